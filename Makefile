@@ -1,0 +1,37 @@
+# The README's two commands: `make run` and `make test`.
+SHELL := /bin/bash
+ENV := source scripts/env.sh
+PORTICO := ./target/release/portico
+
+.PHONY: run test build bootstrap measure unit integration e2e fmt
+
+## Build in release mode, migrate, load demo data, serve on http://127.0.0.1:3000
+run: build
+	@mkdir -p data
+	$(PORTICO) migrate
+	$(PORTICO) seed --demo
+	$(PORTICO) serve --addr 127.0.0.1:3000 --site-root target/site
+
+build:
+	scripts/bootstrap.sh build
+	$(ENV) && cargo leptos build --release
+
+## Every test: unit, integration (SQLite and PostgreSQL), browser (release build)
+test:
+	scripts/test.sh
+
+unit:
+	$(ENV) && cargo test -p app --features ssr --lib
+
+integration:
+	$(ENV) && PORTICO_TEST_PG="$$(scripts/postgres.sh)" PORTICO_REQUIRE_PG=1 cargo test -p portico-server
+
+e2e: build
+	$(ENV) && cd end2end && npx playwright test
+
+## Sizes and latencies (not pass/fail): see scripts/measure.sh
+measure: build
+	scripts/measure.sh
+
+fmt:
+	cargo fmt --all

@@ -1,0 +1,322 @@
+//! Identity server functions: thin — validate, call the store, audit, map errors.
+use leptos::prelude::*;
+
+use super::{EnrollPreview, Me};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::{rules, session, store},
+    crate::{
+            infra::{
+            audit::{self, AuditEvent},
+            passwords, state, throttle, AppState,
+        },
+    },
+};
+
+/// The signed-in person, or `None`. Counts as activity (a page load is one).
+#[server(endpoint = "auth/me")]
+pub async fn current_user() -> Result<Option<Me>, AppError> {
+    let state = state()?;
+    match session::current(&state).await {
+        Ok(s) => {
+            let chart_name = match s.patient_id {
+                Some(pid) => store::patient_by_id(&state.db, pid)
+                    .await?
+                    .map(|p| format!("{} {}", p.given_name, p.family_name)),
+                None => None,
+            };
+            Ok(Some(Me {
+                username: s.username,
+                display_name: s.display_name,
+                role: s.role,
+                chart_name,
+                idle_minutes: (s.idle_limit_ms / rules::MINUTE_MS) as u32,
+            }))
+        }
+        Err(AppError::NotSignedIn) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Renews the session ("Stay signed in", and activity pings from the idle timer).
+/// Returns the idle limit in minutes.
+#[server(endpoint = "auth/keep_alive")]
+pub async fn keep_alive() -> Result<u32, AppError> {
+    let state = state()?;
+    let s = session::current(&state).await?;
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+        .bind(state.clock.now_ms())
+        .bind(s.id)
+        .execute(&state.db.write)
+        .await?;
+    Ok((s.idle_limit_ms / rules::MINUTE_MS) as u32)
+}
+
+#[server(endpoint = "auth/sign_in")]
+pub async fn sign_in(
+    username: String,
+    password: String,
+    #[server(default)] app_mode: Option<String>,
+) -> Result<(), AppError> {
+    let state = state()?;
+    let addr = crate::infra::client_addr();
+    let now = state.clock.now_ms();
+    let key = username.trim().to_lowercase();
+    throttle::check(&state.db, now, throttle::SIGNIN_PER_ADDRESS, &addr).await?;
+    throttle::check(&state.db, now, throttle::SIGNIN_PER_ACCOUNT, &key).await?;
+
+    let user = if key.is_empty() || key.len() > 256 {
+        None
+    } else {
+        store::user_by_username(&state.db, &key).await?
+    };
+    let too_long = password.chars().count() > rules::PASSWORD_MAX_CHARS;
+    // Unknown users are checked against a dummy hash: same work, same time.
+    let verified = state
+        .hasher
+        .verify(if too_long { "" } else { &password }, user.as_ref().map(|u| u.password_hash.as_str()))
+        .await?;
+    let Some(user) = user.filter(|_| verified.ok && !too_long) else {
+        throttle::record(&state.db, now, throttle::SIGNIN_PER_ADDRESS, &addr).await?;
+        throttle::record(&state.db, now, throttle::SIGNIN_PER_ACCOUNT, &key).await?;
+        let known = store::user_by_username(&state.db, &key).await?.map(|u| u.id);
+        let detail = format!("username={}", truncate(&key, 64));
+        audit_event(&state, known, "signin-failure", &detail).await?;
+        return Err(AppError::invalid("form", "signin.failed"));
+    };
+    if verified.needs_rehash {
+        let fresh = state.hasher.hash(&password).await?;
+        store::set_password_hash(&state.db, user.id, &fresh, now).await?;
+    }
+    throttle::clear(&state.db, throttle::SIGNIN_PER_ACCOUNT, &key).await?;
+    let app_mode = app_mode.as_deref() == Some("true");
+    session::start(&state, user.id, rules::idle_minutes(app_mode)).await?;
+    audit_event(&state, Some(user.id), "signin", if app_mode { "app" } else { "web" }).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Signs out; `reason` is "idle" when the idle timer did it (recorded as an idle logout).
+#[server(endpoint = "auth/sign_out")]
+pub async fn sign_out(#[server(default)] reason: Option<String>) -> Result<(), AppError> {
+    let state = state()?;
+    if let Some(user_id) = session::end_current(&state).await? {
+        let action = if reason.as_deref() == Some("idle") { "idle-logout" } else { "signout" };
+        session::audit_session(&state, user_id, action).await?;
+    }
+    Ok(())
+}
+
+/// Enrollment step 1: does this code belong to a patient born on this date?
+#[server(endpoint = "auth/check_activation")]
+pub async fn check_activation(code: String, birth_date: String) -> Result<EnrollPreview, AppError> {
+    let state = state()?;
+    let found = verify_activation(&state, &code, &birth_date).await?;
+    Ok(EnrollPreview { given_name: found.given_name })
+}
+
+/// Enrollment step 2: redeems the code, creates the account and signs in.
+#[server(endpoint = "auth/enroll")]
+pub async fn enroll(
+    code: String,
+    birth_date: String,
+    username: String,
+    email: String,
+    password: String,
+    password_confirm: String,
+) -> Result<(), AppError> {
+    let state = state()?;
+    let found = verify_activation(&state, &code, &birth_date).await?;
+    let username = rules::normalize_username(&username).map_err(|k| AppError::invalid("username", k))?;
+    let email = rules::normalize_email(&email).map_err(|k| AppError::invalid("email", k))?;
+    let words = [username.as_str(), email.as_str(), &found.given_name, &found.family_name];
+    passwords::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
+    if password != password_confirm {
+        return Err(AppError::invalid("password_confirm", "password.mismatch"));
+    }
+    if store::user_by_username(&state.db, &username).await?.is_some() {
+        return Err(AppError::invalid("username", "username.taken"));
+    }
+    let hash = state.hasher.hash(&password).await?;
+    let display_name = format!("{} {}", found.given_name, found.family_name);
+    let new_user = store::NewUser {
+        username: &username,
+        password_hash: &hash,
+        email: Some(&email),
+        display_name: &display_name,
+        role: super::Role::Patient,
+        patient_id: Some(found.patient_id),
+    };
+    let now = state.clock.now_ms();
+    let user_id = match store::redeem_code(&state.db, found.code_id, &new_user, now).await? {
+        store::Redeemed::User(id) => id,
+        store::Redeemed::CodeGone => return Err(AppError::invalid("code", "activation.used")),
+        store::Redeemed::UsernameTaken => return Err(AppError::invalid("username", "username.taken")),
+    };
+    audit::append(&state.db, now, AuditEvent {
+        actor_user_id: Some(user_id),
+        action: "enrollment",
+        patient_id: Some(found.patient_id),
+        client_addr: Some(&crate::infra::client_addr()),
+        ..Default::default()
+    })
+    .await?;
+    session::start(&state, user_id, rules::IDLE_WEB_MINUTES).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Forgot password, step 1. Always the same answer, whether or not the account exists;
+/// the mail goes out in the background so the answer's timing says nothing either.
+#[server(endpoint = "auth/request_reset")]
+pub async fn request_password_reset(who: String) -> Result<(), AppError> {
+    let state = state()?;
+    let who = who.trim().to_lowercase();
+    if who.is_empty() || who.chars().count() > rules::EMAIL_MAX_CHARS {
+        return Err(AppError::invalid("who", "reset.who_required"));
+    }
+    let Some(user) = store::user_by_username_or_email(&state.db, &who).await? else {
+        return Ok(());
+    };
+    let Some(email) = user.email.clone() else { return Ok(()) };
+    let now = state.clock.now_ms();
+    let key = user.id.to_string();
+    if throttle::check(&state.db, now, throttle::RESET_MAILS_PER_ACCOUNT, &key).await.is_err() {
+        return Ok(());
+    }
+    throttle::record(&state.db, now, throttle::RESET_MAILS_PER_ACCOUNT, &key).await?;
+    let code = store::create_reset(&state.db, user.id, now).await?;
+    audit_event(&state, Some(user.id), "reset-requested", "").await?;
+    let body = crate::auth::mail_text::reset_code(&state.config.org.name, &code);
+    send_in_background(&state, email, "Your Portico password reset code", body);
+    Ok(())
+}
+
+/// Forgot password, step 2: the e-mailed code and a new password. Ends every session and
+/// does not sign in: the person signs in with the new password.
+#[server(endpoint = "auth/reset_password")]
+pub async fn reset_password(
+    who: String,
+    code: String,
+    password: String,
+    password_confirm: String,
+) -> Result<(), AppError> {
+    let state = state()?;
+    let now = state.clock.now_ms();
+    let addr = crate::infra::client_addr();
+    throttle::check(&state.db, now, throttle::RESET_PER_ADDRESS, &addr).await?;
+    let who = who.trim().to_lowercase();
+    let code = code.trim().replace([' ', '-'], "");
+    let user = store::user_by_username_or_email(&state.db, &who).await?;
+    let reset = match &user {
+        Some(u) => store::open_reset(&state.db, u.id, now).await?,
+        None => None,
+    };
+    let (Some(user), Some(reset)) = (user, reset) else {
+        throttle::record(&state.db, now, throttle::RESET_PER_ADDRESS, &addr).await?;
+        return Err(AppError::invalid("code", "reset.code_invalid"));
+    };
+    let hashed = crate::infra::crypto::sha256_hex(&code);
+    if !crate::infra::crypto::constant_time_eq(&hashed, &reset.code_hash) {
+        throttle::record(&state.db, now, throttle::RESET_PER_ADDRESS, &addr).await?;
+        let exhausted = store::reset_wrong_try(&state.db, reset.id, now).await?;
+        let key = if exhausted { "reset.code_exhausted" } else { "reset.code_invalid" };
+        return Err(AppError::invalid("code", key));
+    }
+    let words = [user.username.as_str(), user.email.as_deref().unwrap_or_default()];
+    passwords::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
+    if password != password_confirm {
+        return Err(AppError::invalid("password_confirm", "password.mismatch"));
+    }
+    let hash = state.hasher.hash(&password).await?;
+    if !store::complete_reset(&state.db, reset.id, user.id, &hash, now).await? {
+        return Err(AppError::invalid("code", "reset.code_invalid"));
+    }
+    throttle::clear(&state.db, throttle::SIGNIN_PER_ACCOUNT, &user.username).await?;
+    audit_event(&state, Some(user.id), "password-reset", "").await?;
+    if let Some(email) = user.email {
+        let body = crate::auth::mail_text::password_changed(&state.config.org);
+        send_in_background(&state, email, "Your Portico password was changed", body);
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+#[cfg(feature = "ssr")]
+async fn audit_event(state: &AppState, user: Option<i64>, action: &str, detail: &str) -> Result<(), AppError> {
+    let addr = crate::infra::client_addr();
+    audit::append(&state.db, state.clock.now_ms(), AuditEvent {
+        actor_user_id: user,
+        action,
+        client_addr: Some(&addr),
+        detail,
+        ..Default::default()
+    })
+    .await?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn send_in_background(state: &AppState, to: String, subject: &'static str, body: String) {
+    let mailer = state.mailer.clone();
+    tokio::spawn(async move {
+        if let Err(e) = mailer.send(&to, subject, body).await {
+            tracing::error!(error = %e, "mail not sent");
+        }
+    });
+}
+
+#[cfg(feature = "ssr")]
+struct FoundCode {
+    code_id: i64,
+    patient_id: i64,
+    given_name: String,
+    family_name: String,
+}
+
+/// Checks a code and birth date. Wrong code and wrong birth date get one message (so a
+/// found code says nothing without the birth date); expired, used and replaced codes get
+/// their own once the birth date matched. Failures are throttled per client address.
+#[cfg(feature = "ssr")]
+async fn verify_activation(state: &AppState, code: &str, birth_date: &str) -> Result<FoundCode, AppError> {
+    let now = state.clock.now_ms();
+    let addr = crate::infra::client_addr();
+    throttle::check(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
+    let birth = rules::parse_date(birth_date).ok_or_else(|| AppError::invalid("birth_date", "activation.birth_date_invalid"))?;
+    let Some(normalized) = rules::normalize_code(code) else {
+        throttle::record(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
+        return Err(AppError::invalid("code", "activation.format"));
+    };
+    let found = store::find_code(&state.db, &normalized).await?;
+    let Some(found) = found.filter(|c| rules::parse_date(&c.birth_date) == Some(birth)) else {
+        throttle::record(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
+        audit_event(state, None, "activation-failure", "no match").await?;
+        return Err(AppError::invalid("code", "activation.no_match"));
+    };
+    let problem = if found.used || found.patient_enrolled {
+        Some("activation.used")
+    } else if found.voided {
+        Some("activation.replaced")
+    } else if found.expires_at <= now {
+        Some("activation.expired")
+    } else if rules::age_on(birth, state.clock.today()) < rules::MIN_ACCOUNT_AGE {
+        Some("activation.under_13")
+    } else {
+        None
+    };
+    if let Some(key) = problem {
+        return Err(AppError::invalid("code", key));
+    }
+    Ok(FoundCode {
+        code_id: found.id,
+        patient_id: found.patient_id,
+        given_name: found.given_name,
+        family_name: found.family_name,
+    })
+}

@@ -1,0 +1,67 @@
+//! Identity: activation-code enrollment, sign-in, sessions, sign-out, password reset.
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod mail_text;
+pub mod pages;
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    Patient,
+    Clinician,
+    Him,
+    Billing,
+    Support,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Patient => "patient",
+            Role::Clinician => "clinician",
+            Role::Him => "him",
+            Role::Billing => "billing",
+            Role::Support => "support",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Patient, Role::Clinician, Role::Him, Role::Billing, Role::Support, Role::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+
+    pub fn is_staff(self) -> bool {
+        self != Role::Patient
+    }
+
+    /// Staff who hand out activation codes at the front desk, in clinic or on the phone.
+    pub fn may_issue_activation_codes(self) -> bool {
+        matches!(self, Role::Clinician | Role::Him | Role::Support | Role::Admin)
+    }
+}
+
+/// The signed-in person, as the browser sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The name on the chart being viewed (the patient's own, for now).
+    pub chart_name: Option<String>,
+    pub idle_minutes: u32,
+}
+
+/// What the first enrollment step tells a person whose code and birth date matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollPreview {
+    pub given_name: String,
+}

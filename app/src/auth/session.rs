@@ -1,0 +1,186 @@
+//! Server-side sessions: a random token in an HttpOnly cookie, its hash in the database.
+//! The server is the authority on idle and absolute expiry, whatever the browser does.
+use http::header::{COOKIE, SET_COOKIE};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use sqlx::Row;
+
+use super::{rules, Role};
+use crate::{
+    error::AppError,
+    infra::{
+        audit::{self, AuditEvent},
+        crypto, AppState,
+    },
+};
+
+/// The session behind the current request.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub patient_id: Option<i64>,
+    pub idle_limit_ms: i64,
+}
+
+/// `__Host-` binds the cookie to our exact origin, but browsers accept it only over HTTPS.
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.is_https() {
+        "__Host-portico_session"
+    } else {
+        "portico_session"
+    }
+}
+
+fn cookie(state: &AppState, value: &str, max_age_secs: i64) -> String {
+    let secure = if state.config.is_https() { "; Secure" } else { "" };
+    format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}",
+        cookie_name(state)
+    )
+}
+
+fn token_from_request(state: &AppState) -> Option<String> {
+    let parts = crate::infra::request_parts()?;
+    let name = cookie_name(state);
+    parts.headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|header| {
+        header.split(';').find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name && !v.is_empty()).then(|| v.to_owned())
+        })
+    })
+}
+
+fn set_response_cookie(value: String) {
+    if let Some(opts) = use_context::<ResponseOptions>() {
+        if let Ok(v) = http::HeaderValue::from_str(&value) {
+            opts.append_header(SET_COOKIE, v);
+        }
+    }
+}
+
+/// The current session, refusing expired ones (and deleting them, with an audit row).
+pub async fn current(state: &AppState) -> Result<Session, AppError> {
+    let token = token_from_request(state).ok_or(AppError::NotSignedIn)?;
+    let row = sqlx::query(
+        "SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.idle_limit_ms, u.username, \
+         u.display_name, u.role, u.patient_id FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1",
+    )
+    .bind(crypto::sha256_hex(&token))
+    .fetch_optional(&state.db.read)
+    .await?
+    .ok_or(AppError::NotSignedIn)?;
+
+    let now = state.clock.now_ms();
+    let id: i64 = row.try_get("id")?;
+    let user_id: i64 = row.try_get("user_id")?;
+    let created_at: i64 = row.try_get("created_at")?;
+    let last_seen_at: i64 = row.try_get("last_seen_at")?;
+    let idle_limit_ms: i64 = row.try_get("idle_limit_ms")?;
+
+    let expired = if now - last_seen_at > idle_limit_ms {
+        Some(("idle-logout", AppError::IdleTimeout { minutes: (idle_limit_ms / 60_000) as u32 }))
+    } else if now - created_at > rules::SESSION_ABSOLUTE_MS {
+        Some(("session-expired", AppError::NotSignedIn))
+    } else {
+        None
+    };
+    if let Some((action, error)) = expired {
+        delete(state, id).await?;
+        audit_session(state, user_id, action).await?;
+        set_response_cookie(cookie(state, "", 0));
+        return Err(error);
+    }
+    if now - last_seen_at >= rules::SESSION_TOUCH_MS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&state.db.write)
+            .await?;
+    }
+    let role: String = row.try_get("role")?;
+    Ok(Session {
+        id,
+        user_id,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&role).ok_or(AppError::Unavailable)?,
+        patient_id: row.try_get("patient_id")?,
+        idle_limit_ms,
+    })
+}
+
+/// Starts a session with a fresh token (never reusing one the browser brought, so a
+/// planted cookie cannot become a signed-in session) and sets the cookie.
+pub async fn start(state: &AppState, user_id: i64, idle_minutes: u32) -> Result<(), AppError> {
+    if let Some(old) = token_from_request(state) {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(crypto::sha256_hex(&old))
+            .execute(&state.db.write)
+            .await?;
+    }
+    let token = crypto::random_token(32);
+    let now = state.clock.now_ms();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, idle_limit_ms, \
+         client_addr) VALUES ($1, $2, $3, $3, $4, $5)",
+    )
+    .bind(crypto::sha256_hex(&token))
+    .bind(user_id)
+    .bind(now)
+    .bind(idle_minutes as i64 * rules::MINUTE_MS)
+    .bind(crate::infra::client_addr())
+    .execute(&state.db.write)
+    .await?;
+    set_response_cookie(cookie(state, &token, rules::SESSION_ABSOLUTE_MS / 1000));
+    Ok(())
+}
+
+/// Ends the current session, if any: deletes the row, expires the cookie and asks the
+/// browser to drop cached pages. Returns the user it belonged to.
+pub async fn end_current(state: &AppState) -> Result<Option<i64>, AppError> {
+    set_response_cookie(cookie(state, "", 0));
+    if let Some(opts) = use_context::<ResponseOptions>() {
+        opts.insert_header(
+            http::HeaderName::from_static("clear-site-data"),
+            http::HeaderValue::from_static("\"cache\", \"cookies\""),
+        );
+    }
+    let Some(token) = token_from_request(state) else { return Ok(None) };
+    let row = sqlx::query("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
+        .bind(crypto::sha256_hex(&token))
+        .fetch_optional(&state.db.write)
+        .await?;
+    Ok(match row {
+        Some(row) => Some(row.try_get("user_id")?),
+        None => None,
+    })
+}
+
+async fn delete(state: &AppState, session_id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(session_id)
+        .execute(&state.db.write)
+        .await?;
+    Ok(())
+}
+
+pub async fn audit_session(state: &AppState, user_id: i64, action: &str) -> Result<(), AppError> {
+    let addr = crate::infra::client_addr();
+    audit::append(
+        &state.db,
+        state.clock.now_ms(),
+        AuditEvent {
+            actor_user_id: Some(user_id),
+            action,
+            client_addr: Some(&addr),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,386 @@
+//! SQL for identity, and nothing else.
+use sqlx::{any::AnyRow, Row};
+
+use super::{rules, Role};
+use crate::infra::{crypto, Db};
+
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub email: Option<String>,
+    pub display_name: String,
+    pub role: Role,
+    pub patient_id: Option<i64>,
+}
+
+fn user_from(row: AnyRow) -> Result<UserRow, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Ok(UserRow {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        password_hash: row.try_get("password_hash")?,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode("unknown role".into()))?,
+        patient_id: row.try_get("patient_id")?,
+    })
+}
+
+const USER_COLUMNS: &str = "id, username, password_hash, email, display_name, role, patient_id";
+
+pub async fn user_by_username(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+    sqlx::query(&sql).bind(username).fetch_optional(&db.read).await?.map(user_from).transpose()
+}
+
+/// By username, or else by e-mail (the forgot-password form accepts either).
+pub async fn user_by_username_or_email(db: &Db, who: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    if let Some(user) = user_by_username(db, who).await? {
+        return Ok(Some(user));
+    }
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1 ORDER BY id LIMIT 1");
+    sqlx::query(&sql).bind(who).fetch_optional(&db.read).await?.map(user_from).transpose()
+}
+
+pub async fn set_password_hash(db: &Db, user_id: i64, hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now)
+        .bind(user_id)
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub email: Option<&'a str>,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub patient_id: Option<i64>,
+}
+
+pub async fn insert_user<'c, E>(exec: E, user: &NewUser<'_>, now: i64) -> Result<i64, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let row = sqlx::query(
+        "INSERT INTO users (username, password_hash, email, display_name, role, patient_id, \
+         created_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(user.username)
+    .bind(user.password_hash)
+    .bind(user.email)
+    .bind(user.display_name)
+    .bind(user.role.as_str())
+    .bind(user.patient_id)
+    .bind(now)
+    .fetch_one(exec)
+    .await?;
+    row.try_get("id")
+}
+
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+// ---- patients -------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct PatientRow {
+    pub id: i64,
+    pub mrn: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: String,
+    pub email: Option<String>,
+    pub enrolled: bool,
+}
+
+fn patient_from(row: AnyRow) -> Result<PatientRow, sqlx::Error> {
+    Ok(PatientRow {
+        id: row.try_get("id")?,
+        mrn: row.try_get("mrn")?,
+        given_name: row.try_get("given_name")?,
+        family_name: row.try_get("family_name")?,
+        birth_date: row.try_get("birth_date")?,
+        email: row.try_get("email")?,
+        enrolled: row.try_get::<i64, _>("enrolled")? != 0,
+    })
+}
+
+const PATIENT_SELECT: &str = "SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, \
+    p.email, CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS enrolled \
+    FROM patients p LEFT JOIN users u ON u.patient_id = p.id";
+
+pub async fn patient_by_id(db: &Db, id: i64) -> Result<Option<PatientRow>, sqlx::Error> {
+    let sql = format!("{PATIENT_SELECT} WHERE p.id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(&db.read).await?.map(patient_from).transpose()
+}
+
+pub async fn patient_by_mrn(db: &Db, mrn: &str) -> Result<Option<PatientRow>, sqlx::Error> {
+    let sql = format!("{PATIENT_SELECT} WHERE p.mrn = $1");
+    sqlx::query(&sql).bind(mrn).fetch_optional(&db.read).await?.map(patient_from).transpose()
+}
+
+/// Staff search: an exact MRN, or family name (optionally "family, given") by prefix.
+pub async fn search_patients(db: &Db, query: &str, limit: i64) -> Result<Vec<PatientRow>, sqlx::Error> {
+    let query = query.trim();
+    let (family, given) = match query.split_once(',') {
+        Some((f, g)) => (f.trim(), g.trim()),
+        None => (query, ""),
+    };
+    let sql = format!(
+        "{PATIENT_SELECT} WHERE p.mrn = $1 OR (LOWER(p.family_name) LIKE $2 AND \
+         LOWER(p.given_name) LIKE $3) ORDER BY p.family_name, p.given_name, p.id LIMIT $4"
+    );
+    sqlx::query(&sql)
+        .bind(query)
+        .bind(format!("{}%", escape_like(&family.to_lowercase())))
+        .bind(format!("{}%", escape_like(&given.to_lowercase())))
+        .bind(limit)
+        .fetch_all(&db.read)
+        .await?
+        .into_iter()
+        .map(patient_from)
+        .collect()
+}
+
+/// `%` and `_` typed by staff are matched literally (dropped: names never contain them).
+fn escape_like(s: &str) -> String {
+    s.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect()
+}
+
+pub struct NewPatient<'a> {
+    pub mrn: &'a str,
+    pub given_name: &'a str,
+    pub family_name: &'a str,
+    pub birth_date: &'a str,
+    pub email: Option<&'a str>,
+}
+
+pub async fn insert_patient(db: &Db, p: &NewPatient<'_>, now: i64) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query(
+        "INSERT INTO patients (mrn, given_name, family_name, birth_date, email, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(p.mrn)
+    .bind(p.given_name)
+    .bind(p.family_name)
+    .bind(p.birth_date)
+    .bind(p.email)
+    .bind(now)
+    .fetch_one(&db.write)
+    .await?;
+    row.try_get("id")
+}
+
+// ---- activation codes -----------------------------------------------------------------
+
+pub struct IssuedCode {
+    /// Shown once, dash-grouped; never stored.
+    pub code: String,
+    pub expires_at: i64,
+}
+
+/// Issues a new code for a patient, voiding any unused one, in one transaction.
+pub async fn issue_activation_code(
+    db: &Db,
+    patient_id: i64,
+    issued_by: Option<i64>,
+    now: i64,
+) -> Result<IssuedCode, sqlx::Error> {
+    let raw = crypto::random_from_alphabet(rules::CODE_ALPHABET, rules::CODE_SYMBOLS);
+    let expires_at = now + rules::ACTIVATION_CODE_TTL_MS;
+    let mut tx = db.write.begin().await?;
+    sqlx::query(
+        "UPDATE activation_codes SET voided_at = $1 \
+         WHERE patient_id = $2 AND used_at IS NULL AND voided_at IS NULL",
+    )
+    .bind(now)
+    .bind(patient_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO activation_codes (patient_id, code_hash, issued_by, issued_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(patient_id)
+    .bind(crypto::sha256_hex(&raw))
+    .bind(issued_by)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(IssuedCode { code: rules::format_code(&raw), expires_at })
+}
+
+pub struct CodeRow {
+    pub id: i64,
+    pub patient_id: i64,
+    pub expires_at: i64,
+    pub used: bool,
+    pub voided: bool,
+    pub birth_date: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub patient_enrolled: bool,
+}
+
+pub async fn find_code(db: &Db, normalized_code: &str) -> Result<Option<CodeRow>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT c.id, c.patient_id, c.expires_at, c.used_at, c.voided_at, p.birth_date, \
+         p.given_name, p.family_name, \
+         CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS enrolled \
+         FROM activation_codes c JOIN patients p ON p.id = c.patient_id \
+         LEFT JOIN users u ON u.patient_id = p.id WHERE c.code_hash = $1",
+    )
+    .bind(crypto::sha256_hex(normalized_code))
+    .fetch_optional(&db.read)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(CodeRow {
+        id: row.try_get("id")?,
+        patient_id: row.try_get("patient_id")?,
+        expires_at: row.try_get("expires_at")?,
+        used: row.try_get::<Option<i64>, _>("used_at")?.is_some(),
+        voided: row.try_get::<Option<i64>, _>("voided_at")?.is_some(),
+        birth_date: row.try_get("birth_date")?,
+        given_name: row.try_get("given_name")?,
+        family_name: row.try_get("family_name")?,
+        patient_enrolled: row.try_get::<i64, _>("enrolled")? != 0,
+    }))
+}
+
+pub enum Redeemed {
+    User(i64),
+    /// Someone else redeemed (or voided) the code first.
+    CodeGone,
+    UsernameTaken,
+}
+
+/// Marks the code used and creates the account in one transaction; the conditional
+/// UPDATE lets exactly one of two simultaneous redemptions through.
+pub async fn redeem_code(db: &Db, code_id: i64, user: &NewUser<'_>, now: i64) -> Result<Redeemed, sqlx::Error> {
+    let mut tx = db.write.begin().await?;
+    let claimed = sqlx::query(
+        "UPDATE activation_codes SET used_at = $1 WHERE id = $2 \
+         AND used_at IS NULL AND voided_at IS NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(code_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if claimed != 1 {
+        return Ok(Redeemed::CodeGone);
+    }
+    match insert_user(&mut *tx, user, now).await {
+        Ok(id) => {
+            tx.commit().await?;
+            Ok(Redeemed::User(id))
+        }
+        // users.username is unique; users.patient_id is unique too, which a concurrent
+        // redemption of another code for the same patient would hit.
+        Err(e) if is_unique_violation(&e) => {
+            let taken = user_by_username(db, user.username).await?.is_some();
+            Ok(if taken { Redeemed::UsernameTaken } else { Redeemed::CodeGone })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---- password resets ------------------------------------------------------------------
+
+/// Creates a reset code (voiding earlier ones) and returns it for the e-mail.
+pub async fn create_reset(db: &Db, user_id: i64, now: i64) -> Result<String, sqlx::Error> {
+    let code = crypto::random_from_alphabet(b"0123456789", rules::RESET_CODE_DIGITS);
+    let mut tx = db.write.begin().await?;
+    sqlx::query("UPDATE password_resets SET voided_at = $1 WHERE user_id = $2 AND used_at IS NULL AND voided_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO password_resets (user_id, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(user_id)
+        .bind(crypto::sha256_hex(&code))
+        .bind(now)
+        .bind(now + rules::RESET_CODE_TTL_MS)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(code)
+}
+
+pub struct OpenReset {
+    pub id: i64,
+    pub code_hash: String,
+    pub attempts: i64,
+}
+
+pub async fn open_reset(db: &Db, user_id: i64, now: i64) -> Result<Option<OpenReset>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, code_hash, attempts FROM password_resets WHERE user_id = $1 \
+         AND used_at IS NULL AND voided_at IS NULL AND expires_at > $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .bind(now)
+    .fetch_optional(&db.read)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(OpenReset {
+        id: row.try_get("id")?,
+        code_hash: row.try_get("code_hash")?,
+        attempts: row.try_get("attempts")?,
+    }))
+}
+
+/// Counts a wrong code; the fifth wrong try voids the code.
+pub async fn reset_wrong_try(db: &Db, reset_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("UPDATE password_resets SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts")
+        .bind(reset_id)
+        .fetch_one(&db.write)
+        .await?;
+    let attempts: i64 = row.try_get("attempts")?;
+    let exhausted = attempts >= rules::RESET_MAX_TRIES;
+    if exhausted {
+        sqlx::query("UPDATE password_resets SET voided_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(reset_id)
+            .execute(&db.write)
+            .await?;
+    }
+    Ok(exhausted)
+}
+
+/// Uses the code, sets the password and ends every session of the account, atomically.
+/// `false` when the code was used or voided in the meantime.
+pub async fn complete_reset(db: &Db, reset_id: i64, user_id: i64, hash: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = db.write.begin().await?;
+    let used = sqlx::query(
+        "UPDATE password_resets SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND voided_at IS NULL",
+    )
+    .bind(now)
+    .bind(reset_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if used != 1 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,76 @@
+//! The one error type every server function returns.
+//!
+//! Variants say what a person can act on. Internal failures are logged with detail on the
+//! server and reach the browser only as `Unavailable`, so no SQL or stack text ever leaks.
+use serde::{Deserialize, Serialize};
+use server_fn::{codec::JsonEncoding, error::FromServerFnError};
+use server_fn::error::ServerFnErrorErr;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("You are not signed in.")]
+    NotSignedIn,
+    /// The session ended because of inactivity; `minutes` is the limit that applied.
+    #[error("You were signed out after {minutes} minutes of inactivity.")]
+    IdleTimeout { minutes: u32 },
+    #[error("You do not have access to this.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    /// Bad input: shown next to `field`. `message` is a translation key (see locales/).
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("This request was refused because it did not come from Portico.")]
+    CrossSite,
+    #[error("Portico is unavailable right now. Please try again shortly.")]
+    Unavailable,
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: &str) -> Self {
+        AppError::Invalid { field: field.to_owned(), message: message.to_owned() }
+    }
+
+    /// The message key for `field`, when this error belongs next to that field.
+    pub fn field_message(&self, field: &str) -> Option<&str> {
+        match self {
+            AppError::Invalid { field: f, message } if f == field => Some(message),
+            _ => None,
+        }
+    }
+
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::NotSignedIn | AppError::IdleTimeout { .. } => 401,
+            AppError::Forbidden | AppError::CrossSite => 403,
+            AppError::NotFound => 404,
+            AppError::Invalid { .. } => 422,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::Unavailable => 503,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Malformed arguments are the caller's fault, not an outage.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::invalid("form", "error.bad_request")
+            }
+            _ => AppError::Unavailable,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(error = %err, "database error");
+        AppError::Unavailable
+    }
+}

@@ -1,0 +1,86 @@
+//! Public information pages: help (our FAQ), contact, privacy.
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::{auth::rules, i18n::*, site::with_org};
+
+#[component]
+fn Faq(id: &'static str, question: AnyView, children: Children) -> impl IntoView {
+    view! {
+        <section class="faq" aria-labelledby=id>
+            <h2 id=id>{question}</h2>
+            {children()}
+        </section>
+    }
+}
+
+#[component]
+pub fn HelpPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let web = rules::IDLE_WEB_MINUTES;
+    let app = rules::IDLE_APP_MINUTES;
+    view! {
+        <h1>{t!(i18n, help.title)}</h1>
+        <Faq id="q-what" question=t!(i18n, help.what_q).into_any()>
+            <p>{t!(i18n, help.what_a)}</p>
+            <p>{t!(i18n, help.record_note)}</p>
+        </Faq>
+        <Faq id="q-fee" question=t!(i18n, help.fee_q).into_any()><p>{t!(i18n, help.fee_a)}</p></Faq>
+        <Faq id="q-signup" question=t!(i18n, help.signup_q).into_any()>
+            <p>{t!(i18n, help.signup_a)}</p>
+            <p><A href="/enroll">{t!(i18n, signin.sign_up)}</A></p>
+        </Faq>
+        <Faq id="q-code" question=t!(i18n, help.code_q).into_any()><p>{t!(i18n, help.code_a)}</p></Faq>
+        <Faq id="q-forgot" question=t!(i18n, help.forgot_q).into_any()>
+            <p>{t!(i18n, help.forgot_a)}</p>
+            <p><A href="/forgot-password">{t!(i18n, signin.forgot)}</A></p>
+        </Faq>
+        <Faq id="q-logout" question=t!(i18n, help.logout_q).into_any()>
+            <p>{t!(i18n, help.logout_a, web, app)}</p>
+        </Faq>
+        <Faq id="q-proxy" question=t!(i18n, help.proxy_q).into_any()><p>{t!(i18n, help.proxy_a)}</p></Faq>
+        <Faq id="q-family" question=t!(i18n, help.family_q).into_any()><p>{t!(i18n, help.family_a)}</p></Faq>
+        <Faq id="q-results" question=t!(i18n, help.results_q).into_any()><p>{t!(i18n, help.results_a)}</p></Faq>
+        <Faq id="q-reply" question=t!(i18n, help.reply_q).into_any()><p>{t!(i18n, help.reply_a)}</p></Faq>
+        <Faq id="q-urgent" question=t!(i18n, help.urgent_q).into_any()><p>{t!(i18n, help.urgent_a)}</p></Faq>
+        <Faq id="q-wrong" question=t!(i18n, help.wrong_q).into_any()><p>{t!(i18n, help.wrong_a)}</p></Faq>
+        <Faq id="q-secure" question=t!(i18n, help.secure_q).into_any()><p>{t!(i18n, help.secure_a)}</p></Faq>
+        <Faq id="q-need" question=t!(i18n, help.need_q).into_any()><p>{t!(i18n, help.need_a)}</p></Faq>
+        <Faq id="q-contact" question=t!(i18n, help.contact_q).into_any()>
+            <p>{t!(i18n, help.contact_a)} " " <A href="/contact">{t!(i18n, nav.contact)}</A></p>
+        </Faq>
+    }
+}
+
+#[component]
+pub fn ContactPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h1>{t!(i18n, contact.title)}</h1>
+        {with_org(move |org| {
+            let tel = format!("tel:{}", org.support_phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>());
+            view! {
+                <p>{t!(i18n, contact.intro, org = org.name.clone())}</p>
+                <dl class="contact">
+                    <dt>{t!(i18n, contact.phone)}</dt>
+                    <dd><a href=tel>{org.support_phone.clone()}</a></dd>
+                    <dt>{t!(i18n, contact.hours)}</dt>
+                    <dd>{org.support_hours.clone()}</dd>
+                </dl>
+            }
+        })}
+        <p>{t!(i18n, contact.codes)}</p>
+    }
+}
+
+#[component]
+pub fn PrivacyPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h1>{t!(i18n, privacy.title)}</h1>
+        <p>{t!(i18n, privacy.p1)}</p>
+        <p>{t!(i18n, privacy.p2)}</p>
+        <p>{t!(i18n, privacy.p3)}</p>
+        <p>{t!(i18n, privacy.p4)}</p>
+    }
+}

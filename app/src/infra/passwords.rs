@@ -1,0 +1,144 @@
+//! Password hashing with argon2id on a bounded blocking pool: at most one hash per core
+//! runs at once, so a flood of sign-ins queues instead of starving every other request.
+use std::sync::Arc;
+
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Algorithm, Argon2, Params, Version,
+};
+use tokio::sync::Semaphore;
+
+use crate::error::AppError;
+
+/// OWASP's argon2id minimum: 19 MiB, 2 passes, 1 lane.
+pub const MEMORY_KIB: u32 = 19_456;
+pub const ITERATIONS: u32 = 2;
+pub const PARALLELISM: u32 = 1;
+
+#[derive(Clone)]
+pub struct Hasher {
+    permits: Arc<Semaphore>,
+    /// A hash of a random password, verified for unknown usernames so that they take as
+    /// long as known ones.
+    dummy_hash: Arc<str>,
+}
+
+pub struct Verified {
+    pub ok: bool,
+    /// The stored hash used weaker or older parameters: store a fresh one.
+    pub needs_rehash: bool,
+}
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
+        .expect("argon2 parameters are valid constants");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+fn hash_now(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| {
+        tracing::error!(error = %e, "argon2 hash failed");
+        AppError::Unavailable
+    })
+}
+
+fn is_current(hash: &PasswordHash<'_>) -> bool {
+    let Ok(params) = Params::try_from(hash) else { return false };
+    hash.algorithm.as_str() == "argon2id"
+        && params.m_cost() >= MEMORY_KIB
+        && params.t_cost() >= ITERATIONS
+        && params.p_cost() >= PARALLELISM
+}
+
+impl Hasher {
+    pub fn new() -> Self {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let dummy = hash_now(&crate::infra::crypto::random_token(24)).unwrap_or_default();
+        Hasher { permits: Arc::new(Semaphore::new(cores)), dummy_hash: dummy.into() }
+    }
+
+    async fn run_blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _permit = self.permits.acquire().await.map_err(|_| AppError::Unavailable)?;
+        tokio::task::spawn_blocking(work).await.map_err(|_| AppError::Unavailable)
+    }
+
+    pub async fn hash(&self, password: &str) -> Result<String, AppError> {
+        let password = password.to_owned();
+        self.run_blocking(move || hash_now(&password)).await?
+    }
+
+    /// Verifies against `stored`, or against the dummy hash when there is no account.
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<Verified, AppError> {
+        let password = password.to_owned();
+        let known = stored.is_some();
+        let stored = stored.map(str::to_owned).unwrap_or_else(|| self.dummy_hash.to_string());
+        self.run_blocking(move || {
+            let Ok(parsed) = PasswordHash::new(&stored) else {
+                return Verified { ok: false, needs_rehash: false };
+            };
+            let ok = argon2().verify_password(password.as_bytes(), &parsed).is_ok() && known;
+            Verified { ok, needs_rehash: ok && !is_current(&parsed) }
+        })
+        .await
+    }
+}
+
+impl Default for Hasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Refuses weak passwords with a translation key for the message. Length limits first
+/// (cheap, and they bound zxcvbn's work), then zxcvbn's estimate with the user's own
+/// words (username, name, e-mail) counted as guessable.
+pub fn check_strength(password: &str, user_words: &[&str]) -> Result<(), &'static str> {
+    let chars = password.chars().count();
+    if chars < crate::auth::rules::PASSWORD_MIN_CHARS {
+        return Err("password.too_short");
+    }
+    if chars > crate::auth::rules::PASSWORD_MAX_CHARS {
+        return Err("password.too_long");
+    }
+    let estimate = zxcvbn::zxcvbn(password, user_words);
+    if (estimate.score() as u8) < 3 {
+        return Err("password.too_weak");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strength_rules() {
+        assert_eq!(check_strength("short", &[]), Err("password.too_short"));
+        assert_eq!(check_strength(&"a".repeat(129), &[]), Err("password.too_long"));
+        assert_eq!(check_strength("password1234", &[]), Err("password.too_weak"));
+        assert_eq!(check_strength("averysmith2000", &["averysmith"]), Err("password.too_weak"));
+        assert_eq!(check_strength("Portico-Demo-2026!", &[]), Ok(()));
+        assert_eq!(check_strength("correct horse battery staple", &[]), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_and_old_params_need_rehash() {
+        let hasher = Hasher::new();
+        let hash = hasher.hash("a long enough passphrase").await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        let v = hasher.verify("a long enough passphrase", Some(&hash)).await.unwrap();
+        assert!(v.ok && !v.needs_rehash);
+        assert!(!hasher.verify("wrong", Some(&hash)).await.unwrap().ok);
+        assert!(!hasher.verify("anything", None).await.unwrap().ok);
+
+        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 1, 1, None).unwrap());
+        let salt = SaltString::generate(&mut OsRng);
+        let old = weak.hash_password(b"a long enough passphrase", &salt).unwrap().to_string();
+        let v = hasher.verify("a long enough passphrase", Some(&old)).await.unwrap();
+        assert!(v.ok && v.needs_rehash);
+    }
+}

@@ -1,0 +1,148 @@
+//! Portico's application: shared by the server (feature `ssr`) and the browser (`hydrate`).
+//! One folder per capability; see ARCHITECTURE in the README.
+#![recursion_limit = "256"]
+
+pub mod auth;
+pub mod error;
+pub mod home;
+pub mod info;
+#[cfg(feature = "ssr")]
+pub mod infra;
+pub mod site;
+pub mod staff;
+pub mod ui;
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path, SsrMode,
+};
+
+use crate::{
+    auth::{
+        api::{current_user, Enroll, SignIn},
+        pages::{EnrollPage, ForgotPasswordPage, SignInPage},
+        Me,
+    },
+    error::AppError,
+    home::HomePage,
+    i18n::*,
+    info::{ContactPage, HelpPage, PrivacyPage},
+    staff::pages::ActivationCodesPage,
+    ui::layout::{PortalLayout, PublicLayout},
+};
+
+/// Who is signed in; refetched after sign-in and enrollment.
+#[derive(Clone, Copy)]
+pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);
+#[derive(Clone, Copy)]
+pub struct SignInAction(pub ServerAction<SignIn>);
+#[derive(Clone, Copy)]
+pub struct EnrollAction(pub ServerAction<Enroll>);
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#1d5c87" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="icon" href="/favicon.ico" sizes="any" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// A CSP whose script nonce changes with every response (Leptos puts the same nonce on
+/// its hydration scripts); wasm needs 'wasm-unsafe-eval', never 'unsafe-eval'.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    let Some(nonce) = leptos::nonce::use_nonce() else { return };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    if let (Some(opts), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&policy)) {
+        opts.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    site::provide_org();
+    let sign_in = ServerAction::<SignIn>::new();
+    let enroll = ServerAction::<Enroll>::new();
+    let me = Resource::new(
+        move || (sign_in.version().get(), enroll.version().get()),
+        |_| current_user(),
+    );
+    provide_context(MeResource(me));
+    provide_context(SignInAction(sign_in));
+    provide_context(EnrollAction(enroll));
+    register_service_worker();
+
+    view! {
+        <I18nContextProvider>
+            <Stylesheet id="leptos" href="/pkg/portico.css" />
+            <Title text="Portico" />
+            <Router>
+                <Routes fallback=NotFound>
+                    <ParentRoute path=path!("") view=PublicLayout>
+                        <Route path=path!("signin") view=SignInPage />
+                        <Route path=path!("enroll") view=EnrollPage />
+                        <Route path=path!("forgot-password") view=ForgotPasswordPage />
+                        <Route path=path!("help") view=HelpPage />
+                        <Route path=path!("contact") view=ContactPage />
+                        <Route path=path!("privacy") view=PrivacyPage />
+                    </ParentRoute>
+                    <ParentRoute path=path!("") view=PortalLayout ssr=SsrMode::Async>
+                        <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("staff/activation-codes") view=ActivationCodesPage ssr=SsrMode::Async />
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        opts.set_status(http::StatusCode::NOT_FOUND);
+    }
+    let i18n = use_i18n();
+    view! {
+        <main id="main" class="card narrow">
+            <h1>{t!(i18n, common.not_found)}</h1>
+            <p><a href="/">{t!(i18n, nav.home)}</a></p>
+        </main>
+    }
+}
+
+/// The service worker caches only the static app shell and an offline page (public/sw.js).
+fn register_service_worker() {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().service_worker().register("/sw.js");
+        }
+    });
+}

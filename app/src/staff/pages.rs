@@ -1,0 +1,85 @@
+//! The staff page for activation codes: find the patient, issue, read the code out once.
+use leptos::prelude::*;
+
+use super::{
+    api::{FindPatients, IssueActivationCode},
+    IssuedCodeView, PatientMatch,
+};
+use crate::{
+    error::AppError,
+    i18n::*,
+    ui::{
+        errors::{error_text, field_error, form_error},
+        form::{FormMessage, TextField},
+    },
+};
+
+#[component]
+pub fn ActivationCodesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let search = ServerAction::<FindPatients>::new();
+    let issue = ServerAction::<IssueActivationCode>::new();
+    let found: Signal<Option<Result<Vec<PatientMatch>, AppError>>> = search.value().into();
+    let issued: Signal<Option<Result<IssuedCodeView, AppError>>> = issue.value().into();
+    view! {
+        <h1>{t!(i18n, codes.title)}</h1>
+        <p>{t!(i18n, codes.intro)}</p>
+        <ActionForm action=search attr:role="search">
+            <FormMessage message=form_error(found, &["query"]) />
+            <TextField name="query" maxlength=100 error=field_error(found, "query")>{t!(i18n, codes.search)}</TextField>
+            <button type="submit" class="primary">{t!(i18n, codes.find)}</button>
+        </ActionForm>
+        <div role="status" class="issued">
+            {move || match issued.get() {
+                Some(Ok(code)) => Some(view! {
+                    <div class="code-box">
+                        <p>{t_string!(i18n, codes.issued_for, name = code.patient_name.clone()).to_string()}</p>
+                        <p class="code" data-testid="activation-code">{code.code.clone()}</p>
+                        <p>{t_string!(i18n, codes.expires, date = code.expires_on.clone()).to_string()}</p>
+                    </div>
+                }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any()),
+                None => None,
+            }}
+        </div>
+        {move || found.get().and_then(|r| r.ok()).map(|rows| {
+            if rows.is_empty() {
+                return view! { <p>{t!(i18n, codes.none_found)}</p> }.into_any();
+            }
+            view! {
+                <table class="data">
+                    <caption>{t!(i18n, codes.results)}</caption>
+                    <thead><tr>
+                        <th scope="col">{t!(i18n, codes.name)}</th>
+                        <th scope="col">"MRN"</th>
+                        <th scope="col">{t!(i18n, codes.birth_date)}</th>
+                        <th scope="col">{t!(i18n, codes.action)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|p| {
+                            let id = p.id;
+                            let label = format!("{} {}", t_string!(i18n, codes.issue), p.name);
+                            view! {
+                                <tr>
+                                    <td>{p.name.clone()}</td>
+                                    <td>{p.mrn.clone()}</td>
+                                    <td>{p.birth_date.clone()}</td>
+                                    <td>{if p.enrolled {
+                                        view! { <span>{t!(i18n, codes.enrolled)}</span> }.into_any()
+                                    } else {
+                                        view! {
+                                            <button type="button" aria-label=label
+                                                on:click=move |_| { issue.dispatch(IssueActivationCode { patient_id: id }); }>
+                                                {t!(i18n, codes.issue)}
+                                            </button>
+                                        }.into_any()
+                                    }}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        })}
+    }
+}

@@ -1,0 +1,77 @@
+//! Turns an `AppError` into words in the reader's language, and shows it at its field.
+use leptos::prelude::*;
+
+use crate::{error::AppError, i18n::*};
+
+/// The message for an error key from the server (see `AppError::Invalid`).
+pub fn key_text(i18n: leptos_i18n::I18nContext<Locale>, key: &str) -> String {
+    let text = match key {
+        "signin.failed" => t_string!(i18n, err.signin_failed),
+        "password.too_short" => t_string!(i18n, err.password_too_short),
+        "password.too_long" => t_string!(i18n, err.password_too_long),
+        "password.too_weak" => t_string!(i18n, err.password_too_weak),
+        "password.mismatch" => t_string!(i18n, err.password_mismatch),
+        "username.too_short" => t_string!(i18n, err.username_too_short),
+        "username.too_long" => t_string!(i18n, err.username_too_long),
+        "username.bad_chars" => t_string!(i18n, err.username_bad_chars),
+        "username.taken" => t_string!(i18n, err.username_taken),
+        "email.invalid" => t_string!(i18n, err.email_invalid),
+        "email.too_long" => t_string!(i18n, err.email_too_long),
+        "activation.format" => t_string!(i18n, err.activation_format),
+        "activation.no_match" => t_string!(i18n, err.activation_no_match),
+        "activation.used" => t_string!(i18n, err.activation_used),
+        "activation.replaced" => t_string!(i18n, err.activation_replaced),
+        "activation.expired" => t_string!(i18n, err.activation_expired),
+        "activation.under_13" => t_string!(i18n, err.activation_under_13),
+        "activation.birth_date_invalid" => t_string!(i18n, err.birth_date_invalid),
+        "reset.who_required" => t_string!(i18n, err.reset_who_required),
+        "reset.code_invalid" => t_string!(i18n, err.reset_code_invalid),
+        "reset.code_exhausted" => t_string!(i18n, err.reset_code_exhausted),
+        "patient.already_enrolled" => t_string!(i18n, err.patient_already_enrolled),
+        "search.too_short" => t_string!(i18n, err.search_too_short),
+        _ => t_string!(i18n, err.bad_request),
+    };
+    text.to_string()
+}
+
+pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> String {
+    match err {
+        AppError::Invalid { message, .. } => key_text(i18n, message),
+        AppError::TooManyAttempts { retry_after_secs } => {
+            let minutes = retry_after_secs.div_ceil(60);
+            t_string!(i18n, err.too_many_attempts, minutes).to_string()
+        }
+        AppError::NotSignedIn => t_string!(i18n, err.not_signed_in).to_string(),
+        AppError::IdleTimeout { minutes } => {
+            let minutes = *minutes;
+            t_string!(i18n, signin.idle_signed_out, minutes).to_string()
+        }
+        AppError::Forbidden | AppError::CrossSite => t_string!(i18n, err.forbidden).to_string(),
+        AppError::NotFound => t_string!(i18n, err.not_found).to_string(),
+        AppError::Unavailable => t_string!(i18n, err.unavailable).to_string(),
+    }
+}
+
+/// The error of the last submission, if it was about `field`.
+pub fn field_error<T: Clone + Send + Sync + 'static>(
+    result: Signal<Option<Result<T, AppError>>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    let i18n = use_i18n();
+    Signal::derive(move || match result.get() {
+        Some(Err(e)) => e.field_message(field).map(|k| key_text(i18n, k)),
+        _ => None,
+    })
+}
+
+/// An error that belongs to no single field (shown above the form).
+pub fn form_error<T: Clone + Send + Sync + 'static>(
+    result: Signal<Option<Result<T, AppError>>>,
+    fields: &'static [&'static str],
+) -> Signal<Option<String>> {
+    let i18n = use_i18n();
+    Signal::derive(move || match result.get() {
+        Some(Err(e)) if !fields.iter().any(|f| e.field_message(f).is_some()) => Some(error_text(i18n, &e)),
+        _ => None,
+    })
+}

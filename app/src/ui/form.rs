@@ -1,0 +1,63 @@
+//! Labelled form fields whose errors sit next to them and are tied to them for screen
+//! readers (`aria-invalid`, `aria-describedby`).
+use leptos::prelude::*;
+
+#[component]
+pub fn TextField(
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional, into)] error: Option<Signal<Option<String>>>,
+    #[prop(optional)] hint_id: Option<&'static str>,
+    #[prop(optional)] maxlength: Option<usize>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    /// Holds what is typed, for forms that carry it to a later step.
+    #[prop(optional)] bind: Option<RwSignal<String>>,
+    children: Children,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let bind = bind.unwrap_or_else(|| RwSignal::new(String::new()));
+    let described_by = {
+        let error_id = error_id.clone();
+        move || {
+            let ids: Vec<&str> = hint_id
+                .into_iter()
+                .chain(error.get().is_some().then_some(error_id.as_str()))
+                .collect();
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{children()}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                required=true
+                autocomplete=autocomplete
+                maxlength=maxlength
+                inputmode=inputmode
+                prop:value=bind
+                on:input=move |ev| bind.set(event_target_value(&ev))
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described_by
+            />
+            {move || {
+                error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })
+            }}
+        </div>
+    }
+}
+
+/// A message for the whole form (not tied to one field), announced when it appears.
+#[component]
+pub fn FormMessage(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <div role="alert" class="form-message-slot">
+            {move || message.get().map(|m| view! { <p class="form-error">{m}</p> })}
+        </div>
+    }
+}

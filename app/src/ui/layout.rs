@@ -1,0 +1,162 @@
+//! The two page frames: signed out (public pages) and signed in (the portal).
+use leptos::prelude::*;
+use leptos_router::{
+    components::{Outlet, Redirect, A},
+    hooks::use_location,
+};
+
+use super::{idle_timer::IdleTimer, notices::EmergencyNotice};
+use crate::{
+    auth::{Me, Role},
+    error::AppError,
+    i18n::*,
+    site::with_org,
+    MeResource,
+};
+
+#[component]
+pub fn LanguageSwitcher() -> impl IntoView {
+    let i18n = use_i18n();
+    let choose = move |locale: Locale| move |_| i18n.set_locale(locale);
+    let pressed = move |locale: Locale| move || (i18n.get_locale() == locale).to_string();
+    view! {
+        <div class="languages" role="group" aria-label=move || t_string!(i18n, nav.language).to_string()>
+            <button type="button" lang="en" aria-pressed=pressed(Locale::en) on:click=choose(Locale::en)>
+                "English"
+            </button>
+            <button type="button" lang="es" aria-pressed=pressed(Locale::es) on:click=choose(Locale::es)>
+                "Español"
+            </button>
+        </div>
+    }
+}
+
+fn org_name() -> impl IntoView {
+    with_org(|org| org.name)
+}
+
+#[component]
+fn Footer() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <footer class="site-footer">
+            <nav aria-label=move || t_string!(i18n, nav.footer).to_string()>
+                <A href="/help">{t!(i18n, nav.help)}</A>
+                <A href="/contact">{t!(i18n, nav.contact)}</A>
+                <A href="/privacy">{t!(i18n, nav.privacy)}</A>
+            </nav>
+            <EmergencyNotice />
+        </footer>
+    }
+}
+
+/// Signed-out pages: sign-in, enrollment, password reset, help, contact, privacy.
+#[component]
+pub fn PublicLayout() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <a class="skip-link" href="#main">{t!(i18n, nav.skip)}</a>
+        <header class="site-header">
+            <A href="/signin" attr:class="brand">
+                <span class="brand-name">{org_name()}</span>
+                <span class="brand-product">"Portico"</span>
+            </A>
+            <LanguageSwitcher />
+        </header>
+        <main id="main" tabindex="-1">
+            <Outlet />
+        </main>
+        <Footer />
+    }
+}
+
+/// Signed-in pages. The session is checked on the server before anything renders; a
+/// missing or expired one goes to the sign-in page (with the idle message if that was why).
+#[component]
+pub fn PortalLayout() -> impl IntoView {
+    let me = expect_context::<MeResource>().0;
+    let i18n = use_i18n();
+    view! {
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => view! { <SignedIn me /> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/signin" /> }.into_any(),
+                    Err(AppError::IdleTimeout { minutes }) => {
+                        let path = format!("/signin?reason=idle&minutes={minutes}");
+                        view! { <Redirect path /> }.into_any()
+                    }
+                    Err(_) => view! { <p class="form-error">{t!(i18n, err.unavailable)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignedIn(me: Me) -> impl IntoView {
+    let i18n = use_i18n();
+    let sign_out = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(crate::ui::session_channel::sign_out_everywhere(
+            "signed-out",
+            "reason=signed-out".into(),
+        ));
+    };
+    let chart = me.chart_name.clone();
+    let is_staff = me.role.is_staff();
+    let issues_codes = me.role.may_issue_activation_codes();
+    view! {
+        <a class="skip-link" href="#main">{t!(i18n, nav.skip)}</a>
+        <header class="site-header signed-in">
+            <A href="/" attr:class="brand">
+                <span class="brand-name">{org_name()}</span>
+                <span class="brand-product">"Portico"</span>
+            </A>
+            <div class="who">
+                <span class="who-name">{me.display_name.clone()}</span>
+                {is_staff.then(|| view! { <span class="who-role">{role_label(me.role)}</span> })}
+            </div>
+            <LanguageSwitcher />
+            <button type="button" class="sign-out" on:click=sign_out>{t!(i18n, nav.sign_out)}</button>
+        </header>
+        {chart.map(|name| view! {
+            <p class="chart-banner">{t!(i18n, nav.viewing_chart, name = name.clone())}</p>
+        })}
+        <nav class="menu" aria-label=move || t_string!(i18n, nav.menu).to_string()>
+            <ul>
+                <li><MenuLink href="/">{t!(i18n, nav.home)}</MenuLink></li>
+                {issues_codes.then(|| view! {
+                    <li><MenuLink href="/staff/activation-codes">{t!(i18n, nav.activation_codes)}</MenuLink></li>
+                })}
+            </ul>
+        </nav>
+        <main id="main" tabindex="-1">
+            <Outlet />
+        </main>
+        <Footer />
+        <IdleTimer minutes=me.idle_minutes />
+    }
+}
+
+/// A menu entry: a client-side route, marked as the current page when it is.
+#[component]
+fn MenuLink(href: &'static str, children: Children) -> impl IntoView {
+    let location = use_location();
+    let current = move || (location.pathname.get() == href).then_some("page");
+    view! {
+        <a href=href aria-current=current>{children()}</a>
+    }
+}
+
+fn role_label(role: Role) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match role {
+        Role::Patient => t_string!(i18n, roles.patient).to_string(),
+        Role::Clinician => t_string!(i18n, roles.clinician).to_string(),
+        Role::Him => t_string!(i18n, roles.him).to_string(),
+        Role::Billing => t_string!(i18n, roles.billing).to_string(),
+        Role::Support => t_string!(i18n, roles.support).to_string(),
+        Role::Admin => t_string!(i18n, roles.admin).to_string(),
+    }
+}

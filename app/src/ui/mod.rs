@@ -1,0 +1,7 @@
+//! Shared interface pieces: layouts, navigation, the idle timer, form fields, notices.
+pub mod errors;
+pub mod form;
+pub mod idle_timer;
+pub mod layout;
+pub mod notices;
+pub mod session_channel;

@@ -1,0 +1,74 @@
+import { spawn, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { SMTPServer } from "smtp-server";
+
+const root = path.resolve(__dirname, "..");
+const runDir = path.join(__dirname, ".run");
+const port = 3100;
+
+// A real SMTP server on loopback that writes every message it receives into .run/mail/.
+function startMailSink(): Promise<number> {
+  const mailDir = path.join(runDir, "mail");
+  fs.mkdirSync(mailDir, { recursive: true });
+  let n = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        fs.writeFileSync(path.join(mailDir, `${Date.now()}-${n++}.eml`), Buffer.concat(chunks));
+        callback();
+      });
+    },
+  });
+  (globalThis as any).__porticoMailSink = server;
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.server.address();
+      resolve(typeof address === "object" && address ? address.port : 0);
+    });
+  });
+}
+
+async function waitForHealth(url: string) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("Portico did not become healthy");
+}
+
+export default async function globalSetup() {
+  fs.rmSync(runDir, { recursive: true, force: true });
+  fs.mkdirSync(runDir, { recursive: true });
+  const smtpPort = await startMailSink();
+  const binary = path.join(root, "target/release/portico");
+  const env = {
+    ...process.env,
+    PORTICO_DATABASE_URL: `sqlite://${path.join(runDir, "e2e.db")}`,
+    PORTICO_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    PORTICO_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    PORTICO_ORG_NAME: "Portico Test Clinic",
+    RUST_LOG: "warn",
+  };
+  execFileSync(binary, ["migrate"], { env, cwd: root });
+  const seedOutput = execFileSync(binary, ["seed", "--demo"], { env, cwd: root }).toString();
+  const code = seedOutput.match(/Demo activation code for .*: ([0-9A-Z-]{17})/)?.[1];
+  if (!code) throw new Error(`no activation code in seed output:\n${seedOutput}`);
+  process.env.PORTICO_DEMO_CODE = code;
+  process.env.PORTICO_MAIL_DIR = path.join(runDir, "mail");
+
+  const server = spawn(binary, ["serve", "--addr", `127.0.0.1:${port}`, "--site-root", "target/site"], {
+    env,
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  fs.writeFileSync(path.join(runDir, "server.pid"), String(server.pid));
+  await waitForHealth(`http://127.0.0.1:${port}`);
+}

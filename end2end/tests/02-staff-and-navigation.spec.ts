@@ -1,0 +1,54 @@
+import { test, expect, hydrated, signIn, expectAccessible, DEMO_PASSWORD } from "./helpers";
+
+test("menu entries are client-side routes: no document load", async ({ page }) => {
+  await signIn(page, "dr.rivera");
+  await expect(page.getByRole("heading", { name: "Welcome, Dr." })).toBeVisible();
+  await expectAccessible(page);
+  // A marker on window survives client-side navigation and dies with a document load.
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  const menu = page.getByRole("navigation", { name: "Menu" });
+  await menu.getByRole("link", { name: "Activation codes" }).click();
+  await expect(page).toHaveURL(/\/staff\/activation-codes$/);
+  await expect(page.getByRole("heading", { name: "Activation codes" })).toBeVisible();
+  await expect(menu.getByRole("link", { name: "Activation codes" })).toHaveAttribute("aria-current", "page");
+  await menu.getByRole("link", { name: "Home" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("heading", { name: "Welcome, Dr." })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+});
+
+test("staff issue an activation code and the teen enrolls with it", async ({ page, browser }) => {
+  await signIn(page, "dr.rivera");
+  await page.getByRole("navigation", { name: "Menu" }).getByRole("link", { name: "Activation codes" }).click();
+  await page.getByLabel("MRN or family name").fill("Nguyen");
+  await page.getByRole("button", { name: "Find patient" }).click();
+  await expect(page.getByRole("cell", { name: "Nguyen, Casey" })).toBeVisible();
+  await page.getByRole("button", { name: "Issue code Nguyen, Casey" }).click();
+  const code = (await page.getByTestId("activation-code").textContent())!.trim();
+  expect(code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+  await expectAccessible(page);
+
+  const teen = await browser.newPage();
+  await teen.goto("/enroll");
+  await hydrated(teen);
+  await teen.getByLabel("Activation code").fill(code);
+  await teen.getByLabel("Date of birth").fill("2010-05-20");
+  await teen.getByRole("button", { name: "Continue" }).click();
+  await teen.getByLabel("Username", { exact: true }).fill("casey.n");
+  await teen.getByLabel("E-mail address").fill("casey@example.org");
+  await teen.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
+  await teen.getByLabel("Password again").fill(DEMO_PASSWORD);
+  await teen.getByRole("button", { name: "Create my account" }).click();
+  await expect(teen.getByRole("heading", { name: "Welcome, Casey" })).toBeVisible();
+  await teen.close();
+});
+
+test("a patient does not get staff pages", async ({ page }) => {
+  await signIn(page, "avery");
+  await expect(page.getByRole("navigation", { name: "Menu" }).getByRole("link", { name: "Activation codes" })).toHaveCount(0);
+  await page.goto("/staff/activation-codes");
+  await hydrated(page);
+  await page.getByLabel("MRN or family name").fill("Smith");
+  await page.getByRole("button", { name: "Find patient" }).click();
+  await expect(page.getByText("You do not have access to this.")).toBeVisible();
+});

@@ -1,0 +1,43 @@
+import { test, expect, hydrated, expectAccessible } from "./helpers";
+
+for (const path of ["/signin", "/enroll", "/forgot-password", "/help", "/contact", "/privacy", "/no-such-page"]) {
+  test(`${path} is accessible and says what an emergency needs`, async ({ page }) => {
+    const res = await page.goto(path);
+    expect(res!.headers()["cache-control"]).toBe("no-store");
+    expect(res!.headers()["content-security-policy"]).toContain("'nonce-");
+    await hydrated(page);
+    await expect(page.getByText("Do not use Portico for emergencies: call 911.").first()).toBeVisible();
+    await expect(page.getByText("988").first()).toBeVisible();
+    await expectAccessible(page);
+  });
+}
+
+test("the contact page shows the configured organisation", async ({ page }) => {
+  await page.goto("/contact");
+  await expect(page.getByText("Portico Test Clinic").first()).toBeVisible();
+  await expect(page.getByRole("link", { name: "+1 555 0100" })).toBeVisible();
+});
+
+test("Spanish: chosen from the browser, and switchable", async ({ browser }) => {
+  const context = await browser.newContext({ locale: "es-ES" });
+  const page = await context.newPage();
+  await page.goto("/signin");
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "Iniciar sesión en Portico" })).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("lang", "es");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in to Portico" })).toBeVisible();
+  await context.close();
+});
+
+test("a wrong password and an unknown user get the same answer", async ({ page }) => {
+  await page.goto("/signin");
+  await hydrated(page);
+  for (const user of ["avery", "nobody-here"]) {
+    await page.getByLabel("Username").fill(user);
+    await page.getByLabel("Password").fill("not the password at all");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByText("The username or password is incorrect.")).toBeVisible();
+  }
+});

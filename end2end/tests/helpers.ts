@@ -1,0 +1,64 @@
+import { expect, Page, test as base } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const DEMO_PASSWORD = "Portico-Demo-2026!";
+
+/// Every test fails on a console error or an uncaught page error (CSP violations and
+/// hydration failures show up there).
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on("console", (m) => {
+        // A refused server call (401 after sign-out) is expected in some tests.
+        if (m.type() === "error" && !/status of 40[13]/.test(m.text())) errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await use(errors);
+      expect(errors, "console errors").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
+
+/// Waits until the wasm app has hydrated (server functions and clicks then work).
+export async function hydrated(page: Page) {
+  // Polled from the test side: page-side polling would stall under page.clock.
+  await expect.poll(() => page.evaluate(() => (window as any).__porticoHydrated === true)).toBe(true);
+}
+
+export async function signIn(page: Page, username: string, password = DEMO_PASSWORD) {
+  await page.goto("/signin");
+  await hydrated(page);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await hydrated(page);
+}
+
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
+    .analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(", ")}`)).toEqual([]);
+}
+
+/// The newest mail the SMTP sink received for `to`, as raw text.
+export async function latestMailTo(to: string, after: number): Promise<string> {
+  const dir = process.env.PORTICO_MAIL_DIR!;
+  for (let i = 0; i < 50; i++) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort().reverse() : [];
+    for (const f of files) {
+      const full = path.join(dir, f);
+      if (fs.statSync(full).mtimeMs < after) continue;
+      const text = fs.readFileSync(full, "utf8");
+      if (text.includes(`To: ${to}`)) return text;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${to}`);
+}

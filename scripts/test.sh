@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make test`: installs what is missing, then runs every test layer. Fails on the first red.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh test
+source scripts/env.sh
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "unit tests (app, server rules)"
+cargo test -p app --features ssr --lib
+cargo test -p portico-server --lib
+
+step "integration tests on SQLite and PostgreSQL"
+PORTICO_TEST_PG="$(scripts/postgres.sh)"
+export PORTICO_TEST_PG PORTICO_REQUIRE_PG=1
+cargo test -p portico-server --tests -- --test-threads 4
+
+step "release build (wasm-opt included)"
+cargo leptos build --release
+
+step "browser tests against the release build"
+(cd end2end && npx playwright test)

@@ -1,0 +1,101 @@
+//! Command line and environment: every option is a flag and a PORTICO_* variable.
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use app::{infra::Config, site::OrgInfo};
+
+#[derive(Parser, Debug)]
+#[command(name = "portico", version, about = "Portico, an open-source patient portal")]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Settings {
+    /// sqlite://path/to/file.db or postgres://user:pass@host/db
+    #[arg(long, env = "PORTICO_DATABASE_URL", default_value = "sqlite://data/portico.db", global = true)]
+    pub database_url: String,
+    /// The address patients use; https:// turns on Secure cookies and HSTS.
+    #[arg(long, env = "PORTICO_PUBLIC_URL", default_value = "http://127.0.0.1:3000", global = true)]
+    pub public_url: url::Url,
+    /// smtp://host:port (smtps:// for TLS). Without it, mail is written to --mail-dir.
+    #[arg(long, env = "PORTICO_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    #[arg(long, env = "PORTICO_MAIL_DIR", default_value = "data/outbox", global = true)]
+    pub mail_dir: PathBuf,
+    #[arg(long, env = "PORTICO_MAIL_FROM", default_value = "Portico <portico@localhost>", global = true)]
+    pub mail_from: String,
+    #[arg(long, env = "PORTICO_ORG_NAME", default_value = "Portico Demo Clinic", global = true)]
+    pub org_name: String,
+    #[arg(long, env = "PORTICO_SUPPORT_PHONE", default_value = "+1 555 0100", global = true)]
+    pub support_phone: String,
+    #[arg(long, env = "PORTICO_SUPPORT_HOURS", default_value = "Monday to Friday, 8:00 AM to 5:00 PM (except holidays)", global = true)]
+    pub support_hours: String,
+    /// Trust X-Forwarded-For for the client address (only behind your own proxy).
+    #[arg(long, env = "PORTICO_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Migrate, then serve HTTP.
+    Serve {
+        #[arg(long, env = "PORTICO_ADDR", default_value = "127.0.0.1:3000")]
+        addr: std::net::SocketAddr,
+        /// Where cargo-leptos put the compiled site (pkg/, icons, sw.js…).
+        #[arg(long, env = "PORTICO_SITE_ROOT", default_value = "target/site")]
+        site_root: String,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load data.
+    Seed {
+        /// The demo accounts listed in the README (idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Staff administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Issue a new activation code for the patient with this MRN (printed once).
+    ActivationCode { mrn: String },
+    /// Create a staff account; prints a generated first password once.
+    CreateStaff {
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// The name shown in the header and the audit log.
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+}
+
+impl Settings {
+    pub fn to_config(&self) -> Config {
+        Config {
+            database_url: self.database_url.clone(),
+            public_url: self.public_url.clone(),
+            smtp_url: self.smtp_url.clone().filter(|s| !s.is_empty()),
+            mail_dir: self.mail_dir.clone(),
+            mail_from: self.mail_from.clone(),
+            org: OrgInfo {
+                name: self.org_name.clone(),
+                support_phone: self.support_phone.clone(),
+                support_hours: self.support_hours.clone(),
+            },
+            trust_forwarded_for: self.trust_forwarded_for,
+        }
+    }
+}

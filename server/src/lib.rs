@@ -1,0 +1,87 @@
+//! The Portico server: configuration, the axum router and its middleware, the HTTP
+//! endpoints that are not server functions (/healthz), and the demo seed.
+pub mod cli;
+pub mod middleware;
+pub mod seed;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use app::{
+    infra::{mailer::Mailer, passwords::Hasher, AppState, Clock, Config, Db},
+    shell, App,
+};
+use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+
+/// Opens the database (and migrates it), the mailer and the password hasher.
+pub async fn build_state(config: Config, clock: Clock, site_root: &str) -> anyhow_lite::Result<AppState> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_dir, &config.mail_from)?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("portico")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .env(leptos::config::Env::PROD)
+        .build();
+    Ok(AppState {
+        db,
+        clock,
+        config: Arc::new(config),
+        mailer: Arc::new(mailer),
+        hasher: Hasher::new(),
+        leptos_options,
+    })
+}
+
+/// Everything a request needs in its reactive context.
+fn request_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    move || {
+        provide_context(state.clone());
+        leptos::nonce::provide_nonce();
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = request_context(state.clone());
+    let server_fn_context = context.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route(
+            "/api/{*fn_name}",
+            get({
+                let c = server_fn_context.clone();
+                move |req| handle_server_fns_with_context(c, req)
+            })
+            .post(move |req| handle_server_fns_with_context(server_fn_context, req)),
+        )
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.db.is_reachable().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+    }
+}
+
+/// Serves until the process ends. The peer address feeds throttling and the audit log.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+/// A small boxed-error result, so the binary can report any start-up failure plainly.
+pub mod anyhow_lite {
+    pub type Error = Box<dyn std::error::Error + Send + Sync + 'static>;
+    pub type Result<T> = std::result::Result<T, Error>;
+}

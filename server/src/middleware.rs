@@ -1,0 +1,126 @@
+//! Headers and checks on every response and request:
+//! - state-changing requests must come from our own pages (Origin / Sec-Fetch-Site);
+//! - security headers everywhere; a strict CSP on anything that has none of its own;
+//! - `Cache-Control: no-store` on everything but the static app shell.
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{header, HeaderValue, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use app::{error::AppError, infra::AppState};
+
+pub async fn security(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if is_state_changing(request.method()) && !from_our_pages(&state, &request) {
+        return cross_site_refusal();
+    }
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    if path.starts_with("/api/") && response.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        response = with_error_status(response).await;
+    }
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    headers.insert(
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+        );
+    }
+    if state.config.is_https() {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_policy(&path)));
+    response
+}
+
+/// The static app shell may be revalidated from cache; every page and every server
+/// function answer (which may hold PHI) is never stored.
+fn cache_policy(path: &str) -> &'static str {
+    let static_asset = path.starts_with("/pkg/")
+        || path.starts_with("/icons/")
+        || matches!(path, "/favicon.ico" | "/manifest.webmanifest" | "/offline.html" | "/sw.js");
+    if static_asset {
+        "no-cache"
+    } else {
+        "no-store"
+    }
+}
+
+/// Server functions answer every error with 500; the `AppError` in the body knows the
+/// real status (401 signed out, 422 bad input, 429 throttled…). Mapping it here, once,
+/// means no function can forget to, and malformed arguments become 422, never 500.
+async fn with_error_status(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn is_state_changing(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Browsers send Sec-Fetch-Site on every request and Origin on every POST; a request
+/// from another site shows it in one of them. Requests with neither come from non-browser
+/// clients, which cannot ride on a victim's cookies.
+fn from_our_pages(state: &AppState, request: &Request) -> bool {
+    let headers = request.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if !matches!(site, "same-origin" | "none") {
+            return false;
+        }
+    }
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => origin == state.config.public_origin() || origin_matches_host(origin, headers),
+    }
+}
+
+/// Also accept the origin the request was actually addressed to (e.g. 127.0.0.1 vs
+/// localhost in development): an attacker's page cannot forge both Origin and Host.
+fn origin_matches_host(origin: &str, headers: &axum::http::HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else { return false };
+    origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
+}
+
+fn cross_site_refusal() -> Response {
+    let body = serde_json::to_string(&AppError::CrossSite).unwrap_or_default();
+    let mut response = (StatusCode::FORBIDDEN, Body::from(body)).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cache_policy;
+
+    #[test]
+    fn only_the_static_shell_is_cacheable() {
+        assert_eq!(cache_policy("/pkg/portico.wasm"), "no-cache");
+        assert_eq!(cache_policy("/sw.js"), "no-cache");
+        assert_eq!(cache_policy("/"), "no-store");
+        assert_eq!(cache_policy("/api/auth/me"), "no-store");
+        assert_eq!(cache_policy("/signin"), "no-store");
+    }
+}

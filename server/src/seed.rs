@@ -1,0 +1,118 @@
+//! Demo data (`portico seed --demo`): the accounts listed in the README. Idempotent:
+//! running it again creates nothing twice, and prints a fresh activation code for the
+//! demo patient who has not enrolled yet.
+use app::{
+    auth::{store, Role},
+    infra::{
+        audit::{self, AuditEvent},
+        AppState,
+    },
+};
+
+use crate::anyhow_lite::Result;
+
+pub const DEMO_PASSWORD: &str = "Portico-Demo-2026!";
+
+struct DemoStaff {
+    username: &'static str,
+    name: &'static str,
+    role: Role,
+}
+
+const STAFF: &[DemoStaff] = &[
+    DemoStaff { username: "dr.rivera", name: "Dr. Alex Rivera", role: Role::Clinician },
+    DemoStaff { username: "him.lee", name: "Morgan Lee", role: Role::Him },
+    DemoStaff { username: "admin", name: "Portico Administrator", role: Role::Admin },
+];
+
+struct DemoPatient {
+    mrn: &'static str,
+    given: &'static str,
+    family: &'static str,
+    birth_date: &'static str,
+    email: &'static str,
+    /// `None`: not enrolled yet.
+    username: Option<&'static str>,
+}
+
+/// The demo patient whose activation code `seed --demo` prints.
+const PRINTED_CODE_MRN: &str = "100002";
+
+const PATIENTS: &[DemoPatient] = &[
+    DemoPatient { mrn: "100001", given: "Avery", family: "Smith", birth_date: "1984-03-12", email: "avery@example.org", username: Some("avery") },
+    DemoPatient { mrn: "100002", given: "Blake", family: "Jones", birth_date: "1990-07-04", email: "blake@example.org", username: None },
+    // A teenager staff can issue a code to from the Activation codes page.
+    DemoPatient { mrn: "100003", given: "Casey", family: "Nguyen", birth_date: "2010-05-20", email: "casey@example.org", username: None },
+];
+
+pub async fn demo(state: &AppState) -> Result<()> {
+    let now = state.clock.now_ms();
+    let hash = state.hasher.hash(DEMO_PASSWORD).await.map_err(|e| format!("{e}"))?;
+    for s in STAFF {
+        if store::user_by_username(&state.db, s.username).await?.is_none() {
+            let user = store::NewUser {
+                username: s.username,
+                password_hash: &hash,
+                email: Some(&format!("{}@staff.example.org", s.username)),
+                display_name: s.name,
+                role: s.role,
+                patient_id: None,
+            };
+            store::insert_user(&state.db.write, &user, now).await?;
+            println!("created staff {} ({})", s.username, s.role.as_str());
+        }
+    }
+    for p in PATIENTS {
+        let patient = match store::patient_by_mrn(&state.db, p.mrn).await? {
+            Some(found) => found,
+            None => {
+                let new = store::NewPatient {
+                    mrn: p.mrn,
+                    given_name: p.given,
+                    family_name: p.family,
+                    birth_date: p.birth_date,
+                    email: Some(p.email),
+                };
+                store::insert_patient(&state.db, &new, now).await?;
+                store::patient_by_mrn(&state.db, p.mrn).await?.ok_or("patient vanished")?
+            }
+        };
+        match p.username {
+            Some(username) if store::user_by_username(&state.db, username).await?.is_none() => {
+                let display_name = format!("{} {}", p.given, p.family);
+                let user = store::NewUser {
+                    username,
+                    password_hash: &hash,
+                    email: Some(p.email),
+                    display_name: &display_name,
+                    role: Role::Patient,
+                    patient_id: Some(patient.id),
+                };
+                store::insert_user(&state.db.write, &user, now).await?;
+                println!("created patient {username} ({display_name}, MRN {})", p.mrn);
+            }
+            None if !patient.enrolled && p.mrn == PRINTED_CODE_MRN => {
+                let issued = store::issue_activation_code(&state.db, patient.id, None, now).await?;
+                println!(
+                    "Demo activation code for {} {} (MRN {}, born {}): {}",
+                    p.given, p.family, p.mrn, p.birth_date, issued.code
+                );
+            }
+            _ => {}
+        }
+    }
+    audit_cli(state, "demo-seed", None).await?;
+    Ok(())
+}
+
+/// Audits an action taken from the command line (no user, no client address).
+pub async fn audit_cli(state: &AppState, action: &str, patient_id: Option<i64>) -> Result<()> {
+    audit::append(&state.db, state.clock.now_ms(), AuditEvent {
+        action,
+        patient_id,
+        client_addr: Some("cli"),
+        ..Default::default()
+    })
+    .await?;
+    Ok(())
+}

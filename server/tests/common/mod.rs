@@ -1,0 +1,262 @@
+//! The integration-test harness: the real server on port 0 with a fresh database
+//! (SQLite always; PostgreSQL when PORTICO_TEST_PG is set), a settable clock, a real
+//! SMTP sink, and HTTP clients with their own cookie jars.
+#![allow(dead_code)]
+
+pub mod smtp_sink;
+
+use std::{net::SocketAddr, time::Duration};
+
+use app::{
+    auth::{store, Role},
+    infra::{AppState, Clock, Config},
+    site::OrgInfo,
+};
+use reqwest::{header, Client, StatusCode};
+use serde_json::Value;
+
+pub use smtp_sink::MailSink;
+
+pub const PASSWORD: &str = "Portico-Demo-2026!";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub origin: String,
+    pub state: AppState,
+    pub clock: Clock,
+    pub mail: MailSink,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(std::path::PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+pub struct Options {
+    pub public_url: Option<String>,
+}
+
+fn unique_name() -> String {
+    use rand::Rng;
+    format!("portico_test_{:016x}", rand::thread_rng().gen::<u64>())
+}
+
+/// The PostgreSQL server to create test databases on, or `None` to skip PostgreSQL.
+/// With PORTICO_REQUIRE_PG set (as `make test` does), a missing server is a failure.
+pub fn pg_admin_url() -> Option<String> {
+    match std::env::var("PORTICO_TEST_PG") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("PORTICO_REQUIRE_PG").is_ok() => {
+            panic!("PORTICO_REQUIRE_PG is set but PORTICO_TEST_PG is not")
+        }
+        _ => {
+            eprintln!("PORTICO_TEST_PG unset: skipping the PostgreSQL run of this test");
+            None
+        }
+    }
+}
+
+async fn create_pg_database(admin_url: &str, name: &str) -> String {
+    use sqlx::{Connection, Executor};
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to PostgreSQL");
+    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+    format!("{base}/{name}")
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, Options { public_url: None }).await
+    }
+
+    pub async fn spawn_with(backend: Backend, options: Options) -> Option<TestApp> {
+        let name = unique_name();
+        let (database_url, cleanup) = match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                (format!("sqlite://{}", path.display()), Cleanup::SqliteFile(path))
+            }
+            Backend::Postgres => {
+                let admin_url = pg_admin_url()?;
+                let url = create_pg_database(&admin_url, &name).await;
+                (url, Cleanup::PgDatabase { admin_url, name: name.clone() })
+            }
+        };
+        let mail = MailSink::start();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        let public_url = options.public_url.unwrap_or_else(|| base.clone());
+        let config = Config {
+            database_url,
+            public_url: public_url.parse().unwrap(),
+            smtp_url: Some(format!("smtp://127.0.0.1:{}", mail.port())),
+            mail_dir: std::env::temp_dir().join(format!("{name}-outbox")),
+            mail_from: "Portico <portico@localhost>".into(),
+            org: OrgInfo {
+                name: "Test Clinic".into(),
+                support_phone: "+1 555 0199".into(),
+                support_hours: "weekdays".into(),
+            },
+            trust_forwarded_for: false,
+        };
+        let origin = config.public_origin();
+        // A fixed, realistic start: 2026-11-25 12:00 UTC.
+        let clock = Clock::manual(1_795_608_000_000);
+        let state = portico_server::build_state(config, clock.clone(), "target/site").await.unwrap();
+        let served = state.clone();
+        tokio::spawn(async move { portico_server::serve(listener, served).await });
+        Some(TestApp { base, origin, state, clock, mail, cleanup })
+    }
+
+    /// A browser-like client with its own cookie jar.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap()
+    }
+
+    /// Calls a server function as the app's own page would (form-encoded POST with our
+    /// Origin). Returns the status and the JSON body (Null when empty).
+    pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let res = self.call_raw(client, endpoint, form).await;
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn call_raw(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(header::ORIGIN, &self.origin)
+            .header("sec-fetch-site", "same-origin")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sign_in(&self, client: &Client, username: &str, password: &str) -> StatusCode {
+        self.call(client, "auth/sign_in", &[("username", username), ("password", password)]).await.0
+    }
+
+    /// A signed-in client for `username`.
+    pub async fn signed_in(&self, username: &str) -> Client {
+        let client = self.client();
+        assert_eq!(self.sign_in(&client, username, PASSWORD).await, StatusCode::OK, "sign in {username}");
+        client
+    }
+
+    pub async fn me(&self, client: &Client) -> (StatusCode, Value) {
+        self.call(client, "auth/me", &[]).await
+    }
+
+    pub async fn add_patient(&self, mrn: &str, given: &str, family: &str, birth_date: &str) -> i64 {
+        let p = store::NewPatient {
+            mrn,
+            given_name: given,
+            family_name: family,
+            birth_date,
+            email: Some("patient@example.org"),
+        };
+        store::insert_patient(&self.state.db, &p, self.clock.now_ms()).await.unwrap()
+    }
+
+    pub async fn add_user(&self, username: &str, role: Role, patient_id: Option<i64>, email: &str) -> i64 {
+        let hash = self.state.hasher.hash(PASSWORD).await.unwrap();
+        let user = store::NewUser {
+            username,
+            password_hash: &hash,
+            email: Some(email),
+            display_name: username,
+            role,
+            patient_id,
+        };
+        store::insert_user(&self.state.db.write, &user, self.clock.now_ms()).await.unwrap()
+    }
+
+    /// A patient with an account `username` (password PASSWORD).
+    pub async fn add_patient_user(&self, username: &str) -> i64 {
+        let pid = self.add_patient(&format!("MRN-{username}"), "Pat", "Ient", "1980-01-01").await;
+        self.add_user(username, Role::Patient, Some(pid), &format!("{username}@example.org")).await;
+        pid
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(sql).fetch_one(&self.state.db.read).await.unwrap().try_get::<i64, _>(0).unwrap()
+    }
+
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+            .bind(action)
+            .fetch_one(&self.state.db.read)
+            .await
+            .unwrap()
+            .try_get::<i64, _>(0)
+            .unwrap()
+    }
+
+    pub async fn cleanup(self) {
+        self.state.db.read.close().await;
+        self.state.db.write.close().await;
+        match self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                use sqlx::{Connection, Executor};
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                }
+            }
+        }
+    }
+}
+
+/// The error key of a JSON-encoded `AppError::Invalid` (or the variant name otherwise).
+pub fn error_key(body: &Value) -> String {
+    if let Some(invalid) = body.get("Invalid") {
+        return invalid["message"].as_str().unwrap_or_default().to_owned();
+    }
+    match body {
+        Value::String(s) => s.clone(),
+        Value::Object(map) => map.keys().next().cloned().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// Runs each named `async fn name(app: &TestApp)` on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::common::{Backend, TestApp};
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+                super::$name(&app).await;
+                app.cleanup().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(app) = TestApp::spawn(Backend::Postgres).await else { return };
+                super::$name(&app).await;
+                app.cleanup().await;
+            }
+        }
+    )*};
+}

@@ -63,11 +63,12 @@ pub async fn sign_in(
     let state = state()?;
     let addr = crate::infra::client_addr();
     let now = state.clock.now_ms();
-    let key = username.trim().to_lowercase();
+    // Bounded: the key is stored with each failure.
+    let key: String = username.trim().to_lowercase().chars().take(rules::USERNAME_MAX_CHARS + 1).collect();
     throttle::check(&state.db, now, throttle::SIGNIN_PER_ADDRESS, &addr).await?;
     throttle::check(&state.db, now, throttle::SIGNIN_PER_ACCOUNT, &key).await?;
 
-    let user = if key.is_empty() || key.len() > 256 {
+    let user = if key.is_empty() || key.chars().count() > rules::USERNAME_MAX_CHARS {
         None
     } else {
         store::user_by_username(&state.db, &key).await?

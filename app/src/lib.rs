@@ -134,6 +134,7 @@ fn NotFound() -> impl IntoView {
             <h1>{t!(i18n, common.not_found)}</h1>
             <p><a href="/">{t!(i18n, nav.home)}</a></p>
         </main>
+        <ui::notices::EmergencyNotice />
     }
 }
 

@@ -22,7 +22,7 @@ test("staff issue an activation code and the teen enrolls with it", async ({ pag
   await page.getByRole("navigation", { name: "Menu" }).getByRole("link", { name: "Activation codes" }).click();
   await page.getByLabel("MRN or family name").fill("Nguyen");
   await page.getByRole("button", { name: "Find patient" }).click();
-  await expect(page.getByRole("cell", { name: "Nguyen, Casey" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Nguyen, Casey", exact: true })).toBeVisible();
   await page.getByRole("button", { name: "Issue code Nguyen, Casey" }).click();
   const code = (await page.getByTestId("activation-code").textContent())!.trim();
   expect(code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}$/);

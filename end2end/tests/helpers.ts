@@ -12,8 +12,9 @@ export const test = base.extend<{ consoleErrors: string[] }>({
     async ({ page }, use) => {
       const errors: string[] = [];
       page.on("console", (m) => {
-        // A refused server call (401 after sign-out) is expected in some tests.
-        if (m.type() === "error" && !/status of 40[13]/.test(m.text())) errors.push(m.text());
+        // The browser logs every 4xx answer; those are the app's expected refusals
+        // (422 bad input, 401 after sign-out, 404 page), shown to the person in words.
+        if (m.type() === "error" && !/responded with a status of 4\d\d/.test(m.text())) errors.push(m.text());
       });
       page.on("pageerror", (e) => errors.push(String(e)));
       await use(errors);

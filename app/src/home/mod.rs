@@ -12,7 +12,12 @@ pub fn HomePage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 me.await.ok().flatten().map(|me| {
-                    let first = me.display_name.split_whitespace().next().unwrap_or_default().to_owned();
+                    // Patients by first name; staff by their full name ("Dr. Alex Rivera").
+                    let first = if me.role.is_staff() {
+                        me.display_name.clone()
+                    } else {
+                        me.display_name.split_whitespace().next().unwrap_or_default().to_owned()
+                    };
                     let staff = me.role.may_issue_activation_codes();
                     view! {
                         <h1>{t!(i18n, home.greeting, name = first.clone())}</h1>

@@ -1,0 +1,63 @@
+//! The `portico` binary's subcommands, run as a person would run them.
+mod common;
+
+use std::process::Command;
+
+use common::{Backend, TestApp};
+use reqwest::StatusCode;
+
+fn portico(database_url: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
+        .env("PORTICO_DATABASE_URL", database_url)
+        .env("PORTICO_MAIL_DIR", std::env::temp_dir().join("portico-cli-test-outbox"))
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run portico");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+fn printed_code(output: &str) -> String {
+    output.split_whitespace().find(|w| w.len() == 17 && w.matches('-').count() == 2).expect("a code").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_is_idempotent_and_admin_commands_work() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let url = app.state.config.database_url.clone();
+
+    let (ok, first) = portico(&url, &["seed", "--demo"]);
+    assert!(ok, "{first}");
+    assert!(first.contains("created patient avery"));
+    let (ok, second) = portico(&url, &["seed", "--demo"]);
+    assert!(ok && !second.contains("created"), "nothing twice: {second}");
+    assert_ne!(printed_code(&first), printed_code(&second), "a fresh code each run");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE username = 'avery'").await, 1);
+
+    // The code printed last works; the one before was voided.
+    let client = app.client();
+    let check = |code: String| {
+        let client = client.clone();
+        async move { app.call(&client, "auth/check_activation", &[("code", &code), ("birth_date", "1990-07-04")]).await }
+    };
+    assert_eq!(check(printed_code(&second)).await.0, StatusCode::OK);
+    assert_eq!(common::error_key(&check(printed_code(&first)).await.1), "activation.replaced");
+
+    let (ok, out) = portico(&url, &["admin", "activation-code", "100003"]);
+    assert!(ok && out.contains("Casey Nguyen"), "{out}");
+    let (ok, out) = portico(&url, &["admin", "activation-code", "100001"]);
+    assert!(!ok, "Avery is enrolled already: {out}");
+    let (ok, out) = portico(&url, &["admin", "activation-code", "nope"]);
+    assert!(!ok && out.contains("no patient has that MRN"), "{out}");
+
+    let (ok, out) = portico(&url, &["admin", "create-staff", "Nurse.Kim", "--role", "clinician", "--name", "Kim Park"]);
+    assert!(ok, "{out}");
+    let password = out.rsplit("shown once: ").next().unwrap().trim().to_owned();
+    assert_eq!(app.sign_in(&client, "nurse.kim", &password).await, StatusCode::OK);
+    let (ok, out) = portico(&url, &["admin", "create-staff", "nurse.kim", "--role", "clinician"]);
+    assert!(!ok && out.contains("taken"), "{out}");
+    let (ok, out) = portico(&url, &["admin", "create-staff", "someone", "--role", "patient"]);
+    assert!(!ok && out.contains("--role"), "{out}");
+    app.cleanup().await;
+}

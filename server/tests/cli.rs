@@ -37,10 +37,7 @@ async fn seed_is_idempotent_and_admin_commands_work() {
 
     // The code printed last works; the one before was voided.
     let client = app.client();
-    let check = |code: String| {
-        let client = client.clone();
-        async move { app.call(&client, "auth/check_activation", &[("code", &code), ("birth_date", "1990-07-04")]).await }
-    };
+    let check = |code: String| app.call_owned(&client, "auth/check_activation", vec![("code", code), ("birth_date", "1990-07-04".into())]);
     assert_eq!(check(printed_code(&second)).await.0, StatusCode::OK);
     assert_eq!(common::error_key(&check(printed_code(&first)).await.1), "activation.replaced");
 

@@ -135,6 +135,12 @@ impl TestApp {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// `call` with owned values, handy inside closures.
+    pub async fn call_owned(&self, client: &Client, endpoint: &str, form: Vec<(&str, String)>) -> (StatusCode, Value) {
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.call(client, endpoint, &form).await
+    }
+
     pub async fn call_raw(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
         client
             .post(format!("{}/api/{endpoint}", self.base))

@@ -3,8 +3,8 @@
 //! Variants say what a person can act on. Internal failures are logged with detail on the
 //! server and reach the browser only as `Unavailable`, so no SQL or stack text ever leaks.
 use serde::{Deserialize, Serialize};
-use server_fn::{codec::JsonEncoding, error::FromServerFnError};
 use server_fn::error::ServerFnErrorErr;
+use server_fn::{codec::JsonEncoding, error::FromServerFnError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {

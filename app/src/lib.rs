@@ -78,7 +78,9 @@ fn set_content_security_policy() {
          manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
     );
-    if let (Some(opts), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&policy)) {
+    if let (Some(opts), Ok(value)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&policy))
+    {
         opts.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
@@ -89,10 +91,7 @@ pub fn App() -> impl IntoView {
     site::provide_org();
     let sign_in = ServerAction::<SignIn>::new();
     let enroll = ServerAction::<Enroll>::new();
-    let me = Resource::new(
-        move || (sign_in.version().get(), enroll.version().get()),
-        |_| current_user(),
-    );
+    let me = Resource::new(move || (sign_in.version().get(), enroll.version().get()), |_| current_user());
     provide_context(MeResource(me));
     provide_context(SignInAction(sign_in));
     provide_context(EnrollAction(enroll));

@@ -33,7 +33,12 @@ pub struct Settings {
     pub org_name: String,
     #[arg(long, env = "PORTICO_SUPPORT_PHONE", default_value = "+1 555 0100", global = true)]
     pub support_phone: String,
-    #[arg(long, env = "PORTICO_SUPPORT_HOURS", default_value = "Monday to Friday, 8:00 AM to 5:00 PM (except holidays)", global = true)]
+    #[arg(
+        long,
+        env = "PORTICO_SUPPORT_HOURS",
+        default_value = "Monday to Friday, 8:00 AM to 5:00 PM (except holidays)",
+        global = true
+    )]
     pub support_hours: String,
     /// Trust X-Forwarded-For for the client address (only behind your own proxy).
     #[arg(long, env = "PORTICO_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]

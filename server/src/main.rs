@@ -16,8 +16,7 @@ use portico_server::{
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     if let Err(e) = run(Cli::parse()).await {
@@ -49,15 +48,19 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Admin { command: AdminCommand::ActivationCode { mrn } } => {
             let patient = store::patient_by_mrn(&state.db, &mrn).await?.ok_or("no patient has that MRN")?;
             app::staff::api::check_may_enroll(&state, &patient).map_err(|e| format!("{e}"))?;
-            let issued = store::issue_activation_code(&state.db, patient.id, None, state.clock.now_ms()).await?;
+            let issued =
+                store::issue_activation_code(&state.db, patient.id, None, state.clock.now_ms()).await?;
             seed::audit_cli(&state, "activation-code-issued", Some(patient.id)).await?;
-            println!("Activation code for {} {} (MRN {}): {}", patient.given_name, patient.family_name, patient.mrn, issued.code);
+            println!(
+                "Activation code for {} {} (MRN {}): {}",
+                patient.given_name, patient.family_name, patient.mrn, issued.code
+            );
             println!("Valid until {} (45 days), single use.", app::staff::api::date_of(issued.expires_at));
         }
         Command::Admin { command: AdminCommand::CreateStaff { username, role, name, email } } => {
-            let role = Role::parse(&role).filter(|r| r.is_staff()).ok_or(
-                "--role must be one of clinician, him, billing, support, admin",
-            )?;
+            let role = Role::parse(&role)
+                .filter(|r| r.is_staff())
+                .ok_or("--role must be one of clinician, him, billing, support, admin")?;
             let username = rules::normalize_username(&username).map_err(|k| format!("username: {k}"))?;
             let password = crypto::random_token(18);
             let hash = state.hasher.hash(&password).await.map_err(|e| format!("{e}"))?;
@@ -71,7 +74,11 @@ async fn run(cli: Cli) -> Result<()> {
                 patient_id: None,
             };
             store::insert_user(&state.db.write, &user, state.clock.now_ms()).await.map_err(|e| {
-                if store::is_unique_violation(&e) { "that username is taken".to_string() } else { e.to_string() }
+                if store::is_unique_violation(&e) {
+                    "that username is taken".to_string()
+                } else {
+                    e.to_string()
+                }
             })?;
             seed::audit_cli(&state, "staff-created", None).await?;
             println!("Created {} ({}). First password, shown once: {password}", username, role.as_str());

@@ -39,10 +39,31 @@ struct DemoPatient {
 const PRINTED_CODE_MRN: &str = "100002";
 
 const PATIENTS: &[DemoPatient] = &[
-    DemoPatient { mrn: "100001", given: "Avery", family: "Smith", birth_date: "1984-03-12", email: "avery@example.org", username: Some("avery") },
-    DemoPatient { mrn: "100002", given: "Blake", family: "Jones", birth_date: "1990-07-04", email: "blake@example.org", username: None },
+    DemoPatient {
+        mrn: "100001",
+        given: "Avery",
+        family: "Smith",
+        birth_date: "1984-03-12",
+        email: "avery@example.org",
+        username: Some("avery"),
+    },
+    DemoPatient {
+        mrn: "100002",
+        given: "Blake",
+        family: "Jones",
+        birth_date: "1990-07-04",
+        email: "blake@example.org",
+        username: None,
+    },
     // A teenager staff can issue a code to from the Activation codes page.
-    DemoPatient { mrn: "100003", given: "Casey", family: "Nguyen", birth_date: "2010-05-20", email: "casey@example.org", username: None },
+    DemoPatient {
+        mrn: "100003",
+        given: "Casey",
+        family: "Nguyen",
+        birth_date: "2010-05-20",
+        email: "casey@example.org",
+        username: None,
+    },
 ];
 
 pub async fn demo(state: &AppState) -> Result<()> {
@@ -107,12 +128,11 @@ pub async fn demo(state: &AppState) -> Result<()> {
 
 /// Audits an action taken from the command line (no user, no client address).
 pub async fn audit_cli(state: &AppState, action: &str, patient_id: Option<i64>) -> Result<()> {
-    audit::append(&state.db, state.clock.now_ms(), AuditEvent {
-        action,
-        patient_id,
-        client_addr: Some("cli"),
-        ..Default::default()
-    })
+    audit::append(
+        &state.db,
+        state.clock.now_ms(),
+        AuditEvent { action, patient_id, client_addr: Some("cli"), ..Default::default() },
+    )
     .await?;
     Ok(())
 }

@@ -19,7 +19,11 @@ fn portico(database_url: &str, args: &[&str]) -> (bool, String) {
 }
 
 fn printed_code(output: &str) -> String {
-    output.split_whitespace().find(|w| w.len() == 17 && w.matches('-').count() == 2).expect("a code").to_owned()
+    output
+        .split_whitespace()
+        .find(|w| w.len() == 17 && w.matches('-').count() == 2)
+        .expect("a code")
+        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -37,7 +41,13 @@ async fn seed_is_idempotent_and_admin_commands_work() {
 
     // The code printed last works; the one before was voided.
     let client = app.client();
-    let check = |code: String| app.call_owned(&client, "auth/check_activation", vec![("code", code), ("birth_date", "1990-07-04".into())]);
+    let check = |code: String| {
+        app.call_owned(
+            &client,
+            "auth/check_activation",
+            vec![("code", code), ("birth_date", "1990-07-04".into())],
+        )
+    };
     assert_eq!(check(printed_code(&second)).await.0, StatusCode::OK);
     assert_eq!(common::error_key(&check(printed_code(&first)).await.1), "activation.replaced");
 
@@ -48,7 +58,8 @@ async fn seed_is_idempotent_and_admin_commands_work() {
     let (ok, out) = portico(&url, &["admin", "activation-code", "nope"]);
     assert!(!ok && out.contains("no patient has that MRN"), "{out}");
 
-    let (ok, out) = portico(&url, &["admin", "create-staff", "Nurse.Kim", "--role", "clinician", "--name", "Kim Park"]);
+    let (ok, out) =
+        portico(&url, &["admin", "create-staff", "Nurse.Kim", "--role", "clinician", "--name", "Kim Park"]);
     assert!(ok, "{out}");
     let password = out.rsplit("shown once: ").next().unwrap().trim().to_owned();
     assert_eq!(app.sign_in(&client, "nurse.kim", &password).await, StatusCode::OK);

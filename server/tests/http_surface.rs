@@ -67,9 +67,11 @@ async fn cross_site_requests_are_refused() {
     let client = app.client();
     let form = [("username", "victim"), ("password", PASSWORD)];
     let url = format!("{}/api/auth/sign_in", app.base);
-    let evil_origin = client.post(&url).header(header::ORIGIN, "https://evil.example").form(&form).send().await.unwrap();
+    let evil_origin =
+        client.post(&url).header(header::ORIGIN, "https://evil.example").form(&form).send().await.unwrap();
     assert_eq!(evil_origin.status(), StatusCode::FORBIDDEN);
-    let cross_site = client.post(&url).header("sec-fetch-site", "cross-site").form(&form).send().await.unwrap();
+    let cross_site =
+        client.post(&url).header("sec-fetch-site", "cross-site").form(&form).send().await.unwrap();
     assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
     let same_site = client.post(&url).header("sec-fetch-site", "same-site").form(&form).send().await.unwrap();
     assert_eq!(same_site.status(), StatusCode::FORBIDDEN, "a sibling subdomain is another site for us");
@@ -84,7 +86,8 @@ async fn over_https_cookies_are_host_prefixed_and_secure_with_hsts() {
     let app = TestApp::spawn_with(Backend::Sqlite, options).await.unwrap();
     assert_eq!(app.origin, "https://portal.example.org");
     app.add_patient_user("secure").await;
-    let res = app.call_raw(&app.client(), "auth/sign_in", &[("username", "secure"), ("password", PASSWORD)]).await;
+    let res =
+        app.call_raw(&app.client(), "auth/sign_in", &[("username", "secure"), ("password", PASSWORD)]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("__Host-portico_session=") && cookie.contains("; Secure"), "{cookie}");

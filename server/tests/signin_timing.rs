@@ -29,7 +29,12 @@ async fn unknown_user_and_wrong_password_take_the_same_time() {
     }
     let (k, u) = (median(known).as_secs_f64(), median(unknown).as_secs_f64());
     let gap = (k - u).abs() / k.max(u);
-    eprintln!("median wrong-password {:.1} ms, unknown-user {:.1} ms, gap {:.1}%", k * 1e3, u * 1e3, gap * 100.0);
+    eprintln!(
+        "median wrong-password {:.1} ms, unknown-user {:.1} ms, gap {:.1}%",
+        k * 1e3,
+        u * 1e3,
+        gap * 100.0
+    );
     assert!(gap <= 0.10, "timing gap {:.1}% exceeds 10%", gap * 100.0);
     app.cleanup().await;
 }

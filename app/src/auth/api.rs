@@ -7,11 +7,9 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     super::{rules, session, store},
-    crate::{
-            infra::{
-            audit::{self, AuditEvent},
-            passwords, state, throttle, AppState,
-        },
+    crate::infra::{
+        audit::{self, AuditEvent},
+        passwords, state, throttle, AppState,
     },
 };
 
@@ -156,13 +154,17 @@ pub async fn enroll(
         store::Redeemed::CodeGone => return Err(AppError::invalid("code", "activation.used")),
         store::Redeemed::UsernameTaken => return Err(AppError::invalid("username", "username.taken")),
     };
-    audit::append(&state.db, now, AuditEvent {
-        actor_user_id: Some(user_id),
-        action: "enrollment",
-        patient_id: Some(found.patient_id),
-        client_addr: Some(&crate::infra::client_addr()),
-        ..Default::default()
-    })
+    audit::append(
+        &state.db,
+        now,
+        AuditEvent {
+            actor_user_id: Some(user_id),
+            action: "enrollment",
+            patient_id: Some(found.patient_id),
+            client_addr: Some(&crate::infra::client_addr()),
+            ..Default::default()
+        },
+    )
     .await?;
     session::start(&state, user_id, rules::IDLE_WEB_MINUTES).await?;
     leptos_axum::redirect("/");
@@ -250,15 +252,18 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 #[cfg(feature = "ssr")]
-async fn audit_event(state: &AppState, user: Option<i64>, action: &str, detail: &str) -> Result<(), AppError> {
+async fn audit_event(
+    state: &AppState,
+    user: Option<i64>,
+    action: &str,
+    detail: &str,
+) -> Result<(), AppError> {
     let addr = crate::infra::client_addr();
-    audit::append(&state.db, state.clock.now_ms(), AuditEvent {
-        actor_user_id: user,
-        action,
-        client_addr: Some(&addr),
-        detail,
-        ..Default::default()
-    })
+    audit::append(
+        &state.db,
+        state.clock.now_ms(),
+        AuditEvent { actor_user_id: user, action, client_addr: Some(&addr), detail, ..Default::default() },
+    )
     .await?;
     Ok(())
 }
@@ -289,7 +294,8 @@ async fn verify_activation(state: &AppState, code: &str, birth_date: &str) -> Re
     let now = state.clock.now_ms();
     let addr = crate::infra::client_addr();
     throttle::check(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
-    let birth = rules::parse_date(birth_date).ok_or_else(|| AppError::invalid("birth_date", "activation.birth_date_invalid"))?;
+    let birth = rules::parse_date(birth_date)
+        .ok_or_else(|| AppError::invalid("birth_date", "activation.birth_date_invalid"))?;
     let Some(normalized) = rules::normalize_code(code) else {
         throttle::record(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
         return Err(AppError::invalid("code", "activation.format"));

@@ -18,7 +18,11 @@ use crate::{
 };
 
 /// Why the person is on the sign-in page, from `?reason=`.
-fn reason_text(i18n: leptos_i18n::I18nContext<Locale>, reason: Option<String>, minutes: Option<String>) -> Option<String> {
+fn reason_text(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    reason: Option<String>,
+    minutes: Option<String>,
+) -> Option<String> {
     match reason.as_deref()? {
         "idle" => {
             let minutes: u32 = minutes.and_then(|m| m.parse().ok()).unwrap_or(super::rules::IDLE_WEB_MINUTES);
@@ -84,7 +88,8 @@ pub fn EnrollPage() -> impl IntoView {
     // A code that was redeemed meanwhile (or any code error at step 2) sends the person
     // back to step 1 with the message there.
     let step_two = move || {
-        preview().is_some() && !matches!(enrolled.get(), Some(Err(ref e)) if e.field_message("code").is_some())
+        preview().is_some()
+            && !matches!(enrolled.get(), Some(Err(ref e)) if e.field_message("code").is_some())
     };
     let code_error = Signal::derive(move || {
         field_error(enrolled, "code").get().or_else(|| field_error(checked, "code").get())

@@ -37,10 +37,7 @@ pub fn cookie_name(state: &AppState) -> &'static str {
 
 fn cookie(state: &AppState, value: &str, max_age_secs: i64) -> String {
     let secure = if state.config.is_https() { "; Secure" } else { "" };
-    format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}",
-        cookie_name(state)
-    )
+    format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}", cookie_name(state))
 }
 
 fn token_from_request(state: &AppState) -> Option<String> {
@@ -162,10 +159,7 @@ pub async fn end_current(state: &AppState) -> Result<Option<i64>, AppError> {
 }
 
 async fn delete(state: &AppState, session_id: i64) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1")
-        .bind(session_id)
-        .execute(&state.db.write)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(session_id).execute(&state.db.write).await?;
     Ok(())
 }
 
@@ -174,12 +168,7 @@ pub async fn audit_session(state: &AppState, user_id: i64, action: &str) -> Resu
     audit::append(
         &state.db,
         state.clock.now_ms(),
-        AuditEvent {
-            actor_user_id: Some(user_id),
-            action,
-            client_addr: Some(&addr),
-            ..Default::default()
-        },
+        AuditEvent { actor_user_id: Some(user_id), action, client_addr: Some(&addr), ..Default::default() },
     )
     .await?;
     Ok(())

@@ -264,7 +264,12 @@ pub enum Redeemed {
 
 /// Marks the code used and creates the account in one transaction; the conditional
 /// UPDATE lets exactly one of two simultaneous redemptions through.
-pub async fn redeem_code(db: &Db, code_id: i64, user: &NewUser<'_>, now: i64) -> Result<Redeemed, sqlx::Error> {
+pub async fn redeem_code(
+    db: &Db,
+    code_id: i64,
+    user: &NewUser<'_>,
+    now: i64,
+) -> Result<Redeemed, sqlx::Error> {
     let mut tx = db.write.begin().await?;
     let claimed = sqlx::query(
         "UPDATE activation_codes SET used_at = $1 WHERE id = $2 \
@@ -304,13 +309,15 @@ pub async fn create_reset(db: &Db, user_id: i64, now: i64) -> Result<String, sql
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO password_resets (user_id, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(user_id)
-        .bind(crypto::sha256_hex(&code))
-        .bind(now)
-        .bind(now + rules::RESET_CODE_TTL_MS)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO password_resets (user_id, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user_id)
+    .bind(crypto::sha256_hex(&code))
+    .bind(now)
+    .bind(now + rules::RESET_CODE_TTL_MS)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(code)
 }
@@ -340,10 +347,11 @@ pub async fn open_reset(db: &Db, user_id: i64, now: i64) -> Result<Option<OpenRe
 
 /// Counts a wrong code; the fifth wrong try voids the code.
 pub async fn reset_wrong_try(db: &Db, reset_id: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let row = sqlx::query("UPDATE password_resets SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts")
-        .bind(reset_id)
-        .fetch_one(&db.write)
-        .await?;
+    let row =
+        sqlx::query("UPDATE password_resets SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts")
+            .bind(reset_id)
+            .fetch_one(&db.write)
+            .await?;
     let attempts: i64 = row.try_get("attempts")?;
     let exhausted = attempts >= rules::RESET_MAX_TRIES;
     if exhausted {
@@ -358,7 +366,13 @@ pub async fn reset_wrong_try(db: &Db, reset_id: i64, now: i64) -> Result<bool, s
 
 /// Uses the code, sets the password and ends every session of the account, atomically.
 /// `false` when the code was used or voided in the meantime.
-pub async fn complete_reset(db: &Db, reset_id: i64, user_id: i64, hash: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn complete_reset(
+    db: &Db,
+    reset_id: i64,
+    user_id: i64,
+    hash: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let mut tx = db.write.begin().await?;
     let used = sqlx::query(
         "UPDATE password_resets SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND voided_at IS NULL",
@@ -377,10 +391,7 @@ pub async fn complete_reset(db: &Db, reset_id: i64, user_id: i64, hash: &str, no
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -68,10 +68,7 @@ pub async fn append(db: &Db, at: i64, ev: AuditEvent<'_>) -> Result<(), sqlx::Er
     .bind(&hash)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
     tx.commit().await
 }
 

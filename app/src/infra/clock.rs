@@ -22,9 +22,8 @@ impl Clock {
     pub fn now_ms(&self) -> i64 {
         match self {
             Clock::System => {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap_or_default();
+                let now =
+                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
                 now.as_millis() as i64
             }
             Clock::Manual(ms) => ms.load(Ordering::SeqCst),

@@ -18,9 +18,7 @@ pub fn sha256_hex(input: &str) -> String {
 
 /// `len` characters drawn uniformly from `alphabet` by the OS CSPRNG.
 pub fn random_from_alphabet(alphabet: &[u8], len: usize) -> String {
-    (0..len)
-        .map(|_| alphabet[OsRng.gen_range(0..alphabet.len())] as char)
-        .collect()
+    (0..len).map(|_| alphabet[OsRng.gen_range(0..alphabet.len())] as char).collect()
 }
 
 /// Compares two strings in time that does not depend on where they differ.

@@ -19,11 +19,7 @@ pub enum MailError {
 }
 
 impl Mailer {
-    pub fn new(
-        smtp_url: Option<&str>,
-        dir: &std::path::Path,
-        from: &str,
-    ) -> Result<Mailer, MailError> {
+    pub fn new(smtp_url: Option<&str>, dir: &std::path::Path, from: &str) -> Result<Mailer, MailError> {
         let from: Mailbox = from.parse().map_err(|e| MailError::Address(format!("{e}")))?;
         match smtp_url {
             Some(url) => {

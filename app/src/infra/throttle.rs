@@ -20,7 +20,8 @@ pub const SIGNIN_PER_ACCOUNT: Limit = Limit { scope: "signin-account", max_failu
 /// Wrong passwords from one client address, across usernames.
 pub const SIGNIN_PER_ADDRESS: Limit = Limit { scope: "signin-address", max_failures: 100, window_ms: HOUR };
 /// Wrong activation codes or birth dates from one client address.
-pub const ACTIVATION_PER_ADDRESS: Limit = Limit { scope: "activation-address", max_failures: 10, window_ms: HOUR };
+pub const ACTIVATION_PER_ADDRESS: Limit =
+    Limit { scope: "activation-address", max_failures: 10, window_ms: HOUR };
 /// Reset-code e-mails for one account (stops mail-bombing; the user still gets several).
 pub const RESET_MAILS_PER_ACCOUNT: Limit = Limit { scope: "reset-mail", max_failures: 5, window_ms: HOUR };
 /// Reset attempts from one address (wrong codes across accounts).

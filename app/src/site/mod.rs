@@ -25,7 +25,9 @@ pub fn provide_org() {
 }
 
 /// Renders `f(org)` once the organisation is known.
-pub fn with_org<V: IntoView + 'static>(f: impl Fn(OrgInfo) -> V + Send + Sync + Copy + 'static) -> impl IntoView {
+pub fn with_org<V: IntoView + 'static>(
+    f: impl Fn(OrgInfo) -> V + Send + Sync + Copy + 'static,
+) -> impl IntoView {
     let org = expect_context::<OrgResource>().0;
     view! {
         <Suspense>

@@ -38,13 +38,17 @@ pub async fn find_patients(query: String) -> Result<Vec<PatientMatch>, AppError>
     }
     let rows = store::search_patients(&state.db, query, SEARCH_LIMIT).await?;
     let addr = crate::infra::client_addr();
-    audit::append(&state.db, state.clock.now_ms(), AuditEvent {
-        actor_user_id: Some(staff.user_id),
-        action: "patient-search",
-        client_addr: Some(&addr),
-        detail: &format!("results={}", rows.len()),
-        ..Default::default()
-    })
+    audit::append(
+        &state.db,
+        state.clock.now_ms(),
+        AuditEvent {
+            actor_user_id: Some(staff.user_id),
+            action: "patient-search",
+            client_addr: Some(&addr),
+            detail: &format!("results={}", rows.len()),
+            ..Default::default()
+        },
+    )
     .await?;
     Ok(rows
         .into_iter()
@@ -66,13 +70,17 @@ pub async fn issue_activation_code(patient_id: i64) -> Result<IssuedCodeView, Ap
     check_may_enroll(&state, &patient)?;
     let now = state.clock.now_ms();
     let issued = store::issue_activation_code(&state.db, patient.id, Some(staff.user_id), now).await?;
-    audit::append(&state.db, now, AuditEvent {
-        actor_user_id: Some(staff.user_id),
-        action: "activation-code-issued",
-        patient_id: Some(patient.id),
-        client_addr: Some(&crate::infra::client_addr()),
-        ..Default::default()
-    })
+    audit::append(
+        &state.db,
+        now,
+        AuditEvent {
+            actor_user_id: Some(staff.user_id),
+            action: "activation-code-issued",
+            patient_id: Some(patient.id),
+            client_addr: Some(&crate::infra::client_addr()),
+            ..Default::default()
+        },
+    )
     .await?;
     Ok(IssuedCodeView {
         patient_name: format!("{} {}", patient.given_name, patient.family_name),

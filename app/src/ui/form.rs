@@ -12,7 +12,8 @@ pub fn TextField(
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(optional)] inputmode: Option<&'static str>,
     /// Holds what is typed, for forms that carry it to a later step.
-    #[prop(optional)] bind: Option<RwSignal<String>>,
+    #[prop(optional)]
+    bind: Option<RwSignal<String>>,
     children: Children,
 ) -> impl IntoView {
     let id = format!("field-{name}");
@@ -22,10 +23,8 @@ pub fn TextField(
     let described_by = {
         let error_id = error_id.clone();
         move || {
-            let ids: Vec<&str> = hint_id
-                .into_iter()
-                .chain(error.get().is_some().then_some(error_id.as_str()))
-                .collect();
+            let ids: Vec<&str> =
+                hint_id.into_iter().chain(error.get().is_some().then_some(error_id.as_str())).collect();
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };

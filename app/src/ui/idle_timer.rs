@@ -14,7 +14,9 @@ use crate::{auth::rules, i18n::*};
 pub enum IdleState {
     Active,
     /// The warning is up; this many whole seconds remain.
-    Warning { seconds_left: i64 },
+    Warning {
+        seconds_left: i64,
+    },
     SignOut,
 }
 
@@ -199,11 +201,26 @@ mod browser {
             }
         };
         let handles = [
-            window_event_listener(ev::pointerdown, { let m = mark.clone(); move |_| m() }),
-            window_event_listener(ev::pointermove, { let m = mark.clone(); move |_| m() }),
-            window_event_listener(ev::keydown, { let m = mark.clone(); move |_| m() }),
-            window_event_listener(ev::touchstart, { let m = mark.clone(); move |_| m() }),
-            window_event_listener(ev::scroll, { let m = mark.clone(); move |_| m() }),
+            window_event_listener(ev::pointerdown, {
+                let m = mark.clone();
+                move |_| m()
+            }),
+            window_event_listener(ev::pointermove, {
+                let m = mark.clone();
+                move |_| m()
+            }),
+            window_event_listener(ev::keydown, {
+                let m = mark.clone();
+                move |_| m()
+            }),
+            window_event_listener(ev::touchstart, {
+                let m = mark.clone();
+                move |_| m()
+            }),
+            window_event_listener(ev::scroll, {
+                let m = mark.clone();
+                move |_| m()
+            }),
             window_event_listener(ev::wheel, move |_| mark()),
         ];
         on_cleanup(move || handles.into_iter().for_each(|h| h.remove()));
@@ -281,7 +298,11 @@ mod browser {
             .forget();
     }
 
-    fn hide_warning(shared: &Rc<RefCell<Shared>>, seconds_left: RwSignal<Option<i64>>, dialog: NodeRef<leptos::html::Dialog>) {
+    fn hide_warning(
+        shared: &Rc<RefCell<Shared>>,
+        seconds_left: RwSignal<Option<i64>>,
+        dialog: NodeRef<leptos::html::Dialog>,
+    ) {
         if std::mem::replace(&mut shared.borrow_mut().warning, false) {
             seconds_left.set(None);
             if let Some(d) = dialog.get_untracked() {

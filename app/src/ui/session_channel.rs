@@ -48,11 +48,12 @@ mod browser {
     impl SessionChannel {
         pub fn open(on_message: impl Fn(TabMessage) + 'static) -> Option<SessionChannel> {
             let channel = web_sys::BroadcastChannel::new(CHANNEL).ok()?;
-            let listener = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-                if let Some(msg) = ev.data().as_string().as_deref().and_then(TabMessage::decode) {
-                    on_message(msg);
-                }
-            });
+            let listener =
+                Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                    if let Some(msg) = ev.data().as_string().as_deref().and_then(TabMessage::decode) {
+                        on_message(msg);
+                    }
+                });
             channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
             Some(SessionChannel { channel, _listener: Some(listener) })
         }

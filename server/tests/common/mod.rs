@@ -136,12 +136,22 @@ impl TestApp {
     }
 
     /// `call` with owned values, handy inside closures.
-    pub async fn call_owned(&self, client: &Client, endpoint: &str, form: Vec<(&str, String)>) -> (StatusCode, Value) {
+    pub async fn call_owned(
+        &self,
+        client: &Client,
+        endpoint: &str,
+        form: Vec<(&str, String)>,
+    ) -> (StatusCode, Value) {
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         self.call(client, endpoint, &form).await
     }
 
-    pub async fn call_raw(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn call_raw(
+        &self,
+        client: &Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
         client
             .post(format!("{}/api/{endpoint}", self.base))
             .header(header::ORIGIN, &self.origin)
@@ -226,7 +236,8 @@ impl TestApp {
             Cleanup::PgDatabase { admin_url, name } => {
                 use sqlx::{Connection, Executor};
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                    let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                    let _ =
+                        conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
                 }
             }
         }

@@ -33,7 +33,8 @@ impl Handler for Collector {
     }
 
     fn data_end(&mut self) -> Response {
-        let mail = Mail { to: std::mem::take(&mut self.to), raw: String::from_utf8_lossy(&self.buf).into_owned() };
+        let mail =
+            Mail { to: std::mem::take(&mut self.to), raw: String::from_utf8_lossy(&self.buf).into_owned() };
         self.inbox.lock().unwrap().push(mail);
         response::OK
     }
@@ -71,7 +72,8 @@ impl MailSink {
     /// Waits (up to 10 s) for the `n`-th mail (1-based) addressed to `to`.
     pub async fn wait_for(&self, to: &str, n: usize) -> Mail {
         for _ in 0..200 {
-            let matching: Vec<Mail> = self.all().into_iter().filter(|m| m.to.iter().any(|t| t.contains(to))).collect();
+            let matching: Vec<Mail> =
+                self.all().into_iter().filter(|m| m.to.iter().any(|t| t.contains(to))).collect();
             if matching.len() >= n {
                 return matching[n - 1].clone();
             }

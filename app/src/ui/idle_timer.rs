@@ -101,10 +101,15 @@ pub fn IdleTimer(minutes: u32) -> impl IntoView {
 mod browser {
     use std::{cell::RefCell, rc::Rc};
 
-    use leptos::{ev, prelude::*};
+    use leptos::prelude::*;
 
     use super::{IdleClock, IdleState, ANNOUNCE_EVERY_MS};
     use crate::ui::session_channel::{sign_out_everywhere, SessionChannel, TabMessage};
+
+    /// What counts as the person being there. Visibility is not on the list: coming
+    /// back to a tab is not activity (the next tick signs out if the time is up).
+    const ACTIVITY_EVENTS: [&str; 6] =
+        ["pointerdown", "pointermove", "keydown", "touchstart", "scroll", "wheel"];
 
     struct Shared {
         clock: IdleClock,
@@ -174,12 +179,7 @@ mod browser {
             if let Some(c) = channel_stay.borrow().as_ref() {
                 c.post(&TabMessage::Renewed(at));
             }
-            let shared = shared_stay.clone();
-            leptos::task::spawn_local(async move {
-                if crate::auth::api::keep_alive().await.is_err() {
-                    server_said_signed_out(&shared);
-                }
-            });
+            renew_on_server(shared_stay.clone());
         }
     }
 
@@ -200,29 +200,13 @@ mod browser {
                 }
             }
         };
-        let handles = [
-            window_event_listener(ev::pointerdown, {
-                let m = mark.clone();
-                move |_| m()
-            }),
-            window_event_listener(ev::pointermove, {
-                let m = mark.clone();
-                move |_| m()
-            }),
-            window_event_listener(ev::keydown, {
-                let m = mark.clone();
-                move |_| m()
-            }),
-            window_event_listener(ev::touchstart, {
-                let m = mark.clone();
-                move |_| m()
-            }),
-            window_event_listener(ev::scroll, {
-                let m = mark.clone();
-                move |_| m()
-            }),
-            window_event_listener(ev::wheel, move |_| mark()),
-        ];
+        let handles: Vec<_> = ACTIVITY_EVENTS
+            .iter()
+            .map(|name| {
+                let mark = mark.clone();
+                window_event_listener_untyped(name, move |_| mark())
+            })
+            .collect();
         on_cleanup(move || handles.into_iter().for_each(|h| h.remove()));
     }
 
@@ -265,13 +249,7 @@ mod browser {
         };
         match state {
             IdleState::SignOut => {
-                let mut s = shared.borrow_mut();
-                if !s.signing_out {
-                    s.signing_out = true;
-                    s.stopped = true;
-                    let query = format!("reason=idle&minutes={}", s.minutes);
-                    leptos::task::spawn_local(sign_out_everywhere("idle", query));
-                }
+                sign_out_idle(&shared);
                 return;
             }
             IdleState::Warning { seconds_left: left } => {
@@ -287,15 +265,19 @@ mod browser {
         }
         if ping {
             shared.borrow_mut().clock.last_ping = at;
-            let shared = shared.clone();
-            leptos::task::spawn_local(async move {
-                if crate::auth::api::keep_alive().await.is_err() {
-                    server_said_signed_out(&shared);
-                }
-            });
+            renew_on_server(shared.clone());
         }
         gloo_timers::callback::Timeout::new(1_000, move || tick(shared, channel, seconds_left, dialog))
             .forget();
+    }
+
+    /// Renews the server session; a refusal means it is already gone.
+    fn renew_on_server(shared: Rc<RefCell<Shared>>) {
+        leptos::task::spawn_local(async move {
+            if crate::auth::api::keep_alive().await.is_err() {
+                sign_out_idle(&shared);
+            }
+        });
     }
 
     fn hide_warning(
@@ -311,8 +293,8 @@ mod browser {
         }
     }
 
-    /// The server refused a renewal: the session is gone (expired, or ended elsewhere).
-    fn server_said_signed_out(shared: &Rc<RefCell<Shared>>) {
+    /// Time is up (or the server refused a renewal: the session is gone). Once only.
+    fn sign_out_idle(shared: &Rc<RefCell<Shared>>) {
         let mut s = shared.borrow_mut();
         if !s.signing_out {
             s.signing_out = true;

@@ -261,7 +261,7 @@ pub fn error_key(body: &Value) -> String {
 macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
-            use super::common::{Backend, TestApp};
+            use crate::common::{Backend, TestApp};
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let app = TestApp::spawn(Backend::Sqlite).await.unwrap();

@@ -1,9 +1,8 @@
 //! The `portico` binary's subcommands, run as a person would run them.
-mod common;
 
 use std::process::Command;
 
-use common::{Backend, TestApp};
+use crate::common::{Backend, TestApp};
 use reqwest::StatusCode;
 
 fn portico(database_url: &str, args: &[&str]) -> (bool, String) {
@@ -49,7 +48,7 @@ async fn seed_is_idempotent_and_admin_commands_work() {
         )
     };
     assert_eq!(check(printed_code(&second)).await.0, StatusCode::OK);
-    assert_eq!(common::error_key(&check(printed_code(&first)).await.1), "activation.replaced");
+    assert_eq!(crate::common::error_key(&check(printed_code(&first)).await.1), "activation.replaced");
 
     let (ok, out) = portico(&url, &["admin", "activation-code", "100003"]);
     assert!(ok && out.contains("Casey Nguyen"), "{out}");

@@ -1,9 +1,8 @@
 //! Enrollment, sign-in, sessions, idle expiry, sign-out and password reset, end to end
 //! over HTTP against the real server, on SQLite and PostgreSQL.
-mod common;
 
+use crate::common::{error_key, TestApp, PASSWORD};
 use app::auth::{rules, store, Role};
-use common::{error_key, TestApp, PASSWORD};
 use reqwest::StatusCode;
 
 const MINUTE: i64 = 60_000;

@@ -1,8 +1,7 @@
 //! What every response carries, and what the server refuses at the door: security
 //! headers, CSP nonces, no-store, compression, cross-site refusal, /healthz, HTTPS cookies.
-mod common;
 
-use common::{Backend, Options, TestApp, PASSWORD};
+use crate::common::{Backend, Options, TestApp, PASSWORD};
 use reqwest::{header, StatusCode};
 
 on_both_databases!(healthz_answers_when_the_database_does);

@@ -1,0 +1,9 @@
+//! One integration-test binary (linking a Leptos server is the slow, large part: one
+//! link instead of one per file). Each module is a capability's scenarios.
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
+
+mod cli;
+mod http_surface;
+mod identity;

@@ -8,14 +8,38 @@ use super::{
 use crate::{
     error::AppError,
     i18n::*,
+    MeResource,
     ui::{
         errors::{error_text, field_error, form_error},
         form::{FormMessage, TextField},
     },
 };
 
+/// Staff-only: others get a plain refusal (the server refuses their calls regardless).
 #[component]
 pub fn ActivationCodesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = expect_context::<MeResource>().0;
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let allowed = matches!(me.await, Ok(Some(ref m)) if m.role.may_issue_activation_codes());
+                if allowed {
+                    view! { <IssueCodes /> }.into_any()
+                } else {
+                    view! {
+                        <h1>{t!(i18n, codes.title)}</h1>
+                        <p class="form-error">{t!(i18n, err.forbidden)}</p>
+                    }
+                    .into_any()
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn IssueCodes() -> impl IntoView {
     let i18n = use_i18n();
     let search = ServerAction::<FindPatients>::new();
     let issue = ServerAction::<IssueActivationCode>::new();

@@ -41,3 +41,14 @@ test("a wrong password and an unknown user get the same answer", async ({ page }
     await expect(page.getByText("The username or password is incorrect.")).toBeVisible();
   }
 });
+
+test("the app shell is served precompressed and revalidated, never stored with PHI", async ({ request }) => {
+  const wasm = await request.get("/pkg/portico.wasm", { headers: { "Accept-Encoding": "br" } });
+  expect(wasm.headers()["content-encoding"]).toBe("br");
+  expect(wasm.headers()["cache-control"]).toBe("no-cache");
+  // The service worker's cache list holds only static files: no page, no server function.
+  const sw = await (await request.get("/sw.js")).text();
+  const shell = JSON.parse(sw.match(/const SHELL = (\[[^\]]*\])/)![1].replace(/,\s*\]/, "]"));
+  expect(shell.length).toBeGreaterThan(3);
+  for (const entry of shell) expect(entry).toMatch(/^\/(pkg\/|icons\/|offline\.html$|favicon\.ico$|manifest\.webmanifest$)/);
+});

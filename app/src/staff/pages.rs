@@ -8,11 +8,11 @@ use super::{
 use crate::{
     error::AppError,
     i18n::*,
-    MeResource,
     ui::{
         errors::{error_text, field_error, form_error},
         form::{FormMessage, TextField},
     },
+    MeResource,
 };
 
 /// Staff-only: others get a plain refusal (the server refuses their calls regardless).

@@ -286,20 +286,21 @@ async fn sign_in_throttle_never_blocks_forgot_password(app: &TestApp) {
     assert_eq!(app.call(&user, "auth/request_reset", &[("who", "target")]).await.0, StatusCode::OK);
     let mail = app.mail.wait_for("target@example.org", 1).await;
     let code = reset_code_in(&mail.raw);
-    let (s, b) = app
-        .call(
-            &user,
-            "auth/reset_password",
-            &[
-                ("who", "target"),
-                ("code", &code),
-                ("password", "sturdy lantern orbit 9"),
-                ("password_confirm", "sturdy lantern orbit 9"),
-            ],
-        )
-        .await;
+    let (s, b) = reset_password(app, &user, "target", &code, "sturdy lantern orbit 9").await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(app.sign_in(&user, "target", "sturdy lantern orbit 9").await, StatusCode::OK);
+}
+
+/// Step 2 of forgot-password: (status, JSON body).
+async fn reset_password(
+    app: &TestApp,
+    client: &reqwest::Client,
+    who: &str,
+    code: &str,
+    password: &str,
+) -> (StatusCode, serde_json::Value) {
+    let form = [("who", who), ("code", code), ("password", password), ("password_confirm", password)];
+    app.call(client, "auth/reset_password", &form).await
 }
 
 fn reset_code_in(raw: &str) -> String {
@@ -409,35 +410,13 @@ async fn forgot_password_by_mail_ends_every_session(app: &TestApp) {
     assert!(!mail.raw.contains("Pat Ient"), "no names in mail");
     let code = reset_code_in(&mail.raw);
     let new_password = "quiet harbor violet 73";
-    let (s, b) = app
-        .call(
-            &phone,
-            "auth/reset_password",
-            &[
-                ("who", "forgetful"),
-                ("code", &code),
-                ("password", "weakweakweak"),
-                ("password_confirm", "weakweakweak"),
-            ],
-        )
-        .await;
+    let (s, b) = reset_password(app, &phone, "forgetful", &code, "weakweakweak").await;
     assert_eq!(
         (s, error_key(&b).as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, "password.too_weak"),
         "the code survives a weak password"
     );
-    let (s, _) = app
-        .call(
-            &phone,
-            "auth/reset_password",
-            &[
-                ("who", "forgetful"),
-                ("code", &code),
-                ("password", new_password),
-                ("password_confirm", new_password),
-            ],
-        )
-        .await;
+    let (s, _) = reset_password(app, &phone, "forgetful", &code, new_password).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(app.me(&phone).await.1, serde_json::Value::Null, "a reset does not sign in");
     assert_eq!(
@@ -450,18 +429,7 @@ async fn forgot_password_by_mail_ends_every_session(app: &TestApp) {
     assert_eq!(app.sign_in(&phone, "forgetful", PASSWORD).await, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.sign_in(&phone, "forgetful", new_password).await, StatusCode::OK);
     // Single use.
-    let (_, b) = app
-        .call(
-            &app.client(),
-            "auth/reset_password",
-            &[
-                ("who", "forgetful"),
-                ("code", &code),
-                ("password", new_password),
-                ("password_confirm", new_password),
-            ],
-        )
-        .await;
+    let (_, b) = reset_password(app, &app.client(), "forgetful", &code, new_password).await;
     assert_eq!(error_key(&b), "reset.code_invalid");
     assert_eq!(app.mail.count_to("nobody@example.org"), 0);
 }
@@ -472,18 +440,7 @@ async fn reset_codes_expire_and_five_wrong_tries_void_them(app: &TestApp) {
     let reset = |code: String| {
         let client = client.clone();
         async move {
-            let (_, b) = app
-                .call(
-                    &client,
-                    "auth/reset_password",
-                    &[
-                        ("who", "unlucky"),
-                        ("code", &code),
-                        ("password", "copper meadow tiger 5"),
-                        ("password_confirm", "copper meadow tiger 5"),
-                    ],
-                )
-                .await;
+            let (_, b) = reset_password(app, &client, "unlucky", &code, "copper meadow tiger 5").await;
             error_key(&b)
         }
     };

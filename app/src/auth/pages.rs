@@ -34,6 +34,24 @@ fn reason_text(
     }
 }
 
+/// A new password, its rules and its confirmation: asked the same way at enrollment and
+/// at reset. `children` is the first field's label.
+#[component]
+fn NewPasswordFields(result: Signal<Option<Result<(), AppError>>>, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <TextField name="password" kind="password" autocomplete="new-password" maxlength=128
+            error=field_error(result, "password") hint_id="password-hint">
+            {children()}
+        </TextField>
+        <p class="hint" id="password-hint">{t!(i18n, enroll.password_hint)}</p>
+        <TextField name="password_confirm" kind="password" autocomplete="new-password" maxlength=128
+            error=field_error(result, "password_confirm")>
+            {t!(i18n, enroll.password_confirm)}
+        </TextField>
+    }
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -129,13 +147,7 @@ pub fn EnrollPage() -> impl IntoView {
                     <TextField name="email" kind="email" autocomplete="email" maxlength=254 error=field_error(enrolled, "email")>
                         {t!(i18n, enroll.email)}
                     </TextField>
-                    <TextField name="password" kind="password" autocomplete="new-password" maxlength=128 error=field_error(enrolled, "password") hint_id="password-hint">
-                        {t!(i18n, enroll.password)}
-                    </TextField>
-                    <p class="hint" id="password-hint">{t!(i18n, enroll.password_hint)}</p>
-                    <TextField name="password_confirm" kind="password" autocomplete="new-password" maxlength=128 error=field_error(enrolled, "password_confirm")>
-                        {t!(i18n, enroll.password_confirm)}
-                    </TextField>
+                    <NewPasswordFields result=enrolled>{t!(i18n, enroll.password)}</NewPasswordFields>
                     <button type="submit" class="primary" disabled=move || enroll.pending().get()>
                         {t!(i18n, enroll.submit)}
                     </button>
@@ -185,13 +197,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     <TextField name="code" autocomplete="one-time-code" inputmode="numeric" maxlength=20 error=field_error(done, "code")>
                         {t!(i18n, reset.code)}
                     </TextField>
-                    <TextField name="password" kind="password" autocomplete="new-password" maxlength=128 error=field_error(done, "password") hint_id="password-hint">
-                        {t!(i18n, reset.new_password)}
-                    </TextField>
-                    <p class="hint" id="password-hint">{t!(i18n, enroll.password_hint)}</p>
-                    <TextField name="password_confirm" kind="password" autocomplete="new-password" maxlength=128 error=field_error(done, "password_confirm")>
-                        {t!(i18n, enroll.password_confirm)}
-                    </TextField>
+                    <NewPasswordFields result=done>{t!(i18n, reset.new_password)}</NewPasswordFields>
                     <button type="submit" class="primary" disabled=move || reset.pending().get()>
                         {t!(i18n, reset.submit)}
                     </button>

@@ -103,13 +103,16 @@ pub fn App() -> impl IntoView {
             <Title text="Portico" />
             <Router>
                 <Routes fallback=NotFound>
-                    <ParentRoute path=path!("") view=PublicLayout>
-                        <Route path=path!("signin") view=SignInPage />
-                        <Route path=path!("enroll") view=EnrollPage />
-                        <Route path=path!("forgot-password") view=ForgotPasswordPage />
-                        <Route path=path!("help") view=HelpPage />
-                        <Route path=path!("contact") view=ContactPage />
-                        <Route path=path!("privacy") view=PrivacyPage />
+                    // Async SSR everywhere: each page waits for its (fast) data and is sent
+                    // whole. Out-of-order streaming intermittently left a response hanging
+                    // (leptos-rs/leptos#4851), seen once in CI on /signin.
+                    <ParentRoute path=path!("") view=PublicLayout ssr=SsrMode::Async>
+                        <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async />
+                        <Route path=path!("enroll") view=EnrollPage ssr=SsrMode::Async />
+                        <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                        <Route path=path!("help") view=HelpPage ssr=SsrMode::Async />
+                        <Route path=path!("contact") view=ContactPage ssr=SsrMode::Async />
+                        <Route path=path!("privacy") view=PrivacyPage ssr=SsrMode::Async />
                     </ParentRoute>
                     <ParentRoute path=path!("") view=PortalLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=HomePage ssr=SsrMode::Async />

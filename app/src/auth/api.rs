@@ -77,10 +77,11 @@ pub async fn sign_in(
         .hasher
         .verify(if too_long { "" } else { &password }, user.as_ref().map(|u| u.password_hash.as_str()))
         .await?;
+    // Kept before the filter below: the failure is audited against the account it targets.
+    let known = user.as_ref().map(|u| u.id);
     let Some(user) = user.filter(|_| verified.ok && !too_long) else {
         throttle::record(&state.db, now, throttle::SIGNIN_PER_ADDRESS, &addr).await?;
         throttle::record(&state.db, now, throttle::SIGNIN_PER_ACCOUNT, &key).await?;
-        let known = store::user_by_username(&state.db, &key).await?.map(|u| u.id);
         let detail = format!("username={}", truncate(&key, 64));
         audit_event(&state, known, "signin-failure", &detail).await?;
         return Err(AppError::invalid("form", "signin.failed"));

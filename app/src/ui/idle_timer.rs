@@ -72,10 +72,7 @@ pub fn IdleTimer(minutes: u32) -> impl IntoView {
     let stay = move || {};
     let sign_out_now = move |_| {
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(crate::ui::session_channel::sign_out_everywhere(
-            "signed-out",
-            "reason=signed-out".into(),
-        ));
+        crate::ui::session_channel::sign_out_clicked();
     };
     view! {
         <dialog node_ref=dialog class="idle-dialog" aria-labelledby="idle-title" aria-describedby="idle-text">

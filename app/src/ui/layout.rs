@@ -31,8 +31,15 @@ pub fn LanguageSwitcher() -> impl IntoView {
     }
 }
 
-fn org_name() -> impl IntoView {
-    with_org(|org| org.name)
+/// The organisation and product name, linking to `href` (home when signed in).
+#[component]
+fn Brand(href: &'static str) -> impl IntoView {
+    view! {
+        <A href=href attr:class="brand">
+            <span class="brand-name">{with_org(|org| org.name)}</span>
+            <span class="brand-product">"Portico"</span>
+        </A>
+    }
 }
 
 #[component]
@@ -57,10 +64,7 @@ pub fn PublicLayout() -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">{t!(i18n, nav.skip)}</a>
         <header class="site-header">
-            <A href="/signin" attr:class="brand">
-                <span class="brand-name">{org_name()}</span>
-                <span class="brand-product">"Portico"</span>
-            </A>
+            <Brand href="/signin" />
             <LanguageSwitcher />
         </header>
         <main id="main" tabindex="-1">
@@ -98,10 +102,7 @@ fn SignedIn(me: Me) -> impl IntoView {
     let i18n = use_i18n();
     let sign_out = move |_| {
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(crate::ui::session_channel::sign_out_everywhere(
-            "signed-out",
-            "reason=signed-out".into(),
-        ));
+        crate::ui::session_channel::sign_out_clicked();
     };
     let chart = me.chart_name.clone();
     let is_staff = me.role.is_staff();
@@ -109,10 +110,7 @@ fn SignedIn(me: Me) -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">{t!(i18n, nav.skip)}</a>
         <header class="site-header signed-in">
-            <A href="/" attr:class="brand">
-                <span class="brand-name">{org_name()}</span>
-                <span class="brand-product">"Portico"</span>
-            </A>
+            <Brand href="/" />
             <div class="who">
                 <span class="who-name">{me.display_name.clone()}</span>
                 {is_staff.then(|| view! { <span class="who-role">{role_label(me.role)}</span> })}

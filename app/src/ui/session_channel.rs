@@ -87,6 +87,11 @@ mod browser {
         go_to_sign_in(&query);
     }
 
+    /// The "Sign out" buttons (header and idle dialog).
+    pub fn sign_out_clicked() {
+        leptos::task::spawn_local(sign_out_everywhere("signed-out", "reason=signed-out".into()));
+    }
+
     pub fn go_to_sign_in(query: &str) {
         if let Some(window) = web_sys::window() {
             let _ = window.location().assign(&format!("/signin?{query}"));

@@ -14,7 +14,7 @@ run: build
 
 build:
 	scripts/bootstrap.sh build
-	$(ENV) && cargo leptos build --release --precompress
+	$(ENV) && cargo leptos build --release --split --precompress
 
 ## Every test: unit, integration (SQLite and PostgreSQL), browser (release build)
 test:

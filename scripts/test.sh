@@ -19,7 +19,7 @@ export PORTICO_TEST_PG PORTICO_REQUIRE_PG=1
 cargo test -p portico-server --tests -- --test-threads 4
 
 step "release build (wasm-opt included)"
-cargo leptos build --release --precompress
+cargo leptos build --release --split --precompress
 
 step "browser tests against the release build"
 (cd end2end && npx playwright test)

@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 use crate::{
@@ -57,7 +57,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="icon" href="/favicon.ico" sizes="any" />
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
-                <HydrationScripts options />
+                {loads_wasm().then(|| view! { <HydrationScripts options /> })}
                 <MetaTags />
             </head>
             <body>
@@ -65,6 +65,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Pages served as plain HTML forms, without the wasm app: the sign-in page, which every
+/// patient loads first and often on a phone, is then a few kilobytes instead of the whole
+/// client (its form posts to the server function and works without JavaScript; errors come
+/// back in the URL and are shown at the form). Reached by a client-side link from a page
+/// that already runs the app, the same route renders in the browser as usual.
+pub const PAGES_WITHOUT_WASM: &[&str] = &["/signin"];
+
+fn loads_wasm() -> bool {
+    #[cfg(feature = "ssr")]
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        return !PAGES_WITHOUT_WASM.contains(&parts.uri.path());
+    }
+    true
 }
 
 /// A CSP whose script nonce changes with every response (Leptos puts the same nonce on
@@ -85,6 +100,17 @@ fn set_content_security_policy() {
     }
 }
 
+// Every page is fetched as its own wasm chunk (see ui::lazy_page).
+lazy_page!(SignInRoute, SignInPage);
+lazy_page!(EnrollRoute, EnrollPage);
+lazy_page!(ForgotPasswordRoute, ForgotPasswordPage);
+lazy_page!(HelpRoute, HelpPage);
+lazy_page!(ContactRoute, ContactPage);
+lazy_page!(PrivacyRoute, PrivacyPage);
+lazy_page!(PortalRoute, PortalLayout);
+lazy_page!(HomeRoute, HomePage);
+lazy_page!(ActivationCodesRoute, ActivationCodesPage);
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -98,7 +124,7 @@ pub fn App() -> impl IntoView {
     register_service_worker();
 
     view! {
-        <I18nContextProvider>
+        <I18nContextProvider ssr_lang_header_getter=ui::language::locale_options()>
             <Stylesheet id="leptos" href="/pkg/portico.css" />
             <Title text="Portico" />
             <Router>
@@ -107,16 +133,16 @@ pub fn App() -> impl IntoView {
                     // whole. Out-of-order streaming intermittently left a response hanging
                     // (leptos-rs/leptos#4851), seen once in CI on /signin.
                     <ParentRoute path=path!("") view=PublicLayout ssr=SsrMode::Async>
-                        <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async />
-                        <Route path=path!("enroll") view=EnrollPage ssr=SsrMode::Async />
-                        <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
-                        <Route path=path!("help") view=HelpPage ssr=SsrMode::Async />
-                        <Route path=path!("contact") view=ContactPage ssr=SsrMode::Async />
-                        <Route path=path!("privacy") view=PrivacyPage ssr=SsrMode::Async />
+                        <Route path=path!("signin") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("enroll") view={Lazy::<EnrollRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("help") view={Lazy::<HelpRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("contact") view={Lazy::<ContactRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("privacy") view={Lazy::<PrivacyRoute>::new()} ssr=SsrMode::Async />
                     </ParentRoute>
-                    <ParentRoute path=path!("") view=PortalLayout ssr=SsrMode::Async>
-                        <Route path=path!("") view=HomePage ssr=SsrMode::Async />
-                        <Route path=path!("staff/activation-codes") view=ActivationCodesPage ssr=SsrMode::Async />
+                    <ParentRoute path=path!("") view={Lazy::<PortalRoute>::new()} ssr=SsrMode::Async>
+                        <Route path=path!("") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("staff/activation-codes") view={Lazy::<ActivationCodesRoute>::new()} ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>
             </Router>

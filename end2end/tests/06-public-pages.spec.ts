@@ -1,4 +1,4 @@
-import { test, expect, hydrated, expectAccessible } from "./helpers";
+import { test, expect, hydrated, expectAccessible, DEMO_PASSWORD } from "./helpers";
 
 for (const path of ["/signin", "/enroll", "/forgot-password", "/help", "/contact", "/privacy", "/no-such-page"]) {
   test(`${path} is accessible and says what an emergency needs`, async ({ page }) => {
@@ -28,6 +28,31 @@ test("Spanish: chosen from the browser, and switchable", async ({ browser }) => 
   await expectAccessible(page);
   await page.getByRole("button", { name: "English" }).click();
   await expect(page.getByRole("heading", { name: "Sign in to Portico" })).toBeVisible();
+  await context.close();
+});
+
+test("the sign-in page loads no script or wasm, and signs in without JavaScript", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const assets: string[] = [];
+  page.on("request", (r) => assets.push(new URL(r.url()).pathname));
+  await page.goto("/signin");
+  expect(assets.filter((p) => /\.(js|wasm)$/.test(p))).toEqual([]);
+  // A wrong password comes back to the form with the message.
+  await page.getByLabel("Username").fill("avery");
+  await page.getByLabel("Password").fill("not the password at all");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("The username or password is incorrect.")).toBeVisible();
+  await expect(page).toHaveURL(/\/signin/);
+  // The language buttons work as a plain form too.
+  await page.getByRole("button", { name: "Español" }).click();
+  await expect(page.getByRole("heading", { name: "Iniciar sesión en Portico" })).toBeVisible();
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByLabel("Username").fill("avery");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("heading", { name: "Welcome, Avery" })).toBeVisible();
   await context.close();
 });
 

@@ -25,8 +25,13 @@ export const test = base.extend<{ consoleErrors: string[] }>({
 });
 export { expect };
 
-/// Waits until the wasm app has hydrated (server functions and clicks then work).
+/// Pages the server sends as plain HTML forms, without the wasm app (app/src/lib.rs).
+export const PAGES_WITHOUT_WASM = ["/signin"];
+
+/// Waits until the wasm app has hydrated (server functions and clicks then work); on a
+/// page served without wasm there is nothing to wait for.
 export async function hydrated(page: Page) {
+  if (PAGES_WITHOUT_WASM.includes(new URL(page.url()).pathname)) return;
   // Polled from the test side: page-side polling would stall under page.clock.
   await expect.poll(() => page.evaluate(() => (window as any).__porticoHydrated === true)).toBe(true);
 }

@@ -23,7 +23,9 @@ pub async fn security(State(state): State<AppState>, request: Request, next: Nex
     }
     let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // same-origin: our own pages' form posts carry the Referer that server functions use to
+    // send a browser without wasm back to the form (with the error); other sites get nothing.
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::HeaderName::from_static("permissions-policy"),

@@ -61,7 +61,10 @@ pub fn SignInPage() -> impl IntoView {
         let q = query.read();
         reason_text(i18n, q.get("reason"), q.get("minutes"))
     };
-    let result: Signal<Option<Result<(), AppError>>> = action.value().into();
+    // Without wasm the form posts straight to the server function, which on failure sends
+    // the browser back here with the error in the URL; the router hands it to us.
+    let error_in_url = url_error::<super::api::SignIn>();
+    let result = Signal::derive(move || action.value().get().or_else(|| error_in_url.clone()));
     // The installed app (display-mode: standalone) gets the shorter idle limit.
     let app_mode = RwSignal::new("false".to_owned());
     Effect::new(move |_| {
@@ -81,6 +84,7 @@ pub fn SignInPage() -> impl IntoView {
                     {t!(i18n, signin.password)}
                 </TextField>
                 <input type="hidden" name="app_mode" prop:value=app_mode />
+                <AppModeScript />
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
                     {t!(i18n, signin.submit)}
                 </button>
@@ -90,6 +94,31 @@ pub fn SignInPage() -> impl IntoView {
                 <li><A href="/forgot-password">{t!(i18n, signin.forgot)}</A></li>
             </ul>
         </section>
+    }
+}
+
+/// The error a server function `F` sent back in the URL after a plain form post.
+fn url_error<F: server_fn::ServerFn<Error = AppError>>() -> Option<Result<(), AppError>> {
+    let error = use_context::<leptos::server::ServerActionError>()?;
+    (error.path() == F::PATH)
+        .then(|| Err(server_fn::error::ServerFnUrlError::<AppError>::decode_err(error.err())))
+}
+
+/// When the page is served without wasm, this nonce'd one-liner fills `app_mode` instead
+/// of the effect above. Rendered on the server only: a script added later by the browser
+/// app would not run (and need not).
+#[component]
+fn AppModeScript() -> impl IntoView {
+    const SCRIPT: &str = "(function(){var f=document.querySelector('input[name=app_mode]');\
+        if(f&&window.matchMedia('(display-mode: standalone)').matches)f.value='true';})();";
+    #[cfg(feature = "ssr")]
+    {
+        let nonce = leptos::nonce::use_nonce();
+        view! { <script nonce=nonce inner_html=SCRIPT></script> }
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = SCRIPT;
     }
 }
 

@@ -5,7 +5,7 @@ use leptos_router::{
     hooks::use_location,
 };
 
-use super::{idle_timer::IdleTimer, notices::EmergencyNotice};
+use super::{idle_timer::IdleTimer, language::LanguageSwitcher, notices::EmergencyNotice};
 use crate::{
     auth::{Me, Role},
     error::AppError,
@@ -13,23 +13,6 @@ use crate::{
     site::with_org,
     MeResource,
 };
-
-#[component]
-pub fn LanguageSwitcher() -> impl IntoView {
-    let i18n = use_i18n();
-    let choose = move |locale: Locale| move |_| i18n.set_locale(locale);
-    let pressed = move |locale: Locale| move || (i18n.get_locale() == locale).to_string();
-    view! {
-        <div class="languages" role="group" aria-label=move || t_string!(i18n, nav.language).to_string()>
-            <button type="button" lang="en" aria-pressed=pressed(Locale::en) on:click=choose(Locale::en)>
-                "English"
-            </button>
-            <button type="button" lang="es" aria-pressed=pressed(Locale::es) on:click=choose(Locale::es)>
-                "Español"
-            </button>
-        </div>
-    }
-}
 
 /// The organisation and product name, linking to `href` (home when signed in).
 #[component]

@@ -2,6 +2,8 @@
 pub mod errors;
 pub mod form;
 pub mod idle_timer;
+pub mod language;
 pub mod layout;
+pub mod lazy_page;
 pub mod notices;
 pub mod session_channel;

@@ -1,0 +1,51 @@
+// `make measure` helper: which JS, WASM and CSS files a browser fetches for a page, and
+// their sizes raw and as the server sends them with `Accept-Encoding: br`.
+// (Chromium does not offer brotli over plain http, so the sizes are fetched separately.)
+// Usage: node measure-bytes.mjs <base-url> <username> <password>
+import { chromium } from "@playwright/test";
+import http from "node:http";
+
+const [base, username, password] = process.argv.slice(2);
+const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+function size(url, encoding) {
+  return new Promise((resolve, reject) => {
+    const headers = encoding ? { "Accept-Encoding": encoding } : {};
+    http.get(url, { headers }, (res) => {
+      let n = 0;
+      res.on("data", (chunk) => (n += chunk.length));
+      res.on("end", () => resolve(n));
+    }).on("error", reject);
+  });
+}
+
+async function report(label, visit) {
+  const browser = await chromium.launch({ executablePath });
+  const page = await browser.newPage();
+  const assets = new Set();
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (/\.(js|wasm|css)$/.test(path)) assets.add(r.url());
+  });
+  await visit(page);
+  await page.waitForLoadState("networkidle");
+  await browser.close();
+  let raw = 0, br = 0;
+  console.log(`== ${label}`);
+  for (const url of [...assets].sort()) {
+    const [r, b] = [await size(url), await size(url, "br")];
+    raw += r; br += b;
+    console.log(`  ${new URL(url).pathname.padEnd(60)} raw ${String(r).padStart(8)} B   brotli ${String(b).padStart(8)} B`);
+  }
+  console.log(`  ${"total".padEnd(60)} raw ${String(raw).padStart(8)} B   brotli ${String(br).padStart(8)} B`);
+}
+
+await report("the sign-in page (budget: 204800 B brotli)", (page) => page.goto(`${base}/signin`));
+await report("the sign-up page (the first page that runs the wasm app)", (page) => page.goto(`${base}/enroll`));
+await report("home, right after signing in", async (page) => {
+  await page.goto(`${base}/signin`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+});

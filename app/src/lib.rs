@@ -2,15 +2,21 @@
 //! One folder per capability; see ARCHITECTURE in the README.
 #![recursion_limit = "256"]
 
+pub mod access;
 pub mod auth;
 pub mod error;
 pub mod home;
 pub mod info;
 #[cfg(feature = "ssr")]
 pub mod infra;
+pub mod medications;
+pub mod reminders;
+pub mod results;
 pub mod site;
 pub mod staff;
+pub mod summary;
 pub mod ui;
+pub mod visits;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
@@ -31,8 +37,16 @@ use crate::{
     home::HomePage,
     i18n::*,
     info::{ContactPage, HelpPage, PrivacyPage},
+    medications::{pages::MedicationsPage, staff_pages::RenewalQueuePage},
+    reminders::pages::RemindersPage,
+    results::{
+        pages::{ResultPage, ResultsPage, TrendPage},
+        staff_pages::StaffResultsPage,
+    },
     staff::pages::ActivationCodesPage,
+    summary::pages::HealthSummaryPage,
     ui::layout::{PortalLayout, PublicLayout},
+    visits::pages::{VisitDocumentPage, VisitsPage},
 };
 
 /// Who is signed in; refetched after sign-in and enrollment.
@@ -110,6 +124,16 @@ lazy_page!(PrivacyRoute, PrivacyPage);
 lazy_page!(PortalRoute, PortalLayout);
 lazy_page!(HomeRoute, HomePage);
 lazy_page!(ActivationCodesRoute, ActivationCodesPage);
+lazy_page!(VisitsRoute, VisitsPage);
+lazy_page!(VisitDocumentRoute, VisitDocumentPage);
+lazy_page!(ResultsRoute, ResultsPage);
+lazy_page!(ResultRoute, ResultPage);
+lazy_page!(TrendRoute, TrendPage);
+lazy_page!(MedicationsRoute, MedicationsPage);
+lazy_page!(HealthSummaryRoute, HealthSummaryPage);
+lazy_page!(RemindersRoute, RemindersPage);
+lazy_page!(StaffResultsRoute, StaffResultsPage);
+lazy_page!(RenewalQueueRoute, RenewalQueuePage);
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -143,6 +167,16 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("") view={Lazy::<PortalRoute>::new()} ssr=SsrMode::Async>
                         <Route path=path!("") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("staff/activation-codes") view={Lazy::<ActivationCodesRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("staff/results") view={Lazy::<StaffResultsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("staff/renewals") view={Lazy::<RenewalQueueRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("visits") view={Lazy::<VisitsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("visits/:id/:doc") view={Lazy::<VisitDocumentRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("results") view={Lazy::<ResultsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("results/trend/:loinc") view={Lazy::<TrendRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("results/:id") view={Lazy::<ResultRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("medications") view={Lazy::<MedicationsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("health-summary") view={Lazy::<HealthSummaryRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("reminders") view={Lazy::<RemindersRoute>::new()} ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -43,6 +43,13 @@ pub struct Settings {
     /// Trust X-Forwarded-For for the client address (only behind your own proxy).
     #[arg(long, env = "PORTICO_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]
     pub trust_forwarded_for: bool,
+    /// The clinic's offset from UTC for appointment times, "+HH:MM" or "-HH:MM".
+    #[arg(long, env = "PORTICO_UTC_OFFSET", default_value = "+00:00", value_parser = utc_offset, global = true)]
+    pub utc_offset: i32,
+}
+
+fn utc_offset(text: &str) -> Result<i32, String> {
+    app::infra::config::parse_utc_offset(text).ok_or_else(|| format!("{text:?} is not an offset like -05:00"))
 }
 
 #[derive(Subcommand, Debug)]
@@ -101,6 +108,7 @@ impl Settings {
                 support_hours: self.support_hours.clone(),
             },
             trust_forwarded_for: self.trust_forwarded_for,
+            utc_offset_minutes: self.utc_offset,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The Portico server: configuration, the axum router and its middleware, the HTTP
 //! endpoints that are not server functions (/healthz), and the demo seed.
 pub mod cli;
+mod demo_record;
 pub mod middleware;
 pub mod seed;
 

@@ -122,7 +122,19 @@ pub async fn demo(state: &AppState) -> Result<()> {
             _ => {}
         }
     }
+    demo_health_record(state).await?;
     audit_cli(state, "demo-seed", None).await?;
+    Ok(())
+}
+
+/// Avery's visits, results, medications, allergies and immunizations (once).
+async fn demo_health_record(state: &AppState) -> Result<()> {
+    let avery =
+        store::user_by_username(&state.db, "avery").await?.and_then(|u| u.patient_id).ok_or("no avery")?;
+    let rivera = store::user_by_username(&state.db, "dr.rivera").await?.ok_or("no dr.rivera")?;
+    if crate::demo_record::avery(state, avery, rivera.id).await? {
+        println!("created Avery's health record (3 years of visits, results, medications)");
+    }
     Ok(())
 }
 

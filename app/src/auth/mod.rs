@@ -43,6 +43,11 @@ impl Role {
         self != Role::Patient
     }
 
+    /// Clinicians enter, release and review results and decide renewals.
+    pub fn is_clinician(self) -> bool {
+        self == Role::Clinician
+    }
+
     /// Staff who hand out activation codes at the front desk, in clinic or on the phone.
     pub fn may_issue_activation_codes(self) -> bool {
         matches!(self, Role::Clinician | Role::Him | Role::Support | Role::Admin)

@@ -44,3 +44,26 @@ impl Clock {
             .unwrap_or(time::Date::MIN)
     }
 }
+
+/// The UTC calendar date of an instant, as YYYY-MM-DD.
+pub fn date_of(epoch_ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(epoch_ms.div_euclid(1000))
+        .map(|t| t.date().to_string())
+        .unwrap_or_default()
+}
+
+/// Midnight UTC at the start of `date`, in epoch milliseconds.
+pub fn ms_of_date(date: time::Date) -> i64 {
+    date.midnight().assume_utc().unix_timestamp() * 1000
+}
+
+pub const DAY_MS: i64 = 86_400_000;
+
+/// "YYYY-MM-DD HH:MM" at `offset_minutes` from UTC (the clinic's wall clock).
+pub fn local_date_time(epoch_ms: i64, offset_minutes: i32) -> String {
+    let local = epoch_ms.div_euclid(1000) + i64::from(offset_minutes) * 60;
+    match time::OffsetDateTime::from_unix_timestamp(local) {
+        Ok(t) => format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute()),
+        Err(_) => String::new(),
+    }
+}

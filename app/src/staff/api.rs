@@ -103,8 +103,4 @@ pub fn check_may_enroll(state: &AppState, patient: &store::PatientRow) -> Result
 }
 
 #[cfg(feature = "ssr")]
-pub fn date_of(epoch_ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(epoch_ms / 1000)
-        .map(|t| t.date().to_string())
-        .unwrap_or_default()
-}
+pub use crate::infra::clock::date_of;

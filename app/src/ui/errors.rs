@@ -29,6 +29,19 @@ pub fn key_text(i18n: leptos_i18n::I18nContext<Locale>, key: &str) -> String {
         "reset.code_exhausted" => t_string!(i18n, err.reset_code_exhausted),
         "patient.already_enrolled" => t_string!(i18n, err.patient_already_enrolled),
         "search.too_short" => t_string!(i18n, err.search_too_short),
+        "results.bad_code" => t_string!(i18n, err.results_bad_code),
+        "results.bad_panel" => t_string!(i18n, err.results_bad_panel),
+        "results.bad_values" => t_string!(i18n, err.results_bad_values),
+        "results.bad_value" => t_string!(i18n, err.results_bad_value),
+        "results.reason_too_long" => t_string!(i18n, err.results_reason_too_long),
+        "results.no_patient" => t_string!(i18n, err.results_no_patient),
+        "renewal.pharmacy_required" => t_string!(i18n, err.renewal_pharmacy_required),
+        "renewal.pharmacy_too_long" => t_string!(i18n, err.renewal_pharmacy_too_long),
+        "renewal.comment_too_long" => t_string!(i18n, err.renewal_comment_too_long),
+        "renewal.already_pending" => t_string!(i18n, err.renewal_already_pending),
+        "renewal.bad_refills" => t_string!(i18n, err.renewal_bad_refills),
+        "renewal.reason_required" => t_string!(i18n, err.renewal_reason_required),
+        "renewal.reason_too_long" => t_string!(i18n, err.renewal_reason_too_long),
         _ => t_string!(i18n, err.bad_request),
     };
     text.to_string()
@@ -55,23 +68,32 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> Str
 /// The error of the last submission, if it was about `field`.
 pub fn field_error<T: Clone + Send + Sync + 'static>(
     result: Signal<Option<Result<T, AppError>>>,
-    field: &'static str,
+    field: impl Into<String>,
 ) -> Signal<Option<String>> {
     let i18n = use_i18n();
+    let field = field.into();
     Signal::derive(move || match result.get() {
-        Some(Err(e)) => e.field_message(field).map(|k| key_text(i18n, k)),
+        Some(Err(e)) => e.field_message(&field).map(|k| key_text(i18n, k)),
         _ => None,
     })
 }
 
-/// An error that belongs to no single field (shown above the form).
+/// An error that belongs to no single field (shown above the form). A name in `fields`
+/// ending in `*` stands for every field starting with what precedes it ("values[*").
 pub fn form_error<T: Clone + Send + Sync + 'static>(
     result: Signal<Option<Result<T, AppError>>>,
     fields: &'static [&'static str],
 ) -> Signal<Option<String>> {
     let i18n = use_i18n();
     Signal::derive(move || match result.get() {
-        Some(Err(e)) if !fields.iter().any(|f| e.field_message(f).is_some()) => Some(error_text(i18n, &e)),
+        Some(Err(e)) if !fields.iter().any(|f| belongs_to(&e, f)) => Some(error_text(i18n, &e)),
         _ => None,
     })
+}
+
+fn belongs_to(err: &AppError, pattern: &str) -> bool {
+    match (err, pattern.strip_suffix('*')) {
+        (AppError::Invalid { field, .. }, Some(prefix)) => field.starts_with(prefix),
+        _ => err.field_message(pattern).is_some(),
+    }
 }

@@ -4,19 +4,23 @@ use leptos::prelude::*;
 
 #[component]
 pub fn TextField(
-    name: &'static str,
+    #[prop(into)] name: Oco<'static, str>,
+    /// The input's id when a page shows the same form more than once (default: from name).
+    #[prop(optional, into)]
+    id: Option<String>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional, into)] error: Option<Signal<Option<String>>>,
     #[prop(optional)] hint_id: Option<&'static str>,
     #[prop(optional)] maxlength: Option<usize>,
+    #[prop(default = true)] required: bool,
     #[prop(optional)] inputmode: Option<&'static str>,
     /// Holds what is typed, for forms that carry it to a later step.
     #[prop(optional)]
     bind: Option<RwSignal<String>>,
     children: Children,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = id.unwrap_or_else(|| format!("field-{name}"));
     let error_id = format!("{id}-error");
     let error = error.unwrap_or_else(|| Signal::derive(|| None));
     let bind = bind.unwrap_or_else(|| RwSignal::new(String::new()));
@@ -35,7 +39,7 @@ pub fn TextField(
                 id=id
                 name=name
                 type=kind
-                required=true
+                required=required
                 autocomplete=autocomplete
                 maxlength=maxlength
                 inputmode=inputmode

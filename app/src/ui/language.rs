@@ -96,9 +96,15 @@ pub async fn choose_language(lang: String, back_to: String) -> Result<(), crate:
 
 /// `path` if it is a path on this site, else the home page: never an open redirect.
 pub fn local_path(path: &str) -> String {
-    let local = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')
+    let local = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
         && !path.chars().any(char::is_control);
-    if local { path.to_owned() } else { "/".to_owned() }
+    if local {
+        path.to_owned()
+    } else {
+        "/".to_owned()
+    }
 }
 
 /// Keeps the choice for the next page the server renders.

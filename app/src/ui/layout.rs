@@ -83,6 +83,9 @@ pub fn PortalLayout() -> impl IntoView {
 #[component]
 fn SignedIn(me: Me) -> impl IntoView {
     let i18n = use_i18n();
+    // Pages under the portal read who is signed in from context, already resolved: no
+    // second Suspense around them.
+    provide_context(me.clone());
     let sign_out = move |_| {
         #[cfg(feature = "hydrate")]
         crate::ui::session_channel::sign_out_clicked();
@@ -90,6 +93,7 @@ fn SignedIn(me: Me) -> impl IntoView {
     let chart = me.chart_name.clone();
     let is_staff = me.role.is_staff();
     let issues_codes = me.role.may_issue_activation_codes();
+    let clinician = me.role.is_clinician();
     view! {
         <a class="skip-link" href="#main">{t!(i18n, nav.skip)}</a>
         <header class="site-header signed-in">
@@ -107,6 +111,17 @@ fn SignedIn(me: Me) -> impl IntoView {
         <nav class="menu" aria-label=move || t_string!(i18n, nav.menu).to_string()>
             <ul>
                 <li><MenuLink href="/">{t!(i18n, nav.home)}</MenuLink></li>
+                {(!is_staff).then(|| view! {
+                    <li><MenuLink href="/visits">{t!(i18n, nav.visits)}</MenuLink></li>
+                    <li><MenuLink href="/results">{t!(i18n, nav.results)}</MenuLink></li>
+                    <li><MenuLink href="/medications">{t!(i18n, nav.medications)}</MenuLink></li>
+                    <li><MenuLink href="/health-summary">{t!(i18n, nav.health_summary)}</MenuLink></li>
+                    <li><MenuLink href="/reminders">{t!(i18n, nav.reminders)}</MenuLink></li>
+                })}
+                {clinician.then(|| view! {
+                    <li><MenuLink href="/staff/results">{t!(i18n, nav.staff_results)}</MenuLink></li>
+                    <li><MenuLink href="/staff/renewals">{t!(i18n, nav.staff_renewals)}</MenuLink></li>
+                })}
                 {issues_codes.then(|| view! {
                     <li><MenuLink href="/staff/activation-codes">{t!(i18n, nav.activation_codes)}</MenuLink></li>
                 })}
@@ -124,7 +139,12 @@ fn SignedIn(me: Me) -> impl IntoView {
 #[component]
 fn MenuLink(href: &'static str, children: Children) -> impl IntoView {
     let location = use_location();
-    let current = move || (location.pathname.get() == href).then_some("page");
+    // A page under an entry (a result under Test Results) marks the entry too.
+    let current = move || {
+        let path = location.pathname.get();
+        let inside = href != "/" && path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/'));
+        (path == href || inside).then_some("page")
+    };
     view! {
         <a href=href aria-current=current>{children()}</a>
     }

@@ -106,6 +106,7 @@ impl TestApp {
                 support_hours: "weekdays".into(),
             },
             trust_forwarded_for: false,
+            utc_offset_minutes: 0,
         };
         let origin = config.public_origin();
         // A fixed, realistic start: 2026-11-25 12:00 UTC.

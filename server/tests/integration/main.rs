@@ -5,5 +5,6 @@
 mod common;
 
 mod cli;
+mod health_record;
 mod http_surface;
 mod identity;

@@ -1,0 +1,62 @@
+use leptos::prelude::*;
+
+use super::{Medication, Renewal};
+#[cfg(feature = "ssr")]
+use crate::access::{self, Section};
+use crate::error::AppError;
+
+#[server(endpoint = "medications/list")]
+pub async fn list_medications() -> Result<Vec<Medication>, AppError> {
+    let chart = access::require(Section::Medications, "medications.list").await?;
+    let today = chart.state.clock.today().to_string();
+    Ok(super::store::current(&chart.state.db, chart.patient_id, &today).await?)
+}
+
+/// Asks for a renewal of a current medication. `key` is chosen by the browser for this
+/// form: sending it again (a retry, a double click) makes no second request.
+#[server(endpoint = "medications/request_renewal")]
+pub async fn request_renewal(
+    medication_id: i64,
+    pharmacy: String,
+    #[server(default)] comment: String,
+    key: String,
+) -> Result<Renewal, AppError> {
+    use super::{bounded, store, COMMENT_MAX_CHARS, PHARMACY_MAX_CHARS};
+    let pharmacy = bounded(&pharmacy, PHARMACY_MAX_CHARS, true)
+        .map_err(|e| AppError::invalid("pharmacy", &format!("renewal.pharmacy_{e}")))?;
+    let comment = bounded(&comment, COMMENT_MAX_CHARS, false)
+        .map_err(|e| AppError::invalid("comment", &format!("renewal.comment_{e}")))?;
+    if !(16..=64).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(AppError::invalid("form", "bad_request"));
+    }
+    let chart =
+        access::require(Section::Medications, &format!("medications.request_renewal id={medication_id}"))
+            .await?;
+    let state = &chart.state;
+    let today = state.clock.today().to_string();
+    if !store::current_medication(&state.db, chart.patient_id, medication_id, &today).await? {
+        return Err(AppError::NotFound);
+    }
+    let outcome = store::request(
+        &state.db,
+        &store::NewRenewal {
+            patient_id: chart.patient_id,
+            medication_id,
+            pharmacy: &pharmacy,
+            comment: &comment,
+            requested_by: chart.reader_user_id,
+            idempotency_key: &key,
+            now: state.clock.now_ms(),
+        },
+    )
+    .await?;
+    match outcome {
+        store::Requested::Created(id) => {
+            chart.audit_write(Section::Medications, "renewal-requested", &format!("request={id}")).await?;
+        }
+        store::Requested::Repeated(_) => {}
+        store::Requested::AlreadyPending => return Err(AppError::invalid("form", "renewal.already_pending")),
+    }
+    let meds = store::current(&state.db, chart.patient_id, &today).await?;
+    meds.into_iter().find(|m| m.id == medication_id).and_then(|m| m.renewal).ok_or(AppError::Unavailable)
+}

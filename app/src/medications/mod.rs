@@ -1,0 +1,87 @@
+//! Medications and prescription renewals: the patient asks for a renewal of a current
+//! medication (one pending request per medication); a clinician approves (optionally
+//! changing the refills) or denies with a reason; the patient sees the outcome on the
+//! medication.
+pub mod api;
+pub mod pages;
+pub mod staff_api;
+pub mod staff_pages;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use serde::{Deserialize, Serialize};
+
+pub const PHARMACY_MAX_CHARS: usize = 120;
+pub const COMMENT_MAX_CHARS: usize = 1000;
+pub const DENIAL_REASON_MAX_CHARS: usize = 500;
+/// Refills a clinician may grant at once (a year of monthly fills).
+pub const MAX_REFILLS: i64 = 11;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Medication {
+    pub id: i64,
+    pub name: String,
+    pub dose: String,
+    pub sig: String,
+    pub prescriber: Option<String>,
+    pub start_date: String,
+    pub end_date: Option<String>,
+    pub refills_remaining: i64,
+    /// The latest renewal request for it, if any.
+    pub renewal: Option<Renewal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Renewal {
+    pub id: i64,
+    pub requested_on: String,
+    pub pharmacy: String,
+    pub status: RenewalStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RenewalStatus {
+    Pending,
+    Approved { refills: i64 },
+    Denied { reason: String },
+}
+
+/// A pending request as the clinician sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewalQueueRow {
+    pub id: i64,
+    pub patient: String,
+    pub mrn: String,
+    pub medication: String,
+    pub sig: String,
+    pub refills_remaining: i64,
+    pub pharmacy: String,
+    pub comment: String,
+    pub requested_on: String,
+}
+
+/// Trimmed text within `max` characters, or the error key for `field`.
+pub fn bounded(text: &str, max: usize, required: bool) -> Result<String, &'static str> {
+    let text = text.trim();
+    if required && text.is_empty() {
+        return Err("required");
+    }
+    if text.chars().count() > max {
+        return Err("too_long");
+    }
+    Ok(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bounded;
+
+    #[test]
+    fn text_limits() {
+        assert_eq!(bounded("  CVS Main St ", 120, true).as_deref(), Ok("CVS Main St"));
+        assert_eq!(bounded("   ", 120, true), Err("required"));
+        assert_eq!(bounded("", 120, false).as_deref(), Ok(""));
+        assert_eq!(bounded(&"x".repeat(121), 120, true), Err("too_long"));
+        assert!(bounded(&"é".repeat(120), 120, true).is_ok());
+    }
+}

@@ -1,0 +1,119 @@
+//! Medications: current medications, each with its renewal status and, when no request is
+//! pending, a form to request a renewal.
+use leptos::prelude::*;
+
+use super::{
+    api::{list_medications, RequestRenewal},
+    Medication, RenewalStatus, COMMENT_MAX_CHARS, PHARMACY_MAX_CHARS,
+};
+use crate::{
+    error::AppError,
+    i18n::*,
+    ui::{
+        errors::{error_text, field_error, form_error},
+        form::{FormMessage, TextField},
+    },
+};
+
+#[component]
+pub fn MedicationsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    // Bumped when a card's request succeeds: the list (and its statuses) reloads.
+    let refresh = RwSignal::new(0u32);
+    let meds = Resource::new(move || refresh.get(), |_| list_medications());
+    view! {
+        <h1>{t!(i18n, meds.title)}</h1>
+        <p>{t!(i18n, meds.intro)}</p>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match meds.await {
+                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, meds.none)}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="med-list">
+                            {list.into_iter().map(|m| view! { <MedicationCard m refresh /> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A random key for one renewal form, so a retried or double-clicked send makes one request.
+fn new_key() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let part = || format!("{:013x}", (js_sys::Math::random() * 4_503_599_627_370_496.0) as u64);
+        format!("{}-{}-{}", part(), part(), part())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+#[component]
+fn MedicationCard(m: Medication, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let request = ServerAction::<RequestRenewal>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = request.value().get() {
+            refresh.update(|n| *n += 1);
+        }
+    });
+    let open = RwSignal::new(false);
+    let key = RwSignal::new(String::new());
+    Effect::new(move |_| key.set(new_key()));
+    let result: Signal<Option<Result<super::Renewal, AppError>>> = request.value().into();
+    let pending = matches!(m.renewal.as_ref().map(|r| &r.status), Some(RenewalStatus::Pending));
+    let status = m.renewal.clone().map(|r| {
+        let text = match r.status {
+            RenewalStatus::Pending => {
+                t_string!(i18n, meds.pending, date = r.requested_on.clone()).to_string()
+            }
+            RenewalStatus::Approved { refills } => {
+                t_string!(i18n, meds.approved, date = r.requested_on.clone(), refills).to_string()
+            }
+            RenewalStatus::Denied { reason } => {
+                t_string!(i18n, meds.denied, date = r.requested_on.clone(), reason = reason.clone())
+                    .to_string()
+            }
+        };
+        view! { <p class="renewal-status" role="status">{text}</p> }
+    });
+    let id = m.id;
+    let form_id = format!("renew-{id}");
+    let (heading_id, labelled_by) = (format!("med-{id}"), format!("med-{id}"));
+    view! {
+        <li class="med card" aria-labelledby=labelled_by>
+            <h2 id=heading_id>{format!("{} {}", m.name, m.dose)}</h2>
+            <p>{m.sig.clone()}</p>
+            <p class="muted">
+                {m.prescriber.clone().map(|p| format!("{p} · ")).unwrap_or_default()}
+                {t_string!(i18n, meds.refills, count = m.refills_remaining).to_string()}
+            </p>
+            {status}
+            {(!pending).then(|| view! {
+                <button type="button" aria-expanded=move || open.get().to_string() aria-controls=form_id.clone()
+                    on:click=move |_| open.update(|o| *o = !*o)>
+                    {t!(i18n, meds.request)}
+                </button>
+                <div id=form_id.clone() hidden=move || !open.get()>
+                    <ActionForm action=request>
+                        <FormMessage message=form_error(result, &["pharmacy", "comment"]) />
+                        <input type="hidden" name="medication_id" value=id />
+                        <input type="hidden" name="key" prop:value=key />
+                        <TextField name="pharmacy" id=format!("pharmacy-{id}") maxlength=PHARMACY_MAX_CHARS error=field_error(result, "pharmacy")>
+                            {t!(i18n, meds.pharmacy)}
+                        </TextField>
+                        <TextField name="comment" id=format!("comment-{id}") required=false maxlength=COMMENT_MAX_CHARS error=field_error(result, "comment")>
+                            {t!(i18n, meds.comment)}
+                        </TextField>
+                        <button type="submit" class="primary" disabled=move || request.pending().get()>
+                            {t!(i18n, meds.send)}
+                        </button>
+                    </ActionForm>
+                </div>
+            })}
+        </li>
+    }
+}

@@ -1,0 +1,78 @@
+//! The clinician's renewal queue.
+use leptos::prelude::*;
+
+use super::{
+    staff_api::{renewal_queue, DecideRenewal},
+    RenewalQueueRow, DENIAL_REASON_MAX_CHARS, MAX_REFILLS,
+};
+use crate::{
+    error::AppError,
+    i18n::*,
+    ui::{
+        errors::{error_text, field_error, form_error},
+        form::{FormMessage, TextField},
+    },
+};
+
+#[component]
+pub fn RenewalQueuePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let decide = ServerAction::<DecideRenewal>::new();
+    let queue = Resource::new(move || decide.version().get(), |_| renewal_queue());
+    let result: Signal<Option<Result<(), AppError>>> = decide.value().into();
+    view! {
+        <h1>{t!(i18n, renewals.title)}</h1>
+        <FormMessage message=form_error(result, &["refills", "reason"]) />
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Ok(rows) if rows.is_empty() => view! { <p class="empty">{t!(i18n, renewals.empty)}</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <ul class="renewal-queue">
+                            {rows.into_iter().map(|r| view! { <RenewalItem r decide result /> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RenewalItem(
+    r: RenewalQueueRow,
+    decide: ServerAction<DecideRenewal>,
+    result: Signal<Option<Result<(), AppError>>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = r.id;
+    let (heading, labelled_by) = (format!("renewal-{id}"), format!("renewal-{id}"));
+    view! {
+        <li class="card" aria-labelledby=labelled_by>
+            <h2 id=heading>{format!("{} — {} ({})", r.medication, r.patient, r.mrn)}</h2>
+            <p>{r.sig.clone()}</p>
+            <p class="muted">{t_string!(i18n, renewals.details, date = r.requested_on.clone(), pharmacy = r.pharmacy.clone(), refills = r.refills_remaining).to_string()}</p>
+            {(!r.comment.is_empty()).then(|| view! { <blockquote>{r.comment.clone()}</blockquote> })}
+            <div class="decisions">
+                <ActionForm action=decide>
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="approve" value="true" />
+                    <div class="field">
+                        <label for=format!("refills-{id}")>{t!(i18n, renewals.refills)}</label>
+                        <input id=format!("refills-{id}") name="refills" type="number" min="0" max=MAX_REFILLS value="3" required />
+                    </div>
+                    <button type="submit" class="primary">{t!(i18n, renewals.approve)}</button>
+                </ActionForm>
+                <ActionForm action=decide>
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="approve" value="false" />
+                    <TextField name="reason" id=format!("reason-{id}") maxlength=DENIAL_REASON_MAX_CHARS error=field_error(result, "reason")>
+                        {t!(i18n, renewals.reason)}
+                    </TextField>
+                    <button type="submit">{t!(i18n, renewals.deny)}</button>
+                </ActionForm>
+            </div>
+        </li>
+    }
+}

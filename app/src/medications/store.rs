@@ -1,0 +1,237 @@
+//! SQL for medications and renewal requests, always within one patient's chart (or, for
+//! the clinician's queue, across charts behind the role check).
+use sqlx::{any::AnyRow, Row};
+
+use super::{Medication, Renewal, RenewalQueueRow, RenewalStatus};
+use crate::infra::{clock::date_of, Db};
+
+/// Medications current on `today` (no end date, or ending today or later), with the
+/// latest renewal request of each.
+pub async fn current(db: &Db, patient_id: i64, today: &str) -> Result<Vec<Medication>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.name, m.dose, m.sig, m.start_date, m.end_date, m.refills_remaining, \
+         p.display_name AS prescriber, \
+         r.id AS renewal_id, r.requested_at, r.pharmacy, r.status, r.refills_granted, r.denial_reason \
+         FROM medications m LEFT JOIN providers p ON p.id = m.prescriber_id \
+         LEFT JOIN renewal_requests r ON r.id = (SELECT MAX(r2.id) FROM renewal_requests r2 WHERE r2.medication_id = m.id) \
+         WHERE m.patient_id = $1 AND (m.end_date IS NULL OR m.end_date >= $2) ORDER BY m.name, m.id",
+    )
+    .bind(patient_id)
+    .bind(today)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter().map(medication_of).collect()
+}
+
+fn medication_of(row: &AnyRow) -> Result<Medication, sqlx::Error> {
+    let renewal = match row.try_get::<Option<i64>, _>("renewal_id")? {
+        Some(id) => Some(Renewal {
+            id,
+            requested_on: date_of(row.try_get("requested_at")?),
+            pharmacy: row.try_get("pharmacy")?,
+            status: status_of(row)?,
+        }),
+        None => None,
+    };
+    Ok(Medication {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        dose: row.try_get("dose")?,
+        sig: row.try_get("sig")?,
+        prescriber: row.try_get("prescriber")?,
+        start_date: row.try_get("start_date")?,
+        end_date: row.try_get("end_date")?,
+        refills_remaining: row.try_get("refills_remaining")?,
+        renewal,
+    })
+}
+
+fn status_of(row: &AnyRow) -> Result<RenewalStatus, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    Ok(match status.as_str() {
+        "approved" => RenewalStatus::Approved {
+            refills: row.try_get::<Option<i64>, _>("refills_granted")?.unwrap_or(0),
+        },
+        "denied" => RenewalStatus::Denied {
+            reason: row.try_get::<Option<String>, _>("denial_reason")?.unwrap_or_default(),
+        },
+        _ => RenewalStatus::Pending,
+    })
+}
+
+/// One current medication of this patient, or None.
+pub async fn current_medication(
+    db: &Db,
+    patient_id: i64,
+    medication_id: i64,
+    today: &str,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM medications WHERE id = $1 AND patient_id = $2 AND (end_date IS NULL OR end_date >= $3)",
+    )
+    .bind(medication_id)
+    .bind(patient_id)
+    .bind(today)
+    .fetch_optional(&db.read)
+    .await?;
+    Ok(found.is_some())
+}
+
+pub enum Requested {
+    Created(i64),
+    /// The same idempotency key was seen before: the request it made.
+    Repeated(i64),
+    /// Another request for this medication is still pending.
+    AlreadyPending,
+}
+
+pub struct NewRenewal<'a> {
+    pub patient_id: i64,
+    pub medication_id: i64,
+    pub pharmacy: &'a str,
+    pub comment: &'a str,
+    pub requested_by: i64,
+    pub idempotency_key: &'a str,
+    pub now: i64,
+}
+
+/// Inserts a pending request. The unique indexes decide races: one per idempotency key,
+/// one pending per medication.
+pub async fn request(db: &Db, new: &NewRenewal<'_>) -> Result<Requested, sqlx::Error> {
+    if let Some(id) = by_key(db, new.patient_id, new.idempotency_key).await? {
+        return Ok(Requested::Repeated(id));
+    }
+    let inserted = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO renewal_requests (patient_id, medication_id, pharmacy, comment, status, requested_by, \
+         requested_at, idempotency_key) VALUES ($1,$2,$3,$4,'pending',$5,$6,$7) RETURNING id",
+    )
+    .bind(new.patient_id)
+    .bind(new.medication_id)
+    .bind(new.pharmacy)
+    .bind(new.comment)
+    .bind(new.requested_by)
+    .bind(new.now)
+    .bind(new.idempotency_key)
+    .fetch_one(&db.write)
+    .await;
+    match inserted {
+        Ok(id) => Ok(Requested::Created(id)),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            // A retry that raced its first attempt, or a second pending request.
+            match by_key(db, new.patient_id, new.idempotency_key).await? {
+                Some(id) => Ok(Requested::Repeated(id)),
+                None => Ok(Requested::AlreadyPending),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn by_key(db: &Db, patient_id: i64, key: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM renewal_requests WHERE idempotency_key = $1 AND patient_id = $2")
+        .bind(key)
+        .bind(patient_id)
+        .fetch_optional(&db.write)
+        .await
+}
+
+pub async fn pending_queue(db: &Db, limit: i64) -> Result<Vec<RenewalQueueRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.pharmacy, r.comment, r.requested_at, m.name, m.dose, m.sig, m.refills_remaining, \
+         p.given_name, p.family_name, p.mrn FROM renewal_requests r \
+         JOIN medications m ON m.id = r.medication_id JOIN patients p ON p.id = r.patient_id \
+         WHERE r.status = 'pending' ORDER BY r.requested_at, r.id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(RenewalQueueRow {
+                id: row.try_get("id")?,
+                patient: format!(
+                    "{}, {}",
+                    row.try_get::<String, _>("family_name")?,
+                    row.try_get::<String, _>("given_name")?
+                ),
+                mrn: row.try_get("mrn")?,
+                medication: format!(
+                    "{} {}",
+                    row.try_get::<String, _>("name")?,
+                    row.try_get::<String, _>("dose")?
+                ),
+                sig: row.try_get("sig")?,
+                refills_remaining: row.try_get("refills_remaining")?,
+                pharmacy: row.try_get("pharmacy")?,
+                comment: row.try_get("comment")?,
+                requested_on: date_of(row.try_get("requested_at")?),
+            })
+        })
+        .collect()
+}
+
+/// Decides a pending request (only once: a second decision finds nothing pending).
+/// Returns the patient it belongs to when it was pending.
+pub async fn decide(
+    db: &Db,
+    request_id: i64,
+    decided_by: i64,
+    now: i64,
+    approved_refills: Option<i64>,
+    denial_reason: Option<&str>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = db.write.begin().await?;
+    let row = sqlx::query(
+        "UPDATE renewal_requests SET status = $1, decided_by = $2, decided_at = $3, refills_granted = $4, \
+         denial_reason = $5 WHERE id = $6 AND status = 'pending' RETURNING patient_id, medication_id",
+    )
+    .bind(if approved_refills.is_some() { "approved" } else { "denied" })
+    .bind(decided_by)
+    .bind(now)
+    .bind(approved_refills)
+    .bind(denial_reason)
+    .bind(request_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let patient_id: i64 = row.try_get("patient_id")?;
+    if let Some(refills) = approved_refills {
+        sqlx::query("UPDATE medications SET refills_remaining = $1 WHERE id = $2")
+            .bind(refills)
+            .bind(row.try_get::<i64, _>("medication_id")?)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(patient_id))
+}
+
+pub struct NewMedication<'a> {
+    pub patient_id: i64,
+    pub rxnorm: &'a str,
+    pub name: &'a str,
+    pub dose: &'a str,
+    pub sig: &'a str,
+    pub prescriber_id: Option<i64>,
+    pub start_date: &'a str,
+    pub end_date: Option<&'a str>,
+    pub refills_remaining: i64,
+}
+
+pub async fn insert_medication(db: &Db, m: &NewMedication<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO medications (patient_id, rxnorm, name, dose, sig, prescriber_id, start_date, end_date, \
+         refills_remaining) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id",
+    )
+    .bind(m.patient_id)
+    .bind(m.rxnorm)
+    .bind(m.name)
+    .bind(m.dose)
+    .bind(m.sig)
+    .bind(m.prescriber_id)
+    .bind(m.start_date)
+    .bind(m.end_date)
+    .bind(m.refills_remaining)
+    .fetch_one(&db.write)
+    .await
+}

@@ -1,0 +1,68 @@
+use leptos::prelude::*;
+
+use super::{api::list_reminders, Reminder, ReminderKind, ReminderStatus};
+use crate::{i18n::*, ui::errors::error_text};
+
+pub fn kind_text(i18n: leptos_i18n::I18nContext<Locale>, kind: ReminderKind) -> String {
+    match kind {
+        ReminderKind::FluVaccine => t_string!(i18n, reminders.flu).to_string(),
+        ReminderKind::Tetanus => t_string!(i18n, reminders.tetanus).to_string(),
+        ReminderKind::Pneumococcal => t_string!(i18n, reminders.pneumococcal).to_string(),
+        ReminderKind::HbA1c => t_string!(i18n, reminders.hba1c).to_string(),
+        ReminderKind::Cholesterol => t_string!(i18n, reminders.cholesterol).to_string(),
+    }
+}
+
+pub fn status_text(i18n: leptos_i18n::I18nContext<Locale>, status: &ReminderStatus) -> String {
+    match status {
+        ReminderStatus::Done { next_due: Some(date) } => {
+            t_string!(i18n, reminders.done_next, date = date.clone()).to_string()
+        }
+        ReminderStatus::Done { next_due: None } => t_string!(i18n, reminders.done).to_string(),
+        ReminderStatus::Due { since } => t_string!(i18n, reminders.due, date = since.clone()).to_string(),
+        ReminderStatus::Overdue { since } => {
+            t_string!(i18n, reminders.overdue, date = since.clone()).to_string()
+        }
+    }
+}
+
+#[component]
+pub fn RemindersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let reminders = Resource::new(|| (), |_| list_reminders());
+    view! {
+        <h1>{t!(i18n, reminders.title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match reminders.await {
+                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, reminders.none)}</p> }.into_any(),
+                    Ok(list) => view! { <ReminderList list /> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ReminderList(list: Vec<Reminder>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul class="reminders">
+            {list.into_iter().map(|r| {
+                let class = match r.status {
+                    ReminderStatus::Overdue { .. } => "reminder overdue",
+                    ReminderStatus::Due { .. } => "reminder due",
+                    ReminderStatus::Done { .. } => "reminder done",
+                };
+                view! {
+                    <li class=class>
+                        <strong>{kind_text(i18n, r.kind)}</strong>
+                        " — " {status_text(i18n, &r.status)}
+                        {r.last_done.clone().map(|d| view! { <span class="muted">{t_string!(i18n, reminders.last, date = d).to_string()}</span> })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}

@@ -1,0 +1,60 @@
+//! Reads the facts the reminder rules need from one chart (released results only: a held
+//! result must not show, even as a "done" reminder).
+use sqlx::Row;
+use time::Date;
+
+use super::rules::{Facts, FLU_CVX, HBA1C_LOINC, LIPID_PANEL_LOINC, PNEUMO_CVX, TETANUS_CVX};
+use crate::infra::{clock::date_of, Db};
+
+fn parse(text: &str) -> Option<Date> {
+    crate::auth::rules::parse_date(text)
+}
+
+pub async fn facts(db: &Db, patient_id: i64) -> Result<Facts, sqlx::Error> {
+    let birth: Option<String> = sqlx::query_scalar("SELECT birth_date FROM patients WHERE id = $1")
+        .bind(patient_id)
+        .fetch_optional(&db.read)
+        .await?;
+    let shots = sqlx::query("SELECT cvx, given_on FROM immunizations WHERE patient_id = $1")
+        .bind(patient_id)
+        .fetch_all(&db.read)
+        .await?;
+    let mut facts = Facts { birth_date: birth.as_deref().and_then(parse), ..Default::default() };
+    for row in &shots {
+        let cvx: String = row.try_get("cvx")?;
+        let Some(given) = parse(&row.try_get::<String, _>("given_on")?) else { continue };
+        if FLU_CVX.contains(&cvx.as_str()) {
+            facts.flu.push(given);
+        } else if TETANUS_CVX.contains(&cvx.as_str()) {
+            facts.tetanus.push(given);
+        } else if PNEUMO_CVX.contains(&cvx.as_str()) {
+            facts.pneumococcal.push(given);
+        }
+    }
+    let reports = sqlx::query(
+        "SELECT code, collected_at FROM diagnostic_reports WHERE patient_id = $1 AND released_at IS NOT NULL \
+         AND code IN ($2, $3)",
+    )
+    .bind(patient_id)
+    .bind(HBA1C_LOINC)
+    .bind(LIPID_PANEL_LOINC)
+    .fetch_all(&db.read)
+    .await?;
+    for row in &reports {
+        let code: String = row.try_get("code")?;
+        let Some(day) = parse(&date_of(row.try_get("collected_at")?)) else { continue };
+        if code == HBA1C_LOINC {
+            facts.hba1c.push(day);
+        } else {
+            facts.lipid_panels.push(day);
+        }
+    }
+    let diabetes: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM problems WHERE patient_id = $1 AND status = 'active' AND (code LIKE 'E10%' OR code LIKE 'E11%')",
+    )
+    .bind(patient_id)
+    .fetch_one(&db.read)
+    .await?;
+    facts.has_diabetes = diabetes > 0;
+    Ok(facts)
+}

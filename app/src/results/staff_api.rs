@@ -1,0 +1,128 @@
+//! Clinicians enter results, hold one with a reason, release, and mark reviewed. Staff
+//! are not bound to one chart, so a patient (by MRN) or result id is an argument here;
+//! the role check comes first and every action is audited against the patient.
+use leptos::prelude::*;
+
+use super::StaffResultRow;
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::{
+    access::{self, Section},
+    auth::Role,
+};
+
+/// Longest hold reason accepted.
+pub const HOLD_REASON_MAX_CHARS: usize = 500;
+pub const QUEUE_LIMIT: i64 = 100;
+
+#[cfg(feature = "ssr")]
+fn clinician(role: Role) -> bool {
+    role == Role::Clinician
+}
+
+#[server(endpoint = "staff/results/queue")]
+pub async fn results_queue() -> Result<Vec<StaffResultRow>, AppError> {
+    let (state, _staff) = access::require_staff(clinician).await?;
+    Ok(super::store::staff_queue(&state.db, QUEUE_LIMIT).await?)
+}
+
+/// Records a result for the patient with `mrn`: one value per component of `panel`, in
+/// catalogue order. Released at once unless `hold_reason` is given.
+#[server(endpoint = "staff/results/enter")]
+pub async fn enter_result(
+    mrn: String,
+    panel: String,
+    values: Vec<String>,
+    #[server(default)] hold_reason: String,
+) -> Result<i64, AppError> {
+    let (state, staff) = access::require_staff(clinician).await?;
+    let panel =
+        super::catalog::panel(&panel).ok_or_else(|| AppError::invalid("panel", "results.bad_panel"))?;
+    let numbers = parse_values(panel, &values)?;
+    let hold_reason = hold_reason.trim();
+    if hold_reason.chars().count() > HOLD_REASON_MAX_CHARS {
+        return Err(AppError::invalid("hold_reason", "results.reason_too_long"));
+    }
+    let patient = crate::auth::store::patient_by_mrn(&state.db, mrn.trim())
+        .await?
+        .ok_or_else(|| AppError::invalid("mrn", "results.no_patient"))?;
+    let now = state.clock.now_ms();
+    let held = !hold_reason.is_empty();
+    let provider = crate::visits::store::provider_of_user(&state.db, staff.user_id).await?;
+    let id = super::store::insert_report(
+        &state.db,
+        &super::store::NewReport {
+            patient_id: patient.id,
+            panel,
+            values: &numbers,
+            ordered_by: provider,
+            collected_at: now,
+            resulted_at: now,
+            released_at: (!held).then_some(now),
+            held_reason: held.then_some(hold_reason),
+            held_by: held.then_some(staff.user_id),
+            reviewed: None,
+            seen_at: None,
+        },
+    )
+    .await?;
+    let action = if held { "result-entered-held" } else { "result-entered-released" };
+    access::audit_staff(&state, &staff, patient.id, Section::Results, action, &format!("report={id}"))
+        .await?;
+    Ok(id)
+}
+
+/// One number per component; each a finite decimal, each at its own field on error.
+#[cfg(feature = "ssr")]
+fn parse_values(panel: &super::catalog::Panel, values: &[String]) -> Result<Vec<f64>, AppError> {
+    if values.len() != panel.analytes.len() {
+        return Err(AppError::invalid("values", "results.bad_values"));
+    }
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n >= 0.0 && *n < 1e6)
+                .ok_or_else(|| AppError::invalid(&format!("values[{i}]"), "results.bad_value"))
+        })
+        .collect()
+}
+
+#[server(endpoint = "staff/results/release")]
+pub async fn release_result(id: i64) -> Result<(), AppError> {
+    let (state, staff) = access::require_staff(clinician).await?;
+    let patient = super::store::report_patient(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if super::store::release(&state.db, id, state.clock.now_ms()).await? {
+        access::audit_staff(
+            &state,
+            &staff,
+            patient,
+            Section::Results,
+            "result-released",
+            &format!("report={id}"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[server(endpoint = "staff/results/review")]
+pub async fn mark_result_reviewed(id: i64) -> Result<(), AppError> {
+    let (state, staff) = access::require_staff(clinician).await?;
+    let patient = super::store::report_patient(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if super::store::mark_reviewed(&state.db, id, staff.user_id, state.clock.now_ms()).await? {
+        access::audit_staff(
+            &state,
+            &staff,
+            patient,
+            Section::Results,
+            "result-reviewed",
+            &format!("report={id}"),
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! The clinician's results page: enter a result (released at once, or held with a
+//! reason), and the queue of results not yet reviewed or held.
+use leptos::prelude::*;
+
+use super::{
+    catalog::PANELS,
+    staff_api::{results_queue, EnterResult, MarkResultReviewed, ReleaseResult},
+};
+use crate::{
+    i18n::*,
+    ui::{
+        errors::{error_text, field_error, form_error},
+        form::{FormMessage, TextField},
+    },
+};
+
+#[component]
+pub fn StaffResultsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let enter = ServerAction::<EnterResult>::new();
+    let release = ServerAction::<ReleaseResult>::new();
+    let review = ServerAction::<MarkResultReviewed>::new();
+    let queue = Resource::new(
+        move || (enter.version().get(), release.version().get(), review.version().get()),
+        |_| results_queue(),
+    );
+    let entered: Signal<Option<Result<i64, crate::error::AppError>>> = enter.value().into();
+    let panel = RwSignal::new(PANELS[0].loinc.to_owned());
+    view! {
+        <h1>{t!(i18n, staff_results.title)}</h1>
+        <section class="card">
+            <h2>{t!(i18n, staff_results.enter)}</h2>
+            <ActionForm action=enter>
+                <FormMessage message=form_error(entered, &["mrn", "panel", "hold_reason", "values[*"]) />
+                <TextField name="mrn" maxlength=20 error=field_error(entered, "mrn")>"MRN"</TextField>
+                <div class="field">
+                    <label for="panel">{t!(i18n, staff_results.panel)}</label>
+                    <select id="panel" name="panel" on:change=move |ev| panel.set(event_target_value(&ev))>
+                        {PANELS.iter().map(|p| view! { <option value=p.loinc>{p.name}</option> }).collect_view()}
+                    </select>
+                </div>
+                {move || {
+                    let chosen = super::catalog::panel(&panel.get()).unwrap_or(&PANELS[0]);
+                    chosen.analytes.iter().enumerate().map(|(i, a)| {
+                        let name = format!("values[{i}]");
+                        view! {
+                            <TextField name=name.clone() maxlength=12 error=field_error(entered, name.clone())>
+                                {format!("{} ({})", a.name, a.unit)}
+                            </TextField>
+                        }
+                    }).collect_view()
+                }}
+                <TextField name="hold_reason" required=false maxlength=500 error=field_error(entered, "hold_reason")>
+                    {t!(i18n, staff_results.hold_reason)}
+                </TextField>
+                <button type="submit" class="primary">{t!(i18n, staff_results.save)}</button>
+            </ActionForm>
+            <p role="status">{move || matches!(entered.get(), Some(Ok(_))).then(|| t_string!(i18n, staff_results.saved).to_string())}</p>
+        </section>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Ok(rows) if rows.is_empty() => view! { <p class="empty">{t!(i18n, staff_results.queue_empty)}</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <table class="data">
+                            <caption>{t!(i18n, staff_results.queue)}</caption>
+                            <thead><tr>
+                                <th scope="col">{t!(i18n, codes.name)}</th>
+                                <th scope="col">"MRN"</th>
+                                <th scope="col">{t!(i18n, results.title)}</th>
+                                <th scope="col">{t!(i18n, results.collected)}</th>
+                                <th scope="col">{t!(i18n, staff_results.status)}</th>
+                                <th scope="col">{t!(i18n, codes.action)}</th>
+                            </tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| {
+                                    let id = r.id;
+                                    let status = match (&r.held_reason, r.released) {
+                                        (Some(reason), false) => t_string!(i18n, staff_results.held, reason = reason.clone()).to_string(),
+                                        _ => t_string!(i18n, staff_results.released).to_string(),
+                                    };
+                                    let release_label = format!("{} {} ({})", t_string!(i18n, staff_results.release), r.name, r.patient);
+                                    let review_label = format!("{} {} ({})", t_string!(i18n, staff_results.mark_reviewed), r.name, r.patient);
+                                    view! {
+                                        <tr>
+                                            <td>{r.patient.clone()}</td>
+                                            <td>{r.mrn.clone()}</td>
+                                            <td>{r.name.clone()}</td>
+                                            <td>{r.collected_on.clone()}</td>
+                                            <td>{status}</td>
+                                            <td class="actions">
+                                                {(!r.released).then(|| view! {
+                                                    <button type="button" aria-label=release_label
+                                                        on:click=move |_| { release.dispatch(ReleaseResult { id }); }>
+                                                        {t!(i18n, staff_results.release)}
+                                                    </button>
+                                                })}
+                                                {(!r.reviewed).then(|| view! {
+                                                    <button type="button" aria-label=review_label
+                                                        on:click=move |_| { review.dispatch(MarkResultReviewed { id }); }>
+                                                        {t!(i18n, staff_results.mark_reviewed)}
+                                                    </button>
+                                                })}
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

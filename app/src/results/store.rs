@@ -1,0 +1,306 @@
+//! SQL for results. Every patient-side query is bounded by `patient_id` and by
+//! `released_at IS NOT NULL`: a held result does not exist for the patient.
+use sqlx::{any::AnyRow, Row};
+
+use super::{format_range, format_value, Component, Flag, Point, ResultDetail, ResultSummary, UnitSeries};
+use crate::infra::{clock::date_of, Db};
+
+/// At most this many results in one list answer (newest first).
+pub const LIST_LIMIT: i64 = 200;
+
+pub async fn list_released(db: &Db, patient_id: i64) -> Result<Vec<ResultSummary>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.name, r.collected_at, r.patient_seen_at, \
+         EXISTS (SELECT 1 FROM observations o WHERE o.report_id = r.id AND o.flag IS NOT NULL) AS abnormal \
+         FROM diagnostic_reports r WHERE r.patient_id = $1 AND r.released_at IS NOT NULL \
+         ORDER BY r.collected_at DESC, r.id DESC LIMIT $2",
+    )
+    .bind(patient_id)
+    .bind(LIST_LIMIT)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter().map(summary_of).collect()
+}
+
+fn summary_of(row: &AnyRow) -> Result<ResultSummary, sqlx::Error> {
+    Ok(ResultSummary {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        collected_on: date_of(row.try_get("collected_at")?),
+        is_new: row.try_get::<Option<i64>, _>("patient_seen_at")?.is_none(),
+        abnormal: truthy(row, "abnormal")?,
+    })
+}
+
+/// EXISTS is an integer on SQLite and a boolean on PostgreSQL.
+fn truthy(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    match row.try_get::<bool, _>(column) {
+        Ok(b) => Ok(b),
+        Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
+    }
+}
+
+/// Released results not yet opened: the "new results" count on Home and in the menu.
+pub async fn count_new(db: &Db, patient_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM diagnostic_reports WHERE patient_id = $1 AND released_at IS NOT NULL \
+         AND patient_seen_at IS NULL",
+    )
+    .bind(patient_id)
+    .fetch_one(&db.read)
+    .await
+}
+
+/// The newest released results, for Home.
+pub async fn recent_released(
+    db: &Db,
+    patient_id: i64,
+    limit: i64,
+) -> Result<Vec<ResultSummary>, sqlx::Error> {
+    let mut all = list_released(db, patient_id).await?;
+    all.truncate(limit as usize);
+    Ok(all)
+}
+
+/// One released result of this patient, or None (another chart's id, or held).
+pub async fn released_detail(
+    db: &Db,
+    patient_id: i64,
+    report_id: i64,
+) -> Result<Option<ResultDetail>, sqlx::Error> {
+    let Some(report) = sqlx::query(
+        "SELECT r.id, r.name, r.collected_at, r.released_at, r.reviewed_at, p.display_name AS ordered_by \
+         FROM diagnostic_reports r LEFT JOIN providers p ON p.id = r.ordered_by \
+         WHERE r.id = $1 AND r.patient_id = $2 AND r.released_at IS NOT NULL",
+    )
+    .bind(report_id)
+    .bind(patient_id)
+    .fetch_optional(&db.read)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let components = components_of(db, patient_id, report_id).await?;
+    Ok(Some(ResultDetail {
+        id: report.try_get("id")?,
+        name: report.try_get("name")?,
+        collected_on: date_of(report.try_get("collected_at")?),
+        released_on: date_of(report.try_get::<Option<i64>, _>("released_at")?.unwrap_or_default()),
+        ordered_by: report.try_get("ordered_by")?,
+        awaiting_review: report.try_get::<Option<i64>, _>("reviewed_at")?.is_none(),
+        components,
+    }))
+}
+
+async fn components_of(db: &Db, patient_id: i64, report_id: i64) -> Result<Vec<Component>, sqlx::Error> {
+    // has_trend: another released numeric value of the same analyte exists.
+    let rows = sqlx::query(
+        "SELECT o.loinc, o.name, o.value_num, o.value_text, o.unit, o.ref_low, o.ref_high, o.ref_text, o.flag, \
+         EXISTS (SELECT 1 FROM observations o2 JOIN diagnostic_reports r2 ON r2.id = o2.report_id \
+                 WHERE o2.patient_id = o.patient_id AND o2.loinc = o.loinc AND o2.id <> o.id \
+                 AND o2.value_num IS NOT NULL AND r2.released_at IS NOT NULL) AS has_trend \
+         FROM observations o WHERE o.report_id = $1 AND o.patient_id = $2 ORDER BY o.position, o.id",
+    )
+    .bind(report_id)
+    .bind(patient_id)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let value_num: Option<f64> = row.try_get("value_num")?;
+            let value_text: Option<String> = row.try_get("value_text")?;
+            let ref_text: Option<String> = row.try_get("ref_text")?;
+            let flag: Option<String> = row.try_get("flag")?;
+            Ok(Component {
+                loinc: row.try_get("loinc")?,
+                name: row.try_get("name")?,
+                value: value_num.map(format_value).or(value_text).unwrap_or_default(),
+                unit: row.try_get("unit")?,
+                range: format_range(row.try_get("ref_low")?, row.try_get("ref_high")?, ref_text.as_deref()),
+                flag: flag.as_deref().and_then(Flag::parse),
+                has_trend: value_num.is_some() && truthy(row, "has_trend")?,
+            })
+        })
+        .collect()
+}
+
+/// Marks a result opened by the patient (the first time only).
+pub async fn mark_seen(db: &Db, patient_id: i64, report_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE diagnostic_reports SET patient_seen_at = $1 \
+         WHERE id = $2 AND patient_id = $3 AND patient_seen_at IS NULL AND released_at IS NOT NULL",
+    )
+    .bind(now)
+    .bind(report_id)
+    .bind(patient_id)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+/// Every released numeric value of one analyte, oldest first, grouped by unit; with the
+/// analyte's name. None when the patient has no released value of it.
+pub async fn trend(
+    db: &Db,
+    patient_id: i64,
+    loinc: &str,
+) -> Result<Option<(String, Vec<UnitSeries>)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT o.name, o.value_num, o.unit, o.ref_low, o.ref_high, o.flag, o.effective_at \
+         FROM observations o JOIN diagnostic_reports r ON r.id = o.report_id \
+         WHERE o.patient_id = $1 AND o.loinc = $2 AND o.value_num IS NOT NULL AND r.released_at IS NOT NULL \
+         ORDER BY o.effective_at, o.id",
+    )
+    .bind(patient_id)
+    .bind(loinc)
+    .fetch_all(&db.read)
+    .await?;
+    let Some(first) = rows.first() else { return Ok(None) };
+    let name: String = first.try_get("name")?;
+    let mut series: Vec<UnitSeries> = Vec::new();
+    for row in &rows {
+        let unit: String = row.try_get("unit")?;
+        let flag: Option<String> = row.try_get("flag")?;
+        let at_ms: i64 = row.try_get("effective_at")?;
+        let point = Point {
+            at_ms,
+            date: date_of(at_ms),
+            value: row.try_get("value_num")?,
+            flag: flag.as_deref().and_then(Flag::parse),
+        };
+        let (low, high): (Option<f64>, Option<f64>) = (row.try_get("ref_low")?, row.try_get("ref_high")?);
+        match series.iter_mut().find(|s| s.unit == unit) {
+            Some(s) => {
+                s.points.push(point);
+                // Rows come oldest first: the band ends up as the latest range.
+                (s.ref_low, s.ref_high) = (low, high);
+            }
+            None => series.push(UnitSeries { unit, ref_low: low, ref_high: high, points: vec![point] }),
+        }
+    }
+    Ok(Some((name, series)))
+}
+
+/// A result to record: one panel's values (in catalogue order) for one patient.
+pub struct NewReport<'a> {
+    pub patient_id: i64,
+    pub panel: &'a super::catalog::Panel,
+    pub values: &'a [f64],
+    pub ordered_by: Option<i64>,
+    pub collected_at: i64,
+    pub resulted_at: i64,
+    /// None: held (with `held_reason`), not visible to the patient.
+    pub released_at: Option<i64>,
+    pub held_reason: Option<&'a str>,
+    pub held_by: Option<i64>,
+    pub reviewed: Option<(i64, i64)>,
+    pub seen_at: Option<i64>,
+}
+
+/// Writes the report and its observations in one transaction; returns the report id.
+pub async fn insert_report(db: &Db, new: &NewReport<'_>) -> Result<i64, sqlx::Error> {
+    let mut tx = db.write.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO diagnostic_reports (patient_id, code, name, ordered_by, collected_at, resulted_at, \
+         released_at, held_reason, held_by, reviewed_by, reviewed_at, patient_seen_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id",
+    )
+    .bind(new.patient_id)
+    .bind(new.panel.loinc)
+    .bind(new.panel.name)
+    .bind(new.ordered_by)
+    .bind(new.collected_at)
+    .bind(new.resulted_at)
+    .bind(new.released_at)
+    .bind(new.held_reason)
+    .bind(new.held_by)
+    .bind(new.reviewed.map(|r| r.0))
+    .bind(new.reviewed.map(|r| r.1))
+    .bind(new.seen_at)
+    .fetch_one(&mut *tx)
+    .await?;
+    for (position, (analyte, value)) in new.panel.analytes.iter().zip(new.values).enumerate() {
+        // sqlx's Any driver binds a missing f64 as a 4-byte float on PostgreSQL, which
+        // breaks the cached statement for the next row that has one; NaN in, NULL stored.
+        sqlx::query(
+            "INSERT INTO observations (report_id, patient_id, loinc, name, value_num, unit, ref_low, ref_high, \
+             flag, effective_at, position) VALUES ($1,$2,$3,$4,$5,$6,NULLIF($7,'NaN'),NULLIF($8,'NaN'),$9,$10,$11)",
+        )
+        .bind(id)
+        .bind(new.patient_id)
+        .bind(analyte.loinc)
+        .bind(analyte.name)
+        .bind(*value)
+        .bind(analyte.unit)
+        .bind(analyte.low.unwrap_or(f64::NAN))
+        .bind(analyte.high.unwrap_or(f64::NAN))
+        .bind(Flag::of(*value, analyte.low, analyte.high).map(Flag::code))
+        .bind(new.collected_at)
+        .bind(position as i64)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A line of the clinician's queue.
+pub async fn staff_queue(db: &Db, limit: i64) -> Result<Vec<super::StaffResultRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.name, r.collected_at, r.released_at, r.held_reason, r.reviewed_at, \
+         p.given_name, p.family_name, p.mrn FROM diagnostic_reports r JOIN patients p ON p.id = r.patient_id \
+         WHERE r.reviewed_at IS NULL OR r.released_at IS NULL ORDER BY r.resulted_at DESC, r.id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(super::StaffResultRow {
+                id: row.try_get("id")?,
+                patient: format!(
+                    "{}, {}",
+                    row.try_get::<String, _>("family_name")?,
+                    row.try_get::<String, _>("given_name")?
+                ),
+                mrn: row.try_get("mrn")?,
+                name: row.try_get("name")?,
+                collected_on: date_of(row.try_get("collected_at")?),
+                released: row.try_get::<Option<i64>, _>("released_at")?.is_some(),
+                held_reason: row.try_get("held_reason")?,
+                reviewed: row.try_get::<Option<i64>, _>("reviewed_at")?.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// The patient a report belongs to (for staff actions, which are audited against it).
+pub async fn report_patient(db: &Db, report_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT patient_id FROM diagnostic_reports WHERE id = $1")
+        .bind(report_id)
+        .fetch_optional(&db.read)
+        .await
+}
+
+pub async fn release(db: &Db, report_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE diagnostic_reports SET released_at = $1, held_reason = NULL WHERE id = $2 AND released_at IS NULL",
+    )
+    .bind(now)
+    .bind(report_id)
+    .execute(&db.write)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn mark_reviewed(db: &Db, report_id: i64, user_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE diagnostic_reports SET reviewed_by = $1, reviewed_at = $2 WHERE id = $3 AND reviewed_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(report_id)
+    .execute(&db.write)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

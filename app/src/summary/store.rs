@@ -1,0 +1,117 @@
+//! SQL for allergies, immunizations and problems, within one patient's chart.
+use sqlx::Row;
+
+use super::{Allergy, Immunization, Problem};
+use crate::infra::Db;
+
+pub async fn allergies(db: &Db, patient_id: i64) -> Result<Vec<Allergy>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT substance, reaction, severity FROM allergies WHERE patient_id = $1 ORDER BY substance",
+    )
+    .bind(patient_id)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Allergy {
+                substance: r.try_get("substance")?,
+                reaction: r.try_get("reaction")?,
+                severity: r.try_get("severity")?,
+            })
+        })
+        .collect()
+}
+
+/// Newest first.
+pub async fn immunizations(db: &Db, patient_id: i64) -> Result<Vec<Immunization>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT name, cvx, given_on FROM immunizations WHERE patient_id = $1 ORDER BY given_on DESC, id DESC",
+    )
+    .bind(patient_id)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Immunization {
+                name: r.try_get("name")?,
+                cvx: r.try_get("cvx")?,
+                given_on: r.try_get("given_on")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn active_problems(db: &Db, patient_id: i64) -> Result<Vec<Problem>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT name, code, onset_date FROM problems WHERE patient_id = $1 AND status = 'active' ORDER BY name",
+    )
+    .bind(patient_id)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Problem {
+                name: r.try_get("name")?,
+                code: r.try_get("code")?,
+                onset: r.try_get("onset_date")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn insert_allergy(
+    db: &Db,
+    patient_id: i64,
+    (substance, code, system, reaction, severity, recorded_on): (&str, &str, &str, &str, &str, &str),
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO allergies (patient_id, substance, code, code_system, reaction, severity, recorded_on) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7)",
+    )
+    .bind(patient_id)
+    .bind(substance)
+    .bind(code)
+    .bind(system)
+    .bind(reaction)
+    .bind(severity)
+    .bind(recorded_on)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_immunization(
+    db: &Db,
+    patient_id: i64,
+    cvx: &str,
+    name: &str,
+    given_on: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO immunizations (patient_id, cvx, name, given_on) VALUES ($1,$2,$3,$4)")
+        .bind(patient_id)
+        .bind(cvx)
+        .bind(name)
+        .bind(given_on)
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_problem(
+    db: &Db,
+    patient_id: i64,
+    code: &str,
+    name: &str,
+    onset: Option<&str>,
+    status: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO problems (patient_id, code, name, onset_date, status) VALUES ($1,$2,$3,$4,$5)")
+        .bind(patient_id)
+        .bind(code)
+        .bind(name)
+        .bind(onset)
+        .bind(status)
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! SQL for visits, always within one patient's chart.
+use sqlx::{any::AnyRow, Row};
+
+use super::{VisitDocKind, VisitDocument, VisitSummary, Visits};
+use crate::infra::{clock::local_date_time, Db};
+
+/// At most this many past visits in one answer (most recent first).
+pub const PAST_LIMIT: i64 = 200;
+
+const COLUMNS: &str = "e.id, e.kind, e.start_at, e.department, e.reason, e.status, \
+    e.avs_text IS NOT NULL AS has_summary, e.note_text IS NOT NULL AS has_note, p.display_name AS provider";
+
+pub async fn visits(db: &Db, patient_id: i64, now: i64, offset_minutes: i32) -> Result<Visits, sqlx::Error> {
+    let upcoming = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
+         WHERE e.patient_id = $1 AND e.status = 'planned' AND e.start_at >= $2 ORDER BY e.start_at, e.id"
+    ))
+    .bind(patient_id)
+    .bind(now)
+    .fetch_all(&db.read)
+    .await?;
+    let past = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
+         WHERE e.patient_id = $1 AND (e.status <> 'planned' OR e.start_at < $2) \
+         ORDER BY e.start_at DESC, e.id DESC LIMIT $3"
+    ))
+    .bind(patient_id)
+    .bind(now)
+    .bind(PAST_LIMIT)
+    .fetch_all(&db.read)
+    .await?;
+    Ok(Visits {
+        upcoming: upcoming.iter().map(|r| summary_of(r, offset_minutes)).collect::<Result<_, _>>()?,
+        past: past.iter().map(|r| summary_of(r, offset_minutes)).collect::<Result<_, _>>()?,
+    })
+}
+
+fn truthy(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    match row.try_get::<bool, _>(column) {
+        Ok(b) => Ok(b),
+        Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
+    }
+}
+
+fn summary_of(row: &AnyRow, offset_minutes: i32) -> Result<VisitSummary, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    Ok(VisitSummary {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        starts: local_date_time(row.try_get("start_at")?, offset_minutes),
+        provider: row.try_get("provider")?,
+        department: row.try_get("department")?,
+        reason: row.try_get("reason")?,
+        cancelled: status == "cancelled",
+        has_summary: truthy(row, "has_summary")?,
+        has_note: truthy(row, "has_note")?,
+    })
+}
+
+/// One document of one of this patient's visits; None if the visit is another chart's
+/// or the document was not written.
+pub async fn document(
+    db: &Db,
+    patient_id: i64,
+    visit_id: i64,
+    kind: VisitDocKind,
+    offset_minutes: i32,
+) -> Result<Option<VisitDocument>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS}, e.avs_text, e.note_text FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
+         WHERE e.id = $1 AND e.patient_id = $2"
+    ))
+    .bind(visit_id)
+    .bind(patient_id)
+    .fetch_optional(&db.read)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let text: Option<String> = match kind {
+        VisitDocKind::Summary => row.try_get("avs_text")?,
+        VisitDocKind::Note => row.try_get("note_text")?,
+    };
+    let Some(text) = text else { return Ok(None) };
+    Ok(Some(VisitDocument { visit: summary_of(&row, offset_minutes)?, kind, text }))
+}
+
+/// The provider record of a staff account, if they have one.
+pub async fn provider_of_user(db: &Db, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM providers WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(&db.read)
+        .await
+}
+
+pub struct NewEncounter<'a> {
+    pub patient_id: i64,
+    pub provider_id: Option<i64>,
+    pub department: &'a str,
+    pub kind: &'a str,
+    pub class_code: &'a str,
+    pub status: &'a str,
+    pub start_at: i64,
+    pub minutes: i64,
+    pub reason: &'a str,
+    pub avs_text: Option<&'a str>,
+    pub note_text: Option<&'a str>,
+}
+
+pub async fn insert_encounter(db: &Db, e: &NewEncounter<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO encounters (patient_id, provider_id, department, kind, class_code, status, start_at, end_at, \
+         reason, avs_text, note_text) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id",
+    )
+    .bind(e.patient_id)
+    .bind(e.provider_id)
+    .bind(e.department)
+    .bind(e.kind)
+    .bind(e.class_code)
+    .bind(e.status)
+    .bind(e.start_at)
+    .bind(e.start_at + e.minutes * 60_000)
+    .bind(e.reason)
+    .bind(e.avs_text)
+    .bind(e.note_text)
+    .fetch_one(&db.write)
+    .await
+}
+
+/// Soonest upcoming appointments, for Home.
+pub async fn upcoming(
+    db: &Db,
+    patient_id: i64,
+    now: i64,
+    offset: i32,
+    limit: usize,
+) -> Result<Vec<VisitSummary>, sqlx::Error> {
+    let mut v = visits(db, patient_id, now, offset).await?.upcoming;
+    v.truncate(limit);
+    Ok(v)
+}

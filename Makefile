@@ -3,7 +3,7 @@ SHELL := /bin/bash
 ENV := source scripts/env.sh
 PORTICO := ./target/release/portico
 
-.PHONY: run test build bootstrap measure unit integration e2e fmt
+.PHONY: run test build bootstrap measure bench-record unit integration e2e fmt
 
 ## Build in release mode, migrate, load demo data, serve on http://127.0.0.1:3000
 run: build
@@ -32,6 +32,10 @@ e2e: build
 ## Sizes and latencies (not pass/fail): see scripts/measure.sh
 measure: build
 	scripts/measure.sh
+
+## The health record with 100,000 synthetic patients, SQLite and PostgreSQL (not pass/fail)
+bench-record: build
+	scripts/bench-record.sh
 
 fmt:
 	cargo fmt --all

@@ -69,6 +69,16 @@ pub enum Command {
         /// The demo accounts listed in the README (idempotent).
         #[arg(long)]
         demo: bool,
+        /// Also generate this many synthetic patients (for benchmarks).
+        #[arg(long)]
+        synthetic: Option<usize>,
+        /// Seed for --synthetic: the same seed gives the same patients.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Give the first K synthetic patients an account `s<seed>.<index>` with the demo
+        /// password (for load tests).
+        #[arg(long, default_value_t = 0)]
+        accounts: usize,
     },
     /// Staff administration.
     Admin {

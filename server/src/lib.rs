@@ -4,6 +4,7 @@ pub mod cli;
 mod demo_record;
 pub mod middleware;
 pub mod seed;
+pub mod synthetic;
 
 use std::{net::SocketAddr, sync::Arc};
 

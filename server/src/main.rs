@@ -39,11 +39,21 @@ async fn run(cli: Cli) -> Result<()> {
             portico_server::serve(listener, state).await?;
         }
         Command::Migrate => println!("database is up to date"),
-        Command::Seed { demo } => {
-            if !demo {
-                return Err("nothing to seed: pass --demo".into());
+        Command::Seed { demo, synthetic, seed: rng_seed, accounts } => {
+            if !demo && synthetic.is_none() {
+                return Err("nothing to seed: pass --demo and/or --synthetic N".into());
             }
-            seed::demo(&state).await?;
+            if demo {
+                seed::demo(&state).await?;
+            }
+            if let Some(n) = synthetic {
+                let started = std::time::Instant::now();
+                let counts =
+                    portico_server::synthetic::generate(&state, n, rng_seed, accounts, seed::DEMO_PASSWORD)
+                        .await?;
+                println!("generated {counts:?} in {:.1} s", started.elapsed().as_secs_f64());
+                seed::audit_cli(&state, "synthetic-seed", None).await?;
+            }
         }
         Command::Admin { command: AdminCommand::ActivationCode { mrn } } => {
             let patient = store::patient_by_mrn(&state.db, &mrn).await?.ok_or("no patient has that MRN")?;

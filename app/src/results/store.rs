@@ -51,17 +51,6 @@ pub async fn count_new(db: &Db, patient_id: i64) -> Result<i64, sqlx::Error> {
     .await
 }
 
-/// The newest released results, for Home.
-pub async fn recent_released(
-    db: &Db,
-    patient_id: i64,
-    limit: i64,
-) -> Result<Vec<ResultSummary>, sqlx::Error> {
-    let mut all = list_released(db, patient_id).await?;
-    all.truncate(limit as usize);
-    Ok(all)
-}
-
 /// One released result of this patient, or None (another chart's id, or held).
 pub async fn released_detail(
     db: &Db,

@@ -8,3 +8,4 @@ mod cli;
 mod health_record;
 mod http_surface;
 mod identity;
+mod synthetic;

@@ -26,7 +26,7 @@ INSERT INTO diagnostic_reports (patient_id, code, name, collected_at, resulted_a
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
 INSERT INTO observations (report_id, patient_id, loinc, name, value_num, unit, ref_low, ref_high, flag, effective_at, position)
   SELECT r.id, r.patient_id, '4548-4', 'Hemoglobin A1c', 5.0 + (i % 30) / 10.0, '%', 4.0, 5.6,
-         CASE WHEN 5.0 + (i % 30) / 10.0 > 5.6 THEN 'H' END, 1600000000000 + i * 3600000, 0
+         CASE WHEN 5.0 + (i % 30) / 10.0 > 5.6 THEN 'H' END, 1600000000000 + CAST(i AS BIGINT) * 3600000, 0
   FROM n, (SELECT id, patient_id FROM diagnostic_reports WHERE code = '4548-4' AND collected_at = 1600000000000) r;"
 
 bench() {

@@ -134,12 +134,15 @@ async fn main() {
         tokio::time::sleep_until(due.into()).await;
         let (patients, base) = (patients.clone(), base.clone());
         handles.push(tokio::spawn(async move {
-            let p = &patients[n % patients.len()];
-            match (&p.trend_loinc, n % 2) {
-                (Some(loinc), 1) => {
-                    ("trend", call(&p.http, &base, "results/trend", &[("loinc", loinc)]).await)
-                }
-                _ => ("list", call(&p.http, &base, "results/list", &[]).await),
+            // Half lists (every patient), half trends (the patients who have one).
+            let graphing: Vec<&Patient> = patients.iter().filter(|p| p.trend_loinc.is_some()).collect();
+            if n % 2 == 1 && !graphing.is_empty() {
+                let p = graphing[(n / 2) % graphing.len()];
+                let loinc = p.trend_loinc.as_deref().unwrap_or_default();
+                ("trend", call(&p.http, &base, "results/trend", &[("loinc", loinc)]).await)
+            } else {
+                let p = &patients[(n / 2) % patients.len()];
+                ("list", call(&p.http, &base, "results/list", &[]).await)
             }
         }));
     }

@@ -52,4 +52,4 @@ DB=portico_bench_$$
 psql -q "$PG_ADMIN" -c "CREATE DATABASE $DB"
 PG_URL="${PG_ADMIN%/*}/$DB"
 bench "PostgreSQL 15" "$PG_URL" "psql -q $PG_URL"
-psql -q "$PG_ADMIN" -c "DROP DATABASE $DB WITH (FORCE)"
+psql -q "$PG_ADMIN" -c "DROP DATABASE $DB" || echo "(could not drop $DB; drop it by hand)"

@@ -86,21 +86,31 @@ mod server {
         action: &str,
         detail: &str,
     ) -> Result<(), AppError> {
+        let who = (chart.reader_user_id, chart.as_proxy);
+        audit_access(state, who, chart.patient_id, section, action, detail).await
+    }
+
+    /// One audit row for an access to (or change of) `patient_id`'s chart by `who`
+    /// (user id, acting as a proxy or not).
+    async fn audit_access(
+        state: &AppState,
+        (user_id, as_proxy): (i64, bool),
+        patient_id: i64,
+        section: Section,
+        action: &str,
+        detail: &str,
+    ) -> Result<(), AppError> {
         let addr = crate::infra::client_addr();
-        audit::append(
-            &state.db,
-            state.clock.now_ms(),
-            AuditEvent {
-                actor_user_id: Some(chart.reader_user_id),
-                action,
-                patient_id: Some(chart.patient_id),
-                section: Some(section.as_str()),
-                as_proxy: chart.as_proxy,
-                client_addr: Some(&addr),
-                detail,
-            },
-        )
-        .await?;
+        let event = AuditEvent {
+            actor_user_id: Some(user_id),
+            action,
+            patient_id: Some(patient_id),
+            section: Some(section.as_str()),
+            as_proxy,
+            client_addr: Some(&addr),
+            detail,
+        };
+        audit::append(&state.db, state.clock.now_ms(), event).await?;
         Ok(())
     }
 
@@ -123,21 +133,6 @@ mod server {
         action: &str,
         detail: &str,
     ) -> Result<(), AppError> {
-        let addr = crate::infra::client_addr();
-        audit::append(
-            &state.db,
-            state.clock.now_ms(),
-            AuditEvent {
-                actor_user_id: Some(staff.user_id),
-                action,
-                patient_id: Some(patient_id),
-                section: Some(section.as_str()),
-                as_proxy: false,
-                client_addr: Some(&addr),
-                detail,
-            },
-        )
-        .await?;
-        Ok(())
+        audit_access(state, (staff.user_id, false), patient_id, section, action, detail).await
     }
 }

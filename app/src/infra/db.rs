@@ -105,3 +105,13 @@ fn create_sqlite_parent_dir(url: &str) {
         }
     }
 }
+
+/// A boolean expression's value (EXISTS, IS NOT NULL): an integer on SQLite, a boolean on
+/// PostgreSQL.
+pub fn bool_column(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    use sqlx::Row;
+    match row.try_get::<bool, _>(column) {
+        Ok(b) => Ok(b),
+        Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
+    }
+}

@@ -3,7 +3,11 @@
 use sqlx::{any::AnyRow, Row};
 
 use super::{format_range, format_value, Component, Flag, Point, ResultDetail, ResultSummary, UnitSeries};
-use crate::infra::{clock::date_of, db::DbKind, Db};
+use crate::infra::{
+    clock::date_of,
+    db::{bool_column, DbKind},
+    Db,
+};
 
 /// At most this many results in one list answer (newest first).
 pub const LIST_LIMIT: i64 = 200;
@@ -28,16 +32,8 @@ fn summary_of(row: &AnyRow) -> Result<ResultSummary, sqlx::Error> {
         name: row.try_get("name")?,
         collected_on: date_of(row.try_get("collected_at")?),
         is_new: row.try_get::<Option<i64>, _>("patient_seen_at")?.is_none(),
-        abnormal: truthy(row, "abnormal")?,
+        abnormal: bool_column(row, "abnormal")?,
     })
-}
-
-/// EXISTS is an integer on SQLite and a boolean on PostgreSQL.
-fn truthy(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
-    match row.try_get::<bool, _>(column) {
-        Ok(b) => Ok(b),
-        Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
-    }
 }
 
 /// Released results not yet opened: the "new results" count on Home and in the menu.
@@ -107,7 +103,7 @@ async fn components_of(db: &Db, patient_id: i64, report_id: i64) -> Result<Vec<C
                 unit: row.try_get("unit")?,
                 range: format_range(row.try_get("ref_low")?, row.try_get("ref_high")?, ref_text.as_deref()),
                 flag: flag.as_deref().and_then(Flag::parse),
-                has_trend: value_num.is_some() && truthy(row, "has_trend")?,
+                has_trend: value_num.is_some() && bool_column(row, "has_trend")?,
             })
         })
         .collect()

@@ -2,7 +2,7 @@
 use sqlx::{any::AnyRow, Row};
 
 use super::{VisitDocKind, VisitDocument, VisitSummary, Visits};
-use crate::infra::{clock::local_date_time, Db};
+use crate::infra::{clock::local_date_time, db::bool_column, Db};
 
 /// At most this many past visits in one answer (most recent first).
 pub const PAST_LIMIT: i64 = 200;
@@ -35,13 +35,6 @@ pub async fn visits(db: &Db, patient_id: i64, now: i64, offset_minutes: i32) -> 
     })
 }
 
-fn truthy(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
-    match row.try_get::<bool, _>(column) {
-        Ok(b) => Ok(b),
-        Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
-    }
-}
-
 fn summary_of(row: &AnyRow, offset_minutes: i32) -> Result<VisitSummary, sqlx::Error> {
     let status: String = row.try_get("status")?;
     Ok(VisitSummary {
@@ -52,8 +45,8 @@ fn summary_of(row: &AnyRow, offset_minutes: i32) -> Result<VisitSummary, sqlx::E
         department: row.try_get("department")?,
         reason: row.try_get("reason")?,
         cancelled: status == "cancelled",
-        has_summary: truthy(row, "has_summary")?,
-        has_note: truthy(row, "has_note")?,
+        has_summary: bool_column(row, "has_summary")?,
+        has_note: bool_column(row, "has_note")?,
     })
 }
 

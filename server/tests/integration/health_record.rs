@@ -106,6 +106,7 @@ on_both_databases!(
     renewal_requests_are_idempotent_and_bounded,
     reminders_follow_the_record_and_the_clock,
     home_counts_new_results_and_due_reminders,
+    health_summary_lists_current_items_of_the_chart,
 );
 
 async fn results_list_detail_and_trend_stay_within_the_chart(app: &TestApp) {
@@ -571,4 +572,33 @@ async fn home_counts_new_results_and_due_reminders(app: &TestApp) {
     assert_eq!(home["new_result_count"], 2);
     assert_eq!(home["upcoming"].as_array().unwrap().len(), 1);
     assert!(home["reminders"].as_array().unwrap().iter().all(|r| r["status"].get("Done").is_none()));
+}
+
+async fn health_summary_lists_current_items_of_the_chart(app: &TestApp) {
+    use app::summary::store::{insert_allergy, insert_immunization};
+    let avery = app.add_patient_user("avery").await;
+    let blake = app.add_patient_user("blake").await;
+    medication(app, avery, None).await;
+    medication(app, avery, Some("2020-01-01")).await; // ended: not current
+    insert_allergy(&app.state.db, avery, ("Penicillin", "7980", "rxnorm", "Hives", "moderate", "2024-01-01"))
+        .await
+        .unwrap();
+    insert_allergy(&app.state.db, blake, ("Latex", "1", "snomed", "Rash", "mild", "2024-01-01"))
+        .await
+        .unwrap();
+    insert_immunization(&app.state.db, avery, "03", "MMR", "1985-03-12").await.unwrap();
+    insert_immunization(&app.state.db, avery, "115", "Tdap", "2016-08-10").await.unwrap();
+    insert_problem(&app.state.db, avery, "I10", "Essential hypertension", Some("2023-01-01"), "active")
+        .await
+        .unwrap();
+    insert_problem(&app.state.db, avery, "J20.9", "Acute bronchitis", None, "resolved").await.unwrap();
+    let client = app.signed_in("avery").await;
+    let (status, s) = app.call(&client, "summary/get", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(s["medications"].as_array().unwrap().len(), 1, "only current medications");
+    assert_eq!(s["allergies"].as_array().unwrap().len(), 1, "only Avery's allergies");
+    assert_eq!(s["allergies"][0]["substance"], "Penicillin");
+    assert_eq!(s["immunizations"][0]["name"], "Tdap", "newest first");
+    assert_eq!(s["problems"].as_array().unwrap().len(), 1, "only active health issues");
+    assert_eq!(s["problems"][0]["code"], "I10");
 }

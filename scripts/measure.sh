@@ -29,6 +29,6 @@ echo "== page loads at 20 concurrent clients (watching for a response that never
 # (SsrMode::Async). Every load has a 10 s limit; a hang shows as status 000.
 for _ in $(seq 1 300); do for p in signin enroll help contact; do echo "$BASE/$p"; done; done \
   | xargs -P 20 -n 1 curl -s -o /dev/null -m 10 -w '%{http_code} %{time_total}\n' > "$WORK/loads.txt"
-awk '{ n++; if ($1 != "200") bad++; t[n] = $2 } END {
-  asort(t); printf "  %d loads, %d not 200 (000 = timed out), p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-    n, bad, t[int(n*0.5)]*1000, t[int(n*0.99)]*1000, t[n]*1000 }' "$WORK/loads.txt"
+sort -k2 -g "$WORK/loads.txt" | awk '{ n++; if ($1 != "200") bad++; t[n] = $2 } END {
+  printf "  %d loads, %d not 200 (000 = timed out), p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+    n, bad, t[int(n*0.5)]*1000, t[int(n*0.99)]*1000, t[n]*1000 }'

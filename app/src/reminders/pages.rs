@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::{api::list_reminders, Reminder, ReminderKind, ReminderStatus};
-use crate::{i18n::*, ui::errors::error_text};
+use crate::{i18n::*, ui::loaded::Loaded};
 
 pub fn kind_text(i18n: leptos_i18n::I18nContext<Locale>, kind: ReminderKind) -> String {
     match kind {
@@ -30,17 +30,16 @@ pub fn status_text(i18n: leptos_i18n::I18nContext<Locale>, status: &ReminderStat
 pub fn RemindersPage() -> impl IntoView {
     let i18n = use_i18n();
     let reminders = Resource::new(|| (), |_| list_reminders());
+    let show = move |list: Vec<Reminder>| {
+        if list.is_empty() {
+            view! { <p class="empty">{t!(i18n, reminders.none)}</p> }.into_any()
+        } else {
+            view! { <ReminderList list /> }.into_any()
+        }
+    };
     view! {
         <h1>{t!(i18n, reminders.title)}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match reminders.await {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, reminders.none)}</p> }.into_any(),
-                    Ok(list) => view! { <ReminderList list /> }.into_any(),
-                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=reminders render=show />
     }
 }
 

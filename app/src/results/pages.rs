@@ -7,23 +7,22 @@ use super::{
     chart::{visible, Span, TrendGraph, TrendTable},
     format_range, Component, Flag, ResultDetail, ResultSummary, Trend,
 };
-use crate::{i18n::*, ui::errors::error_text};
+use crate::{i18n::*, ui::loaded::Loaded};
 
 #[component]
 pub fn ResultsPage() -> impl IntoView {
     let i18n = use_i18n();
     let results = Resource::new(|| (), |_| list_results());
+    let show = move |list: Vec<ResultSummary>| {
+        if list.is_empty() {
+            view! { <p class="empty">{t!(i18n, results.none)}</p> }.into_any()
+        } else {
+            view! { <ResultList list /> }.into_any()
+        }
+    };
     view! {
         <h1>{t!(i18n, results.title)}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match results.await {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, results.none)}</p> }.into_any(),
-                    Ok(list) => view! { <ResultList list /> }.into_any(),
-                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=results render=show />
     }
 }
 
@@ -58,14 +57,7 @@ pub fn ResultPage() -> impl IntoView {
     });
     view! {
         <p><A href="/results">{t!(i18n, results.back)}</A></p>
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match result.await {
-                    Ok(detail) => view! { <ResultView detail /> }.into_any(),
-                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=result render=|detail| view! { <ResultView detail /> } />
     }
 }
 
@@ -130,14 +122,7 @@ pub fn TrendPage() -> impl IntoView {
     let trend = Resource::new(loinc, result_trend);
     view! {
         <p><A href="/results">{t!(i18n, results.back)}</A></p>
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match trend.await {
-                    Ok(trend) => view! { <TrendView trend /> }.into_any(),
-                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=trend render=|trend| view! { <TrendView trend /> } />
     }
 }
 

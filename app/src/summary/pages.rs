@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{api::load_health_summary, HealthSummary};
-use crate::{i18n::*, ui::errors::error_text};
+use crate::{i18n::*, ui::loaded::Loaded};
 
 #[component]
 pub fn HealthSummaryPage() -> impl IntoView {
@@ -10,14 +10,7 @@ pub fn HealthSummaryPage() -> impl IntoView {
     let summary = Resource::new(|| (), |_| load_health_summary());
     view! {
         <h1>{t!(i18n, summary.title)}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match summary.await {
-                    Ok(s) => view! { <SummaryView s /> }.into_any(),
-                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=summary render=|s| view! { <SummaryView s /> } />
     }
 }
 

@@ -5,5 +5,6 @@ pub mod idle_timer;
 pub mod language;
 pub mod layout;
 pub mod lazy_page;
+pub mod loaded;
 pub mod notices;
 pub mod session_channel;

@@ -116,21 +116,21 @@ pub fn TrendGraph(
             name = name.clone(),
             unit = unit.clone(),
             count = points.len(),
-            from = a.date.clone(),
-            to = b.date.clone()
+            from = a.date(),
+            to = b.date()
         )
         .to_string(),
         _ => String::new(),
     };
     let (first_date, last_date) = (
-        points.first().map(|p| p.date.clone()).unwrap_or_default(),
-        points.last().map(|p| p.date.clone()).unwrap_or_default(),
+        points.first().map(Point::date).unwrap_or_default(),
+        points.last().map(Point::date).unwrap_or_default(),
     );
     let marks = points
         .iter()
         .zip(plot.xy.iter().copied())
         .map(|(p, (x, y))| {
-            let label = format!("{} {} {}, {}", format_value(p.value), unit, p.date, flag_word(i18n, p.flag));
+            let label = format!("{} {} {}, {}", format_value(p.value), unit, p.date(), flag_word(i18n, p.flag));
             let title = label.clone();
             let shape = if p.flag.is_some() {
                 // Outside the range: a diamond, not only a colour.
@@ -147,7 +147,7 @@ pub fn TrendGraph(
             };
             view! {
                 <g class=if p.flag.is_some() { "point out-of-range" } else { "point" } tabindex="0" role="img"
-                    aria-label=label data-value=format_value(p.value) data-date=p.date.clone()>
+                    aria-label=label data-value=format_value(p.value) data-date=p.date()>
                     <title>{title}</title>
                     {shape}
                 </g>
@@ -197,7 +197,7 @@ pub fn TrendTable(name: String, unit: String, points: Vec<Point>, range: Option<
             <tbody>
                 {points.into_iter().rev().map(|p| view! {
                     <tr class=p.flag.map(|_| "abnormal")>
-                        <td>{p.date.clone()}</td>
+                        <td>{p.date()}</td>
                         <td>{format!("{} {}", format_value(p.value), unit)}</td>
                         <td>{range.clone().unwrap_or_default()}</td>
                         <td>{flag_word(i18n, p.flag)}</td>
@@ -213,7 +213,7 @@ mod tests {
     use super::*;
 
     fn point(day: i64, value: f64) -> Point {
-        Point { at_ms: day * 86_400_000, date: format!("day {day}"), value, flag: None }
+        Point { at_ms: day * 86_400_000, value, flag: None }
     }
 
     #[test]

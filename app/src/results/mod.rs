@@ -106,9 +106,32 @@ pub struct UnitSeries {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     pub at_ms: i64,
-    pub date: String,
     pub value: f64,
     pub flag: Option<Flag>,
+}
+
+impl Point {
+    /// The day it was measured, "2026-03-14" (UTC, as on every record page). Formatted where
+    /// it is shown rather than sent: a 10,000-value series would carry 10,000 date strings.
+    pub fn date(&self) -> String {
+        iso_date(self.at_ms)
+    }
+}
+
+/// "YYYY-MM-DD" of a Unix time in milliseconds (UTC). The client has no date crate (it would
+/// weigh more than this function); the civil-from-days arithmetic is H. Hinnant's.
+pub fn iso_date(epoch_ms: i64) -> String {
+    let days = epoch_ms.div_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153; // March = 0
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// A line of the clinician's results queue (not yet reviewed, or held).
@@ -167,6 +190,17 @@ mod tests {
         assert_eq!(format_range(Some(70.0), Some(99.0), None).as_deref(), Some("70–99"));
         assert_eq!(format_range(None, Some(200.0), None).as_deref(), Some("< 200"));
         assert_eq!(format_range(None, None, Some("Negative")).as_deref(), Some("Negative"));
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn dates_match_the_calendar_crate() {
+        // Every day from 1900 to 2100, and times inside a day, against the `time` crate.
+        for day in -25_567..47_482_i64 {
+            for at_ms in [day * 86_400_000, day * 86_400_000 + 86_399_999] {
+                assert_eq!(iso_date(at_ms), crate::infra::clock::date_of(at_ms), "{at_ms}");
+            }
+        }
     }
 
     #[test]

@@ -126,14 +126,36 @@ pub async fn mark_seen(db: &Db, patient_id: i64, report_id: i64, now: i64) -> Re
 /// Every released numeric value of one analyte, oldest first, grouped by unit; with the
 /// analyte's name. None when the patient has no released value of it.
 ///
-/// The series comes back as ONE row, aggregated in SQL: a patient can have thousands of
-/// values of one analyte, and a row per value through sqlx's SQLite worker costs far more
-/// than the query (a 10,000-value series: 62 ms as rows, a few ms as one string).
+/// Read from `result_series` while it is current (migration 0003 explains the version), else
+/// built from the observations and stored for the next view.
 pub async fn trend(
     db: &Db,
     patient_id: i64,
     loinc: &str,
 ) -> Result<Option<(String, Vec<UnitSeries>)>, sqlx::Error> {
+    let stored = sqlx::query(
+        "SELECT s.name, s.series FROM result_series s \
+         JOIN patients p ON p.id = s.patient_id AND p.results_version = s.version \
+         WHERE s.patient_id = $1 AND s.loinc = $2",
+    )
+    .bind(patient_id)
+    .bind(loinc)
+    .fetch_optional(&db.read)
+    .await?;
+    let (name, series) = match stored {
+        Some(row) => (row.try_get::<String, _>("name")?, row.try_get::<String, _>("series")?),
+        None => match build_series(db, patient_id, loinc).await? {
+            Some(built) => built,
+            None => return Ok(None),
+        },
+    };
+    Ok(Some((name, parse_series(&series))))
+}
+
+/// Aggregates the series from the observations and stores it under the version it was read
+/// at. The series comes back as ONE row, aggregated in SQL: a row per value through sqlx's
+/// SQLite worker costs far more than the query (10,000 values: 62 ms as rows, 9 as one string).
+async fn build_series(db: &Db, patient_id: i64, loinc: &str) -> Result<Option<(String, String)>, sqlx::Error> {
     let (aggregate, unit_sep, record_sep) = match db.kind {
         DbKind::Sqlite => ("group_concat", "char(31)", "char(30)"),
         DbKind::Postgres => ("string_agg", "chr(31)", "chr(30)"),
@@ -148,29 +170,50 @@ pub async fn trend(
         field("o.ref_high"),
     ]
     .join(&format!(" || {unit_sep} || "));
+    // One statement, so the version and the values it stands for come from one snapshot.
     let sql = format!(
-        "SELECT MIN(o.name) AS name, {aggregate}({record}, {record_sep} ORDER BY o.effective_at, o.id) AS series \
+        "SELECT (SELECT results_version FROM patients WHERE id = $1) AS version, MIN(o.name) AS name, \
+         {aggregate}({record}, {record_sep} ORDER BY o.effective_at, o.id) AS series \
          FROM observations o JOIN diagnostic_reports r ON r.id = o.report_id \
          WHERE o.patient_id = $1 AND o.loinc = $2 AND o.value_num IS NOT NULL AND r.released_at IS NOT NULL"
     );
     let row = sqlx::query(&sql).bind(patient_id).bind(loinc).fetch_one(&db.read).await?;
-    let (Some(name), Some(series)) =
-        (row.try_get::<Option<String>, _>("name")?, row.try_get::<Option<String>, _>("series")?)
-    else {
+    let (Some(version), Some(name), Some(series)) = (
+        row.try_get::<Option<i64>, _>("version")?,
+        row.try_get::<Option<String>, _>("name")?,
+        row.try_get::<Option<String>, _>("series")?,
+    ) else {
         return Ok(None);
     };
-    Ok(Some((name, parse_series(&series))))
+    // A newer series stored meanwhile is kept; failing to store only costs the next view time.
+    let stored = sqlx::query(
+        "INSERT INTO result_series (patient_id, loinc, version, name, series) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (patient_id, loinc) DO UPDATE \
+         SET version = excluded.version, name = excluded.name, series = excluded.series \
+         WHERE result_series.version < excluded.version",
+    )
+    .bind(patient_id)
+    .bind(loinc)
+    .bind(version)
+    .bind(&name)
+    .bind(&series)
+    .execute(&db.write)
+    .await;
+    if let Err(error) = stored {
+        tracing::warn!(%error, "could not store a result series");
+    }
+    Ok(Some((name, series)))
 }
 
 /// Reads the aggregated series (records split by U+001E, fields by U+001F).
 fn parse_series(text: &str) -> Vec<UnitSeries> {
     let mut series: Vec<UnitSeries> = Vec::new();
-    let mut days = DayCache::default();
     for record in text.split('\u{1e}') {
-        let f: Vec<&str> = record.split('\u{1f}').collect();
-        let [at, value, flag, unit, low, high] = f[..] else { continue };
+        let mut fields = record.split('\u{1f}');
+        let mut next = || fields.next().unwrap_or_default();
+        let (at, value, flag, unit, low, high) = (next(), next(), next(), next(), next(), next());
         let (Ok(at_ms), Ok(value)) = (at.parse::<i64>(), value.parse::<f64>()) else { continue };
-        let point = Point { at_ms, date: days.date_of(at_ms), value, flag: Flag::parse(flag) };
+        let point = Point { at_ms, value, flag: Flag::parse(flag) };
         let (low, high) = (low.parse::<f64>().ok(), high.parse::<f64>().ok());
         match series.iter_mut().find(|s| s.unit == unit) {
             Some(s) => {
@@ -187,24 +230,6 @@ fn parse_series(text: &str) -> Vec<UnitSeries> {
         }
     }
     series
-}
-
-/// Formats each calendar day once (values often share a day).
-#[derive(Default)]
-struct DayCache {
-    day: i64,
-    text: String,
-}
-
-impl DayCache {
-    fn date_of(&mut self, at_ms: i64) -> String {
-        let day = at_ms.div_euclid(crate::infra::clock::DAY_MS);
-        if self.text.is_empty() || day != self.day {
-            self.day = day;
-            self.text = date_of(at_ms);
-        }
-        self.text.clone()
-    }
 }
 
 /// A result to record: one panel's values (in catalogue order) for one patient.
@@ -347,6 +372,6 @@ mod tests {
         assert_eq!(series[0].points[1].flag, Some(super::Flag::High));
         assert_eq!((series[0].ref_low, series[0].ref_high), (Some(4.0), Some(6.0)));
         assert_eq!((series[1].ref_low, series[1].ref_high), (None, Some(42.0)));
-        assert_eq!(series[1].points[0].date, "1970-01-01");
+        assert_eq!(series[1].points[0].at_ms, 3000);
     }
 }

@@ -214,6 +214,11 @@ impl TestApp {
         sqlx::query(sql).fetch_one(&self.state.db.read).await.unwrap().try_get::<i64, _>(0).unwrap()
     }
 
+    /// Runs SQL the app itself would not (a correction by hand, a bulk fix).
+    pub async fn execute(&self, sql: &str) {
+        sqlx::query(sql).execute(&self.state.db.write).await.unwrap();
+    }
+
     pub async fn audit_count(&self, action: &str) -> i64 {
         use sqlx::Row;
         sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = $1")

@@ -98,6 +98,7 @@ on_both_databases!(
     held_results_are_invisible_until_released,
     opening_a_result_clears_its_new_mark_and_review_clears_the_notice,
     trend_keeps_units_apart_and_refuses_bad_codes,
+    a_stored_trend_follows_every_change_to_the_values,
     every_chart_function_refuses_another_patients_ids_and_logs_it,
     staff_result_functions_are_for_clinicians_only,
     clinicians_enter_results_with_field_errors,
@@ -233,6 +234,47 @@ async fn trend_keeps_units_apart_and_refuses_bad_codes(app: &TestApp) {
         assert_eq!(error_key(&body), "results.bad_code");
     }
     assert_eq!(app.call(&client, "results/trend", &[("loinc", "4548-4")]).await.0, StatusCode::NOT_FOUND);
+}
+
+async fn hba1c_values(app: &TestApp, client: &reqwest::Client) -> Vec<f64> {
+    let (status, trend) = app.call(client, "results/trend", &[("loinc", "4548-4")]).await;
+    assert_eq!(status, StatusCode::OK, "{trend}");
+    trend["series"][0]["points"].as_array().unwrap().iter().map(|p| p["value"].as_f64().unwrap()).collect()
+}
+
+/// The graph reads a stored series (result_series) while the patient's results_version still
+/// matches; every kind of change must make it rebuild, including SQL the app never runs.
+async fn a_stored_trend_follows_every_change_to_the_values(app: &TestApp) {
+    let avery = app.add_patient_user("avery").await;
+    let first = result(app, avery, &HBA1C, &[5.4], 300, None).await;
+    let client = app.signed_in("avery").await;
+    assert_eq!(hba1c_values(app, &client).await, [5.4]);
+    let stored = "SELECT COUNT(*) FROM result_series s JOIN patients p ON p.id = s.patient_id \
+                  AND p.results_version = s.version";
+    assert_eq!(app.count(stored).await, 1, "the first view stores the series");
+    // Opening the result changes nothing the graph shows: the stored series stays current.
+    app.call(&client, "results/get", &[("id", &first.to_string())]).await;
+    assert_eq!(app.count(stored).await, 1, "opening a result keeps the stored series");
+
+    let held = result(app, avery, &HBA1C, &[6.1], 200, Some("Call first")).await;
+    assert_eq!(hba1c_values(app, &client).await, [5.4], "a held value stays out");
+    result(app, avery, &HBA1C, &[5.9], 100, None).await;
+    assert_eq!(hba1c_values(app, &client).await, [5.4, 5.9], "a new value appears");
+
+    app.execute(&format!("UPDATE diagnostic_reports SET released_at = collected_at WHERE id = {held}")).await;
+    assert_eq!(hba1c_values(app, &client).await, [5.4, 6.1, 5.9], "a release appears");
+    app.execute(&format!("UPDATE observations SET value_num = 5.5 WHERE report_id = {first}")).await;
+    assert_eq!(hba1c_values(app, &client).await, [5.5, 6.1, 5.9], "a corrected value appears");
+    app.execute(&format!("UPDATE diagnostic_reports SET released_at = NULL WHERE id = {held}")).await;
+    assert_eq!(hba1c_values(app, &client).await, [5.5, 5.9], "a withdrawn release disappears");
+    app.execute(&format!("DELETE FROM observations WHERE report_id = {first}")).await;
+    assert_eq!(hba1c_values(app, &client).await, [5.9], "a deleted value disappears");
+    app.execute("DELETE FROM observations").await;
+    assert_eq!(
+        app.call(&client, "results/trend", &[("loinc", "4548-4")]).await.0,
+        StatusCode::NOT_FOUND,
+        "no value left: no graph, even with a series stored"
+    );
 }
 
 async fn every_chart_function_refuses_another_patients_ids_and_logs_it(app: &TestApp) {

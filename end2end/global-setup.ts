@@ -44,6 +44,15 @@ async function waitForHealth(url: string) {
   throw new Error("Portico did not become healthy");
 }
 
+/// The next weekday after today (UTC), configured as a clinic holiday so the browser test of
+/// the promised reply date also sees a holiday skipped.
+function nextWeekday(): string {
+  const day = new Date();
+  do day.setUTCDate(day.getUTCDate() + 1);
+  while (day.getUTCDay() === 0 || day.getUTCDay() === 6);
+  return day.toISOString().slice(0, 10);
+}
+
 export default async function globalSetup() {
   fs.rmSync(runDir, { recursive: true, force: true });
   fs.mkdirSync(runDir, { recursive: true });
@@ -55,6 +64,7 @@ export default async function globalSetup() {
     PORTICO_PUBLIC_URL: `http://127.0.0.1:${port}`,
     PORTICO_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     PORTICO_ORG_NAME: "Portico Test Clinic",
+    PORTICO_HOLIDAYS: nextWeekday(),
     RUST_LOG: "warn",
   };
   execFileSync(binary, ["migrate"], { env, cwd: root });
@@ -63,6 +73,7 @@ export default async function globalSetup() {
   if (!code) throw new Error(`no activation code in seed output:\n${seedOutput}`);
   process.env.PORTICO_DEMO_CODE = code;
   process.env.PORTICO_MAIL_DIR = path.join(runDir, "mail");
+  process.env.PORTICO_HOLIDAYS = env.PORTICO_HOLIDAYS;
 
   const server = spawn(binary, ["serve", "--addr", `127.0.0.1:${port}`, "--site-root", "target/site"], {
     env,

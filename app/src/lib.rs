@@ -10,6 +10,7 @@ pub mod info;
 #[cfg(feature = "ssr")]
 pub mod infra;
 pub mod medications;
+pub mod messages;
 pub mod reminders;
 pub mod results;
 pub mod site;
@@ -38,6 +39,10 @@ use crate::{
     i18n::*,
     info::{ContactPage, HelpPage, PrivacyPage},
     medications::{pages::MedicationsPage, staff_pages::RenewalQueuePage},
+    messages::{
+        pages::{MessagesPage, NewMessagePage, ThreadPage},
+        staff_pages::{StaffInboxPage, StaffThreadPage},
+    },
     reminders::pages::RemindersPage,
     results::{
         pages::{ResultPage, ResultsPage, TrendPage},
@@ -134,6 +139,11 @@ lazy_page!(HealthSummaryRoute, HealthSummaryPage);
 lazy_page!(RemindersRoute, RemindersPage);
 lazy_page!(StaffResultsRoute, StaffResultsPage);
 lazy_page!(RenewalQueueRoute, RenewalQueuePage);
+lazy_page!(MessagesRoute, MessagesPage);
+lazy_page!(NewMessageRoute, NewMessagePage);
+lazy_page!(ThreadRoute, ThreadPage);
+lazy_page!(StaffInboxRoute, StaffInboxPage);
+lazy_page!(StaffThreadRoute, StaffThreadPage);
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -177,6 +187,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("medications") view={Lazy::<MedicationsRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("health-summary") view={Lazy::<HealthSummaryRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("reminders") view={Lazy::<RemindersRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("messages") view={Lazy::<MessagesRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("messages/new") view={Lazy::<NewMessageRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("messages/:id") view={Lazy::<ThreadRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("staff/messages") view={Lazy::<StaffInboxRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("staff/messages/:id") view={Lazy::<StaffThreadRoute>::new()} ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>
             </Router>

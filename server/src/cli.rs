@@ -46,6 +46,17 @@ pub struct Settings {
     /// The clinic's offset from UTC for appointment times, "+HH:MM" or "-HH:MM".
     #[arg(long, env = "PORTICO_UTC_OFFSET", default_value = "+00:00", value_parser = utc_offset, global = true)]
     pub utc_offset: i32,
+    /// Days the clinic is closed, skipped when promising a reply date: "2026-12-25,2027-01-01".
+    #[arg(long, env = "PORTICO_HOLIDAYS", default_value = "", value_parser = holidays, global = true)]
+    pub holidays: Holidays,
+}
+
+/// The parsed holiday list (a newtype, so clap reads the whole list as one value).
+#[derive(Clone, Debug, Default)]
+pub struct Holidays(pub Vec<time::Date>);
+
+fn holidays(text: &str) -> Result<Holidays, String> {
+    app::infra::config::parse_holidays(text).map(Holidays)
 }
 
 fn utc_offset(text: &str) -> Result<i32, String> {
@@ -119,6 +130,7 @@ impl Settings {
             },
             trust_forwarded_for: self.trust_forwarded_for,
             utc_offset_minutes: self.utc_offset,
+            holidays: self.holidays.0.clone(),
         }
     }
 }

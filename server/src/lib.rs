@@ -1,8 +1,10 @@
 //! The Portico server: configuration, the axum router and its middleware, the HTTP
 //! endpoints that are not server functions (/healthz), and the demo seed.
 pub mod cli;
+mod demo_messages;
 mod demo_record;
 pub mod middleware;
+pub use middleware::MAX_BODY_BYTES;
 pub mod seed;
 pub mod synthetic;
 
@@ -15,10 +17,7 @@ use app::{
 use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
-use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
-
-/// The largest request body accepted (forms only, for now; uploads will get their own).
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
+use tower_http::compression::CompressionLayer;
 
 /// Opens the database (and migrates it), the mailer and the password hasher.
 pub async fn build_state(config: Config, clock: Clock, site_root: &str) -> anyhow_lite::Result<AppState> {
@@ -66,8 +65,8 @@ pub fn router(state: AppState) -> Router {
         )
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn(middleware::body_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

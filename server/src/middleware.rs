@@ -85,6 +85,42 @@ async fn with_error_status(response: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The largest request body accepted, but for message uploads (`UPLOAD_PATH`).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// The one endpoint that takes files: up to three 10 MB attachments.
+const UPLOAD_PATH: &str = "/api/messages/send";
+
+/// Caps every request body: a declared length over the cap is refused before anything is
+/// read, and a body that runs past it fails mid-stream (the reader says so at the field).
+pub async fn body_limit(request: Request, next: Next) -> Response {
+    let upload = request.uri().path() == UPLOAD_PATH;
+    let limit = if upload { app::messages::UPLOAD_MAX_BYTES } else { MAX_BODY_BYTES };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return too_large(upload);
+    }
+    let (parts, body) = request.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// An upload too large is an error at the attachments field; anything else is a plain 413.
+fn too_large(upload: bool) -> Response {
+    if !upload {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+    }
+    let error = AppError::invalid("attachments", "messages.attachment_too_big");
+    let mut response =
+        (StatusCode::UNPROCESSABLE_ENTITY, Body::from(serde_json::to_string(&error).unwrap_or_default()))
+            .into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
 fn is_state_changing(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }

@@ -22,6 +22,8 @@ struct DemoStaff {
 const STAFF: &[DemoStaff] = &[
     DemoStaff { username: "dr.rivera", name: "Dr. Alex Rivera", role: Role::Clinician },
     DemoStaff { username: "him.lee", name: "Morgan Lee", role: Role::Him },
+    DemoStaff { username: "billing.kim", name: "Kim Park", role: Role::Billing },
+    DemoStaff { username: "support.sam", name: "Sam Ortiz", role: Role::Support },
     DemoStaff { username: "admin", name: "Portico Administrator", role: Role::Admin },
 ];
 
@@ -127,13 +129,24 @@ pub async fn demo(state: &AppState) -> Result<()> {
     Ok(())
 }
 
-/// Avery's visits, results, medications, allergies and immunizations (once).
+/// Avery's visits, results, medications, allergies, immunizations and messages (once).
 async fn demo_health_record(state: &AppState) -> Result<()> {
     let avery =
         store::user_by_username(&state.db, "avery").await?.and_then(|u| u.patient_id).ok_or("no avery")?;
     let rivera = store::user_by_username(&state.db, "dr.rivera").await?.ok_or("no dr.rivera")?;
     if crate::demo_record::avery(state, avery, rivera.id).await? {
         println!("created Avery's health record (3 years of visits, results, medications)");
+    }
+    let avery_user = store::user_by_username(&state.db, "avery").await?.ok_or("no avery")?;
+    let billing = store::user_by_username(&state.db, "billing.kim").await?.ok_or("no billing.kim")?;
+    let people = crate::demo_messages::DemoPeople {
+        patient_id: avery,
+        patient_user: avery_user.id,
+        rivera_user: rivera.id,
+        billing_user: billing.id,
+    };
+    if crate::demo_messages::avery(state, &people).await? {
+        println!("created Avery's messages (one answered by Dr. Rivera, one unread from billing)");
     }
     Ok(())
 }

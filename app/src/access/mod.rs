@@ -14,6 +14,7 @@ pub enum Section {
     Medications,
     HealthSummary,
     Reminders,
+    Messages,
 }
 
 impl Section {
@@ -25,6 +26,7 @@ impl Section {
             Section::Medications => "medications",
             Section::HealthSummary => "health-summary",
             Section::Reminders => "reminders",
+            Section::Messages => "messages",
         }
     }
 }

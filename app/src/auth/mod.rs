@@ -48,6 +48,12 @@ impl Role {
         self == Role::Clinician
     }
 
+    /// Staff with a messaging inbox: clinicians (their care team) and the customer-service
+    /// pools (billing, technical support, medical records).
+    pub fn answers_messages(self) -> bool {
+        matches!(self, Role::Clinician | Role::Billing | Role::Support | Role::Him)
+    }
+
     /// Staff who hand out activation codes at the front desk, in clinic or on the phone.
     pub fn may_issue_activation_codes(self) -> bool {
         matches!(self, Role::Clinician | Role::Him | Role::Support | Role::Admin)

@@ -17,6 +17,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// The clinic's offset from UTC, in minutes, for appointment times (e.g. -300).
     pub utc_offset_minutes: i32,
+    /// Days the clinic is closed: a promised reply date skips them (and weekends).
+    pub holidays: Vec<time::Date>,
 }
 
 impl Config {
@@ -28,6 +30,18 @@ impl Config {
     pub fn public_origin(&self) -> String {
         self.public_url.origin().ascii_serialization()
     }
+}
+
+/// Parses "2026-12-25,2027-01-01" (empty: none).
+pub fn parse_holidays(text: &str) -> Result<Vec<time::Date>, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    text.split(',')
+        .map(str::trim)
+        .filter(|day| !day.is_empty())
+        .map(|day| {
+            time::Date::parse(day, &format).map_err(|_| format!("{day:?} is not a date like 2026-12-25"))
+        })
+        .collect()
 }
 
 /// Parses "+HH:MM" / "-HH:MM" (or "Z") into minutes east of UTC.
@@ -48,7 +62,16 @@ pub fn parse_utc_offset(text: &str) -> Option<i32> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_utc_offset;
+    use super::{parse_holidays, parse_utc_offset};
+
+    #[test]
+    fn holidays_parse_as_a_list_and_nonsense_is_refused() {
+        assert_eq!(parse_holidays("").unwrap(), vec![]);
+        let days = parse_holidays("2026-12-25, 2027-01-01").unwrap();
+        assert_eq!(days.iter().map(ToString::to_string).collect::<Vec<_>>(), ["2026-12-25", "2027-01-01"]);
+        assert!(parse_holidays("2026-13-01").is_err());
+        assert!(parse_holidays("Christmas").is_err());
+    }
 
     #[test]
     fn offsets_parse_and_nonsense_does_not() {

@@ -11,7 +11,7 @@ use crate::{
     i18n::*,
     ui::{
         errors::{error_text, field_error, form_error},
-        form::{FormMessage, TextField},
+        form::{idempotency_key, FormMessage, TextField},
     },
 };
 
@@ -40,17 +40,6 @@ pub fn MedicationsPage() -> impl IntoView {
     }
 }
 
-/// A random key for one renewal form, so a retried or double-clicked send makes one request.
-fn new_key() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let part = || format!("{:013x}", (js_sys::Math::random() * 4_503_599_627_370_496.0) as u64);
-        format!("{}-{}-{}", part(), part(), part())
-    }
-    #[cfg(not(feature = "hydrate"))]
-    String::new()
-}
-
 #[component]
 fn MedicationCard(m: Medication, refresh: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
@@ -62,7 +51,7 @@ fn MedicationCard(m: Medication, refresh: RwSignal<u32>) -> impl IntoView {
     });
     let open = RwSignal::new(false);
     let key = RwSignal::new(String::new());
-    Effect::new(move |_| key.set(new_key()));
+    Effect::new(move |_| key.set(idempotency_key()));
     let result: Signal<Option<Result<super::Renewal, AppError>>> = request.value().into();
     let pending = matches!(m.renewal.as_ref().map(|r| &r.status), Some(RenewalStatus::Pending));
     let status = m.renewal.clone().map(|r| {

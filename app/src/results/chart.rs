@@ -130,7 +130,8 @@ pub fn TrendGraph(
         .iter()
         .zip(plot.xy.iter().copied())
         .map(|(p, (x, y))| {
-            let label = format!("{} {} {}, {}", format_value(p.value), unit, p.date(), flag_word(i18n, p.flag));
+            let label =
+                format!("{} {} {}, {}", format_value(p.value), unit, p.date(), flag_word(i18n, p.flag));
             let title = label.clone();
             let shape = if p.flag.is_some() {
                 // Outside the range: a diamond, not only a colour.

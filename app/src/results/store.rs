@@ -155,7 +155,11 @@ pub async fn trend(
 /// Aggregates the series from the observations and stores it under the version it was read
 /// at. The series comes back as ONE row, aggregated in SQL: a row per value through sqlx's
 /// SQLite worker costs far more than the query (10,000 values: 62 ms as rows, 9 as one string).
-async fn build_series(db: &Db, patient_id: i64, loinc: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+async fn build_series(
+    db: &Db,
+    patient_id: i64,
+    loinc: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
     let (aggregate, unit_sep, record_sep) = match db.kind {
         DbKind::Sqlite => ("group_concat", "char(31)", "char(30)"),
         DbKind::Postgres => ("string_agg", "chr(31)", "chr(30)"),

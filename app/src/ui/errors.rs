@@ -42,6 +42,15 @@ pub fn key_text(i18n: leptos_i18n::I18nContext<Locale>, key: &str) -> String {
         "renewal.bad_refills" => t_string!(i18n, err.renewal_bad_refills),
         "renewal.reason_required" => t_string!(i18n, err.renewal_reason_required),
         "renewal.reason_too_long" => t_string!(i18n, err.renewal_reason_too_long),
+        "messages.to_required" => t_string!(i18n, err.messages_to_required),
+        "messages.subject_required" => t_string!(i18n, err.messages_subject_required),
+        "messages.subject_too_long" => t_string!(i18n, err.messages_subject_too_long),
+        "messages.body_required" => t_string!(i18n, err.messages_body_required),
+        "messages.body_too_long" => t_string!(i18n, err.messages_body_too_long),
+        "messages.attachment_too_big" => t_string!(i18n, err.messages_attachment_too_big),
+        "messages.too_many_attachments" => t_string!(i18n, err.messages_too_many_attachments),
+        "messages.attachment_type" => t_string!(i18n, err.messages_attachment_type),
+        "messages.thread_done" => t_string!(i18n, err.messages_thread_done),
         _ => t_string!(i18n, err.bad_request),
     };
     text.to_string()

@@ -64,3 +64,67 @@ pub fn FormMessage(#[prop(into)] message: Signal<Option<String>>) -> impl IntoVi
         </div>
     }
 }
+
+/// A labelled multi-line field with its error, and a count of characters left.
+#[component]
+pub fn TextArea(
+    #[prop(into)] name: Oco<'static, str>,
+    #[prop(optional, into)] id: Option<String>,
+    #[prop(optional, into)] error: Option<Signal<Option<String>>>,
+    max_chars: usize,
+    #[prop(default = true)] required: bool,
+    #[prop(default = 6)] rows: u32,
+    /// Holds what is typed (the page reads it, e.g. to look for emergency words).
+    bind: RwSignal<String>,
+    children: Children,
+) -> impl IntoView {
+    let id = id.unwrap_or_else(|| format!("field-{name}"));
+    let (error_id, count_id) = (format!("{id}-error"), format!("{id}-count"));
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let described_by = {
+        let (error_id, count_id) = (error_id.clone(), count_id.clone());
+        move || match error.get() {
+            Some(_) => format!("{count_id} {error_id}"),
+            None => count_id.clone(),
+        }
+    };
+    let left = move || max_chars.saturating_sub(bind.with(|text| text.chars().count()));
+    view! {
+        <div class="field">
+            <label for=id.clone()>{children()}</label>
+            <textarea
+                id=id
+                name=name
+                rows=rows
+                required=required
+                maxlength=max_chars
+                prop:value=bind
+                on:input=move |ev| bind.set(event_target_value(&ev))
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described_by
+            ></textarea>
+            <p class="hint" id=count_id>{move || crate::ui::form::chars_left(left())}</p>
+            {move || {
+                error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })
+            }}
+        </div>
+    }
+}
+
+/// "1,234 characters left", in the reader's language.
+pub fn chars_left(count: usize) -> String {
+    let i18n = crate::i18n::use_i18n();
+    crate::i18n::t_string!(i18n, common.chars_left, count).to_string()
+}
+
+/// A random key for one submission of a form, so that a retried or double-clicked send is
+/// recognised by the server and makes one request, not two.
+pub fn idempotency_key() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let part = || format!("{:013x}", (js_sys::Math::random() * 4_503_599_627_370_496.0) as u64);
+        format!("{}-{}-{}", part(), part(), part())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}

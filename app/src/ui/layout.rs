@@ -86,6 +86,7 @@ fn SignedIn(me: Me) -> impl IntoView {
     // Pages under the portal read who is signed in from context, already resolved: no
     // second Suspense around them.
     provide_context(me.clone());
+    provide_context(ThreadOpened(RwSignal::new(0)));
     let sign_out = move |_| {
         #[cfg(feature = "hydrate")]
         crate::ui::session_channel::sign_out_clicked();
@@ -94,6 +95,7 @@ fn SignedIn(me: Me) -> impl IntoView {
     let is_staff = me.role.is_staff();
     let issues_codes = me.role.may_issue_activation_codes();
     let clinician = me.role.is_clinician();
+    let answers_messages = me.role.answers_messages();
     view! {
         <a class="skip-link" href="#main">{t!(i18n, nav.skip)}</a>
         <header class="site-header signed-in">
@@ -117,6 +119,10 @@ fn SignedIn(me: Me) -> impl IntoView {
                     <li><MenuLink href="/medications">{t!(i18n, nav.medications)}</MenuLink></li>
                     <li><MenuLink href="/health-summary">{t!(i18n, nav.health_summary)}</MenuLink></li>
                     <li><MenuLink href="/reminders">{t!(i18n, nav.reminders)}</MenuLink></li>
+                    <li><MenuLink href="/messages">{t!(i18n, nav.messages)}<UnreadBadge /></MenuLink></li>
+                })}
+                {answers_messages.then(|| view! {
+                    <li><MenuLink href="/staff/messages">{t!(i18n, nav.staff_messages)}</MenuLink></li>
                 })}
                 {clinician.then(|| view! {
                     <li><MenuLink href="/staff/results">{t!(i18n, nav.staff_results)}</MenuLink></li>
@@ -132,6 +138,36 @@ fn SignedIn(me: Me) -> impl IntoView {
         </main>
         <Footer />
         <IdleTimer minutes=me.idle_minutes />
+    }
+}
+
+/// Bumped by the thread page once a thread (and so its replies) has been read: the menu's
+/// unread count is fetched again after that, not in a race with it.
+#[derive(Clone, Copy)]
+pub struct ThreadOpened(pub RwSignal<u32>);
+
+/// How many threads have a reply not yet opened, after the menu's "Messages"; fetched
+/// again on every navigation, so reading a thread clears it.
+#[component]
+fn UnreadBadge() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let opened = use_context::<ThreadOpened>().map(|o| o.0);
+    let unread = Resource::new(
+        move || (location.pathname.get(), opened.map(|o| o.get())),
+        |_| crate::messages::api::unread_messages(),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match unread.await {
+                    Ok(count) if count > 0 => Some(view! {
+                        " "<span class="badge">{count}<span class="visually-hidden">{t!(i18n, nav.unread)}</span></span>
+                    }),
+                    _ => None,
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -107,6 +107,8 @@ impl TestApp {
             },
             trust_forwarded_for: false,
             utc_offset_minutes: 0,
+            // Thanksgiving, the day after the test clock's start.
+            holidays: vec![time::macros::date!(2026 - 11 - 26)],
         };
         let origin = config.public_origin();
         // A fixed, realistic start: 2026-11-25 12:00 UTC.
@@ -161,6 +163,36 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Posts a multipart form (text fields, then `attachment` files by name and bytes) as
+    /// the message page does.
+    pub async fn call_multipart(
+        &self,
+        client: &Client,
+        endpoint: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &[u8])],
+    ) -> (StatusCode, Value) {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        for (file_name, bytes) in files {
+            let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(file_name.to_string());
+            form = form.part("attachment", part);
+        }
+        let res = client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(header::ORIGIN, &self.origin)
+            .header("sec-fetch-site", "same-origin")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     pub async fn sign_in(&self, client: &Client, username: &str, password: &str) -> StatusCode {

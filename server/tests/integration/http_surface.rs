@@ -116,5 +116,19 @@ async fn request_bodies_over_the_limit_are_refused() {
     let big = "a".repeat(portico_server::MAX_BODY_BYTES + 1);
     let res = app.call_raw(&app.client(), "auth/sign_in", &[("username", &big), ("password", "x")]).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Message uploads have their own, larger cap; past it, the answer names the field.
+    let past_cap = vec![b'a'; app::messages::UPLOAD_MAX_BYTES + 1];
+    let res = app
+        .client()
+        .post(format!("{}/api/messages/send", app.base))
+        .header(header::ORIGIN, &app.origin)
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+        .body(past_cap)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["Invalid"]["message"], "messages.attachment_too_big");
     app.cleanup().await;
 }

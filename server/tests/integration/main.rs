@@ -8,4 +8,5 @@ mod cli;
 mod health_record;
 mod http_surface;
 mod identity;
+mod messaging;
 mod synthetic;

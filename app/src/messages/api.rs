@@ -1,0 +1,143 @@
+//! Patient-side messaging functions. The chart is the session's; thread and attachment ids
+//! are looked up within it, so another chart's id is simply not found.
+use leptos::prelude::*;
+use server_fn::codec::{ByteStream, GetUrl, MultipartData, MultipartFormData, Streaming};
+
+use super::{Inbox, Recipient, Sent, ThreadView};
+#[cfg(feature = "ssr")]
+use crate::access::{self, Section};
+use crate::error::AppError;
+
+#[server(endpoint = "messages/inbox")]
+pub async fn load_inbox() -> Result<Inbox, AppError> {
+    let chart = access::require(Section::Messages, "messages.inbox").await?;
+    let offset = chart.state.config.utc_offset_minutes;
+    Ok(super::store::inbox(&chart.state.db, chart.patient_id, offset).await?)
+}
+
+/// Threads with a reply not yet opened, for the menu.
+#[server(endpoint = "messages/unread")]
+pub async fn unread_messages() -> Result<i64, AppError> {
+    let chart = access::require(Section::Messages, "messages.unread").await?;
+    Ok(super::store::unread_count(&chart.state.db, chart.patient_id).await?)
+}
+
+#[server(endpoint = "messages/recipients")]
+pub async fn message_recipients() -> Result<Vec<Recipient>, AppError> {
+    let chart = access::require(Section::Messages, "messages.recipients").await?;
+    Ok(super::store::recipients(&chart.state.db, chart.patient_id, chart.state.clock.now_ms()).await?)
+}
+
+/// One thread, whole; opening it marks the replies read.
+#[server(endpoint = "messages/thread")]
+pub async fn load_thread(id: i64) -> Result<ThreadView, AppError> {
+    let chart = access::require(Section::Messages, &format!("messages.thread id={id}")).await?;
+    let offset = chart.state.config.utc_offset_minutes;
+    super::store::patient_thread(&chart.state.db, chart.patient_id, id, offset)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Sends a new message (fields `to`, `subject`) or a reply (field `thread`), with `body`,
+/// the form's idempotency `key` and up to three `attachment` files. Answers only once the
+/// message is committed; the same key again answers with the same message.
+#[server(endpoint = "messages/send", input = MultipartFormData)]
+pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
+    use super::{bounded, is_idempotency_key, store, BODY_MAX_CHARS, SUBJECT_MAX_CHARS};
+    // Who, before reading up to 30 MB of someone's upload.
+    let chart = access::require(Section::Messages, "messages.send").await?;
+    let form = super::upload::read(data.into_inner().ok_or(AppError::Unavailable)?).await?;
+    if !is_idempotency_key(&form.key) {
+        return Err(AppError::invalid("form", "error.bad_request"));
+    }
+    let state = &chart.state;
+    let now = state.clock.now_ms();
+    let (route, subject, thread_id) = if form.thread.is_empty() {
+        let route = store::route_of(&state.db, chart.patient_id, &form.to, now)
+            .await?
+            .ok_or_else(|| AppError::invalid("to", "messages.to_required"))?;
+        let subject = bounded(&form.subject, SUBJECT_MAX_CHARS, true)
+            .map_err(|e| AppError::invalid("subject", &format!("messages.subject_{e}")))?;
+        (Some(route), subject, None)
+    } else {
+        let id: i64 = form.thread.parse().map_err(|_| AppError::NotFound)?;
+        if !store::chart_has_thread(&state.db, chart.patient_id, id).await? {
+            return Err(AppError::NotFound);
+        }
+        (None, String::new(), Some(id))
+    };
+    let body = bounded(&form.body, BODY_MAX_CHARS, true)
+        .map_err(|e| AppError::invalid("body", &format!("messages.body_{e}")))?;
+    let outcome = store::send(
+        &state.db,
+        &store::Outgoing {
+            patient_id: chart.patient_id,
+            author_id: chart.reader_user_id,
+            from_patient: true,
+            new_thread: route.as_ref().map(|r| (r, subject.as_str())),
+            thread_id,
+            body: &body,
+            schedule_reason: None,
+            files: &form.files,
+            idempotency_key: &form.key,
+            now,
+        },
+    )
+    .await?;
+    let (thread_id, message_id) = match outcome {
+        store::Outcome::Sent { thread_id, message_id } => {
+            let detail = format!("thread={thread_id} message={message_id} attachments={}", form.files.len());
+            chart.audit_write(Section::Messages, "message-sent", &detail).await?;
+            (thread_id, message_id)
+        }
+        store::Outcome::Repeated { thread_id, message_id } => (thread_id, message_id),
+        store::Outcome::RateLimited { retry_after_secs } => {
+            return Err(AppError::TooManyAttempts { retry_after_secs })
+        }
+    };
+    Ok(Sent { thread_id, message_id, reply_by: reply_by(state, now) })
+}
+
+/// The clinic's answer-by date for a message sent at `now`.
+#[cfg(feature = "ssr")]
+fn reply_by(state: &crate::infra::AppState, now: i64) -> String {
+    let local_ms = now + i64::from(state.config.utc_offset_minutes) * 60_000;
+    let today = time::OffsetDateTime::from_unix_timestamp(local_ms.div_euclid(1000))
+        .map(|t| t.date())
+        .unwrap_or(time::Date::MIN);
+    super::reply_date::reply_by(today, &state.config.holidays, super::REPLY_BUSINESS_DAYS).to_string()
+}
+
+/// An attachment of the chart, always as a download (never shown inline: a file is only
+/// ever what its bytes say, and even an image is not rendered in our origin).
+#[server(endpoint = "messages/attachment", input = GetUrl, output = Streaming)]
+pub async fn message_attachment(id: i64) -> Result<ByteStream<AppError>, AppError> {
+    let chart = access::require(Section::Messages, &format!("messages.attachment id={id}")).await?;
+    let (media_type, bytes) = super::store::patient_attachment(&chart.state.db, chart.patient_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(download(id, &media_type, bytes))
+}
+
+/// The response of an attachment download: its checked type, a server-chosen file name,
+/// `attachment` disposition (and, from the middleware, no-store and nosniff).
+#[cfg(feature = "ssr")]
+pub fn download(id: i64, media_type: &str, bytes: Vec<u8>) -> ByteStream<AppError> {
+    use http::{header, HeaderValue};
+    let extension = match media_type {
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        _ => "pdf",
+    };
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(value) = HeaderValue::from_str(media_type) {
+            response.insert_header(header::CONTENT_TYPE, value);
+        }
+        if let Ok(value) =
+            HeaderValue::from_str(&format!("attachment; filename=\"portico-{id}.{extension}\""))
+        {
+            response.insert_header(header::CONTENT_DISPOSITION, value);
+        }
+    }
+    ByteStream::new(futures::stream::once(async move { Ok::<_, AppError>(bytes) }))
+}

@@ -1,0 +1,528 @@
+//! Messaging SQL. Patient-side functions take the chart's patient id and look every thread
+//! up within it; staff-side functions take a `StaffScope` and look every thread up within
+//! the pools it covers. Nothing here updates or deletes a message (the database refuses).
+use sqlx::{any::AnyRow, Row};
+
+use super::{AttachmentInfo, Inbox, MessageView, Pool, Recipient, ScheduleReason, ThreadSummary, ThreadView};
+use crate::infra::{clock::local_date_time, Db};
+
+/// Providers seen at a visit within this long count as "seen recently" and may be written to.
+pub const SEEN_RECENTLY_MS: i64 = 365 * crate::infra::clock::DAY_MS;
+
+// ---------------------------------------------------------------- patient side
+
+/// The care team, providers seen recently, then the customer-service pools.
+pub async fn recipients(db: &Db, patient_id: i64, now: i64) -> Result<Vec<Recipient>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.display_name, p.specialty, p.department, MIN(c.role) AS role FROM providers p \
+         LEFT JOIN care_team c ON c.provider_id = p.id AND c.patient_id = $1 \
+         WHERE c.patient_id IS NOT NULL OR p.id IN (SELECT e.provider_id FROM encounters e \
+               WHERE e.patient_id = $1 AND e.status = 'finished' AND e.start_at >= $2) \
+         GROUP BY p.id, p.display_name, p.specialty, p.department ORDER BY MIN(c.role) IS NULL, p.display_name",
+    )
+    .bind(patient_id)
+    .bind(now - SEEN_RECENTLY_MS)
+    .fetch_all(&db.read)
+    .await?;
+    let mut list = rows
+        .iter()
+        .map(|row| {
+            let role: Option<String> = row.try_get("role")?;
+            let department: String = row.try_get("department")?;
+            Ok(Recipient {
+                key: format!("provider-{}", row.try_get::<i64, _>("id")?),
+                name: row.try_get("display_name")?,
+                detail: format!("{} · {department}", role.unwrap_or(row.try_get("specialty")?)),
+                pool: Pool::Care,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    for pool in [Pool::Billing, Pool::Support, Pool::Records] {
+        list.push(Recipient {
+            key: format!("pool-{}", pool.as_str()),
+            name: String::new(),
+            detail: String::new(),
+            pool,
+        });
+    }
+    Ok(list)
+}
+
+/// Where a new thread goes: (pool, department, provider).
+pub type Route = (Pool, Option<String>, Option<i64>);
+
+/// Resolves a recipient key against the chart's own list; None when it is not on it.
+pub async fn route_of(db: &Db, patient_id: i64, key: &str, now: i64) -> Result<Option<Route>, sqlx::Error> {
+    if let Some(pool) = key.strip_prefix("pool-").and_then(Pool::parse).filter(|p| *p != Pool::Care) {
+        return Ok(Some((pool, None, None)));
+    }
+    let Some(provider) = key.strip_prefix("provider-").and_then(|id| id.parse::<i64>().ok()) else {
+        return Ok(None);
+    };
+    if !recipients(db, patient_id, now).await?.iter().any(|r| r.key == key) {
+        return Ok(None);
+    }
+    let department: String = sqlx::query_scalar("SELECT department FROM providers WHERE id = $1")
+        .bind(provider)
+        .fetch_one(&db.read)
+        .await?;
+    Ok(Some((Pool::Care, Some(department), Some(provider))))
+}
+
+const SUMMARY_COLUMNS: &str = "t.id, t.subject, t.pool, t.department, t.status, t.last_message_at, \
+     t.last_patient_message_id, t.last_staff_message_id, t.patient_read_upto, t.staff_read_upto, \
+     p.display_name AS provider_name, c.display_name AS claimed_name, \
+     pt.given_name, pt.family_name, pt.mrn";
+const SUMMARY_JOINS: &str = "LEFT JOIN providers p ON p.id = t.provider_id \
+     LEFT JOIN users c ON c.id = t.claimed_by JOIN patients pt ON pt.id = t.patient_id";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Patient,
+    Staff,
+}
+
+fn summary(row: &AnyRow, side: Side, offset_minutes: i32) -> Result<ThreadSummary, sqlx::Error> {
+    let pool = Pool::parse(row.try_get::<String, _>("pool")?.as_str()).unwrap_or(Pool::Support);
+    let unread = match side {
+        Side::Patient => {
+            row.try_get::<i64, _>("last_staff_message_id")? > row.try_get("patient_read_upto")?
+        }
+        Side::Staff => row.try_get::<i64, _>("last_patient_message_id")? > row.try_get("staff_read_upto")?,
+    };
+    let with = match side {
+        Side::Patient => row
+            .try_get::<Option<String>, _>("provider_name")?
+            .or(row.try_get::<Option<String>, _>("department")?)
+            .unwrap_or_default(),
+        Side::Staff => format!(
+            "{} {} ({})",
+            row.try_get::<String, _>("given_name")?,
+            row.try_get::<String, _>("family_name")?,
+            row.try_get::<String, _>("mrn")?
+        ),
+    };
+    Ok(ThreadSummary {
+        id: row.try_get("id")?,
+        subject: row.try_get("subject")?,
+        with,
+        pool,
+        last_message_at: local_date_time(row.try_get("last_message_at")?, offset_minutes),
+        unread,
+        done: row.try_get::<String, _>("status")? == "done",
+        claimed_by: row.try_get("claimed_name")?,
+    })
+}
+
+/// The chart's threads, newest first, and how many have unread replies.
+pub async fn inbox(db: &Db, patient_id: i64, offset_minutes: i32) -> Result<Inbox, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS} \
+         WHERE t.patient_id = $1 ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2"
+    ))
+    .bind(patient_id)
+    .bind(super::INBOX_LIMIT)
+    .fetch_all(&db.read)
+    .await?;
+    let threads =
+        rows.iter().map(|r| summary(r, Side::Patient, offset_minutes)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Inbox { unread: unread_count(db, patient_id).await?, threads })
+}
+
+pub async fn unread_count(db: &Db, patient_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM message_threads WHERE patient_id = $1 AND last_staff_message_id > patient_read_upto",
+    )
+    .bind(patient_id)
+    .fetch_one(&db.read)
+    .await
+}
+
+/// One thread of the chart, marked read by the patient's side.
+pub async fn patient_thread(
+    db: &Db,
+    patient_id: i64,
+    thread_id: i64,
+    offset_minutes: i32,
+) -> Result<Option<ThreadView>, sqlx::Error> {
+    let Some(row) = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS} WHERE t.id = $1 AND t.patient_id = $2"
+    ))
+    .bind(thread_id)
+    .bind(patient_id)
+    .fetch_optional(&db.read)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let summary = summary(&row, Side::Patient, offset_minutes)?;
+    sqlx::query("UPDATE message_threads SET patient_read_upto = last_staff_message_id WHERE id = $1 AND patient_id = $2")
+        .bind(thread_id)
+        .bind(patient_id)
+        .execute(&db.write)
+        .await?;
+    let messages = messages_of(db, thread_id, offset_minutes).await?;
+    Ok(Some(ThreadView { summary: ThreadSummary { unread: false, ..summary }, messages }))
+}
+
+async fn messages_of(db: &Db, thread_id: i64, offset_minutes: i32) -> Result<Vec<MessageView>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.from_patient, m.body, m.schedule_reason, m.sent_at, u.display_name \
+         FROM messages m JOIN users u ON u.id = m.author_id WHERE m.thread_id = $1 ORDER BY m.id",
+    )
+    .bind(thread_id)
+    .fetch_all(&db.read)
+    .await?;
+    let files = sqlx::query(
+        "SELECT a.id, a.message_id, a.original_name, a.media_type, a.size_bytes FROM message_attachments a \
+         JOIN messages m ON m.id = a.message_id WHERE m.thread_id = $1 ORDER BY a.id",
+    )
+    .bind(thread_id)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let id: i64 = row.try_get("id")?;
+            let attachments = files
+                .iter()
+                .filter(|f| f.try_get::<i64, _>("message_id").ok() == Some(id))
+                .map(|f| {
+                    Ok(AttachmentInfo {
+                        id: f.try_get("id")?,
+                        name: f.try_get("original_name")?,
+                        media_type: f.try_get("media_type")?,
+                        size_bytes: f.try_get("size_bytes")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            Ok(MessageView {
+                id,
+                from_patient: row.try_get::<i64, _>("from_patient")? == 1,
+                author: row.try_get("display_name")?,
+                body: row.try_get("body")?,
+                schedule_reason: row
+                    .try_get::<Option<String>, _>("schedule_reason")?
+                    .and_then(|r| ScheduleReason::parse(&r)),
+                sent_at: local_date_time(row.try_get("sent_at")?, offset_minutes),
+                attachments,
+            })
+        })
+        .collect()
+}
+
+/// An attachment of the chart: (media type, bytes).
+pub async fn patient_attachment(
+    db: &Db,
+    patient_id: i64,
+    attachment_id: i64,
+) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT media_type, content FROM message_attachments WHERE id = $1 AND patient_id = $2")
+            .bind(attachment_id)
+            .bind(patient_id)
+            .fetch_optional(&db.read)
+            .await?;
+    row.map(|r| Ok((r.try_get("media_type")?, r.try_get("content")?))).transpose()
+}
+
+// ---------------------------------------------------------------- sending
+
+pub struct Outgoing<'a> {
+    pub patient_id: i64,
+    pub author_id: i64,
+    pub from_patient: bool,
+    /// A new thread: where it goes and its subject. None: a reply in `thread_id`.
+    pub new_thread: Option<(&'a Route, &'a str)>,
+    pub thread_id: Option<i64>,
+    pub body: &'a str,
+    pub schedule_reason: Option<ScheduleReason>,
+    pub files: &'a [super::upload::Upload],
+    pub idempotency_key: &'a str,
+    pub now: i64,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    Sent {
+        thread_id: i64,
+        message_id: i64,
+    },
+    /// The idempotency key was used before: the message it made, unchanged.
+    Repeated {
+        thread_id: i64,
+        message_id: i64,
+    },
+    /// The patient's side has sent SENDS_PER_HOUR messages in the last hour; the oldest
+    /// of them leaves the window in this many seconds.
+    RateLimited {
+        retry_after_secs: u64,
+    },
+}
+
+/// Commits one message (and its thread, and its attachments) in one transaction.
+/// The thread of a reply must already have been found within the chart or pool.
+pub async fn send(db: &Db, out: &Outgoing<'_>) -> Result<Outcome, sqlx::Error> {
+    if let Some((thread_id, message_id)) = by_key(db, out.author_id, out.idempotency_key).await? {
+        return Ok(Outcome::Repeated { thread_id, message_id });
+    }
+    match insert(db, out).await {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            // A retry that raced its first attempt: both carried the key.
+            let (thread_id, message_id) =
+                by_key(db, out.author_id, out.idempotency_key).await?.ok_or(sqlx::Error::RowNotFound)?;
+            Ok(Outcome::Repeated { thread_id, message_id })
+        }
+        other => other,
+    }
+}
+
+async fn insert(db: &Db, out: &Outgoing<'_>) -> Result<Outcome, sqlx::Error> {
+    let mut tx = db.write.begin().await?;
+    if out.from_patient {
+        let window_start = out.now - 3_600_000;
+        let recent: Vec<i64> = sqlx::query_scalar(
+            "SELECT m.sent_at FROM messages m JOIN message_threads t ON t.id = m.thread_id \
+             WHERE t.patient_id = $1 AND m.from_patient = 1 AND m.sent_at > $2 ORDER BY m.sent_at",
+        )
+        .bind(out.patient_id)
+        .bind(window_start)
+        .fetch_all(&mut *tx)
+        .await?;
+        if recent.len() as i64 >= super::SENDS_PER_HOUR {
+            let retry_after_ms = recent[0] - window_start;
+            return Ok(Outcome::RateLimited { retry_after_secs: (retry_after_ms.max(1000) / 1000) as u64 });
+        }
+    }
+    let thread_id = match (out.new_thread, out.thread_id) {
+        (Some(((pool, department, provider), subject)), _) => sqlx::query_scalar::<_, i64>(
+            "INSERT INTO message_threads (patient_id, pool, department, provider_id, subject, created_at, \
+                 last_message_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(out.patient_id)
+        .bind(pool.as_str())
+        .bind(department.as_deref())
+        .bind(*provider)
+        .bind(subject)
+        .bind(out.now)
+        .fetch_one(&mut *tx)
+        .await?,
+        (None, Some(id)) => id,
+        (None, None) => return Err(sqlx::Error::RowNotFound),
+    };
+    let message_id: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (thread_id, author_id, from_patient, body, schedule_reason, sent_at, idempotency_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(thread_id)
+    .bind(out.author_id)
+    .bind(i64::from(out.from_patient))
+    .bind(out.body)
+    .bind(out.schedule_reason.map(ScheduleReason::as_str))
+    .bind(out.now)
+    .bind(out.idempotency_key)
+    .fetch_one(&mut *tx)
+    .await?;
+    // The writer's side has read everything up to its own message. A patient's message
+    // reopens a thread staff had marked done; a staff reply claims an unclaimed one.
+    let update = if out.from_patient {
+        "UPDATE message_threads SET last_message_at = $2, last_patient_message_id = $3, patient_read_upto = $3, \
+         status = 'open' WHERE id = $1"
+    } else {
+        "UPDATE message_threads SET last_message_at = $2, last_staff_message_id = $3, staff_read_upto = $3, \
+         claimed_by = COALESCE(claimed_by, $4) WHERE id = $1"
+    };
+    let mut update = sqlx::query(update).bind(thread_id).bind(out.now).bind(message_id);
+    if !out.from_patient {
+        update = update.bind(out.author_id);
+    }
+    update.execute(&mut *tx).await?;
+    for file in out.files {
+        sqlx::query(
+            "INSERT INTO message_attachments (message_id, patient_id, media_type, size_bytes, original_name, content) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(message_id)
+        .bind(out.patient_id)
+        .bind(file.media_type)
+        .bind(file.bytes.len() as i64)
+        .bind(&file.name)
+        .bind(&file.bytes)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Outcome::Sent { thread_id, message_id })
+}
+
+async fn by_key(db: &Db, author_id: i64, key: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let row = sqlx::query("SELECT thread_id, id FROM messages WHERE author_id = $1 AND idempotency_key = $2")
+        .bind(author_id)
+        .bind(key)
+        .fetch_optional(&db.write)
+        .await?;
+    row.map(|r| Ok((r.try_get("thread_id")?, r.try_get("id")?))).transpose()
+}
+
+/// Whether the chart has this thread (a reply must be to one of its own).
+pub async fn chart_has_thread(db: &Db, patient_id: i64, thread_id: i64) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM message_threads WHERE id = $1 AND patient_id = $2")
+            .bind(thread_id)
+            .bind(patient_id)
+            .fetch_optional(&db.read)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// The addresses told "you have a new message": the patient's own account.
+pub async fn notify_addresses(db: &Db, patient_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT email FROM users WHERE patient_id = $1 AND email IS NOT NULL AND email <> ''")
+        .bind(patient_id)
+        .fetch_all(&db.read)
+        .await
+}
+
+// ---------------------------------------------------------------- staff side
+
+/// Which threads a staff member may see, from their role: a clinician sees the care-team
+/// threads of their department and those written to them; billing, support and HIM
+/// staff see their customer-service pool.
+#[derive(Debug, Clone, Copy)]
+pub enum StaffScope {
+    Clinician { user_id: i64 },
+    Pool(Pool),
+}
+
+impl StaffScope {
+    /// A WHERE condition on `t` (message_threads). Only integers and fixed words go in.
+    fn condition(self) -> String {
+        match self {
+            StaffScope::Clinician { user_id } => format!(
+                "((t.pool = 'care' AND t.department IN (SELECT department FROM providers WHERE user_id = {user_id})) \
+                 OR t.provider_id IN (SELECT id FROM providers WHERE user_id = {user_id}))"
+            ),
+            StaffScope::Pool(pool) => format!("t.pool = '{}'", pool.as_str()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffView {
+    /// Open threads of the pools.
+    Open,
+    /// Open threads claimed by, or written to, this staff member.
+    Mine,
+    Done,
+}
+
+pub async fn staff_inbox(
+    db: &Db,
+    scope: StaffScope,
+    view: StaffView,
+    user_id: i64,
+    offset_minutes: i32,
+) -> Result<Vec<ThreadSummary>, sqlx::Error> {
+    let filter = match view {
+        StaffView::Open => "t.status = 'open'".to_owned(),
+        StaffView::Done => "t.status = 'done'".to_owned(),
+        StaffView::Mine => format!(
+            "t.status = 'open' AND (t.claimed_by = {user_id} OR t.provider_id IN \
+             (SELECT id FROM providers WHERE user_id = {user_id}))"
+        ),
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS} WHERE {} AND {filter} \
+         ORDER BY t.last_message_at DESC, t.id DESC LIMIT $1",
+        scope.condition()
+    ))
+    .bind(super::INBOX_LIMIT)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter().map(|r| summary(r, Side::Staff, offset_minutes)).collect()
+}
+
+/// The patient a thread in scope belongs to; None when it is not in scope (or not at all).
+pub async fn staff_thread_patient(
+    db: &Db,
+    scope: StaffScope,
+    thread_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT t.patient_id FROM message_threads t WHERE t.id = $1 AND {}",
+        scope.condition()
+    ))
+    .bind(thread_id)
+    .fetch_optional(&db.read)
+    .await
+}
+
+/// A thread in scope, marked read by the staff side.
+pub async fn staff_thread(
+    db: &Db,
+    scope: StaffScope,
+    thread_id: i64,
+    offset_minutes: i32,
+) -> Result<Option<ThreadView>, sqlx::Error> {
+    let Some(row) = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS} WHERE t.id = $1 AND {}",
+        scope.condition()
+    ))
+    .bind(thread_id)
+    .fetch_optional(&db.read)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let summary = summary(&row, Side::Staff, offset_minutes)?;
+    sqlx::query("UPDATE message_threads SET staff_read_upto = last_patient_message_id WHERE id = $1")
+        .bind(thread_id)
+        .execute(&db.write)
+        .await?;
+    let messages = messages_of(db, thread_id, offset_minutes).await?;
+    Ok(Some(ThreadView { summary: ThreadSummary { unread: false, ..summary }, messages }))
+}
+
+/// Claims an open thread in scope (taking it over from whoever had it).
+pub async fn claim(db: &Db, scope: StaffScope, thread_id: i64, user_id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&format!(
+        "UPDATE message_threads SET claimed_by = $1 WHERE id = $2 AND status = 'open' AND id IN \
+         (SELECT t.id FROM message_threads t WHERE {})",
+        scope.condition()
+    ))
+    .bind(user_id)
+    .bind(thread_id)
+    .execute(&db.write)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks a thread in scope done; a new message from the patient reopens it.
+pub async fn mark_done(db: &Db, scope: StaffScope, thread_id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&format!(
+        "UPDATE message_threads SET status = 'done' WHERE id = $1 AND id IN \
+         (SELECT t.id FROM message_threads t WHERE {})",
+        scope.condition()
+    ))
+    .bind(thread_id)
+    .execute(&db.write)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An attachment of a thread in scope: (patient id, media type, bytes).
+pub async fn staff_attachment(
+    db: &Db,
+    scope: StaffScope,
+    attachment_id: i64,
+) -> Result<Option<(i64, String, Vec<u8>)>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT a.patient_id, a.media_type, a.content FROM message_attachments a \
+         JOIN messages m ON m.id = a.message_id JOIN message_threads t ON t.id = m.thread_id \
+         WHERE a.id = $1 AND {}",
+        scope.condition()
+    ))
+    .bind(attachment_id)
+    .fetch_optional(&db.read)
+    .await?;
+    row.map(|r| Ok((r.try_get("patient_id")?, r.try_get("media_type")?, r.try_get("content")?))).transpose()
+}

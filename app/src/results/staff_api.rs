@@ -66,6 +66,9 @@ pub async fn enter_result(
         },
     )
     .await?;
+    if !held {
+        super::store::refresh_series_later(&state.db, id);
+    }
     let action = if held { "result-entered-held" } else { "result-entered-released" };
     access::audit_staff(&state, &staff, patient.id, Section::Results, action, &format!("report={id}"))
         .await?;
@@ -96,6 +99,7 @@ pub async fn release_result(id: i64) -> Result<(), AppError> {
     let (state, staff) = access::require_staff(clinician).await?;
     let patient = super::store::report_patient(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if super::store::release(&state.db, id, state.clock.now_ms()).await? {
+        super::store::refresh_series_later(&state.db, id);
         access::audit_staff(
             &state,
             &staff,

@@ -152,6 +152,31 @@ pub async fn trend(
     Ok(Some((name, parse_series(&series))))
 }
 
+/// Rebuilds the stored series of one report's analytes in the background, after a write
+/// made in the app (a new or released result): the patient's next graph is then ready
+/// instead of paying the rebuild. A failure only leaves the rebuild to that next view.
+pub fn refresh_series_later(db: &Db, report_id: i64) {
+    let db = db.clone();
+    tokio::spawn(async move {
+        let analytes = sqlx::query(
+            "SELECT DISTINCT patient_id, loinc FROM observations WHERE report_id = $1 AND value_num IS NOT NULL",
+        )
+        .bind(report_id)
+        .fetch_all(&db.read)
+        .await;
+        for row in analytes.unwrap_or_default() {
+            let (Ok(patient_id), Ok(loinc)) =
+                (row.try_get::<i64, _>("patient_id"), row.try_get::<String, _>("loinc"))
+            else {
+                continue;
+            };
+            if let Err(error) = build_series(&db, patient_id, &loinc).await {
+                tracing::warn!(%error, "could not rebuild a result series");
+            }
+        }
+    });
+}
+
 /// Aggregates the series from the observations and stores it under the version it was read
 /// at. The series comes back as ONE row, aggregated in SQL: a row per value through sqlx's
 /// SQLite worker costs far more than the query (10,000 values: 62 ms as rows, 9 as one string).

@@ -9,4 +9,5 @@ mod health_record;
 mod http_surface;
 mod identity;
 mod messaging;
+mod messaging_crash;
 mod synthetic;

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 ENV := source scripts/env.sh
 PORTICO := ./target/release/portico
 
-.PHONY: run test build bootstrap measure bench-record unit integration e2e fmt
+.PHONY: run test build bootstrap measure bench-record bench-messages unit integration e2e fmt
 
 ## Build in release mode, migrate, load demo data, serve on http://127.0.0.1:3000
 run: build
@@ -36,6 +36,10 @@ measure: build
 ## The health record with 100,000 synthetic patients, SQLite and PostgreSQL (not pass/fail)
 bench-record: build
 	scripts/bench-record.sh
+
+## Messages committed per second and an inbox of 1,000 threads, SQLite and PostgreSQL (not pass/fail)
+bench-messages: build
+	scripts/bench-messages.sh
 
 fmt:
 	cargo fmt --all

@@ -3,17 +3,14 @@
 //! Only ever aimed at a Portico on this machine (loopback); bounded in count and time.
 use std::time::{Duration, Instant};
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank].as_secs_f64() * 1e3
-}
+#[path = "shared/mod.rs"]
+mod shared;
+use shared::arg;
 
-fn arg(name: &str, default: &str) -> String {
-    let args: Vec<String> = std::env::args().collect();
-    args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone()).unwrap_or_else(|| default.to_owned())
+/// The p-th percentile of sorted durations, in milliseconds.
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let ms: Vec<f64> = sorted.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+    shared::percentile(&ms, p)
 }
 
 #[tokio::main]

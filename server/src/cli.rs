@@ -49,6 +49,9 @@ pub struct Settings {
     /// Days the clinic is closed, skipped when promising a reply date: "2026-12-25,2027-01-01".
     #[arg(long, env = "PORTICO_HOLIDAYS", default_value = "", value_parser = holidays, global = true)]
     pub holidays: Holidays,
+    /// Messages a patient's chart may send per hour (a runaway script, a stuck retry loop).
+    #[arg(long, env = "PORTICO_MESSAGES_PER_HOUR", default_value_t = app::messages::SENDS_PER_HOUR, global = true)]
+    pub messages_per_hour: i64,
 }
 
 /// The parsed holiday list (a newtype, so clap reads the whole list as one value).
@@ -131,6 +134,7 @@ impl Settings {
             trust_forwarded_for: self.trust_forwarded_for,
             utc_offset_minutes: self.utc_offset,
             holidays: self.holidays.0.clone(),
+            messages_per_hour: self.messages_per_hour,
         }
     }
 }

@@ -95,6 +95,7 @@ async fn thread(
                 files: &[],
                 idempotency_key: &format!("{key:-<16}"),
                 now: state.clock.now_ms() - days_ago * DAY_MS,
+                hourly_limit: i64::MAX,
             },
         )
         .await?;

@@ -19,6 +19,8 @@ pub struct Config {
     pub utc_offset_minutes: i32,
     /// Days the clinic is closed: a promised reply date skips them (and weekends).
     pub holidays: Vec<time::Date>,
+    /// Messages one chart's side may send in an hour (default `messages::SENDS_PER_HOUR`).
+    pub messages_per_hour: i64,
 }
 
 impl Config {

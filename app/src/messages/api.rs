@@ -81,6 +81,7 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
             files: &form.files,
             idempotency_key: &form.key,
             now,
+            hourly_limit: state.config.messages_per_hour,
         },
     )
     .await?;

@@ -21,7 +21,7 @@ pub const BODY_MAX_CHARS: usize = 4_000;
 pub const ATTACHMENTS_MAX: usize = 3;
 pub const ATTACHMENT_MAX_BYTES: usize = 10 * 1024 * 1024;
 /// Messages the patient's side of one chart may send in an hour (a runaway script, a
-/// stuck retry loop); staff replies are not limited.
+/// stuck retry loop); staff replies are not limited. The default of PORTICO_MESSAGES_PER_HOUR.
 pub const SENDS_PER_HOUR: i64 = 10;
 /// The newest threads an inbox lists.
 pub const INBOX_LIMIT: i64 = 1_000;

@@ -239,6 +239,8 @@ pub struct Outgoing<'a> {
     pub files: &'a [super::upload::Upload],
     pub idempotency_key: &'a str,
     pub now: i64,
+    /// Messages the patient's side may send per hour (ignored for staff).
+    pub hourly_limit: i64,
 }
 
 #[derive(Debug, PartialEq)]
@@ -252,7 +254,7 @@ pub enum Outcome {
         thread_id: i64,
         message_id: i64,
     },
-    /// The patient's side has sent SENDS_PER_HOUR messages in the last hour; the oldest
+    /// The patient's side has sent `hourly_limit` messages in the last hour; the oldest
     /// of them leaves the window in this many seconds.
     RateLimited {
         retry_after_secs: u64,
@@ -288,7 +290,7 @@ async fn insert(db: &Db, out: &Outgoing<'_>) -> Result<Outcome, sqlx::Error> {
         .bind(window_start)
         .fetch_all(&mut *tx)
         .await?;
-        if recent.len() as i64 >= super::SENDS_PER_HOUR {
+        if recent.len() as i64 >= out.hourly_limit {
             let retry_after_ms = recent[0] - window_start;
             return Ok(Outcome::RateLimited { retry_after_secs: (retry_after_ms.max(1000) / 1000) as u64 });
         }

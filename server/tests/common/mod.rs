@@ -109,6 +109,7 @@ impl TestApp {
             utc_offset_minutes: 0,
             // Thanksgiving, the day after the test clock's start.
             holidays: vec![time::macros::date!(2026 - 11 - 26)],
+            messages_per_hour: app::messages::SENDS_PER_HOUR,
         };
         let origin = config.public_origin();
         // A fixed, realistic start: 2026-11-25 12:00 UTC.

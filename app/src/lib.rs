@@ -9,6 +9,7 @@ pub mod home;
 pub mod info;
 #[cfg(feature = "ssr")]
 pub mod infra;
+pub mod input;
 pub mod medications;
 pub mod messages;
 pub mod reminders;

@@ -21,12 +21,13 @@ pub async fn request_renewal(
     #[server(default)] comment: String,
     key: String,
 ) -> Result<Renewal, AppError> {
-    use super::{bounded, store, COMMENT_MAX_CHARS, PHARMACY_MAX_CHARS};
+    use super::{store, COMMENT_MAX_CHARS, PHARMACY_MAX_CHARS};
+    use crate::input::{bounded, is_idempotency_key};
     let pharmacy = bounded(&pharmacy, PHARMACY_MAX_CHARS, true)
         .map_err(|e| AppError::invalid("pharmacy", &format!("renewal.pharmacy_{e}")))?;
     let comment = bounded(&comment, COMMENT_MAX_CHARS, false)
         .map_err(|e| AppError::invalid("comment", &format!("renewal.comment_{e}")))?;
-    if !(16..=64).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+    if !is_idempotency_key(&key) {
         return Err(AppError::invalid("form", "bad_request"));
     }
     let chart =

@@ -59,29 +59,3 @@ pub struct RenewalQueueRow {
     pub comment: String,
     pub requested_on: String,
 }
-
-/// Trimmed text within `max` characters, or the error key for `field`.
-pub fn bounded(text: &str, max: usize, required: bool) -> Result<String, &'static str> {
-    let text = text.trim();
-    if required && text.is_empty() {
-        return Err("required");
-    }
-    if text.chars().count() > max {
-        return Err("too_long");
-    }
-    Ok(text.to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::bounded;
-
-    #[test]
-    fn text_limits() {
-        assert_eq!(bounded("  CVS Main St ", 120, true).as_deref(), Ok("CVS Main St"));
-        assert_eq!(bounded("   ", 120, true), Err("required"));
-        assert_eq!(bounded("", 120, false).as_deref(), Ok(""));
-        assert_eq!(bounded(&"x".repeat(121), 120, true), Err("too_long"));
-        assert!(bounded(&"é".repeat(120), 120, true).is_ok());
-    }
-}

@@ -31,7 +31,8 @@ pub async fn decide_renewal(
     #[server(default)] refills: Option<i64>,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
-    use super::{bounded, DENIAL_REASON_MAX_CHARS, MAX_REFILLS};
+    use super::{DENIAL_REASON_MAX_CHARS, MAX_REFILLS};
+    use crate::input::bounded;
     let (state, staff) = access::require_staff(clinician).await?;
     let (granted, denial) = if approve {
         let refills = refills.unwrap_or(3);

@@ -43,7 +43,8 @@ pub async fn load_thread(id: i64) -> Result<ThreadView, AppError> {
 /// message is committed; the same key again answers with the same message.
 #[server(endpoint = "messages/send", input = MultipartFormData)]
 pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
-    use super::{bounded, is_idempotency_key, store, BODY_MAX_CHARS, SUBJECT_MAX_CHARS};
+    use super::{store, BODY_MAX_CHARS, SUBJECT_MAX_CHARS};
+    use crate::input::{bounded, is_idempotency_key};
     // Who, before reading up to 30 MB of someone's upload.
     let chart = access::require(Section::Messages, "messages.send").await?;
     let form = super::upload::read(data.into_inner().ok_or(AppError::Unavailable)?).await?;

@@ -91,7 +91,8 @@ pub async fn staff_reply(
     #[server(default)] schedule: String,
     key: String,
 ) -> Result<i64, AppError> {
-    use super::{bounded, is_idempotency_key, store, ScheduleReason, BODY_MAX_CHARS};
+    use super::{store, ScheduleReason, BODY_MAX_CHARS};
+    use crate::input::{bounded, is_idempotency_key};
     let schedule_reason = match schedule.as_str() {
         "" => None,
         other => Some(

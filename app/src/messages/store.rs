@@ -145,22 +145,33 @@ pub async fn patient_thread(
     thread_id: i64,
     offset_minutes: i32,
 ) -> Result<Option<ThreadView>, sqlx::Error> {
+    open_thread(db, thread_id, Side::Patient, &format!("t.patient_id = {patient_id}"), offset_minutes).await
+}
+
+/// A thread found under `condition` (the chart's, or a staff scope's: integers and fixed
+/// words only), whole, and marked read by `side` up to the other side's last message.
+async fn open_thread(
+    db: &Db,
+    thread_id: i64,
+    side: Side,
+    condition: &str,
+    offset_minutes: i32,
+) -> Result<Option<ThreadView>, sqlx::Error> {
     let Some(row) = sqlx::query(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS} WHERE t.id = $1 AND t.patient_id = $2"
+        "SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS} WHERE t.id = $1 AND {condition}"
     ))
     .bind(thread_id)
-    .bind(patient_id)
     .fetch_optional(&db.read)
     .await?
     else {
         return Ok(None);
     };
-    let summary = summary(&row, Side::Patient, offset_minutes)?;
-    sqlx::query("UPDATE message_threads SET patient_read_upto = last_staff_message_id WHERE id = $1 AND patient_id = $2")
-        .bind(thread_id)
-        .bind(patient_id)
-        .execute(&db.write)
-        .await?;
+    let summary = summary(&row, side, offset_minutes)?;
+    let mark_read = match side {
+        Side::Patient => "UPDATE message_threads SET patient_read_upto = last_staff_message_id WHERE id = $1",
+        Side::Staff => "UPDATE message_threads SET staff_read_upto = last_patient_message_id WHERE id = $1",
+    };
+    sqlx::query(mark_read).bind(thread_id).execute(&db.write).await?;
     let messages = messages_of(db, thread_id, offset_minutes).await?;
     Ok(Some(ThreadView { summary: ThreadSummary { unread: false, ..summary }, messages }))
 }
@@ -465,23 +476,7 @@ pub async fn staff_thread(
     thread_id: i64,
     offset_minutes: i32,
 ) -> Result<Option<ThreadView>, sqlx::Error> {
-    let Some(row) = sqlx::query(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS} WHERE t.id = $1 AND {}",
-        scope.condition()
-    ))
-    .bind(thread_id)
-    .fetch_optional(&db.read)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let summary = summary(&row, Side::Staff, offset_minutes)?;
-    sqlx::query("UPDATE message_threads SET staff_read_upto = last_patient_message_id WHERE id = $1")
-        .bind(thread_id)
-        .execute(&db.write)
-        .await?;
-    let messages = messages_of(db, thread_id, offset_minutes).await?;
-    Ok(Some(ThreadView { summary: ThreadSummary { unread: false, ..summary }, messages }))
+    open_thread(db, thread_id, Side::Staff, &scope.condition(), offset_minutes).await
 }
 
 /// Claims an open thread in scope (taking it over from whoever had it).

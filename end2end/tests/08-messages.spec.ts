@@ -25,6 +25,7 @@ test("compose: the emergency notice, the crisis dialog, an attachment and the re
   await menu(page).getByRole("link", { name: /^Messages/ }).click();
   await expect(page.getByRole("heading", { name: "Messages", exact: true })).toBeVisible();
   await expect(page.getByRole("link", { name: "Question about my statement" })).toBeVisible();
+  await expect(page.getByText("Conversations with a new reply: 1")).toBeVisible();
   await expectAccessible(page);
 
   await page.getByRole("link", { name: "New message" }).click();

@@ -30,6 +30,9 @@ pub fn MessagesPage() -> impl IntoView {
         <p>{t!(i18n, messages.intro)}</p>
         <p><A href="/messages/new" attr:class="button primary">{t!(i18n, messages.new)}</A></p>
         <Loaded resource=inbox render={move |inbox: Inbox| view! {
+            {(inbox.unread > 0).then(|| view! {
+                <p class="unread-count"><strong>{t!(i18n, messages.unread_count, count = inbox.unread)}</strong></p>
+            })}
             <ThreadList threads=inbox.threads link_base="/messages" staff=false />
         }} />
     }

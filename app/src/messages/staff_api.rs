@@ -127,7 +127,10 @@ pub async fn staff_reply(
         store::Outcome::Sent { message_id, .. } => {
             let detail = format!("thread={id} message={message_id}");
             access::audit_staff(&state, &staff, patient, Section::Messages, "message-sent", &detail).await?;
-            notify_patient(&state, patient).await;
+            // The notice goes out on its own: a slow or absent mail server must not hold
+            // up (or fail) an answer that is already committed.
+            let mailing = state.clone();
+            tokio::spawn(async move { notify_patient(&mailing, patient).await });
             Ok(message_id)
         }
         store::Outcome::Repeated { message_id, .. } => Ok(message_id),

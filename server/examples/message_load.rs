@@ -15,7 +15,7 @@ use reqwest::Client;
 
 #[path = "shared/mod.rs"]
 mod shared;
-use shared::{arg, call, report, server_ms};
+use shared::{arg, call, report, timed};
 
 async fn signed_in(base: &str, username: &str, password: &str) -> Client {
     let http = Client::builder().cookie_store(true).build().unwrap();
@@ -32,18 +32,9 @@ async fn send(http: &Client, base: &str, key: String) -> (u16, f64, f64) {
         .text("subject", "Load test")
         .text("body", "A message of ordinary length, about a hundred characters, as patients write them.")
         .text("key", key);
-    let t = Instant::now();
-    let res = http
-        .post(format!("{base}/api/messages/send"))
-        .header("origin", base)
-        .multipart(form)
-        .send()
-        .await
-        .expect("send");
-    let status = res.status().as_u16();
-    let server = server_ms(&res);
-    let _ = res.bytes().await;
-    (status, t.elapsed().as_secs_f64() * 1e3, server)
+    let request = http.post(format!("{base}/api/messages/send")).header("origin", base).multipart(form);
+    let (status, total, server, _) = timed(request).await;
+    (status, total, server)
 }
 
 #[tokio::main]

@@ -27,20 +27,20 @@ pub fn server_ms(res: &reqwest::Response) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// A server-function call with a form body; see `timed`.
 pub async fn call(
     http: &Client,
     base: &str,
     endpoint: &str,
     form: &[(&str, &str)],
 ) -> (u16, f64, f64, String) {
+    timed(http.post(format!("{base}/api/{endpoint}")).header("origin", base).form(form)).await
+}
+
+/// Sends a request and reads the whole answer: (status, round trip ms, server ms, body).
+pub async fn timed(request: reqwest::RequestBuilder) -> (u16, f64, f64, String) {
     let t = Instant::now();
-    let res = http
-        .post(format!("{base}/api/{endpoint}"))
-        .header("origin", base)
-        .form(form)
-        .send()
-        .await
-        .expect("request");
+    let res = request.send().await.expect("request");
     let status = res.status().as_u16();
     let server_ms = server_ms(&res);
     let body = res.text().await.unwrap_or_default();

@@ -15,6 +15,10 @@ pub enum AppError {
     IdleTimeout { minutes: u32 },
     #[error("You do not have access to this.")]
     Forbidden,
+    /// The chart this session had open is no longer shared with this person (a grant
+    /// ended or expired); the session is back on their own chart.
+    #[error("Your access to this chart has ended.")]
+    AccessEnded,
     #[error("Not found.")]
     NotFound,
     /// Bad input: shown next to `field`. `message` is a translation key (see locales/).
@@ -44,7 +48,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::NotSignedIn | AppError::IdleTimeout { .. } => 401,
-            AppError::Forbidden | AppError::CrossSite => 403,
+            AppError::Forbidden | AppError::AccessEnded | AppError::CrossSite => 403,
             AppError::NotFound => 404,
             AppError::Invalid { .. } => 422,
             AppError::TooManyAttempts { .. } => 429,

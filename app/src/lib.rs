@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod confidential;
 pub mod error;
 pub mod home;
 pub mod info;
@@ -12,6 +13,7 @@ pub mod infra;
 pub mod input;
 pub mod medications;
 pub mod messages;
+pub mod proxy;
 pub mod reminders;
 pub mod results;
 pub mod site;
@@ -44,6 +46,11 @@ use crate::{
         pages::{MessagesPage, NewMessagePage, ThreadPage},
         staff_pages::{StaffInboxPage, StaffThreadPage},
     },
+    proxy::{
+        pages::{AccessLogPage, AdultRequestPage, MinorRequestPage, SharingPage},
+        staff_pages::{ProxyQueuePage, ProxyRequestPage},
+    },
+    confidential::staff_pages::ConfidentialPage,
     reminders::pages::RemindersPage,
     results::{
         pages::{ResultPage, ResultsPage, TrendPage},
@@ -145,6 +152,13 @@ lazy_page!(NewMessageRoute, NewMessagePage);
 lazy_page!(ThreadRoute, ThreadPage);
 lazy_page!(StaffInboxRoute, StaffInboxPage);
 lazy_page!(StaffThreadRoute, StaffThreadPage);
+lazy_page!(SharingRoute, SharingPage);
+lazy_page!(MinorRequestRoute, MinorRequestPage);
+lazy_page!(AdultRequestRoute, AdultRequestPage);
+lazy_page!(AccessLogRoute, AccessLogPage);
+lazy_page!(ProxyQueueRoute, ProxyQueuePage);
+lazy_page!(ProxyRequestRoute, ProxyRequestPage);
+lazy_page!(ConfidentialRoute, ConfidentialPage);
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -193,6 +207,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("messages/:id") view={Lazy::<ThreadRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("staff/messages") view={Lazy::<StaffInboxRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("staff/messages/:id") view={Lazy::<StaffThreadRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("sharing") view={Lazy::<SharingRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("sharing/minor") view={Lazy::<MinorRequestRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("sharing/adult") view={Lazy::<AdultRequestRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("sharing/access-log") view={Lazy::<AccessLogRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("staff/proxy") view={Lazy::<ProxyQueueRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("staff/proxy/:id") view={Lazy::<ProxyRequestRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("staff/confidential") view={Lazy::<ConfidentialRoute>::new()} ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>
             </Router>

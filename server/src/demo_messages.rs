@@ -88,6 +88,7 @@ async fn thread(
                 patient_id: people.patient_id,
                 author_id: author,
                 from_patient: *from_patient,
+                proxy_relationship: None,
                 new_thread: thread_id.is_none().then_some((route, subject)),
                 thread_id,
                 body,

@@ -2,6 +2,7 @@
 //! endpoints that are not server functions (/healthz), and the demo seed.
 pub mod cli;
 mod demo_messages;
+mod demo_proxy;
 mod demo_record;
 pub mod middleware;
 pub use middleware::MAX_BODY_BYTES;

@@ -85,16 +85,21 @@ async fn with_error_status(response: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// The largest request body accepted, but for message uploads (`UPLOAD_PATH`).
+/// The largest request body accepted, but for the endpoints that take files.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
-/// The one endpoint that takes files: up to three 10 MB attachments.
-const UPLOAD_PATH: &str = "/api/messages/send";
+/// The endpoints that take files, and their caps: a message's three 10 MB attachments, a
+/// proxy authorization's one signed form.
+const UPLOAD_PATHS: [(&str, usize); 2] = [
+    ("/api/messages/send", app::messages::UPLOAD_MAX_BYTES),
+    ("/api/proxy/request_adult", app::proxy::FORM_UPLOAD_MAX_BYTES),
+];
 
 /// Caps every request body: a declared length over the cap is refused before anything is
 /// read, and a body that runs past it fails mid-stream (the reader says so at the field).
 pub async fn body_limit(request: Request, next: Next) -> Response {
-    let upload = request.uri().path() == UPLOAD_PATH;
-    let limit = if upload { app::messages::UPLOAD_MAX_BYTES } else { MAX_BODY_BYTES };
+    let upload_limit = UPLOAD_PATHS.iter().find(|(path, _)| *path == request.uri().path()).map(|(_, cap)| *cap);
+    let upload = upload_limit.is_some();
+    let limit = upload_limit.unwrap_or(MAX_BODY_BYTES);
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)

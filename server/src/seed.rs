@@ -66,6 +66,39 @@ const PATIENTS: &[DemoPatient] = &[
         email: "casey@example.org",
         username: None,
     },
+    // Proxy access (demo_proxy.rs): the Quinns and Joe Carter.
+    DemoPatient {
+        mrn: "100004",
+        given: "Jordan",
+        family: "Quinn",
+        birth_date: "1985-09-14",
+        email: "jordan@example.org",
+        username: Some("jordan"),
+    },
+    DemoPatient {
+        mrn: "100005",
+        given: "Emma",
+        family: "Quinn",
+        birth_date: "2017-06-10",
+        email: "",
+        username: None,
+    },
+    DemoPatient {
+        mrn: "100006",
+        given: "Leo",
+        family: "Quinn",
+        birth_date: "2011-03-02",
+        email: "leo@example.org",
+        username: Some("leo"),
+    },
+    DemoPatient {
+        mrn: "100007",
+        given: "Joe",
+        family: "Carter",
+        birth_date: "1941-02-08",
+        email: "joe@example.org",
+        username: Some("grandpa.joe"),
+    },
 ];
 
 pub async fn demo(state: &AppState) -> Result<()> {
@@ -94,7 +127,7 @@ pub async fn demo(state: &AppState) -> Result<()> {
                     given_name: p.given,
                     family_name: p.family,
                     birth_date: p.birth_date,
-                    email: Some(p.email),
+                    email: Some(p.email).filter(|e| !e.is_empty()),
                 };
                 store::insert_patient(&state.db, &new, now).await?;
                 store::patient_by_mrn(&state.db, p.mrn).await?.ok_or("patient vanished")?
@@ -125,6 +158,7 @@ pub async fn demo(state: &AppState) -> Result<()> {
         }
     }
     demo_health_record(state).await?;
+    demo_proxy_access(state, &hash).await?;
     audit_cli(state, "demo-seed", None).await?;
     Ok(())
 }
@@ -147,6 +181,47 @@ async fn demo_health_record(state: &AppState) -> Result<()> {
     };
     if crate::demo_messages::avery(state, &people).await? {
         println!("created Avery's messages (one answered by Dr. Rivera, one unread from billing)");
+    }
+    Ok(())
+}
+
+/// Sam (a caregiver with no chart of their own) and the grants, records and messages of
+/// the proxy demo (once).
+async fn demo_proxy_access(state: &AppState, hash: &str) -> Result<()> {
+    let now = state.clock.now_ms();
+    if store::user_by_username(&state.db, "sam").await?.is_none() {
+        let user = store::NewUser {
+            username: "sam",
+            password_hash: hash,
+            email: Some("sam@example.org"),
+            display_name: "Sam Carter",
+            role: Role::Patient,
+            patient_id: None,
+        };
+        store::insert_user(&state.db.write, &user, now).await?;
+        println!("created sam (Sam Carter, caregiver, no chart of their own)");
+    }
+    let user = |name: &'static str| async move {
+        let found = store::user_by_username(&state.db, name).await.map_err(|e| e.to_string())?;
+        found.ok_or_else(|| format!("no {name}"))
+    };
+    let chart = |mrn: &'static str| async move {
+        let found = store::patient_by_mrn(&state.db, mrn).await.map_err(|e| e.to_string())?;
+        found.map(|p| p.id).ok_or_else(|| format!("no MRN {mrn}"))
+    };
+    let family = crate::demo_proxy::Family {
+        jordan_user: user("jordan").await?.id,
+        emma: chart("100005").await?,
+        leo: chart("100006").await?,
+        leo_user: user("leo").await?.id,
+        joe: chart("100007").await?,
+        joe_user: user("grandpa.joe").await?.id,
+        sam_user: user("sam").await?.id,
+        rivera_user: user("dr.rivera").await?.id,
+        him_user: user("him.lee").await?.id,
+    };
+    if crate::demo_proxy::create(state, &family).await? {
+        println!("created proxy access: jordan -> Emma (9) and Leo (15); sam -> Joe Carter (messages, medications)");
     }
     Ok(())
 }

@@ -23,6 +23,9 @@ pub struct Session {
     pub display_name: String,
     pub role: Role,
     pub patient_id: Option<i64>,
+    /// The chart this session has open when it is not the user's own (proxy access);
+    /// checked against the grants again on every request (access::open_chart).
+    pub active_patient_id: Option<i64>,
     pub idle_limit_ms: i64,
 }
 
@@ -63,7 +66,7 @@ fn set_response_cookie(value: String) {
 pub async fn current(state: &AppState) -> Result<Session, AppError> {
     let token = token_from_request(state).ok_or(AppError::NotSignedIn)?;
     let row = sqlx::query(
-        "SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.idle_limit_ms, u.username, \
+        "SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.idle_limit_ms, s.active_patient_id, u.username, \
          u.display_name, u.role, u.patient_id FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1",
     )
@@ -107,6 +110,7 @@ pub async fn current(state: &AppState) -> Result<Session, AppError> {
         display_name: row.try_get("display_name")?,
         role: Role::parse(&role).ok_or(AppError::Unavailable)?,
         patient_id: row.try_get("patient_id")?,
+        active_patient_id: row.try_get("active_patient_id")?,
         idle_limit_ms,
     })
 }
@@ -156,6 +160,16 @@ pub async fn end_current(state: &AppState) -> Result<Option<i64>, AppError> {
         Some(row) => Some(row.try_get("user_id")?),
         None => None,
     })
+}
+
+/// Records the chart the session has open (`None`: the user's own).
+pub async fn set_active_chart(state: &AppState, session_id: i64, patient_id: Option<i64>) -> Result<(), AppError> {
+    sqlx::query("UPDATE sessions SET active_patient_id = $1 WHERE id = $2")
+        .bind(patient_id)
+        .bind(session_id)
+        .execute(&state.db.write)
+        .await?;
+    Ok(())
 }
 
 async fn delete(state: &AppState, session_id: i64) -> Result<(), AppError> {

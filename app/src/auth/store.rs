@@ -120,6 +120,15 @@ pub async fn patient_by_id(db: &Db, id: i64) -> Result<Option<PatientRow>, sqlx:
     sqlx::query(&sql).bind(id).fetch_optional(&db.read).await?.map(patient_from).transpose()
 }
 
+/// The chart of an account, if it has one.
+pub async fn patient_of_user(db: &Db, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    let found: Option<Option<i64>> = sqlx::query_scalar("SELECT patient_id FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&db.read)
+        .await?;
+    Ok(found.flatten())
+}
+
 pub async fn patient_by_mrn(db: &Db, mrn: &str) -> Result<Option<PatientRow>, sqlx::Error> {
     let sql = format!("{PATIENT_SELECT} WHERE p.mrn = $1");
     sqlx::query(&sql).bind(mrn).fetch_optional(&db.read).await?.map(patient_from).transpose()

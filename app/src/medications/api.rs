@@ -9,7 +9,7 @@ use crate::error::AppError;
 pub async fn list_medications() -> Result<Vec<Medication>, AppError> {
     let chart = access::require(Section::Medications, "medications.list").await?;
     let today = chart.state.clock.today().to_string();
-    Ok(super::store::current(&chart.state.db, chart.patient_id, &today).await?)
+    Ok(super::store::current(&chart.state.db, chart.patient_id, &today, chart.visibility()).await?)
 }
 
 /// Asks for a renewal of a current medication. `key` is chosen by the browser for this
@@ -35,7 +35,7 @@ pub async fn request_renewal(
             .await?;
     let state = &chart.state;
     let today = state.clock.today().to_string();
-    if !store::current_medication(&state.db, chart.patient_id, medication_id, &today).await? {
+    if !store::current_medication(&state.db, chart.patient_id, medication_id, &today, chart.visibility()).await? {
         return Err(AppError::NotFound);
     }
     let outcome = store::request(
@@ -58,6 +58,6 @@ pub async fn request_renewal(
         store::Requested::Repeated(_) => {}
         store::Requested::AlreadyPending => return Err(AppError::invalid("form", "renewal.already_pending")),
     }
-    let meds = store::current(&state.db, chart.patient_id, &today).await?;
+    let meds = store::current(&state.db, chart.patient_id, &today, chart.visibility()).await?;
     meds.into_iter().find(|m| m.id == medication_id).and_then(|m| m.renewal).ok_or(AppError::Unavailable)
 }

@@ -3,21 +3,31 @@
 use sqlx::{any::AnyRow, Row};
 
 use super::{Medication, Renewal, RenewalQueueRow, RenewalStatus};
-use crate::infra::{clock::date_of, Db};
+use crate::{
+    access::Visibility,
+    infra::{clock::date_of, Db},
+};
 
 /// Medications current on `today` (no end date, or ending today or later), with the
-/// latest renewal request of each.
-pub async fn current(db: &Db, patient_id: i64, today: &str) -> Result<Vec<Medication>, sqlx::Error> {
+/// latest renewal request of each; for a proxy, none marked confidential.
+pub async fn current(
+    db: &Db,
+    patient_id: i64,
+    today: &str,
+    vis: Visibility,
+) -> Result<Vec<Medication>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT m.id, m.name, m.dose, m.sig, m.start_date, m.end_date, m.refills_remaining, \
          p.display_name AS prescriber, \
          r.id AS renewal_id, r.requested_at, r.pharmacy, r.status, r.refills_granted, r.denial_reason \
          FROM medications m LEFT JOIN providers p ON p.id = m.prescriber_id \
          LEFT JOIN renewal_requests r ON r.id = (SELECT MAX(r2.id) FROM renewal_requests r2 WHERE r2.medication_id = m.id) \
-         WHERE m.patient_id = $1 AND (m.end_date IS NULL OR m.end_date >= $2) ORDER BY m.name, m.id",
+         WHERE m.patient_id = $1 AND (m.end_date IS NULL OR m.end_date >= $2) \
+         AND m.confidential <= $3 ORDER BY m.name, m.id",
     )
     .bind(patient_id)
     .bind(today)
+    .bind(vis.max_flag())
     .fetch_all(&db.read)
     .await?;
     rows.iter().map(medication_of).collect()
@@ -65,13 +75,16 @@ pub async fn current_medication(
     patient_id: i64,
     medication_id: i64,
     today: &str,
+    vis: Visibility,
 ) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM medications WHERE id = $1 AND patient_id = $2 AND (end_date IS NULL OR end_date >= $3)",
+        "SELECT id FROM medications WHERE id = $1 AND patient_id = $2 AND (end_date IS NULL OR end_date >= $3) \
+         AND confidential <= $4",
     )
     .bind(medication_id)
     .bind(patient_id)
     .bind(today)
+    .bind(vis.max_flag())
     .fetch_optional(&db.read)
     .await?;
     Ok(found.is_some())

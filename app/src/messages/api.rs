@@ -12,14 +12,14 @@ use crate::error::AppError;
 pub async fn load_inbox() -> Result<Inbox, AppError> {
     let chart = access::require(Section::Messages, "messages.inbox").await?;
     let offset = chart.state.config.utc_offset_minutes;
-    Ok(super::store::inbox(&chart.state.db, chart.patient_id, offset).await?)
+    Ok(super::store::inbox(&chart.state.db, chart.patient_id, offset, chart.visibility()).await?)
 }
 
 /// Threads with a reply not yet opened, for the menu.
 #[server(endpoint = "messages/unread")]
 pub async fn unread_messages() -> Result<i64, AppError> {
     let chart = access::require(Section::Messages, "messages.unread").await?;
-    Ok(super::store::unread_count(&chart.state.db, chart.patient_id).await?)
+    Ok(super::store::unread_count(&chart.state.db, chart.patient_id, chart.visibility()).await?)
 }
 
 #[server(endpoint = "messages/recipients")]
@@ -33,7 +33,7 @@ pub async fn message_recipients() -> Result<Vec<Recipient>, AppError> {
 pub async fn load_thread(id: i64) -> Result<ThreadView, AppError> {
     let chart = access::require(Section::Messages, &format!("messages.thread id={id}")).await?;
     let offset = chart.state.config.utc_offset_minutes;
-    super::store::patient_thread(&chart.state.db, chart.patient_id, id, offset)
+    super::store::patient_thread(&chart.state.db, chart.patient_id, id, offset, chart.visibility())
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -62,7 +62,7 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
         (Some(route), subject, None)
     } else {
         let id: i64 = form.thread.parse().map_err(|_| AppError::NotFound)?;
-        if !store::chart_has_thread(&state.db, chart.patient_id, id).await? {
+        if !store::chart_has_thread(&state.db, chart.patient_id, id, chart.visibility()).await? {
             return Err(AppError::NotFound);
         }
         (None, String::new(), Some(id))
@@ -75,6 +75,7 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
             patient_id: chart.patient_id,
             author_id: chart.reader_user_id,
             from_patient: true,
+            proxy_relationship: chart.relationship(),
             new_thread: route.as_ref().map(|r| (r, subject.as_str())),
             thread_id,
             body: &body,
@@ -115,7 +116,7 @@ fn reply_by(state: &crate::infra::AppState, now: i64) -> String {
 #[server(endpoint = "messages/attachment", input = GetUrl, output = Streaming)]
 pub async fn message_attachment(id: i64) -> Result<ByteStream<AppError>, AppError> {
     let chart = access::require(Section::Messages, &format!("messages.attachment id={id}")).await?;
-    let (media_type, bytes) = super::store::patient_attachment(&chart.state.db, chart.patient_id, id)
+    let (media_type, bytes) = super::store::patient_attachment(&chart.state.db, chart.patient_id, id, chart.visibility())
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(download(id, &media_type, bytes))

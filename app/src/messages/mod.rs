@@ -129,6 +129,15 @@ pub struct MessageView {
     pub schedule_reason: Option<ScheduleReason>,
     pub sent_at: String,
     pub attachments: Vec<AttachmentInfo>,
+    /// Written by a proxy: "Sent by {author} ({relationship}) for {patient}".
+    pub sent_for: Option<SentFor>,
+}
+
+/// Whom a proxy's message was written for, as it stood when it was sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentFor {
+    pub relationship: crate::access::Relationship,
+    pub patient: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

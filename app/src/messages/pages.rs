@@ -179,7 +179,13 @@ pub fn Conversation(messages: Vec<MessageView>, attachment_url: &'static str) ->
                     <li class=side>
                         <article aria-labelledby=labelled_by>
                             <h3 id=heading_id class="message-head">
-                                <span class="author">{m.author.clone()}</span>
+                                <span class="author">{match m.sent_for.clone() {
+                                    // A proxy wrote it: say who, as what, and for whom.
+                                    Some(f) => t_string!(i18n, messages.sent_for, author = m.author.clone(),
+                                        relationship = crate::ui::layout::relationship_label(i18n, f.relationship),
+                                        patient = f.patient.clone()).to_string(),
+                                    None => m.author.clone(),
+                                }}</span>
                                 " · "
                                 <span class="sent-at">{m.sent_at.clone()}</span>
                             </h3>

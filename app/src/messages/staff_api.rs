@@ -112,6 +112,7 @@ pub async fn staff_reply(
             patient_id: patient,
             author_id: staff.user_id,
             from_patient: false,
+            proxy_relationship: None,
             new_thread: None,
             thread_id: Some(id),
             body: &body,
@@ -130,7 +131,7 @@ pub async fn staff_reply(
             // The notice goes out on its own: a slow or absent mail server must not hold
             // up (or fail) an answer that is already committed.
             let mailing = state.clone();
-            tokio::spawn(async move { notify_patient(&mailing, patient).await });
+            tokio::spawn(async move { notify_patient(&mailing, patient, id).await });
             Ok(message_id)
         }
         store::Outcome::Repeated { message_id, .. } => Ok(message_id),
@@ -160,8 +161,9 @@ async fn in_scope(state: &AppState, scope: super::store::StaffScope, id: i64) ->
 /// "You have a new message": no name, no subject, no text — only that one is waiting.
 /// Sent after the reply is committed; a mail failure is logged and loses nothing.
 #[cfg(feature = "ssr")]
-async fn notify_patient(state: &AppState, patient_id: i64) {
-    let addresses = match super::store::notify_addresses(&state.db, patient_id).await {
+async fn notify_patient(state: &AppState, patient_id: i64, thread_id: i64) {
+    let (now, today) = (state.clock.now_ms(), state.clock.today());
+    let addresses = match super::store::notify_addresses(&state.db, patient_id, thread_id, now, today).await {
         Ok(addresses) => addresses,
         Err(error) => return tracing::warn!(%error, "could not read whom to notify"),
     };

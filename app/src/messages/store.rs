@@ -1,10 +1,13 @@
 //! Messaging SQL. Patient-side functions take the chart's patient id and look every thread
-//! up within it; staff-side functions take a `StaffScope` and look every thread up within
+//! up within it (a proxy never sees a thread a clinician marked confidential); staff-side functions take a `StaffScope` and look every thread up within
 //! the pools it covers. Nothing here updates or deletes a message (the database refuses).
 use sqlx::{any::AnyRow, Row};
 
 use super::{AttachmentInfo, Inbox, MessageView, Pool, Recipient, ScheduleReason, ThreadSummary, ThreadView};
-use crate::infra::{clock::local_date_time, Db};
+use crate::{
+    access::{Relationship, Visibility},
+    infra::{clock::local_date_time, Db},
+};
 
 /// Providers seen at a visit within this long count as "seen recently" and may be written to.
 pub const SEEN_RECENTLY_MS: i64 = 365 * crate::infra::clock::DAY_MS;
@@ -115,25 +118,28 @@ fn summary(row: &AnyRow, side: Side, offset_minutes: i32) -> Result<ThreadSummar
 }
 
 /// The chart's threads, newest first, and how many have unread replies.
-pub async fn inbox(db: &Db, patient_id: i64, offset_minutes: i32) -> Result<Inbox, sqlx::Error> {
+pub async fn inbox(db: &Db, patient_id: i64, offset_minutes: i32, vis: Visibility) -> Result<Inbox, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS} \
-         WHERE t.patient_id = $1 ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2"
+         WHERE t.patient_id = $1 AND t.confidential <= $3 ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2"
     ))
     .bind(patient_id)
     .bind(super::INBOX_LIMIT)
+    .bind(vis.max_flag())
     .fetch_all(&db.read)
     .await?;
     let threads =
         rows.iter().map(|r| summary(r, Side::Patient, offset_minutes)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Inbox { unread: unread_count(db, patient_id).await?, threads })
+    Ok(Inbox { unread: unread_count(db, patient_id, vis).await?, threads })
 }
 
-pub async fn unread_count(db: &Db, patient_id: i64) -> Result<i64, sqlx::Error> {
+pub async fn unread_count(db: &Db, patient_id: i64, vis: Visibility) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM message_threads WHERE patient_id = $1 AND last_staff_message_id > patient_read_upto",
+        "SELECT COUNT(*) FROM message_threads WHERE patient_id = $1 AND last_staff_message_id > patient_read_upto \
+         AND confidential <= $2",
     )
     .bind(patient_id)
+    .bind(vis.max_flag())
     .fetch_one(&db.read)
     .await
 }
@@ -144,8 +150,10 @@ pub async fn patient_thread(
     patient_id: i64,
     thread_id: i64,
     offset_minutes: i32,
+    vis: Visibility,
 ) -> Result<Option<ThreadView>, sqlx::Error> {
-    open_thread(db, thread_id, Side::Patient, &format!("t.patient_id = {patient_id}"), offset_minutes).await
+    let condition = format!("t.patient_id = {patient_id} AND t.confidential <= {}", vis.max_flag());
+    open_thread(db, thread_id, Side::Patient, &condition, offset_minutes).await
 }
 
 /// A thread found under `condition` (the chart's, or a staff scope's: integers and fixed
@@ -178,8 +186,10 @@ async fn open_thread(
 
 async fn messages_of(db: &Db, thread_id: i64, offset_minutes: i32) -> Result<Vec<MessageView>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT m.id, m.from_patient, m.body, m.schedule_reason, m.sent_at, u.display_name \
-         FROM messages m JOIN users u ON u.id = m.author_id WHERE m.thread_id = $1 ORDER BY m.id",
+        "SELECT m.id, m.from_patient, m.body, m.schedule_reason, m.sent_at, m.proxy_relationship, \
+         u.display_name, pt.given_name, pt.family_name \
+         FROM messages m JOIN users u ON u.id = m.author_id JOIN message_threads t ON t.id = m.thread_id \
+         JOIN patients pt ON pt.id = t.patient_id WHERE m.thread_id = $1 ORDER BY m.id",
     )
     .bind(thread_id)
     .fetch_all(&db.read)
@@ -216,9 +226,18 @@ async fn messages_of(db: &Db, thread_id: i64, offset_minutes: i32) -> Result<Vec
                     .and_then(|r| ScheduleReason::parse(&r)),
                 sent_at: local_date_time(row.try_get("sent_at")?, offset_minutes),
                 attachments,
+                sent_for: sent_for(row)?,
             })
         })
         .collect()
+}
+
+fn sent_for(row: &AnyRow) -> Result<Option<super::SentFor>, sqlx::Error> {
+    let Some(relationship) = row.try_get::<Option<String>, _>("proxy_relationship")? else { return Ok(None) };
+    Ok(Relationship::parse(&relationship).map(|relationship| super::SentFor {
+        relationship,
+        patient: format!("{} {}", row.try_get::<String, _>("given_name").unwrap_or_default(), row.try_get::<String, _>("family_name").unwrap_or_default()),
+    }))
 }
 
 /// An attachment of the chart: (media type, bytes).
@@ -226,13 +245,17 @@ pub async fn patient_attachment(
     db: &Db,
     patient_id: i64,
     attachment_id: i64,
+    vis: Visibility,
 ) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT media_type, content FROM message_attachments WHERE id = $1 AND patient_id = $2")
-            .bind(attachment_id)
-            .bind(patient_id)
-            .fetch_optional(&db.read)
-            .await?;
+    let row = sqlx::query(
+        "SELECT a.media_type, a.content FROM message_attachments a JOIN messages m ON m.id = a.message_id \
+         JOIN message_threads t ON t.id = m.thread_id WHERE a.id = $1 AND a.patient_id = $2 AND t.confidential <= $3",
+    )
+    .bind(attachment_id)
+    .bind(patient_id)
+    .bind(vis.max_flag())
+    .fetch_optional(&db.read)
+    .await?;
     row.map(|r| Ok((r.try_get("media_type")?, r.try_get("content")?))).transpose()
 }
 
@@ -242,6 +265,8 @@ pub struct Outgoing<'a> {
     pub patient_id: i64,
     pub author_id: i64,
     pub from_patient: bool,
+    /// A proxy writing for the patient: their relationship, kept with the message.
+    pub proxy_relationship: Option<Relationship>,
     /// A new thread: where it goes and its subject. None: a reply in `thread_id`.
     pub new_thread: Option<(&'a Route, &'a str)>,
     pub thread_id: Option<i64>,
@@ -323,8 +348,8 @@ async fn insert(db: &Db, out: &Outgoing<'_>) -> Result<Outcome, sqlx::Error> {
         (None, None) => return Err(sqlx::Error::RowNotFound),
     };
     let message_id: i64 = sqlx::query_scalar(
-        "INSERT INTO messages (thread_id, author_id, from_patient, body, schedule_reason, sent_at, idempotency_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO messages (thread_id, author_id, from_patient, body, schedule_reason, sent_at, idempotency_key, \
+         proxy_relationship) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(thread_id)
     .bind(out.author_id)
@@ -333,6 +358,7 @@ async fn insert(db: &Db, out: &Outgoing<'_>) -> Result<Outcome, sqlx::Error> {
     .bind(out.schedule_reason.map(ScheduleReason::as_str))
     .bind(out.now)
     .bind(out.idempotency_key)
+    .bind(out.proxy_relationship.map(Relationship::as_str))
     .fetch_one(&mut *tx)
     .await?;
     // The writer's side has read everything up to its own message. A patient's message
@@ -376,23 +402,47 @@ async fn by_key(db: &Db, author_id: i64, key: &str) -> Result<Option<(i64, i64)>
     row.map(|r| Ok((r.try_get("thread_id")?, r.try_get("id")?))).transpose()
 }
 
-/// Whether the chart has this thread (a reply must be to one of its own).
-pub async fn chart_has_thread(db: &Db, patient_id: i64, thread_id: i64) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM message_threads WHERE id = $1 AND patient_id = $2")
-            .bind(thread_id)
-            .bind(patient_id)
-            .fetch_optional(&db.read)
-            .await?;
+/// Whether the chart has this thread, as this reader sees it (a reply must be to one of its own).
+pub async fn chart_has_thread(db: &Db, patient_id: i64, thread_id: i64, vis: Visibility) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM message_threads WHERE id = $1 AND patient_id = $2 AND confidential <= $3",
+    )
+    .bind(thread_id)
+    .bind(patient_id)
+    .bind(vis.max_flag())
+    .fetch_optional(&db.read)
+    .await?;
     Ok(found.is_some())
 }
 
-/// The addresses told "you have a new message": the patient's own account.
-pub async fn notify_addresses(db: &Db, patient_id: i64) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT email FROM users WHERE patient_id = $1 AND email IS NOT NULL AND email <> ''")
-        .bind(patient_id)
-        .fetch_all(&db.read)
-        .await
+/// The addresses told "you have a new message" in `thread_id`: the patient's own account,
+/// and each proxy who may read the chart's messages now, unless the thread is confidential.
+pub async fn notify_addresses(
+    db: &Db,
+    patient_id: i64,
+    thread_id: i64,
+    now: i64,
+    today: time::Date,
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut addresses: Vec<String> =
+        sqlx::query_scalar("SELECT email FROM users WHERE patient_id = $1 AND email IS NOT NULL AND email <> ''")
+            .bind(patient_id)
+            .fetch_all(&db.read)
+            .await?;
+    let confidential: i64 = sqlx::query_scalar("SELECT confidential FROM message_threads WHERE id = $1")
+        .bind(thread_id)
+        .fetch_one(&db.read)
+        .await?;
+    if confidential == 0 {
+        for proxy in crate::access::grants::proxies_of(db, patient_id, now, today).await? {
+            if proxy.sections.contains(&crate::access::Section::Messages) {
+                addresses.extend(proxy.email);
+            }
+        }
+    }
+    addresses.sort();
+    addresses.dedup();
+    Ok(addresses)
 }
 
 // ---------------------------------------------------------------- staff side

@@ -31,8 +31,28 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
-pub async fn read(mut form: Multipart<'static>) -> Result<MessageForm, AppError> {
-    let mut out = MessageForm::default();
+pub async fn read(form: Multipart<'static>) -> Result<MessageForm, AppError> {
+    let (mut text, files) = read_form(form, &["to", "thread", "subject", "body", "key"]).await?;
+    let mut take = |name: &str| text.remove(name).unwrap_or_default();
+    Ok(MessageForm {
+        to: take("to"),
+        thread: take("thread"),
+        subject: take("subject"),
+        body: take("body"),
+        key: take("key"),
+        files,
+    })
+}
+
+/// Reads any form with files: the text fields named in `fields` (another name is refused)
+/// and up to `ATTACHMENTS_MAX` files from fields named "attachment", checked as above.
+/// Errors about files are for the field "attachments".
+pub async fn read_form(
+    mut form: Multipart<'static>,
+    fields: &[&str],
+) -> Result<(std::collections::HashMap<String, String>, Vec<Upload>), AppError> {
+    let mut text = std::collections::HashMap::new();
+    let mut files = Vec::new();
     while let Some(mut field) = form.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "attachment" {
@@ -48,23 +68,19 @@ pub async fn read(mut form: Multipart<'static>) -> Result<MessageForm, AppError>
             if bytes.is_empty() && file_name.is_empty() {
                 continue;
             }
-            if out.files.len() == ATTACHMENTS_MAX {
+            if files.len() == ATTACHMENTS_MAX {
                 return Err(AppError::invalid("attachments", "messages.too_many_attachments"));
             }
-            out.files.push(Upload { name: display_name(&file_name), media_type: sniff(&bytes)?, bytes });
+            files.push(Upload { name: display_name(&file_name), media_type: sniff(&bytes)?, bytes });
             continue;
         }
-        let slot = match name.as_str() {
-            "to" => &mut out.to,
-            "thread" => &mut out.thread,
-            "subject" => &mut out.subject,
-            "body" => &mut out.body,
-            "key" => &mut out.key,
-            _ => return Err(AppError::invalid("form", "error.bad_request")),
-        };
-        *slot = read_text(field).await?;
+        if !fields.contains(&name.as_str()) {
+            return Err(AppError::invalid("form", "error.bad_request"));
+        }
+        let value = read_text(field).await?;
+        text.insert(name, value);
     }
-    Ok(out)
+    Ok((text, files))
 }
 
 async fn read_text(mut field: multer::Field<'static>) -> Result<String, AppError> {

@@ -1,16 +1,20 @@
 //! Reads the facts the reminder rules need from one chart (released results only: a held
-//! result must not show, even as a "done" reminder).
+//! result must not show, even as a "done" reminder; and for a proxy nothing confidential:
+//! a diabetes reminder would tell a parent about a confidential diagnosis).
 use sqlx::Row;
 use time::Date;
 
 use super::rules::{Facts, FLU_CVX, HBA1C_LOINC, LIPID_PANEL_LOINC, PNEUMO_CVX, TETANUS_CVX};
-use crate::infra::{clock::date_of, Db};
+use crate::{
+    access::Visibility,
+    infra::{clock::date_of, Db},
+};
 
 fn parse(text: &str) -> Option<Date> {
     crate::auth::rules::parse_date(text)
 }
 
-pub async fn facts(db: &Db, patient_id: i64) -> Result<Facts, sqlx::Error> {
+pub async fn facts(db: &Db, patient_id: i64, vis: Visibility) -> Result<Facts, sqlx::Error> {
     let birth: Option<String> = sqlx::query_scalar("SELECT birth_date FROM patients WHERE id = $1")
         .bind(patient_id)
         .fetch_optional(&db.read)
@@ -33,11 +37,12 @@ pub async fn facts(db: &Db, patient_id: i64) -> Result<Facts, sqlx::Error> {
     }
     let reports = sqlx::query(
         "SELECT code, collected_at FROM diagnostic_reports WHERE patient_id = $1 AND released_at IS NOT NULL \
-         AND code IN ($2, $3)",
+         AND code IN ($2, $3) AND confidential <= $4",
     )
     .bind(patient_id)
     .bind(HBA1C_LOINC)
     .bind(LIPID_PANEL_LOINC)
+    .bind(vis.max_flag())
     .fetch_all(&db.read)
     .await?;
     for row in &reports {
@@ -50,9 +55,11 @@ pub async fn facts(db: &Db, patient_id: i64) -> Result<Facts, sqlx::Error> {
         }
     }
     let diabetes: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM problems WHERE patient_id = $1 AND status = 'active' AND (code LIKE 'E10%' OR code LIKE 'E11%')",
+        "SELECT COUNT(*) FROM problems WHERE patient_id = $1 AND status = 'active' AND (code LIKE 'E10%' OR code LIKE 'E11%') \
+         AND confidential <= $2",
     )
     .bind(patient_id)
+    .bind(vis.max_flag())
     .fetch_one(&db.read)
     .await?;
     facts.has_diabetes = diabetes > 0;

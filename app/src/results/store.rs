@@ -1,8 +1,10 @@
-//! SQL for results. Every patient-side query is bounded by `patient_id` and by
-//! `released_at IS NOT NULL`: a held result does not exist for the patient.
+//! SQL for results. Every patient-side query is bounded by `patient_id`, by
+//! `released_at IS NOT NULL` (a held result does not exist for the patient) and by the
+//! reader's `Visibility` (a result marked confidential does not exist for a proxy).
 use sqlx::{any::AnyRow, Row};
 
 use super::{format_range, format_value, Component, Flag, Point, ResultDetail, ResultSummary, UnitSeries};
+use crate::access::Visibility;
 use crate::infra::{
     clock::date_of,
     db::{bool_column, DbKind},
@@ -12,15 +14,16 @@ use crate::infra::{
 /// At most this many results in one list answer (newest first).
 pub const LIST_LIMIT: i64 = 200;
 
-pub async fn list_released(db: &Db, patient_id: i64) -> Result<Vec<ResultSummary>, sqlx::Error> {
+pub async fn list_released(db: &Db, patient_id: i64, vis: Visibility) -> Result<Vec<ResultSummary>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT r.id, r.name, r.collected_at, r.patient_seen_at, \
          EXISTS (SELECT 1 FROM observations o WHERE o.report_id = r.id AND o.flag IS NOT NULL) AS abnormal \
          FROM diagnostic_reports r WHERE r.patient_id = $1 AND r.released_at IS NOT NULL \
-         ORDER BY r.collected_at DESC, r.id DESC LIMIT $2",
+         AND r.confidential <= $3 ORDER BY r.collected_at DESC, r.id DESC LIMIT $2",
     )
     .bind(patient_id)
     .bind(LIST_LIMIT)
+    .bind(vis.max_flag())
     .fetch_all(&db.read)
     .await?;
     rows.iter().map(summary_of).collect()
@@ -37,12 +40,13 @@ fn summary_of(row: &AnyRow) -> Result<ResultSummary, sqlx::Error> {
 }
 
 /// Released results not yet opened: the "new results" count on Home and in the menu.
-pub async fn count_new(db: &Db, patient_id: i64) -> Result<i64, sqlx::Error> {
+pub async fn count_new(db: &Db, patient_id: i64, vis: Visibility) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM diagnostic_reports WHERE patient_id = $1 AND released_at IS NOT NULL \
-         AND patient_seen_at IS NULL",
+         AND patient_seen_at IS NULL AND confidential <= $2",
     )
     .bind(patient_id)
+    .bind(vis.max_flag())
     .fetch_one(&db.read)
     .await
 }
@@ -52,20 +56,22 @@ pub async fn released_detail(
     db: &Db,
     patient_id: i64,
     report_id: i64,
+    vis: Visibility,
 ) -> Result<Option<ResultDetail>, sqlx::Error> {
     let Some(report) = sqlx::query(
         "SELECT r.id, r.name, r.collected_at, r.released_at, r.reviewed_at, p.display_name AS ordered_by \
          FROM diagnostic_reports r LEFT JOIN providers p ON p.id = r.ordered_by \
-         WHERE r.id = $1 AND r.patient_id = $2 AND r.released_at IS NOT NULL",
+         WHERE r.id = $1 AND r.patient_id = $2 AND r.released_at IS NOT NULL AND r.confidential <= $3",
     )
     .bind(report_id)
     .bind(patient_id)
+    .bind(vis.max_flag())
     .fetch_optional(&db.read)
     .await?
     else {
         return Ok(None);
     };
-    let components = components_of(db, patient_id, report_id).await?;
+    let components = components_of(db, patient_id, report_id, vis).await?;
     Ok(Some(ResultDetail {
         id: report.try_get("id")?,
         name: report.try_get("name")?,
@@ -77,17 +83,23 @@ pub async fn released_detail(
     }))
 }
 
-async fn components_of(db: &Db, patient_id: i64, report_id: i64) -> Result<Vec<Component>, sqlx::Error> {
+async fn components_of(
+    db: &Db,
+    patient_id: i64,
+    report_id: i64,
+    vis: Visibility,
+) -> Result<Vec<Component>, sqlx::Error> {
     // has_trend: another released numeric value of the same analyte exists.
     let rows = sqlx::query(
         "SELECT o.loinc, o.name, o.value_num, o.value_text, o.unit, o.ref_low, o.ref_high, o.ref_text, o.flag, \
          EXISTS (SELECT 1 FROM observations o2 JOIN diagnostic_reports r2 ON r2.id = o2.report_id \
                  WHERE o2.patient_id = o.patient_id AND o2.loinc = o.loinc AND o2.id <> o.id \
-                 AND o2.value_num IS NOT NULL AND r2.released_at IS NOT NULL) AS has_trend \
+                 AND o2.value_num IS NOT NULL AND r2.released_at IS NOT NULL AND r2.confidential <= $3) AS has_trend \
          FROM observations o WHERE o.report_id = $1 AND o.patient_id = $2 ORDER BY o.position, o.id",
     )
     .bind(report_id)
     .bind(patient_id)
+    .bind(vis.max_flag())
     .fetch_all(&db.read)
     .await?;
     rows.iter()
@@ -127,24 +139,27 @@ pub async fn mark_seen(db: &Db, patient_id: i64, report_id: i64, now: i64) -> Re
 /// analyte's name. None when the patient has no released value of it.
 ///
 /// Read from `result_series` while it is current (migration 0003 explains the version), else
-/// built from the observations and stored for the next view.
+/// built from the observations and stored for the next view. Each audience has its own
+/// stored series (migration 0005): a proxy's never held a confidential value.
 pub async fn trend(
     db: &Db,
     patient_id: i64,
     loinc: &str,
+    vis: Visibility,
 ) -> Result<Option<(String, Vec<UnitSeries>)>, sqlx::Error> {
     let stored = sqlx::query(
         "SELECT s.name, s.series FROM result_series s \
          JOIN patients p ON p.id = s.patient_id AND p.results_version = s.version \
-         WHERE s.patient_id = $1 AND s.loinc = $2",
+         WHERE s.patient_id = $1 AND s.loinc = $2 AND s.audience = $3",
     )
     .bind(patient_id)
     .bind(loinc)
+    .bind(vis.max_flag())
     .fetch_optional(&db.read)
     .await?;
     let (name, series) = match stored {
         Some(row) => (row.try_get::<String, _>("name")?, row.try_get::<String, _>("series")?),
-        None => match build_series(db, patient_id, loinc).await? {
+        None => match build_series(db, patient_id, loinc, vis).await? {
             Some(built) => built,
             None => return Ok(None),
         },
@@ -170,8 +185,10 @@ pub fn refresh_series_later(db: &Db, report_id: i64) {
             else {
                 continue;
             };
-            if let Err(error) = build_series(&db, patient_id, &loinc).await {
-                tracing::warn!(%error, "could not rebuild a result series");
+            for vis in [Visibility::Everything, Visibility::NotConfidential] {
+                if let Err(error) = build_series(&db, patient_id, &loinc, vis).await {
+                    tracing::warn!(%error, "could not rebuild a result series");
+                }
             }
         }
     });
@@ -184,6 +201,7 @@ async fn build_series(
     db: &Db,
     patient_id: i64,
     loinc: &str,
+    vis: Visibility,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
     let (aggregate, unit_sep, record_sep) = match db.kind {
         DbKind::Sqlite => ("group_concat", "char(31)", "char(30)"),
@@ -204,9 +222,10 @@ async fn build_series(
         "SELECT (SELECT results_version FROM patients WHERE id = $1) AS version, MIN(o.name) AS name, \
          {aggregate}({record}, {record_sep} ORDER BY o.effective_at, o.id) AS series \
          FROM observations o JOIN diagnostic_reports r ON r.id = o.report_id \
-         WHERE o.patient_id = $1 AND o.loinc = $2 AND o.value_num IS NOT NULL AND r.released_at IS NOT NULL"
+         WHERE o.patient_id = $1 AND o.loinc = $2 AND o.value_num IS NOT NULL AND r.released_at IS NOT NULL \
+         AND r.confidential <= $3"
     );
-    let row = sqlx::query(&sql).bind(patient_id).bind(loinc).fetch_one(&db.read).await?;
+    let row = sqlx::query(&sql).bind(patient_id).bind(loinc).bind(vis.max_flag()).fetch_one(&db.read).await?;
     let (Some(version), Some(name), Some(series)) = (
         row.try_get::<Option<i64>, _>("version")?,
         row.try_get::<Option<String>, _>("name")?,
@@ -216,8 +235,8 @@ async fn build_series(
     };
     // A newer series stored meanwhile is kept; failing to store only costs the next view time.
     let stored = sqlx::query(
-        "INSERT INTO result_series (patient_id, loinc, version, name, series) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (patient_id, loinc) DO UPDATE \
+        "INSERT INTO result_series (patient_id, loinc, audience, version, name, series) \
+         VALUES ($1, $2, $6, $3, $4, $5) ON CONFLICT (patient_id, loinc, audience) DO UPDATE \
          SET version = excluded.version, name = excluded.name, series = excluded.series \
          WHERE result_series.version < excluded.version",
     )
@@ -226,6 +245,7 @@ async fn build_series(
     .bind(version)
     .bind(&name)
     .bind(&series)
+    .bind(vis.max_flag())
     .execute(&db.write)
     .await;
     if let Err(error) = stored {

@@ -51,6 +51,21 @@ pub fn key_text(i18n: leptos_i18n::I18nContext<Locale>, key: &str) -> String {
         "messages.too_many_attachments" => t_string!(i18n, err.messages_too_many_attachments),
         "messages.attachment_type" => t_string!(i18n, err.messages_attachment_type),
         "messages.thread_done" => t_string!(i18n, err.messages_thread_done),
+        "proxy.name_required" => t_string!(i18n, err.proxy_name_required),
+        "proxy.name_too_long" => t_string!(i18n, err.proxy_name_too_long),
+        "proxy.birth_date_invalid" => t_string!(i18n, err.proxy_birth_date_invalid),
+        "proxy.birth_date_future" => t_string!(i18n, err.proxy_birth_date_future),
+        "proxy.not_a_minor" => t_string!(i18n, err.proxy_not_a_minor),
+        "proxy.not_an_adult" => t_string!(i18n, err.proxy_not_an_adult),
+        "proxy.relationship_required" => t_string!(i18n, err.proxy_relationship_required),
+        "proxy.attest_required" => t_string!(i18n, err.proxy_attest_required),
+        "proxy.form_required" => t_string!(i18n, err.proxy_form_required),
+        "proxy.sections_required" => t_string!(i18n, err.proxy_sections_required),
+        "proxy.match_required" => t_string!(i18n, err.proxy_match_required),
+        "proxy.own_chart" => t_string!(i18n, err.proxy_own_chart),
+        "proxy.already_decided" => t_string!(i18n, err.proxy_already_decided),
+        "proxy.reason_required" => t_string!(i18n, err.proxy_reason_required),
+        "proxy.reason_too_long" => t_string!(i18n, err.proxy_reason_too_long),
         _ => t_string!(i18n, err.bad_request),
     };
     text.to_string()
@@ -69,6 +84,7 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> Str
             t_string!(i18n, signin.idle_signed_out, minutes).to_string()
         }
         AppError::Forbidden | AppError::CrossSite => t_string!(i18n, err.forbidden).to_string(),
+        AppError::AccessEnded => t_string!(i18n, err.access_ended).to_string(),
         AppError::NotFound => t_string!(i18n, err.not_found).to_string(),
         AppError::Unavailable => t_string!(i18n, err.unavailable).to_string(),
     }

@@ -7,6 +7,7 @@ use leptos_router::{
 
 use super::{idle_timer::IdleTimer, language::LanguageSwitcher, notices::EmergencyNotice};
 use crate::{
+    access::{ChartChoice, Charts, Relationship, Section},
     auth::{Me, Role},
     error::AppError,
     i18n::*,
@@ -91,11 +92,26 @@ fn SignedIn(me: Me) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         crate::ui::session_channel::sign_out_clicked();
     };
-    let chart = me.chart_name.clone();
     let is_staff = me.role.is_staff();
     let issues_codes = me.role.may_issue_activation_codes();
     let clinician = me.role.is_clinician();
     let answers_messages = me.role.answers_messages();
+    let him = me.role == Role::Him;
+    // The charts this person may open: fetched again on every navigation (a grant ended
+    // meanwhile drops out) and after a switch, which also remounts the page below.
+    let location = use_location();
+    let switched = RwSignal::new(0u32);
+    let refresh = ChartsRefresh(RwSignal::new(0u32));
+    provide_context(refresh);
+    let charts = Resource::new(
+        move || (location.pathname.get(), switched.get(), refresh.0.get()),
+        |_| crate::proxy::api::my_charts(),
+    );
+    provide_context(ChartsResource(charts));
+    let may = move |section: Section| {
+        charts.get().and_then(|c| c.ok()).and_then(|c| c.active_choice().map(|a| a.sections.contains(&section)))
+            .unwrap_or(false)
+    };
     view! {
         <a class="skip-link" href="#main">{t!(i18n, nav.skip)}</a>
         <header class="site-header signed-in">
@@ -107,19 +123,25 @@ fn SignedIn(me: Me) -> impl IntoView {
             <LanguageSwitcher />
             <button type="button" class="sign-out" on:click=sign_out>{t!(i18n, nav.sign_out)}</button>
         </header>
-        {chart.map(|name| view! {
-            <p class="chart-banner">{t!(i18n, nav.viewing_chart, name = name.clone())}</p>
-        })}
+        {(!is_staff).then(|| view! { <ChartSwitcher charts switched /> })}
         <nav class="menu" aria-label=move || t_string!(i18n, nav.menu).to_string()>
             <ul>
                 <li><MenuLink href="/">{t!(i18n, nav.home)}</MenuLink></li>
                 {(!is_staff).then(|| view! {
-                    <li><MenuLink href="/visits">{t!(i18n, nav.visits)}</MenuLink></li>
-                    <li><MenuLink href="/results">{t!(i18n, nav.results)}</MenuLink></li>
-                    <li><MenuLink href="/medications">{t!(i18n, nav.medications)}</MenuLink></li>
-                    <li><MenuLink href="/health-summary">{t!(i18n, nav.health_summary)}</MenuLink></li>
-                    <li><MenuLink href="/reminders">{t!(i18n, nav.reminders)}</MenuLink></li>
-                    <li><MenuLink href="/messages">{t!(i18n, nav.messages)}<UnreadBadge /></MenuLink></li>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let _ = charts.await;
+                            view! {
+                                <Show when=move || may(Section::Visits)><li><MenuLink href="/visits">{t!(i18n, nav.visits)}</MenuLink></li></Show>
+                                <Show when=move || may(Section::Results)><li><MenuLink href="/results">{t!(i18n, nav.results)}</MenuLink></li></Show>
+                                <Show when=move || may(Section::Medications)><li><MenuLink href="/medications">{t!(i18n, nav.medications)}</MenuLink></li></Show>
+                                <Show when=move || may(Section::HealthSummary)><li><MenuLink href="/health-summary">{t!(i18n, nav.health_summary)}</MenuLink></li></Show>
+                                <Show when=move || may(Section::Reminders)><li><MenuLink href="/reminders">{t!(i18n, nav.reminders)}</MenuLink></li></Show>
+                                <Show when=move || may(Section::Messages)><li><MenuLink href="/messages">{t!(i18n, nav.messages)}<UnreadBadge /></MenuLink></li></Show>
+                            }
+                        })}
+                    </Transition>
+                    <li><MenuLink href="/sharing">{t!(i18n, nav.sharing)}</MenuLink></li>
                 })}
                 {answers_messages.then(|| view! {
                     <li><MenuLink href="/staff/messages">{t!(i18n, nav.staff_messages)}</MenuLink></li>
@@ -127,6 +149,10 @@ fn SignedIn(me: Me) -> impl IntoView {
                 {clinician.then(|| view! {
                     <li><MenuLink href="/staff/results">{t!(i18n, nav.staff_results)}</MenuLink></li>
                     <li><MenuLink href="/staff/renewals">{t!(i18n, nav.staff_renewals)}</MenuLink></li>
+                    <li><MenuLink href="/staff/confidential">{t!(i18n, nav.staff_confidential)}</MenuLink></li>
+                })}
+                {him.then(|| view! {
+                    <li><MenuLink href="/staff/proxy">{t!(i18n, nav.staff_proxy)}</MenuLink></li>
                 })}
                 {issues_codes.then(|| view! {
                     <li><MenuLink href="/staff/activation-codes">{t!(i18n, nav.activation_codes)}</MenuLink></li>
@@ -134,11 +160,115 @@ fn SignedIn(me: Me) -> impl IntoView {
             </ul>
         </nav>
         <main id="main" tabindex="-1">
-            <Outlet />
+            // Keyed on the switch: every page's data is fetched again for the new chart.
+            {move || { switched.get(); view! { <Outlet /> } }}
         </main>
         <Footer />
         <IdleTimer minutes=me.idle_minutes />
     }
+}
+
+/// The charts a signed-in patient or proxy may open (header switcher, menu, banner).
+#[derive(Clone, Copy)]
+pub struct ChartsResource(pub Resource<Result<Charts, AppError>>);
+
+/// Bumped when a page learns the open chart was closed (a grant ended): the switcher
+/// and banner are fetched again at once.
+#[derive(Clone, Copy)]
+pub struct ChartsRefresh(pub RwSignal<u32>);
+
+/// "You are viewing Emma Quinn's chart", in the chart's colour, and a button per chart the
+/// person may open. Switching is checked and recorded by the server; the page then shows
+/// Home of the new chart without a page load.
+#[component]
+fn ChartSwitcher(charts: Resource<Result<Charts, AppError>>, switched: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = leptos_router::hooks::use_navigate();
+    let switch = Action::new(|patient_id: &i64| crate::proxy::api::switch_chart(*patient_id));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = switch.value().get() {
+            switched.update(|n| *n += 1);
+            navigate("/", Default::default());
+        }
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(charts) = charts.await else { return None };
+                let active = charts.active_choice().cloned()?;
+                let ended = charts.access_ended;
+                let several = charts.choices.len() > 1;
+                Some(view! {
+                    <div class=format!("chart-bar chart-colour-{}", active.colour)>
+                        <p class="chart-banner" data-testid="chart-banner">
+                            {t!(i18n, nav.viewing_chart, name = active.name.clone())}
+                        </p>
+                        {ended.then(|| view! { <p class="form-error" role="alert">{t!(i18n, err.access_ended)}</p> })}
+                        {several.then(|| view! {
+                            <nav class="chart-switcher" aria-label=t_string!(i18n, nav.charts).to_string()>
+                                <ul>
+                                    {charts.choices.clone().into_iter().map(|choice| {
+                                        let current = choice.patient_id == active.patient_id;
+                                        let id = choice.patient_id;
+                                        view! {
+                                            <li>
+                                                <button type="button" class=format!("chart-choice chart-colour-{}", choice.colour)
+                                                    aria-pressed=if current { "true" } else { "false" }
+                                                    disabled=move || switch.pending().get()
+                                                    on:click=move |_| { if !current { switch.dispatch(id); } }>
+                                                    <span class="swatch" aria-hidden="true"></span>
+                                                    {choice_label(i18n, &choice)}
+                                                </button>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            </nav>
+                        })}
+                        {move || switch.value().get().and_then(|r| r.err()).map(|e| view! {
+                            <p class="form-error" role="alert">{crate::ui::errors::error_text(i18n, &e)}</p>
+                        })}
+                    </div>
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// "Emma Quinn (parent)" for a granted chart; "Jordan Quinn (you)" for one's own.
+fn choice_label(i18n: leptos_i18n::I18nContext<Locale>, choice: &ChartChoice) -> String {
+    match choice.relationship {
+        None => t_string!(i18n, nav.own_chart, name = choice.name.clone()).to_string(),
+        Some(r) => format!("{} ({})", choice.name, relationship_label(i18n, r)),
+    }
+}
+
+/// A relationship in the reader's words.
+pub fn relationship_label(i18n: leptos_i18n::I18nContext<Locale>, r: Relationship) -> String {
+    match r {
+        Relationship::Parent => t_string!(i18n, proxy.rel_parent),
+        Relationship::LegalGuardian => t_string!(i18n, proxy.rel_legal_guardian),
+        Relationship::Caregiver => t_string!(i18n, proxy.rel_caregiver),
+        Relationship::HealthcareAgent => t_string!(i18n, proxy.rel_healthcare_agent),
+        Relationship::Spouse => t_string!(i18n, proxy.rel_spouse),
+        Relationship::AdultChild => t_string!(i18n, proxy.rel_adult_child),
+    }
+    .to_string()
+}
+
+/// A section's name, as in the menu.
+pub fn section_label(i18n: leptos_i18n::I18nContext<Locale>, s: Section) -> String {
+    match s {
+        Section::Home => t_string!(i18n, nav.home),
+        Section::Visits => t_string!(i18n, nav.visits),
+        Section::Results => t_string!(i18n, nav.results),
+        Section::Medications => t_string!(i18n, nav.medications),
+        Section::HealthSummary => t_string!(i18n, nav.health_summary),
+        Section::Reminders => t_string!(i18n, nav.reminders),
+        Section::Messages => t_string!(i18n, nav.messages),
+        Section::Sharing => t_string!(i18n, nav.sharing),
+    }
+    .to_string()
 }
 
 /// Bumped by the thread page once a thread (and so its replies) has been read: the menu's
@@ -188,7 +318,12 @@ fn MenuLink(href: &'static str, children: Children) -> impl IntoView {
 
 fn role_label(role: Role) -> impl IntoView {
     let i18n = use_i18n();
-    move || match role {
+    move || role_text(i18n, role)
+}
+
+/// A role in the reader's words.
+pub fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> String {
+    match role {
         Role::Patient => t_string!(i18n, roles.patient).to_string(),
         Role::Clinician => t_string!(i18n, roles.clinician).to_string(),
         Role::Him => t_string!(i18n, roles.him).to_string(),

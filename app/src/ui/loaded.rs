@@ -19,7 +19,16 @@ where
                 Suspend::new(async move {
                     match resource.await {
                         Ok(value) => render(value).into_any(),
-                        Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
+                        Err(e) => {
+                            if e == AppError::AccessEnded {
+                                // The chart closed under this page: the switcher and banner
+                                // are fetched again, so they stop naming it.
+                                if let Some(refresh) = use_context::<crate::ui::layout::ChartsRefresh>() {
+                                    queue_microtask(move || refresh.0.update(|n| *n += 1));
+                                }
+                            }
+                            view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any()
+                        }
                     }
                 })
             }}

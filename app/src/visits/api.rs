@@ -14,6 +14,7 @@ pub async fn list_visits() -> Result<Visits, AppError> {
         chart.patient_id,
         state.clock.now_ms(),
         state.config.utc_offset_minutes,
+        chart.visibility(),
     )
     .await?)
 }
@@ -22,7 +23,7 @@ pub async fn list_visits() -> Result<Visits, AppError> {
 pub async fn load_visit_document(id: i64, kind: VisitDocKind) -> Result<VisitDocument, AppError> {
     let chart = access::require(Section::Visits, &format!("visits.document id={id}")).await?;
     let state = &chart.state;
-    super::store::document(&state.db, chart.patient_id, id, kind, state.config.utc_offset_minutes)
+    super::store::document(&state.db, chart.patient_id, id, kind, state.config.utc_offset_minutes, chart.visibility())
         .await?
         .ok_or(AppError::NotFound)
 }

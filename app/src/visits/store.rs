@@ -1,16 +1,26 @@
-//! SQL for visits, always within one patient's chart.
+//! SQL for visits, always within one patient's chart. A progress note a clinician marked
+//! confidential does not exist for a proxy (the visit itself still shows).
 use sqlx::{any::AnyRow, Row};
 
 use super::{VisitDocKind, VisitDocument, VisitSummary, Visits};
-use crate::infra::{clock::local_date_time, db::bool_column, Db};
+use crate::{
+    access::Visibility,
+    infra::{clock::local_date_time, db::bool_column, Db},
+};
 
 /// At most this many past visits in one answer (most recent first).
 pub const PAST_LIMIT: i64 = 200;
 
 const COLUMNS: &str = "e.id, e.kind, e.start_at, e.department, e.reason, e.status, \
-    e.avs_text IS NOT NULL AS has_summary, e.note_text IS NOT NULL AS has_note, p.display_name AS provider";
+    e.avs_text IS NOT NULL AS has_summary, e.note_text IS NOT NULL AS has_note, e.note_confidential, p.display_name AS provider";
 
-pub async fn visits(db: &Db, patient_id: i64, now: i64, offset_minutes: i32) -> Result<Visits, sqlx::Error> {
+pub async fn visits(
+    db: &Db,
+    patient_id: i64,
+    now: i64,
+    offset_minutes: i32,
+    vis: Visibility,
+) -> Result<Visits, sqlx::Error> {
     let upcoming = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
          WHERE e.patient_id = $1 AND e.status = 'planned' AND e.start_at >= $2 ORDER BY e.start_at, e.id"
@@ -30,13 +40,14 @@ pub async fn visits(db: &Db, patient_id: i64, now: i64, offset_minutes: i32) -> 
     .fetch_all(&db.read)
     .await?;
     Ok(Visits {
-        upcoming: upcoming.iter().map(|r| summary_of(r, offset_minutes)).collect::<Result<_, _>>()?,
-        past: past.iter().map(|r| summary_of(r, offset_minutes)).collect::<Result<_, _>>()?,
+        upcoming: upcoming.iter().map(|r| summary_of(r, offset_minutes, vis)).collect::<Result<_, _>>()?,
+        past: past.iter().map(|r| summary_of(r, offset_minutes, vis)).collect::<Result<_, _>>()?,
     })
 }
 
-fn summary_of(row: &AnyRow, offset_minutes: i32) -> Result<VisitSummary, sqlx::Error> {
+fn summary_of(row: &AnyRow, offset_minutes: i32, vis: Visibility) -> Result<VisitSummary, sqlx::Error> {
     let status: String = row.try_get("status")?;
+    let note_shown = row.try_get::<i64, _>("note_confidential")? <= vis.max_flag();
     Ok(VisitSummary {
         id: row.try_get("id")?,
         kind: row.try_get("kind")?,
@@ -46,7 +57,7 @@ fn summary_of(row: &AnyRow, offset_minutes: i32) -> Result<VisitSummary, sqlx::E
         reason: row.try_get("reason")?,
         cancelled: status == "cancelled",
         has_summary: bool_column(row, "has_summary")?,
-        has_note: bool_column(row, "has_note")?,
+        has_note: note_shown && bool_column(row, "has_note")?,
     })
 }
 
@@ -58,6 +69,7 @@ pub async fn document(
     visit_id: i64,
     kind: VisitDocKind,
     offset_minutes: i32,
+    vis: Visibility,
 ) -> Result<Option<VisitDocument>, sqlx::Error> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS}, e.avs_text, e.note_text FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
@@ -70,10 +82,11 @@ pub async fn document(
     let Some(row) = row else { return Ok(None) };
     let text: Option<String> = match kind {
         VisitDocKind::Summary => row.try_get("avs_text")?,
+        VisitDocKind::Note if row.try_get::<i64, _>("note_confidential")? > vis.max_flag() => None,
         VisitDocKind::Note => row.try_get("note_text")?,
     };
     let Some(text) = text else { return Ok(None) };
-    Ok(Some(VisitDocument { visit: summary_of(&row, offset_minutes)?, kind, text }))
+    Ok(Some(VisitDocument { visit: summary_of(&row, offset_minutes, vis)?, kind, text }))
 }
 
 /// The provider record of a staff account, if they have one.
@@ -125,8 +138,9 @@ pub async fn upcoming(
     now: i64,
     offset: i32,
     limit: usize,
+    vis: Visibility,
 ) -> Result<Vec<VisitSummary>, sqlx::Error> {
-    let mut v = visits(db, patient_id, now, offset).await?.upcoming;
+    let mut v = visits(db, patient_id, now, offset, vis).await?.upcoming;
     v.truncate(limit);
     Ok(v)
 }

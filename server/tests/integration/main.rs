@@ -4,10 +4,13 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod access_matrix;
 mod cli;
 mod health_record;
 mod http_surface;
 mod identity;
 mod messaging;
 mod messaging_crash;
+mod proxy;
+mod proxy_fixture;
 mod synthetic;

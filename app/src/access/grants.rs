@@ -1,0 +1,173 @@
+//! Which proxy grants are in force now. A grant applies from its start until its end date
+//! or until someone ends it; a minor grant (a parent's, a guardian's) also only while the
+//! patient is under 18, and from 13 it narrows to `Section::TEEN_VIEW`. Ages come from the
+//! birth date and the clock at each request, so a birthday needs no job to take effect.
+use sqlx::Row;
+use time::Date;
+
+use super::{Relationship, Section};
+use crate::infra::db::Db;
+
+/// The age at which a child may have their own account, and a parent's view narrows.
+pub const TEEN_AGE: i32 = 13;
+/// The age at which a minor grant ends (an adult authorization is needed after it).
+pub const ADULT_AGE: i32 = 18;
+
+/// A proxy's access to one chart, as it stands now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InForce {
+    pub patient_id: i64,
+    pub patient_name: String,
+    pub relationship: Relationship,
+    pub sections: Vec<Section>,
+    /// Narrowed because the patient is 13–17.
+    pub teen_view: bool,
+}
+
+/// Whole years from `birth` (YYYY-MM-DD) to `today`; `None` for a malformed date.
+pub fn age_on(birth: &str, today: Date) -> Option<i32> {
+    use crate::auth::rules;
+    Some(rules::age_on(rules::parse_date(birth)?, today))
+}
+
+/// What a grant of `kind` with `sections` allows for a patient aged `age`: `None` once a
+/// minor grant has ended at 18; the teen view (and `true`) from 13.
+pub fn sections_at_age(kind: &str, sections: &[Section], age: i32) -> Option<(Vec<Section>, bool)> {
+    match kind {
+        "minor" if age >= ADULT_AGE => None,
+        "minor" if age >= TEEN_AGE => {
+            Some((sections.iter().copied().filter(|s| Section::TEEN_VIEW.contains(s)).collect(), true))
+        }
+        "minor" | "adult" => Some((sections.to_vec(), false)),
+        _ => None,
+    }
+}
+
+/// The charts `proxy_user_id` may open now (only `patient_id`'s, when given), one entry per
+/// chart: two grants to one chart (a minor grant and an adult authorization ahead of the
+/// 18th birthday) add up.
+pub async fn in_force(
+    db: &Db,
+    proxy_user_id: i64,
+    patient_id: Option<i64>,
+    now: i64,
+    today: Date,
+) -> Result<Vec<InForce>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT g.patient_id, g.kind, g.relationship, g.sections, p.given_name, p.family_name, p.birth_date \
+         FROM proxy_grants g JOIN patients p ON p.id = g.patient_id \
+         WHERE g.proxy_user_id = $1 AND ($2 = 0 OR g.patient_id = $2) AND g.ended_at IS NULL \
+         AND g.starts_at <= $3 AND (g.ends_at IS NULL OR g.ends_at > $3) \
+         ORDER BY g.patient_id, g.kind, g.id",
+    )
+    .bind(proxy_user_id)
+    .bind(patient_id.unwrap_or(0))
+    .bind(now)
+    .fetch_all(&db.read)
+    .await?;
+    let mut charts: Vec<InForce> = Vec::new();
+    for row in rows {
+        let birth: String = row.try_get("birth_date")?;
+        let kind: String = row.try_get("kind")?;
+        let granted = Section::parse_list(&row.try_get::<String, _>("sections")?);
+        let Some(age) = age_on(&birth, today) else { continue };
+        let Some((sections, teen_view)) = sections_at_age(&kind, &granted, age) else { continue };
+        let relationship = Relationship::parse(&row.try_get::<String, _>("relationship")?)
+            .unwrap_or(Relationship::Caregiver);
+        let id: i64 = row.try_get("patient_id")?;
+        match charts.iter_mut().find(|c| c.patient_id == id) {
+            Some(chart) => {
+                for s in sections {
+                    if !chart.sections.contains(&s) {
+                        chart.sections.push(s);
+                    }
+                }
+                chart.teen_view &= teen_view;
+            }
+            None => charts.push(InForce {
+                patient_id: id,
+                patient_name: format!(
+                    "{} {}",
+                    row.try_get::<String, _>("given_name")?,
+                    row.try_get::<String, _>("family_name")?
+                ),
+                relationship,
+                sections,
+                teen_view,
+            }),
+        }
+    }
+    Ok(charts)
+}
+
+/// A proxy who may read a chart now.
+#[derive(Debug, Clone)]
+pub struct ProxyOf {
+    pub user_id: i64,
+    pub email: Option<String>,
+    pub sections: Vec<Section>,
+}
+
+/// Everyone who may read `patient_id`'s chart as a proxy now (for notices: a message
+/// notice goes to each proxy who may read messages).
+pub async fn proxies_of(db: &Db, patient_id: i64, now: i64, today: Date) -> Result<Vec<ProxyOf>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT g.proxy_user_id, g.kind, g.sections, u.email, p.birth_date \
+         FROM proxy_grants g JOIN users u ON u.id = g.proxy_user_id JOIN patients p ON p.id = g.patient_id \
+         WHERE g.patient_id = $1 AND g.ended_at IS NULL AND g.starts_at <= $2 \
+         AND (g.ends_at IS NULL OR g.ends_at > $2) ORDER BY g.proxy_user_id, g.id",
+    )
+    .bind(patient_id)
+    .bind(now)
+    .fetch_all(&db.read)
+    .await?;
+    let mut proxies: Vec<ProxyOf> = Vec::new();
+    for row in rows {
+        let granted = Section::parse_list(&row.try_get::<String, _>("sections")?);
+        let age = age_on(&row.try_get::<String, _>("birth_date")?, today).unwrap_or(0);
+        let Some((sections, _)) = sections_at_age(&row.try_get::<String, _>("kind")?, &granted, age) else {
+            continue;
+        };
+        let user_id: i64 = row.try_get("proxy_user_id")?;
+        match proxies.iter_mut().find(|p| p.user_id == user_id) {
+            Some(known) => {
+                for s in sections {
+                    if !known.sections.contains(&s) {
+                        known.sections.push(s);
+                    }
+                }
+            }
+            None => proxies.push(ProxyOf { user_id, email: row.try_get("email")?, sections }),
+        }
+    }
+    Ok(proxies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn ages_turn_on_the_birthday() {
+        assert_eq!(age_on("2013-11-25", date!(2026 - 11 - 24)), Some(12));
+        assert_eq!(age_on("2013-11-25", date!(2026 - 11 - 25)), Some(13));
+        assert_eq!(age_on("2008-02-29", date!(2026 - 02 - 28)), Some(17));
+        assert_eq!(age_on("2008-02-29", date!(2026 - 03 - 01)), Some(18));
+        assert_eq!(age_on("not a date", date!(2026 - 03 - 01)), None);
+    }
+
+    #[test]
+    fn a_minor_grant_narrows_at_13_and_ends_at_18() {
+        let all = Section::GRANTABLE.to_vec();
+        assert_eq!(sections_at_age("minor", &all, 12), Some((all.clone(), false)));
+        let teen = sections_at_age("minor", &all, 13).unwrap();
+        assert!(teen.1 && !teen.0.contains(&Section::Medications) && teen.0.contains(&Section::Results));
+        assert_eq!(sections_at_age("minor", &all, 17).map(|s| s.1), Some(true));
+        assert_eq!(sections_at_age("minor", &all, 18), None);
+        assert_eq!(sections_at_age("adult", &all, 18), Some((all.clone(), false)));
+        // A narrowed grant stays narrow: the teen view never adds a section.
+        let narrow = [Section::Visits, Section::Medications];
+        assert_eq!(sections_at_age("minor", &narrow, 15), Some((vec![Section::Visits], true)));
+    }
+}

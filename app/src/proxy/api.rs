@@ -1,0 +1,307 @@
+//! Patient- and proxy-side functions: the chart switcher, requests for access, the
+//! Sharing page (who may see my chart, whose charts I may see) and "Who has seen my record".
+//! The chart is the session's; a grant id is acted on only by its patient or its proxy.
+use leptos::prelude::*;
+use server_fn::codec::{MultipartData, MultipartFormData};
+
+use super::{AccessEntry, ProxyRequest, Sharing};
+use crate::{access::Charts, error::AppError};
+#[cfg(feature = "ssr")]
+use crate::{
+    access::{self, Relationship, Section},
+    auth::{session, Role},
+    infra::{state, AppState},
+};
+
+/// The charts the signed-in person may open, and the one open now.
+#[server(endpoint = "proxy/charts")]
+pub async fn my_charts() -> Result<Charts, AppError> {
+    let state = state()?;
+    let session = session::current(&state).await?;
+    access::charts(&state, &session).await
+}
+
+/// Opens another chart (the user's own, or one granted now) for the rest of the session.
+#[server(endpoint = "proxy/switch")]
+pub async fn switch_chart(patient_id: i64) -> Result<Charts, AppError> {
+    let state = state()?;
+    let session = session::current(&state).await?;
+    access::switch_chart(&state, &session, patient_id).await?;
+    let session = session::current(&state).await?;
+    access::charts(&state, &session).await
+}
+
+/// The signed-in patient or proxy, for requests and Sharing (staff have their own pages).
+#[cfg(feature = "ssr")]
+async fn portal_user() -> Result<(AppState, session::Session), AppError> {
+    let state = state()?;
+    let session = session::current(&state).await?;
+    if session.role != Role::Patient {
+        return Err(AppError::Forbidden);
+    }
+    Ok((state, session))
+}
+
+/// Who may see my chart, whose charts I may see, and my requests.
+#[server(endpoint = "proxy/sharing")]
+pub async fn load_sharing() -> Result<Sharing, AppError> {
+    let (state, session) = portal_user().await?;
+    let (now, today) = (state.clock.now_ms(), state.clock.today());
+    let (on_my_chart, may_change) = match session.patient_id {
+        Some(_) => {
+            let (chart, _) = access::own_chart("proxy.sharing").await?;
+            let grants = super::store::grants_on(&state.db, chart.patient_id, now, today).await?;
+            (grants, patient_is_adult(&state, chart.patient_id).await?)
+        }
+        None => (Vec::new(), false),
+    };
+    Ok(Sharing {
+        on_my_chart,
+        may_change,
+        mine: super::store::grants_held(&state.db, session.user_id, now, today).await?,
+        requests: super::store::requests_of(&state.db, session.user_id, today).await?,
+    })
+}
+
+/// Whether the patient is 18 or older today (an adult decides who sees their chart).
+#[cfg(feature = "ssr")]
+async fn patient_is_adult(state: &AppState, patient_id: i64) -> Result<bool, AppError> {
+    let patient = crate::auth::store::patient_by_id(&state.db, patient_id).await?.ok_or(AppError::NotFound)?;
+    let age = access::grants::age_on(&patient.birth_date, state.clock.today()).unwrap_or(0);
+    Ok(age >= access::grants::ADULT_AGE)
+}
+
+/// A parent's or guardian's request for a child's chart ("Request Minor Proxy Access").
+#[server(endpoint = "proxy/request_minor")]
+pub async fn request_minor_access(
+    child_name: String,
+    birth_date: String,
+    relationship: String,
+    #[server(default)] attest: Option<String>,
+    key: String,
+) -> Result<ProxyRequest, AppError> {
+    let (state, session) = portal_user().await?;
+    let form = RequestForm { name: child_name, birth_date, relationship, attest, key };
+    let checked = form.check(&state, super::RequestKind::Minor, "child_name")?;
+    submit(&state, &session, checked, None).await
+}
+
+/// An adult proxy authorization: fields `patient_name`, `birth_date`, `relationship`,
+/// `attest`, `key` and the signed form as one `attachment` (PNG, JPEG or PDF, ≤ 10 MB).
+#[server(endpoint = "proxy/request_adult", input = MultipartFormData)]
+pub async fn request_adult_access(data: MultipartData) -> Result<ProxyRequest, AppError> {
+    // Who, before reading someone's upload.
+    let (state, session) = portal_user().await?;
+    let multipart = data.into_inner().ok_or(AppError::Unavailable)?;
+    let fields = ["patient_name", "birth_date", "relationship", "attest", "key"];
+    let (mut text, files) = crate::messages::upload::read_form(multipart, &fields).await?;
+    let mut take = |name: &str| text.remove(name).unwrap_or_default();
+    let attest = Some(take("attest")).filter(|a| !a.is_empty());
+    let form = RequestForm {
+        name: take("patient_name"),
+        birth_date: take("birth_date"),
+        relationship: take("relationship"),
+        attest,
+        key: take("key"),
+    };
+    let checked = form.check(&state, super::RequestKind::Adult, "patient_name")?;
+    let file = match files.as_slice() {
+        [one] => one,
+        [] => return Err(AppError::invalid("attachments", "proxy.form_required")),
+        _ => return Err(AppError::invalid("attachments", "messages.too_many_attachments")),
+    };
+    submit(&state, &session, checked, Some(file)).await
+}
+
+#[cfg(feature = "ssr")]
+struct RequestForm {
+    name: String,
+    birth_date: String,
+    relationship: String,
+    attest: Option<String>,
+    key: String,
+}
+
+#[cfg(feature = "ssr")]
+struct CheckedRequest {
+    kind: super::RequestKind,
+    name: String,
+    birth_date: String,
+    relationship: Relationship,
+    key: String,
+}
+
+#[cfg(feature = "ssr")]
+impl RequestForm {
+    /// Every field, each refused with a message at its own field.
+    fn check(self, state: &AppState, kind: super::RequestKind, name_field: &str) -> Result<CheckedRequest, AppError> {
+        use super::RequestKind;
+        use crate::{auth::rules, input};
+        let name = input::bounded(&self.name, super::NAME_MAX_CHARS, true)
+            .map_err(|e| AppError::invalid(name_field, &format!("proxy.name_{e}")))?;
+        let born = rules::parse_date(&self.birth_date)
+            .ok_or_else(|| AppError::invalid("birth_date", "proxy.birth_date_invalid"))?;
+        let today = state.clock.today();
+        if born > today {
+            return Err(AppError::invalid("birth_date", "proxy.birth_date_future"));
+        }
+        let age = rules::age_on(born, today);
+        match kind {
+            RequestKind::Minor if age >= access::grants::ADULT_AGE => {
+                return Err(AppError::invalid("birth_date", "proxy.not_a_minor"))
+            }
+            RequestKind::Adult if age < access::grants::ADULT_AGE => {
+                return Err(AppError::invalid("birth_date", "proxy.not_an_adult"))
+            }
+            _ => {}
+        }
+        let allowed: &[Relationship] = match kind {
+            RequestKind::Minor => &Relationship::FOR_MINORS,
+            RequestKind::Adult => &Relationship::ALL[1..],
+        };
+        let relationship = Relationship::parse(&self.relationship)
+            .filter(|r| allowed.contains(r))
+            .ok_or_else(|| AppError::invalid("relationship", "proxy.relationship_required"))?;
+        if !matches!(self.attest.as_deref(), Some("on" | "true" | "yes")) {
+            return Err(AppError::invalid("attest", "proxy.attest_required"));
+        }
+        if !input::is_idempotency_key(&self.key) {
+            return Err(AppError::invalid("form", "error.bad_request"));
+        }
+        Ok(CheckedRequest { kind, name, birth_date: born.to_string(), relationship, key: self.key })
+    }
+}
+
+/// Stores a checked request (at most `REQUESTS_PER_DAY` a day) with its due date.
+#[cfg(feature = "ssr")]
+async fn submit(
+    state: &AppState,
+    session: &session::Session,
+    request: CheckedRequest,
+    file: Option<&crate::messages::upload::Upload>,
+) -> Result<ProxyRequest, AppError> {
+    use crate::infra::{audit, clock};
+    let now = state.clock.now_ms();
+    let recent = super::store::requests_since(&state.db, session.user_id, now - clock::DAY_MS).await?;
+    if recent >= super::REQUESTS_PER_DAY {
+        return Err(AppError::TooManyAttempts { retry_after_secs: 3600 });
+    }
+    let today = state.clock.today();
+    let due = crate::messages::reply_date::reply_by(today, &state.config.holidays, super::HIM_BUSINESS_DAYS);
+    let id = super::store::insert_request(
+        &state.db,
+        &super::store::NewRequest {
+            requester_id: session.user_id,
+            kind: request.kind,
+            patient_name: &request.name,
+            birth_date: &request.birth_date,
+            relationship: request.relationship,
+            form: file.map(|f| (f.media_type, f.name.as_str(), f.bytes.as_slice())),
+            now,
+            due_at: clock::ms_of_date(due),
+            idempotency_key: &request.key,
+        },
+    )
+    .await?;
+    let addr = crate::infra::client_addr();
+    let detail = format!("request={id} kind={}", request.kind.as_str());
+    let event = audit::AuditEvent {
+        actor_user_id: Some(session.user_id),
+        action: "proxy-requested",
+        client_addr: Some(&addr),
+        detail: &detail,
+        ..Default::default()
+    };
+    audit::append(&state.db, now, event).await?;
+    let (request, _) = super::store::request(&state.db, id, today).await?.ok_or(AppError::Unavailable)?;
+    Ok(request)
+}
+
+/// Ends a grant: the adult patient of the chart may end any grant on it; a proxy may end
+/// their own. Anyone else is told it does not exist.
+#[server(endpoint = "proxy/end_grant")]
+pub async fn end_grant(id: i64) -> Result<(), AppError> {
+    let (state, session) = portal_user().await?;
+    let (proxy, patient) = super::store::grant_parties(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let as_patient = session.patient_id == Some(patient);
+    if as_patient && !patient_is_adult(&state, patient).await? {
+        return Err(AppError::Forbidden);
+    }
+    if !as_patient && proxy != session.user_id {
+        return Err(AppError::NotFound);
+    }
+    let reason = if as_patient { "ended by the patient" } else { "ended by the proxy" };
+    if super::store::end_grant(&state.db, id, session.user_id, reason, state.clock.now_ms()).await? {
+        audit_grant_change(&state, &session, patient, !as_patient, "proxy-grant-ended", id).await?;
+    }
+    Ok(())
+}
+
+/// Narrows (or widens again) what a grant on the adult patient's own chart covers.
+/// `sections`: comma-separated section names, at least one.
+#[server(endpoint = "proxy/set_sections")]
+pub async fn set_grant_sections(id: i64, sections: String) -> Result<(), AppError> {
+    let (state, session) = portal_user().await?;
+    let sections = parse_sections(&sections)?;
+    let (_, patient) = super::store::grant_parties(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if session.patient_id != Some(patient) {
+        return Err(AppError::NotFound);
+    }
+    if !patient_is_adult(&state, patient).await? {
+        return Err(AppError::Forbidden);
+    }
+    super::store::set_sections(&state.db, id, &sections).await?;
+    audit_grant_change(&state, &session, patient, false, "proxy-grant-sections", id).await
+}
+
+/// Grantable section names from a form ("home,visits"); at least one, each known.
+#[cfg(feature = "ssr")]
+pub fn parse_sections(text: &str) -> Result<Vec<Section>, AppError> {
+    let mut sections = Vec::new();
+    for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let section = Section::parse(name)
+            .filter(|s| Section::GRANTABLE.contains(s))
+            .ok_or_else(|| AppError::invalid("sections", "error.bad_request"))?;
+        if !sections.contains(&section) {
+            sections.push(section);
+        }
+    }
+    if sections.is_empty() {
+        return Err(AppError::invalid("sections", "proxy.sections_required"));
+    }
+    Ok(sections)
+}
+
+#[cfg(feature = "ssr")]
+async fn audit_grant_change(
+    state: &AppState,
+    session: &session::Session,
+    patient_id: i64,
+    as_proxy: bool,
+    action: &str,
+    grant_id: i64,
+) -> Result<(), AppError> {
+    let addr = crate::infra::client_addr();
+    let detail = format!("grant={grant_id}");
+    let event = crate::infra::audit::AuditEvent {
+        actor_user_id: Some(session.user_id),
+        action,
+        patient_id: Some(patient_id),
+        section: Some(Section::Sharing.as_str()),
+        as_proxy,
+        client_addr: Some(&addr),
+        detail: &detail,
+    };
+    crate::infra::audit::append(&state.db, state.clock.now_ms(), event).await?;
+    Ok(())
+}
+
+/// "Who has seen my record": accesses to the signed-in patient's own chart, newest first;
+/// `before` (an entry's `seq`) pages back.
+#[server(endpoint = "proxy/access_log")]
+pub async fn access_log(#[server(default)] before: Option<i64>) -> Result<Vec<AccessEntry>, AppError> {
+    let (chart, session) = access::own_chart("proxy.access_log").await?;
+    let offset = chart.state.config.utc_offset_minutes;
+    let before = before.unwrap_or(i64::MAX);
+    Ok(super::store::access_log(&chart.state.db, chart.patient_id, session.user_id, before, offset).await?)
+}

@@ -1,0 +1,145 @@
+//! Proxy access: a parent, guardian or caregiver reading someone else's chart through
+//! their own account. Requests (a minor's, from a parent; an adult's, with a signed
+//! authorization) go to the Release of Information team in HIM, who match, approve or
+//! deny them; an approval makes a grant (access/grants.rs decides, at every request, what a
+//! grant allows now). Patients see who may see their chart and who has (the access log).
+pub mod api;
+pub mod pages;
+pub mod staff_api;
+pub mod staff_pages;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use serde::{Deserialize, Serialize};
+
+use crate::access::{Relationship, Section};
+
+/// Longest name typed on a request.
+pub const NAME_MAX_CHARS: usize = 100;
+/// Longest reason HIM gives for a denial or for ending a grant.
+pub const REASON_MAX_CHARS: usize = 500;
+/// The Release of Information team answers within this many business days.
+pub const HIM_BUSINESS_DAYS: u32 = 4;
+/// Requests one account may submit per day (a form is not a way to probe who is a patient).
+pub const REQUESTS_PER_DAY: i64 = 5;
+/// The whole adult request: one signed form (at most a message attachment's size) and text.
+pub const FORM_UPLOAD_MAX_BYTES: usize = crate::messages::ATTACHMENT_MAX_BYTES + 256 * 1024;
+/// Rows in one page of "Who has seen my record".
+pub const ACCESS_LOG_PAGE: i64 = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequestKind {
+    /// A parent or guardian asking for a child's chart (under 18).
+    Minor,
+    /// Someone with a legal right asking for an adult's chart, with a signed form.
+    Adult,
+}
+
+impl RequestKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestKind::Minor => "minor",
+            RequestKind::Adult => "adult",
+        }
+    }
+    pub fn parse(s: &str) -> Option<RequestKind> {
+        [RequestKind::Minor, RequestKind::Adult].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequestStatus {
+    Pending,
+    Approved,
+    Denied,
+}
+
+impl RequestStatus {
+    pub fn parse(s: &str) -> RequestStatus {
+        match s {
+            "approved" => RequestStatus::Approved,
+            "denied" => RequestStatus::Denied,
+            _ => RequestStatus::Pending,
+        }
+    }
+}
+
+/// A request as its requester (and HIM) sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProxyRequest {
+    pub id: i64,
+    pub kind: RequestKind,
+    pub requester: String,
+    pub patient_name: String,
+    pub birth_date: String,
+    pub relationship: Relationship,
+    pub status: RequestStatus,
+    pub submitted_on: String,
+    /// "Within 4 business days".
+    pub due_on: String,
+    pub overdue: bool,
+    pub decided_on: Option<String>,
+    /// A denial's reason.
+    pub reason: Option<String>,
+    pub has_form: bool,
+}
+
+/// One grant, as the patient, the proxy or HIM sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GrantView {
+    pub id: i64,
+    pub proxy_name: String,
+    pub patient_name: String,
+    pub relationship: Relationship,
+    pub kind: RequestKind,
+    /// As granted (the patient or HIM may narrow them).
+    pub sections: Vec<Section>,
+    pub starts_on: String,
+    pub ends_on: Option<String>,
+    pub approved_by: Option<String>,
+    /// In force today (not ended, not expired, not past 18 for a minor grant).
+    pub in_force: bool,
+    /// Narrowed to the teen view because the patient is 13–17.
+    pub teen_view: bool,
+}
+
+/// The "Sharing" page: who may see my chart, whose charts I may see, my requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sharing {
+    /// Grants on the signed-in patient's own chart (empty without one).
+    pub on_my_chart: Vec<GrantView>,
+    /// An adult patient may narrow or end them; a teen sees them only.
+    pub may_change: bool,
+    /// Grants this account holds to other charts.
+    pub mine: Vec<GrantView>,
+    pub requests: Vec<ProxyRequest>,
+}
+
+/// One line of "Who has seen my record".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessEntry {
+    pub seq: i64,
+    pub at: String,
+    pub who: Accessor,
+    pub section: Option<Section>,
+    /// What was done: "chart-read", "message-sent", "chart-switch"…
+    pub action: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Accessor {
+    /// The patient themself.
+    You,
+    Proxy { name: String },
+    Staff { name: String, role: crate::auth::Role },
+}
+
+/// What HIM sees of a request: the request, and the charts it might be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestReview {
+    pub request: ProxyRequest,
+    /// Patients born on the requested date whose name shares a word with the requested one.
+    pub candidates: Vec<crate::staff::PatientMatch>,
+    /// The patient it was matched to, once decided.
+    pub matched: Option<String>,
+}

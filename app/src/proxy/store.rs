@@ -1,0 +1,402 @@
+//! SQL for proxy requests, grants and the patient's access log. Ids are always looked up
+//! together with who may touch them (the requester, the chart's patient, the proxy); HIM
+//! functions come here only after the role check.
+use sqlx::{any::AnyRow, Row};
+use time::Date;
+
+use super::{AccessEntry, Accessor, GrantView, ProxyRequest, RequestKind, RequestStatus};
+use crate::{
+    access::{grants, Relationship, Section},
+    auth::Role,
+    infra::{
+        clock::{date_of, local_date_time},
+        Db,
+    },
+};
+
+// ---------------------------------------------------------------- requests
+
+pub struct NewRequest<'a> {
+    pub requester_id: i64,
+    pub kind: RequestKind,
+    pub patient_name: &'a str,
+    pub birth_date: &'a str,
+    pub relationship: Relationship,
+    /// The signed authorization of an adult request: (media type, file name, bytes).
+    pub form: Option<(&'a str, &'a str, &'a [u8])>,
+    pub now: i64,
+    pub due_at: i64,
+    pub idempotency_key: &'a str,
+}
+
+/// Stores a request; the same key again answers with the first request's id.
+pub async fn insert_request(db: &Db, new: &NewRequest<'_>) -> Result<i64, sqlx::Error> {
+    if let Some(id) = request_by_key(db, new.requester_id, new.idempotency_key).await? {
+        return Ok(id);
+    }
+    let (media_type, file_name, bytes) = match new.form {
+        Some((m, n, b)) => (Some(m), Some(n), Some(b.to_vec())),
+        None => (None, None, None),
+    };
+    let inserted = sqlx::query_scalar(
+        "INSERT INTO proxy_requests (requester_id, kind, patient_name, birth_date, relationship, attested_at, \
+         form_media_type, form_file_name, form_bytes, created_at, due_at, idempotency_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $6, $10, $11) RETURNING id",
+    )
+    .bind(new.requester_id)
+    .bind(new.kind.as_str())
+    .bind(new.patient_name)
+    .bind(new.birth_date)
+    .bind(new.relationship.as_str())
+    .bind(new.now)
+    .bind(media_type)
+    .bind(file_name)
+    .bind(bytes)
+    .bind(new.due_at)
+    .bind(new.idempotency_key)
+    .fetch_one(&db.write)
+    .await;
+    match inserted {
+        // A retry that raced its first attempt.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            request_by_key(db, new.requester_id, new.idempotency_key).await?.ok_or(sqlx::Error::RowNotFound)
+        }
+        other => other,
+    }
+}
+
+async fn request_by_key(db: &Db, requester_id: i64, key: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM proxy_requests WHERE requester_id = $1 AND idempotency_key = $2")
+        .bind(requester_id)
+        .bind(key)
+        .fetch_optional(&db.write)
+        .await
+}
+
+/// Requests this account made since `since` (the daily limit).
+pub async fn requests_since(db: &Db, requester_id: i64, since: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM proxy_requests WHERE requester_id = $1 AND created_at > $2")
+        .bind(requester_id)
+        .bind(since)
+        .fetch_one(&db.read)
+        .await
+}
+
+const REQUEST_COLUMNS: &str = "r.id, r.kind, r.patient_name, r.birth_date, r.relationship, r.status, \
+    r.created_at, r.due_at, r.decided_at, r.decision_reason, r.form_media_type, r.matched_patient_id, \
+    u.display_name AS requester";
+
+fn request_of(row: &AnyRow, today: Date) -> Result<ProxyRequest, sqlx::Error> {
+    let status = RequestStatus::parse(&row.try_get::<String, _>("status")?);
+    let due_on = date_of(row.try_get("due_at")?);
+    Ok(ProxyRequest {
+        id: row.try_get("id")?,
+        kind: RequestKind::parse(&row.try_get::<String, _>("kind")?).unwrap_or(RequestKind::Minor),
+        requester: row.try_get("requester")?,
+        patient_name: row.try_get("patient_name")?,
+        birth_date: row.try_get("birth_date")?,
+        relationship: Relationship::parse(&row.try_get::<String, _>("relationship")?)
+            .unwrap_or(Relationship::Parent),
+        status,
+        submitted_on: date_of(row.try_get("created_at")?),
+        overdue: status == RequestStatus::Pending && due_on < today.to_string(),
+        due_on,
+        decided_on: row.try_get::<Option<i64>, _>("decided_at")?.map(date_of),
+        reason: row.try_get("decision_reason")?,
+        has_form: row.try_get::<Option<String>, _>("form_media_type")?.is_some(),
+    })
+}
+
+/// The requests an account made, newest first.
+pub async fn requests_of(db: &Db, requester_id: i64, today: Date) -> Result<Vec<ProxyRequest>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {REQUEST_COLUMNS} FROM proxy_requests r JOIN users u ON u.id = r.requester_id \
+         WHERE r.requester_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 50"
+    ))
+    .bind(requester_id)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter().map(|r| request_of(r, today)).collect()
+}
+
+/// HIM's queue: pending requests, the soonest due first.
+pub async fn pending(db: &Db, today: Date, limit: i64) -> Result<Vec<ProxyRequest>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {REQUEST_COLUMNS} FROM proxy_requests r JOIN users u ON u.id = r.requester_id \
+         WHERE r.status = 'pending' ORDER BY r.due_at, r.id LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter().map(|r| request_of(r, today)).collect()
+}
+
+/// One request, with the id of the patient it was matched to.
+pub async fn request(db: &Db, id: i64, today: Date) -> Result<Option<(ProxyRequest, Option<i64>)>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {REQUEST_COLUMNS} FROM proxy_requests r JOIN users u ON u.id = r.requester_id WHERE r.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await?;
+    row.map(|r| Ok((request_of(&r, today)?, r.try_get("matched_patient_id")?))).transpose()
+}
+
+/// The requester of a request (for its requester's own checks).
+pub async fn requester_of(db: &Db, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT requester_id FROM proxy_requests WHERE id = $1").bind(id).fetch_optional(&db.read).await
+}
+
+/// Patients born on `birth_date` with a name sharing a word with `name` (HIM then picks).
+pub async fn candidates(db: &Db, name: &str, birth_date: &str) -> Result<Vec<crate::staff::PatientMatch>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, \
+         EXISTS (SELECT 1 FROM users u WHERE u.patient_id = p.id) AS enrolled \
+         FROM patients p WHERE p.birth_date = $1 ORDER BY p.family_name, p.given_name LIMIT 200",
+    )
+    .bind(birth_date)
+    .fetch_all(&db.read)
+    .await?;
+    let words: Vec<String> = name.split_whitespace().map(|w| w.to_lowercase()).collect();
+    let mut found = Vec::new();
+    for row in rows {
+        let given: String = row.try_get("given_name")?;
+        let family: String = row.try_get("family_name")?;
+        let shares_a_word = [&given, &family].iter().any(|part| words.contains(&part.to_lowercase()));
+        if shares_a_word {
+            found.push(crate::staff::PatientMatch {
+                id: row.try_get("id")?,
+                mrn: row.try_get("mrn")?,
+                name: format!("{family}, {given}"),
+                birth_date: row.try_get("birth_date")?,
+                enrolled: crate::infra::db::bool_column(&row, "enrolled")?,
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// The signed authorization of a request: (media type, bytes).
+pub async fn form_of(db: &Db, id: i64) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT form_media_type, form_bytes FROM proxy_requests WHERE id = $1 AND form_bytes IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await?;
+    row.map(|r| Ok((r.try_get("form_media_type")?, r.try_get("form_bytes")?))).transpose()
+}
+
+pub enum Decision<'a> {
+    Approve { patient_id: i64, sections: &'a [Section] },
+    Deny { reason: &'a str },
+}
+
+/// Decides a pending request (once: a second decision finds nothing pending). An approval
+/// creates the grant in the same transaction. Returns the grant's id (0 for a denial), or
+/// None when the request was not pending.
+pub async fn decide(db: &Db, id: i64, decision: Decision<'_>, by: i64, now: i64) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = db.write.begin().await?;
+    let (status, patient, reason) = match &decision {
+        Decision::Approve { patient_id, .. } => ("approved", Some(*patient_id), None),
+        Decision::Deny { reason } => ("denied", None, Some(*reason)),
+    };
+    let row = sqlx::query(
+        "UPDATE proxy_requests SET status = $1, matched_patient_id = $2, decision_reason = $3, decided_by = $4, \
+         decided_at = $5 WHERE id = $6 AND status = 'pending' RETURNING requester_id, kind, relationship",
+    )
+    .bind(status)
+    .bind(patient)
+    .bind(reason)
+    .bind(by)
+    .bind(now)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut grant_id = 0;
+    if let Decision::Approve { patient_id, sections } = decision {
+        grant_id = sqlx::query_scalar(
+            "INSERT INTO proxy_grants (proxy_user_id, patient_id, kind, relationship, sections, starts_at, \
+             approved_by, request_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6) RETURNING id",
+        )
+        .bind(row.try_get::<i64, _>("requester_id")?)
+        .bind(patient_id)
+        .bind(row.try_get::<String, _>("kind")?)
+        .bind(row.try_get::<String, _>("relationship")?)
+        .bind(Section::join(sections))
+        .bind(now)
+        .bind(by)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(grant_id))
+}
+
+// ---------------------------------------------------------------- grants
+
+pub struct NewGrant<'a> {
+    pub proxy_user_id: i64,
+    pub patient_id: i64,
+    pub kind: RequestKind,
+    pub relationship: Relationship,
+    pub sections: &'a [Section],
+    pub starts_at: i64,
+    pub ends_at: Option<i64>,
+    pub approved_by: Option<i64>,
+    pub now: i64,
+}
+
+/// A grant made outside the request flow (the demo data, and tests).
+pub async fn insert_grant(db: &Db, g: &NewGrant<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO proxy_grants (proxy_user_id, patient_id, kind, relationship, sections, starts_at, ends_at, \
+         approved_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(g.proxy_user_id)
+    .bind(g.patient_id)
+    .bind(g.kind.as_str())
+    .bind(g.relationship.as_str())
+    .bind(Section::join(g.sections))
+    .bind(g.starts_at)
+    .bind(g.ends_at)
+    .bind(g.approved_by)
+    .bind(g.now)
+    .fetch_one(&db.write)
+    .await
+}
+
+const GRANT_COLUMNS: &str = "g.id, g.kind, g.relationship, g.sections, g.starts_at, g.ends_at, g.ended_at, \
+    pu.display_name AS proxy_name, p.given_name, p.family_name, p.birth_date, a.display_name AS approver";
+const GRANT_JOINS: &str = "JOIN users pu ON pu.id = g.proxy_user_id JOIN patients p ON p.id = g.patient_id \
+    LEFT JOIN users a ON a.id = g.approved_by";
+
+fn grant_of(row: &AnyRow, now: i64, today: Date) -> Result<GrantView, sqlx::Error> {
+    let kind = RequestKind::parse(&row.try_get::<String, _>("kind")?).unwrap_or(RequestKind::Minor);
+    let sections = Section::parse_list(&row.try_get::<String, _>("sections")?);
+    let starts_at: i64 = row.try_get("starts_at")?;
+    let ends_at: Option<i64> = row.try_get("ends_at")?;
+    let ended = row.try_get::<Option<i64>, _>("ended_at")?.is_some();
+    let age = grants::age_on(&row.try_get::<String, _>("birth_date")?, today).unwrap_or(0);
+    let now_allows = grants::sections_at_age(kind.as_str(), &sections, age);
+    let in_window = starts_at <= now && ends_at.is_none_or(|end| end > now);
+    Ok(GrantView {
+        id: row.try_get("id")?,
+        proxy_name: row.try_get("proxy_name")?,
+        patient_name: format!(
+            "{} {}",
+            row.try_get::<String, _>("given_name")?,
+            row.try_get::<String, _>("family_name")?
+        ),
+        relationship: Relationship::parse(&row.try_get::<String, _>("relationship")?)
+            .unwrap_or(Relationship::Caregiver),
+        kind,
+        in_force: !ended && in_window && now_allows.is_some(),
+        teen_view: now_allows.is_some_and(|(_, teen)| teen),
+        sections,
+        starts_on: date_of(starts_at),
+        ends_on: ends_at.map(date_of),
+        approved_by: row.try_get("approver")?,
+    })
+}
+
+/// Grants on a chart that are not ended (in force, or starting later); `holder` limits
+/// them to one proxy's.
+async fn grants_where(db: &Db, condition: &str, id: i64, now: i64, today: Date) -> Result<Vec<GrantView>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {GRANT_COLUMNS} FROM proxy_grants g {GRANT_JOINS} \
+         WHERE {condition} = $1 AND g.ended_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > $2) \
+         ORDER BY g.starts_at, g.id"
+    ))
+    .bind(id)
+    .bind(now)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter().map(|r| grant_of(r, now, today)).collect()
+}
+
+/// Who may see `patient_id`'s chart (grants not ended or expired).
+pub async fn grants_on(db: &Db, patient_id: i64, now: i64, today: Date) -> Result<Vec<GrantView>, sqlx::Error> {
+    grants_where(db, "g.patient_id", patient_id, now, today).await
+}
+
+/// The charts `user_id` holds grants to.
+pub async fn grants_held(db: &Db, user_id: i64, now: i64, today: Date) -> Result<Vec<GrantView>, sqlx::Error> {
+    grants_where(db, "g.proxy_user_id", user_id, now, today).await
+}
+
+/// (proxy user, patient) of a grant not yet ended.
+pub async fn grant_parties(db: &Db, id: i64) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let row = sqlx::query("SELECT proxy_user_id, patient_id FROM proxy_grants WHERE id = $1 AND ended_at IS NULL")
+        .bind(id)
+        .fetch_optional(&db.read)
+        .await?;
+    row.map(|r| Ok((r.try_get("proxy_user_id")?, r.try_get("patient_id")?))).transpose()
+}
+
+/// Ends a grant now (once).
+pub async fn end_grant(db: &Db, id: i64, by: i64, reason: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE proxy_grants SET ended_at = $1, ended_by = $2, end_reason = $3 WHERE id = $4 AND ended_at IS NULL",
+    )
+    .bind(now)
+    .bind(by)
+    .bind(reason)
+    .bind(id)
+    .execute(&db.write)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Replaces the sections a grant covers.
+pub async fn set_sections(db: &Db, id: i64, sections: &[Section]) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE proxy_grants SET sections = $1 WHERE id = $2 AND ended_at IS NULL")
+        .bind(Section::join(sections))
+        .bind(id)
+        .execute(&db.write)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+// ---------------------------------------------------------------- access log
+
+/// Accesses to `patient_id`'s chart, newest first, before audit row `before` (paging).
+pub async fn access_log(
+    db: &Db,
+    patient_id: i64,
+    patient_user: i64,
+    before: i64,
+    offset_minutes: i32,
+) -> Result<Vec<AccessEntry>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT a.seq, a.at, a.actor_user_id, a.action, a.section, a.as_proxy, u.display_name, u.role \
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id \
+         WHERE a.patient_id = $1 AND a.seq < $2 ORDER BY a.seq DESC LIMIT $3",
+    )
+    .bind(patient_id)
+    .bind(before)
+    .bind(super::ACCESS_LOG_PAGE)
+    .fetch_all(&db.read)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let actor: Option<i64> = row.try_get("actor_user_id")?;
+            let name: String = row.try_get::<Option<String>, _>("display_name")?.unwrap_or_default();
+            let role = row.try_get::<Option<String>, _>("role")?.as_deref().and_then(Role::parse);
+            let who = match role {
+                _ if actor == Some(patient_user) && row.try_get::<i64, _>("as_proxy")? == 0 => Accessor::You,
+                Some(role) if role.is_staff() => Accessor::Staff { name, role },
+                _ => Accessor::Proxy { name },
+            };
+            Ok(AccessEntry {
+                seq: row.try_get("seq")?,
+                at: local_date_time(row.try_get("at")?, offset_minutes),
+                who,
+                section: row.try_get::<Option<String>, _>("section")?.as_deref().and_then(Section::parse),
+                action: row.try_get("action")?,
+            })
+        })
+        .collect()
+}

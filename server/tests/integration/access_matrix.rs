@@ -1,0 +1,307 @@
+//! THE access matrix: every server function the app registers (read from the server-fn
+//! registry, so a new one cannot be forgotten), called as each kind of reader, against one
+//! table of expected answers. It fails on an unexpected answer, on any confidential text
+//! reaching someone other than the patient, on any of Leo's chart reaching someone without
+//! access, on a registered function missing from the table, and on a row for a function
+//! that no longer exists.
+use std::collections::BTreeSet;
+
+use crate::{
+    common::TestApp,
+    proxy_fixture::{family, grant, pdf, Family, LEO_MARK, SECRET},
+};
+use app::{
+    access::{Relationship, Section},
+    proxy::RequestKind,
+};
+use reqwest::{header, Client, StatusCode};
+
+on_both_databases!(every_function_answers_every_reader_as_the_table_says);
+
+/// What a call must answer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Expect {
+    /// 200.
+    Ok,
+    /// 403, the role or the grant does not allow it.
+    Forbidden,
+    /// 404: the object is not in the chart this reader may see.
+    NotFound,
+    /// 403 AccessEnded: the chart the session had open is closed now.
+    Ended,
+    /// 401.
+    SignedOut,
+    /// Signed-out functions (sign-in, enrollment…): anything but a server error.
+    Public,
+    /// Not called as this reader (it would end or replace the session under test).
+    Skip,
+}
+use Expect::{Ended as E, Forbidden as F, NotFound as N, Ok as O, Public as P, SignedOut as U, Skip as S};
+
+/// The readers, in the table's column order.
+const READERS: [&str; 8] =
+    ["patient", "proxy (all sections)", "proxy without the section", "expired grant", "grant revoked mid-session",
+     "parent of a 15-year-old", "unrelated patient", "signed out"];
+
+enum Call {
+    Form(fn(&Ctx) -> Vec<(&'static str, String)>),
+    Multipart(fn(&Ctx) -> Vec<(&'static str, String)>),
+    Get(fn(&Ctx) -> String),
+}
+
+struct Row {
+    path: &'static str,
+    /// The section a "proxy without the section" lacks (Home for Home, else any other).
+    section: Section,
+    call: Call,
+    expect: [Expect; 8],
+}
+
+const fn row(path: &'static str, section: Section, call: Call, expect: [Expect; 8]) -> Row {
+    Row { path, section, call, expect }
+}
+
+fn none(_: &Ctx) -> Vec<(&'static str, String)> {
+    Vec::new()
+}
+
+const STAFF: [Expect; 8] = [F, F, F, F, F, F, F, U];
+const SIGNED_OUT_ONLY: [Expect; 8] = [S, S, S, S, S, S, S, P];
+const SESSION: [Expect; 8] = [O, O, O, O, O, O, O, U];
+/// A list in a section: the patient and proxies with the section see it (a proxy without
+/// the confidential items), a closed chart is refused, an unrelated patient gets their own.
+const LIST: [Expect; 8] = [O, O, F, E, E, O, O, U];
+/// A confidential object of Leo's chart, by id.
+const SECRET_OBJECT: [Expect; 8] = [O, N, F, E, E, N, N, U];
+
+fn table() -> Vec<Row> {
+    use Section::*;
+    vec![
+        // Signing in and out, enrolling, resetting a password: for the signed-out.
+        row("/api/auth/sign_in", Home, Call::Form(|_| vec![("username", "nobody".into()), ("password", "wrong".into())]), SIGNED_OUT_ONLY),
+        row("/api/auth/sign_out", Home, Call::Form(none), SIGNED_OUT_ONLY),
+        row("/api/auth/check_activation", Home, Call::Form(|_| vec![("code", "ABCDE-FGHJK-MNPQR".into()), ("birth_date", "2000-01-01".into())]), SIGNED_OUT_ONLY),
+        row("/api/auth/enroll", Home, Call::Form(|_| vec![
+            ("code", "ABCDE-FGHJK-MNPQR".into()), ("birth_date", "2000-01-01".into()), ("username", "someone".into()),
+            ("email", "someone@example.org".into()), ("password", "long enough password 1".into()),
+            ("password_again", "long enough password 1".into()),
+        ]), SIGNED_OUT_ONLY),
+        row("/api/auth/request_reset", Home, Call::Form(|_| vec![("who", "nobody".into())]), SIGNED_OUT_ONLY),
+        row("/api/auth/reset_password", Home, Call::Form(|_| vec![
+            ("who", "nobody".into()), ("code", "12345678".into()), ("password", "long enough password 1".into()),
+            ("password_again", "long enough password 1".into()),
+        ]), SIGNED_OUT_ONLY),
+        row("/api/site/language", Home, Call::Form(|_| vec![("lang", "es".into())]), SIGNED_OUT_ONLY),
+        row("/api/site/org", Home, Call::Form(none), [O, O, O, O, O, O, O, O]),
+        row("/api/auth/me", Home, Call::Form(none), [O, O, O, O, O, O, O, O]),
+        row("/api/auth/keep_alive", Home, Call::Form(none), SESSION),
+        // Charts, sharing and requests: the session's own business.
+        row("/api/proxy/charts", Home, Call::Form(none), SESSION),
+        row("/api/proxy/switch", Home, Call::Form(|f| vec![("patient_id", f.leo.to_string())]), [O, O, O, N, N, O, N, U]),
+        row("/api/proxy/sharing", Home, Call::Form(none), SESSION),
+        row("/api/proxy/access_log", Home, Call::Form(none), SESSION),
+        row("/api/proxy/request_minor", Home, Call::Form(|_| vec![
+            ("child_name", "Some Child".into()), ("birth_date", "2020-01-01".into()), ("relationship", "parent".into()),
+            ("attest", "on".into()), ("key", "matrix-minor-request-1".into()),
+        ]), SESSION),
+        row("/api/proxy/request_adult", Home, Call::Multipart(|_| vec![
+            ("patient_name", "Some Adult".into()), ("birth_date", "1950-01-01".into()), ("relationship", "caregiver".into()),
+            ("attest", "on".into()), ("key", "matrix-adult-request-1".into()),
+        ]), SESSION),
+        // A grant on Leo's chart none of the readers holds; Leo is 15 and may not change it.
+        row("/api/proxy/end_grant", Sharing, Call::Form(|f| vec![("id", f.spare_grant.to_string())]), [F, N, N, N, N, N, N, U]),
+        row("/api/proxy/set_sections", Sharing, Call::Form(|f| vec![("id", f.spare_grant.to_string()), ("sections", "home".into())]), [F, N, N, N, N, N, N, U]),
+        // The chart's sections.
+        row("/api/home/overview", Home, Call::Form(none), LIST),
+        row("/api/visits/list", Visits, Call::Form(none), LIST),
+        row("/api/visits/document", Visits, Call::Form(|f| vec![("id", f.visit.to_string()), ("kind", "Note".into())]), SECRET_OBJECT),
+        row("/api/results/list", Results, Call::Form(none), LIST),
+        row("/api/results/get", Results, Call::Form(|f| vec![("id", f.secret_result.to_string())]), SECRET_OBJECT),
+        row("/api/results/trend", Results, Call::Form(|_| vec![("loinc", "2093-3".into())]), [O, O, F, E, E, O, N, U]),
+        // Medications are not in a parent's view of a teenager's chart.
+        row("/api/medications/list", Medications, Call::Form(none), [O, O, F, E, E, F, O, U]),
+        row("/api/medications/request_renewal", Medications, Call::Form(|f| vec![
+            ("medication_id", f.secret_med.to_string()), ("pharmacy", "Main Street Pharmacy".into()), ("key", "matrix-renewal-key-1".into()),
+        ]), [O, N, F, E, E, F, N, U]),
+        row("/api/summary/get", HealthSummary, Call::Form(none), LIST),
+        row("/api/reminders/list", Reminders, Call::Form(none), LIST),
+        row("/api/messages/inbox", Messages, Call::Form(none), LIST),
+        row("/api/messages/unread", Messages, Call::Form(none), LIST),
+        row("/api/messages/recipients", Messages, Call::Form(none), LIST),
+        row("/api/messages/thread", Messages, Call::Form(|f| vec![("id", f.secret_thread.to_string())]), SECRET_OBJECT),
+        row("/api/messages/send", Messages, Call::Multipart(|f| vec![
+            ("thread", f.secret_thread.to_string()), ("body", "A reply".into()), ("key", "matrix-message-key-1".into()),
+        ]), SECRET_OBJECT),
+        row("/api/messages/attachment", Messages, Call::Get(|f| format!("id={}", f.secret_attachment)), SECRET_OBJECT),
+        // Staff functions: no patient or proxy passes the role check.
+        row("/api/staff/find_patients", Home, Call::Form(|_| vec![("query", "Quinn".into())]), STAFF),
+        row("/api/staff/issue_activation_code", Home, Call::Form(|f| vec![("patient_id", f.emma.to_string())]), STAFF),
+        row("/api/staff/results/queue", Results, Call::Form(none), STAFF),
+        row("/api/staff/results/enter", Results, Call::Form(|_| vec![
+            ("mrn", "MRN-LEO".into()), ("panel", "4548-4".into()), ("values[0]", "5.5".into()),
+        ]), STAFF),
+        row("/api/staff/results/release", Results, Call::Form(|f| vec![("id", f.secret_result.to_string())]), STAFF),
+        row("/api/staff/results/review", Results, Call::Form(|f| vec![("id", f.secret_result.to_string())]), STAFF),
+        row("/api/staff/renewals/queue", Medications, Call::Form(none), STAFF),
+        row("/api/staff/renewals/decide", Medications, Call::Form(|_| vec![("id", "1".into()), ("approve", "true".into())]), STAFF),
+        row("/api/staff/messages/inbox", Messages, Call::Form(|_| vec![("view", "open".into())]), STAFF),
+        row("/api/staff/messages/thread", Messages, Call::Form(|f| vec![("id", f.secret_thread.to_string())]), STAFF),
+        row("/api/staff/messages/claim", Messages, Call::Form(|f| vec![("id", f.secret_thread.to_string())]), STAFF),
+        row("/api/staff/messages/done", Messages, Call::Form(|f| vec![("id", f.secret_thread.to_string())]), STAFF),
+        row("/api/staff/messages/reply", Messages, Call::Form(|f| vec![
+            ("id", f.secret_thread.to_string()), ("body", "Hi".into()), ("key", "matrix-staff-reply-key".into()),
+        ]), STAFF),
+        row("/api/staff/messages/attachment", Messages, Call::Get(|f| format!("id={}", f.secret_attachment)), STAFF),
+        row("/api/staff/proxy/queue", Sharing, Call::Form(none), STAFF),
+        row("/api/staff/proxy/request", Sharing, Call::Form(|_| vec![("id", "1".into())]), STAFF),
+        row("/api/staff/proxy/approve", Sharing, Call::Form(|f| vec![
+            ("id", "1".into()), ("patient_id", f.leo.to_string()), ("sections", "home".into()),
+        ]), STAFF),
+        row("/api/staff/proxy/deny", Sharing, Call::Form(|_| vec![("id", "1".into()), ("reason", "No".into())]), STAFF),
+        row("/api/staff/proxy/form", Sharing, Call::Get(|_| "id=1".into()), STAFF),
+        row("/api/staff/proxy/grants", Sharing, Call::Form(|f| vec![("patient_id", f.leo.to_string())]), STAFF),
+        row("/api/staff/proxy/end_grant", Sharing, Call::Form(|f| vec![("id", f.spare_grant.to_string()), ("reason", "No".into())]), STAFF),
+        row("/api/staff/proxy/set_sections", Sharing, Call::Form(|f| vec![("id", f.spare_grant.to_string()), ("sections", "home".into())]), STAFF),
+        row("/api/staff/confidential/items", Home, Call::Form(|f| vec![("patient_id", f.leo.to_string())]), STAFF),
+        row("/api/staff/confidential/set", Home, Call::Form(|f| vec![
+            ("patient_id", f.leo.to_string()), ("kind", "Result".into()), ("id", f.secret_result.to_string()),
+            ("confidential", "false".into()),
+        ]), STAFF),
+    ]
+}
+
+/// The family, and a grant on Leo's chart held by someone outside the table's readers.
+struct Ctx {
+    family: Family,
+    spare_grant: i64,
+}
+
+impl std::ops::Deref for Ctx {
+    type Target = Family;
+    fn deref(&self) -> &Family {
+        &self.family
+    }
+}
+
+/// A proxy with their own chart and a grant to Leo's; signed in with Leo's chart open.
+async fn proxy(app: &TestApp, f: &Family, name: &str, kind: RequestKind, sections: &[Section]) -> (Client, i64) {
+    app.add_patient_user(name).await;
+    let user = app.count(&format!("SELECT id FROM users WHERE username = '{name}'")).await;
+    grant(app, user, f.leo, kind, Relationship::Caregiver, sections).await;
+    let client = app.signed_in(name).await;
+    let (status, body) = app.call(&client, "proxy/switch", &[("patient_id", &f.leo.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{name} opens Leo's chart: {body}");
+    (client, user)
+}
+
+async fn every_function_answers_every_reader_as_the_table_says(app: &TestApp) {
+    let f = family(app).await;
+    let all = Section::GRANTABLE;
+    let patient = app.signed_in("leo").await;
+    let (proxy_all, _) = proxy(app, &f, "kim", RequestKind::Adult, &all).await;
+    let (home_only, _) = proxy(app, &f, "homeonly", RequestKind::Adult, &[Section::Home]).await;
+    let (visits_only, _) = proxy(app, &f, "visitsonly", RequestKind::Adult, &[Section::Visits]).await;
+    let (expired, expired_user) = proxy(app, &f, "expired", RequestKind::Adult, &all).await;
+    app.execute(&format!("UPDATE proxy_grants SET ends_at = {} WHERE proxy_user_id = {expired_user}", app.clock.now_ms() + 60_000)).await;
+    let (revoked, revoked_user) = proxy(app, &f, "revoked", RequestKind::Adult, &all).await;
+    // Jordan, Leo's parent: a minor grant, so the teen view.
+    let parent = app.signed_in("jordan").await;
+    grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &all).await;
+    assert_eq!(app.call(&parent, "proxy/switch", &[("patient_id", &f.leo.to_string())]).await.0, StatusCode::OK);
+    app.add_patient_user("avery").await;
+    let unrelated = app.signed_in("avery").await;
+    let signed_out = app.client();
+    app.add_patient_user("spare").await;
+    let spare_user = app.count("SELECT id FROM users WHERE username = 'spare'").await;
+    let spare = grant(app, spare_user, f.leo, RequestKind::Adult, Relationship::Caregiver, &all).await;
+    let f = Ctx { family: f, spare_grant: spare };
+
+    // The grant expires (two minutes pass: no session idles out) and HIM ends the other.
+    app.clock.advance_ms(120_000);
+    let him = app.signed_in("him.lee").await;
+    let revoked_grant = app.count(&format!("SELECT id FROM proxy_grants WHERE proxy_user_id = {revoked_user}")).await;
+    let (status, body) = app
+        .call(&him, "staff/proxy/end_grant", &[("id", &revoked_grant.to_string()), ("reason", "Relationship ended")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let table = table();
+    let registered: BTreeSet<String> =
+        leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned()).collect();
+    let listed: BTreeSet<String> = table.iter().map(|r| r.path.to_owned()).collect();
+    let missing: Vec<_> = registered.difference(&listed).collect();
+    assert!(missing.is_empty(), "server functions missing from the access matrix: {missing:?}");
+    let stale: Vec<_> = listed.difference(&registered).collect();
+    assert!(stale.is_empty(), "rows for functions that are not registered: {stale:?}");
+
+    let mut failures = Vec::new();
+    let mut calls = 0;
+    for row in &table {
+        for (column, expect) in row.expect.iter().enumerate() {
+            if *expect == S {
+                continue;
+            }
+            let client = match column {
+                0 => &patient,
+                1 => &proxy_all,
+                2 if row.section == Section::Home => &visits_only,
+                2 => &home_only,
+                3 => &expired,
+                4 => &revoked,
+                5 => &parent,
+                6 => &unrelated,
+                _ => &signed_out,
+            };
+            // Every call meets the closed chart still open in the session, as the first
+            // request after the grant ended would.
+            for closed in [expired_user, revoked_user] {
+                app.execute(&format!("UPDATE sessions SET active_patient_id = {} WHERE user_id = {closed}", f.leo)).await;
+            }
+            let (status, body) = call(app, client, row, &f).await;
+            calls += 1;
+            let reader = READERS[column];
+            let answered = match (expect, status) {
+                (O, StatusCode::OK) | (N, StatusCode::NOT_FOUND) | (U, StatusCode::UNAUTHORIZED) => true,
+                (F, StatusCode::FORBIDDEN) => body.contains("Forbidden"),
+                (E, StatusCode::FORBIDDEN) => body.contains("AccessEnded"),
+                (P, status) => !status.is_server_error(),
+                _ => false,
+            };
+            if !answered {
+                failures.push(format!("{} as {reader}: expected {expect:?}, got {status} {body:.200}", row.path));
+            }
+            if column != 0 && body.contains(SECRET) {
+                failures.push(format!("LEAK: {} as {reader} saw a confidential item: {body:.300}", row.path));
+            }
+            if (3..=7).contains(&column) && column != 5 && body.contains(LEO_MARK) {
+                failures.push(format!("LEAK: {} as {reader} saw Leo's chart: {body:.300}", row.path));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {calls} calls answered wrongly:\n{}", failures.len(), failures.join("\n"));
+}
+
+async fn call(app: &TestApp, client: &Client, row: &Row, f: &Ctx) -> (StatusCode, String) {
+    let url = format!("{}{}", app.base, row.path);
+    let request = match &row.call {
+        Call::Form(args) => client.post(&url).form(&args(f)),
+        Call::Multipart(args) => {
+            let mut form = reqwest::multipart::Form::new();
+            for (name, value) in args(f) {
+                form = form.text(name, value);
+            }
+            let file = reqwest::multipart::Part::bytes(pdf("signed")).file_name("signed.pdf");
+            client.post(&url).multipart(form.part("attachment", file))
+        }
+        Call::Get(query) => client.get(format!("{url}?{}", query(f))),
+    };
+    let response = request
+        .header(header::ORIGIN, &app.origin)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.bytes().await.unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}

@@ -66,11 +66,10 @@ impl Section {
     }
 
     /// Sections as stored in a grant: "home,visits,…" (unknown names are dropped).
+    /// In menu order, whatever order they were stored in.
     pub fn parse_list(s: &str) -> Vec<Section> {
-        let mut list: Vec<Section> = s.split(',').filter_map(|part| Section::parse(part.trim())).collect();
-        list.retain(|s| Section::GRANTABLE.contains(s));
-        list.dedup();
-        list
+        let named: Vec<&str> = s.split(',').map(str::trim).collect();
+        Section::GRANTABLE.into_iter().filter(|x| named.contains(&x.as_str())).collect()
     }
 
     pub fn join(list: &[Section]) -> String {
@@ -131,7 +130,7 @@ pub struct ChartChoice {
 }
 
 /// The charts a signed-in patient or proxy may open, and the one open now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Charts {
     pub choices: Vec<ChartChoice>,
     pub active: Option<i64>,

@@ -69,6 +69,8 @@ pub struct Me {
     /// The name on the chart being viewed (the patient's own, for now).
     pub chart_name: Option<String>,
     pub idle_minutes: u32,
+    /// The charts a patient or proxy may open, and the one open now (None for staff).
+    pub charts: Option<crate::access::Charts>,
 }
 
 /// What the first enrollment step tells a person whose code and birth date matched.

@@ -58,4 +58,6 @@ pub struct RenewalQueueRow {
     pub pharmacy: String,
     pub comment: String,
     pub requested_on: String,
+    /// Asked by a proxy (not the patient's own account): their name.
+    pub requested_by_proxy: Option<String>,
 }

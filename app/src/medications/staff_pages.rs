@@ -53,6 +53,7 @@ fn RenewalItem(
             <h2 id=heading>{format!("{} — {} ({})", r.medication, r.patient, r.mrn)}</h2>
             <p>{r.sig.clone()}</p>
             <p class="muted">{t_string!(i18n, renewals.details, date = r.requested_on.clone(), pharmacy = r.pharmacy.clone(), refills = r.refills_remaining).to_string()}</p>
+            {r.requested_by_proxy.clone().map(|name| view! { <p>{t!(i18n, renewals.by_proxy, name = name)}</p> })}
             {(!r.comment.is_empty()).then(|| view! { <blockquote>{r.comment.clone()}</blockquote> })}
             <div class="decisions">
                 <ActionForm action=decide>

@@ -151,8 +151,10 @@ async fn by_key(db: &Db, patient_id: i64, key: &str) -> Result<Option<i64>, sqlx
 pub async fn pending_queue(db: &Db, limit: i64) -> Result<Vec<RenewalQueueRow>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT r.id, r.pharmacy, r.comment, r.requested_at, m.name, m.dose, m.sig, m.refills_remaining, \
-         p.given_name, p.family_name, p.mrn FROM renewal_requests r \
-         JOIN medications m ON m.id = r.medication_id JOIN patients p ON p.id = r.patient_id \
+         p.given_name, p.family_name, p.mrn, \
+         CASE WHEN u.patient_id = r.patient_id THEN NULL ELSE u.display_name END AS proxy_name \
+         FROM renewal_requests r JOIN medications m ON m.id = r.medication_id \
+         JOIN patients p ON p.id = r.patient_id JOIN users u ON u.id = r.requested_by \
          WHERE r.status = 'pending' ORDER BY r.requested_at, r.id LIMIT $1",
     )
     .bind(limit)
@@ -178,6 +180,7 @@ pub async fn pending_queue(db: &Db, limit: i64) -> Result<Vec<RenewalQueueRow>, 
                 pharmacy: row.try_get("pharmacy")?,
                 comment: row.try_get("comment")?,
                 requested_on: date_of(row.try_get("requested_at")?),
+                requested_by_proxy: row.try_get("proxy_name")?,
             })
         })
         .collect()

@@ -64,6 +64,7 @@ pub fn PublicLayout() -> impl IntoView {
 pub fn PortalLayout() -> impl IntoView {
     let me = expect_context::<MeResource>().0;
     let i18n = use_i18n();
+    provide_context(AccessEndedNotice(RwSignal::new(false)));
     view! {
         <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
@@ -97,21 +98,23 @@ fn SignedIn(me: Me) -> impl IntoView {
     let clinician = me.role.is_clinician();
     let answers_messages = me.role.answers_messages();
     let him = me.role == Role::Him;
-    // The charts this person may open: fetched again on every navigation (a grant ended
-    // meanwhile drops out) and after a switch, which also remounts the page below.
-    let location = use_location();
-    let switched = RwSignal::new(0u32);
-    let refresh = ChartsRefresh(RwSignal::new(0u32));
-    provide_context(refresh);
-    let charts = Resource::new(
-        move || (location.pathname.get(), switched.get(), refresh.0.get()),
-        |_| crate::proxy::api::my_charts(),
-    );
-    provide_context(ChartsResource(charts));
-    let may = move |section: Section| {
-        charts.get().and_then(|c| c.ok()).and_then(|c| c.active_choice().map(|a| a.sections.contains(&section)))
-            .unwrap_or(false)
-    };
+    // The charts come with "who is signed in": a switch, or a chart found closed, fetches
+    // that again, and this whole frame (menu, banner, page) renders for the chart now open.
+    let charts = me.charts.clone().unwrap_or_default();
+    let open_sections = charts.active_choice().map(|c| c.sections.clone()).unwrap_or_default();
+    let may = move |section: Section| open_sections.contains(&section);
+    // A grant without Home (a caregiver for medications and messages only) opens on the
+    // first part of the chart it covers, not on a refusal.
+    let first_section = charts.active_choice().and_then(|c| c.sections.first().copied());
+    if !is_staff && !may(Section::Home) {
+        let location = use_location();
+        let navigate = leptos_router::hooks::use_navigate();
+        Effect::new(move |_| {
+            if let (true, Some(first)) = (location.pathname.get() == "/", first_section) {
+                navigate(section_path(first), Default::default());
+            }
+        });
+    }
     view! {
         <a class="skip-link" href="#main">{t!(i18n, nav.skip)}</a>
         <header class="site-header signed-in">
@@ -123,26 +126,17 @@ fn SignedIn(me: Me) -> impl IntoView {
             <LanguageSwitcher />
             <button type="button" class="sign-out" on:click=sign_out>{t!(i18n, nav.sign_out)}</button>
         </header>
-        {(!is_staff).then(|| view! { <ChartSwitcher charts switched /> })}
+        {(!is_staff).then(|| view! { <ChartSwitcher charts /> })}
         <nav class="menu" aria-label=move || t_string!(i18n, nav.menu).to_string()>
             <ul>
                 <li><MenuLink href="/">{t!(i18n, nav.home)}</MenuLink></li>
-                {(!is_staff).then(|| view! {
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let _ = charts.await;
-                            view! {
-                                <Show when=move || may(Section::Visits)><li><MenuLink href="/visits">{t!(i18n, nav.visits)}</MenuLink></li></Show>
-                                <Show when=move || may(Section::Results)><li><MenuLink href="/results">{t!(i18n, nav.results)}</MenuLink></li></Show>
-                                <Show when=move || may(Section::Medications)><li><MenuLink href="/medications">{t!(i18n, nav.medications)}</MenuLink></li></Show>
-                                <Show when=move || may(Section::HealthSummary)><li><MenuLink href="/health-summary">{t!(i18n, nav.health_summary)}</MenuLink></li></Show>
-                                <Show when=move || may(Section::Reminders)><li><MenuLink href="/reminders">{t!(i18n, nav.reminders)}</MenuLink></li></Show>
-                                <Show when=move || may(Section::Messages)><li><MenuLink href="/messages">{t!(i18n, nav.messages)}<UnreadBadge /></MenuLink></li></Show>
-                            }
-                        })}
-                    </Transition>
-                    <li><MenuLink href="/sharing">{t!(i18n, nav.sharing)}</MenuLink></li>
-                })}
+                {may(Section::Visits).then(|| view! { <li><MenuLink href="/visits">{t!(i18n, nav.visits)}</MenuLink></li> })}
+                {may(Section::Results).then(|| view! { <li><MenuLink href="/results">{t!(i18n, nav.results)}</MenuLink></li> })}
+                {may(Section::Medications).then(|| view! { <li><MenuLink href="/medications">{t!(i18n, nav.medications)}</MenuLink></li> })}
+                {may(Section::HealthSummary).then(|| view! { <li><MenuLink href="/health-summary">{t!(i18n, nav.health_summary)}</MenuLink></li> })}
+                {may(Section::Reminders).then(|| view! { <li><MenuLink href="/reminders">{t!(i18n, nav.reminders)}</MenuLink></li> })}
+                {may(Section::Messages).then(|| view! { <li><MenuLink href="/messages">{t!(i18n, nav.messages)}<UnreadBadge /></MenuLink></li> })}
+                {(!is_staff).then(|| view! { <li><MenuLink href="/sharing">{t!(i18n, nav.sharing)}</MenuLink></li> })}
                 {answers_messages.then(|| view! {
                     <li><MenuLink href="/staff/messages">{t!(i18n, nav.staff_messages)}</MenuLink></li>
                 })}
@@ -160,79 +154,73 @@ fn SignedIn(me: Me) -> impl IntoView {
             </ul>
         </nav>
         <main id="main" tabindex="-1">
-            // Keyed on the switch: every page's data is fetched again for the new chart.
-            {move || { switched.get(); view! { <Outlet /> } }}
+            <Outlet />
         </main>
         <Footer />
         <IdleTimer minutes=me.idle_minutes />
     }
 }
 
-/// The charts a signed-in patient or proxy may open (header switcher, menu, banner).
+/// Set when a page learned that the chart it showed was closed (a grant ended): "who is
+/// signed in" is fetched again (the switcher drops the chart) and the banner says why.
+/// Provided above the signed-in frame, so it outlives the frame's re-render.
 #[derive(Clone, Copy)]
-pub struct ChartsResource(pub Resource<Result<Charts, AppError>>);
-
-/// Bumped when a page learns the open chart was closed (a grant ended): the switcher
-/// and banner are fetched again at once.
-#[derive(Clone, Copy)]
-pub struct ChartsRefresh(pub RwSignal<u32>);
+pub struct AccessEndedNotice(pub RwSignal<bool>);
 
 /// "You are viewing Emma Quinn's chart", in the chart's colour, and a button per chart the
-/// person may open. Switching is checked and recorded by the server; the page then shows
-/// Home of the new chart without a page load.
+/// person may open. Switching is checked and recorded by the server; then Home of the new
+/// chart shows, without a page load.
 #[component]
-fn ChartSwitcher(charts: Resource<Result<Charts, AppError>>, switched: RwSignal<u32>) -> impl IntoView {
+fn ChartSwitcher(charts: Charts) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = leptos_router::hooks::use_navigate();
+    let me = expect_context::<MeResource>().0;
+    let ended = use_context::<AccessEndedNotice>().map(|n| n.0);
     let switch = Action::new(|patient_id: &i64| crate::proxy::api::switch_chart(*patient_id));
     Effect::new(move |_| {
         if let Some(Ok(_)) = switch.value().get() {
-            switched.update(|n| *n += 1);
+            if let Some(ended) = ended {
+                ended.set(false);
+            }
             navigate("/", Default::default());
+            me.refetch();
         }
     });
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let Ok(charts) = charts.await else { return None };
-                let active = charts.active_choice().cloned()?;
-                let ended = charts.access_ended;
-                let several = charts.choices.len() > 1;
-                Some(view! {
-                    <div class=format!("chart-bar chart-colour-{}", active.colour)>
-                        <p class="chart-banner" data-testid="chart-banner">
-                            {t!(i18n, nav.viewing_chart, name = active.name.clone())}
-                        </p>
-                        {ended.then(|| view! { <p class="form-error" role="alert">{t!(i18n, err.access_ended)}</p> })}
-                        {several.then(|| view! {
-                            <nav class="chart-switcher" aria-label=t_string!(i18n, nav.charts).to_string()>
-                                <ul>
-                                    {charts.choices.clone().into_iter().map(|choice| {
-                                        let current = choice.patient_id == active.patient_id;
-                                        let id = choice.patient_id;
-                                        view! {
-                                            <li>
-                                                <button type="button" class=format!("chart-choice chart-colour-{}", choice.colour)
-                                                    aria-pressed=if current { "true" } else { "false" }
-                                                    disabled=move || switch.pending().get()
-                                                    on:click=move |_| { if !current { switch.dispatch(id); } }>
-                                                    <span class="swatch" aria-hidden="true"></span>
-                                                    {choice_label(i18n, &choice)}
-                                                </button>
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                            </nav>
-                        })}
-                        {move || switch.value().get().and_then(|r| r.err()).map(|e| view! {
-                            <p class="form-error" role="alert">{crate::ui::errors::error_text(i18n, &e)}</p>
-                        })}
-                    </div>
-                })
+    let show_ended = move || charts.access_ended || ended.is_some_and(|e| e.get());
+    let Some(active) = charts.active_choice().cloned() else { return None };
+    let several = charts.choices.len() > 1;
+    Some(view! {
+        <div class=format!("chart-bar chart-colour-{}", active.colour)>
+            <p class="chart-banner" data-testid="chart-banner">
+                {t!(i18n, nav.viewing_chart, name = active.name.clone())}
+            </p>
+            {move || show_ended().then(|| view! { <p class="form-error" role="alert">{t!(i18n, err.access_ended)}</p> })}
+            {several.then(|| view! {
+                <nav class="chart-switcher" aria-label=t_string!(i18n, nav.charts).to_string()>
+                    <ul>
+                        {charts.choices.clone().into_iter().map(|choice| {
+                            let current = choice.patient_id == active.patient_id;
+                            let id = choice.patient_id;
+                            view! {
+                                <li>
+                                    <button type="button" class=format!("chart-choice chart-colour-{}", choice.colour)
+                                        aria-pressed=if current { "true" } else { "false" }
+                                        disabled=move || switch.pending().get()
+                                        on:click=move |_| { if !current { switch.dispatch(id); } }>
+                                        <span class="swatch" aria-hidden="true"></span>
+                                        {choice_label(i18n, &choice)}
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </nav>
             })}
-        </Transition>
-    }
+            {move || switch.value().get().and_then(|r| r.err()).map(|e| view! {
+                <p class="form-error" role="alert">{crate::ui::errors::error_text(i18n, &e)}</p>
+            })}
+        </div>
+    })
 }
 
 /// "Emma Quinn (parent)" for a granted chart; "Jordan Quinn (you)" for one's own.
@@ -254,6 +242,20 @@ pub fn relationship_label(i18n: leptos_i18n::I18nContext<Locale>, r: Relationshi
         Relationship::AdultChild => t_string!(i18n, proxy.rel_adult_child),
     }
     .to_string()
+}
+
+/// Where a section's page is.
+pub fn section_path(s: Section) -> &'static str {
+    match s {
+        Section::Home => "/",
+        Section::Visits => "/visits",
+        Section::Results => "/results",
+        Section::Medications => "/medications",
+        Section::HealthSummary => "/health-summary",
+        Section::Reminders => "/reminders",
+        Section::Messages => "/messages",
+        Section::Sharing => "/sharing",
+    }
 }
 
 /// A section's name, as in the menu.

@@ -417,8 +417,14 @@ async fn confidential_items_are_invisible_to_proxies_everywhere(app: &TestApp) {
     let (status, _) = app.call(&kim, "visits/document", &[("id", &f.visit.to_string()), ("kind", "Summary")]).await;
     assert_eq!(status, StatusCode::OK, "the visit's summary is not confidential");
 
-    // A clinician marks (and unmarks) through the app; the proxy's view follows.
+    // A renewal asked by the proxy says so in the clinician's queue.
+    let renewal = [("medication_id", f.normal_med.to_string()), ("pharmacy", "Main St".into()), ("key", key(3))];
+    assert_eq!(app.call_owned(&kim, "medications/request_renewal", renewal.to_vec()).await.0, StatusCode::OK);
     let rivera = app.signed_in("dr.rivera").await;
+    let (_, queue) = app.call(&rivera, "staff/renewals/queue", &[]).await;
+    assert_eq!(queue[0]["requested_by_proxy"], "kim", "{queue}");
+
+    // A clinician marks (and unmarks) through the app; the proxy's view follows.
     let mark = |kind: &'static str, id: i64, on: bool| {
         let rivera = rivera.clone();
         let leo_id = f.leo.to_string();

@@ -67,7 +67,7 @@ pub async fn avery(state: &AppState, people: &DemoPeople) -> Result<bool> {
 }
 
 /// One thread: (from the patient?, days ago, text) in order.
-async fn thread(
+pub(crate) async fn thread(
     state: &AppState,
     people: &DemoPeople,
     route: &Route,

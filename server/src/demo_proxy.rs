@@ -9,10 +9,7 @@ use app::{
         AppState, Db,
     },
     medications::store::{insert_medication, NewMedication},
-    messages::{
-        store::{send, Outcome, Outgoing, Route},
-        Pool,
-    },
+    messages::{store::Route, Pool},
     proxy::{
         store::{insert_grant, NewGrant},
         RequestKind,
@@ -26,7 +23,10 @@ use app::{
 };
 use time::Duration;
 
-use crate::anyhow_lite::Result;
+use crate::{
+    anyhow_lite::Result,
+    demo_messages::{thread, DemoPeople},
+};
 
 /// A test a teen may consent to alone: marked confidential in the demo.
 const HIV_RNA: Panel = Panel {
@@ -96,40 +96,28 @@ async fn emma(state: &AppState, emma: i64, rivera: i64) -> Result<()> {
     let db = &state.db;
     let today = state.clock.today();
     let visit_day = today - Duration::days(120);
-    insert_encounter(
-        db,
-        &NewEncounter {
+    // (start, status, reason, After Visit Summary): a well-child visit, an ear check ahead.
+    let plan = [
+        (ms_of_date(visit_day) + 9 * 3_600_000, "finished", "Well-child visit",
+         Some("Emma is growing well. Next well-child visit in one year. Flu shot given today.")),
+        (ms_of_date(today + Duration::days(21)) + 15 * 3_600_000, "planned", "Ear check", None),
+    ];
+    for (start_at, status, reason, avs_text) in plan {
+        let visit = NewEncounter {
             patient_id: emma,
             provider_id: Some(rivera),
             department: "Portico Family Medicine",
             kind: "Office visit",
             class_code: "AMB",
-            status: "finished",
-            start_at: ms_of_date(visit_day) + 9 * 3_600_000,
-            minutes: 30,
-            reason: "Well-child visit",
-            avs_text: Some("Emma is growing well. Next well-child visit in one year. Flu shot given today."),
-            note_text: None,
-        },
-    )
-    .await?;
-    insert_encounter(
-        db,
-        &NewEncounter {
-            patient_id: emma,
-            provider_id: Some(rivera),
-            department: "Portico Family Medicine",
-            kind: "Office visit",
-            class_code: "AMB",
-            status: "planned",
-            start_at: ms_of_date(today + Duration::days(21)) + 15 * 3_600_000,
+            status,
+            start_at,
             minutes: 20,
-            reason: "Ear check",
-            avs_text: None,
+            reason,
+            avs_text,
             note_text: None,
-        },
-    )
-    .await?;
+        };
+        insert_encounter(db, &visit).await?;
+    }
     for (cvx, name, day) in [("141", "Influenza, seasonal, injectable", visit_day), ("21", "Varicella", today - Duration::days(2000))] {
         insert_immunization(db, emma, cvx, name, &day.to_string()).await?;
     }
@@ -159,13 +147,13 @@ async fn leo(state: &AppState, f: &Family, rivera: i64) -> Result<()> {
     sqlx::query("UPDATE diagnostic_reports SET confidential = 1 WHERE id = $1").bind(hiv).execute(&db.write).await?;
 
     let care = care_route(db, rivera).await?;
-    let people = (f.leo, f.leo_user, f.rivera_user);
-    thread(state, people, &care, "Sports physical form", &[
+    let people = people(f.leo, f.leo_user, f.rivera_user);
+    thread(state, &people, &care, "Sports physical form", &[
         (true, 20, "Can you sign the school sports physical form from my visit?"),
         (false, 19, "Yes: the signed form is ready at the front desk."),
     ])
     .await?;
-    let private = thread(state, people, &care, "A private question", &[
+    let private = thread(state, &people, &care, "A private question", &[
         (true, 10, "I have a question I do not want my parents to see."),
         (false, 9, "This conversation is confidential. Your parents cannot see it. Ask us anything."),
     ])
@@ -195,7 +183,7 @@ async fn joe(state: &AppState, f: &Family, rivera: i64) -> Result<()> {
         insert_medication(db, &med).await?;
     }
     let care = care_route(db, rivera).await?;
-    thread(state, (f.joe, f.joe_user, f.rivera_user), &care, "Dizzy in the mornings", &[
+    thread(state, &people(f.joe, f.joe_user, f.rivera_user), &care, "Dizzy in the mornings", &[
         (true, 6, "I feel dizzy when I stand up in the morning. Is it my blood pressure pill?"),
         (false, 5, "Please check your blood pressure sitting and standing for three days and send us the numbers."),
     ])
@@ -203,44 +191,13 @@ async fn joe(state: &AppState, f: &Family, rivera: i64) -> Result<()> {
     Ok(())
 }
 
+/// The chart's patient writes, Dr. Rivera answers (a care-team thread).
+fn people(patient_id: i64, patient_user: i64, rivera_user: i64) -> DemoPeople {
+    DemoPeople { patient_id, patient_user, rivera_user, billing_user: rivera_user }
+}
+
 async fn care_route(db: &Db, rivera: i64) -> Result<Route> {
     let department: String =
         sqlx::query_scalar("SELECT department FROM providers WHERE id = $1").bind(rivera).fetch_one(&db.read).await?;
     Ok((Pool::Care, Some(department), Some(rivera)))
-}
-
-/// One thread of (patient, patient's user, clinician's user): (from the patient?, days ago, text).
-async fn thread(
-    state: &AppState,
-    (patient_id, patient_user, staff_user): (i64, i64, i64),
-    route: &Route,
-    subject: &str,
-    messages: &[(bool, i64, &str)],
-) -> Result<i64> {
-    let mut thread_id = None;
-    for (n, (from_patient, days_ago, body)) in messages.iter().enumerate() {
-        let outcome = send(
-            &state.db,
-            &Outgoing {
-                patient_id,
-                author_id: if *from_patient { patient_user } else { staff_user },
-                from_patient: *from_patient,
-                proxy_relationship: None,
-                new_thread: thread_id.is_none().then_some((route, subject)),
-                thread_id,
-                body,
-                schedule_reason: None,
-                files: &[],
-                idempotency_key: &format!("demo-proxy-{patient_id}-{}-{n}", subject.len()),
-                now: state.clock.now_ms() - days_ago * DAY_MS,
-                hourly_limit: i64::MAX,
-            },
-        )
-        .await?;
-        thread_id = match outcome {
-            Outcome::Sent { thread_id, .. } | Outcome::Repeated { thread_id, .. } => Some(thread_id),
-            Outcome::RateLimited { .. } => return Err("rate limited".into()),
-        };
-    }
-    thread_id.ok_or_else(|| "an empty thread".into())
 }

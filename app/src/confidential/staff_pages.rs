@@ -7,39 +7,19 @@ use super::{
     Item, ItemKind,
 };
 use crate::{
-    error::AppError,
     i18n::*,
-    staff::{api::FindPatients, PatientMatch},
-    ui::{
-        errors::{error_text, field_error, form_error},
-        form::{FormMessage, TextField},
-        loaded::Loaded,
-    },
+    staff::pages::PatientPicker,
+    ui::{errors::error_text, loaded::Loaded},
 };
 
 #[component]
 pub fn ConfidentialPage() -> impl IntoView {
     let i18n = use_i18n();
-    let search = ServerAction::<FindPatients>::new();
-    let found: Signal<Option<Result<Vec<PatientMatch>, AppError>>> = search.value().into();
     let patient = RwSignal::new(None::<(i64, String)>);
     view! {
         <h1>{t!(i18n, confidential.title)}</h1>
         <p>{t!(i18n, confidential.intro)}</p>
-        <ActionForm action=search attr:role="search">
-            <FormMessage message=form_error(found, &["query"]) />
-            <TextField name="query" maxlength=100 error=field_error(found, "query")>{t!(i18n, codes.search)}</TextField>
-            <button type="submit">{t!(i18n, codes.find)}</button>
-        </ActionForm>
-        {move || found.get().and_then(|r| r.ok()).map(|rows| view! {
-            <ul class="plain">
-                {rows.into_iter().map(|p| {
-                    let label = format!("{} · MRN {} · {}", p.name, p.mrn, p.birth_date);
-                    let (pid, name) = (p.id, p.name.clone());
-                    view! { <li><button type="button" on:click=move |_| patient.set(Some((pid, name.clone())))>{label}</button></li> }
-                }).collect_view()}
-            </ul>
-        })}
+        <PatientPicker picked=patient />
         {move || patient.get().map(|(pid, name)| view! { <Items patient_id=pid name /> })}
     }
 }

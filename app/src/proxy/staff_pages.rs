@@ -13,10 +13,10 @@ use crate::{
     access::Section,
     error::AppError,
     i18n::*,
-    staff::{api::FindPatients, PatientMatch},
+    staff::{pages::PatientPicker, PatientMatch},
     ui::{
         errors::{error_text, field_error, form_error},
-        form::{FormMessage, TextArea, TextField},
+        form::{FormMessage, TextArea},
         layout::{relationship_label, section_label},
         loaded::Loaded,
     },
@@ -176,26 +176,11 @@ fn Review(r: RequestReview, refresh: RwSignal<u32>) -> impl IntoView {
 #[component]
 fn ChartGrants() -> impl IntoView {
     let i18n = use_i18n();
-    let search = ServerAction::<FindPatients>::new();
-    let found: Signal<Option<Result<Vec<PatientMatch>, AppError>>> = search.value().into();
     let patient = RwSignal::new(None::<(i64, String)>);
     view! {
         <section aria-labelledby="grants-heading">
             <h2 id="grants-heading">{t!(i18n, proxy_staff.grants_title)}</h2>
-            <ActionForm action=search attr:role="search">
-                <FormMessage message=form_error(found, &["query"]) />
-                <TextField name="query" maxlength=100 error=field_error(found, "query")>{t!(i18n, codes.search)}</TextField>
-                <button type="submit">{t!(i18n, codes.find)}</button>
-            </ActionForm>
-            {move || found.get().and_then(|r| r.ok()).map(|rows| view! {
-                <ul class="plain">
-                    {rows.into_iter().map(|p| {
-                        let label = format!("{} · MRN {} · {}", p.name, p.mrn, p.birth_date);
-                        let (pid, name) = (p.id, p.name.clone());
-                        view! { <li><button type="button" on:click=move |_| patient.set(Some((pid, name.clone())))>{label}</button></li> }
-                    }).collect_view()}
-                </ul>
-            })}
+            <PatientPicker picked=patient />
             {move || patient.get().map(|(pid, name)| view! { <GrantsOf patient_id=pid name /> })}
         </section>
     }

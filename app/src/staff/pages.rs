@@ -107,3 +107,28 @@ fn IssueCodes() -> impl IntoView {
         })}
     }
 }
+
+/// Finds a chart (by MRN, or family name) and lets staff pick one: `picked` then holds
+/// (patient id, name). Used where staff act on one chart (proxy grants, confidential items).
+#[component]
+pub fn PatientPicker(picked: RwSignal<Option<(i64, String)>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let search = ServerAction::<FindPatients>::new();
+    let found: Signal<Option<Result<Vec<PatientMatch>, AppError>>> = search.value().into();
+    view! {
+        <ActionForm action=search attr:role="search">
+            <FormMessage message=form_error(found, &["query"]) />
+            <TextField name="query" maxlength=100 error=field_error(found, "query")>{t!(i18n, codes.search)}</TextField>
+            <button type="submit">{t!(i18n, codes.find)}</button>
+        </ActionForm>
+        {move || found.get().and_then(|r| r.ok()).map(|rows| view! {
+            <ul class="plain">
+                {rows.into_iter().map(|p| {
+                    let label = format!("{} · MRN {} · {}", p.name, p.mrn, p.birth_date);
+                    let (pid, name) = (p.id, p.name.clone());
+                    view! { <li><button type="button" on:click=move |_| picked.set(Some((pid, name.clone())))>{label}</button></li> }
+                }).collect_view()}
+            </ul>
+        })}
+    }
+}

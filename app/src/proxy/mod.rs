@@ -94,6 +94,8 @@ pub struct GrantView {
     pub kind: RequestKind,
     /// As granted (the patient or HIM may narrow them).
     pub sections: Vec<Section>,
+    /// What the grant opens today: the teen view narrows a parent's from 13.
+    pub sections_now: Vec<Section>,
     pub starts_on: String,
     pub ends_on: Option<String>,
     pub approved_by: Option<String>,

@@ -90,7 +90,7 @@ fn GrantCard(g: GrantView, as_patient: bool, may_change: bool, refresh: RwSignal
     let labelled_by = heading_id.clone();
     let title = if as_patient { g.proxy_name.clone() } else { g.patient_name.clone() };
     let relationship = relationship_label(i18n, g.relationship);
-    let covers = g.sections.iter().map(|s| section_label(i18n, *s)).collect::<Vec<_>>().join(", ");
+    let covers = g.sections_now.iter().map(|s| section_label(i18n, *s)).collect::<Vec<_>>().join(", ");
     let chosen = RwSignal::new(g.sections.clone());
     let end_label = if as_patient {
         t_string!(i18n, proxy.end_their_access, name = g.proxy_name.clone()).to_string()
@@ -118,6 +118,7 @@ fn GrantCard(g: GrantView, as_patient: bool, may_change: bool, refresh: RwSignal
                         view! {
                             <label for=box_id_for class="check">
                                 <input type="checkbox" id=box_id
+                                    checked=chosen.read_untracked().contains(&s)
                                     prop:checked=move || chosen.read().contains(&s)
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);

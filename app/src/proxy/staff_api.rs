@@ -30,7 +30,7 @@ pub async fn proxy_queue() -> Result<Vec<ProxyRequest>, AppError> {
 /// One request and the charts it may belong to (same birth date, a name in common).
 #[server(endpoint = "staff/proxy/request")]
 pub async fn review_request(id: i64) -> Result<RequestReview, AppError> {
-    let (state, _) = him().await?;
+    let (state, staff) = him().await?;
     let (request, matched) =
         super::store::request(&state.db, id, state.clock.today()).await?.ok_or(AppError::NotFound)?;
     let candidates = super::store::candidates(&state.db, &request.patient_name, &request.birth_date).await?;
@@ -40,6 +40,11 @@ pub async fn review_request(id: i64) -> Result<RequestReview, AppError> {
             .map(|p| format!("{}, {} ({})", p.family_name, p.given_name, p.mrn)),
         None => None,
     };
+    // The candidates are charts HIM looked at: each one is logged on that chart.
+    for candidate in &candidates {
+        let detail = format!("staff.proxy.request id={id}");
+        access::audit_staff(&state, &staff, candidate.id, Section::Sharing, "chart-read", &detail).await?;
+    }
     Ok(RequestReview { request, candidates, matched })
 }
 

@@ -139,7 +139,8 @@ fn Review(r: RequestReview, refresh: RwSignal<u32>) -> impl IntoView {
                         let box_id_for = box_id.clone();
                         view! {
                             <label for=box_id_for class="check">
-                                <input type="checkbox" id=box_id prop:checked=move || sections.read().contains(&s)
+                                <input type="checkbox" id=box_id checked=sections.read_untracked().contains(&s)
+                                    prop:checked=move || sections.read().contains(&s)
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);
                                         sections.update(|l| { l.retain(|x| *x != s); if on { l.push(s); } });
@@ -214,7 +215,7 @@ fn EndGrantCard(g: GrantView, refresh: RwSignal<u32>) -> impl IntoView {
     let result: Signal<Option<Result<(), AppError>>> = end.value().into();
     let reason = RwSignal::new(String::new());
     let id = g.id;
-    let covers = g.sections.iter().map(|s| section_label(i18n, *s)).collect::<Vec<_>>().join(", ");
+    let covers = g.sections_now.iter().map(|s| section_label(i18n, *s)).collect::<Vec<_>>().join(", ");
     view! {
         <div class="card">
             <p><strong>{format!("{} ({})", g.proxy_name, relationship_label(i18n, g.relationship))}</strong></p>

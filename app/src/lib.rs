@@ -37,6 +37,7 @@ use crate::{
         pages::{EnrollPage, ForgotPasswordPage, SignInPage},
         Me,
     },
+    confidential::staff_pages::ConfidentialPage,
     error::AppError,
     home::HomePage,
     i18n::*,
@@ -50,7 +51,6 @@ use crate::{
         pages::{AccessLogPage, AdultRequestPage, MinorRequestPage, SharingPage},
         staff_pages::{ProxyQueuePage, ProxyRequestPage},
     },
-    confidential::staff_pages::ConfidentialPage,
     reminders::pages::RemindersPage,
     results::{
         pages::{ResultPage, ResultsPage, TrendPage},

@@ -32,7 +32,13 @@ use crate::{
 const HIV_RNA: Panel = Panel {
     loinc: "20447-9",
     name: "HIV-1 RNA (viral load)",
-    analytes: &[Analyte { loinc: "20447-9", name: "HIV-1 RNA", unit: "copies/mL", low: None, high: Some(20.0) }],
+    analytes: &[Analyte {
+        loinc: "20447-9",
+        name: "HIV-1 RNA",
+        unit: "copies/mL",
+        low: None,
+        high: Some(20.0),
+    }],
 };
 
 pub struct Family {
@@ -63,7 +69,13 @@ pub async fn create(state: &AppState, f: &Family) -> Result<bool> {
     for (proxy, patient, kind, relationship, sections) in [
         (f.jordan_user, f.emma, RequestKind::Minor, Relationship::Parent, &all[..]),
         (f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &all[..]),
-        (f.sam_user, f.joe, RequestKind::Adult, Relationship::Caregiver, &[Section::Messages, Section::Medications][..]),
+        (
+            f.sam_user,
+            f.joe,
+            RequestKind::Adult,
+            Relationship::Caregiver,
+            &[Section::Messages, Section::Medications][..],
+        ),
     ] {
         let grant = NewGrant {
             proxy_user_id: proxy,
@@ -80,11 +92,13 @@ pub async fn create(state: &AppState, f: &Family) -> Result<bool> {
     }
     let rivera = app::visits::store::provider_of_user(db, f.rivera_user).await?.ok_or("no provider")?;
     for patient in [f.emma, f.leo, f.joe] {
-        sqlx::query("INSERT INTO care_team (patient_id, provider_id, role) VALUES ($1, $2, 'Primary care provider')")
-            .bind(patient)
-            .bind(rivera)
-            .execute(&db.write)
-            .await?;
+        sqlx::query(
+            "INSERT INTO care_team (patient_id, provider_id, role) VALUES ($1, $2, 'Primary care provider')",
+        )
+        .bind(patient)
+        .bind(rivera)
+        .execute(&db.write)
+        .await?;
     }
     emma(state, f.emma, rivera).await?;
     leo(state, f, rivera).await?;
@@ -98,8 +112,12 @@ async fn emma(state: &AppState, emma: i64, rivera: i64) -> Result<()> {
     let visit_day = today - Duration::days(120);
     // (start, status, reason, After Visit Summary): a well-child visit, an ear check ahead.
     let plan = [
-        (ms_of_date(visit_day) + 9 * 3_600_000, "finished", "Well-child visit",
-         Some("Emma is growing well. Next well-child visit in one year. Flu shot given today.")),
+        (
+            ms_of_date(visit_day) + 9 * 3_600_000,
+            "finished",
+            "Well-child visit",
+            Some("Emma is growing well. Next well-child visit in one year. Flu shot given today."),
+        ),
         (ms_of_date(today + Duration::days(21)) + 15 * 3_600_000, "planned", "Ear check", None),
     ];
     for (start_at, status, reason, avs_text) in plan {
@@ -118,7 +136,10 @@ async fn emma(state: &AppState, emma: i64, rivera: i64) -> Result<()> {
         };
         insert_encounter(db, &visit).await?;
     }
-    for (cvx, name, day) in [("141", "Influenza, seasonal, injectable", visit_day), ("21", "Varicella", today - Duration::days(2000))] {
+    for (cvx, name, day) in [
+        ("141", "Influenza, seasonal, injectable", visit_day),
+        ("21", "Varicella", today - Duration::days(2000)),
+    ] {
         insert_immunization(db, emma, cvx, name, &day.to_string()).await?;
     }
     Ok(())
@@ -142,23 +163,42 @@ async fn leo(state: &AppState, f: &Family, rivera: i64) -> Result<()> {
         seen_at: None,
     };
     insert_report(db, &report(&LIPID_PANEL, &[162.0, 88.0, 52.0, 92.0])).await?;
-    insert_report(db, &report(&BASIC_METABOLIC_PANEL, &[88.0, 12.0, 0.8, 140.0, 4.2, 103.0, 25.0, 9.6])).await?;
+    insert_report(db, &report(&BASIC_METABOLIC_PANEL, &[88.0, 12.0, 0.8, 140.0, 4.2, 103.0, 25.0, 9.6]))
+        .await?;
     let hiv = insert_report(db, &report(&HIV_RNA, &[0.0])).await?;
-    sqlx::query("UPDATE diagnostic_reports SET confidential = 1 WHERE id = $1").bind(hiv).execute(&db.write).await?;
+    sqlx::query("UPDATE diagnostic_reports SET confidential = 1 WHERE id = $1")
+        .bind(hiv)
+        .execute(&db.write)
+        .await?;
 
     let care = care_route(db, rivera).await?;
     let people = people(f.leo, f.leo_user, f.rivera_user);
-    thread(state, &people, &care, "Sports physical form", &[
-        (true, 20, "Can you sign the school sports physical form from my visit?"),
-        (false, 19, "Yes: the signed form is ready at the front desk."),
-    ])
+    thread(
+        state,
+        &people,
+        &care,
+        "Sports physical form",
+        &[
+            (true, 20, "Can you sign the school sports physical form from my visit?"),
+            (false, 19, "Yes: the signed form is ready at the front desk."),
+        ],
+    )
     .await?;
-    let private = thread(state, &people, &care, "A private question", &[
-        (true, 10, "I have a question I do not want my parents to see."),
-        (false, 9, "This conversation is confidential. Your parents cannot see it. Ask us anything."),
-    ])
+    let private = thread(
+        state,
+        &people,
+        &care,
+        "A private question",
+        &[
+            (true, 10, "I have a question I do not want my parents to see."),
+            (false, 9, "This conversation is confidential. Your parents cannot see it. Ask us anything."),
+        ],
+    )
     .await?;
-    sqlx::query("UPDATE message_threads SET confidential = 1 WHERE id = $1").bind(private).execute(&db.write).await?;
+    sqlx::query("UPDATE message_threads SET confidential = 1 WHERE id = $1")
+        .bind(private)
+        .execute(&db.write)
+        .await?;
     Ok(())
 }
 
@@ -197,7 +237,9 @@ fn people(patient_id: i64, patient_user: i64, rivera_user: i64) -> DemoPeople {
 }
 
 async fn care_route(db: &Db, rivera: i64) -> Result<Route> {
-    let department: String =
-        sqlx::query_scalar("SELECT department FROM providers WHERE id = $1").bind(rivera).fetch_one(&db.read).await?;
+    let department: String = sqlx::query_scalar("SELECT department FROM providers WHERE id = $1")
+        .bind(rivera)
+        .fetch_one(&db.read)
+        .await?;
     Ok((Pool::Care, Some(department), Some(rivera)))
 }

@@ -97,7 +97,8 @@ const UPLOAD_PATHS: [(&str, usize); 2] = [
 /// Caps every request body: a declared length over the cap is refused before anything is
 /// read, and a body that runs past it fails mid-stream (the reader says so at the field).
 pub async fn body_limit(request: Request, next: Next) -> Response {
-    let upload_limit = UPLOAD_PATHS.iter().find(|(path, _)| *path == request.uri().path()).map(|(_, cap)| *cap);
+    let upload_limit =
+        UPLOAD_PATHS.iter().find(|(path, _)| *path == request.uri().path()).map(|(_, cap)| *cap);
     let upload = upload_limit.is_some();
     let limit = upload_limit.unwrap_or(MAX_BODY_BYTES);
     let declared = request

@@ -110,7 +110,12 @@ pub struct ProxyOf {
 
 /// Everyone who may read `patient_id`'s chart as a proxy now (for notices: a message
 /// notice goes to each proxy who may read messages).
-pub async fn proxies_of(db: &Db, patient_id: i64, now: i64, today: Date) -> Result<Vec<ProxyOf>, sqlx::Error> {
+pub async fn proxies_of(
+    db: &Db,
+    patient_id: i64,
+    now: i64,
+    today: Date,
+) -> Result<Vec<ProxyOf>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT g.proxy_user_id, g.kind, g.sections, u.email, p.birth_date \
          FROM proxy_grants g JOIN users u ON u.id = g.proxy_user_id JOIN patients p ON p.id = g.patient_id \

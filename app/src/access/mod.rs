@@ -228,7 +228,12 @@ mod server {
         }
 
         /// Records a change made in this chart (a request, a message…).
-        pub async fn audit_write(&self, section: Section, action: &str, detail: &str) -> Result<(), AppError> {
+        pub async fn audit_write(
+            &self,
+            section: Section,
+            action: &str,
+            detail: &str,
+        ) -> Result<(), AppError> {
             let who = (self.reader_user_id, self.as_proxy());
             audit_access(&self.state, who, self.patient_id, section, action, detail).await
         }
@@ -355,7 +360,11 @@ mod server {
     }
 
     /// Opens `patient_id` (the user's own, or one granted now) for the rest of the session.
-    pub async fn switch_chart(state: &AppState, session: &session::Session, patient_id: i64) -> Result<(), AppError> {
+    pub async fn switch_chart(
+        state: &AppState,
+        session: &session::Session,
+        patient_id: i64,
+    ) -> Result<(), AppError> {
         if session.role != Role::Patient {
             return Err(AppError::Forbidden);
         }

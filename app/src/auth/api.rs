@@ -25,7 +25,8 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
                     .map(|p| format!("{} {}", p.given_name, p.family_name)),
                 None => None,
             };
-            let charts = if s.role.is_staff() { None } else { Some(crate::access::charts(&state, &s).await?) };
+            let charts =
+                if s.role.is_staff() { None } else { Some(crate::access::charts(&state, &s).await?) };
             Ok(Some(Me {
                 charts,
                 username: s.username,

@@ -163,7 +163,11 @@ pub async fn end_current(state: &AppState) -> Result<Option<i64>, AppError> {
 }
 
 /// Records the chart the session has open (`None`: the user's own).
-pub async fn set_active_chart(state: &AppState, session_id: i64, patient_id: Option<i64>) -> Result<(), AppError> {
+pub async fn set_active_chart(
+    state: &AppState,
+    session_id: i64,
+    patient_id: Option<i64>,
+) -> Result<(), AppError> {
     sqlx::query("UPDATE sessions SET active_patient_id = $1 WHERE id = $2")
         .bind(patient_id)
         .bind(session_id)

@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 
 use super::{Item, ItemKind};
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::access::{self, Section};
+use crate::error::AppError;
 
 /// Most items of one kind listed.
 pub const ITEMS_PER_KIND: i64 = 200;
@@ -18,7 +18,8 @@ pub async fn chart_items(patient_id: i64) -> Result<Vec<Item>, AppError> {
     for kind in ItemKind::ALL {
         items.extend(items_of(&state.db, kind, patient_id).await?);
     }
-    access::audit_staff(&state, &staff, patient_id, Section::Home, "chart-read", "staff.confidential.items").await?;
+    access::audit_staff(&state, &staff, patient_id, Section::Home, "chart-read", "staff.confidential.items")
+        .await?;
     Ok(items)
 }
 
@@ -54,7 +55,12 @@ async fn items_of(db: &crate::infra::Db, kind: ItemKind, patient_id: i64) -> Res
 
 /// Marks (or unmarks) one item of `patient_id`'s chart confidential.
 #[server(endpoint = "staff/confidential/set")]
-pub async fn set_confidential(patient_id: i64, kind: ItemKind, id: i64, confidential: bool) -> Result<(), AppError> {
+pub async fn set_confidential(
+    patient_id: i64,
+    kind: ItemKind,
+    id: i64,
+    confidential: bool,
+) -> Result<(), AppError> {
     let (state, staff) = access::require_staff(|r| r.is_clinician()).await?;
     let (table, flag, _, _) = kind.columns();
     let done = sqlx::query(&format!("UPDATE {table} SET {flag} = $1 WHERE id = $2 AND patient_id = $3"))

@@ -17,14 +17,24 @@ pub async fn load_home() -> Result<HomeOverview, AppError> {
     let now = state.clock.now_ms();
     // A card shows only what the reader may open: a proxy without Results sees no results.
     let upcoming = if chart.may(Section::Visits) {
-        crate::visits::store::upcoming(&state.db, id, now, state.config.utc_offset_minutes, UPCOMING_ON_HOME, vis)
-            .await?
+        crate::visits::store::upcoming(
+            &state.db,
+            id,
+            now,
+            state.config.utc_offset_minutes,
+            UPCOMING_ON_HOME,
+            vis,
+        )
+        .await?
     } else {
         Vec::new()
     };
     let (new_result_count, mut new_results) = if chart.may(Section::Results) {
         let listed = crate::results::store::list_released(&state.db, id, vis).await?;
-        (crate::results::store::count_new(&state.db, id, vis).await?, listed.into_iter().filter(|r| r.is_new).collect())
+        (
+            crate::results::store::count_new(&state.db, id, vis).await?,
+            listed.into_iter().filter(|r| r.is_new).collect(),
+        )
     } else {
         (0, Vec::new())
     };

@@ -35,7 +35,9 @@ pub async fn request_renewal(
             .await?;
     let state = &chart.state;
     let today = state.clock.today().to_string();
-    if !store::current_medication(&state.db, chart.patient_id, medication_id, &today, chart.visibility()).await? {
+    if !store::current_medication(&state.db, chart.patient_id, medication_id, &today, chart.visibility())
+        .await?
+    {
         return Err(AppError::NotFound);
     }
     let outcome = store::request(

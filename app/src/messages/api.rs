@@ -116,9 +116,10 @@ fn reply_by(state: &crate::infra::AppState, now: i64) -> String {
 #[server(endpoint = "messages/attachment", input = GetUrl, output = Streaming)]
 pub async fn message_attachment(id: i64) -> Result<ByteStream<AppError>, AppError> {
     let chart = access::require(Section::Messages, &format!("messages.attachment id={id}")).await?;
-    let (media_type, bytes) = super::store::patient_attachment(&chart.state.db, chart.patient_id, id, chart.visibility())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (media_type, bytes) =
+        super::store::patient_attachment(&chart.state.db, chart.patient_id, id, chart.visibility())
+            .await?
+            .ok_or(AppError::NotFound)?;
     Ok(download(id, &media_type, bytes))
 }
 

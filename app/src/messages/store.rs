@@ -118,7 +118,12 @@ fn summary(row: &AnyRow, side: Side, offset_minutes: i32) -> Result<ThreadSummar
 }
 
 /// The chart's threads, newest first, and how many have unread replies.
-pub async fn inbox(db: &Db, patient_id: i64, offset_minutes: i32, vis: Visibility) -> Result<Inbox, sqlx::Error> {
+pub async fn inbox(
+    db: &Db,
+    patient_id: i64,
+    offset_minutes: i32,
+    vis: Visibility,
+) -> Result<Inbox, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS} \
          WHERE t.patient_id = $1 AND t.confidential <= $3 ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2"
@@ -236,7 +241,11 @@ fn sent_for(row: &AnyRow) -> Result<Option<super::SentFor>, sqlx::Error> {
     let Some(relationship) = row.try_get::<Option<String>, _>("proxy_relationship")? else { return Ok(None) };
     Ok(Relationship::parse(&relationship).map(|relationship| super::SentFor {
         relationship,
-        patient: format!("{} {}", row.try_get::<String, _>("given_name").unwrap_or_default(), row.try_get::<String, _>("family_name").unwrap_or_default()),
+        patient: format!(
+            "{} {}",
+            row.try_get::<String, _>("given_name").unwrap_or_default(),
+            row.try_get::<String, _>("family_name").unwrap_or_default()
+        ),
     }))
 }
 
@@ -403,7 +412,12 @@ async fn by_key(db: &Db, author_id: i64, key: &str) -> Result<Option<(i64, i64)>
 }
 
 /// Whether the chart has this thread, as this reader sees it (a reply must be to one of its own).
-pub async fn chart_has_thread(db: &Db, patient_id: i64, thread_id: i64, vis: Visibility) -> Result<bool, sqlx::Error> {
+pub async fn chart_has_thread(
+    db: &Db,
+    patient_id: i64,
+    thread_id: i64,
+    vis: Visibility,
+) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM message_threads WHERE id = $1 AND patient_id = $2 AND confidential <= $3",
     )
@@ -424,11 +438,12 @@ pub async fn notify_addresses(
     now: i64,
     today: time::Date,
 ) -> Result<Vec<String>, sqlx::Error> {
-    let mut addresses: Vec<String> =
-        sqlx::query_scalar("SELECT email FROM users WHERE patient_id = $1 AND email IS NOT NULL AND email <> ''")
-            .bind(patient_id)
-            .fetch_all(&db.read)
-            .await?;
+    let mut addresses: Vec<String> = sqlx::query_scalar(
+        "SELECT email FROM users WHERE patient_id = $1 AND email IS NOT NULL AND email <> ''",
+    )
+    .bind(patient_id)
+    .fetch_all(&db.read)
+    .await?;
     let confidential: i64 = sqlx::query_scalar("SELECT confidential FROM message_threads WHERE id = $1")
         .bind(thread_id)
         .fetch_one(&db.read)

@@ -66,7 +66,8 @@ pub async fn load_sharing() -> Result<Sharing, AppError> {
 /// Whether the patient is 18 or older today (an adult decides who sees their chart).
 #[cfg(feature = "ssr")]
 async fn patient_is_adult(state: &AppState, patient_id: i64) -> Result<bool, AppError> {
-    let patient = crate::auth::store::patient_by_id(&state.db, patient_id).await?.ok_or(AppError::NotFound)?;
+    let patient =
+        crate::auth::store::patient_by_id(&state.db, patient_id).await?.ok_or(AppError::NotFound)?;
     let age = access::grants::age_on(&patient.birth_date, state.clock.today()).unwrap_or(0);
     Ok(age >= access::grants::ADULT_AGE)
 }
@@ -134,7 +135,12 @@ struct CheckedRequest {
 #[cfg(feature = "ssr")]
 impl RequestForm {
     /// Every field, each refused with a message at its own field.
-    fn check(self, state: &AppState, kind: super::RequestKind, name_field: &str) -> Result<CheckedRequest, AppError> {
+    fn check(
+        self,
+        state: &AppState,
+        kind: super::RequestKind,
+        name_field: &str,
+    ) -> Result<CheckedRequest, AppError> {
         use super::RequestKind;
         use crate::{auth::rules, input};
         let name = input::bounded(&self.name, super::NAME_MAX_CHARS, true)

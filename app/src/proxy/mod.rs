@@ -132,8 +132,13 @@ pub struct AccessEntry {
 pub enum Accessor {
     /// The patient themself.
     You,
-    Proxy { name: String },
-    Staff { name: String, role: crate::auth::Role },
+    Proxy {
+        name: String,
+    },
+    Staff {
+        name: String,
+        role: crate::auth::Role,
+    },
 }
 
 /// What HIM sees of a request: the request, and the charts it might be.

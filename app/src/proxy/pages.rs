@@ -211,7 +211,8 @@ pub fn AdultRequestPage() -> impl IntoView {
     use crate::messages::{ACCEPTED_TYPES, ATTACHMENT_MAX_BYTES};
     let i18n = use_i18n();
     #[cfg(feature = "hydrate")]
-    let send = Action::new_local(|data: &web_sys::FormData| super::api::request_adult_access(data.clone().into()));
+    let send =
+        Action::new_local(|data: &web_sys::FormData| super::api::request_adult_access(data.clone().into()));
     #[cfg(not(feature = "hydrate"))]
     let send = Action::new(|_: &()| async { Err::<ProxyRequest, AppError>(AppError::Unavailable) });
     let result: Signal<Option<Result<ProxyRequest, AppError>>> = send.value().into();

@@ -55,8 +55,9 @@ pub async fn approve_request(id: i64, patient_id: i64, sections: String) -> Resu
     let sections = super::api::parse_sections(&sections)?;
     let today = state.clock.today();
     let (request, _) = super::store::request(&state.db, id, today).await?.ok_or(AppError::NotFound)?;
-    let patient =
-        crate::auth::store::patient_by_id(&state.db, patient_id).await?.ok_or(AppError::invalid("patient", "proxy.match_required"))?;
+    let patient = crate::auth::store::patient_by_id(&state.db, patient_id)
+        .await?
+        .ok_or(AppError::invalid("patient", "proxy.match_required"))?;
     let age = access::grants::age_on(&patient.birth_date, today).unwrap_or(0);
     if request.kind == super::RequestKind::Minor && age >= access::grants::ADULT_AGE {
         return Err(AppError::invalid("patient", "proxy.not_a_minor"));
@@ -107,8 +108,10 @@ pub async fn request_form(id: i64) -> Result<ByteStream<AppError>, AppError> {
 #[server(endpoint = "staff/proxy/grants")]
 pub async fn chart_grants(patient_id: i64) -> Result<Vec<GrantView>, AppError> {
     let (state, staff) = him().await?;
-    let grants = super::store::grants_on(&state.db, patient_id, state.clock.now_ms(), state.clock.today()).await?;
-    access::audit_staff(&state, &staff, patient_id, Section::Sharing, "chart-read", "staff.proxy.grants").await?;
+    let grants =
+        super::store::grants_on(&state.db, patient_id, state.clock.now_ms(), state.clock.today()).await?;
+    access::audit_staff(&state, &staff, patient_id, Section::Sharing, "chart-read", "staff.proxy.grants")
+        .await?;
     Ok(grants)
 }
 

@@ -132,7 +132,11 @@ pub async fn pending(db: &Db, today: Date, limit: i64) -> Result<Vec<ProxyReques
 }
 
 /// One request, with the id of the patient it was matched to.
-pub async fn request(db: &Db, id: i64, today: Date) -> Result<Option<(ProxyRequest, Option<i64>)>, sqlx::Error> {
+pub async fn request(
+    db: &Db,
+    id: i64,
+    today: Date,
+) -> Result<Option<(ProxyRequest, Option<i64>)>, sqlx::Error> {
     let row = sqlx::query(&format!(
         "SELECT {REQUEST_COLUMNS} FROM proxy_requests r JOIN users u ON u.id = r.requester_id WHERE r.id = $1"
     ))
@@ -144,11 +148,18 @@ pub async fn request(db: &Db, id: i64, today: Date) -> Result<Option<(ProxyReque
 
 /// The requester of a request (for its requester's own checks).
 pub async fn requester_of(db: &Db, id: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT requester_id FROM proxy_requests WHERE id = $1").bind(id).fetch_optional(&db.read).await
+    sqlx::query_scalar("SELECT requester_id FROM proxy_requests WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.read)
+        .await
 }
 
 /// Patients born on `birth_date` with a name sharing a word with `name` (HIM then picks).
-pub async fn candidates(db: &Db, name: &str, birth_date: &str) -> Result<Vec<crate::staff::PatientMatch>, sqlx::Error> {
+pub async fn candidates(
+    db: &Db,
+    name: &str,
+    birth_date: &str,
+) -> Result<Vec<crate::staff::PatientMatch>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, \
          EXISTS (SELECT 1 FROM users u WHERE u.patient_id = p.id) AS enrolled \
@@ -195,7 +206,13 @@ pub enum Decision<'a> {
 /// Decides a pending request (once: a second decision finds nothing pending). An approval
 /// creates the grant in the same transaction. Returns the grant's id (0 for a denial), or
 /// None when the request was not pending.
-pub async fn decide(db: &Db, id: i64, decision: Decision<'_>, by: i64, now: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn decide(
+    db: &Db,
+    id: i64,
+    decision: Decision<'_>,
+    by: i64,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
     let mut tx = db.write.begin().await?;
     let (status, patient, reason) = match &decision {
         Decision::Approve { patient_id, .. } => ("approved", Some(*patient_id), None),
@@ -305,7 +322,13 @@ fn grant_of(row: &AnyRow, now: i64, today: Date) -> Result<GrantView, sqlx::Erro
 
 /// Grants on a chart that are not ended (in force, or starting later); `holder` limits
 /// them to one proxy's.
-async fn grants_where(db: &Db, condition: &str, id: i64, now: i64, today: Date) -> Result<Vec<GrantView>, sqlx::Error> {
+async fn grants_where(
+    db: &Db,
+    condition: &str,
+    id: i64,
+    now: i64,
+    today: Date,
+) -> Result<Vec<GrantView>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {GRANT_COLUMNS} FROM proxy_grants g {GRANT_JOINS} \
          WHERE {condition} = $1 AND g.ended_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > $2) \
@@ -319,21 +342,32 @@ async fn grants_where(db: &Db, condition: &str, id: i64, now: i64, today: Date) 
 }
 
 /// Who may see `patient_id`'s chart (grants not ended or expired).
-pub async fn grants_on(db: &Db, patient_id: i64, now: i64, today: Date) -> Result<Vec<GrantView>, sqlx::Error> {
+pub async fn grants_on(
+    db: &Db,
+    patient_id: i64,
+    now: i64,
+    today: Date,
+) -> Result<Vec<GrantView>, sqlx::Error> {
     grants_where(db, "g.patient_id", patient_id, now, today).await
 }
 
 /// The charts `user_id` holds grants to.
-pub async fn grants_held(db: &Db, user_id: i64, now: i64, today: Date) -> Result<Vec<GrantView>, sqlx::Error> {
+pub async fn grants_held(
+    db: &Db,
+    user_id: i64,
+    now: i64,
+    today: Date,
+) -> Result<Vec<GrantView>, sqlx::Error> {
     grants_where(db, "g.proxy_user_id", user_id, now, today).await
 }
 
 /// (proxy user, patient) of a grant not yet ended.
 pub async fn grant_parties(db: &Db, id: i64) -> Result<Option<(i64, i64)>, sqlx::Error> {
-    let row = sqlx::query("SELECT proxy_user_id, patient_id FROM proxy_grants WHERE id = $1 AND ended_at IS NULL")
-        .bind(id)
-        .fetch_optional(&db.read)
-        .await?;
+    let row =
+        sqlx::query("SELECT proxy_user_id, patient_id FROM proxy_grants WHERE id = $1 AND ended_at IS NULL")
+            .bind(id)
+            .fetch_optional(&db.read)
+            .await?;
     row.map(|r| Ok((r.try_get("proxy_user_id")?, r.try_get("patient_id")?))).transpose()
 }
 

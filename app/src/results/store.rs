@@ -14,7 +14,11 @@ use crate::infra::{
 /// At most this many results in one list answer (newest first).
 pub const LIST_LIMIT: i64 = 200;
 
-pub async fn list_released(db: &Db, patient_id: i64, vis: Visibility) -> Result<Vec<ResultSummary>, sqlx::Error> {
+pub async fn list_released(
+    db: &Db,
+    patient_id: i64,
+    vis: Visibility,
+) -> Result<Vec<ResultSummary>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT r.id, r.name, r.collected_at, r.patient_seen_at, \
          EXISTS (SELECT 1 FROM observations o WHERE o.report_id = r.id AND o.flag IS NOT NULL) AS abnormal \

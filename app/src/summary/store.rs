@@ -42,7 +42,11 @@ pub async fn immunizations(db: &Db, patient_id: i64) -> Result<Vec<Immunization>
 }
 
 /// Active problems; for a proxy, none marked confidential.
-pub async fn active_problems(db: &Db, patient_id: i64, vis: crate::access::Visibility) -> Result<Vec<Problem>, sqlx::Error> {
+pub async fn active_problems(
+    db: &Db,
+    patient_id: i64,
+    vis: crate::access::Visibility,
+) -> Result<Vec<Problem>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT name, code, onset_date FROM problems WHERE patient_id = $1 AND status = 'active' \
          AND confidential <= $2 ORDER BY name",

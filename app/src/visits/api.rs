@@ -23,7 +23,14 @@ pub async fn list_visits() -> Result<Visits, AppError> {
 pub async fn load_visit_document(id: i64, kind: VisitDocKind) -> Result<VisitDocument, AppError> {
     let chart = access::require(Section::Visits, &format!("visits.document id={id}")).await?;
     let state = &chart.state;
-    super::store::document(&state.db, chart.patient_id, id, kind, state.config.utc_offset_minutes, chart.visibility())
-        .await?
-        .ok_or(AppError::NotFound)
+    super::store::document(
+        &state.db,
+        chart.patient_id,
+        id,
+        kind,
+        state.config.utc_offset_minutes,
+        chart.visibility(),
+    )
+    .await?
+    .ok_or(AppError::NotFound)
 }

@@ -39,9 +39,16 @@ enum Expect {
 use Expect::{Ended as E, Forbidden as F, NotFound as N, Ok as O, Public as P, SignedOut as U, Skip as S};
 
 /// The readers, in the table's column order.
-const READERS: [&str; 8] =
-    ["patient", "proxy (all sections)", "proxy without the section", "expired grant", "grant revoked mid-session",
-     "parent of a 15-year-old", "unrelated patient", "signed out"];
+const READERS: [&str; 8] = [
+    "patient",
+    "proxy (all sections)",
+    "proxy without the section",
+    "expired grant",
+    "grant revoked mid-session",
+    "parent of a 15-year-old",
+    "unrelated patient",
+    "signed out",
+];
 
 enum Call {
     Form(fn(&Ctx) -> Vec<(&'static str, String)>),
@@ -74,6 +81,8 @@ const LIST: [Expect; 8] = [O, O, F, E, E, O, O, U];
 /// A confidential object of Leo's chart, by id.
 const SECRET_OBJECT: [Expect; 8] = [O, N, F, E, E, N, N, U];
 
+// Kept as a table, one row per function: the layout is the point.
+#[rustfmt::skip]
 fn table() -> Vec<Row> {
     use Section::*;
     vec![
@@ -184,7 +193,13 @@ impl std::ops::Deref for Ctx {
 }
 
 /// A proxy with their own chart and a grant to Leo's; signed in with Leo's chart open.
-async fn proxy(app: &TestApp, f: &Family, name: &str, kind: RequestKind, sections: &[Section]) -> (Client, i64) {
+async fn proxy(
+    app: &TestApp,
+    f: &Family,
+    name: &str,
+    kind: RequestKind,
+    sections: &[Section],
+) -> (Client, i64) {
     app.add_patient_user(name).await;
     let user = app.count(&format!("SELECT id FROM users WHERE username = '{name}'")).await;
     grant(app, user, f.leo, kind, Relationship::Caregiver, sections).await;
@@ -202,12 +217,19 @@ async fn every_function_answers_every_reader_as_the_table_says(app: &TestApp) {
     let (home_only, _) = proxy(app, &f, "homeonly", RequestKind::Adult, &[Section::Home]).await;
     let (visits_only, _) = proxy(app, &f, "visitsonly", RequestKind::Adult, &[Section::Visits]).await;
     let (expired, expired_user) = proxy(app, &f, "expired", RequestKind::Adult, &all).await;
-    app.execute(&format!("UPDATE proxy_grants SET ends_at = {} WHERE proxy_user_id = {expired_user}", app.clock.now_ms() + 60_000)).await;
+    app.execute(&format!(
+        "UPDATE proxy_grants SET ends_at = {} WHERE proxy_user_id = {expired_user}",
+        app.clock.now_ms() + 60_000
+    ))
+    .await;
     let (revoked, revoked_user) = proxy(app, &f, "revoked", RequestKind::Adult, &all).await;
     // Jordan, Leo's parent: a minor grant, so the teen view.
     let parent = app.signed_in("jordan").await;
     grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &all).await;
-    assert_eq!(app.call(&parent, "proxy/switch", &[("patient_id", &f.leo.to_string())]).await.0, StatusCode::OK);
+    assert_eq!(
+        app.call(&parent, "proxy/switch", &[("patient_id", &f.leo.to_string())]).await.0,
+        StatusCode::OK
+    );
     app.add_patient_user("avery").await;
     let unrelated = app.signed_in("avery").await;
     let signed_out = app.client();
@@ -219,9 +241,14 @@ async fn every_function_answers_every_reader_as_the_table_says(app: &TestApp) {
     // The grant expires (two minutes pass: no session idles out) and HIM ends the other.
     app.clock.advance_ms(120_000);
     let him = app.signed_in("him.lee").await;
-    let revoked_grant = app.count(&format!("SELECT id FROM proxy_grants WHERE proxy_user_id = {revoked_user}")).await;
+    let revoked_grant =
+        app.count(&format!("SELECT id FROM proxy_grants WHERE proxy_user_id = {revoked_user}")).await;
     let (status, body) = app
-        .call(&him, "staff/proxy/end_grant", &[("id", &revoked_grant.to_string()), ("reason", "Relationship ended")])
+        .call(
+            &him,
+            "staff/proxy/end_grant",
+            &[("id", &revoked_grant.to_string()), ("reason", "Relationship ended")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
@@ -255,7 +282,11 @@ async fn every_function_answers_every_reader_as_the_table_says(app: &TestApp) {
             // Every call meets the closed chart still open in the session, as the first
             // request after the grant ended would.
             for closed in [expired_user, revoked_user] {
-                app.execute(&format!("UPDATE sessions SET active_patient_id = {} WHERE user_id = {closed}", f.leo)).await;
+                app.execute(&format!(
+                    "UPDATE sessions SET active_patient_id = {} WHERE user_id = {closed}",
+                    f.leo
+                ))
+                .await;
             }
             let (status, body) = call(app, client, row, &f).await;
             calls += 1;
@@ -268,7 +299,8 @@ async fn every_function_answers_every_reader_as_the_table_says(app: &TestApp) {
                 _ => false,
             };
             if !answered {
-                failures.push(format!("{} as {reader}: expected {expect:?}, got {status} {body:.200}", row.path));
+                failures
+                    .push(format!("{} as {reader}: expected {expect:?}, got {status} {body:.200}", row.path));
             }
             if column != 0 && body.contains(SECRET) {
                 failures.push(format!("LEAK: {} as {reader} saw a confidential item: {body:.300}", row.path));
@@ -278,7 +310,12 @@ async fn every_function_answers_every_reader_as_the_table_says(app: &TestApp) {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {calls} calls answered wrongly:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {calls} calls answered wrongly:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 async fn call(app: &TestApp, client: &Client, row: &Row, f: &Ctx) -> (StatusCode, String) {

@@ -33,7 +33,13 @@ fn key(n: u32) -> String {
     format!("proxy-key-{n:08}-0000")
 }
 
-async fn minor_request(app: &TestApp, client: &reqwest::Client, name: &str, born: &str, n: u32) -> (StatusCode, Value) {
+async fn minor_request(
+    app: &TestApp,
+    client: &reqwest::Client,
+    name: &str,
+    born: &str,
+    n: u32,
+) -> (StatusCode, Value) {
     app.call_owned(
         client,
         "proxy/request_minor",
@@ -78,7 +84,11 @@ async fn a_minor_request_is_approved_and_opens_the_chart(app: &TestApp) {
     let rivera = app.signed_in("dr.rivera").await;
     assert_eq!(app.call(&rivera, "staff/proxy/queue", &[]).await.0, StatusCode::FORBIDDEN);
     let emma = f.emma.to_string();
-    let approve = [("id", id.to_string()), ("patient_id", emma.clone()), ("sections", Section::join(&Section::GRANTABLE))];
+    let approve = [
+        ("id", id.to_string()),
+        ("patient_id", emma.clone()),
+        ("sections", Section::join(&Section::GRANTABLE)),
+    ];
     let approve: Vec<(&str, &str)> = approve.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(app.call(&rivera, "staff/proxy/approve", &approve).await.0, StatusCode::FORBIDDEN);
     assert_eq!(app.call(&jordan, "staff/proxy/approve", &approve).await.0, StatusCode::FORBIDDEN);
@@ -88,13 +98,20 @@ async fn a_minor_request_is_approved_and_opens_the_chart(app: &TestApp) {
     assert_eq!(queue[0]["patient_name"], "Emma Quinn");
     assert_eq!(queue[0]["due_on"], "2026-12-02");
     let (_, review) = app.call(&him, "staff/proxy/request", &[("id", &id.to_string())]).await;
-    assert_eq!(review["candidates"][0]["id"].as_i64(), Some(f.emma), "matched by birth date and name: {review}");
+    assert_eq!(
+        review["candidates"][0]["id"].as_i64(),
+        Some(f.emma),
+        "matched by birth date and name: {review}"
+    );
     assert_eq!(review["candidates"].as_array().unwrap().len(), 1);
     let (status, body) = app.call(&him, "staff/proxy/approve", &approve).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Decided once.
     let (status, body) = app.call(&him, "staff/proxy/approve", &approve).await;
-    assert_eq!((status, error_key(&body).as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "proxy.already_decided"));
+    assert_eq!(
+        (status, error_key(&body).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "proxy.already_decided")
+    );
     assert_eq!(app.audit_count("proxy-approved").await, 1);
 
     // Jordan sees the status, and Emma in the switcher; switching opens her chart.
@@ -128,12 +145,18 @@ async fn a_denied_request_shows_its_reason(app: &TestApp) {
     let (_, review) = app.call(&him, "staff/proxy/request", &[("id", &id)]).await;
     assert_eq!(review["candidates"].as_array().unwrap().len(), 0);
     let (status, body) = app.call(&him, "staff/proxy/deny", &[("id", &id), ("reason", "  ")]).await;
-    assert_eq!((status, error_key(&body).as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "proxy.reason_required"));
+    assert_eq!(
+        (status, error_key(&body).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "proxy.reason_required")
+    );
     let long = "x".repeat(501);
     let (_, body) = app.call(&him, "staff/proxy/deny", &[("id", &id), ("reason", &long)]).await;
     assert_eq!(error_key(&body), "proxy.reason_too_long");
     let reason = "No patient with this name and date of birth. Please call Medical Records.";
-    assert_eq!(app.call(&him, "staff/proxy/deny", &[("id", &id), ("reason", reason)]).await.0, StatusCode::OK);
+    assert_eq!(
+        app.call(&him, "staff/proxy/deny", &[("id", &id), ("reason", reason)]).await.0,
+        StatusCode::OK
+    );
     let (_, sharing) = app.call(&jordan, "proxy/sharing", &[]).await;
     assert_eq!(sharing["requests"][0]["status"], "Denied");
     assert_eq!(sharing["requests"][0]["reason"], reason);
@@ -157,13 +180,17 @@ async fn every_request_limit_has_its_message(app: &TestApp) {
     ];
     for (n, (name, born, relationship, attest, expected)) in cases.into_iter().enumerate() {
         let (status, body) = app
-            .call(&jordan, "proxy/request_minor", &[
-                ("child_name", name),
-                ("birth_date", born),
-                ("relationship", relationship),
-                ("attest", attest),
-                ("key", &key(n as u32)),
-            ])
+            .call(
+                &jordan,
+                "proxy/request_minor",
+                &[
+                    ("child_name", name),
+                    ("birth_date", born),
+                    ("relationship", relationship),
+                    ("attest", attest),
+                    ("key", &key(n as u32)),
+                ],
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "case {n}: {body}");
         assert_eq!(field(&body), (expected.0.to_owned(), expected.1.to_owned()), "case {n}");
@@ -176,7 +203,10 @@ async fn every_request_limit_has_its_message(app: &TestApp) {
     for n in 21..25 {
         assert_eq!(minor_request(app, &jordan, "Emma Quinn", "2017-06-10", n).await.0, StatusCode::OK);
     }
-    assert_eq!(minor_request(app, &jordan, "Emma Quinn", "2017-06-10", 30).await.0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        minor_request(app, &jordan, "Emma Quinn", "2017-06-10", 30).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     app.clock.advance_ms(DAY_MS + 1000);
     let jordan = app.signed_in("jordan").await;
     assert_eq!(minor_request(app, &jordan, "Emma Quinn", "2017-06-10", 31).await.0, StatusCode::OK);
@@ -208,7 +238,10 @@ async fn an_adult_request_carries_the_signed_form(app: &TestApp) {
         }
     };
     let (status, body) = post(fields("1941-02-08", 1), vec![]).await;
-    assert_eq!((status, error_key(&body).as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "proxy.form_required"));
+    assert_eq!(
+        (status, error_key(&body).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "proxy.form_required")
+    );
     let svg = b"<svg xmlns='http://www.w3.org/2000/svg'/>".to_vec();
     let (_, body) = post(fields("1941-02-08", 2), vec![("form.pdf", svg)]).await;
     assert_eq!(error_key(&body), "messages.attachment_type");
@@ -250,7 +283,11 @@ async fn an_adult_request_carries_the_signed_form(app: &TestApp) {
     // Approved for messages and medications only.
     let sections = Section::join(&[Section::Messages, Section::Medications]);
     let (status, body) = app
-        .call(&him, "staff/proxy/approve", &[("id", &id), ("patient_id", &joe.to_string()), ("sections", &sections)])
+        .call(
+            &him,
+            "staff/proxy/approve",
+            &[("id", &id), ("patient_id", &joe.to_string()), ("sections", &sections)],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Sam has no chart of their own: Joe's opens by itself.
@@ -259,14 +296,19 @@ async fn an_adult_request_carries_the_signed_form(app: &TestApp) {
     assert_eq!(app.call(&client, "medications/list", &[]).await.0, StatusCode::OK);
     assert_eq!(app.call(&client, "messages/inbox", &[]).await.0, StatusCode::OK);
     assert_eq!(app.call(&client, "results/list", &[]).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(app.call(&client, "proxy/access_log", &[]).await.0, StatusCode::FORBIDDEN, "no chart of their own");
+    assert_eq!(
+        app.call(&client, "proxy/access_log", &[]).await.0,
+        StatusCode::FORBIDDEN,
+        "no chart of their own"
+    );
     let _ = sam;
 }
 
 async fn a_grant_ended_mid_session_stops_the_next_request(app: &TestApp) {
     let f = family(app).await;
     // Leo is 15: he may see who has access, not end it.
-    let grant_id = grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
+    let grant_id =
+        grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
     let leo = app.signed_in("leo").await;
     let (_, sharing) = app.call(&leo, "proxy/sharing", &[]).await;
     assert_eq!(sharing["on_my_chart"][0]["proxy_name"], "jordan");
@@ -276,11 +318,17 @@ async fn a_grant_ended_mid_session_stops_the_next_request(app: &TestApp) {
     let now = sharing["on_my_chart"][0]["sections_now"].as_array().unwrap();
     assert_eq!(now.len(), 6);
     assert!(!now.contains(&Value::from("Medications")));
-    assert_eq!(app.call(&leo, "proxy/end_grant", &[("id", &grant_id.to_string())]).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.call(&leo, "proxy/end_grant", &[("id", &grant_id.to_string())]).await.0,
+        StatusCode::FORBIDDEN
+    );
     // Someone unrelated is told it does not exist.
     app.add_patient_user("avery").await;
     let avery = app.signed_in("avery").await;
-    assert_eq!(app.call(&avery, "proxy/end_grant", &[("id", &grant_id.to_string())]).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.call(&avery, "proxy/end_grant", &[("id", &grant_id.to_string())]).await.0,
+        StatusCode::NOT_FOUND
+    );
 
     let jordan = app.signed_in("jordan").await;
     assert_eq!(switch(app, &jordan, f.leo).await, StatusCode::OK);
@@ -302,8 +350,13 @@ async fn a_grant_ended_mid_session_stops_the_next_request(app: &TestApp) {
     assert_eq!(switch(app, &jordan, f.leo).await, StatusCode::NOT_FOUND);
 
     // A proxy may end their own access.
-    let emma_grant = grant(app, f.jordan_user, f.emma, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
-    assert_eq!(app.call(&jordan, "proxy/end_grant", &[("id", &emma_grant.to_string())]).await.0, StatusCode::OK);
+    let emma_grant =
+        grant(app, f.jordan_user, f.emma, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE)
+            .await;
+    assert_eq!(
+        app.call(&jordan, "proxy/end_grant", &[("id", &emma_grant.to_string())]).await.0,
+        StatusCode::OK
+    );
     assert!(!charts(app, &jordan).await.contains(&f.emma));
     assert_eq!(app.audit_count("proxy-grant-ended").await, 2);
 }
@@ -316,8 +369,12 @@ async fn ages_follow_the_clock(app: &TestApp) {
     grant(app, f.jordan_user, twelve, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
     grant(app, f.jordan_user, seventeen, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
     let sections = |charts: &Value, id: i64| -> Vec<String> {
-        let choice = charts["choices"].as_array().unwrap().iter().find(|c| c["patient_id"].as_i64() == Some(id));
-        choice.map(|c| c["sections"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect())
+        let choice =
+            charts["choices"].as_array().unwrap().iter().find(|c| c["patient_id"].as_i64() == Some(id));
+        choice
+            .map(|c| {
+                c["sections"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect()
+            })
             .unwrap_or_default()
     };
     let jordan = app.signed_in("jordan").await;
@@ -337,7 +394,15 @@ async fn ages_follow_the_clock(app: &TestApp) {
     assert!(sections(&tomorrow, seventeen).is_empty(), "18 today: the minor grant has ended");
     assert_eq!(switch(app, &jordan, seventeen).await, StatusCode::NOT_FOUND);
     // With an adult authorization, access goes on past 18.
-    grant(app, f.jordan_user, seventeen, RequestKind::Adult, Relationship::HealthcareAgent, &[Section::Visits]).await;
+    grant(
+        app,
+        f.jordan_user,
+        seventeen,
+        RequestKind::Adult,
+        Relationship::HealthcareAgent,
+        &[Section::Visits],
+    )
+    .await;
     assert_eq!(switch(app, &jordan, seventeen).await, StatusCode::OK);
     assert_eq!(app.call(&jordan, "visits/list", &[]).await.0, StatusCode::OK);
     assert_eq!(app.call(&jordan, "results/list", &[]).await.0, StatusCode::FORBIDDEN);
@@ -373,7 +438,10 @@ async fn confidential_items_are_invisible_to_proxies_everywhere(app: &TestApp) {
     let _ = caregiver;
     let leo = app.signed_in("leo").await;
     let everything = proxy_answers(app, &leo).await;
-    assert!(everything.contains(SECRET) && everything.contains(SECRET_VALUE), "Leo sees his own confidential items");
+    assert!(
+        everything.contains(SECRET) && everything.contains(SECRET_VALUE),
+        "Leo sees his own confidential items"
+    );
     let (_, home) = app.call(&leo, "home/overview", &[]).await;
     assert_eq!(home["new_result_count"], 2);
     assert_eq!(app.call(&leo, "messages/unread", &[]).await.1, 2);
@@ -392,7 +460,10 @@ async fn confidential_items_are_invisible_to_proxies_everywhere(app: &TestApp) {
     let (_, summary) = app.call(&kim, "summary/get", &[]).await;
     assert_eq!(summary["problems"].as_array().unwrap().len(), 1);
     let (_, reminders) = app.call(&kim, "reminders/list", &[]).await;
-    assert!(!reminders.to_string().contains("Hba1c") && !reminders.to_string().contains("HbA1c"), "{reminders}");
+    assert!(
+        !reminders.to_string().contains("Hba1c") && !reminders.to_string().contains("HbA1c"),
+        "{reminders}"
+    );
     let (_, visits) = app.call(&kim, "visits/list", &[]).await;
     assert_eq!(visits["past"][0]["has_note"], false);
     // Looked up by id, each is simply not there.
@@ -400,30 +471,46 @@ async fn confidential_items_are_invisible_to_proxies_everywhere(app: &TestApp) {
         ("results/get", vec![("id", f.secret_result.to_string())]),
         ("messages/thread", vec![("id", f.secret_thread.to_string())]),
         ("visits/document", vec![("id", f.visit.to_string()), ("kind", "Note".into())]),
-        ("medications/request_renewal", vec![
-            ("medication_id", f.secret_med.to_string()),
-            ("pharmacy", "Main St".into()),
-            ("key", key(1)),
-        ]),
+        (
+            "medications/request_renewal",
+            vec![
+                ("medication_id", f.secret_med.to_string()),
+                ("pharmacy", "Main St".into()),
+                ("key", key(1)),
+            ],
+        ),
     ] {
         let (status, body) = app.call_owned(&kim, endpoint, form).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{endpoint}: {body}");
     }
-    let secret_download = kim.get(format!("{}/api/messages/attachment?id={}", app.base, f.secret_attachment)).send().await.unwrap();
+    let secret_download = kim
+        .get(format!("{}/api/messages/attachment?id={}", app.base, f.secret_attachment))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(secret_download.status(), StatusCode::NOT_FOUND);
-    let normal_download = kim.get(format!("{}/api/messages/attachment?id={}", app.base, f.normal_attachment)).send().await.unwrap();
+    let normal_download = kim
+        .get(format!("{}/api/messages/attachment?id={}", app.base, f.normal_attachment))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(normal_download.status(), StatusCode::OK);
-    let (status, body) = app.call_multipart(&kim, "messages/send", &[
-        ("thread", &f.secret_thread.to_string()),
-        ("body", "Reply"),
-        ("key", &key(2)),
-    ], &[]).await;
+    let (status, body) = app
+        .call_multipart(
+            &kim,
+            "messages/send",
+            &[("thread", &f.secret_thread.to_string()), ("body", "Reply"), ("key", &key(2))],
+            &[],
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    let (status, _) = app.call(&kim, "visits/document", &[("id", &f.visit.to_string()), ("kind", "Summary")]).await;
+    let (status, _) =
+        app.call(&kim, "visits/document", &[("id", &f.visit.to_string()), ("kind", "Summary")]).await;
     assert_eq!(status, StatusCode::OK, "the visit's summary is not confidential");
 
     // A renewal asked by the proxy says so in the clinician's queue.
-    let renewal = [("medication_id", f.normal_med.to_string()), ("pharmacy", "Main St".into()), ("key", key(3))];
+    let renewal =
+        [("medication_id", f.normal_med.to_string()), ("pharmacy", "Main St".into()), ("key", key(3))];
     assert_eq!(app.call_owned(&kim, "medications/request_renewal", renewal.to_vec()).await.0, StatusCode::OK);
     let rivera = app.signed_in("dr.rivera").await;
     let (_, queue) = app.call(&rivera, "staff/renewals/queue", &[]).await;
@@ -434,12 +521,16 @@ async fn confidential_items_are_invisible_to_proxies_everywhere(app: &TestApp) {
         let rivera = rivera.clone();
         let leo_id = f.leo.to_string();
         async move {
-            app.call(&rivera, "staff/confidential/set", &[
-                ("patient_id", leo_id.as_str()),
-                ("kind", kind),
-                ("id", &id.to_string()),
-                ("confidential", if on { "true" } else { "false" }),
-            ])
+            app.call(
+                &rivera,
+                "staff/confidential/set",
+                &[
+                    ("patient_id", leo_id.as_str()),
+                    ("kind", kind),
+                    ("id", &id.to_string()),
+                    ("confidential", if on { "true" } else { "false" }),
+                ],
+            )
             .await
         }
     };
@@ -455,8 +546,13 @@ async fn confidential_items_are_invisible_to_proxies_everywhere(app: &TestApp) {
     let him = app.signed_in("him.lee").await;
     let (status, _) = app.call(&him, "staff/confidential/items", &[("patient_id", &f.leo.to_string())]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (_, items) = app.call(&rivera, "staff/confidential/items", &[("patient_id", &f.leo.to_string())]).await;
-    assert_eq!(items.as_array().unwrap().len(), 9, "2 results, 1 note, 2 problems, 2 medications, 2 threads: {items}");
+    let (_, items) =
+        app.call(&rivera, "staff/confidential/items", &[("patient_id", &f.leo.to_string())]).await;
+    assert_eq!(
+        items.as_array().unwrap().len(),
+        9,
+        "2 results, 1 note, 2 problems, 2 medications, 2 threads: {items}"
+    );
 
     // A staff reply tells the proxy by e-mail only in a thread that is not confidential.
     app.add_user("support.sam", Role::Support, None, "support@example.org").await;
@@ -481,7 +577,12 @@ async fn a_proxy_message_says_who_sent_it_for_whom(app: &TestApp) {
     let (_, recipients) = app.call(&jordan, "messages/recipients", &[]).await;
     let to = recipients[0]["key"].as_str().unwrap().to_owned();
     let (status, sent) = app
-        .call_multipart(&jordan, "messages/send", &[("to", &to), ("subject", "Ear pain"), ("body", "Emma has ear pain."), ("key", &key(1))], &[])
+        .call_multipart(
+            &jordan,
+            "messages/send",
+            &[("to", &to), ("subject", "Ear pain"), ("body", "Emma has ear pain."), ("key", &key(1))],
+            &[],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{sent}");
     let thread = sent["thread_id"].as_i64().unwrap().to_string();
@@ -497,7 +598,10 @@ async fn a_proxy_message_says_who_sent_it_for_whom(app: &TestApp) {
         .await;
     assert_eq!(sent_as_proxy, 1);
     // Jordan's own messages are Jordan's.
-    assert_eq!(switch(app, &jordan, app.count("SELECT patient_id FROM users WHERE username = 'jordan'").await).await, StatusCode::OK);
+    assert_eq!(
+        switch(app, &jordan, app.count("SELECT patient_id FROM users WHERE username = 'jordan'").await).await,
+        StatusCode::OK
+    );
     let (_, inbox) = app.call(&jordan, "messages/inbox", &[]).await;
     assert_eq!(inbox["threads"].as_array().unwrap().len(), 0);
 }
@@ -509,14 +613,16 @@ async fn the_patient_sees_who_has_seen_the_record(app: &TestApp) {
     switch(app, &jordan, f.leo).await;
     app.call(&jordan, "results/list", &[]).await;
     let rivera = app.signed_in("dr.rivera").await;
-    let (status, _) = app.call(&rivera, "staff/confidential/items", &[("patient_id", &f.leo.to_string())]).await;
+    let (status, _) =
+        app.call(&rivera, "staff/confidential/items", &[("patient_id", &f.leo.to_string())]).await;
     assert_eq!(status, StatusCode::OK);
     let leo = app.signed_in("leo").await;
     app.call(&leo, "visits/list", &[]).await;
     let (status, log) = app.call(&leo, "proxy/access_log", &[]).await;
     assert_eq!(status, StatusCode::OK);
     let entries = log.as_array().unwrap();
-    let has = |who: &Value, section: &str| entries.iter().any(|e| &e["who"] == who && e["section"] == section);
+    let has =
+        |who: &Value, section: &str| entries.iter().any(|e| &e["who"] == who && e["section"] == section);
     assert!(has(&serde_json::json!({"Proxy": {"name": "jordan"}}), "Results"), "{log}");
     assert!(has(&serde_json::json!({"Staff": {"name": "dr.rivera", "role": "Clinician"}}), "Home"), "{log}");
     assert!(has(&serde_json::json!("You"), "Visits"), "{log}");
@@ -535,22 +641,32 @@ async fn an_adult_patient_narrows_a_grant(app: &TestApp) {
     let f = family(app).await;
     let joe = app.add_patient("MRN-JOE", "Joe", "Carter", "1941-02-08").await;
     app.add_user("grandpa.joe", Role::Patient, Some(joe), "joe@example.org").await;
-    let g = grant(app, f.jordan_user, joe, RequestKind::Adult, Relationship::AdultChild, &Section::GRANTABLE).await;
+    let g = grant(app, f.jordan_user, joe, RequestKind::Adult, Relationship::AdultChild, &Section::GRANTABLE)
+        .await;
     let grandpa = app.signed_in("grandpa.joe").await;
     let (_, sharing) = app.call(&grandpa, "proxy/sharing", &[]).await;
     assert_eq!(sharing["may_change"], true);
-    let (status, body) = app.call(&grandpa, "proxy/set_sections", &[("id", &g.to_string()), ("sections", "")]).await;
-    assert_eq!((status, error_key(&body).as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "proxy.sections_required"));
-    let (status, _) = app.call(&grandpa, "proxy/set_sections", &[("id", &g.to_string()), ("sections", "visits,bogus")]).await;
+    let (status, body) =
+        app.call(&grandpa, "proxy/set_sections", &[("id", &g.to_string()), ("sections", "")]).await;
+    assert_eq!(
+        (status, error_key(&body).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "proxy.sections_required")
+    );
+    let (status, _) = app
+        .call(&grandpa, "proxy/set_sections", &[("id", &g.to_string()), ("sections", "visits,bogus")])
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = app.call(&grandpa, "proxy/set_sections", &[("id", &g.to_string()), ("sections", "visits,medications")]).await;
+    let (status, _) = app
+        .call(&grandpa, "proxy/set_sections", &[("id", &g.to_string()), ("sections", "visits,medications")])
+        .await;
     assert_eq!(status, StatusCode::OK);
     let jordan = app.signed_in("jordan").await;
     assert_eq!(switch(app, &jordan, joe).await, StatusCode::OK);
     assert_eq!(app.call(&jordan, "medications/list", &[]).await.0, StatusCode::OK);
     assert_eq!(app.call(&jordan, "messages/inbox", &[]).await.0, StatusCode::FORBIDDEN);
     // Jordan cannot widen it back.
-    let (status, _) = app.call(&jordan, "proxy/set_sections", &[("id", &g.to_string()), ("sections", "messages")]).await;
+    let (status, _) =
+        app.call(&jordan, "proxy/set_sections", &[("id", &g.to_string()), ("sections", "messages")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Joe ends it.
     assert_eq!(app.call(&grandpa, "proxy/end_grant", &[("id", &g.to_string())]).await.0, StatusCode::OK);

@@ -45,7 +45,8 @@ pub fn png() -> Vec<u8> {
 }
 
 pub fn pdf(text: &str) -> Vec<u8> {
-    format!("%PDF-1.4\n% {text}\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n").into_bytes()
+    format!("%PDF-1.4\n% {text}\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+        .into_bytes()
 }
 
 pub async fn family(app: &TestApp) -> Family {
@@ -115,7 +116,9 @@ pub async fn family(app: &TestApp) -> Family {
     .fetch_one(&app.state.db.write)
     .await
     .unwrap();
-    for (code, name, confidential) in [("J45.909", format!("{LEO_MARK} asthma"), 0), ("E11.9", format!("{SECRET} diabetes"), 1)] {
+    for (code, name, confidential) in
+        [("J45.909", format!("{LEO_MARK} asthma"), 0), ("E11.9", format!("{SECRET} diabetes"), 1)]
+    {
         sqlx::query("INSERT INTO problems (patient_id, code, name, status, confidential) VALUES ($1, $2, $3, 'active', $4)")
             .bind(leo)
             .bind(code)
@@ -160,7 +163,14 @@ pub async fn family(app: &TestApp) -> Family {
 }
 
 /// A thread on Leo's chart with one attachment and an unread staff reply.
-async fn thread(app: &TestApp, leo: i64, leo_user: i64, rivera_user: i64, subject: &str, file: Vec<u8>) -> (i64, i64) {
+async fn thread(
+    app: &TestApp,
+    leo: i64,
+    leo_user: i64,
+    rivera_user: i64,
+    subject: &str,
+    file: Vec<u8>,
+) -> (i64, i64) {
     let route = (Pool::Support, None, None);
     let media_type = if file.starts_with(b"%PDF") { "application/pdf" } else { "image/png" };
     let files = [Upload { name: format!("{subject}.file"), media_type, bytes: file }];

@@ -9,6 +9,11 @@ export CARGO_INCREMENTAL=0
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+# The whole run needs about 5 GB under target/ (debug tests, release server, wasm); say what
+# the disk has, so a run that dies in the linker for want of space is plain in the log.
+step "free disk"
+df -h . | tail -1
+
 step "unit tests (app, server rules)"
 cargo test -p app --features ssr --lib
 cargo test -p portico-server --lib

@@ -13,6 +13,32 @@ pub const TEEN_AGE: i32 = 13;
 /// The age at which a minor grant ends (an adult authorization is needed after it).
 pub const ADULT_AGE: i32 = 18;
 
+/// The furthest ahead a grant's end date may be set, in years from today.
+pub const GRANT_END_MAX_YEARS: i32 = 10;
+
+/// Reads the optional end date HIM gives a new grant: blank for none (the grant runs until
+/// someone ends it, a minor's until 18); otherwise a day after `today`, at most
+/// `GRANT_END_MAX_YEARS` ahead. Access stops at the start of that day. The error is the
+/// message key's last part.
+pub fn parse_end(text: &str, today: Date) -> Result<Option<Date>, &'static str> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let end = crate::auth::rules::parse_date(text).ok_or("ends_on_invalid")?;
+    if end <= today {
+        return Err("ends_on_past");
+    }
+    // 29 February has no twin ten years on: the limit is then 28 February.
+    let latest = today
+        .replace_year(today.year() + GRANT_END_MAX_YEARS)
+        .or_else(|_| today.replace_day(28).and_then(|d| d.replace_year(d.year() + GRANT_END_MAX_YEARS)))
+        .unwrap_or(Date::MAX);
+    if end > latest {
+        return Err("ends_on_too_far");
+    }
+    Ok(Some(end))
+}
+
 /// A proxy's access to one chart, as it stands now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InForce {
@@ -174,5 +200,22 @@ mod tests {
         // A narrowed grant stays narrow: the teen view never adds a section.
         let narrow = [Section::Visits, Section::Medications];
         assert_eq!(sections_at_age("minor", &narrow, 15), Some((vec![Section::Visits], true)));
+    }
+
+    #[test]
+    fn an_end_date_is_after_today_and_within_ten_years() {
+        let today = date!(2026 - 11 - 25);
+        assert_eq!(parse_end("", today), Ok(None));
+        assert_eq!(parse_end("  ", today), Ok(None));
+        assert_eq!(parse_end("2026-11-26", today), Ok(Some(date!(2026 - 11 - 26))));
+        assert_eq!(parse_end("2036-11-25", today), Ok(Some(date!(2036 - 11 - 25))));
+        assert_eq!(parse_end("2036-11-26", today), Err("ends_on_too_far"));
+        assert_eq!(parse_end("2026-11-25", today), Err("ends_on_past"));
+        assert_eq!(parse_end("2020-01-01", today), Err("ends_on_past"));
+        assert_eq!(parse_end("2026-13-01", today), Err("ends_on_invalid"));
+        assert_eq!(parse_end("next week", today), Err("ends_on_invalid"));
+        let leap = date!(2028 - 02 - 29);
+        assert_eq!(parse_end("2038-02-28", leap), Ok(Some(date!(2038 - 02 - 28))));
+        assert_eq!(parse_end("2038-03-01", leap), Err("ends_on_too_far"));
     }
 }

@@ -48,12 +48,21 @@ pub async fn review_request(id: i64) -> Result<RequestReview, AppError> {
     Ok(RequestReview { request, candidates, matched })
 }
 
-/// Approves a pending request for `patient_id`'s chart, covering `sections` (comma-separated).
+/// Approves a pending request for `patient_id`'s chart, covering `sections` (comma-separated),
+/// until `ends_on` (YYYY-MM-DD) when HIM gives one — a guardianship with an end, say.
 #[server(endpoint = "staff/proxy/approve")]
-pub async fn approve_request(id: i64, patient_id: i64, sections: String) -> Result<(), AppError> {
+pub async fn approve_request(
+    id: i64,
+    patient_id: i64,
+    sections: String,
+    #[server(default)] ends_on: Option<String>,
+) -> Result<(), AppError> {
     let (state, staff) = him().await?;
     let sections = super::api::parse_sections(&sections)?;
     let today = state.clock.today();
+    let ends_at = access::grants::parse_end(ends_on.as_deref().unwrap_or(""), today)
+        .map_err(|e| AppError::invalid("ends_on", &format!("proxy.{e}")))?
+        .map(crate::infra::clock::ms_of_date);
     let (request, _) = super::store::request(&state.db, id, today).await?.ok_or(AppError::NotFound)?;
     let patient = crate::auth::store::patient_by_id(&state.db, patient_id)
         .await?
@@ -66,7 +75,7 @@ pub async fn approve_request(id: i64, patient_id: i64, sections: String) -> Resu
     if crate::auth::store::patient_of_user(&state.db, requester).await? == Some(patient_id) {
         return Err(AppError::invalid("patient", "proxy.own_chart"));
     }
-    let decision = super::store::Decision::Approve { patient_id, sections: &sections };
+    let decision = super::store::Decision::Approve { patient_id, sections: &sections, ends_at };
     let grant = super::store::decide(&state.db, id, decision, staff.user_id, state.clock.now_ms())
         .await?
         .ok_or(AppError::invalid("form", "proxy.already_decided"))?;

@@ -16,7 +16,7 @@ use crate::{
     staff::{pages::PatientPicker, PatientMatch},
     ui::{
         errors::{error_text, field_error, form_error},
-        form::{FormMessage, TextArea},
+        form::{FormMessage, TextArea, TextField},
         layout::{relationship_label, section_label},
         loaded::Loaded,
     },
@@ -95,6 +95,7 @@ fn Review(r: RequestReview, refresh: RwSignal<u32>) -> impl IntoView {
     let chosen = RwSignal::new(None::<i64>);
     let sections = RwSignal::new(Section::GRANTABLE.to_vec());
     let reason = RwSignal::new(String::new());
+    let ends_on = RwSignal::new(String::new());
     let pending = request.status == RequestStatus::Pending;
     view! {
         <h1>{t!(i18n, proxy_staff.request_title, name = request.patient_name.clone())}</h1>
@@ -113,7 +114,7 @@ fn Review(r: RequestReview, refresh: RwSignal<u32>) -> impl IntoView {
         {pending.then(|| view! {
             <section aria-labelledby="approve-heading" class="card">
                 <h2 id="approve-heading">{t!(i18n, proxy_staff.approve_title)}</h2>
-                <FormMessage message=form_error(approved, &["patient", "sections"]) />
+                <FormMessage message=form_error(approved, &["patient", "sections", "ends_on"]) />
                 <fieldset>
                     <legend>{t!(i18n, proxy_staff.candidates)}</legend>
                     {if r.candidates.is_empty() {
@@ -150,10 +151,16 @@ fn Review(r: RequestReview, refresh: RwSignal<u32>) -> impl IntoView {
                         }
                     }).collect_view()}
                 </fieldset>
+                <p class="hint" id="ends-on-hint">{t!(i18n, proxy_staff.ends_on_hint)}</p>
+                <TextField name="ends_on" kind="date" required=false bind=ends_on hint_id="ends-on-hint"
+                    error=field_error(approved, "ends_on")>
+                    {t!(i18n, proxy_staff.ends_on)}
+                </TextField>
                 <button type="button" class="primary" disabled=move || chosen.get().is_none() || approve.pending().get()
                     on:click=move |_| {
                         if let Some(patient_id) = chosen.get() {
-                            approve.dispatch(ApproveRequest { id, patient_id, sections: Section::join(&sections.get()) });
+                            let ends_on = Some(ends_on.get()).filter(|d| !d.is_empty());
+                            approve.dispatch(ApproveRequest { id, patient_id, sections: Section::join(&sections.get()), ends_on });
                         }
                     }>{t!(i18n, proxy_staff.approve)}</button>
             </section>
@@ -220,7 +227,10 @@ fn EndGrantCard(g: GrantView, refresh: RwSignal<u32>) -> impl IntoView {
         <div class="card">
             <p><strong>{format!("{} ({})", g.proxy_name, relationship_label(i18n, g.relationship))}</strong></p>
             <p>{t!(i18n, proxy.covers)}" "{covers}</p>
-            <p class="muted">{t!(i18n, proxy.since, date = g.starts_on.clone())}</p>
+            <p class="muted">
+                {t!(i18n, proxy.since, date = g.starts_on.clone())}
+                {g.ends_on.clone().map(|d| view! { " · "{t!(i18n, proxy.until, date = d)} })}
+            </p>
             <TextArea name="reason" id=format!("end-{id}-reason") max_chars=REASON_MAX_CHARS rows=2 bind=reason error=field_error(result, "reason")>
                 {t!(i18n, proxy_staff.end_reason)}
             </TextArea>

@@ -199,7 +199,7 @@ pub async fn form_of(db: &Db, id: i64) -> Result<Option<(String, Vec<u8>)>, sqlx
 }
 
 pub enum Decision<'a> {
-    Approve { patient_id: i64, sections: &'a [Section] },
+    Approve { patient_id: i64, sections: &'a [Section], ends_at: Option<i64> },
     Deny { reason: &'a str },
 }
 
@@ -232,10 +232,11 @@ pub async fn decide(
     .await?;
     let Some(row) = row else { return Ok(None) };
     let mut grant_id = 0;
-    if let Decision::Approve { patient_id, sections } = decision {
+    if let Decision::Approve { patient_id, sections, ends_at } = decision {
         grant_id = sqlx::query_scalar(
             "INSERT INTO proxy_grants (proxy_user_id, patient_id, kind, relationship, sections, starts_at, \
-             approved_by, request_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6) RETURNING id",
+             approved_by, request_id, created_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6, $9) \
+             RETURNING id",
         )
         .bind(row.try_get::<i64, _>("requester_id")?)
         .bind(patient_id)
@@ -245,6 +246,7 @@ pub async fn decide(
         .bind(now)
         .bind(by)
         .bind(id)
+        .bind(ends_at)
         .fetch_one(&mut *tx)
         .await?;
     }

@@ -288,10 +288,13 @@ mod server {
         let Some(wanted) = wanted else {
             return match session.patient_id {
                 Some(own) => Ok(reader(own, Reader::Patient)),
-                // An account with no chart of its own (a caregiver) opens its first grant.
+                // An account with no chart of its own (a caregiver) opens its first grant,
+                // and keeps it open in the session: when that grant ends, the next request
+                // is told so (AccessEnded) rather than quietly opening another chart.
                 None => {
                     let granted = in_force(state, session.user_id, None).await?;
                     let first = granted.into_iter().next().ok_or(AppError::Forbidden)?;
+                    session::set_active_chart(state, session.id, Some(first.patient_id)).await?;
                     Ok(reader(first.patient_id, Reader::Proxy(first)))
                 }
             };

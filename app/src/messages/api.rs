@@ -12,14 +12,16 @@ use crate::error::AppError;
 pub async fn load_inbox() -> Result<Inbox, AppError> {
     let chart = access::require(Section::Messages, "messages.inbox").await?;
     let offset = chart.state.config.utc_offset_minutes;
-    Ok(super::store::inbox(&chart.state.db, chart.patient_id, offset, chart.visibility()).await?)
+    let reader = super::store::PatientReader::of(&chart);
+    Ok(super::store::inbox(&chart.state.db, chart.patient_id, offset, reader).await?)
 }
 
 /// Threads with a reply not yet opened, for the menu.
 #[server(endpoint = "messages/unread")]
 pub async fn unread_messages() -> Result<i64, AppError> {
     let chart = access::require(Section::Messages, "messages.unread").await?;
-    Ok(super::store::unread_count(&chart.state.db, chart.patient_id, chart.visibility()).await?)
+    let reader = super::store::PatientReader::of(&chart);
+    Ok(super::store::unread_count(&chart.state.db, chart.patient_id, reader).await?)
 }
 
 #[server(endpoint = "messages/recipients")]
@@ -33,7 +35,8 @@ pub async fn message_recipients() -> Result<Vec<Recipient>, AppError> {
 pub async fn load_thread(id: i64) -> Result<ThreadView, AppError> {
     let chart = access::require(Section::Messages, &format!("messages.thread id={id}")).await?;
     let offset = chart.state.config.utc_offset_minutes;
-    super::store::patient_thread(&chart.state.db, chart.patient_id, id, offset, chart.visibility())
+    let reader = super::store::PatientReader::of(&chart);
+    super::store::patient_thread(&chart.state.db, chart.patient_id, id, offset, reader)
         .await?
         .ok_or(AppError::NotFound)
 }

@@ -79,22 +79,59 @@ const SUMMARY_COLUMNS: &str = "t.id, t.subject, t.pool, t.department, t.status, 
 const SUMMARY_JOINS: &str = "LEFT JOIN providers p ON p.id = t.provider_id \
      LEFT JOIN users c ON c.id = t.claimed_by JOIN patients pt ON pt.id = t.patient_id";
 
+/// Who reads the chart's threads: what they may see, and whose read mark is theirs. The
+/// patient's mark is kept on the thread; each proxy has their own (`proxy_thread_reads`), so
+/// a parent opening a reply leaves it unread for the teen, and for the other parent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PatientReader {
+    pub vis: Visibility,
+    /// The proxy's user id; None for the patient.
+    pub proxy_user: Option<i64>,
+}
+
+impl PatientReader {
+    pub fn of(chart: &crate::access::Chart) -> Self {
+        PatientReader {
+            vis: chart.visibility(),
+            proxy_user: chart.as_proxy().then_some(chart.reader_user_id),
+        }
+    }
+
+    /// The SQL for this reader's mark on thread `t` and the join it needs. Only an integer
+    /// is written into the text.
+    fn mark(self) -> (&'static str, String) {
+        match self.proxy_user {
+            None => ("t.patient_read_upto", String::new()),
+            Some(user) => (
+                "COALESCE(r.read_upto, 0)",
+                format!("LEFT JOIN proxy_thread_reads r ON r.thread_id = t.id AND r.user_id = {user}"),
+            ),
+        }
+    }
+
+    /// `SELECT` of thread summaries with this reader's mark, ready for a `WHERE`.
+    fn select_summaries(self) -> String {
+        let (mark, join) = self.mark();
+        format!("SELECT {SUMMARY_COLUMNS}, {mark} AS reader_read_upto FROM message_threads t {SUMMARY_JOINS} {join}")
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Side {
-    Patient,
+    Patient(PatientReader),
     Staff,
 }
 
 fn summary(row: &AnyRow, side: Side, offset_minutes: i32) -> Result<ThreadSummary, sqlx::Error> {
     let pool = Pool::parse(row.try_get::<String, _>("pool")?.as_str()).unwrap_or(Pool::Support);
     let unread = match side {
-        Side::Patient => {
-            row.try_get::<i64, _>("last_staff_message_id")? > row.try_get("patient_read_upto")?
+        Side::Patient(_) => {
+            row.try_get::<i64, _>("last_staff_message_id")? > row.try_get("reader_read_upto")?
         }
         Side::Staff => row.try_get::<i64, _>("last_patient_message_id")? > row.try_get("staff_read_upto")?,
     };
     let with = match side {
-        Side::Patient => row
+        Side::Patient(_) => row
             .try_get::<Option<String>, _>("provider_name")?
             .or(row.try_get::<Option<String>, _>("department")?)
             .unwrap_or_default(),
@@ -117,48 +154,52 @@ fn summary(row: &AnyRow, side: Side, offset_minutes: i32) -> Result<ThreadSummar
     })
 }
 
-/// The chart's threads, newest first, and how many have unread replies.
+/// The chart's threads, newest first, and how many have replies this reader has not opened.
 pub async fn inbox(
     db: &Db,
     patient_id: i64,
     offset_minutes: i32,
-    vis: Visibility,
+    reader: PatientReader,
 ) -> Result<Inbox, sqlx::Error> {
     let rows = sqlx::query(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS} \
-         WHERE t.patient_id = $1 AND t.confidential <= $3 ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2"
+        "{} WHERE t.patient_id = $1 AND t.confidential <= $3 ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2",
+        reader.select_summaries()
     ))
     .bind(patient_id)
     .bind(super::INBOX_LIMIT)
-    .bind(vis.max_flag())
+    .bind(reader.vis.max_flag())
     .fetch_all(&db.read)
     .await?;
-    let threads =
-        rows.iter().map(|r| summary(r, Side::Patient, offset_minutes)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Inbox { unread: unread_count(db, patient_id, vis).await?, threads })
+    let threads = rows
+        .iter()
+        .map(|r| summary(r, Side::Patient(reader), offset_minutes))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Inbox { unread: unread_count(db, patient_id, reader).await?, threads })
 }
 
-pub async fn unread_count(db: &Db, patient_id: i64, vis: Visibility) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM message_threads WHERE patient_id = $1 AND last_staff_message_id > patient_read_upto \
-         AND confidential <= $2",
-    )
+/// Threads with a reply this reader has not opened.
+pub async fn unread_count(db: &Db, patient_id: i64, reader: PatientReader) -> Result<i64, sqlx::Error> {
+    let (mark, join) = reader.mark();
+    sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM message_threads t {join} WHERE t.patient_id = $1 \
+         AND t.last_staff_message_id > {mark} AND t.confidential <= $2"
+    ))
     .bind(patient_id)
-    .bind(vis.max_flag())
+    .bind(reader.vis.max_flag())
     .fetch_one(&db.read)
     .await
 }
 
-/// One thread of the chart, marked read by the patient's side.
+/// One thread of the chart, marked read by this reader.
 pub async fn patient_thread(
     db: &Db,
     patient_id: i64,
     thread_id: i64,
     offset_minutes: i32,
-    vis: Visibility,
+    reader: PatientReader,
 ) -> Result<Option<ThreadView>, sqlx::Error> {
-    let condition = format!("t.patient_id = {patient_id} AND t.confidential <= {}", vis.max_flag());
-    open_thread(db, thread_id, Side::Patient, &condition, offset_minutes).await
+    let condition = format!("t.patient_id = {patient_id} AND t.confidential <= {}", reader.vis.max_flag());
+    open_thread(db, thread_id, Side::Patient(reader), &condition, offset_minutes).await
 }
 
 /// A thread found under `condition` (the chart's, or a staff scope's: integers and fixed
@@ -170,23 +211,57 @@ async fn open_thread(
     condition: &str,
     offset_minutes: i32,
 ) -> Result<Option<ThreadView>, sqlx::Error> {
-    let Some(row) = sqlx::query(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS} WHERE t.id = $1 AND {condition}"
-    ))
-    .bind(thread_id)
-    .fetch_optional(&db.read)
-    .await?
+    let select = match side {
+        Side::Patient(reader) => reader.select_summaries(),
+        Side::Staff => format!("SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS}"),
+    };
+    let Some(row) = sqlx::query(&format!("{select} WHERE t.id = $1 AND {condition}"))
+        .bind(thread_id)
+        .fetch_optional(&db.read)
+        .await?
     else {
         return Ok(None);
     };
     let summary = summary(&row, side, offset_minutes)?;
-    let mark_read = match side {
-        Side::Patient => "UPDATE message_threads SET patient_read_upto = last_staff_message_id WHERE id = $1",
-        Side::Staff => "UPDATE message_threads SET staff_read_upto = last_patient_message_id WHERE id = $1",
-    };
-    sqlx::query(mark_read).bind(thread_id).execute(&db.write).await?;
+    match side {
+        Side::Patient(PatientReader { proxy_user: Some(user), .. }) => {
+            let upto: i64 = row.try_get("last_staff_message_id")?;
+            mark_proxy_read(&db.write, thread_id, user, upto).await?;
+        }
+        Side::Patient(_) => {
+            sqlx::query("UPDATE message_threads SET patient_read_upto = last_staff_message_id WHERE id = $1")
+                .bind(thread_id)
+                .execute(&db.write)
+                .await?;
+        }
+        Side::Staff => {
+            sqlx::query("UPDATE message_threads SET staff_read_upto = last_patient_message_id WHERE id = $1")
+                .bind(thread_id)
+                .execute(&db.write)
+                .await?;
+        }
+    }
     let messages = messages_of(db, thread_id, offset_minutes).await?;
     Ok(Some(ThreadView { summary: ThreadSummary { unread: false, ..summary }, messages }))
+}
+
+/// Moves a proxy's read mark on a thread forward (never back: a later reply may have been
+/// read in another tab).
+async fn mark_proxy_read<'c, E>(db: E, thread_id: i64, user_id: i64, upto: i64) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO proxy_thread_reads (thread_id, user_id, read_upto) VALUES ($1, $2, $3) \
+         ON CONFLICT (thread_id, user_id) DO UPDATE SET read_upto = excluded.read_upto \
+         WHERE proxy_thread_reads.read_upto < excluded.read_upto",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .bind(upto)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 async fn messages_of(db: &Db, thread_id: i64, offset_minutes: i32) -> Result<Vec<MessageView>, sqlx::Error> {
@@ -370,9 +445,13 @@ async fn insert(db: &Db, out: &Outgoing<'_>) -> Result<Outcome, sqlx::Error> {
     .bind(out.proxy_relationship.map(Relationship::as_str))
     .fetch_one(&mut *tx)
     .await?;
-    // The writer's side has read everything up to its own message. A patient's message
-    // reopens a thread staff had marked done; a staff reply claims an unclaimed one.
-    let update = if out.from_patient {
+    // The writer has read everything up to their own message (a proxy: their own mark, the
+    // patient's stays). A patient's message reopens a thread staff had marked done; a staff
+    // reply claims an unclaimed one.
+    let update = if out.from_patient && out.proxy_relationship.is_some() {
+        mark_proxy_read(&mut *tx, thread_id, out.author_id, message_id).await?;
+        "UPDATE message_threads SET last_message_at = $2, last_patient_message_id = $3, status = 'open' WHERE id = $1"
+    } else if out.from_patient {
         "UPDATE message_threads SET last_message_at = $2, last_patient_message_id = $3, patient_read_upto = $3, \
          status = 'open' WHERE id = $1"
     } else {

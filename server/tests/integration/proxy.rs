@@ -25,6 +25,7 @@ on_both_databases!(
     ages_follow_the_clock,
     confidential_items_are_invisible_to_proxies_everywhere,
     a_proxy_message_says_who_sent_it_for_whom,
+    each_reader_has_their_own_unread_replies,
     the_patient_sees_who_has_seen_the_record,
     an_adult_patient_narrows_a_grant,
 );
@@ -280,18 +281,34 @@ async fn an_adult_request_carries_the_signed_form(app: &TestApp) {
     assert_eq!(response.headers()["content-type"], "application/pdf");
     assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
     assert_eq!(response.bytes().await.unwrap().to_vec(), signed);
-    // Approved for messages and medications only.
+    // Approved for messages and medications only, until 1 December (today is 25 November);
+    // an end date that is malformed, not after today or over 10 years ahead is refused at
+    // its field and the request stays pending.
     let sections = Section::join(&[Section::Messages, Section::Medications]);
-    let (status, body) = app
-        .call(
-            &him,
-            "staff/proxy/approve",
-            &[("id", &id), ("patient_id", &joe.to_string()), ("sections", &sections)],
-        )
-        .await;
+    let joe_id = joe.to_string();
+    let approve = |ends_on: &'static str| {
+        let (him, id, joe_id, sections) = (him.clone(), id.clone(), joe_id.clone(), sections.clone());
+        async move {
+            let fields =
+                [("id", id.as_str()), ("patient_id", &joe_id), ("sections", &sections), ("ends_on", ends_on)];
+            app.call(&him, "staff/proxy/approve", &fields).await
+        }
+    };
+    for (ends_on, key) in [
+        ("2026-02-30", "proxy.ends_on_invalid"),
+        ("2026-11-25", "proxy.ends_on_past"),
+        ("2036-11-26", "proxy.ends_on_too_far"),
+    ] {
+        let (status, body) = approve(ends_on).await;
+        assert_eq!((status, error_key(&body).as_str()), (StatusCode::UNPROCESSABLE_ENTITY, key), "{ends_on}");
+        assert_eq!(body["Invalid"]["field"], "ends_on", "{body}");
+    }
+    let (status, body) = approve("2026-12-01").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Sam has no chart of their own: Joe's opens by itself.
     let client = app.signed_in("sam").await;
+    let (_, sharing) = app.call(&client, "proxy/sharing", &[]).await;
+    assert_eq!(sharing["mine"][0]["ends_on"], "2026-12-01", "{sharing}");
     assert_eq!(charts(app, &client).await, vec![joe]);
     assert_eq!(app.call(&client, "medications/list", &[]).await.0, StatusCode::OK);
     assert_eq!(app.call(&client, "messages/inbox", &[]).await.0, StatusCode::OK);
@@ -301,6 +318,16 @@ async fn an_adult_request_carries_the_signed_form(app: &TestApp) {
         StatusCode::FORBIDDEN,
         "no chart of their own"
     );
+    // At midnight going into 1 December the grant runs out: Sam, signed in at 23:55, is
+    // refused on the next request after it, and Joe's chart is gone from the switcher.
+    const MINUTE_MS: i64 = 60_000;
+    app.clock.advance_ms(5 * DAY_MS + (11 * 60 + 55) * MINUTE_MS);
+    let client = app.signed_in("sam").await;
+    assert_eq!(app.call(&client, "medications/list", &[]).await.0, StatusCode::OK, "30 November 23:55");
+    app.clock.advance_ms(10 * MINUTE_MS);
+    let (status, body) = app.call(&client, "medications/list", &[]).await;
+    assert_eq!((status, error_key(&body).as_str()), (StatusCode::FORBIDDEN, "AccessEnded"));
+    assert_eq!(charts(app, &client).await, Vec::<i64>::new());
     let _ = sam;
 }
 
@@ -604,6 +631,63 @@ async fn a_proxy_message_says_who_sent_it_for_whom(app: &TestApp) {
     );
     let (_, inbox) = app.call(&jordan, "messages/inbox", &[]).await;
     assert_eq!(inbox["threads"].as_array().unwrap().len(), 0);
+}
+
+async fn unread(app: &TestApp, client: &reqwest::Client) -> i64 {
+    let (status, body) = app.call(client, "messages/unread", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_i64().unwrap()
+}
+
+async fn each_reader_has_their_own_unread_replies(app: &TestApp) {
+    // Leo (15) has two threads with an unread reply, one of them confidential; Jordan and a
+    // second parent, Casey, are his proxies.
+    let f = family(app).await;
+    grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
+    let casey_user = app.add_user("casey", Role::Patient, None, "casey@example.org").await;
+    grant(app, casey_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
+    let (leo, jordan, casey) =
+        (app.signed_in("leo").await, app.signed_in("jordan").await, app.signed_in("casey").await);
+    assert_eq!(switch(app, &jordan, f.leo).await, StatusCode::OK);
+    assert_eq!((unread(app, &leo).await, unread(app, &jordan).await, unread(app, &casey).await), (2, 1, 1));
+
+    // Jordan opens the reply: read for Jordan alone.
+    let thread = f.normal_thread.to_string();
+    assert_eq!(app.call(&jordan, "messages/thread", &[("id", &thread)]).await.0, StatusCode::OK);
+    assert_eq!((unread(app, &leo).await, unread(app, &jordan).await, unread(app, &casey).await), (2, 0, 1));
+    let (_, inbox) = app.call(&leo, "messages/inbox", &[]).await;
+    let leo_sees =
+        inbox["threads"].as_array().unwrap().iter().find(|t| t["id"] == f.normal_thread).unwrap().clone();
+    assert_eq!(leo_sees["unread"], true, "{inbox}");
+
+    // Jordan answers in it: still unread for Leo and Casey, who have not opened the reply.
+    let (status, sent) = app
+        .call_multipart(
+            &jordan,
+            "messages/send",
+            &[("thread", &thread), ("body", "Thanks."), ("key", &key(1))],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!((unread(app, &leo).await, unread(app, &jordan).await, unread(app, &casey).await), (2, 0, 1));
+
+    // A new reply (from Support, whose pool the thread is in) is unread for everyone; Leo
+    // opening it leaves it unread for both parents.
+    app.add_user("support.kim", Role::Support, None, "support@example.org").await;
+    let support = app.signed_in("support.kim").await;
+    let (status, body) = app
+        .call(&support, "staff/messages/reply", &[("id", &thread), ("body", "Good."), ("key", &key(2))])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!((unread(app, &leo).await, unread(app, &jordan).await, unread(app, &casey).await), (2, 1, 1));
+    assert_eq!(app.call(&leo, "messages/thread", &[("id", &thread)]).await.0, StatusCode::OK);
+    assert_eq!((unread(app, &leo).await, unread(app, &jordan).await, unread(app, &casey).await), (1, 1, 1));
+    // Opening it twice keeps one mark per proxy.
+    assert_eq!(app.call(&casey, "messages/thread", &[("id", &thread)]).await.0, StatusCode::OK);
+    assert_eq!(app.call(&casey, "messages/thread", &[("id", &thread)]).await.0, StatusCode::OK);
+    assert_eq!(unread(app, &casey).await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM proxy_thread_reads").await, 2, "Jordan's and Casey's marks");
 }
 
 async fn the_patient_sees_who_has_seen_the_record(app: &TestApp) {

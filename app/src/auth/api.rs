@@ -69,11 +69,11 @@ pub async fn sign_in(
     throttle::check(&state.db, now, throttle::SIGNIN_PER_ADDRESS, &addr).await?;
     throttle::check(&state.db, now, throttle::SIGNIN_PER_ACCOUNT, &key).await?;
 
-    let user = if key.is_empty() || key.chars().count() > rules::USERNAME_MAX_CHARS {
-        None
-    } else {
-        store::user_by_username(&state.db, &key).await?
-    };
+    // Every name is looked up, even one that cannot exist (empty, over-long): one path, the
+    // same steps for every failure (server/tests/signin_steps.rs checks it).
+    let user = store::user_by_username(&state.db, &key)
+        .await?
+        .filter(|_| !key.is_empty() && key.chars().count() <= rules::USERNAME_MAX_CHARS);
     let too_long = password.chars().count() > rules::PASSWORD_MAX_CHARS;
     // Unknown users are checked against a dummy hash: same work, same time.
     let verified = state

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use argon2::{
-    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    password_hash::{
+        rand_core::OsRng, PasswordHash, PasswordHashString, PasswordHasher, PasswordVerifier, SaltString,
+    },
     Algorithm, Argon2, Params, Version,
 };
 use tokio::sync::Semaphore;
@@ -18,10 +20,15 @@ pub const PARALLELISM: u32 = 1;
 #[derive(Clone)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
-    /// A hash of a random password, verified for unknown usernames so that they take as
-    /// long as known ones.
-    dummy_hash: Arc<str>,
+    /// A hash of a random password with the current parameters, verified for unknown
+    /// usernames (and unreadable stored hashes) so that they do the same work as known ones.
+    dummy_hash: Arc<PasswordHashString>,
 }
+
+/// The target of the events that name a request's expensive steps. With sqlx's own
+/// statement events (`sqlx::query`) they let a test check that two paths do the same work,
+/// which a wall-clock comparison on a shared machine cannot (see server/tests/signin_steps.rs).
+pub const STEPS_TARGET: &str = "portico::steps";
 
 pub struct Verified {
     pub ok: bool,
@@ -43,6 +50,22 @@ fn hash_now(password: &str) -> Result<String, AppError> {
     })
 }
 
+/// What decides an argon2 verification's cost: algorithm, version, memory, passes, lanes,
+/// salt and output lengths. Never the hash itself.
+fn shape(hash: &PasswordHash<'_>) -> String {
+    let params = Params::try_from(hash).ok();
+    format!(
+        "{} v{} m={} t={} p={} salt={} out={}",
+        hash.algorithm,
+        hash.version.unwrap_or_default(),
+        params.as_ref().map_or(0, Params::m_cost),
+        params.as_ref().map_or(0, Params::t_cost),
+        params.as_ref().map_or(0, Params::p_cost),
+        hash.salt.map_or(0, |s| s.len()),
+        hash.hash.map_or(0, |h| h.len()),
+    )
+}
+
 fn is_current(hash: &PasswordHash<'_>) -> bool {
     let Ok(params) = Params::try_from(hash) else { return false };
     hash.algorithm.as_str() == "argon2id"
@@ -54,8 +77,15 @@ fn is_current(hash: &PasswordHash<'_>) -> bool {
 impl Hasher {
     pub fn new() -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let dummy = hash_now(&crate::infra::crypto::random_token(24)).unwrap_or_default();
-        Hasher { permits: Arc::new(Semaphore::new(cores)), dummy_hash: dummy.into() }
+        // Fail at start-up rather than fall back to something cheaper: an empty dummy would
+        // make every unknown username answer at once, telling an attacker which ones exist.
+        let salt = SaltString::generate(&mut OsRng);
+        let secret = crate::infra::crypto::random_token(24);
+        let dummy = argon2()
+            .hash_password(secret.as_bytes(), &salt)
+            .expect("argon2id with constant, valid parameters always hashes")
+            .serialize();
+        Hasher { permits: Arc::new(Semaphore::new(cores)), dummy_hash: Arc::new(dummy) }
     }
 
     async fn run_blocking<T: Send + 'static>(
@@ -71,15 +101,24 @@ impl Hasher {
         self.run_blocking(move || hash_now(&password)).await?
     }
 
-    /// Verifies against `stored`, or against the dummy hash when there is no account.
+    /// Verifies against `stored`, or against the dummy hash when there is no account (or
+    /// the stored hash cannot be read): the same parameters, input and output sizes, so the
+    /// same work and the same time whether or not the username exists.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<Verified, AppError> {
+        let stored = stored.map(str::to_owned);
         let password = password.to_owned();
-        let known = stored.is_some();
-        let stored = stored.map(str::to_owned).unwrap_or_else(|| self.dummy_hash.to_string());
+        let dummy = self.dummy_hash.clone();
         self.run_blocking(move || {
-            let Ok(parsed) = PasswordHash::new(&stored) else {
-                return Verified { ok: false, needs_rehash: false };
-            };
+            let readable = stored.as_deref().and_then(|s| match PasswordHash::new(s) {
+                Ok(parsed) => Some(parsed),
+                Err(e) => {
+                    tracing::error!(error = %e, "a stored password hash cannot be read; verifying the dummy");
+                    None
+                }
+            });
+            let known = readable.is_some();
+            let parsed = readable.unwrap_or_else(|| dummy.password_hash());
+            tracing::debug!(target: STEPS_TARGET, step = "argon2-verify", shape = %shape(&parsed));
             let ok = argon2().verify_password(password.as_bytes(), &parsed).is_ok() && known;
             Verified { ok, needs_rehash: ok && !is_current(&parsed) }
         })
@@ -140,5 +179,15 @@ mod tests {
         let old = weak.hash_password(b"a long enough passphrase", &salt).unwrap().to_string();
         let v = hasher.verify("a long enough passphrase", Some(&old)).await.unwrap();
         assert!(v.ok && v.needs_rehash);
+    }
+
+    /// Unknown usernames verify the dummy: it must cost what a real account's hash costs.
+    #[tokio::test]
+    async fn the_dummy_hash_has_the_shape_of_a_real_one() {
+        let hasher = Hasher::new();
+        let real = hasher.hash("a long enough passphrase").await.unwrap();
+        let real_shape = shape(&PasswordHash::new(&real).unwrap());
+        assert_eq!(real_shape, "argon2id v19 m=19456 t=2 p=1 salt=22 out=32");
+        assert_eq!(shape(&hasher.dummy_hash.password_hash()), real_shape);
     }
 }

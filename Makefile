@@ -1,16 +1,12 @@
 # The README's two commands: `make run` and `make test`.
 SHELL := /bin/bash
 ENV := source scripts/env.sh
-PORTICO := ./target/release/portico
 
 .PHONY: run test build bootstrap measure bench-record bench-messages unit integration e2e fmt
 
 ## Build in release mode, migrate, load demo data, serve on http://127.0.0.1:3000
-run: build
-	@mkdir -p data
-	$(PORTICO) migrate
-	$(PORTICO) seed --demo
-	$(PORTICO) serve --addr 127.0.0.1:3000 --site-root target/site
+run:
+	scripts/run.sh
 
 build:
 	scripts/bootstrap.sh build
@@ -24,7 +20,7 @@ unit:
 	$(ENV) && cargo test -p app --features ssr --lib
 
 integration:
-	$(ENV) && PORTICO_TEST_PG="$$(scripts/postgres.sh)" PORTICO_REQUIRE_PG=1 cargo test -p portico-server
+	$(ENV) && PORTICO_TEST_PG="$$(scripts/postgres.sh)" PORTICO_REQUIRE_PG=1 cargo test -p portico-server --tests
 
 e2e: build
 	$(ENV) && cd end2end && npx playwright test

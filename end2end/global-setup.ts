@@ -57,7 +57,10 @@ export default async function globalSetup() {
   fs.rmSync(runDir, { recursive: true, force: true });
   fs.mkdirSync(runDir, { recursive: true });
   const smtpPort = await startMailSink();
-  const binary = path.join(root, "target/release/portico");
+  // `make test` points this at the server its test build already made (the same code, built
+  // once): what the browser tests need in release form is the wasm, which the release site
+  // under target/site holds. `make e2e` uses the release server.
+  const binary = path.resolve(root, process.env.PORTICO_E2E_BINARY ?? "target/release/portico");
   const env = {
     ...process.env,
     PORTICO_DATABASE_URL: `sqlite://${path.join(runDir, "e2e.db")}`,

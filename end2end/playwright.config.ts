@@ -1,6 +1,6 @@
 import { defineConfig } from "@playwright/test";
 
-// Browser tests run against the release build (wasm-opt included), served by
+// Browser tests run against the release wasm (wasm-opt included), served by
 // global-setup.ts on a fresh SQLite database with the demo data and a local SMTP sink.
 // Debian's Chromium: Playwright must never download a browser here.
 export default defineConfig({

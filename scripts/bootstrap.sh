@@ -15,14 +15,21 @@ export PATH="$HOME/.cargo/bin:$PATH"
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32 target"; rustup target add wasm32-unknown-unknown
 fi
+# Build tools are compiled without LTO, in many codegen units and at opt-level 1: their
+# own release profiles (fat LTO, one codegen unit) made cargo-leptos a 26-minute install on
+# two cores, for a tool whose run time here is seconds either way.
+quick_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install "$@"
+}
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (a long first step: it compiles ~600 crates)"
+  quick_install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
 fi
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   # Not --locked: its lock file pins a crate version the registry does not serve.
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  quick_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
 apt_updated=0
@@ -45,6 +52,8 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -n
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.stamp)
 fi
 
+# mold: the linker scripts/env.sh uses for the server and the test binaries.
+apt_install mold
 if [ "$MODE" = test ]; then
   apt_install chromium brotli postgresql
 fi

@@ -1,28 +1,35 @@
 #!/usr/bin/env bash
-# `make test`: installs what is missing, then runs every test layer. Fails on the first red.
+# `make test`: installs what is missing, then runs every test layer. Fails on the first red,
+# and prints the table of steps and their wall times either way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh test
+source scripts/steps.sh
+
+step "bootstrap" scripts/bootstrap.sh test
 source scripts/env.sh
 # No incremental caches in a one-shot run: they only cost disk (gigabytes here).
 export CARGO_INCREMENTAL=0
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-
-# The whole run needs about 7 GB under target/ (debug tests, release server, wasm); say what
-# the disk has, so a run that dies in the linker for want of space is plain in the log.
-step "free disk"
+# The whole run needs about 5 GB under target/ (debug tests, release wasm); say what the
+# disk has, so a run that dies in the linker for want of space is plain in the log.
 df -h . | tail -1
 
-step "unit tests (app, server rules) and integration tests on SQLite and PostgreSQL"
 PORTICO_TEST_PG="$(scripts/postgres.sh)"
 export PORTICO_TEST_PG PORTICO_REQUIRE_PG=1
 # One cargo call, so that the app's test build and its library build (the server's
-# dependency) compile side by side on two cores rather than one after the other.
-cargo test -p app -p portico-server --features app/ssr --lib --tests -- --test-threads 4
+# dependency) compile side by side on two cores rather than one after the other. It also
+# builds the `portico` binary the integration and browser tests start.
+TESTS=(-p app -p portico-server --features app/ssr --lib --tests)
+step "test build (debug)" cargo test "${TESTS[@]}" --no-run
+step "unit tests" cargo test "${TESTS[@]}" --lib
+step "sign-in steps" cargo test "${TESTS[@]}" --test signin_steps
+# One binary holds every integration test; most run on both databases, as `<name>::sqlite`
+# and `<name>::postgres` (common::on_both_databases!). SQLite first, with the tests that
+# need no database server, then PostgreSQL.
+step "integration: SQLite" cargo test "${TESTS[@]}" --test integration -- --test-threads 4 --skip ::postgres
+step "integration: PostgreSQL" cargo test "${TESTS[@]}" --test integration -- --test-threads 4 ::postgres
 
-step "release build (wasm-opt included)"
-cargo leptos build --release --split --precompress
-
-step "browser tests against the release build"
-(cd end2end && npx playwright test)
+# The browser tests need the release wasm (wasm-opt included: a broken optimiser must turn
+# CI red); the server they talk to is the one the test build made, not a second build of it.
+step "wasm release build" cargo leptos build --release --split --precompress --frontend-only
+step "browser tests" env PORTICO_E2E_BINARY=target/debug/portico bash -c 'cd end2end && npx playwright test'

@@ -8,9 +8,10 @@ ENV := source scripts/env.sh
 run:
 	scripts/run.sh
 
+## The release site and server (what run serves; measure and the benchmarks use it)
 build:
 	scripts/bootstrap.sh build
-	$(ENV) && cargo leptos build --release --split --precompress
+	scripts/build-release.sh
 
 ## Every test: unit, integration (SQLite and PostgreSQL), browser (release build)
 test:

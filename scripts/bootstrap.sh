@@ -6,7 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE="${1:-build}"
-CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130
 
 log() { printf '\033[1m[bootstrap]\033[0m %s\n' "$*"; }
@@ -15,17 +14,14 @@ export PATH="$HOME/.cargo/bin:$PATH"
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32 target"; rustup target add wasm32-unknown-unknown
 fi
-# Build tools are compiled without LTO, in many codegen units and at opt-level 1: their
-# own release profiles (fat LTO, one codegen unit) made cargo-leptos a 26-minute install on
-# two cores, for a tool whose run time here is seconds either way.
+# wasm-bindgen-cli compiled without LTO, in many codegen units and at opt-level 1: a build
+# tool whose run time here is seconds either way. (The site is built by scripts/build-site.sh,
+# not cargo-leptos, whose install compiles ~600 crates: 20 minutes on two cores. Install it
+# yourself for `cargo leptos watch` if you like; the workspace metadata is still there.)
 quick_install() {
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
     CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install "$@"
 }
-if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (a long first step: it compiles ~600 crates)"
-  quick_install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
-fi
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   # Not --locked: its lock file pins a crate version the registry does not serve.
@@ -46,15 +42,17 @@ if dpkg -s binaryen >/dev/null 2>&1; then
   log "removing Debian's binaryen (breaks hydration)"; apt-get remove -y -qq binaryen >/dev/null
 fi
 
-# npm packages: binaryen's wasm-opt for release builds, Playwright and axe-core for tests.
-if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.stamp ]; then
+# npm packages: binaryen's wasm-opt and esbuild for the site build, Playwright and axe-core
+# for tests.
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/esbuild ] || [ end2end/package-lock.json -nt end2end/node_modules/.stamp ]; then
   log "npm ci (end2end)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.stamp)
 fi
 
-# mold: the linker scripts/env.sh uses for the server and the test binaries.
-apt_install mold
+# mold: the linker scripts/env.sh uses for the server and the test binaries; brotli:
+# scripts/build-site.sh precompresses the site with it.
+apt_install mold brotli
 if [ "$MODE" = test ]; then
-  apt_install chromium brotli postgresql
+  apt_install chromium postgresql
 fi
 log "ready ($MODE)"

@@ -1,10 +1,10 @@
 # Sourced by the Makefile's recipes and scripts: tools installed by bootstrap.sh on PATH
-# (cargo-leptos runs npm's wasm-opt from PATH for release builds), and the build settings
-# every cargo call shares, so that the test build and the release build reuse each other.
+# (npm's wasm-opt and esbuild for the site build), and the build settings every cargo call
+# shares, so that the test build and the release build reuse each other.
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-# cargo-leptos sets this when it builds the server; Leptos reads it at compile time to name
-# the wasm file in each page. Set for every build, the server binary the test build makes
-# serves the release wasm as well as cargo-leptos' own does (the browser tests use it).
+# Leptos reads this at compile time to name the wasm file in each page (<name>.wasm; without
+# it, <name>_bg.wasm). Set for every build, so that any server binary, the test build's too,
+# serves the site scripts/build-site.sh makes (the browser tests use the test build's).
 export LEPTOS_OUTPUT_NAME=portico
 # mold links the large test binaries and the server in seconds instead of a minute each.
 # Host target only: the wasm build keeps its own linker.

@@ -7,7 +7,7 @@ source scripts/steps.sh
 
 step "bootstrap" scripts/bootstrap.sh build
 source scripts/env.sh
-step "release build (wasm + server)" cargo leptos build --release --split --precompress
+step "release build (site + server, side by side)" scripts/build-release.sh
 mkdir -p data
 step "migrate" ./target/release/portico migrate
 step "demo data" ./target/release/portico seed --demo

@@ -19,17 +19,19 @@ export PORTICO_TEST_PG PORTICO_REQUIRE_PG=1
 # One cargo call, so that the app's test build and its library build (the server's
 # dependency) compile side by side on two cores rather than one after the other. It also
 # builds the `portico` binary the integration and browser tests start.
-TESTS=(-p app -p portico-server --features app/ssr --lib --tests)
-step "test build (debug)" cargo test "${TESTS[@]}" --no-run
-step "unit tests" cargo test "${TESTS[@]}" --lib
-step "sign-in steps" cargo test "${TESTS[@]}" --test signin_steps
+CRATES=(-p app -p portico-server --features app/ssr)
+# --timings: target/cargo-timings/ shows which crates the time goes to.
+step "build for tests (debug)" cargo test "${CRATES[@]}" --lib --tests --no-run --timings
+step "unit tests" cargo test "${CRATES[@]}" --lib
+step "sign-in steps" cargo test "${CRATES[@]}" --test signin_steps
 # One binary holds every integration test; most run on both databases, as `<name>::sqlite`
 # and `<name>::postgres` (common::on_both_databases!). SQLite first, with the tests that
 # need no database server, then PostgreSQL.
-step "integration: SQLite" cargo test "${TESTS[@]}" --test integration -- --test-threads 4 --skip ::postgres
-step "integration: PostgreSQL" cargo test "${TESTS[@]}" --test integration -- --test-threads 4 ::postgres
+INTEGRATION=(cargo test "${CRATES[@]}" --test integration -- --test-threads 4)
+step "integration: SQLite" "${INTEGRATION[@]}" --skip ::postgres
+step "integration: PostgreSQL" "${INTEGRATION[@]}" ::postgres
 
 # The browser tests need the release wasm (wasm-opt included: a broken optimiser must turn
 # CI red); the server they talk to is the one the test build made, not a second build of it.
-step "wasm release build" cargo leptos build --release --split --precompress --frontend-only
+step "wasm release build (site)" scripts/build-site.sh
 step "browser tests" env PORTICO_E2E_BINARY=target/debug/portico bash -c 'cd end2end && npx playwright test'

@@ -28,7 +28,17 @@ RUSTFLAGS="-Clink-args=--emit-relocs" cargo build --package frontend --lib \
 # Its own target directory, so that it never waits on a server build running beside it.
 cargo build --quiet --release --package portico-wasm-split --target-dir target/tools
 
-rm -rf "$SITE"
+# The rest takes minutes (wasm-opt on every module): skip it when nothing it reads changed.
+inputs=$({
+  cat "$FRONT/frontend.wasm" style/main.css scripts/build-site.sh
+  find public -type f | sort
+  find public -type f -print0 | sort -z | xargs -0 cat
+} | sha256sum | cut -d' ' -f1)
+if [ -f "$PKG/$NAME.wasm" ] && [ "$(cat "$FRONT/site.stamp" 2>/dev/null)" = "$inputs" ]; then
+  log "up to date: $SITE"
+  exit 0
+fi
+rm -rf "$SITE" "$FRONT/site.stamp"
 mkdir -p "$PKG"
 log "split at the lazy routes"
 target/tools/release/portico-wasm-split "$FRONT/frontend.wasm" "$FRONT/frontend_split.wasm" "$PKG" "$NAME" \
@@ -52,3 +62,4 @@ log "precompress"
 find "$SITE" -type f ! -name '*.br' ! -name '*.gz' -print0 |
   xargs -0 -P "$JOBS" -n 8 sh -c 'for f; do brotli -q 11 -f -k "$f" && gzip -9 -n -f -k "$f"; done' sh
 log "done: $(find "$SITE" -type f ! -name '*.br' ! -name '*.gz' | wc -l) files, $(du -sh "$SITE" | cut -f1)"
+echo "$inputs" > "$FRONT/site.stamp"

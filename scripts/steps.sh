@@ -19,11 +19,11 @@ step() {
 
 print_steps() {
   local status=$? i total=$((SECONDS - STEPS_STARTED))
-  printf '\n%-36s %9s  %s\n' "step" "wall time" "result"
+  printf '\n%-48s %9s  %s\n' "step" "wall time" "result"
   for i in "${!STEP_NAMES[@]}"; do
-    printf '%-36s %6dm%02ds  %s\n' "${STEP_NAMES[$i]}" $((STEP_SECS[i] / 60)) $((STEP_SECS[i] % 60)) "${STEP_RESULTS[$i]}"
+    printf '%-48s %6dm%02ds  %s\n' "${STEP_NAMES[$i]}" $((STEP_SECS[i] / 60)) $((STEP_SECS[i] % 60)) "${STEP_RESULTS[$i]}"
   done
-  printf '%-36s %6dm%02ds  %s\n' "total" $((total / 60)) $((total % 60)) "$([ "$status" = 0 ] && echo passed || echo FAILED)"
+  printf '%-48s %6dm%02ds  %s\n' "total" $((total / 60)) $((total % 60)) "$([ "$status" = 0 ] && echo passed || echo FAILED)"
   return "$status"
 }
 trap print_steps EXIT

@@ -10,7 +10,7 @@ source scripts/env.sh
 # No incremental caches in a one-shot run: they only cost disk (gigabytes here).
 export CARGO_INCREMENTAL=0
 
-# The whole run needs about 5 GB under target/ (debug tests, release wasm); say what the
+# The whole run needs about 4 GB under target/ (debug tests, release wasm); say what the
 # disk has, so a run that dies in the linker for want of space is plain in the log.
 df -h . | tail -1
 

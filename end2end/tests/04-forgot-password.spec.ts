@@ -5,6 +5,9 @@ test("forgot password: code by e-mail, new password, old one refused", async ({ 
   await page.goto("/signin");
   await hydrated(page);
   await page.getByRole("link", { name: "Forgot password" }).click();
+  // The sign-in page has no wasm: this link loads a new document.
+  await expect(page).toHaveURL(/\/forgot-password/);
+  await hydrated(page);
   await expectAccessible(page);
   await page.getByLabel("Username or e-mail address").fill("blake@example.org");
   await page.getByRole("button", { name: "Send code" }).click();

@@ -1,4 +1,4 @@
-import { test, expect, hydrated, signIn, expectAccessible, latestMailTo } from "./helpers";
+import { test, expect, hydrated, signIn, signOut, expectAccessible, latestMailTo } from "./helpers";
 
 const menu = (page) => page.getByRole("navigation", { name: "Menu" });
 
@@ -97,7 +97,7 @@ test("a staff reply reaches the patient: e-mail without PHI, unread count, the s
   await page.getByLabel("Kind of reply").selectOption({ label: "Please schedule an appointment: images attached" });
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByText("Please schedule an appointment.")).toBeVisible();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   await signIn(page, "avery");
   await expect(menu(page).getByRole("link", { name: "Messages 2 unread" })).toBeVisible();

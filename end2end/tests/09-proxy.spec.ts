@@ -1,13 +1,8 @@
-import { test, expect, hydrated, signIn, expectAccessible } from "./helpers";
+import { test, expect, hydrated, signIn, signOut, expectAccessible } from "./helpers";
 
 const menu = (page) => page.getByRole("navigation", { name: "Menu" });
 const charts = (page) => page.getByRole("navigation", { name: "Charts you can open" });
 const banner = (page) => page.getByTestId("chart-banner");
-
-async function signOut(page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/signin/);
-}
 
 test("a parent switches between two children's charts and back, without a page load", async ({ page }) => {
   await signIn(page, "jordan");

@@ -46,7 +46,17 @@ export async function signIn(page: Page, username: string, password = DEMO_PASSW
   await hydrated(page);
 }
 
+/// Signs out and waits for the sign-in page: the app navigates there itself once the server
+/// has ended the session, and a `page.goto` issued before then is aborted by it.
+export async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/signin/);
+}
+
 export async function expectAccessible(page: Page) {
+  // Checked on a loaded page: right after a click that loads another document, axe could
+  // otherwise measure it before its stylesheet applies (unstyled buttons are too small).
+  await page.waitForLoadState("load");
   const results = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
     .analyze();

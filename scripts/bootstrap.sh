@@ -6,7 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE="${1:-build}"
-WASM_BINDGEN_VERSION=0.2.130
 
 log() { printf '\033[1m[bootstrap]\033[0m %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -14,19 +13,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32 target"; rustup target add wasm32-unknown-unknown
 fi
-# wasm-bindgen-cli compiled without LTO, in many codegen units and at opt-level 1: a build
-# tool whose run time here is seconds either way. (The site is built by scripts/build-site.sh,
-# not cargo-leptos, whose install compiles ~600 crates: 20 minutes on two cores. Install it
-# yourself for `cargo leptos watch` if you like; the workspace metadata is still there.)
-quick_install() {
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
-    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install "$@"
-}
-if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
-  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-  # Not --locked: its lock file pins a crate version the registry does not serve.
-  quick_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
-fi
+# No cargo installs: wasm-bindgen and the split are two small binaries of the workspace
+# (scripts/site-tools) that scripts/build-site.sh builds; `cargo install wasm-bindgen-cli`
+# took 2 minutes here and cargo-leptos 26 (install it yourself for `cargo leptos watch`;
+# the workspace metadata is still there).
 
 apt_updated=0
 apt_install() {
@@ -42,7 +32,7 @@ if dpkg -s binaryen >/dev/null 2>&1; then
   log "removing Debian's binaryen (breaks hydration)"; apt-get remove -y -qq binaryen >/dev/null
 fi
 
-# npm packages: binaryen's wasm-opt and esbuild for the site build, Playwright and axe-core
+# npm packages: binaryen (wasm-opt) and esbuild for the site build, Playwright and axe-core
 # for tests.
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/esbuild ] || [ end2end/package-lock.json -nt end2end/node_modules/.stamp ]; then
   log "npm ci (end2end)"

@@ -64,6 +64,7 @@ export default async function globalSetup() {
   const env = {
     ...process.env,
     PORTICO_DATABASE_URL: `sqlite://${path.join(runDir, "e2e.db")}`,
+    PORTICO_AUDIT_KEY_FILE: path.join(runDir, "audit.key"),
     PORTICO_PUBLIC_URL: `http://127.0.0.1:${port}`,
     PORTICO_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     PORTICO_ORG_NAME: "Portico Test Clinic",

@@ -28,7 +28,7 @@ bench() {
   echo
   echo "######## $label"
   # The rate limit is for people; the load test sends far faster on purpose.
-  export PORTICO_DATABASE_URL="$url" PORTICO_MAIL_DIR="$WORK/outbox" RUST_LOG=warn PORTICO_MESSAGES_PER_HOUR=100000000
+  export PORTICO_DATABASE_URL="$url" PORTICO_MAIL_DIR="$WORK/outbox" PORTICO_AUDIT_KEY_FILE="$WORK/audit.key" RUST_LOG=warn PORTICO_MESSAGES_PER_HOUR=100000000
   ./target/release/portico migrate >/dev/null
   ./target/release/portico seed --synthetic 1000 --seed 1 --accounts 51 >/dev/null
   ./target/release/portico serve --addr "127.0.0.1:$PORT" --site-root target/site &

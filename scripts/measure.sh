@@ -16,7 +16,7 @@ trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 # Forwarded-for is trusted here only so the timing run can spread its failures over many
 # (documentation-range) addresses instead of hitting the per-address sign-in limit.
-export PORTICO_DATABASE_URL="sqlite://$WORK/measure.db" PORTICO_MAIL_DIR="$WORK/outbox" RUST_LOG=warn \
+export PORTICO_DATABASE_URL="sqlite://$WORK/measure.db" PORTICO_MAIL_DIR="$WORK/outbox" PORTICO_AUDIT_KEY_FILE="$WORK/audit.key" RUST_LOG=warn \
   PORTICO_TRUST_FORWARDED_FOR=true
 ./target/release/portico migrate >/dev/null
 ./target/release/portico seed --demo >/dev/null

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Starts the local PostgreSQL cluster and makes sure the test role exists. Idempotent.
+# Starts the local PostgreSQL cluster and makes sure the two test roles exist. Idempotent.
+#   portico      creates the test databases, owns and migrates them (the owner's role)
+#   portico_app  the server's runtime role: `portico migrate` grants it DML on every table
+#                but only INSERT and SELECT on the audit log (the tests check it is refused more)
 # Prints the admin URL the tests create their databases with, and nothing else on stdout.
 set -euo pipefail
 {
@@ -12,5 +15,7 @@ set -euo pipefail
   pg_isready -h 127.0.0.1
   su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='portico'\"" | grep -q 1 ||
     su postgres -c "psql -qc \"CREATE ROLE portico LOGIN PASSWORD 'portico' CREATEDB\""
+  su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='portico_app'\"" | grep -q 1 ||
+    su postgres -c "psql -qc \"CREATE ROLE portico_app LOGIN PASSWORD 'portico_app'\""
 } >&2
 echo "postgres://portico:portico@127.0.0.1:5432/postgres"

@@ -19,6 +19,19 @@ pub struct Settings {
     /// sqlite://path/to/file.db or postgres://user:pass@host/db
     #[arg(long, env = "PORTICO_DATABASE_URL", default_value = "sqlite://data/portico.db", global = true)]
     pub database_url: String,
+    /// The audit chain's key file (64 hex digits, mode 0600), outside the database. Created
+    /// on first start while the audit log is empty; without it the chain cannot be extended
+    /// or verified.
+    #[arg(long, env = "PORTICO_AUDIT_KEY_FILE", default_value = "data/audit.key", global = true)]
+    pub audit_key_file: PathBuf,
+    /// PostgreSQL: the database owner's URL, for `portico migrate` alone. The server itself
+    /// runs with PORTICO_DATABASE_URL as a role that cannot change the schema or the audit log.
+    #[arg(long, env = "PORTICO_MIGRATE_DATABASE_URL", global = true)]
+    pub migrate_database_url: Option<String>,
+    /// PostgreSQL: the server's role. `portico migrate` (as the owner) grants it what it
+    /// needs on every table, and on the audit log INSERT and SELECT only.
+    #[arg(long, env = "PORTICO_RUNTIME_ROLE", global = true)]
+    pub runtime_role: Option<String>,
     /// The address patients use; https:// turns on Secure cookies and HSTS.
     #[arg(long, env = "PORTICO_PUBLIC_URL", default_value = "http://127.0.0.1:3000", global = true)]
     pub public_url: url::Url,
@@ -76,8 +89,14 @@ pub enum Command {
         #[arg(long, env = "PORTICO_SITE_ROOT", default_value = "target/site")]
         site_root: String,
     },
-    /// Apply database migrations and exit.
+    /// Apply database migrations (as PORTICO_MIGRATE_DATABASE_URL's role when set) and
+    /// grant PORTICO_RUNTIME_ROLE its rights, then exit.
     Migrate,
+    /// The audit log's chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Load data.
     Seed {
         /// The demo accounts listed in the README (idempotent).
@@ -102,6 +121,19 @@ pub enum Command {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walks the chain with the key; prints the first broken link and exits 1 if any.
+    Verify {
+        /// A head printed earlier by `portico audit head` (SEQ:HASH): also proves that no
+        /// row up to it was removed since.
+        #[arg(long)]
+        anchor: Option<String>,
+    },
+    /// Prints the newest link (SEQ:HASH), to keep somewhere the database's writers cannot reach.
+    Head,
+}
+
+#[derive(Subcommand, Debug)]
 pub enum AdminCommand {
     /// Issue a new activation code for the patient with this MRN (printed once).
     ActivationCode { mrn: String },
@@ -122,6 +154,7 @@ impl Settings {
     pub fn to_config(&self) -> Config {
         Config {
             database_url: self.database_url.clone(),
+            audit_key_file: self.audit_key_file.clone(),
             public_url: self.public_url.clone(),
             smtp_url: self.smtp_url.clone().filter(|s| !s.is_empty()),
             mail_dir: self.mail_dir.clone(),

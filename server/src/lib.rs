@@ -1,6 +1,7 @@
 //! The Portico server: configuration, the axum router and its middleware, the HTTP
 //! endpoints that are not server functions (/healthz), and the demo seed.
 pub mod cli;
+pub mod database;
 mod demo_messages;
 mod demo_proxy;
 mod demo_record;
@@ -12,7 +13,7 @@ pub mod synthetic;
 use std::{net::SocketAddr, sync::Arc};
 
 use app::{
-    infra::{mailer::Mailer, passwords::Hasher, AppState, Clock, Config, Db},
+    infra::{mailer::Mailer, passwords::Hasher, AppState, Clock, Config},
     shell, App,
 };
 use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Router};
@@ -22,8 +23,7 @@ use tower_http::compression::CompressionLayer;
 
 /// Opens the database (and migrates it), the mailer and the password hasher.
 pub async fn build_state(config: Config, clock: Clock, site_root: &str) -> anyhow_lite::Result<AppState> {
-    let db = Db::connect(&config.database_url).await?;
-    db.migrate().await?;
+    let db = database::open_migrated(&config).await?;
     let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_dir, &config.mail_from)?;
     let leptos_options = LeptosOptions::builder()
         .output_name("portico")

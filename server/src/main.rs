@@ -8,7 +8,7 @@ use app::{
 use portico_server::{
     anyhow_lite::Result,
     build_state,
-    cli::{AdminCommand, Cli, Command},
+    cli::{AdminCommand, AuditCommand, Cli, Command},
     seed,
 };
 
@@ -27,6 +27,22 @@ async fn main() {
 
 async fn run(cli: Cli) -> Result<()> {
     let config = cli.settings.to_config();
+    // The commands that must not migrate as the server's role, or at all.
+    match &cli.command {
+        Command::Migrate => {
+            let settings = &cli.settings;
+            portico_server::database::migrate(
+                &config,
+                settings.migrate_database_url.as_deref(),
+                settings.runtime_role.as_deref(),
+            )
+            .await?;
+            println!("database is up to date");
+            return Ok(());
+        }
+        Command::Audit { command } => return audit(&config, command).await,
+        _ => {}
+    }
     let site_root = match &cli.command {
         Command::Serve { site_root, .. } => site_root.clone(),
         _ => "target/site".into(),
@@ -38,7 +54,8 @@ async fn run(cli: Cli) -> Result<()> {
             tracing::info!("Portico listening on http://{}", listener.local_addr()?);
             portico_server::serve(listener, state).await?;
         }
-        Command::Migrate => println!("database is up to date"),
+        // Answered above, before the state was built.
+        Command::Migrate | Command::Audit { .. } => {}
         Command::Seed { demo, synthetic, seed: rng_seed, accounts } => {
             if !demo && synthetic.is_none() {
                 return Err("nothing to seed: pass --demo and/or --synthetic N".into());
@@ -92,6 +109,30 @@ async fn run(cli: Cli) -> Result<()> {
             })?;
             seed::audit_cli(&state, "staff-created", None).await?;
             println!("Created {} ({}). First password, shown once: {password}", username, role.as_str());
+        }
+    }
+    Ok(())
+}
+
+/// `portico audit verify` / `portico audit head`.
+async fn audit(config: &app::infra::Config, command: &AuditCommand) -> Result<()> {
+    use app::infra::audit::{self, Head, Verdict};
+    let db = portico_server::database::open(config, &config.database_url).await?;
+    match command {
+        AuditCommand::Head => println!("{}", audit::head(&db).await?),
+        AuditCommand::Verify { anchor } => {
+            let anchor = match anchor {
+                Some(text) => Some(
+                    Head::parse(text).ok_or("--anchor must be SEQ:HASH, as `portico audit head` prints")?,
+                ),
+                None => None,
+            };
+            match audit::verify(&db, anchor.as_ref()).await? {
+                Verdict::Intact { rows, head } => println!("audit chain intact: {rows} rows, head {head}"),
+                Verdict::Broken { seq, reason } => {
+                    return Err(format!("audit chain broken at row {seq}: {reason}").into());
+                }
+            }
         }
     }
     Ok(())

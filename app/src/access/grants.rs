@@ -155,7 +155,8 @@ pub async fn proxies_of(
     let mut proxies: Vec<ProxyOf> = Vec::new();
     for row in rows {
         let granted = Section::parse_list(&row.try_get::<String, _>("sections")?);
-        let age = age_on(&row.try_get::<String, _>("birth_date")?, today).unwrap_or(0);
+        // A birth date that cannot be read fails closed, as in `in_force`: no notice.
+        let Some(age) = age_on(&row.try_get::<String, _>("birth_date")?, today) else { continue };
         let Some((sections, _)) = sections_at_age(&row.try_get::<String, _>("kind")?, &granted, age) else {
             continue;
         };

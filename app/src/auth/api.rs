@@ -26,7 +26,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
                 None => None,
             };
             let charts =
-                if s.role.is_staff() { None } else { Some(crate::access::charts(&state, &s).await?) };
+                if s.role.is_staff() { None } else { Some(crate::access::charts_of(&state, &s).await?) };
             Ok(Some(Me {
                 charts,
                 username: s.username,

@@ -20,15 +20,52 @@ impl ItemKind {
     pub const ALL: [ItemKind; 5] =
         [ItemKind::Result, ItemKind::Note, ItemKind::Problem, ItemKind::Medication, ItemKind::Message];
 
-    /// (table, flag column, label column, date column) — fixed words only, used in SQL.
+    /// The chart's items of this kind: `$1` the patient, `$2` the limit. Whole statements,
+    /// one per kind, so no table or column name is ever spliced into SQL. A visit is
+    /// markable only for its note.
     #[cfg(feature = "ssr")]
-    pub(crate) fn columns(self) -> (&'static str, &'static str, &'static str, &'static str) {
+    pub(crate) fn select_sql(self) -> &'static str {
         match self {
-            ItemKind::Result => ("diagnostic_reports", "confidential", "name", "CAST(collected_at AS TEXT)"),
-            ItemKind::Note => ("encounters", "note_confidential", "kind", "CAST(start_at AS TEXT)"),
-            ItemKind::Problem => ("problems", "confidential", "name", "COALESCE(onset_date, '')"),
-            ItemKind::Medication => ("medications", "confidential", "name", "start_date"),
-            ItemKind::Message => ("message_threads", "confidential", "subject", "CAST(created_at AS TEXT)"),
+            ItemKind::Result => {
+                "SELECT id, name AS label, CAST(collected_at AS TEXT) AS day, confidential AS flag \
+                FROM diagnostic_reports WHERE patient_id = $1 ORDER BY id DESC LIMIT $2"
+            }
+            ItemKind::Note => {
+                "SELECT id, kind AS label, CAST(start_at AS TEXT) AS day, note_confidential AS flag \
+                FROM encounters WHERE patient_id = $1 AND note_text IS NOT NULL ORDER BY id DESC LIMIT $2"
+            }
+            ItemKind::Problem => {
+                "SELECT id, name AS label, COALESCE(onset_date, '') AS day, confidential AS flag \
+                FROM problems WHERE patient_id = $1 ORDER BY id DESC LIMIT $2"
+            }
+            ItemKind::Medication => {
+                "SELECT id, name AS label, start_date AS day, confidential AS flag \
+                FROM medications WHERE patient_id = $1 ORDER BY id DESC LIMIT $2"
+            }
+            ItemKind::Message => {
+                "SELECT id, subject AS label, CAST(created_at AS TEXT) AS day, confidential AS flag \
+                FROM message_threads WHERE patient_id = $1 ORDER BY id DESC LIMIT $2"
+            }
+        }
+    }
+
+    /// Sets one item's flag: `$1` the flag, `$2` the item, `$3` the patient.
+    #[cfg(feature = "ssr")]
+    pub(crate) fn update_sql(self) -> &'static str {
+        match self {
+            ItemKind::Result => {
+                "UPDATE diagnostic_reports SET confidential = $1 WHERE id = $2 AND patient_id = $3"
+            }
+            ItemKind::Note => {
+                "UPDATE encounters SET note_confidential = $1 WHERE id = $2 AND patient_id = $3"
+            }
+            ItemKind::Problem => "UPDATE problems SET confidential = $1 WHERE id = $2 AND patient_id = $3",
+            ItemKind::Medication => {
+                "UPDATE medications SET confidential = $1 WHERE id = $2 AND patient_id = $3"
+            }
+            ItemKind::Message => {
+                "UPDATE message_threads SET confidential = $1 WHERE id = $2 AND patient_id = $3"
+            }
         }
     }
 

@@ -1,10 +1,10 @@
 //! Clinician functions to list a chart's markable items and mark or unmark one. The item is
-//! looked up within the named patient's chart.
+//! looked up within the named patient's chart, opened (and logged) through `StaffAccess`.
 use leptos::prelude::*;
 
 use super::{Item, ItemKind};
 #[cfg(feature = "ssr")]
-use crate::access::{self, Section};
+use crate::access::{self, ChartScope, Need, Section};
 use crate::error::AppError;
 
 /// Most items of one kind listed.
@@ -13,30 +13,23 @@ pub const ITEMS_PER_KIND: i64 = 200;
 /// The items of a chart that can be marked, newest first within each kind.
 #[server(endpoint = "staff/confidential/items")]
 pub async fn chart_items(patient_id: i64) -> Result<Vec<Item>, AppError> {
-    let (state, staff) = access::require_staff(|r| r.is_clinician()).await?;
+    let staff = access::staff(Need::Clinician).await?;
+    let chart = staff.open_chart(patient_id, Section::Home, "staff.confidential.items").await?;
     let mut items = Vec::new();
     for kind in ItemKind::ALL {
-        items.extend(items_of(&state.db, kind, patient_id).await?);
+        items.extend(items_of(&chart, kind).await?);
     }
-    access::audit_staff(&state, &staff, patient_id, Section::Home, "chart-read", "staff.confidential.items")
-        .await?;
     Ok(items)
 }
 
 #[cfg(feature = "ssr")]
-async fn items_of(db: &crate::infra::Db, kind: ItemKind, patient_id: i64) -> Result<Vec<Item>, sqlx::Error> {
+async fn items_of(chart: &ChartScope, kind: ItemKind) -> Result<Vec<Item>, sqlx::Error> {
     use sqlx::Row;
-    let (table, flag, label, date) = kind.columns();
-    // A visit is markable only for its note.
-    let only = if kind == ItemKind::Note { "AND note_text IS NOT NULL" } else { "" };
-    let rows = sqlx::query(&format!(
-        "SELECT id, {label} AS label, {date} AS day, {flag} AS flag FROM {table} \
-         WHERE patient_id = $1 {only} ORDER BY id DESC LIMIT $2"
-    ))
-    .bind(patient_id)
-    .bind(ITEMS_PER_KIND)
-    .fetch_all(&db.read)
-    .await?;
+    let rows = sqlx::query(kind.select_sql())
+        .bind(chart.patient_id())
+        .bind(ITEMS_PER_KIND)
+        .fetch_all(&chart.db().read)
+        .await?;
     rows.iter()
         .map(|row| {
             let day: String = row.try_get("day")?;
@@ -61,21 +54,21 @@ pub async fn set_confidential(
     id: i64,
     confidential: bool,
 ) -> Result<(), AppError> {
-    let (state, staff) = access::require_staff(|r| r.is_clinician()).await?;
-    let (table, flag, _, _) = kind.columns();
-    let done = sqlx::query(&format!("UPDATE {table} SET {flag} = $1 WHERE id = $2 AND patient_id = $3"))
+    let staff = access::staff(Need::Clinician).await?;
+    let what = format!("staff.confidential.set {}={id}", kind.as_str());
+    let chart = staff.open_chart(patient_id, Section::Home, &what).await?;
+    let done = sqlx::query(kind.update_sql())
         .bind(i64::from(confidential))
         .bind(id)
-        .bind(patient_id)
-        .execute(&state.db.write)
+        .bind(chart.patient_id())
+        .execute(&chart.db().write)
         .await?;
     if done.rows_affected() != 1 {
         return Err(AppError::NotFound);
     }
     if kind == ItemKind::Result {
-        crate::results::store::refresh_series_later(&state.db, id);
+        crate::results::store::refresh_series_later(chart.db(), id);
     }
     let action = if confidential { "marked-confidential" } else { "unmarked-confidential" };
-    let detail = format!("{}={id}", kind.as_str());
-    access::audit_staff(&state, &staff, patient_id, Section::Home, action, &detail).await
+    chart.audit_write(Section::Home, action, &format!("{}={id}", kind.as_str())).await
 }

@@ -13,34 +13,23 @@ pub const NEW_RESULTS_ON_HOME: usize = 5;
 #[server(endpoint = "home/overview")]
 pub async fn load_home() -> Result<HomeOverview, AppError> {
     let chart = access::require(Section::Home, "home.overview").await?;
-    let (state, id, vis) = (&chart.state, chart.patient_id, chart.visibility());
+    let state = chart.state();
     let now = state.clock.now_ms();
     // A card shows only what the reader may open: a proxy without Results sees no results.
     let upcoming = if chart.may(Section::Visits) {
-        crate::visits::store::upcoming(
-            &state.db,
-            id,
-            now,
-            state.config.utc_offset_minutes,
-            UPCOMING_ON_HOME,
-            vis,
-        )
-        .await?
+        crate::visits::store::upcoming(&chart, now, state.config.utc_offset_minutes, UPCOMING_ON_HOME).await?
     } else {
         Vec::new()
     };
     let (new_result_count, mut new_results) = if chart.may(Section::Results) {
-        let listed = crate::results::store::list_released(&state.db, id, vis).await?;
-        (
-            crate::results::store::count_new(&state.db, id, vis).await?,
-            listed.into_iter().filter(|r| r.is_new).collect(),
-        )
+        let listed = crate::results::store::list_released(&chart).await?;
+        (crate::results::store::count_new(&chart).await?, listed.into_iter().filter(|r| r.is_new).collect())
     } else {
         (0, Vec::new())
     };
     new_results.truncate(NEW_RESULTS_ON_HOME);
     let reminders = if chart.may(Section::Reminders) {
-        let facts = crate::reminders::store::facts(&state.db, id, vis).await?;
+        let facts = crate::reminders::store::facts(&chart).await?;
         crate::reminders::rules::reminders(&facts, state.clock.today())
             .into_iter()
             .filter(|r| r.needs_action())

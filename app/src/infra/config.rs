@@ -5,6 +5,9 @@ use crate::site::OrgInfo;
 pub struct Config {
     /// `sqlite://data/portico.db` (default) or `postgres://…`.
     pub database_url: String,
+    /// The audit chain's key (infra::audit): 64 hex digits, readable by the server alone,
+    /// kept outside the database. Created on first start while the audit log is empty.
+    pub audit_key_file: std::path::PathBuf,
     /// Where patients reach Portico, e.g. `https://portal.example.org`. Its scheme decides
     /// whether cookies are `Secure` with the `__Host-` prefix and whether HSTS is sent.
     pub public_url: url::Url,

@@ -1,6 +1,6 @@
 //! One code path for SQLite (the embedded default) and PostgreSQL, through sqlx's Any
 //! driver with portable SQL (`$1` placeholders, BIGINT epoch-millisecond timestamps).
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
@@ -16,18 +16,21 @@ pub enum DbKind {
 /// `write` serialises writers on SQLite (one connection: SQLite allows one writer at a
 /// time, and a deferred transaction that upgrades to a write can fail instead of
 /// waiting); on PostgreSQL both pools are the same.
+/// `audit_key` keys the audit log's chain (infra::audit): every writer of the log needs it.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub read: AnyPool,
     pub write: AnyPool,
     pub kind: DbKind,
+    pub audit_key: Arc<super::audit::AuditKey>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 impl Db {
-    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+    pub async fn connect(url: &str, audit_key: super::audit::AuditKey) -> Result<Db, sqlx::Error> {
+        let audit_key = Arc::new(audit_key);
         sqlx::any::install_default_drivers();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = AnyConnectOptions::from_str(url)?;
@@ -36,7 +39,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            return Ok(Db { read: pool.clone(), write: pool, kind: DbKind::Postgres });
+            return Ok(Db { read: pool.clone(), write: pool, kind: DbKind::Postgres, audit_key });
         }
         if !url.starts_with("sqlite:") {
             return Err(sqlx::Error::Configuration(
@@ -47,7 +50,7 @@ impl Db {
         let url = with_create_mode(url);
         let write = sqlite_pool(&url, 1).await?;
         let read = sqlite_pool(&url, 8).await?;
-        Ok(Db { read, write, kind: DbKind::Sqlite })
+        Ok(Db { read, write, kind: DbKind::Sqlite, audit_key })
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
@@ -115,3 +118,53 @@ pub fn bool_column(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::
         Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
     }
 }
+
+impl Db {
+    /// Whether every migration this build carries is applied. Read-only, so the server's
+    /// role (which may not change the schema on PostgreSQL) can check before serving.
+    pub async fn is_migrated(&self) -> bool {
+        let migrator = match self.kind {
+            DbKind::Sqlite => &SQLITE_MIGRATIONS,
+            DbKind::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let applied: Vec<i64> = match sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&self.read)
+            .await
+        {
+            Ok(versions) => versions,
+            Err(_) => return false,
+        };
+        migrator.iter().all(|m| applied.contains(&m.version))
+    }
+
+    /// PostgreSQL, run by the owner after migrating: `role` (the server's) may read and
+    /// write every table, but on the audit log only INSERT and SELECT, and no DDL anywhere
+    /// (it owns nothing, and CREATE on the schema is withheld). The role name is bound,
+    /// not spliced into SQL: `format('%I')` quotes it inside the database.
+    pub async fn grant_runtime_role(&self, role: &str) -> Result<(), sqlx::Error> {
+        if self.kind != DbKind::Postgres {
+            return Ok(());
+        }
+        let mut tx = self.write.begin().await?;
+        sqlx::query("SELECT set_config('portico.runtime_role', $1, true)")
+            .bind(role)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(GRANT_RUNTIME_ROLE).execute(&mut *tx).await?;
+        tx.commit().await
+    }
+}
+
+const GRANT_RUNTIME_ROLE: &str = r#"
+DO $$
+DECLARE
+    runtime text := current_setting('portico.runtime_role');
+BEGIN
+    EXECUTE format('REVOKE CREATE ON SCHEMA public FROM PUBLIC, %I', runtime);
+    EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', runtime);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I', runtime);
+    EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %I', runtime);
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_log FROM %I', runtime);
+    EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON _sqlx_migrations FROM %I', runtime);
+END
+$$"#;

@@ -8,8 +8,8 @@ use crate::error::AppError;
 #[server(endpoint = "medications/list")]
 pub async fn list_medications() -> Result<Vec<Medication>, AppError> {
     let chart = access::require(Section::Medications, "medications.list").await?;
-    let today = chart.state.clock.today().to_string();
-    Ok(super::store::current(&chart.state.db, chart.patient_id, &today, chart.visibility()).await?)
+    let today = chart.state().clock.today().to_string();
+    Ok(super::store::current(&chart, &today).await?)
 }
 
 /// Asks for a renewal of a current medication. `key` is chosen by the browser for this
@@ -33,21 +33,17 @@ pub async fn request_renewal(
     let chart =
         access::require(Section::Medications, &format!("medications.request_renewal id={medication_id}"))
             .await?;
-    let state = &chart.state;
+    let state = chart.state();
     let today = state.clock.today().to_string();
-    if !store::current_medication(&state.db, chart.patient_id, medication_id, &today, chart.visibility())
-        .await?
-    {
+    if !store::current_medication(&chart, medication_id, &today).await? {
         return Err(AppError::NotFound);
     }
     let outcome = store::request(
-        &state.db,
+        &chart,
         &store::NewRenewal {
-            patient_id: chart.patient_id,
             medication_id,
             pharmacy: &pharmacy,
             comment: &comment,
-            requested_by: chart.reader_user_id,
             idempotency_key: &key,
             now: state.clock.now_ms(),
         },
@@ -60,6 +56,6 @@ pub async fn request_renewal(
         store::Requested::Repeated(_) => {}
         store::Requested::AlreadyPending => return Err(AppError::invalid("form", "renewal.already_pending")),
     }
-    let meds = store::current(&state.db, chart.patient_id, &today, chart.visibility()).await?;
+    let meds = store::current(&chart, &today).await?;
     meds.into_iter().find(|m| m.id == medication_id).and_then(|m| m.renewal).ok_or(AppError::Unavailable)
 }

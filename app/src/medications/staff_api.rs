@@ -3,24 +3,17 @@
 use leptos::prelude::*;
 
 use super::RenewalQueueRow;
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::{
-    access::{self, Section},
-    auth::Role,
-};
+use crate::access::{self, Need, Section};
+use crate::error::AppError;
 
 pub const QUEUE_LIMIT: i64 = 100;
 
-#[cfg(feature = "ssr")]
-fn clinician(role: Role) -> bool {
-    role == Role::Clinician
-}
-
 #[server(endpoint = "staff/renewals/queue")]
 pub async fn renewal_queue() -> Result<Vec<RenewalQueueRow>, AppError> {
-    let (state, _staff) = access::require_staff(clinician).await?;
-    Ok(super::store::pending_queue(&state.db, QUEUE_LIMIT).await?)
+    let staff = access::staff(Need::Clinician).await?;
+    let unseen = super::store::pending_queue(&staff, QUEUE_LIMIT).await?;
+    staff.show(unseen, Section::Medications, "staff.renewals.queue").await
 }
 
 /// `approve` true: grants `refills` (0–11). False: denies, `reason` required.
@@ -33,7 +26,7 @@ pub async fn decide_renewal(
 ) -> Result<(), AppError> {
     use super::{DENIAL_REASON_MAX_CHARS, MAX_REFILLS};
     use crate::input::bounded;
-    let (state, staff) = access::require_staff(clinician).await?;
+    let staff = access::staff(Need::Clinician).await?;
     let (granted, denial) = if approve {
         let refills = refills.unwrap_or(3);
         if !(0..=MAX_REFILLS).contains(&refills) {
@@ -45,12 +38,14 @@ pub async fn decide_renewal(
             .map_err(|e| AppError::invalid("reason", &format!("renewal.reason_{e}")))?;
         (None, Some(reason))
     };
-    let now = state.clock.now_ms();
-    let patient = super::store::decide(&state.db, id, staff.user_id, now, granted, denial.as_deref())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let patient = super::store::request_patient(staff.db(), id).await?.ok_or(AppError::NotFound)?;
+    let chart =
+        staff.open_chart(patient, Section::Medications, &format!("staff.renewals.decide id={id}")).await?;
+    let now = staff.state().clock.now_ms();
+    if !super::store::decide(&chart, id, now, granted, denial.as_deref()).await? {
+        return Err(AppError::NotFound);
+    }
     let action = if approve { "renewal-approved" } else { "renewal-denied" };
-    access::audit_staff(&state, &staff, patient, Section::Medications, action, &format!("request={id}"))
-        .await?;
+    chart.audit_write(Section::Medications, action, &format!("request={id}")).await?;
     Ok(())
 }

@@ -4,18 +4,13 @@ use sqlx::{any::AnyRow, Row};
 
 use super::{Medication, Renewal, RenewalQueueRow, RenewalStatus};
 use crate::{
-    access::Visibility,
+    access::{ChartScope, StaffAccess, Unseen},
     infra::{clock::date_of, Db},
 };
 
 /// Medications current on `today` (no end date, or ending today or later), with the
 /// latest renewal request of each; for a proxy, none marked confidential.
-pub async fn current(
-    db: &Db,
-    patient_id: i64,
-    today: &str,
-    vis: Visibility,
-) -> Result<Vec<Medication>, sqlx::Error> {
+pub async fn current(chart: &ChartScope, today: &str) -> Result<Vec<Medication>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT m.id, m.name, m.dose, m.sig, m.start_date, m.end_date, m.refills_remaining, \
          p.display_name AS prescriber, \
@@ -25,10 +20,10 @@ pub async fn current(
          WHERE m.patient_id = $1 AND (m.end_date IS NULL OR m.end_date >= $2) \
          AND m.confidential <= $3 ORDER BY m.name, m.id",
     )
-    .bind(patient_id)
+    .bind(chart.patient_id())
     .bind(today)
-    .bind(vis.max_flag())
-    .fetch_all(&db.read)
+    .bind(chart.visibility().max_flag())
+    .fetch_all(&chart.db().read)
     .await?;
     rows.iter().map(medication_of).collect()
 }
@@ -71,21 +66,19 @@ fn status_of(row: &AnyRow) -> Result<RenewalStatus, sqlx::Error> {
 
 /// One current medication of this patient, or None.
 pub async fn current_medication(
-    db: &Db,
-    patient_id: i64,
+    chart: &ChartScope,
     medication_id: i64,
     today: &str,
-    vis: Visibility,
 ) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM medications WHERE id = $1 AND patient_id = $2 AND (end_date IS NULL OR end_date >= $3) \
          AND confidential <= $4",
     )
     .bind(medication_id)
-    .bind(patient_id)
+    .bind(chart.patient_id())
     .bind(today)
-    .bind(vis.max_flag())
-    .fetch_optional(&db.read)
+    .bind(chart.visibility().max_flag())
+    .fetch_optional(&chart.db().read)
     .await?;
     Ok(found.is_some())
 }
@@ -98,31 +91,31 @@ pub enum Requested {
     AlreadyPending,
 }
 
+/// A renewal request, made in the chart of the scope it is given with, by its reader.
 pub struct NewRenewal<'a> {
-    pub patient_id: i64,
     pub medication_id: i64,
     pub pharmacy: &'a str,
     pub comment: &'a str,
-    pub requested_by: i64,
     pub idempotency_key: &'a str,
     pub now: i64,
 }
 
 /// Inserts a pending request. The unique indexes decide races: one per idempotency key,
 /// one pending per medication.
-pub async fn request(db: &Db, new: &NewRenewal<'_>) -> Result<Requested, sqlx::Error> {
-    if let Some(id) = by_key(db, new.patient_id, new.idempotency_key).await? {
+pub async fn request(chart: &ChartScope, new: &NewRenewal<'_>) -> Result<Requested, sqlx::Error> {
+    let (db, patient_id) = (chart.db(), chart.patient_id());
+    if let Some(id) = by_key(db, patient_id, new.idempotency_key).await? {
         return Ok(Requested::Repeated(id));
     }
     let inserted = sqlx::query_scalar::<_, i64>(
         "INSERT INTO renewal_requests (patient_id, medication_id, pharmacy, comment, status, requested_by, \
          requested_at, idempotency_key) VALUES ($1,$2,$3,$4,'pending',$5,$6,$7) RETURNING id",
     )
-    .bind(new.patient_id)
+    .bind(patient_id)
     .bind(new.medication_id)
     .bind(new.pharmacy)
     .bind(new.comment)
-    .bind(new.requested_by)
+    .bind(chart.reader_user_id())
     .bind(new.now)
     .bind(new.idempotency_key)
     .fetch_one(&db.write)
@@ -131,7 +124,7 @@ pub async fn request(db: &Db, new: &NewRenewal<'_>) -> Result<Requested, sqlx::E
         Ok(id) => Ok(Requested::Created(id)),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             // A retry that raced its first attempt, or a second pending request.
-            match by_key(db, new.patient_id, new.idempotency_key).await? {
+            match by_key(db, patient_id, new.idempotency_key).await? {
                 Some(id) => Ok(Requested::Repeated(id)),
                 None => Ok(Requested::AlreadyPending),
             }
@@ -148,9 +141,10 @@ async fn by_key(db: &Db, patient_id: i64, key: &str) -> Result<Option<i64>, sqlx
         .await
 }
 
-pub async fn pending_queue(db: &Db, limit: i64) -> Result<Vec<RenewalQueueRow>, sqlx::Error> {
+/// Pending requests across charts, each with its chart (for `StaffAccess::show`).
+pub async fn pending_queue(staff: &StaffAccess, limit: i64) -> Result<Unseen<RenewalQueueRow>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT r.id, r.pharmacy, r.comment, r.requested_at, m.name, m.dose, m.sig, m.refills_remaining, \
+        "SELECT r.id, r.patient_id, r.pharmacy, r.comment, r.requested_at, m.name, m.dose, m.sig, m.refills_remaining, \
          p.given_name, p.family_name, p.mrn, \
          CASE WHEN u.patient_id = r.patient_id THEN NULL ELSE u.display_name END AS proxy_name \
          FROM renewal_requests r JOIN medications m ON m.id = r.medication_id \
@@ -158,68 +152,81 @@ pub async fn pending_queue(db: &Db, limit: i64) -> Result<Vec<RenewalQueueRow>, 
          WHERE r.status = 'pending' ORDER BY r.requested_at, r.id LIMIT $1",
     )
     .bind(limit)
-    .fetch_all(&db.read)
+    .fetch_all(&staff.db().read)
     .await?;
-    rows.iter()
+    let rows: Result<Vec<_>, sqlx::Error> = rows
+        .iter()
         .map(|row| {
-            Ok(RenewalQueueRow {
-                id: row.try_get("id")?,
-                patient: format!(
-                    "{}, {}",
-                    row.try_get::<String, _>("family_name")?,
-                    row.try_get::<String, _>("given_name")?
-                ),
-                mrn: row.try_get("mrn")?,
-                medication: format!(
-                    "{} {}",
-                    row.try_get::<String, _>("name")?,
-                    row.try_get::<String, _>("dose")?
-                ),
-                sig: row.try_get("sig")?,
-                refills_remaining: row.try_get("refills_remaining")?,
-                pharmacy: row.try_get("pharmacy")?,
-                comment: row.try_get("comment")?,
-                requested_on: date_of(row.try_get("requested_at")?),
-                requested_by_proxy: row.try_get("proxy_name")?,
-            })
+            Ok((
+                Some(row.try_get::<i64, _>("patient_id")?),
+                RenewalQueueRow {
+                    id: row.try_get("id")?,
+                    patient: format!(
+                        "{}, {}",
+                        row.try_get::<String, _>("family_name")?,
+                        row.try_get::<String, _>("given_name")?
+                    ),
+                    mrn: row.try_get("mrn")?,
+                    medication: format!(
+                        "{} {}",
+                        row.try_get::<String, _>("name")?,
+                        row.try_get::<String, _>("dose")?
+                    ),
+                    sig: row.try_get("sig")?,
+                    refills_remaining: row.try_get("refills_remaining")?,
+                    pharmacy: row.try_get("pharmacy")?,
+                    comment: row.try_get("comment")?,
+                    requested_on: date_of(row.try_get("requested_at")?),
+                    requested_by_proxy: row.try_get("proxy_name")?,
+                },
+            ))
         })
-        .collect()
+        .collect();
+    Ok(Unseen::new(rows?))
 }
 
-/// Decides a pending request (only once: a second decision finds nothing pending).
-/// Returns the patient it belongs to when it was pending.
+/// The chart a renewal request belongs to (a staff decision opens it first).
+pub async fn request_patient(db: &Db, request_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT patient_id FROM renewal_requests WHERE id = $1")
+        .bind(request_id)
+        .fetch_optional(&db.read)
+        .await
+}
+
+/// Decides a pending request of this chart, by the scope's reader (only once: a second
+/// decision finds nothing pending). True when it was pending.
 pub async fn decide(
-    db: &Db,
+    chart: &ChartScope,
     request_id: i64,
-    decided_by: i64,
     now: i64,
     approved_refills: Option<i64>,
     denial_reason: Option<&str>,
-) -> Result<Option<i64>, sqlx::Error> {
-    let mut tx = db.write.begin().await?;
+) -> Result<bool, sqlx::Error> {
+    let mut tx = chart.db().write.begin().await?;
     let row = sqlx::query(
         "UPDATE renewal_requests SET status = $1, decided_by = $2, decided_at = $3, refills_granted = $4, \
-         denial_reason = $5 WHERE id = $6 AND status = 'pending' RETURNING patient_id, medication_id",
+         denial_reason = $5 WHERE id = $6 AND patient_id = $7 AND status = 'pending' RETURNING medication_id",
     )
     .bind(if approved_refills.is_some() { "approved" } else { "denied" })
-    .bind(decided_by)
+    .bind(chart.reader_user_id())
     .bind(now)
     .bind(approved_refills)
     .bind(denial_reason)
     .bind(request_id)
+    .bind(chart.patient_id())
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let patient_id: i64 = row.try_get("patient_id")?;
+    let Some(row) = row else { return Ok(false) };
     if let Some(refills) = approved_refills {
-        sqlx::query("UPDATE medications SET refills_remaining = $1 WHERE id = $2")
+        sqlx::query("UPDATE medications SET refills_remaining = $1 WHERE id = $2 AND patient_id = $3")
             .bind(refills)
             .bind(row.try_get::<i64, _>("medication_id")?)
+            .bind(chart.patient_id())
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
-    Ok(Some(patient_id))
+    Ok(true)
 }
 
 pub struct NewMedication<'a> {

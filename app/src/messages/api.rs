@@ -11,34 +11,29 @@ use crate::error::AppError;
 #[server(endpoint = "messages/inbox")]
 pub async fn load_inbox() -> Result<Inbox, AppError> {
     let chart = access::require(Section::Messages, "messages.inbox").await?;
-    let offset = chart.state.config.utc_offset_minutes;
-    let reader = super::store::PatientReader::of(&chart);
-    Ok(super::store::inbox(&chart.state.db, chart.patient_id, offset, reader).await?)
+    let offset = chart.state().config.utc_offset_minutes;
+    Ok(super::store::inbox(&chart, offset).await?)
 }
 
 /// Threads with a reply not yet opened, for the menu.
 #[server(endpoint = "messages/unread")]
 pub async fn unread_messages() -> Result<i64, AppError> {
     let chart = access::require(Section::Messages, "messages.unread").await?;
-    let reader = super::store::PatientReader::of(&chart);
-    Ok(super::store::unread_count(&chart.state.db, chart.patient_id, reader).await?)
+    Ok(super::store::unread_count(&chart).await?)
 }
 
 #[server(endpoint = "messages/recipients")]
 pub async fn message_recipients() -> Result<Vec<Recipient>, AppError> {
     let chart = access::require(Section::Messages, "messages.recipients").await?;
-    Ok(super::store::recipients(&chart.state.db, chart.patient_id, chart.state.clock.now_ms()).await?)
+    Ok(super::store::recipients(&chart, chart.state().clock.now_ms()).await?)
 }
 
 /// One thread, whole; opening it marks the replies read.
 #[server(endpoint = "messages/thread")]
 pub async fn load_thread(id: i64) -> Result<ThreadView, AppError> {
     let chart = access::require(Section::Messages, &format!("messages.thread id={id}")).await?;
-    let offset = chart.state.config.utc_offset_minutes;
-    let reader = super::store::PatientReader::of(&chart);
-    super::store::patient_thread(&chart.state.db, chart.patient_id, id, offset, reader)
-        .await?
-        .ok_or(AppError::NotFound)
+    let offset = chart.state().config.utc_offset_minutes;
+    super::store::patient_thread(&chart, id, offset).await?.ok_or(AppError::NotFound)
 }
 
 /// Sends a new message (fields `to`, `subject`) or a reply (field `thread`), with `body`,
@@ -54,10 +49,10 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
     if !is_idempotency_key(&form.key) {
         return Err(AppError::invalid("form", "error.bad_request"));
     }
-    let state = &chart.state;
+    let state = chart.state();
     let now = state.clock.now_ms();
     let (route, subject, thread_id) = if form.thread.is_empty() {
-        let route = store::route_of(&state.db, chart.patient_id, &form.to, now)
+        let route = store::route_of(&chart, &form.to, now)
             .await?
             .ok_or_else(|| AppError::invalid("to", "messages.to_required"))?;
         let subject = bounded(&form.subject, SUBJECT_MAX_CHARS, true)
@@ -65,7 +60,7 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
         (Some(route), subject, None)
     } else {
         let id: i64 = form.thread.parse().map_err(|_| AppError::NotFound)?;
-        if !store::chart_has_thread(&state.db, chart.patient_id, id, chart.visibility()).await? {
+        if !store::chart_has_thread(&chart, id).await? {
             return Err(AppError::NotFound);
         }
         (None, String::new(), Some(id))
@@ -75,8 +70,8 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
     let outcome = store::send(
         &state.db,
         &store::Outgoing {
-            patient_id: chart.patient_id,
-            author_id: chart.reader_user_id,
+            patient_id: chart.patient_id(),
+            author_id: chart.reader_user_id(),
             from_patient: true,
             proxy_relationship: chart.relationship(),
             new_thread: route.as_ref().map(|r| (r, subject.as_str())),
@@ -120,9 +115,7 @@ fn reply_by(state: &crate::infra::AppState, now: i64) -> String {
 pub async fn message_attachment(id: i64) -> Result<ByteStream<AppError>, AppError> {
     let chart = access::require(Section::Messages, &format!("messages.attachment id={id}")).await?;
     let (media_type, bytes) =
-        super::store::patient_attachment(&chart.state.db, chart.patient_id, id, chart.visibility())
-            .await?
-            .ok_or(AppError::NotFound)?;
+        super::store::patient_attachment(&chart, id).await?.ok_or(AppError::NotFound)?;
     Ok(download(id, &media_type, bytes))
 }
 

@@ -5,28 +5,19 @@
 use leptos::prelude::*;
 use server_fn::codec::{ByteStream, GetUrl, Streaming};
 
-use super::{ThreadSummary, ThreadView};
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::{
-    access::{self, Section},
-    auth::{session::Session, Role},
-    infra::AppState,
-};
+use super::store::StaffScope;
+use super::{ThreadSummary, ThreadView};
+#[cfg(feature = "ssr")]
+use crate::access::{self, ChartScope, Need, Section, StaffAccess};
+use crate::error::AppError;
 
 /// The signed-in staff member and the threads their role covers.
 #[cfg(feature = "ssr")]
-async fn staff_scope() -> Result<(AppState, Session, super::store::StaffScope), AppError> {
-    use super::{store::StaffScope, Pool};
-    let (state, staff) = access::require_staff(Role::answers_messages).await?;
-    let scope = match staff.role {
-        Role::Clinician => StaffScope::Clinician { user_id: staff.user_id },
-        Role::Billing => StaffScope::Pool(Pool::Billing),
-        Role::Support => StaffScope::Pool(Pool::Support),
-        Role::Him => StaffScope::Pool(Pool::Records),
-        Role::Patient | Role::Admin => return Err(AppError::Forbidden),
-    };
-    Ok((state, staff, scope))
+async fn staff_scope() -> Result<(StaffAccess, StaffScope), AppError> {
+    let staff = access::staff(Need::AnswersMessages).await?;
+    let scope = StaffScope::of(&staff).ok_or(AppError::Forbidden)?;
+    Ok((staff, scope))
 }
 
 /// `view`: "open" (the pools' open threads), "mine" (claimed by or written to me), "done".
@@ -39,47 +30,40 @@ pub async fn staff_inbox(view: String) -> Result<Vec<ThreadSummary>, AppError> {
         "done" => StaffView::Done,
         _ => return Err(AppError::invalid("view", "error.bad_request")),
     };
-    let (state, staff, scope) = staff_scope().await?;
-    let offset = state.config.utc_offset_minutes;
-    Ok(super::store::staff_inbox(&state.db, scope, view, staff.user_id, offset).await?)
+    let (staff, scope) = staff_scope().await?;
+    let offset = staff.state().config.utc_offset_minutes;
+    let unseen = super::store::staff_inbox(&staff, scope, view, offset).await?;
+    staff.show(unseen, Section::Messages, "staff.messages.inbox").await
 }
 
 /// One thread of the staff member's pools, marked read by the staff side.
 #[server(endpoint = "staff/messages/thread")]
 pub async fn staff_thread(id: i64) -> Result<ThreadView, AppError> {
-    let (state, staff, scope) = staff_scope().await?;
-    let patient = in_scope(&state, scope, id).await?;
-    access::audit_staff(
-        &state,
-        &staff,
-        patient,
-        Section::Messages,
-        "chart-read",
-        &format!("staff.messages.thread id={id}"),
-    )
-    .await?;
-    let offset = state.config.utc_offset_minutes;
-    super::store::staff_thread(&state.db, scope, id, offset).await?.ok_or(AppError::NotFound)
+    let (staff, scope) = staff_scope().await?;
+    let chart = thread_chart(&staff, scope, id, &format!("staff.messages.thread id={id}")).await?;
+    let offset = staff.state().config.utc_offset_minutes;
+    super::store::staff_thread(&chart, scope, id, offset).await?.ok_or(AppError::NotFound)
 }
 
 #[server(endpoint = "staff/messages/claim")]
 pub async fn claim_thread(id: i64) -> Result<(), AppError> {
-    let (state, staff, scope) = staff_scope().await?;
-    let patient = in_scope(&state, scope, id).await?;
-    if !super::store::claim(&state.db, scope, id, staff.user_id).await? {
+    let (staff, scope) = staff_scope().await?;
+    let chart = thread_chart(&staff, scope, id, &format!("staff.messages.claim id={id}")).await?;
+    if !super::store::claim(&chart, scope, id).await? {
         return Err(AppError::invalid("form", "messages.thread_done"));
     }
-    access::audit_staff(&state, &staff, patient, Section::Messages, "thread-claimed", &format!("thread={id}"))
-        .await
+    chart.audit_write(Section::Messages, "thread-claimed", &format!("thread={id}")).await
 }
 
 #[server(endpoint = "staff/messages/done")]
 pub async fn mark_thread_done(id: i64) -> Result<(), AppError> {
-    let (state, staff, scope) = staff_scope().await?;
-    let patient = in_scope(&state, scope, id).await?;
-    super::store::mark_done(&state.db, scope, id).await?;
-    access::audit_staff(&state, &staff, patient, Section::Messages, "thread-done", &format!("thread={id}"))
-        .await
+    let (staff, scope) = staff_scope().await?;
+    let chart = thread_chart(&staff, scope, id, &format!("staff.messages.done id={id}")).await?;
+    // Done already (another tab, a colleague): nothing changed, nothing more to log.
+    if super::store::mark_done(&chart, scope, id).await? {
+        chart.audit_write(Section::Messages, "thread-done", &format!("thread={id}")).await?;
+    }
+    Ok(())
 }
 
 /// Answers a thread. With `schedule` ("complex", "images" or "unrelated") the answer is the
@@ -104,13 +88,14 @@ pub async fn staff_reply(
     if !is_idempotency_key(&key) {
         return Err(AppError::invalid("form", "error.bad_request"));
     }
-    let (state, staff, scope) = staff_scope().await?;
-    let patient = in_scope(&state, scope, id).await?;
+    let (staff, scope) = staff_scope().await?;
+    let chart = thread_chart(&staff, scope, id, &format!("staff.messages.reply id={id}")).await?;
+    let state = staff.state();
     let outcome = store::send(
-        &state.db,
+        chart.db(),
         &store::Outgoing {
-            patient_id: patient,
-            author_id: staff.user_id,
+            patient_id: chart.patient_id(),
+            author_id: staff.user_id(),
             from_patient: false,
             proxy_relationship: None,
             new_thread: None,
@@ -127,11 +112,10 @@ pub async fn staff_reply(
     match outcome {
         store::Outcome::Sent { message_id, .. } => {
             let detail = format!("thread={id} message={message_id}");
-            access::audit_staff(&state, &staff, patient, Section::Messages, "message-sent", &detail).await?;
+            chart.audit_write(Section::Messages, "message-sent", &detail).await?;
             // The notice goes out on its own: a slow or absent mail server must not hold
             // up (or fail) an answer that is already committed.
-            let mailing = state.clone();
-            tokio::spawn(async move { notify_patient(&mailing, patient, id).await });
+            tokio::spawn(async move { notify_patient(&chart, id).await });
             Ok(message_id)
         }
         store::Outcome::Repeated { message_id, .. } => Ok(message_id),
@@ -143,27 +127,35 @@ pub async fn staff_reply(
 
 #[server(endpoint = "staff/messages/attachment", input = GetUrl, output = Streaming)]
 pub async fn staff_attachment(id: i64) -> Result<ByteStream<AppError>, AppError> {
-    let (state, staff, scope) = staff_scope().await?;
+    let (staff, scope) = staff_scope().await?;
     let (patient, media_type, bytes) =
-        super::store::staff_attachment(&state.db, scope, id).await?.ok_or(AppError::NotFound)?;
-    let detail = format!("staff.messages.attachment id={id}");
-    access::audit_staff(&state, &staff, patient, Section::Messages, "chart-read", &detail).await?;
+        super::store::staff_attachment(staff.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    // Logged on the chart before a byte leaves.
+    staff.open_chart(patient, Section::Messages, &format!("staff.messages.attachment id={id}")).await?;
     Ok(super::api::download(id, &media_type, bytes))
 }
 
-/// The thread's patient, when the thread is in scope; not found otherwise (whether it
-/// exists in another pool is not told).
+/// The chart of a thread in scope, opened (and logged) for the staff member; not found
+/// otherwise (whether it exists in another pool is not told).
 #[cfg(feature = "ssr")]
-async fn in_scope(state: &AppState, scope: super::store::StaffScope, id: i64) -> Result<i64, AppError> {
-    super::store::staff_thread_patient(&state.db, scope, id).await?.ok_or(AppError::NotFound)
+async fn thread_chart(
+    staff: &StaffAccess,
+    scope: StaffScope,
+    id: i64,
+    what: &str,
+) -> Result<ChartScope, AppError> {
+    let patient =
+        super::store::staff_thread_patient(staff.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    staff.open_chart(patient, Section::Messages, what).await
 }
 
 /// "You have a new message": no name, no subject, no text — only that one is waiting.
 /// Sent after the reply is committed; a mail failure is logged and loses nothing.
 #[cfg(feature = "ssr")]
-async fn notify_patient(state: &AppState, patient_id: i64, thread_id: i64) {
+async fn notify_patient(chart: &ChartScope, thread_id: i64) {
+    let state = chart.state();
     let (now, today) = (state.clock.now_ms(), state.clock.today());
-    let addresses = match super::store::notify_addresses(&state.db, patient_id, thread_id, now, today).await {
+    let addresses = match super::store::notify_addresses(chart, thread_id, now, today).await {
         Ok(addresses) => addresses,
         Err(error) => return tracing::warn!(%error, "could not read whom to notify"),
     };

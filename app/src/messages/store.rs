@@ -1,11 +1,13 @@
-//! Messaging SQL. Patient-side functions take the chart's patient id and look every thread
-//! up within it (a proxy never sees a thread a clinician marked confidential); staff-side functions take a `StaffScope` and look every thread up within
-//! the pools it covers. Nothing here updates or deletes a message (the database refuses).
+//! Messaging SQL. Patient-side functions take the reader's `ChartScope` and look every
+//! thread up within its chart (a proxy never sees a thread a clinician marked confidential);
+//! staff-side functions take a `StaffScope` and look every thread up within the pools it
+//! covers. Nothing here updates or deletes a message (the database refuses).
 use sqlx::{any::AnyRow, Row};
 
 use super::{AttachmentInfo, Inbox, MessageView, Pool, Recipient, ScheduleReason, ThreadSummary, ThreadView};
 use crate::{
-    access::{Relationship, Visibility},
+    access::{ChartScope, Relationship, StaffAccess, Unseen, Visibility},
+    auth::Role,
     infra::{clock::local_date_time, Db},
 };
 
@@ -14,18 +16,21 @@ pub const SEEN_RECENTLY_MS: i64 = 365 * crate::infra::clock::DAY_MS;
 
 // ---------------------------------------------------------------- patient side
 
-/// The care team, providers seen recently, then the customer-service pools.
-pub async fn recipients(db: &Db, patient_id: i64, now: i64) -> Result<Vec<Recipient>, sqlx::Error> {
+/// The care team, providers seen recently, then the customer-service pools. A provider
+/// seen only at a confidential visit is not offered to a proxy (it would tell of the visit).
+pub async fn recipients(chart: &ChartScope, now: i64) -> Result<Vec<Recipient>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT p.id, p.display_name, p.specialty, p.department, MIN(c.role) AS role FROM providers p \
          LEFT JOIN care_team c ON c.provider_id = p.id AND c.patient_id = $1 \
          WHERE c.patient_id IS NOT NULL OR p.id IN (SELECT e.provider_id FROM encounters e \
-               WHERE e.patient_id = $1 AND e.status = 'finished' AND e.start_at >= $2) \
+               WHERE e.patient_id = $1 AND e.status = 'finished' AND e.start_at >= $2 \
+               AND e.note_confidential <= $3) \
          GROUP BY p.id, p.display_name, p.specialty, p.department ORDER BY MIN(c.role) IS NULL, p.display_name",
     )
-    .bind(patient_id)
+    .bind(chart.patient_id())
     .bind(now - SEEN_RECENTLY_MS)
-    .fetch_all(&db.read)
+    .bind(chart.visibility().max_flag())
+    .fetch_all(&chart.db().read)
     .await?;
     let mut list = rows
         .iter()
@@ -55,24 +60,25 @@ pub async fn recipients(db: &Db, patient_id: i64, now: i64) -> Result<Vec<Recipi
 pub type Route = (Pool, Option<String>, Option<i64>);
 
 /// Resolves a recipient key against the chart's own list; None when it is not on it.
-pub async fn route_of(db: &Db, patient_id: i64, key: &str, now: i64) -> Result<Option<Route>, sqlx::Error> {
+pub async fn route_of(chart: &ChartScope, key: &str, now: i64) -> Result<Option<Route>, sqlx::Error> {
     if let Some(pool) = key.strip_prefix("pool-").and_then(Pool::parse).filter(|p| *p != Pool::Care) {
         return Ok(Some((pool, None, None)));
     }
     let Some(provider) = key.strip_prefix("provider-").and_then(|id| id.parse::<i64>().ok()) else {
         return Ok(None);
     };
-    if !recipients(db, patient_id, now).await?.iter().any(|r| r.key == key) {
+    if !recipients(chart, now).await?.iter().any(|r| r.key == key) {
         return Ok(None);
     }
     let department: String = sqlx::query_scalar("SELECT department FROM providers WHERE id = $1")
         .bind(provider)
-        .fetch_one(&db.read)
+        .fetch_one(&chart.db().read)
         .await?;
     Ok(Some((Pool::Care, Some(department), Some(provider))))
 }
 
-const SUMMARY_COLUMNS: &str = "t.id, t.subject, t.pool, t.department, t.status, t.last_message_at, \
+const SUMMARY_COLUMNS: &str =
+    "t.id, t.patient_id, t.subject, t.pool, t.department, t.status, t.last_message_at, \
      t.last_patient_message_id, t.last_staff_message_id, t.patient_read_upto, t.staff_read_upto, \
      p.display_name AS provider_name, c.display_name AS claimed_name, \
      pt.given_name, pt.family_name, pt.mrn";
@@ -83,17 +89,17 @@ const SUMMARY_JOINS: &str = "LEFT JOIN providers p ON p.id = t.provider_id \
 /// patient's mark is kept on the thread; each proxy has their own (`proxy_thread_reads`), so
 /// a parent opening a reply leaves it unread for the teen, and for the other parent.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct PatientReader {
-    pub vis: Visibility,
+struct PatientReader {
+    vis: Visibility,
     /// The proxy's user id; None for the patient.
-    pub proxy_user: Option<i64>,
+    proxy_user: Option<i64>,
 }
 
 impl PatientReader {
-    pub fn of(chart: &crate::access::Chart) -> Self {
+    fn of(chart: &ChartScope) -> Self {
         PatientReader {
             vis: chart.visibility(),
-            proxy_user: chart.as_proxy().then_some(chart.reader_user_id),
+            proxy_user: chart.as_proxy().then_some(chart.reader_user_id()),
         }
     }
 
@@ -117,7 +123,7 @@ impl PatientReader {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Side {
+enum Side {
     Patient(PatientReader),
     Staff,
 }
@@ -155,12 +161,8 @@ fn summary(row: &AnyRow, side: Side, offset_minutes: i32) -> Result<ThreadSummar
 }
 
 /// The chart's threads, newest first, and how many have replies this reader has not opened.
-pub async fn inbox(
-    db: &Db,
-    patient_id: i64,
-    offset_minutes: i32,
-    reader: PatientReader,
-) -> Result<Inbox, sqlx::Error> {
+pub async fn inbox(chart: &ChartScope, offset_minutes: i32) -> Result<Inbox, sqlx::Error> {
+    let (db, patient_id, reader) = (chart.db(), chart.patient_id(), PatientReader::of(chart));
     let rows = sqlx::query(&format!(
         "{} WHERE t.patient_id = $1 AND t.confidential <= $3 ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2",
         reader.select_summaries()
@@ -174,11 +176,12 @@ pub async fn inbox(
         .iter()
         .map(|r| summary(r, Side::Patient(reader), offset_minutes))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Inbox { unread: unread_count(db, patient_id, reader).await?, threads })
+    Ok(Inbox { unread: unread_count(chart).await?, threads })
 }
 
 /// Threads with a reply this reader has not opened.
-pub async fn unread_count(db: &Db, patient_id: i64, reader: PatientReader) -> Result<i64, sqlx::Error> {
+pub async fn unread_count(chart: &ChartScope) -> Result<i64, sqlx::Error> {
+    let (db, patient_id, reader) = (chart.db(), chart.patient_id(), PatientReader::of(chart));
     let (mark, join) = reader.mark();
     sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM message_threads t {join} WHERE t.patient_id = $1 \
@@ -192,14 +195,14 @@ pub async fn unread_count(db: &Db, patient_id: i64, reader: PatientReader) -> Re
 
 /// One thread of the chart, marked read by this reader.
 pub async fn patient_thread(
-    db: &Db,
-    patient_id: i64,
+    chart: &ChartScope,
     thread_id: i64,
     offset_minutes: i32,
-    reader: PatientReader,
 ) -> Result<Option<ThreadView>, sqlx::Error> {
-    let condition = format!("t.patient_id = {patient_id} AND t.confidential <= {}", reader.vis.max_flag());
-    open_thread(db, thread_id, Side::Patient(reader), &condition, offset_minutes).await
+    let reader = PatientReader::of(chart);
+    let condition =
+        format!("t.patient_id = {} AND t.confidential <= {}", chart.patient_id(), reader.vis.max_flag());
+    open_thread(chart.db(), thread_id, Side::Patient(reader), &condition, offset_minutes).await
 }
 
 /// A thread found under `condition` (the chart's, or a staff scope's: integers and fixed
@@ -326,19 +329,17 @@ fn sent_for(row: &AnyRow) -> Result<Option<super::SentFor>, sqlx::Error> {
 
 /// An attachment of the chart: (media type, bytes).
 pub async fn patient_attachment(
-    db: &Db,
-    patient_id: i64,
+    chart: &ChartScope,
     attachment_id: i64,
-    vis: Visibility,
 ) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT a.media_type, a.content FROM message_attachments a JOIN messages m ON m.id = a.message_id \
          JOIN message_threads t ON t.id = m.thread_id WHERE a.id = $1 AND a.patient_id = $2 AND t.confidential <= $3",
     )
     .bind(attachment_id)
-    .bind(patient_id)
-    .bind(vis.max_flag())
-    .fetch_optional(&db.read)
+    .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .fetch_optional(&chart.db().read)
     .await?;
     row.map(|r| Ok((r.try_get("media_type")?, r.try_get("content")?))).transpose()
 }
@@ -491,19 +492,14 @@ async fn by_key(db: &Db, author_id: i64, key: &str) -> Result<Option<(i64, i64)>
 }
 
 /// Whether the chart has this thread, as this reader sees it (a reply must be to one of its own).
-pub async fn chart_has_thread(
-    db: &Db,
-    patient_id: i64,
-    thread_id: i64,
-    vis: Visibility,
-) -> Result<bool, sqlx::Error> {
+pub async fn chart_has_thread(chart: &ChartScope, thread_id: i64) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM message_threads WHERE id = $1 AND patient_id = $2 AND confidential <= $3",
     )
     .bind(thread_id)
-    .bind(patient_id)
-    .bind(vis.max_flag())
-    .fetch_optional(&db.read)
+    .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .fetch_optional(&chart.db().read)
     .await?;
     Ok(found.is_some())
 }
@@ -511,22 +507,24 @@ pub async fn chart_has_thread(
 /// The addresses told "you have a new message" in `thread_id`: the patient's own account,
 /// and each proxy who may read the chart's messages now, unless the thread is confidential.
 pub async fn notify_addresses(
-    db: &Db,
-    patient_id: i64,
+    chart: &ChartScope,
     thread_id: i64,
     now: i64,
     today: time::Date,
 ) -> Result<Vec<String>, sqlx::Error> {
+    let (db, patient_id) = (chart.db(), chart.patient_id());
     let mut addresses: Vec<String> = sqlx::query_scalar(
         "SELECT email FROM users WHERE patient_id = $1 AND email IS NOT NULL AND email <> ''",
     )
     .bind(patient_id)
     .fetch_all(&db.read)
     .await?;
-    let confidential: i64 = sqlx::query_scalar("SELECT confidential FROM message_threads WHERE id = $1")
-        .bind(thread_id)
-        .fetch_one(&db.read)
-        .await?;
+    let confidential: i64 =
+        sqlx::query_scalar("SELECT confidential FROM message_threads WHERE id = $1 AND patient_id = $2")
+            .bind(thread_id)
+            .bind(patient_id)
+            .fetch_one(&db.read)
+            .await?;
     if confidential == 0 {
         for proxy in crate::access::grants::proxies_of(db, patient_id, now, today).await? {
             if proxy.sections.contains(&crate::access::Section::Messages) {
@@ -551,6 +549,17 @@ pub enum StaffScope {
 }
 
 impl StaffScope {
+    /// The threads `staff`'s role covers; None for a role without an inbox.
+    pub fn of(staff: &StaffAccess) -> Option<StaffScope> {
+        Some(match staff.role() {
+            Role::Clinician => StaffScope::Clinician { user_id: staff.user_id() },
+            Role::Billing => StaffScope::Pool(Pool::Billing),
+            Role::Support => StaffScope::Pool(Pool::Support),
+            Role::Him => StaffScope::Pool(Pool::Records),
+            Role::Patient | Role::Admin => return None,
+        })
+    }
+
     /// A WHERE condition on `t` (message_threads). Only integers and fixed words go in.
     fn condition(self) -> String {
         match self {
@@ -572,13 +581,14 @@ pub enum StaffView {
     Done,
 }
 
+/// The threads of a staff view, each with its chart (for `StaffAccess::show`).
 pub async fn staff_inbox(
-    db: &Db,
+    staff: &StaffAccess,
     scope: StaffScope,
     view: StaffView,
-    user_id: i64,
     offset_minutes: i32,
-) -> Result<Vec<ThreadSummary>, sqlx::Error> {
+) -> Result<Unseen<ThreadSummary>, sqlx::Error> {
+    let user_id = staff.user_id();
     let filter = match view {
         StaffView::Open => "t.status = 'open'".to_owned(),
         StaffView::Done => "t.status = 'done'".to_owned(),
@@ -593,9 +603,13 @@ pub async fn staff_inbox(
         scope.condition()
     ))
     .bind(super::INBOX_LIMIT)
-    .fetch_all(&db.read)
+    .fetch_all(&staff.db().read)
     .await?;
-    rows.iter().map(|r| summary(r, Side::Staff, offset_minutes)).collect()
+    let rows: Result<Vec<_>, sqlx::Error> = rows
+        .iter()
+        .map(|r| Ok((Some(r.try_get::<i64, _>("patient_id")?), summary(r, Side::Staff, offset_minutes)?)))
+        .collect();
+    Ok(Unseen::new(rows?))
 }
 
 /// The patient a thread in scope belongs to; None when it is not in scope (or not at all).
@@ -613,39 +627,42 @@ pub async fn staff_thread_patient(
     .await
 }
 
-/// A thread in scope, marked read by the staff side.
+/// A thread of the chart in scope, marked read by the staff side.
 pub async fn staff_thread(
-    db: &Db,
+    chart: &ChartScope,
     scope: StaffScope,
     thread_id: i64,
     offset_minutes: i32,
 ) -> Result<Option<ThreadView>, sqlx::Error> {
-    open_thread(db, thread_id, Side::Staff, &scope.condition(), offset_minutes).await
+    let condition = format!("t.patient_id = {} AND {}", chart.patient_id(), scope.condition());
+    open_thread(chart.db(), thread_id, Side::Staff, &condition, offset_minutes).await
 }
 
 /// Claims an open thread in scope (taking it over from whoever had it).
-pub async fn claim(db: &Db, scope: StaffScope, thread_id: i64, user_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn claim(chart: &ChartScope, scope: StaffScope, thread_id: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&format!(
-        "UPDATE message_threads SET claimed_by = $1 WHERE id = $2 AND status = 'open' AND id IN \
-         (SELECT t.id FROM message_threads t WHERE {})",
+        "UPDATE message_threads SET claimed_by = $1 WHERE id = $2 AND patient_id = $3 AND status = 'open' \
+         AND id IN (SELECT t.id FROM message_threads t WHERE {})",
         scope.condition()
     ))
-    .bind(user_id)
+    .bind(chart.reader_user_id())
     .bind(thread_id)
-    .execute(&db.write)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Marks a thread in scope done; a new message from the patient reopens it.
-pub async fn mark_done(db: &Db, scope: StaffScope, thread_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn mark_done(chart: &ChartScope, scope: StaffScope, thread_id: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&format!(
-        "UPDATE message_threads SET status = 'done' WHERE id = $1 AND id IN \
-         (SELECT t.id FROM message_threads t WHERE {})",
+        "UPDATE message_threads SET status = 'done' WHERE id = $1 AND patient_id = $2 AND status = 'open' \
+         AND id IN (SELECT t.id FROM message_threads t WHERE {})",
         scope.condition()
     ))
     .bind(thread_id)
-    .execute(&db.write)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -8,68 +8,54 @@ use super::{AccessEntry, ProxyRequest, Sharing};
 use crate::{access::Charts, error::AppError};
 #[cfg(feature = "ssr")]
 use crate::{
-    access::{self, Relationship, Section},
-    auth::{session, Role},
-    infra::{state, AppState},
+    access::{self, Account, Relationship, Section},
+    infra::AppState,
 };
 
 /// The charts the signed-in person may open, and the one open now.
 #[server(endpoint = "proxy/charts")]
 pub async fn my_charts() -> Result<Charts, AppError> {
-    let state = state()?;
-    let session = session::current(&state).await?;
-    access::charts(&state, &session).await
+    access::account().await?.charts().await
 }
 
 /// Opens another chart (the user's own, or one granted now) for the rest of the session.
 #[server(endpoint = "proxy/switch")]
 pub async fn switch_chart(patient_id: i64) -> Result<Charts, AppError> {
-    let state = state()?;
-    let session = session::current(&state).await?;
-    access::switch_chart(&state, &session, patient_id).await?;
-    let session = session::current(&state).await?;
-    access::charts(&state, &session).await
-}
-
-/// The signed-in patient or proxy, for requests and Sharing (staff have their own pages).
-#[cfg(feature = "ssr")]
-async fn portal_user() -> Result<(AppState, session::Session), AppError> {
-    let state = state()?;
-    let session = session::current(&state).await?;
-    if session.role != Role::Patient {
-        return Err(AppError::Forbidden);
-    }
-    Ok((state, session))
+    let mut account = access::account().await?;
+    account.switch_chart(patient_id).await?;
+    account.charts().await
 }
 
 /// Who may see my chart, whose charts I may see, and my requests.
 #[server(endpoint = "proxy/sharing")]
 pub async fn load_sharing() -> Result<Sharing, AppError> {
-    let (state, session) = portal_user().await?;
+    let account = access::account().await?;
+    let state = account.state();
     let (now, today) = (state.clock.now_ms(), state.clock.today());
-    let (on_my_chart, may_change) = match session.patient_id {
-        Some(_) => {
-            let (chart, _) = access::own_chart("proxy.sharing").await?;
-            let grants = super::store::grants_on(&state.db, chart.patient_id, now, today).await?;
-            (grants, patient_is_adult(&state, chart.patient_id).await?)
+    let (on_my_chart, may_change) = match account.own_patient_id() {
+        Some(own) => {
+            let chart = account.own_chart("proxy.sharing").await?;
+            let grants = super::store::grants_on(&chart, now, today).await?;
+            (grants, patient_is_adult(state, own).await?)
         }
         None => (Vec::new(), false),
     };
     Ok(Sharing {
         on_my_chart,
         may_change,
-        mine: super::store::grants_held(&state.db, session.user_id, now, today).await?,
-        requests: super::store::requests_of(&state.db, session.user_id, today).await?,
+        mine: super::store::grants_held(account.db(), account.user_id(), now, today).await?,
+        requests: super::store::requests_of(account.db(), account.user_id(), today).await?,
     })
 }
 
-/// Whether the patient is 18 or older today (an adult decides who sees their chart).
+/// Whether the patient is 18 or older today (an adult decides who sees their chart). A
+/// birth date that cannot be read counts as a minor's: the narrower rights.
 #[cfg(feature = "ssr")]
 async fn patient_is_adult(state: &AppState, patient_id: i64) -> Result<bool, AppError> {
     let patient =
         crate::auth::store::patient_by_id(&state.db, patient_id).await?.ok_or(AppError::NotFound)?;
-    let age = access::grants::age_on(&patient.birth_date, state.clock.today()).unwrap_or(0);
-    Ok(age >= access::grants::ADULT_AGE)
+    let age = access::grants::age_on(&patient.birth_date, state.clock.today());
+    Ok(age.is_some_and(|age| age >= access::grants::ADULT_AGE))
 }
 
 /// A parent's or guardian's request for a child's chart ("Request Minor Proxy Access").
@@ -81,10 +67,10 @@ pub async fn request_minor_access(
     #[server(default)] attest: Option<String>,
     key: String,
 ) -> Result<ProxyRequest, AppError> {
-    let (state, session) = portal_user().await?;
+    let account = access::account().await?;
     let form = RequestForm { name: child_name, birth_date, relationship, attest, key };
-    let checked = form.check(&state, super::RequestKind::Minor, "child_name")?;
-    submit(&state, &session, checked, None).await
+    let checked = form.check(account.state(), super::RequestKind::Minor, "child_name")?;
+    submit(&account, checked, None).await
 }
 
 /// An adult proxy authorization: fields `patient_name`, `birth_date`, `relationship`,
@@ -92,7 +78,7 @@ pub async fn request_minor_access(
 #[server(endpoint = "proxy/request_adult", input = MultipartFormData)]
 pub async fn request_adult_access(data: MultipartData) -> Result<ProxyRequest, AppError> {
     // Who, before reading someone's upload.
-    let (state, session) = portal_user().await?;
+    let account = access::account().await?;
     let multipart = data.into_inner().ok_or(AppError::Unavailable)?;
     let fields = ["patient_name", "birth_date", "relationship", "attest", "key"];
     let (mut text, files) = crate::messages::upload::read_form(multipart, &fields).await?;
@@ -105,13 +91,13 @@ pub async fn request_adult_access(data: MultipartData) -> Result<ProxyRequest, A
         attest,
         key: take("key"),
     };
-    let checked = form.check(&state, super::RequestKind::Adult, "patient_name")?;
+    let checked = form.check(account.state(), super::RequestKind::Adult, "patient_name")?;
     let file = match files.as_slice() {
         [one] => one,
         [] => return Err(AppError::invalid("attachments", "proxy.form_required")),
         _ => return Err(AppError::invalid("attachments", "messages.too_many_attachments")),
     };
-    submit(&state, &session, checked, Some(file)).await
+    submit(&account, checked, Some(file)).await
 }
 
 #[cfg(feature = "ssr")]
@@ -181,14 +167,14 @@ impl RequestForm {
 /// Stores a checked request (at most `REQUESTS_PER_DAY` a day) with its due date.
 #[cfg(feature = "ssr")]
 async fn submit(
-    state: &AppState,
-    session: &session::Session,
+    account: &Account,
     request: CheckedRequest,
     file: Option<&crate::messages::upload::Upload>,
 ) -> Result<ProxyRequest, AppError> {
-    use crate::infra::{audit, clock};
+    use crate::infra::clock;
+    let state = account.state();
     let now = state.clock.now_ms();
-    let recent = super::store::requests_since(&state.db, session.user_id, now - clock::DAY_MS).await?;
+    let recent = super::store::requests_since(&state.db, account.user_id(), now - clock::DAY_MS).await?;
     if recent >= super::REQUESTS_PER_DAY {
         return Err(AppError::TooManyAttempts { retry_after_secs: 3600 });
     }
@@ -197,7 +183,7 @@ async fn submit(
     let id = super::store::insert_request(
         &state.db,
         &super::store::NewRequest {
-            requester_id: session.user_id,
+            requester_id: account.user_id(),
             kind: request.kind,
             patient_name: &request.name,
             birth_date: &request.birth_date,
@@ -209,16 +195,7 @@ async fn submit(
         },
     )
     .await?;
-    let addr = crate::infra::client_addr();
-    let detail = format!("request={id} kind={}", request.kind.as_str());
-    let event = audit::AuditEvent {
-        actor_user_id: Some(session.user_id),
-        action: "proxy-requested",
-        client_addr: Some(&addr),
-        detail: &detail,
-        ..Default::default()
-    };
-    audit::append(&state.db, now, event).await?;
+    account.audit_event("proxy-requested", &format!("request={id} kind={}", request.kind.as_str())).await?;
     let (request, _) = super::store::request(&state.db, id, today).await?.ok_or(AppError::Unavailable)?;
     Ok(request)
 }
@@ -227,18 +204,20 @@ async fn submit(
 /// their own. Anyone else is told it does not exist.
 #[server(endpoint = "proxy/end_grant")]
 pub async fn end_grant(id: i64) -> Result<(), AppError> {
-    let (state, session) = portal_user().await?;
+    let account = access::account().await?;
+    let state = account.state();
     let (proxy, patient) = super::store::grant_parties(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let as_patient = session.patient_id == Some(patient);
-    if as_patient && !patient_is_adult(&state, patient).await? {
+    let as_patient = account.own_patient_id() == Some(patient);
+    if as_patient && !patient_is_adult(state, patient).await? {
         return Err(AppError::Forbidden);
     }
-    if !as_patient && proxy != session.user_id {
+    if !as_patient && proxy != account.user_id() {
         return Err(AppError::NotFound);
     }
     let reason = if as_patient { "ended by the patient" } else { "ended by the proxy" };
-    if super::store::end_grant(&state.db, id, session.user_id, reason, state.clock.now_ms()).await? {
-        audit_grant_change(&state, &session, patient, !as_patient, "proxy-grant-ended", id).await?;
+    if super::store::end_grant(&state.db, id, account.user_id(), reason, state.clock.now_ms()).await? {
+        let detail = format!("grant={id}");
+        account.audit_on(patient, !as_patient, Section::Sharing, "proxy-grant-ended", &detail).await?;
     }
     Ok(())
 }
@@ -247,17 +226,21 @@ pub async fn end_grant(id: i64) -> Result<(), AppError> {
 /// `sections`: comma-separated section names, at least one.
 #[server(endpoint = "proxy/set_sections")]
 pub async fn set_grant_sections(id: i64, sections: String) -> Result<(), AppError> {
-    let (state, session) = portal_user().await?;
+    let account = access::account().await?;
+    let state = account.state();
     let sections = parse_sections(&sections)?;
     let (_, patient) = super::store::grant_parties(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if session.patient_id != Some(patient) {
+    if account.own_patient_id() != Some(patient) {
         return Err(AppError::NotFound);
     }
-    if !patient_is_adult(&state, patient).await? {
+    if !patient_is_adult(state, patient).await? {
         return Err(AppError::Forbidden);
     }
-    super::store::set_sections(&state.db, id, &sections).await?;
-    audit_grant_change(&state, &session, patient, false, "proxy-grant-sections", id).await
+    if super::store::set_sections(&state.db, id, &sections).await? {
+        let detail = format!("grant={id}");
+        account.audit_on(patient, false, Section::Sharing, "proxy-grant-sections", &detail).await?;
+    }
+    Ok(())
 }
 
 /// Grantable section names from a form ("home,visits"); at least one, each known.
@@ -278,36 +261,12 @@ pub fn parse_sections(text: &str) -> Result<Vec<Section>, AppError> {
     Ok(sections)
 }
 
-#[cfg(feature = "ssr")]
-async fn audit_grant_change(
-    state: &AppState,
-    session: &session::Session,
-    patient_id: i64,
-    as_proxy: bool,
-    action: &str,
-    grant_id: i64,
-) -> Result<(), AppError> {
-    let addr = crate::infra::client_addr();
-    let detail = format!("grant={grant_id}");
-    let event = crate::infra::audit::AuditEvent {
-        actor_user_id: Some(session.user_id),
-        action,
-        patient_id: Some(patient_id),
-        section: Some(Section::Sharing.as_str()),
-        as_proxy,
-        client_addr: Some(&addr),
-        detail: &detail,
-    };
-    crate::infra::audit::append(&state.db, state.clock.now_ms(), event).await?;
-    Ok(())
-}
-
 /// "Who has seen my record": accesses to the signed-in patient's own chart, newest first;
 /// `before` (an entry's `seq`) pages back.
 #[server(endpoint = "proxy/access_log")]
 pub async fn access_log(#[server(default)] before: Option<i64>) -> Result<Vec<AccessEntry>, AppError> {
-    let (chart, session) = access::own_chart("proxy.access_log").await?;
-    let offset = chart.state.config.utc_offset_minutes;
+    let chart = access::account().await?.own_chart("proxy.access_log").await?;
+    let offset = chart.state().config.utc_offset_minutes;
     let before = before.unwrap_or(i64::MAX);
-    Ok(super::store::access_log(&chart.state.db, chart.patient_id, session.user_id, before, offset).await?)
+    Ok(super::store::access_log(&chart, before, offset).await?)
 }

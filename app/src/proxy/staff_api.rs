@@ -5,47 +5,43 @@ use leptos::prelude::*;
 use server_fn::codec::{ByteStream, GetUrl, Streaming};
 
 use super::{GrantView, ProxyRequest, RequestReview};
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::{
-    access::{self, Section},
-    auth::{session::Session, Role},
-    infra::AppState,
-};
+use crate::access::{self, Need, Section, StaffAccess};
+use crate::error::AppError;
 
 /// Most requests shown in the queue at once.
 pub const QUEUE_LIMIT: i64 = 200;
 
 #[cfg(feature = "ssr")]
-async fn him() -> Result<(AppState, Session), AppError> {
-    access::require_staff(|role| role == Role::Him).await
+async fn him() -> Result<StaffAccess, AppError> {
+    access::staff(Need::Him).await
 }
 
 #[server(endpoint = "staff/proxy/queue")]
 pub async fn proxy_queue() -> Result<Vec<ProxyRequest>, AppError> {
-    let (state, _) = him().await?;
-    Ok(super::store::pending(&state.db, state.clock.today(), QUEUE_LIMIT).await?)
+    let staff = him().await?;
+    let unseen = super::store::pending(&staff, staff.state().clock.today(), QUEUE_LIMIT).await?;
+    staff.show(unseen, Section::Sharing, "staff.proxy.queue").await
 }
 
 /// One request and the charts it may belong to (same birth date, a name in common).
 #[server(endpoint = "staff/proxy/request")]
 pub async fn review_request(id: i64) -> Result<RequestReview, AppError> {
-    let (state, staff) = him().await?;
-    let (request, matched) =
-        super::store::request(&state.db, id, state.clock.today()).await?.ok_or(AppError::NotFound)?;
-    let candidates = super::store::candidates(&state.db, &request.patient_name, &request.birth_date).await?;
-    let matched = match matched {
-        Some(patient) => crate::auth::store::patient_by_id(&state.db, patient)
+    let staff = him().await?;
+    let today = staff.state().clock.today();
+    let (request, matched) = super::store::request(staff.db(), id, today).await?.ok_or(AppError::NotFound)?;
+    let candidates = super::store::candidates(staff.db(), &request.patient_name, &request.birth_date).await?;
+    let matched_name = match matched {
+        Some(patient) => crate::auth::store::patient_by_id(staff.db(), patient)
             .await?
             .map(|p| format!("{}, {} ({})", p.family_name, p.given_name, p.mrn)),
         None => None,
     };
-    // The candidates are charts HIM looked at: each one is logged on that chart.
-    for candidate in &candidates {
-        let detail = format!("staff.proxy.request id={id}");
-        access::audit_staff(&state, &staff, candidate.id, Section::Sharing, "chart-read", &detail).await?;
-    }
-    Ok(RequestReview { request, candidates, matched })
+    // The candidates and the matched chart are charts HIM looked at: each is logged on
+    // that chart, once, in one transaction.
+    let shown = candidates.iter().map(|c| Some(c.id)).chain([matched]).map(|id| (id, ())).collect();
+    staff.show(access::Unseen::new(shown), Section::Sharing, &format!("staff.proxy.request id={id}")).await?;
+    Ok(RequestReview { request, candidates, matched: matched_name })
 }
 
 /// Approves a pending request for `patient_id`'s chart, covering `sections` (comma-separated),
@@ -57,93 +53,115 @@ pub async fn approve_request(
     sections: String,
     #[server(default)] ends_on: Option<String>,
 ) -> Result<(), AppError> {
-    let (state, staff) = him().await?;
+    let staff = him().await?;
     let sections = super::api::parse_sections(&sections)?;
-    let today = state.clock.today();
+    let today = staff.state().clock.today();
     let ends_at = access::grants::parse_end(ends_on.as_deref().unwrap_or(""), today)
         .map_err(|e| AppError::invalid("ends_on", &format!("proxy.{e}")))?
         .map(crate::infra::clock::ms_of_date);
-    let (request, _) = super::store::request(&state.db, id, today).await?.ok_or(AppError::NotFound)?;
-    let patient = crate::auth::store::patient_by_id(&state.db, patient_id)
+    let (request, _) = super::store::request(staff.db(), id, today).await?.ok_or(AppError::NotFound)?;
+    let patient = crate::auth::store::patient_by_id(staff.db(), patient_id)
         .await?
         .ok_or(AppError::invalid("patient", "proxy.match_required"))?;
-    let age = access::grants::age_on(&patient.birth_date, today).unwrap_or(0);
-    if request.kind == super::RequestKind::Minor && age >= access::grants::ADULT_AGE {
-        return Err(AppError::invalid("patient", "proxy.not_a_minor"));
-    }
-    let requester = super::store::requester_of(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if crate::auth::store::patient_of_user(&state.db, requester).await? == Some(patient_id) {
+    check_match(&request, &patient.birth_date, today)?;
+    let requester = super::store::requester_of(staff.db(), id).await?.ok_or(AppError::NotFound)?;
+    if crate::auth::store::patient_of_user(staff.db(), requester).await? == Some(patient_id) {
         return Err(AppError::invalid("patient", "proxy.own_chart"));
     }
-    let decision = super::store::Decision::Approve { patient_id, sections: &sections, ends_at };
-    let grant = super::store::decide(&state.db, id, decision, staff.user_id, state.clock.now_ms())
+    let chart =
+        staff.open_chart(patient_id, Section::Sharing, &format!("staff.proxy.approve id={id}")).await?;
+    let decision =
+        super::store::Decision::Approve { patient_id: chart.patient_id(), sections: &sections, ends_at };
+    let grant = super::store::decide(chart.db(), id, decision, staff.user_id(), staff.state().clock.now_ms())
         .await?
         .ok_or(AppError::invalid("form", "proxy.already_decided"))?;
-    let detail = format!("request={id} grant={grant}");
-    access::audit_staff(&state, &staff, patient_id, Section::Sharing, "proxy-approved", &detail).await
+    chart.audit_write(Section::Sharing, "proxy-approved", &format!("request={id} grant={grant}")).await
+}
+
+/// The chart HIM picks must be the person the request names: the same date of birth, and
+/// an age that fits the kind of request (a parent's request ends at 18; an adult
+/// authorization must not reach a minor's chart, where it would skip the teen view and
+/// the end at 18). A birth date that cannot be read refuses the match.
+#[cfg(feature = "ssr")]
+fn check_match(request: &ProxyRequest, chart_birth_date: &str, today: time::Date) -> Result<(), AppError> {
+    use super::RequestKind;
+    if chart_birth_date != request.birth_date {
+        return Err(AppError::invalid("patient", "proxy.birth_date_mismatch"));
+    }
+    let age = access::grants::age_on(chart_birth_date, today)
+        .ok_or_else(|| AppError::invalid("patient", "proxy.birth_date_invalid"))?;
+    match request.kind {
+        RequestKind::Minor if age >= access::grants::ADULT_AGE => {
+            Err(AppError::invalid("patient", "proxy.not_a_minor"))
+        }
+        RequestKind::Adult if age < access::grants::ADULT_AGE => {
+            Err(AppError::invalid("patient", "proxy.not_an_adult"))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[server(endpoint = "staff/proxy/deny")]
 pub async fn deny_request(id: i64, reason: String) -> Result<(), AppError> {
-    let (state, staff) = him().await?;
+    let staff = him().await?;
     let reason = crate::input::bounded(&reason, super::REASON_MAX_CHARS, true)
         .map_err(|e| AppError::invalid("reason", &format!("proxy.reason_{e}")))?;
     let decision = super::store::Decision::Deny { reason: &reason };
-    super::store::decide(&state.db, id, decision, staff.user_id, state.clock.now_ms())
+    super::store::decide(staff.db(), id, decision, staff.user_id(), staff.state().clock.now_ms())
         .await?
         .ok_or(AppError::invalid("form", "proxy.already_decided"))?;
-    let addr = crate::infra::client_addr();
-    let detail = format!("request={id}");
-    let event = crate::infra::audit::AuditEvent {
-        actor_user_id: Some(staff.user_id),
-        action: "proxy-denied",
-        client_addr: Some(&addr),
-        detail: &detail,
-        ..Default::default()
-    };
-    crate::infra::audit::append(&state.db, state.clock.now_ms(), event).await?;
-    Ok(())
+    // A denied request was never matched to a chart: the event names no patient.
+    staff.audit_event("proxy-denied", &format!("request={id}")).await
 }
 
 /// The signed authorization of an adult request, as a download.
 #[server(endpoint = "staff/proxy/form", input = GetUrl, output = Streaming)]
 pub async fn request_form(id: i64) -> Result<ByteStream<AppError>, AppError> {
-    let (state, _) = him().await?;
-    let (media_type, bytes) = super::store::form_of(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let staff = him().await?;
+    let (matched, media_type, bytes) =
+        super::store::form_of(staff.db(), id).await?.ok_or(AppError::NotFound)?;
+    let what = format!("staff.proxy.form id={id}");
+    match matched {
+        Some(patient) => drop(staff.open_chart(patient, Section::Sharing, &what).await?),
+        None => staff.audit_event("proxy-form-read", &what).await?,
+    }
     Ok(crate::messages::api::download(id, &media_type, bytes))
 }
 
 /// Every grant on a chart that has not ended.
 #[server(endpoint = "staff/proxy/grants")]
 pub async fn chart_grants(patient_id: i64) -> Result<Vec<GrantView>, AppError> {
-    let (state, staff) = him().await?;
-    let grants =
-        super::store::grants_on(&state.db, patient_id, state.clock.now_ms(), state.clock.today()).await?;
-    access::audit_staff(&state, &staff, patient_id, Section::Sharing, "chart-read", "staff.proxy.grants")
-        .await?;
-    Ok(grants)
+    let staff = him().await?;
+    let chart = staff.open_chart(patient_id, Section::Sharing, "staff.proxy.grants").await?;
+    let clock = &staff.state().clock;
+    Ok(super::store::grants_on(&chart, clock.now_ms(), clock.today()).await?)
 }
 
 /// Ends any grant, with the reason (a relationship reported changed, a court order…).
 #[server(endpoint = "staff/proxy/end_grant")]
 pub async fn end_any_grant(id: i64, reason: String) -> Result<(), AppError> {
-    let (state, staff) = him().await?;
+    let staff = him().await?;
     let reason = crate::input::bounded(&reason, super::REASON_MAX_CHARS, true)
         .map_err(|e| AppError::invalid("reason", &format!("proxy.reason_{e}")))?;
-    let (_, patient) = super::store::grant_parties(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if super::store::end_grant(&state.db, id, staff.user_id, &reason, state.clock.now_ms()).await? {
-        let detail = format!("grant={id}");
-        access::audit_staff(&state, &staff, patient, Section::Sharing, "proxy-grant-ended", &detail).await?;
+    let (_, patient) = super::store::grant_parties(staff.db(), id).await?.ok_or(AppError::NotFound)?;
+    let chart =
+        staff.open_chart(patient, Section::Sharing, &format!("staff.proxy.end_grant id={id}")).await?;
+    if super::store::end_grant(chart.db(), id, staff.user_id(), &reason, staff.state().clock.now_ms()).await?
+    {
+        chart.audit_write(Section::Sharing, "proxy-grant-ended", &format!("grant={id}")).await?;
     }
     Ok(())
 }
 
 #[server(endpoint = "staff/proxy/set_sections")]
 pub async fn set_any_grant_sections(id: i64, sections: String) -> Result<(), AppError> {
-    let (state, staff) = him().await?;
+    let staff = him().await?;
     let sections = super::api::parse_sections(&sections)?;
-    let (_, patient) = super::store::grant_parties(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    super::store::set_sections(&state.db, id, &sections).await?;
-    let detail = format!("grant={id}");
-    access::audit_staff(&state, &staff, patient, Section::Sharing, "proxy-grant-sections", &detail).await
+    let (_, patient) = super::store::grant_parties(staff.db(), id).await?.ok_or(AppError::NotFound)?;
+    let chart =
+        staff.open_chart(patient, Section::Sharing, &format!("staff.proxy.set_sections id={id}")).await?;
+    if super::store::set_sections(chart.db(), id, &sections).await? {
+        chart.audit_write(Section::Sharing, "proxy-grant-sections", &format!("grant={id}")).await?;
+    }
+    Ok(())
 }

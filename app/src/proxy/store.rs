@@ -6,7 +6,7 @@ use time::Date;
 
 use super::{AccessEntry, Accessor, GrantView, ProxyRequest, RequestKind, RequestStatus};
 use crate::{
-    access::{grants, Relationship, Section},
+    access::{grants, ChartScope, Relationship, Section, StaffAccess, Unseen},
     auth::Role,
     infra::{
         clock::{date_of, local_date_time},
@@ -119,16 +119,23 @@ pub async fn requests_of(db: &Db, requester_id: i64, today: Date) -> Result<Vec<
     rows.iter().map(|r| request_of(r, today)).collect()
 }
 
-/// HIM's queue: pending requests, the soonest due first.
-pub async fn pending(db: &Db, today: Date, limit: i64) -> Result<Vec<ProxyRequest>, sqlx::Error> {
+/// HIM's queue: pending requests, the soonest due first, each with the chart it was
+/// matched to, if any (for `StaffAccess::show`).
+pub async fn pending(
+    staff: &StaffAccess,
+    today: Date,
+    limit: i64,
+) -> Result<Unseen<ProxyRequest>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {REQUEST_COLUMNS} FROM proxy_requests r JOIN users u ON u.id = r.requester_id \
          WHERE r.status = 'pending' ORDER BY r.due_at, r.id LIMIT $1"
     ))
     .bind(limit)
-    .fetch_all(&db.read)
+    .fetch_all(&staff.db().read)
     .await?;
-    rows.iter().map(|r| request_of(r, today)).collect()
+    let rows: Result<Vec<_>, sqlx::Error> =
+        rows.iter().map(|r| Ok((r.try_get("matched_patient_id")?, request_of(r, today)?))).collect();
+    Ok(Unseen::new(rows?))
 }
 
 /// One request, with the id of the patient it was matched to.
@@ -187,15 +194,19 @@ pub async fn candidates(
     Ok(found)
 }
 
-/// The signed authorization of a request: (media type, bytes).
-pub async fn form_of(db: &Db, id: i64) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
+/// The signed authorization of a request: (the chart it was matched to, media type, bytes).
+pub async fn form_of(db: &Db, id: i64) -> Result<Option<(Option<i64>, String, Vec<u8>)>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT form_media_type, form_bytes FROM proxy_requests WHERE id = $1 AND form_bytes IS NOT NULL",
+        "SELECT matched_patient_id, form_media_type, form_bytes FROM proxy_requests \
+         WHERE id = $1 AND form_bytes IS NOT NULL",
     )
     .bind(id)
     .fetch_optional(&db.read)
     .await?;
-    row.map(|r| Ok((r.try_get("form_media_type")?, r.try_get("form_bytes")?))).transpose()
+    row.map(|r| {
+        Ok((r.try_get("matched_patient_id")?, r.try_get("form_media_type")?, r.try_get("form_bytes")?))
+    })
+    .transpose()
 }
 
 pub enum Decision<'a> {
@@ -298,8 +309,9 @@ fn grant_of(row: &AnyRow, now: i64, today: Date) -> Result<GrantView, sqlx::Erro
     let starts_at: i64 = row.try_get("starts_at")?;
     let ends_at: Option<i64> = row.try_get("ends_at")?;
     let ended = row.try_get::<Option<i64>, _>("ended_at")?.is_some();
-    let age = grants::age_on(&row.try_get::<String, _>("birth_date")?, today).unwrap_or(0);
-    let now_allows = grants::sections_at_age(kind.as_str(), &sections, age);
+    // A birth date that cannot be read fails closed: the grant shows as not in force.
+    let now_allows = grants::age_on(&row.try_get::<String, _>("birth_date")?, today)
+        .and_then(|age| grants::sections_at_age(kind.as_str(), &sections, age));
     let in_window = starts_at <= now && ends_at.is_none_or(|end| end > now);
     Ok(GrantView {
         id: row.try_get("id")?,
@@ -343,14 +355,9 @@ async fn grants_where(
     rows.iter().map(|r| grant_of(r, now, today)).collect()
 }
 
-/// Who may see `patient_id`'s chart (grants not ended or expired).
-pub async fn grants_on(
-    db: &Db,
-    patient_id: i64,
-    now: i64,
-    today: Date,
-) -> Result<Vec<GrantView>, sqlx::Error> {
-    grants_where(db, "g.patient_id", patient_id, now, today).await
+/// Who may see the chart (grants not ended or expired).
+pub async fn grants_on(chart: &ChartScope, now: i64, today: Date) -> Result<Vec<GrantView>, sqlx::Error> {
+    grants_where(chart.db(), "g.patient_id", chart.patient_id(), now, today).await
 }
 
 /// The charts `user_id` holds grants to.
@@ -399,14 +406,14 @@ pub async fn set_sections(db: &Db, id: i64, sections: &[Section]) -> Result<bool
 
 // ---------------------------------------------------------------- access log
 
-/// Accesses to `patient_id`'s chart, newest first, before audit row `before` (paging).
+/// Accesses to the chart, newest first, before audit row `before` (paging); "you" is the
+/// scope's reader (the patient: the page is theirs alone).
 pub async fn access_log(
-    db: &Db,
-    patient_id: i64,
-    patient_user: i64,
+    chart: &ChartScope,
     before: i64,
     offset_minutes: i32,
 ) -> Result<Vec<AccessEntry>, sqlx::Error> {
+    let (db, patient_id, patient_user) = (chart.db(), chart.patient_id(), chart.reader_user_id());
     let rows = sqlx::query(
         "SELECT a.seq, a.at, a.actor_user_id, a.action, a.section, a.as_proxy, u.display_name, u.role \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id \

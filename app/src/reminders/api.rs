@@ -8,6 +8,6 @@ use crate::error::AppError;
 #[server(endpoint = "reminders/list")]
 pub async fn list_reminders() -> Result<Vec<Reminder>, AppError> {
     let chart = access::require(Section::Reminders, "reminders.list").await?;
-    let facts = super::store::facts(&chart.state.db, chart.patient_id, chart.visibility()).await?;
-    Ok(super::rules::reminders(&facts, chart.state.clock.today()))
+    let facts = super::store::facts(&chart).await?;
+    Ok(super::rules::reminders(&facts, chart.state().clock.today()))
 }

@@ -5,16 +5,14 @@ use sqlx::Row;
 use time::Date;
 
 use super::rules::{Facts, FLU_CVX, HBA1C_LOINC, LIPID_PANEL_LOINC, PNEUMO_CVX, TETANUS_CVX};
-use crate::{
-    access::Visibility,
-    infra::{clock::date_of, Db},
-};
+use crate::{access::ChartScope, infra::clock::date_of};
 
 fn parse(text: &str) -> Option<Date> {
     crate::auth::rules::parse_date(text)
 }
 
-pub async fn facts(db: &Db, patient_id: i64, vis: Visibility) -> Result<Facts, sqlx::Error> {
+pub async fn facts(chart: &ChartScope) -> Result<Facts, sqlx::Error> {
+    let (db, patient_id, vis) = (chart.db(), chart.patient_id(), chart.visibility());
     let birth: Option<String> = sqlx::query_scalar("SELECT birth_date FROM patients WHERE id = $1")
         .bind(patient_id)
         .fetch_optional(&db.read)

@@ -9,20 +9,17 @@ use crate::error::AppError;
 #[server(endpoint = "results/list")]
 pub async fn list_results() -> Result<Vec<ResultSummary>, AppError> {
     let chart = access::require(Section::Results, "results.list").await?;
-    Ok(super::store::list_released(&chart.state.db, chart.patient_id, chart.visibility()).await?)
+    Ok(super::store::list_released(&chart).await?)
 }
 
 /// One result; opening it clears its "new" mark.
 #[server(endpoint = "results/get")]
 pub async fn get_result(id: i64) -> Result<ResultDetail, AppError> {
     let chart = access::require(Section::Results, &format!("results.get id={id}")).await?;
-    let db = &chart.state.db;
-    let detail = super::store::released_detail(db, chart.patient_id, id, chart.visibility())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let detail = super::store::released_detail(&chart, id).await?.ok_or(AppError::NotFound)?;
     // "New" is the patient's own mark: a parent's look does not clear it.
     if !chart.as_proxy() {
-        super::store::mark_seen(db, chart.patient_id, id, chart.state.clock.now_ms()).await?;
+        super::store::mark_seen(&chart, id, chart.state().clock.now_ms()).await?;
     }
     Ok(detail)
 }
@@ -34,8 +31,6 @@ pub async fn result_trend(loinc: String) -> Result<Trend, AppError> {
         return Err(AppError::invalid("loinc", "results.bad_code"));
     }
     let chart = access::require(Section::Results, &format!("results.trend loinc={loinc}")).await?;
-    let (name, series) = super::store::trend(&chart.state.db, chart.patient_id, &loinc, chart.visibility())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Trend { loinc, name, as_of_ms: chart.state.clock.now_ms(), series })
+    let (name, series) = super::store::trend(&chart, &loinc).await?.ok_or(AppError::NotFound)?;
+    Ok(Trend { loinc, name, as_of_ms: chart.state().clock.now_ms(), series })
 }

@@ -4,26 +4,19 @@
 use leptos::prelude::*;
 
 use super::StaffResultRow;
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::{
-    access::{self, Section},
-    auth::Role,
-};
+use crate::access::{self, Need, Section};
+use crate::error::AppError;
 
 /// Longest hold reason accepted.
 pub const HOLD_REASON_MAX_CHARS: usize = 500;
 pub const QUEUE_LIMIT: i64 = 100;
 
-#[cfg(feature = "ssr")]
-fn clinician(role: Role) -> bool {
-    role == Role::Clinician
-}
-
 #[server(endpoint = "staff/results/queue")]
 pub async fn results_queue() -> Result<Vec<StaffResultRow>, AppError> {
-    let (state, _staff) = access::require_staff(clinician).await?;
-    Ok(super::store::staff_queue(&state.db, QUEUE_LIMIT).await?)
+    let staff = access::staff(Need::Clinician).await?;
+    let unseen = super::store::staff_queue(&staff, QUEUE_LIMIT).await?;
+    staff.show(unseen, Section::Results, "staff.results.queue").await
 }
 
 /// Records a result for the patient with `mrn`: one value per component of `panel`, in
@@ -35,7 +28,7 @@ pub async fn enter_result(
     values: Vec<String>,
     #[server(default)] hold_reason: String,
 ) -> Result<i64, AppError> {
-    let (state, staff) = access::require_staff(clinician).await?;
+    let staff = access::staff(Need::Clinician).await?;
     let panel =
         super::catalog::panel(&panel).ok_or_else(|| AppError::invalid("panel", "results.bad_panel"))?;
     let numbers = parse_values(panel, &values)?;
@@ -43,16 +36,17 @@ pub async fn enter_result(
     if hold_reason.chars().count() > HOLD_REASON_MAX_CHARS {
         return Err(AppError::invalid("hold_reason", "results.reason_too_long"));
     }
-    let patient = crate::auth::store::patient_by_mrn(&state.db, mrn.trim())
+    let patient = crate::auth::store::patient_by_mrn(staff.db(), mrn.trim())
         .await?
         .ok_or_else(|| AppError::invalid("mrn", "results.no_patient"))?;
-    let now = state.clock.now_ms();
+    let chart = staff.open_chart(patient.id, Section::Results, "staff.results.enter").await?;
+    let now = staff.state().clock.now_ms();
     let held = !hold_reason.is_empty();
-    let provider = crate::visits::store::provider_of_user(&state.db, staff.user_id).await?;
+    let provider = crate::visits::store::provider_of_user(staff.db(), staff.user_id()).await?;
     let id = super::store::insert_report(
-        &state.db,
+        chart.db(),
         &super::store::NewReport {
-            patient_id: patient.id,
+            patient_id: chart.patient_id(),
             panel,
             values: &numbers,
             ordered_by: provider,
@@ -60,18 +54,17 @@ pub async fn enter_result(
             resulted_at: now,
             released_at: (!held).then_some(now),
             held_reason: held.then_some(hold_reason),
-            held_by: held.then_some(staff.user_id),
+            held_by: held.then_some(staff.user_id()),
             reviewed: None,
             seen_at: None,
         },
     )
     .await?;
     if !held {
-        super::store::refresh_series_later(&state.db, id);
+        super::store::refresh_series_later(chart.db(), id);
     }
     let action = if held { "result-entered-held" } else { "result-entered-released" };
-    access::audit_staff(&state, &staff, patient.id, Section::Results, action, &format!("report={id}"))
-        .await?;
+    chart.audit_write(Section::Results, action, &format!("report={id}")).await?;
     Ok(id)
 }
 
@@ -96,37 +89,24 @@ fn parse_values(panel: &super::catalog::Panel, values: &[String]) -> Result<Vec<
 
 #[server(endpoint = "staff/results/release")]
 pub async fn release_result(id: i64) -> Result<(), AppError> {
-    let (state, staff) = access::require_staff(clinician).await?;
-    let patient = super::store::report_patient(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if super::store::release(&state.db, id, state.clock.now_ms()).await? {
-        super::store::refresh_series_later(&state.db, id);
-        access::audit_staff(
-            &state,
-            &staff,
-            patient,
-            Section::Results,
-            "result-released",
-            &format!("report={id}"),
-        )
-        .await?;
+    let staff = access::staff(Need::Clinician).await?;
+    let patient = super::store::report_patient(staff.db(), id).await?.ok_or(AppError::NotFound)?;
+    let chart =
+        staff.open_chart(patient, Section::Results, &format!("staff.results.release id={id}")).await?;
+    if super::store::release(&chart, id, staff.state().clock.now_ms()).await? {
+        super::store::refresh_series_later(chart.db(), id);
+        chart.audit_write(Section::Results, "result-released", &format!("report={id}")).await?;
     }
     Ok(())
 }
 
 #[server(endpoint = "staff/results/review")]
 pub async fn mark_result_reviewed(id: i64) -> Result<(), AppError> {
-    let (state, staff) = access::require_staff(clinician).await?;
-    let patient = super::store::report_patient(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if super::store::mark_reviewed(&state.db, id, staff.user_id, state.clock.now_ms()).await? {
-        access::audit_staff(
-            &state,
-            &staff,
-            patient,
-            Section::Results,
-            "result-reviewed",
-            &format!("report={id}"),
-        )
-        .await?;
+    let staff = access::staff(Need::Clinician).await?;
+    let patient = super::store::report_patient(staff.db(), id).await?.ok_or(AppError::NotFound)?;
+    let chart = staff.open_chart(patient, Section::Results, &format!("staff.results.review id={id}")).await?;
+    if super::store::mark_reviewed(&chart, id, staff.state().clock.now_ms()).await? {
+        chart.audit_write(Section::Results, "result-reviewed", &format!("report={id}")).await?;
     }
     Ok(())
 }

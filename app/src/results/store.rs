@@ -4,7 +4,7 @@
 use sqlx::{any::AnyRow, Row};
 
 use super::{format_range, format_value, Component, Flag, Point, ResultDetail, ResultSummary, UnitSeries};
-use crate::access::Visibility;
+use crate::access::{ChartScope, StaffAccess, Unseen, Visibility};
 use crate::infra::{
     clock::date_of,
     db::{bool_column, DbKind},
@@ -14,21 +14,17 @@ use crate::infra::{
 /// At most this many results in one list answer (newest first).
 pub const LIST_LIMIT: i64 = 200;
 
-pub async fn list_released(
-    db: &Db,
-    patient_id: i64,
-    vis: Visibility,
-) -> Result<Vec<ResultSummary>, sqlx::Error> {
+pub async fn list_released(chart: &ChartScope) -> Result<Vec<ResultSummary>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT r.id, r.name, r.collected_at, r.patient_seen_at, \
          EXISTS (SELECT 1 FROM observations o WHERE o.report_id = r.id AND o.flag IS NOT NULL) AS abnormal \
          FROM diagnostic_reports r WHERE r.patient_id = $1 AND r.released_at IS NOT NULL \
          AND r.confidential <= $3 ORDER BY r.collected_at DESC, r.id DESC LIMIT $2",
     )
-    .bind(patient_id)
+    .bind(chart.patient_id())
     .bind(LIST_LIMIT)
-    .bind(vis.max_flag())
-    .fetch_all(&db.read)
+    .bind(chart.visibility().max_flag())
+    .fetch_all(&chart.db().read)
     .await?;
     rows.iter().map(summary_of).collect()
 }
@@ -44,24 +40,23 @@ fn summary_of(row: &AnyRow) -> Result<ResultSummary, sqlx::Error> {
 }
 
 /// Released results not yet opened: the "new results" count on Home and in the menu.
-pub async fn count_new(db: &Db, patient_id: i64, vis: Visibility) -> Result<i64, sqlx::Error> {
+pub async fn count_new(chart: &ChartScope) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM diagnostic_reports WHERE patient_id = $1 AND released_at IS NOT NULL \
          AND patient_seen_at IS NULL AND confidential <= $2",
     )
-    .bind(patient_id)
-    .bind(vis.max_flag())
-    .fetch_one(&db.read)
+    .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .fetch_one(&chart.db().read)
     .await
 }
 
 /// One released result of this patient, or None (another chart's id, or held).
 pub async fn released_detail(
-    db: &Db,
-    patient_id: i64,
+    chart: &ChartScope,
     report_id: i64,
-    vis: Visibility,
 ) -> Result<Option<ResultDetail>, sqlx::Error> {
+    let (db, patient_id, vis) = (chart.db(), chart.patient_id(), chart.visibility());
     let Some(report) = sqlx::query(
         "SELECT r.id, r.name, r.collected_at, r.released_at, r.reviewed_at, p.display_name AS ordered_by \
          FROM diagnostic_reports r LEFT JOIN providers p ON p.id = r.ordered_by \
@@ -126,15 +121,15 @@ async fn components_of(
 }
 
 /// Marks a result opened by the patient (the first time only).
-pub async fn mark_seen(db: &Db, patient_id: i64, report_id: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn mark_seen(chart: &ChartScope, report_id: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE diagnostic_reports SET patient_seen_at = $1 \
          WHERE id = $2 AND patient_id = $3 AND patient_seen_at IS NULL AND released_at IS NOT NULL",
     )
     .bind(now)
     .bind(report_id)
-    .bind(patient_id)
-    .execute(&db.write)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
     .await?;
     Ok(())
 }
@@ -146,11 +141,10 @@ pub async fn mark_seen(db: &Db, patient_id: i64, report_id: i64, now: i64) -> Re
 /// built from the observations and stored for the next view. Each audience has its own
 /// stored series (migration 0005): a proxy's never held a confidential value.
 pub async fn trend(
-    db: &Db,
-    patient_id: i64,
+    chart: &ChartScope,
     loinc: &str,
-    vis: Visibility,
 ) -> Result<Option<(String, Vec<UnitSeries>)>, sqlx::Error> {
+    let (db, patient_id, vis) = (chart.db(), chart.patient_id(), chart.visibility());
     let stored = sqlx::query(
         "SELECT s.name, s.series FROM result_series s \
          JOIN patients p ON p.id = s.patient_id AND p.results_version = s.version \
@@ -348,34 +342,43 @@ pub async fn insert_report(db: &Db, new: &NewReport<'_>) -> Result<i64, sqlx::Er
     Ok(id)
 }
 
-/// A line of the clinician's queue.
-pub async fn staff_queue(db: &Db, limit: i64) -> Result<Vec<super::StaffResultRow>, sqlx::Error> {
+/// The clinician's queue: results not yet reviewed or released, each with its chart (the
+/// rows reach the clinician through `StaffAccess::show`, which logs each patient).
+pub async fn staff_queue(
+    staff: &StaffAccess,
+    limit: i64,
+) -> Result<Unseen<super::StaffResultRow>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT r.id, r.name, r.collected_at, r.released_at, r.held_reason, r.reviewed_at, \
+        "SELECT r.id, r.patient_id, r.name, r.collected_at, r.released_at, r.held_reason, r.reviewed_at, \
          p.given_name, p.family_name, p.mrn FROM diagnostic_reports r JOIN patients p ON p.id = r.patient_id \
          WHERE r.reviewed_at IS NULL OR r.released_at IS NULL ORDER BY r.resulted_at DESC, r.id DESC LIMIT $1",
     )
     .bind(limit)
-    .fetch_all(&db.read)
+    .fetch_all(&staff.db().read)
     .await?;
-    rows.iter()
+    let rows: Result<Vec<_>, sqlx::Error> = rows
+        .iter()
         .map(|row| {
-            Ok(super::StaffResultRow {
-                id: row.try_get("id")?,
-                patient: format!(
-                    "{}, {}",
-                    row.try_get::<String, _>("family_name")?,
-                    row.try_get::<String, _>("given_name")?
-                ),
-                mrn: row.try_get("mrn")?,
-                name: row.try_get("name")?,
-                collected_on: date_of(row.try_get("collected_at")?),
-                released: row.try_get::<Option<i64>, _>("released_at")?.is_some(),
-                held_reason: row.try_get("held_reason")?,
-                reviewed: row.try_get::<Option<i64>, _>("reviewed_at")?.is_some(),
-            })
+            Ok((
+                Some(row.try_get::<i64, _>("patient_id")?),
+                super::StaffResultRow {
+                    id: row.try_get("id")?,
+                    patient: format!(
+                        "{}, {}",
+                        row.try_get::<String, _>("family_name")?,
+                        row.try_get::<String, _>("given_name")?
+                    ),
+                    mrn: row.try_get("mrn")?,
+                    name: row.try_get("name")?,
+                    collected_on: date_of(row.try_get("collected_at")?),
+                    released: row.try_get::<Option<i64>, _>("released_at")?.is_some(),
+                    held_reason: row.try_get("held_reason")?,
+                    reviewed: row.try_get::<Option<i64>, _>("reviewed_at")?.is_some(),
+                },
+            ))
         })
-        .collect()
+        .collect();
+    Ok(Unseen::new(rows?))
 }
 
 /// The patient a report belongs to (for staff actions, which are audited against it).
@@ -386,25 +389,29 @@ pub async fn report_patient(db: &Db, report_id: i64) -> Result<Option<i64>, sqlx
         .await
 }
 
-pub async fn release(db: &Db, report_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn release(chart: &ChartScope, report_id: i64, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE diagnostic_reports SET released_at = $1, held_reason = NULL WHERE id = $2 AND released_at IS NULL",
+        "UPDATE diagnostic_reports SET released_at = $1, held_reason = NULL \
+         WHERE id = $2 AND patient_id = $3 AND released_at IS NULL",
     )
     .bind(now)
     .bind(report_id)
-    .execute(&db.write)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn mark_reviewed(db: &Db, report_id: i64, user_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn mark_reviewed(chart: &ChartScope, report_id: i64, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE diagnostic_reports SET reviewed_by = $1, reviewed_at = $2 WHERE id = $3 AND reviewed_at IS NULL",
+        "UPDATE diagnostic_reports SET reviewed_by = $1, reviewed_at = $2 \
+         WHERE id = $3 AND patient_id = $4 AND reviewed_at IS NULL",
     )
-    .bind(user_id)
+    .bind(chart.reader_user_id())
     .bind(now)
     .bind(report_id)
-    .execute(&db.write)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -8,18 +8,17 @@ use crate::error::AppError;
 #[server(endpoint = "summary/get")]
 pub async fn load_health_summary() -> Result<HealthSummary, AppError> {
     let chart = access::require(Section::HealthSummary, "summary.get").await?;
-    let (db, id, vis) = (&chart.state.db, chart.patient_id, chart.visibility());
-    let today = chart.state.clock.today().to_string();
+    let today = chart.state().clock.today().to_string();
     // The summary repeats the medication list only for a reader who may open it.
     let medications = if chart.may(Section::Medications) {
-        crate::medications::store::current(db, id, &today, vis).await?
+        crate::medications::store::current(&chart, &today).await?
     } else {
         Vec::new()
     };
     Ok(HealthSummary {
         medications,
-        allergies: super::store::allergies(db, id).await?,
-        immunizations: super::store::immunizations(db, id).await?,
-        problems: super::store::active_problems(db, id, vis).await?,
+        allergies: super::store::allergies(&chart).await?,
+        immunizations: super::store::immunizations(&chart).await?,
+        problems: super::store::active_problems(&chart).await?,
     })
 }

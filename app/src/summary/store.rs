@@ -2,14 +2,14 @@
 use sqlx::Row;
 
 use super::{Allergy, Immunization, Problem};
-use crate::infra::Db;
+use crate::{access::ChartScope, infra::Db};
 
-pub async fn allergies(db: &Db, patient_id: i64) -> Result<Vec<Allergy>, sqlx::Error> {
+pub async fn allergies(chart: &ChartScope) -> Result<Vec<Allergy>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT substance, reaction, severity FROM allergies WHERE patient_id = $1 ORDER BY substance",
     )
-    .bind(patient_id)
-    .fetch_all(&db.read)
+    .bind(chart.patient_id())
+    .fetch_all(&chart.db().read)
     .await?;
     rows.iter()
         .map(|r| {
@@ -23,12 +23,12 @@ pub async fn allergies(db: &Db, patient_id: i64) -> Result<Vec<Allergy>, sqlx::E
 }
 
 /// Newest first.
-pub async fn immunizations(db: &Db, patient_id: i64) -> Result<Vec<Immunization>, sqlx::Error> {
+pub async fn immunizations(chart: &ChartScope) -> Result<Vec<Immunization>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT name, cvx, given_on FROM immunizations WHERE patient_id = $1 ORDER BY given_on DESC, id DESC",
     )
-    .bind(patient_id)
-    .fetch_all(&db.read)
+    .bind(chart.patient_id())
+    .fetch_all(&chart.db().read)
     .await?;
     rows.iter()
         .map(|r| {
@@ -42,18 +42,14 @@ pub async fn immunizations(db: &Db, patient_id: i64) -> Result<Vec<Immunization>
 }
 
 /// Active problems; for a proxy, none marked confidential.
-pub async fn active_problems(
-    db: &Db,
-    patient_id: i64,
-    vis: crate::access::Visibility,
-) -> Result<Vec<Problem>, sqlx::Error> {
+pub async fn active_problems(chart: &ChartScope) -> Result<Vec<Problem>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT name, code, onset_date FROM problems WHERE patient_id = $1 AND status = 'active' \
          AND confidential <= $2 ORDER BY name",
     )
-    .bind(patient_id)
-    .bind(vis.max_flag())
-    .fetch_all(&db.read)
+    .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .fetch_all(&chart.db().read)
     .await?;
     rows.iter()
         .map(|r| {

@@ -65,6 +65,7 @@ pub fn key_text(i18n: leptos_i18n::I18nContext<Locale>, key: &str) -> String {
         "proxy.form_required" => t_string!(i18n, err.proxy_form_required),
         "proxy.sections_required" => t_string!(i18n, err.proxy_sections_required),
         "proxy.match_required" => t_string!(i18n, err.proxy_match_required),
+        "proxy.birth_date_mismatch" => t_string!(i18n, err.proxy_birth_date_mismatch),
         "proxy.own_chart" => t_string!(i18n, err.proxy_own_chart),
         "proxy.already_decided" => t_string!(i18n, err.proxy_already_decided),
         "proxy.reason_required" => t_string!(i18n, err.proxy_reason_required),

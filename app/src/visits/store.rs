@@ -1,10 +1,11 @@
-//! SQL for visits, always within one patient's chart. A progress note a clinician marked
-//! confidential does not exist for a proxy (the visit itself still shows).
+//! SQL for visits, always within one patient's chart. A visit whose note a clinician marked
+//! confidential does not exist for a proxy at all: not its note, and not its date, reason,
+//! department, provider or After Visit Summary either (they tell as much).
 use sqlx::{any::AnyRow, Row};
 
 use super::{VisitDocKind, VisitDocument, VisitSummary, Visits};
 use crate::{
-    access::Visibility,
+    access::{ChartScope, Visibility},
     infra::{clock::local_date_time, db::bool_column, Db},
 };
 
@@ -14,29 +15,27 @@ pub const PAST_LIMIT: i64 = 200;
 const COLUMNS: &str = "e.id, e.kind, e.start_at, e.department, e.reason, e.status, \
     e.avs_text IS NOT NULL AS has_summary, e.note_text IS NOT NULL AS has_note, e.note_confidential, p.display_name AS provider";
 
-pub async fn visits(
-    db: &Db,
-    patient_id: i64,
-    now: i64,
-    offset_minutes: i32,
-    vis: Visibility,
-) -> Result<Visits, sqlx::Error> {
+pub async fn visits(chart: &ChartScope, now: i64, offset_minutes: i32) -> Result<Visits, sqlx::Error> {
+    let (db, vis) = (chart.db(), chart.visibility());
     let upcoming = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
-         WHERE e.patient_id = $1 AND e.status = 'planned' AND e.start_at >= $2 ORDER BY e.start_at, e.id"
+         WHERE e.patient_id = $1 AND e.status = 'planned' AND e.start_at >= $2 \
+         AND e.note_confidential <= $3 ORDER BY e.start_at, e.id"
     ))
-    .bind(patient_id)
+    .bind(chart.patient_id())
     .bind(now)
+    .bind(vis.max_flag())
     .fetch_all(&db.read)
     .await?;
     let past = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
          WHERE e.patient_id = $1 AND (e.status <> 'planned' OR e.start_at < $2) \
-         ORDER BY e.start_at DESC, e.id DESC LIMIT $3"
+         AND e.note_confidential <= $4 ORDER BY e.start_at DESC, e.id DESC LIMIT $3"
     ))
-    .bind(patient_id)
+    .bind(chart.patient_id())
     .bind(now)
     .bind(PAST_LIMIT)
+    .bind(vis.max_flag())
     .fetch_all(&db.read)
     .await?;
     Ok(Visits {
@@ -64,25 +63,24 @@ fn summary_of(row: &AnyRow, offset_minutes: i32, vis: Visibility) -> Result<Visi
 /// One document of one of this patient's visits; None if the visit is another chart's
 /// or the document was not written.
 pub async fn document(
-    db: &Db,
-    patient_id: i64,
+    chart: &ChartScope,
     visit_id: i64,
     kind: VisitDocKind,
     offset_minutes: i32,
-    vis: Visibility,
 ) -> Result<Option<VisitDocument>, sqlx::Error> {
+    let vis = chart.visibility();
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS}, e.avs_text, e.note_text FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
-         WHERE e.id = $1 AND e.patient_id = $2"
+         WHERE e.id = $1 AND e.patient_id = $2 AND e.note_confidential <= $3"
     ))
     .bind(visit_id)
-    .bind(patient_id)
-    .fetch_optional(&db.read)
+    .bind(chart.patient_id())
+    .bind(vis.max_flag())
+    .fetch_optional(&chart.db().read)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let text: Option<String> = match kind {
         VisitDocKind::Summary => row.try_get("avs_text")?,
-        VisitDocKind::Note if row.try_get::<i64, _>("note_confidential")? > vis.max_flag() => None,
         VisitDocKind::Note => row.try_get("note_text")?,
     };
     let Some(text) = text else { return Ok(None) };
@@ -133,14 +131,12 @@ pub async fn insert_encounter(db: &Db, e: &NewEncounter<'_>) -> Result<i64, sqlx
 
 /// Soonest upcoming appointments, for Home.
 pub async fn upcoming(
-    db: &Db,
-    patient_id: i64,
+    chart: &ChartScope,
     now: i64,
     offset: i32,
     limit: usize,
-    vis: Visibility,
 ) -> Result<Vec<VisitSummary>, sqlx::Error> {
-    let mut v = visits(db, patient_id, now, offset, vis).await?.upcoming;
+    let mut v = visits(chart, now, offset).await?.upcoming;
     v.truncate(limit);
     Ok(v)
 }

@@ -96,6 +96,7 @@ impl TestApp {
         let public_url = options.public_url.unwrap_or_else(|| base.clone());
         let config = Config {
             database_url,
+            audit_key_file: std::env::temp_dir().join(format!("{name}-audit.key")),
             public_url: public_url.parse().unwrap(),
             smtp_url: Some(format!("smtp://127.0.0.1:{}", mail.port())),
             mail_dir: std::env::temp_dir().join(format!("{name}-outbox")),
@@ -266,6 +267,7 @@ impl TestApp {
     pub async fn cleanup(self) {
         self.state.db.read.close().await;
         self.state.db.write.close().await;
+        let _ = std::fs::remove_file(&self.state.config.audit_key_file);
         match self.cleanup {
             Cleanup::SqliteFile(path) => {
                 for suffix in ["", "-wal", "-shm"] {

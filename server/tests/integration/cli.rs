@@ -5,10 +5,12 @@ use std::process::Command;
 use crate::common::{Backend, TestApp};
 use reqwest::StatusCode;
 
-fn portico(database_url: &str, args: &[&str]) -> (bool, String) {
+/// Runs `portico` against the test app's database, with its audit key.
+fn portico(app: &TestApp, args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_portico"))
         .args(args)
-        .env("PORTICO_DATABASE_URL", database_url)
+        .env("PORTICO_DATABASE_URL", &app.state.config.database_url)
+        .env("PORTICO_AUDIT_KEY_FILE", &app.state.config.audit_key_file)
         .env("PORTICO_MAIL_DIR", std::env::temp_dir().join("portico-cli-test-outbox"))
         .env("RUST_LOG", "warn")
         .output()
@@ -28,12 +30,11 @@ fn printed_code(output: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_is_idempotent_and_admin_commands_work() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let url = app.state.config.database_url.clone();
 
-    let (ok, first) = portico(&url, &["seed", "--demo"]);
+    let (ok, first) = portico(&app, &["seed", "--demo"]);
     assert!(ok, "{first}");
     assert!(first.contains("created patient avery"));
-    let (ok, second) = portico(&url, &["seed", "--demo"]);
+    let (ok, second) = portico(&app, &["seed", "--demo"]);
     assert!(ok && !second.contains("created"), "nothing twice: {second}");
     assert_ne!(printed_code(&first), printed_code(&second), "a fresh code each run");
     assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE username = 'avery'").await, 1);
@@ -50,21 +51,21 @@ async fn seed_is_idempotent_and_admin_commands_work() {
     assert_eq!(check(printed_code(&second)).await.0, StatusCode::OK);
     assert_eq!(crate::common::error_key(&check(printed_code(&first)).await.1), "activation.replaced");
 
-    let (ok, out) = portico(&url, &["admin", "activation-code", "100003"]);
+    let (ok, out) = portico(&app, &["admin", "activation-code", "100003"]);
     assert!(ok && out.contains("Casey Nguyen"), "{out}");
-    let (ok, out) = portico(&url, &["admin", "activation-code", "100001"]);
+    let (ok, out) = portico(&app, &["admin", "activation-code", "100001"]);
     assert!(!ok, "Avery is enrolled already: {out}");
-    let (ok, out) = portico(&url, &["admin", "activation-code", "nope"]);
+    let (ok, out) = portico(&app, &["admin", "activation-code", "nope"]);
     assert!(!ok && out.contains("no patient has that MRN"), "{out}");
 
     let (ok, out) =
-        portico(&url, &["admin", "create-staff", "Nurse.Kim", "--role", "clinician", "--name", "Kim Park"]);
+        portico(&app, &["admin", "create-staff", "Nurse.Kim", "--role", "clinician", "--name", "Kim Park"]);
     assert!(ok, "{out}");
     let password = out.rsplit("shown once: ").next().unwrap().trim().to_owned();
     assert_eq!(app.sign_in(&client, "nurse.kim", &password).await, StatusCode::OK);
-    let (ok, out) = portico(&url, &["admin", "create-staff", "nurse.kim", "--role", "clinician"]);
+    let (ok, out) = portico(&app, &["admin", "create-staff", "nurse.kim", "--role", "clinician"]);
     assert!(!ok && out.contains("taken"), "{out}");
-    let (ok, out) = portico(&url, &["admin", "create-staff", "someone", "--role", "patient"]);
+    let (ok, out) = portico(&app, &["admin", "create-staff", "someone", "--role", "patient"]);
     assert!(!ok && out.contains("--role"), "{out}");
     app.cleanup().await;
 }

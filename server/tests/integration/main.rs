@@ -5,6 +5,7 @@
 mod common;
 
 mod access_matrix;
+mod audit_chain;
 mod cli;
 mod health_record;
 mod http_surface;
@@ -13,4 +14,5 @@ mod messaging;
 mod messaging_crash;
 mod proxy;
 mod proxy_fixture;
+mod source_rules;
 mod synthetic;

@@ -34,6 +34,7 @@ impl Run {
             .args(args)
             .env("PORTICO_DATABASE_URL", &self.database_url)
             .env("PORTICO_MAIL_DIR", self.dir.join("outbox"))
+            .env("PORTICO_AUDIT_KEY_FILE", self.dir.join("audit.key"))
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());

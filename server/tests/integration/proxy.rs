@@ -491,8 +491,11 @@ async fn confidential_items_are_invisible_to_proxies_everywhere(app: &TestApp) {
         !reminders.to_string().contains("Hba1c") && !reminders.to_string().contains("HbA1c"),
         "{reminders}"
     );
+    // A visit whose note is confidential is hidden whole: its date, reason, provider and
+    // After Visit Summary tell as much as the note.
     let (_, visits) = app.call(&kim, "visits/list", &[]).await;
-    assert_eq!(visits["past"][0]["has_note"], false);
+    let listed = |list: &serde_json::Value| list.as_array().unwrap().iter().any(|v| v["id"] == f.visit);
+    assert!(!listed(&visits["past"]) && !listed(&visits["upcoming"]), "{visits}");
     // Looked up by id, each is simply not there.
     for (endpoint, form) in [
         ("results/get", vec![("id", f.secret_result.to_string())]),
@@ -533,7 +536,10 @@ async fn confidential_items_are_invisible_to_proxies_everywhere(app: &TestApp) {
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     let (status, _) =
         app.call(&kim, "visits/document", &[("id", &f.visit.to_string()), ("kind", "Summary")]).await;
-    assert_eq!(status, StatusCode::OK, "the visit's summary is not confidential");
+    assert_eq!(status, StatusCode::NOT_FOUND, "a confidential visit's summary is hidden with it");
+    let (status, _) =
+        app.call(&leo, "visits/document", &[("id", &f.visit.to_string()), ("kind", "Summary")]).await;
+    assert_eq!(status, StatusCode::OK, "Leo reads his own");
 
     // A renewal asked by the proxy says so in the clinician's queue.
     let renewal =

@@ -1,0 +1,215 @@
+//! The two doors, checked over the source (issue 12): the compiler already refuses a store
+//! function that takes `&ChartScope` or `&StaffAccess` without one; these rules catch what a
+//! type cannot, and each is shown failing on a planted example first.
+//!
+//! 1. Every `#[server]` function goes through a door (`access::require`, `access::account`,
+//!    `access::staff`, or a helper in its own file that does), or is on `PUBLIC` below with
+//!    its reason. Outside `auth`, none reaches the session or the raw state directly
+//!    (`session::current`, `state()`).
+//! 2. No public store function outside `access` takes a bare patient id or a `Visibility`
+//!    for a read: a chart's data is reached through a `ChartScope`. Writers used by the seed
+//!    and look-ups by identity are on `PATIENT_ID_ALLOWED` with their reason.
+use std::path::{Path, PathBuf};
+
+use quote::ToTokens;
+
+/// Server functions without a door, and why they need none.
+const PUBLIC: &[(&str, &str)] = &[
+    ("sign_in", "signing in is how a session starts"),
+    ("sign_out", "ends whatever session the cookie names"),
+    ("check_activation", "enrolment: the activation code and birth date are the credential"),
+    ("enroll", "enrolment: the activation code and birth date are the credential"),
+    ("request_password_reset", "answers the same whether or not the account exists"),
+    ("reset_password", "the e-mailed code is the credential"),
+    ("current_user", "the session itself (staff too); its charts come from access::charts_of"),
+    ("keep_alive", "touches the session, reads no chart"),
+    ("load_org_info", "the clinic's configured name and numbers"),
+    ("choose_language", "sets a cookie"),
+];
+
+/// Public store functions that take a patient id, and why that is not a chart read.
+const PATIENT_ID_ALLOWED: &[(&str, &str)] = &[
+    ("insert_report", "a writer: the seed, and staff after StaffAccess::open_chart"),
+    ("insert_medication", "a writer for the seed"),
+    ("insert_encounter", "a writer for the seed"),
+    ("insert_allergy", "a writer for the seed"),
+    ("insert_immunization", "a writer for the seed"),
+    ("insert_problem", "a writer for the seed"),
+    ("issue_activation_code", "a writer: staff after access::staff, and the admin CLI"),
+    ("patient_by_id", "identity (name, MRN, birth date) for the staff door and the account's switcher"),
+];
+
+/// The doors, as they appear in a token stream.
+const DOORS: &[&str] = &["access :: require (", "access :: account (", "access :: staff ("];
+
+struct Finding {
+    file: String,
+    function: String,
+    rule: &'static str,
+}
+
+impl std::fmt::Debug for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.file, self.function, self.rule)
+    }
+}
+
+fn source_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read app/src") {
+        let path = entry.expect("dir entry").path();
+        if path.is_dir() {
+            source_files(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path);
+        }
+    }
+}
+
+fn is_server_fn(item: &syn::ItemFn) -> bool {
+    item.attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == "server"))
+}
+
+fn tokens(item: &syn::ItemFn) -> String {
+    item.block.to_token_stream().to_string()
+}
+
+/// A call of a free function `name()` (not a method `.name()`).
+fn calls_free_fn(body: &str, name: &str) -> bool {
+    let needle = format!("{name} (");
+    body.match_indices(&needle).any(|(at, _)| {
+        let before = body[..at].trim_end();
+        let ident_char = |c: char| c.is_alphanumeric() || c == '_';
+        !before.ends_with('.') && !before.ends_with(|c: char| ident_char(c))
+    })
+}
+
+/// Rule 1 over one file's source.
+fn check_server_fns(file: &str, source: &str) -> Vec<Finding> {
+    let parsed = syn::parse_file(source).unwrap_or_else(|e| panic!("{file} does not parse: {e}"));
+    let fns: Vec<&syn::ItemFn> =
+        parsed.items.iter().filter_map(|i| if let syn::Item::Fn(f) = i { Some(f) } else { None }).collect();
+    // Helpers of this file that open a door (`him()`, `staff_scope()`, `thread_chart()`).
+    let helpers: Vec<String> = fns
+        .iter()
+        .filter(|f| !is_server_fn(f) && DOORS.iter().any(|d| tokens(f).contains(d)))
+        .map(|f| f.sig.ident.to_string())
+        .collect();
+    let in_auth = file.contains("/auth/");
+    let mut findings = Vec::new();
+    for f in fns.iter().filter(|f| is_server_fn(f)) {
+        let name = f.sig.ident.to_string();
+        let body = tokens(f);
+        let finding = |rule| Finding { file: file.to_owned(), function: name.clone(), rule };
+        let through_door =
+            DOORS.iter().any(|d| body.contains(d)) || helpers.iter().any(|h| calls_free_fn(&body, h));
+        let public = PUBLIC.iter().any(|(p, _)| *p == name);
+        if !through_door && !public {
+            findings.push(finding("a server function reaches no door (access::require, account or staff)"));
+        }
+        if !in_auth && !public && (body.contains("session :: current") || calls_free_fn(&body, "state")) {
+            findings
+                .push(finding("a server function outside auth reaches the session or the state directly"));
+        }
+    }
+    findings
+}
+
+/// Rule 2 over one store file's source.
+fn check_store_fns(file: &str, source: &str) -> Vec<Finding> {
+    let parsed = syn::parse_file(source).unwrap_or_else(|e| panic!("{file} does not parse: {e}"));
+    let mut findings = Vec::new();
+    for item in &parsed.items {
+        let syn::Item::Fn(f) = item else { continue };
+        if !matches!(f.vis, syn::Visibility::Public(_)) {
+            continue;
+        }
+        let name = f.sig.ident.to_string();
+        for input in &f.sig.inputs {
+            let syn::FnArg::Typed(arg) = input else { continue };
+            let param = arg.pat.to_token_stream().to_string();
+            let ty = arg.ty.to_token_stream().to_string();
+            let bare_patient =
+                param.contains("patient") && !PATIENT_ID_ALLOWED.iter().any(|(a, _)| *a == name);
+            if bare_patient || ty.contains("Visibility") {
+                findings.push(Finding {
+                    file: file.to_owned(),
+                    function: name.clone(),
+                    rule: "a store function takes a bare patient id or Visibility instead of &ChartScope",
+                });
+            }
+        }
+    }
+    findings
+}
+
+fn app_sources() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src");
+    let mut files = Vec::new();
+    source_files(&root, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let name = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
+            (format!("/{name}"), std::fs::read_to_string(&path).expect("read source"))
+        })
+        .collect()
+}
+
+fn is_store_file(file: &str) -> bool {
+    !file.starts_with("/access/") && (file.ends_with("/store.rs") || file.ends_with("_store.rs"))
+}
+
+#[test]
+fn the_rules_catch_a_planted_bypass() {
+    let server_fn = r#"
+        #[server(endpoint = "x/leak")]
+        pub async fn leak(id: i64) -> Result<Vec<Thing>, AppError> {
+            let state = state()?;
+            Ok(super::store::things(&state.db, id).await?)
+        }
+        #[server(endpoint = "x/fine")]
+        pub async fn fine() -> Result<Vec<Thing>, AppError> {
+            let chart = access::require(Section::Home, "x.fine").await?;
+            Ok(super::store::things(&chart).await?)
+        }
+        async fn him() -> Result<StaffAccess, AppError> { access::staff(Need::Him).await }
+        #[server(endpoint = "x/staff")]
+        pub async fn by_helper() -> Result<(), AppError> { let staff = him().await?; Ok(()) }
+    "#;
+    let found = check_server_fns("/x/api.rs", server_fn);
+    let names: Vec<&str> = found.iter().map(|f| f.function.as_str()).collect();
+    assert_eq!(names, ["leak", "leak"], "{found:?}");
+
+    let store_fn = r#"
+        pub async fn things(db: &Db, patient_id: i64, vis: Visibility) -> Result<Vec<Thing>, sqlx::Error> { todo!() }
+        pub async fn scoped(chart: &ChartScope) -> Result<Vec<Thing>, sqlx::Error> { todo!() }
+        async fn private_helper(db: &Db, patient_id: i64) {}
+    "#;
+    let found = check_store_fns("/x/store.rs", store_fn);
+    assert_eq!(found.len(), 2, "both the patient id and the Visibility: {found:?}");
+    assert!(found.iter().all(|f| f.function == "things"), "{found:?}");
+}
+
+#[test]
+fn every_server_function_goes_through_a_door() {
+    let sources = app_sources();
+    let findings: Vec<Finding> =
+        sources.iter().flat_map(|(file, source)| check_server_fns(file, source)).collect();
+    assert!(findings.is_empty(), "server functions that bypass the doors:\n{findings:#?}");
+    // The allow-list names only functions that exist (a renamed one must not linger).
+    let all = sources.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>().join("\n");
+    for (name, _) in PUBLIC {
+        assert!(all.contains(&format!("fn {name}(")), "PUBLIC names {name}, which no longer exists");
+    }
+}
+
+#[test]
+fn no_store_read_takes_a_bare_patient_id() {
+    let sources = app_sources();
+    let stores: Vec<&(String, String)> = sources.iter().filter(|(file, _)| is_store_file(file)).collect();
+    assert!(stores.len() >= 8, "the store files were found: {}", stores.len());
+    let findings: Vec<Finding> =
+        stores.iter().flat_map(|(file, source)| check_store_fns(file, source)).collect();
+    assert!(findings.is_empty(), "store functions outside the scope:\n{findings:#?}");
+}

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod break_glass;
 pub mod confidential;
 pub mod error;
 pub mod home;
@@ -37,6 +38,7 @@ use crate::{
         pages::{EnrollPage, ForgotPasswordPage, SignInPage},
         Me,
     },
+    break_glass::pages::BreakGlassReviewPage,
     confidential::staff_pages::ConfidentialPage,
     error::AppError,
     home::HomePage,
@@ -157,6 +159,7 @@ lazy_page!(MinorRequestRoute, MinorRequestPage);
 lazy_page!(AdultRequestRoute, AdultRequestPage);
 lazy_page!(AccessLogRoute, AccessLogPage);
 lazy_page!(ProxyQueueRoute, ProxyQueuePage);
+lazy_page!(BreakGlassReviewRoute, BreakGlassReviewPage);
 lazy_page!(ProxyRequestRoute, ProxyRequestPage);
 lazy_page!(ConfidentialRoute, ConfidentialPage);
 
@@ -214,6 +217,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("staff/proxy") view={Lazy::<ProxyQueueRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("staff/proxy/:id") view={Lazy::<ProxyRequestRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("staff/confidential") view={Lazy::<ConfidentialRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("staff/break-glass") view={Lazy::<BreakGlassReviewRoute>::new()} ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>
             </Router>

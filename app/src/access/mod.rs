@@ -158,6 +158,8 @@ impl Charts {
 pub const CHART_COLOURS: u8 = 6;
 
 #[cfg(feature = "ssr")]
+pub mod reach;
+#[cfg(feature = "ssr")]
 mod scope;
 #[cfg(feature = "ssr")]
 mod staff;

@@ -42,6 +42,7 @@ impl Need {
 /// A signed-in staff member whose role meets a `Need`.
 pub struct StaffAccess {
     user_id: i64,
+    session_id: i64,
     name: String,
     role: Role,
     state: AppState,
@@ -54,7 +55,13 @@ pub async fn staff(need: Need) -> Result<StaffAccess, AppError> {
     if !session.role.is_staff() || !need.admits(session.role) {
         return Err(AppError::Forbidden);
     }
-    Ok(StaffAccess { user_id: session.user_id, name: session.display_name, role: session.role, state })
+    Ok(StaffAccess {
+        user_id: session.user_id,
+        session_id: session.id,
+        name: session.display_name,
+        role: session.role,
+        state,
+    })
 }
 
 /// Rows from several patients' charts, fetched for a staff view and not yet shown: the
@@ -92,6 +99,11 @@ impl StaffAccess {
         self.role
     }
 
+    /// The session: a clinician's break-the-glass access lasts for it.
+    pub fn session_id(&self) -> i64 {
+        self.session_id
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
@@ -104,13 +116,21 @@ impl StaffAccess {
     }
 
     /// One patient's chart, for `section`: audited as a read of that chart ("chart-read",
-    /// `what` naming the function). Staff see confidential items.
+    /// `what` naming the function). Staff see confidential items. A clinician reaches only
+    /// the patients they care for (`reach`), or one they broke the glass for this session;
+    /// otherwise the answer asks for a reason (`access.break_glass_required`).
     pub async fn open_chart(
         &self,
         patient_id: i64,
         section: Section,
         what: &str,
     ) -> Result<ChartScope, AppError> {
+        if self.role == Role::Clinician {
+            let (db, now) = (&self.state.db, self.state.clock.now_ms());
+            if !super::reach::clinician_may_open(db, self.user_id, self.session_id, patient_id, now).await? {
+                return Err(AppError::invalid("patient", "access.break_glass_required"));
+            }
+        }
         let chart = self.scope(patient_id);
         chart.audit_write(section, "chart-read", what).await?;
         Ok(chart)

@@ -7,6 +7,7 @@ use super::{
     Item, ItemKind,
 };
 use crate::{
+    break_glass::pages::{needs_break_glass, BreakGlassForm},
     i18n::*,
     staff::pages::PatientPicker,
     ui::{errors::error_text, loaded::Loaded},
@@ -35,8 +36,13 @@ fn Items(patient_id: i64, name: String) -> impl IntoView {
             refresh.update(|n| *n += 1);
         }
     });
+    // Not a patient this clinician cares for: the chart opens once a reason is given.
+    let glass = move || needs_break_glass(&items.get());
     view! {
         <h2>{t!(i18n, confidential.items_of, name = name)}</h2>
+        {move || glass().then(|| view! {
+            <BreakGlassForm patient_id=patient_id done=Callback::new(move |_| refresh.update(|n| *n += 1)) />
+        })}
         {move || set.value().get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{error_text(i18n, &e)}</p> })}
         <Loaded resource=items render={move |list: Vec<Item>| view! {
             <table class="data">

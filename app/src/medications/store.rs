@@ -143,15 +143,21 @@ async fn by_key(db: &Db, patient_id: i64, key: &str) -> Result<Option<i64>, sqlx
 
 /// Pending requests across charts, each with its chart (for `StaffAccess::show`).
 pub async fn pending_queue(staff: &StaffAccess, limit: i64) -> Result<Unseen<RenewalQueueRow>, sqlx::Error> {
-    let rows = sqlx::query(
+    // Only the patients this clinician cares for (access::reach).
+    let rows = sqlx::query(concat!(
         "SELECT r.id, r.patient_id, r.pharmacy, r.comment, r.requested_at, m.name, m.dose, m.sig, m.refills_remaining, \
          p.given_name, p.family_name, p.mrn, \
          CASE WHEN u.patient_id = r.patient_id THEN NULL ELSE u.display_name END AS proxy_name \
          FROM renewal_requests r JOIN medications m ON m.id = r.medication_id \
          JOIN patients p ON p.id = r.patient_id JOIN users u ON u.id = r.requested_by \
-         WHERE r.status = 'pending' ORDER BY r.requested_at, r.id LIMIT $1",
-    )
+         WHERE r.status = 'pending' AND ",
+        crate::cares_for!("r.patient_id", "$2", "$3", "$4"),
+        " ORDER BY r.requested_at, r.id LIMIT $1"
+    ))
     .bind(limit)
+    .bind(staff.user_id())
+    .bind(staff.state().clock.now_ms() - crate::access::reach::VISIT_WINDOW_MS)
+    .bind(staff.session_id())
     .fetch_all(&staff.db().read)
     .await?;
     let rows: Result<Vec<_>, sqlx::Error> = rows

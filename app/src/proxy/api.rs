@@ -179,7 +179,8 @@ async fn submit(
         return Err(AppError::TooManyAttempts { retry_after_secs: 3600 });
     }
     let today = state.clock.today();
-    let due = crate::messages::reply_date::reply_by(today, &state.config.holidays, super::HIM_BUSINESS_DAYS);
+    let due =
+        crate::messages::reply_date::reply_by(today, &state.config.holidays, request.kind.business_days());
     let id = super::store::insert_request(
         &state.db,
         &super::store::NewRequest {

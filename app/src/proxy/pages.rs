@@ -357,6 +357,7 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
         "chart-switch" => t_string!(i18n, proxy.act_switch),
         "message-sent" => t_string!(i18n, proxy.act_message),
         "renewal-requested" => t_string!(i18n, proxy.act_renewal),
+        "break-the-glass" => t_string!(i18n, proxy.act_break_glass),
         "proxy-approved" | "proxy-grant-ended" | "proxy-grant-sections" | "proxy-access-ended" => {
             t_string!(i18n, proxy.act_sharing)
         }

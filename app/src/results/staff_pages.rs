@@ -7,6 +7,7 @@ use super::{
     staff_api::{results_queue, EnterResult, MarkResultReviewed, ReleaseResult},
 };
 use crate::{
+    break_glass::pages::{needs_break_glass, BreakGlassForm},
     i18n::*,
     ui::{
         errors::{error_text, field_error, form_error},
@@ -56,6 +57,10 @@ pub fn StaffResultsPage() -> impl IntoView {
                 <button type="submit" class="primary">{t!(i18n, staff_results.save)}</button>
             </ActionForm>
             <p role="status">{move || matches!(entered.get(), Some(Ok(_))).then(|| t_string!(i18n, staff_results.saved).to_string())}</p>
+            // Not a patient this clinician cares for: a reason opens the chart, then "Save" again.
+            {move || needs_break_glass(&entered.get()).then(|| view! {
+                <BreakGlassForm done=Callback::new(move |_| enter.value().set(None)) />
+            })}
         </section>
         <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

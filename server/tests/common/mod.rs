@@ -237,6 +237,30 @@ impl TestApp {
     }
 
     /// A patient with an account `username` (password PASSWORD).
+    /// A clinician with a provider record (Family Medicine) on `patients`' care teams: the
+    /// charts they may open without breaking the glass (access::reach).
+    pub async fn add_clinician(&self, username: &str, patients: &[i64]) -> i64 {
+        let user = self.add_user(username, Role::Clinician, None, &format!("{username}@example.org")).await;
+        let provider: i64 = sqlx::query_scalar(
+            "INSERT INTO providers (display_name, specialty, department, user_id) \
+             VALUES ($1, 'Family medicine', 'Family Medicine', $2) RETURNING id",
+        )
+        .bind(username)
+        .bind(user)
+        .fetch_one(&self.state.db.write)
+        .await
+        .unwrap();
+        for patient in patients {
+            sqlx::query("INSERT INTO care_team (patient_id, provider_id, role) VALUES ($1, $2, 'Primary care provider')")
+                .bind(patient)
+                .bind(provider)
+                .execute(&self.state.db.write)
+                .await
+                .unwrap();
+        }
+        user
+    }
+
     pub async fn add_patient_user(&self, username: &str) -> i64 {
         let pid = self.add_patient(&format!("MRN-{username}"), "Pat", "Ient", "1980-01-01").await;
         self.add_user(username, Role::Patient, Some(pid), &format!("{username}@example.org")).await;

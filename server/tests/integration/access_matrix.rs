@@ -172,6 +172,9 @@ fn table() -> Vec<Row> {
         row("/api/staff/proxy/end_grant", Sharing, Call::Form(|f| vec![("id", f.spare_grant.to_string()), ("reason", "No".into())]), STAFF),
         row("/api/staff/proxy/set_sections", Sharing, Call::Form(|f| vec![("id", f.spare_grant.to_string()), ("sections", "home".into())]), STAFF),
         row("/api/staff/confidential/items", Home, Call::Form(|f| vec![("patient_id", f.leo.to_string())]), STAFF),
+        row("/api/staff/break_glass", Home, Call::Form(|f| vec![("patient_id", f.leo.to_string()), ("reason", "emergency".into())]), STAFF),
+        row("/api/staff/break_glass/list", Home, Call::Form(none), STAFF),
+        row("/api/staff/break_glass/reviewed", Home, Call::Form(|_| vec![("id", "1".into())]), STAFF),
         row("/api/staff/confidential/set", Home, Call::Form(|f| vec![
             ("patient_id", f.leo.to_string()), ("kind", "Result".into()), ("id", f.secret_result.to_string()),
             ("confidential", "false".into()),

@@ -146,7 +146,7 @@ async fn results_list_detail_and_trend_stay_within_the_chart(app: &TestApp) {
 
 async fn held_results_are_invisible_until_released(app: &TestApp) {
     let avery = app.add_patient_user("avery").await;
-    app.add_user("dr.rivera", Role::Clinician, None, "rivera@example.org").await;
+    app.add_clinician("dr.rivera", &[avery]).await;
     result(app, avery, &LIPID_PANEL, &[190.0, 140.0, 45.0, 110.0], 30, None).await;
     let held =
         result(app, avery, &LIPID_PANEL, &[260.0, 300.0, 30.0, 170.0], 1, Some("Discuss by phone first"))
@@ -181,7 +181,7 @@ async fn held_results_are_invisible_until_released(app: &TestApp) {
 
 async fn opening_a_result_clears_its_new_mark_and_review_clears_the_notice(app: &TestApp) {
     let avery = app.add_patient_user("avery").await;
-    app.add_user("dr.rivera", Role::Clinician, None, "rivera@example.org").await;
+    app.add_clinician("dr.rivera", &[avery]).await;
     let id = result(app, avery, &HBA1C, &[5.4], 2, None).await;
     let patient = app.signed_in("avery").await;
     let (_, list) = app.call(&patient, "results/list", &[]).await;
@@ -346,7 +346,7 @@ async fn staff_result_functions_are_for_clinicians_only(app: &TestApp) {
 
 async fn clinicians_enter_results_with_field_errors(app: &TestApp) {
     let avery = app.add_patient_user("avery").await;
-    app.add_user("dr.rivera", Role::Clinician, None, "rivera@example.org").await;
+    app.add_clinician("dr.rivera", &[avery]).await;
     let clinician = app.signed_in("dr.rivera").await;
     let enter = |mrn: &str, values: &[&str], hold: &str| {
         let mut form =
@@ -456,7 +456,7 @@ fn renewal_form(med: i64, pharmacy: &str, comment: &str, key: &str) -> Vec<(&'st
 async fn renewal_request_approve_deny_lifecycle(app: &TestApp) {
     let avery = app.add_patient_user("avery").await;
     let med = medication(app, avery, None).await;
-    app.add_user("dr.rivera", Role::Clinician, None, "rivera@example.org").await;
+    app.add_clinician("dr.rivera", &[avery]).await;
     let patient = app.signed_in("avery").await;
     let clinician = app.signed_in("dr.rivera").await;
 

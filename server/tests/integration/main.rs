@@ -15,4 +15,5 @@ mod messaging_crash;
 mod proxy;
 mod proxy_fixture;
 mod source_rules;
+mod staff_reach;
 mod synthetic;

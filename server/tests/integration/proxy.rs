@@ -268,6 +268,9 @@ async fn an_adult_request_carries_the_signed_form(app: &TestApp) {
     assert_eq!(status, StatusCode::OK, "{request}");
     assert_eq!(request["kind"], "Adult");
     assert_eq!(request["has_form"], true);
+    // "Processed within 24-48 hours (Monday to Friday)": two business days from Wednesday
+    // 2026-11-25, Thanksgiving off.
+    assert_eq!(request["due_on"], "2026-11-30");
     let id = request["id"].as_i64().unwrap().to_string();
     // Only HIM downloads the form, as an attachment.
     let download = |client: reqwest::Client| {

@@ -37,6 +37,7 @@ const PATIENT_ID_ALLOWED: &[(&str, &str)] = &[
     ("insert_problem", "a writer for the seed"),
     ("issue_activation_code", "a writer: staff after access::staff, and the admin CLI"),
     ("patient_by_id", "identity (name, MRN, birth date) for the staff door and the account's switcher"),
+    ("record_break_glass", "a writer: the break-the-glass row itself, after access::staff(Need::Clinician)"),
 ];
 
 /// The doors, as they appear in a token stream.

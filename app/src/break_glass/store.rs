@@ -1,0 +1,82 @@
+//! SQL for break-the-glass accesses: the row that opens a chart for one session
+//! (`access::reach` reads it), and HIM's review list.
+use sqlx::Row;
+
+use super::{Entry, Reason};
+use crate::{
+    access::{StaffAccess, Unseen},
+    infra::clock::local_date_time,
+};
+
+/// Records that the clinician broke the glass for `patient_id` in this session.
+pub async fn record_break_glass(
+    staff: &StaffAccess,
+    patient_id: i64,
+    reason: Reason,
+    note: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO break_glass (session_id, staff_user_id, patient_id, reason, note, at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(staff.session_id())
+    .bind(staff.user_id())
+    .bind(patient_id)
+    .bind(reason.as_str())
+    .bind(note)
+    .bind(staff.state().clock.now_ms())
+    .fetch_one(&staff.db().write)
+    .await
+}
+
+/// HIM's list: unreviewed first, then newest first; each with its chart.
+pub async fn review_list(
+    staff: &StaffAccess,
+    limit: i64,
+    offset_minutes: i32,
+) -> Result<Unseen<Entry>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT b.id, b.patient_id, b.at, b.reason, b.note, s.display_name AS staff_name, \
+         p.given_name, p.family_name, p.mrn, r.display_name AS reviewer \
+         FROM break_glass b JOIN users s ON s.id = b.staff_user_id JOIN patients p ON p.id = b.patient_id \
+         LEFT JOIN users r ON r.id = b.reviewed_by \
+         ORDER BY b.reviewed_at IS NOT NULL, b.at DESC, b.id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&staff.db().read)
+    .await?;
+    let rows: Result<Vec<_>, sqlx::Error> = rows
+        .iter()
+        .map(|row| {
+            let entry = Entry {
+                id: row.try_get("id")?,
+                at: local_date_time(row.try_get("at")?, offset_minutes),
+                staff: row.try_get("staff_name")?,
+                patient: format!(
+                    "{}, {}",
+                    row.try_get::<String, _>("family_name")?,
+                    row.try_get::<String, _>("given_name")?
+                ),
+                mrn: row.try_get("mrn")?,
+                reason: Reason::parse(&row.try_get::<String, _>("reason")?).unwrap_or(Reason::Other),
+                note: row.try_get("note")?,
+                reviewed_by: row.try_get("reviewer")?,
+            };
+            Ok((Some(row.try_get::<i64, _>("patient_id")?), entry))
+        })
+        .collect();
+    Ok(Unseen::new(rows?))
+}
+
+/// Marks one access reviewed by HIM (once); the patient it concerns, when it was pending.
+pub async fn mark_reviewed(staff: &StaffAccess, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE break_glass SET reviewed_by = $1, reviewed_at = $2 WHERE id = $3 AND reviewed_at IS NULL \
+         RETURNING patient_id",
+    )
+    .bind(staff.user_id())
+    .bind(staff.state().clock.now_ms())
+    .bind(id)
+    .fetch_optional(&staff.db().write)
+    .await
+}

@@ -56,9 +56,10 @@ pub struct Settings {
     /// Trust X-Forwarded-For for the client address (only behind your own proxy).
     #[arg(long, env = "PORTICO_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]
     pub trust_forwarded_for: bool,
-    /// The clinic's offset from UTC for appointment times, "+HH:MM" or "-HH:MM".
-    #[arg(long, env = "PORTICO_UTC_OFFSET", default_value = "+00:00", value_parser = utc_offset, global = true)]
-    pub utc_offset: i32,
+    /// The clinic's time zone, an IANA name such as America/New_York (daylight saving
+    /// included): ages, grant end dates, due and reply dates, appointment times.
+    #[arg(long, env = "PORTICO_TIME_ZONE", default_value = "UTC", value_parser = time_zone, global = true)]
+    pub time_zone: jiff::tz::TimeZone,
     /// Days the clinic is closed, skipped when promising a reply date: "2026-12-25,2027-01-01".
     #[arg(long, env = "PORTICO_HOLIDAYS", default_value = "", value_parser = holidays, global = true)]
     pub holidays: Holidays,
@@ -75,8 +76,8 @@ fn holidays(text: &str) -> Result<Holidays, String> {
     app::infra::config::parse_holidays(text).map(Holidays)
 }
 
-fn utc_offset(text: &str) -> Result<i32, String> {
-    app::infra::config::parse_utc_offset(text).ok_or_else(|| format!("{text:?} is not an offset like -05:00"))
+fn time_zone(text: &str) -> Result<jiff::tz::TimeZone, String> {
+    app::infra::clock::time_zone(text).map_err(|e| e.to_string())
 }
 
 #[derive(Subcommand, Debug)]
@@ -165,7 +166,6 @@ impl Settings {
                 support_hours: self.support_hours.clone(),
             },
             trust_forwarded_for: self.trust_forwarded_for,
-            utc_offset_minutes: self.utc_offset,
             holidays: self.holidays.0.clone(),
             messages_per_hour: self.messages_per_hour,
         }

@@ -5,7 +5,7 @@
 use app::{
     access::{Relationship, Section},
     infra::{
-        clock::{ms_of_date, DAY_MS},
+        clock::{utc_start_of_day, DAY_MS},
         AppState, Db,
     },
     medications::store::{insert_medication, NewMedication},
@@ -113,12 +113,12 @@ async fn emma(state: &AppState, emma: i64, rivera: i64) -> Result<()> {
     // (start, status, reason, After Visit Summary): a well-child visit, an ear check ahead.
     let plan = [
         (
-            ms_of_date(visit_day) + 9 * 3_600_000,
+            utc_start_of_day(visit_day) + 9 * 3_600_000,
             "finished",
             "Well-child visit",
             Some("Emma is growing well. Next well-child visit in one year. Flu shot given today."),
         ),
-        (ms_of_date(today + Duration::days(21)) + 15 * 3_600_000, "planned", "Ear check", None),
+        (utc_start_of_day(today + Duration::days(21)) + 15 * 3_600_000, "planned", "Ear check", None),
     ];
     for (start_at, status, reason, avs_text) in plan {
         let visit = NewEncounter {
@@ -148,7 +148,7 @@ async fn emma(state: &AppState, emma: i64, rivera: i64) -> Result<()> {
 async fn leo(state: &AppState, f: &Family, rivera: i64) -> Result<()> {
     let db = &state.db;
     let today = state.clock.today();
-    let drawn = ms_of_date(today - Duration::days(30)) + 8 * 3_600_000;
+    let drawn = utc_start_of_day(today - Duration::days(30)) + 8 * 3_600_000;
     let report = |panel: &'static Panel, values: &'static [f64]| NewReport {
         patient_id: f.leo,
         panel,

@@ -5,7 +5,7 @@
 //! the demo reads the same whenever it is loaded.
 use app::{
     infra::{
-        clock::{ms_of_date, DAY_MS},
+        clock::{utc_start_of_day, DAY_MS},
         AppState, Db,
     },
     medications::store::{insert_medication, NewMedication},
@@ -66,7 +66,7 @@ async fn provider(db: &Db, name: &str, specialty: &str, user_id: Option<i64>, np
 }
 
 fn at(day: Date, hour: i64, minute: i64) -> i64 {
-    ms_of_date(day) + hour * 3_600_000 + minute * 60_000
+    utc_start_of_day(day) + hour * 3_600_000 + minute * 60_000
 }
 
 fn days_ago(today: Date, days: i64) -> Date {

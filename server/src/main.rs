@@ -47,7 +47,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve { site_root, .. } => site_root.clone(),
         _ => "target/site".into(),
     };
-    let state = build_state(config, Clock::System, &site_root).await?;
+    let state = build_state(config, Clock::system(cli.settings.time_zone.clone()), &site_root).await?;
     match cli.command {
         Command::Serve { addr, .. } => {
             let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -82,7 +82,7 @@ async fn run(cli: Cli) -> Result<()> {
                 "Activation code for {} {} (MRN {}): {}",
                 patient.given_name, patient.family_name, patient.mrn, issued.code
             );
-            println!("Valid until {} (45 days), single use.", app::staff::api::date_of(issued.expires_at));
+            println!("Valid until {} (45 days), single use.", state.clock.date_of(issued.expires_at));
         }
         Command::Admin { command: AdminCommand::CreateStaff { username, role, name, email } } => {
             let role = Role::parse(&role)

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use app::{
     infra::{
-        clock::{ms_of_date, DAY_MS},
+        clock::{utc_start_of_day, DAY_MS},
         AppState,
     },
     results::{
@@ -422,7 +422,7 @@ fn encounters(rng: &mut StdRng, id: i64, age: i64, today: Date, visits: &mut Row
     for year in 0..3 {
         for v in 0..per_year {
             let day = today - Duration::days(365 * year + rng.gen_range(0..365) + v);
-            let start = ms_of_date(day) + 9 * 3_600_000;
+            let start = utc_start_of_day(day) + 9 * 3_600_000;
             visits.push(vec![
                 Value::Int(id),
                 Value::Text("Portico Family Medicine".into()),
@@ -452,7 +452,7 @@ fn labs(rng: &mut StdRng, p: &Person, age: i64, today: Date) -> Vec<(&'static Pa
         let (u1, u2): (f64, f64) = (rng.gen_range(1e-9..1.0), rng.gen_range(0.0..1.0));
         mean + sd * (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
     };
-    let at = |days_back: i64| ms_of_date(today - Duration::days(days_back)) + 8 * 3_600_000;
+    let at = |days_back: i64| utc_start_of_day(today - Duration::days(days_back)) + 8 * 3_600_000;
     let round = |x: f64, places: i32| (x * 10f64.powi(places)).round() / 10f64.powi(places);
     if p.diabetes {
         for i in 0..6 {

@@ -38,8 +38,7 @@ pub async fn break_glass(
 #[server(endpoint = "staff/break_glass/list")]
 pub async fn break_glass_list() -> Result<Vec<Entry>, AppError> {
     let staff = access::staff(Need::Him).await?;
-    let offset = staff.state().config.utc_offset_minutes;
-    let unseen = super::store::review_list(&staff, super::REVIEW_LIST_LIMIT, offset).await?;
+    let unseen = super::store::review_list(&staff, super::REVIEW_LIST_LIMIT).await?;
     staff.show(unseen, Section::Home, "staff.break_glass.list").await
 }
 

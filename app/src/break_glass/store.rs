@@ -3,10 +3,7 @@
 use sqlx::Row;
 
 use super::{Entry, Reason};
-use crate::{
-    access::{StaffAccess, Unseen},
-    infra::clock::local_date_time,
-};
+use crate::access::{StaffAccess, Unseen};
 
 /// Records that the clinician broke the glass for `patient_id` in this session.
 pub async fn record_break_glass(
@@ -30,11 +27,8 @@ pub async fn record_break_glass(
 }
 
 /// HIM's list: unreviewed first, then newest first; each with its chart.
-pub async fn review_list(
-    staff: &StaffAccess,
-    limit: i64,
-    offset_minutes: i32,
-) -> Result<Unseen<Entry>, sqlx::Error> {
+pub async fn review_list(staff: &StaffAccess, limit: i64) -> Result<Unseen<Entry>, sqlx::Error> {
+    let clock = &staff.state().clock;
     let rows = sqlx::query(
         "SELECT b.id, b.patient_id, b.at, b.reason, b.note, s.display_name AS staff_name, \
          p.given_name, p.family_name, p.mrn, r.display_name AS reviewer \
@@ -50,7 +44,7 @@ pub async fn review_list(
         .map(|row| {
             let entry = Entry {
                 id: row.try_get("id")?,
-                at: local_date_time(row.try_get("at")?, offset_minutes),
+                at: clock.local_date_time(row.try_get("at")?),
                 staff: row.try_get("staff_name")?,
                 patient: format!(
                     "{}, {}",

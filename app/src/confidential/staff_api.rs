@@ -34,7 +34,7 @@ async fn items_of(chart: &ChartScope, kind: ItemKind) -> Result<Vec<Item>, sqlx:
         .map(|row| {
             let day: String = row.try_get("day")?;
             // Instants are epoch milliseconds; dates are already YYYY-MM-DD.
-            let date = day.parse::<i64>().map(crate::infra::clock::date_of).unwrap_or(day);
+            let date = day.parse::<i64>().map(|ms| chart.state().clock.date_of(ms)).unwrap_or(day);
             Ok(Item {
                 kind,
                 id: row.try_get("id")?,

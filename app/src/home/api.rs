@@ -17,7 +17,7 @@ pub async fn load_home() -> Result<HomeOverview, AppError> {
     let now = state.clock.now_ms();
     // A card shows only what the reader may open: a proxy without Results sees no results.
     let upcoming = if chart.may(Section::Visits) {
-        crate::visits::store::upcoming(&chart, now, state.config.utc_offset_minutes, UPCOMING_ON_HOME).await?
+        crate::visits::store::upcoming(&chart, now, UPCOMING_ON_HOME).await?
     } else {
         Vec::new()
     };

@@ -18,8 +18,6 @@ pub struct Config {
     pub org: OrgInfo,
     /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
-    /// The clinic's offset from UTC, in minutes, for appointment times (e.g. -300).
-    pub utc_offset_minutes: i32,
     /// Days the clinic is closed: a promised reply date skips them (and weekends).
     pub holidays: Vec<time::Date>,
     /// Messages one chart's side may send in an hour (default `messages::SENDS_PER_HOUR`).
@@ -49,25 +47,9 @@ pub fn parse_holidays(text: &str) -> Result<Vec<time::Date>, String> {
         .collect()
 }
 
-/// Parses "+HH:MM" / "-HH:MM" (or "Z") into minutes east of UTC.
-pub fn parse_utc_offset(text: &str) -> Option<i32> {
-    let text = text.trim();
-    if text.eq_ignore_ascii_case("z") || text == "UTC" {
-        return Some(0);
-    }
-    let (sign, rest) = match text.as_bytes().first()? {
-        b'+' => (1, &text[1..]),
-        b'-' => (-1, &text[1..]),
-        _ => return None,
-    };
-    let (h, m) = rest.split_once(':')?;
-    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
-    ((0..=14).contains(&h) && (0..60).contains(&m) && h.to_string().len() <= 2).then_some(sign * (h * 60 + m))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{parse_holidays, parse_utc_offset};
+    use super::parse_holidays;
 
     #[test]
     fn holidays_parse_as_a_list_and_nonsense_is_refused() {
@@ -76,15 +58,5 @@ mod tests {
         assert_eq!(days.iter().map(ToString::to_string).collect::<Vec<_>>(), ["2026-12-25", "2027-01-01"]);
         assert!(parse_holidays("2026-13-01").is_err());
         assert!(parse_holidays("Christmas").is_err());
-    }
-
-    #[test]
-    fn offsets_parse_and_nonsense_does_not() {
-        assert_eq!(parse_utc_offset("-05:00"), Some(-300));
-        assert_eq!(parse_utc_offset("+05:30"), Some(330));
-        assert_eq!(parse_utc_offset("Z"), Some(0));
-        for bad in ["", "5", "+25:00", "-05:60", "EST"] {
-            assert_eq!(parse_utc_offset(bad), None, "{bad}");
-        }
     }
 }

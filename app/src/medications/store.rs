@@ -5,7 +5,7 @@ use sqlx::{any::AnyRow, Row};
 use super::{Medication, Renewal, RenewalQueueRow, RenewalStatus};
 use crate::{
     access::{ChartScope, StaffAccess, Unseen},
-    infra::{clock::date_of, Db},
+    infra::{Clock, Db},
 };
 
 /// Medications current on `today` (no end date, or ending today or later), with the
@@ -25,14 +25,15 @@ pub async fn current(chart: &ChartScope, today: &str) -> Result<Vec<Medication>,
     .bind(chart.visibility().max_flag())
     .fetch_all(&chart.db().read)
     .await?;
-    rows.iter().map(medication_of).collect()
+    let clock = &chart.state().clock;
+    rows.iter().map(|row| medication_of(row, clock)).collect()
 }
 
-fn medication_of(row: &AnyRow) -> Result<Medication, sqlx::Error> {
+fn medication_of(row: &AnyRow, clock: &Clock) -> Result<Medication, sqlx::Error> {
     let renewal = match row.try_get::<Option<i64>, _>("renewal_id")? {
         Some(id) => Some(Renewal {
             id,
-            requested_on: date_of(row.try_get("requested_at")?),
+            requested_on: clock.date_of(row.try_get("requested_at")?),
             pharmacy: row.try_get("pharmacy")?,
             status: status_of(row)?,
         }),
@@ -160,6 +161,7 @@ pub async fn pending_queue(staff: &StaffAccess, limit: i64) -> Result<Unseen<Ren
     .bind(staff.session_id())
     .fetch_all(&staff.db().read)
     .await?;
+    let clock = &staff.state().clock;
     let rows: Result<Vec<_>, sqlx::Error> = rows
         .iter()
         .map(|row| {
@@ -182,7 +184,7 @@ pub async fn pending_queue(staff: &StaffAccess, limit: i64) -> Result<Unseen<Ren
                     refills_remaining: row.try_get("refills_remaining")?,
                     pharmacy: row.try_get("pharmacy")?,
                     comment: row.try_get("comment")?,
-                    requested_on: date_of(row.try_get("requested_at")?),
+                    requested_on: clock.date_of(row.try_get("requested_at")?),
                     requested_by_proxy: row.try_get("proxy_name")?,
                 },
             ))

@@ -11,8 +11,7 @@ use crate::error::AppError;
 #[server(endpoint = "messages/inbox")]
 pub async fn load_inbox() -> Result<Inbox, AppError> {
     let chart = access::require(Section::Messages, "messages.inbox").await?;
-    let offset = chart.state().config.utc_offset_minutes;
-    Ok(super::store::inbox(&chart, offset).await?)
+    Ok(super::store::inbox(&chart).await?)
 }
 
 /// Threads with a reply not yet opened, for the menu.
@@ -32,8 +31,7 @@ pub async fn message_recipients() -> Result<Vec<Recipient>, AppError> {
 #[server(endpoint = "messages/thread")]
 pub async fn load_thread(id: i64) -> Result<ThreadView, AppError> {
     let chart = access::require(Section::Messages, &format!("messages.thread id={id}")).await?;
-    let offset = chart.state().config.utc_offset_minutes;
-    super::store::patient_thread(&chart, id, offset).await?.ok_or(AppError::NotFound)
+    super::store::patient_thread(&chart, id).await?.ok_or(AppError::NotFound)
 }
 
 /// Sends a new message (fields `to`, `subject`) or a reply (field `thread`), with `body`,
@@ -102,10 +100,7 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
 /// The clinic's answer-by date for a message sent at `now`.
 #[cfg(feature = "ssr")]
 fn reply_by(state: &crate::infra::AppState, now: i64) -> String {
-    let local_ms = now + i64::from(state.config.utc_offset_minutes) * 60_000;
-    let today = time::OffsetDateTime::from_unix_timestamp(local_ms.div_euclid(1000))
-        .map(|t| t.date())
-        .unwrap_or(time::Date::MIN);
+    let today = state.clock.local_date(now);
     super::reply_date::reply_by(today, &state.config.holidays, super::REPLY_BUSINESS_DAYS).to_string()
 }
 

@@ -31,8 +31,7 @@ pub async fn staff_inbox(view: String) -> Result<Vec<ThreadSummary>, AppError> {
         _ => return Err(AppError::invalid("view", "error.bad_request")),
     };
     let (staff, scope) = staff_scope().await?;
-    let offset = staff.state().config.utc_offset_minutes;
-    let unseen = super::store::staff_inbox(&staff, scope, view, offset).await?;
+    let unseen = super::store::staff_inbox(&staff, scope, view).await?;
     staff.show(unseen, Section::Messages, "staff.messages.inbox").await
 }
 
@@ -41,8 +40,7 @@ pub async fn staff_inbox(view: String) -> Result<Vec<ThreadSummary>, AppError> {
 pub async fn staff_thread(id: i64) -> Result<ThreadView, AppError> {
     let (staff, scope) = staff_scope().await?;
     let chart = thread_chart(&staff, scope, id, &format!("staff.messages.thread id={id}")).await?;
-    let offset = staff.state().config.utc_offset_minutes;
-    super::store::staff_thread(&chart, scope, id, offset).await?.ok_or(AppError::NotFound)
+    super::store::staff_thread(&chart, scope, id).await?.ok_or(AppError::NotFound)
 }
 
 #[server(endpoint = "staff/messages/claim")]

@@ -8,7 +8,7 @@ use super::{AttachmentInfo, Inbox, MessageView, Pool, Recipient, ScheduleReason,
 use crate::{
     access::{ChartScope, Relationship, StaffAccess, Unseen, Visibility},
     auth::Role,
-    infra::{clock::local_date_time, Db},
+    infra::{Clock, Db},
 };
 
 /// Providers seen at a visit within this long count as "seen recently" and may be written to.
@@ -128,7 +128,7 @@ enum Side {
     Staff,
 }
 
-fn summary(row: &AnyRow, side: Side, offset_minutes: i32) -> Result<ThreadSummary, sqlx::Error> {
+fn summary(row: &AnyRow, side: Side, clock: &Clock) -> Result<ThreadSummary, sqlx::Error> {
     let pool = Pool::parse(row.try_get::<String, _>("pool")?.as_str()).unwrap_or(Pool::Support);
     let unread = match side {
         Side::Patient(_) => {
@@ -153,7 +153,7 @@ fn summary(row: &AnyRow, side: Side, offset_minutes: i32) -> Result<ThreadSummar
         subject: row.try_get("subject")?,
         with,
         pool,
-        last_message_at: local_date_time(row.try_get("last_message_at")?, offset_minutes),
+        last_message_at: clock.local_date_time(row.try_get("last_message_at")?),
         unread,
         done: row.try_get::<String, _>("status")? == "done",
         claimed_by: row.try_get("claimed_name")?,
@@ -161,7 +161,8 @@ fn summary(row: &AnyRow, side: Side, offset_minutes: i32) -> Result<ThreadSummar
 }
 
 /// The chart's threads, newest first, and how many have replies this reader has not opened.
-pub async fn inbox(chart: &ChartScope, offset_minutes: i32) -> Result<Inbox, sqlx::Error> {
+pub async fn inbox(chart: &ChartScope) -> Result<Inbox, sqlx::Error> {
+    let clock = &chart.state().clock;
     let (db, patient_id, reader) = (chart.db(), chart.patient_id(), PatientReader::of(chart));
     let rows = sqlx::query(&format!(
         "{} WHERE t.patient_id = $1 AND t.confidential <= $3 ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2",
@@ -172,10 +173,8 @@ pub async fn inbox(chart: &ChartScope, offset_minutes: i32) -> Result<Inbox, sql
     .bind(reader.vis.max_flag())
     .fetch_all(&db.read)
     .await?;
-    let threads = rows
-        .iter()
-        .map(|r| summary(r, Side::Patient(reader), offset_minutes))
-        .collect::<Result<Vec<_>, _>>()?;
+    let threads =
+        rows.iter().map(|r| summary(r, Side::Patient(reader), clock)).collect::<Result<Vec<_>, _>>()?;
     Ok(Inbox { unread: unread_count(chart).await?, threads })
 }
 
@@ -194,26 +193,22 @@ pub async fn unread_count(chart: &ChartScope) -> Result<i64, sqlx::Error> {
 }
 
 /// One thread of the chart, marked read by this reader.
-pub async fn patient_thread(
-    chart: &ChartScope,
-    thread_id: i64,
-    offset_minutes: i32,
-) -> Result<Option<ThreadView>, sqlx::Error> {
+pub async fn patient_thread(chart: &ChartScope, thread_id: i64) -> Result<Option<ThreadView>, sqlx::Error> {
     let reader = PatientReader::of(chart);
     let condition =
         format!("t.patient_id = {} AND t.confidential <= {}", chart.patient_id(), reader.vis.max_flag());
-    open_thread(chart.db(), thread_id, Side::Patient(reader), &condition, offset_minutes).await
+    open_thread(chart, thread_id, Side::Patient(reader), &condition).await
 }
 
 /// A thread found under `condition` (the chart's, or a staff scope's: integers and fixed
 /// words only), whole, and marked read by `side` up to the other side's last message.
 async fn open_thread(
-    db: &Db,
+    chart: &ChartScope,
     thread_id: i64,
     side: Side,
     condition: &str,
-    offset_minutes: i32,
 ) -> Result<Option<ThreadView>, sqlx::Error> {
+    let (db, clock) = (chart.db(), &chart.state().clock);
     let select = match side {
         Side::Patient(reader) => reader.select_summaries(),
         Side::Staff => format!("SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS}"),
@@ -225,7 +220,7 @@ async fn open_thread(
     else {
         return Ok(None);
     };
-    let summary = summary(&row, side, offset_minutes)?;
+    let summary = summary(&row, side, clock)?;
     match side {
         Side::Patient(PatientReader { proxy_user: Some(user), .. }) => {
             let upto: i64 = row.try_get("last_staff_message_id")?;
@@ -244,7 +239,7 @@ async fn open_thread(
                 .await?;
         }
     }
-    let messages = messages_of(db, thread_id, offset_minutes).await?;
+    let messages = messages_of(db, thread_id, clock).await?;
     Ok(Some(ThreadView { summary: ThreadSummary { unread: false, ..summary }, messages }))
 }
 
@@ -267,7 +262,7 @@ where
     Ok(())
 }
 
-async fn messages_of(db: &Db, thread_id: i64, offset_minutes: i32) -> Result<Vec<MessageView>, sqlx::Error> {
+async fn messages_of(db: &Db, thread_id: i64, clock: &Clock) -> Result<Vec<MessageView>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT m.id, m.from_patient, m.body, m.schedule_reason, m.sent_at, m.proxy_relationship, \
          u.display_name, pt.given_name, pt.family_name \
@@ -307,7 +302,7 @@ async fn messages_of(db: &Db, thread_id: i64, offset_minutes: i32) -> Result<Vec
                 schedule_reason: row
                     .try_get::<Option<String>, _>("schedule_reason")?
                     .and_then(|r| ScheduleReason::parse(&r)),
-                sent_at: local_date_time(row.try_get("sent_at")?, offset_minutes),
+                sent_at: clock.local_date_time(row.try_get("sent_at")?),
                 attachments,
                 sent_for: sent_for(row)?,
             })
@@ -586,7 +581,6 @@ pub async fn staff_inbox(
     staff: &StaffAccess,
     scope: StaffScope,
     view: StaffView,
-    offset_minutes: i32,
 ) -> Result<Unseen<ThreadSummary>, sqlx::Error> {
     let user_id = staff.user_id();
     let filter = match view {
@@ -607,7 +601,9 @@ pub async fn staff_inbox(
     .await?;
     let rows: Result<Vec<_>, sqlx::Error> = rows
         .iter()
-        .map(|r| Ok((Some(r.try_get::<i64, _>("patient_id")?), summary(r, Side::Staff, offset_minutes)?)))
+        .map(|r| {
+            Ok((Some(r.try_get::<i64, _>("patient_id")?), summary(r, Side::Staff, &staff.state().clock)?))
+        })
         .collect();
     Ok(Unseen::new(rows?))
 }
@@ -632,10 +628,9 @@ pub async fn staff_thread(
     chart: &ChartScope,
     scope: StaffScope,
     thread_id: i64,
-    offset_minutes: i32,
 ) -> Result<Option<ThreadView>, sqlx::Error> {
     let condition = format!("t.patient_id = {} AND {}", chart.patient_id(), scope.condition());
-    open_thread(chart.db(), thread_id, Side::Staff, &condition, offset_minutes).await
+    open_thread(chart, thread_id, Side::Staff, &condition).await
 }
 
 /// Claims an open thread in scope (taking it over from whoever had it).

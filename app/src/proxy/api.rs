@@ -31,11 +31,11 @@ pub async fn switch_chart(patient_id: i64) -> Result<Charts, AppError> {
 pub async fn load_sharing() -> Result<Sharing, AppError> {
     let account = access::account().await?;
     let state = account.state();
-    let (now, today) = (state.clock.now_ms(), state.clock.today());
+    let now = state.clock.now_ms();
     let (on_my_chart, may_change) = match account.own_patient_id() {
         Some(own) => {
             let chart = account.own_chart("proxy.sharing").await?;
-            let grants = super::store::grants_on(&chart, now, today).await?;
+            let grants = super::store::grants_on(&chart, now, &state.clock).await?;
             (grants, patient_is_adult(state, own).await?)
         }
         None => (Vec::new(), false),
@@ -43,8 +43,8 @@ pub async fn load_sharing() -> Result<Sharing, AppError> {
     Ok(Sharing {
         on_my_chart,
         may_change,
-        mine: super::store::grants_held(account.db(), account.user_id(), now, today).await?,
-        requests: super::store::requests_of(account.db(), account.user_id(), today).await?,
+        mine: super::store::grants_held(account.db(), account.user_id(), now, &state.clock).await?,
+        requests: super::store::requests_of(account.db(), account.user_id(), &state.clock).await?,
     })
 }
 
@@ -191,13 +191,14 @@ async fn submit(
             relationship: request.relationship,
             form: file.map(|f| (f.media_type, f.name.as_str(), f.bytes.as_slice())),
             now,
-            due_at: clock::ms_of_date(due),
+            due_at: state.clock.start_of_day(due),
             idempotency_key: &request.key,
         },
     )
     .await?;
     account.audit_event("proxy-requested", &format!("request={id} kind={}", request.kind.as_str())).await?;
-    let (request, _) = super::store::request(&state.db, id, today).await?.ok_or(AppError::Unavailable)?;
+    let (request, _) =
+        super::store::request(&state.db, id, &state.clock).await?.ok_or(AppError::Unavailable)?;
     Ok(request)
 }
 
@@ -267,7 +268,6 @@ pub fn parse_sections(text: &str) -> Result<Vec<Section>, AppError> {
 #[server(endpoint = "proxy/access_log")]
 pub async fn access_log(#[server(default)] before: Option<i64>) -> Result<Vec<AccessEntry>, AppError> {
     let chart = access::account().await?.own_chart("proxy.access_log").await?;
-    let offset = chart.state().config.utc_offset_minutes;
     let before = before.unwrap_or(i64::MAX);
-    Ok(super::store::access_log(&chart, before, offset).await?)
+    Ok(super::store::access_log(&chart, before).await?)
 }

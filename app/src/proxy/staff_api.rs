@@ -20,7 +20,7 @@ async fn him() -> Result<StaffAccess, AppError> {
 #[server(endpoint = "staff/proxy/queue")]
 pub async fn proxy_queue() -> Result<Vec<ProxyRequest>, AppError> {
     let staff = him().await?;
-    let unseen = super::store::pending(&staff, staff.state().clock.today(), QUEUE_LIMIT).await?;
+    let unseen = super::store::pending(&staff, &staff.state().clock, QUEUE_LIMIT).await?;
     staff.show(unseen, Section::Sharing, "staff.proxy.queue").await
 }
 
@@ -28,8 +28,8 @@ pub async fn proxy_queue() -> Result<Vec<ProxyRequest>, AppError> {
 #[server(endpoint = "staff/proxy/request")]
 pub async fn review_request(id: i64) -> Result<RequestReview, AppError> {
     let staff = him().await?;
-    let today = staff.state().clock.today();
-    let (request, matched) = super::store::request(staff.db(), id, today).await?.ok_or(AppError::NotFound)?;
+    let (request, matched) =
+        super::store::request(staff.db(), id, &staff.state().clock).await?.ok_or(AppError::NotFound)?;
     let candidates = super::store::candidates(staff.db(), &request.patient_name, &request.birth_date).await?;
     let matched_name = match matched {
         Some(patient) => crate::auth::store::patient_by_id(staff.db(), patient)
@@ -55,11 +55,13 @@ pub async fn approve_request(
 ) -> Result<(), AppError> {
     let staff = him().await?;
     let sections = super::api::parse_sections(&sections)?;
-    let today = staff.state().clock.today();
+    let clock = &staff.state().clock;
+    let today = clock.today();
+    // The grant stops at the start of its end date at the clinic.
     let ends_at = access::grants::parse_end(ends_on.as_deref().unwrap_or(""), today)
         .map_err(|e| AppError::invalid("ends_on", &format!("proxy.{e}")))?
-        .map(crate::infra::clock::ms_of_date);
-    let (request, _) = super::store::request(staff.db(), id, today).await?.ok_or(AppError::NotFound)?;
+        .map(|day| clock.start_of_day(day));
+    let (request, _) = super::store::request(staff.db(), id, clock).await?.ok_or(AppError::NotFound)?;
     let patient = crate::auth::store::patient_by_id(staff.db(), patient_id)
         .await?
         .ok_or(AppError::invalid("patient", "proxy.match_required"))?;
@@ -134,7 +136,7 @@ pub async fn chart_grants(patient_id: i64) -> Result<Vec<GrantView>, AppError> {
     let staff = him().await?;
     let chart = staff.open_chart(patient_id, Section::Sharing, "staff.proxy.grants").await?;
     let clock = &staff.state().clock;
-    Ok(super::store::grants_on(&chart, clock.now_ms(), clock.today()).await?)
+    Ok(super::store::grants_on(&chart, clock.now_ms(), clock).await?)
 }
 
 /// Ends any grant, with the reason (a relationship reported changed, a court order…).

@@ -2,16 +2,12 @@
 //! together with who may touch them (the requester, the chart's patient, the proxy); HIM
 //! functions come here only after the role check.
 use sqlx::{any::AnyRow, Row};
-use time::Date;
 
 use super::{AccessEntry, Accessor, GrantView, ProxyRequest, RequestKind, RequestStatus};
 use crate::{
     access::{grants, ChartScope, Relationship, Section, StaffAccess, Unseen},
     auth::Role,
-    infra::{
-        clock::{date_of, local_date_time},
-        Db,
-    },
+    infra::{Clock, Db},
 };
 
 // ---------------------------------------------------------------- requests
@@ -86,9 +82,9 @@ const REQUEST_COLUMNS: &str = "r.id, r.kind, r.patient_name, r.birth_date, r.rel
     r.created_at, r.due_at, r.decided_at, r.decision_reason, r.form_media_type, r.matched_patient_id, \
     u.display_name AS requester";
 
-fn request_of(row: &AnyRow, today: Date) -> Result<ProxyRequest, sqlx::Error> {
+fn request_of(row: &AnyRow, clock: &Clock) -> Result<ProxyRequest, sqlx::Error> {
     let status = RequestStatus::parse(&row.try_get::<String, _>("status")?);
-    let due_on = date_of(row.try_get("due_at")?);
+    let due_on = clock.date_of(row.try_get("due_at")?);
     Ok(ProxyRequest {
         id: row.try_get("id")?,
         kind: RequestKind::parse(&row.try_get::<String, _>("kind")?).unwrap_or(RequestKind::Minor),
@@ -98,17 +94,21 @@ fn request_of(row: &AnyRow, today: Date) -> Result<ProxyRequest, sqlx::Error> {
         relationship: Relationship::parse(&row.try_get::<String, _>("relationship")?)
             .unwrap_or(Relationship::Parent),
         status,
-        submitted_on: date_of(row.try_get("created_at")?),
-        overdue: status == RequestStatus::Pending && due_on < today.to_string(),
+        submitted_on: clock.date_of(row.try_get("created_at")?),
+        overdue: status == RequestStatus::Pending && due_on < clock.today().to_string(),
         due_on,
-        decided_on: row.try_get::<Option<i64>, _>("decided_at")?.map(date_of),
+        decided_on: row.try_get::<Option<i64>, _>("decided_at")?.map(|ms| clock.date_of(ms)),
         reason: row.try_get("decision_reason")?,
         has_form: row.try_get::<Option<String>, _>("form_media_type")?.is_some(),
     })
 }
 
 /// The requests an account made, newest first.
-pub async fn requests_of(db: &Db, requester_id: i64, today: Date) -> Result<Vec<ProxyRequest>, sqlx::Error> {
+pub async fn requests_of(
+    db: &Db,
+    requester_id: i64,
+    clock: &Clock,
+) -> Result<Vec<ProxyRequest>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {REQUEST_COLUMNS} FROM proxy_requests r JOIN users u ON u.id = r.requester_id \
          WHERE r.requester_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 50"
@@ -116,14 +116,14 @@ pub async fn requests_of(db: &Db, requester_id: i64, today: Date) -> Result<Vec<
     .bind(requester_id)
     .fetch_all(&db.read)
     .await?;
-    rows.iter().map(|r| request_of(r, today)).collect()
+    rows.iter().map(|r| request_of(r, clock)).collect()
 }
 
 /// HIM's queue: pending requests, the soonest due first, each with the chart it was
 /// matched to, if any (for `StaffAccess::show`).
 pub async fn pending(
     staff: &StaffAccess,
-    today: Date,
+    clock: &Clock,
     limit: i64,
 ) -> Result<Unseen<ProxyRequest>, sqlx::Error> {
     let rows = sqlx::query(&format!(
@@ -134,7 +134,7 @@ pub async fn pending(
     .fetch_all(&staff.db().read)
     .await?;
     let rows: Result<Vec<_>, sqlx::Error> =
-        rows.iter().map(|r| Ok((r.try_get("matched_patient_id")?, request_of(r, today)?))).collect();
+        rows.iter().map(|r| Ok((r.try_get("matched_patient_id")?, request_of(r, clock)?))).collect();
     Ok(Unseen::new(rows?))
 }
 
@@ -142,7 +142,7 @@ pub async fn pending(
 pub async fn request(
     db: &Db,
     id: i64,
-    today: Date,
+    clock: &Clock,
 ) -> Result<Option<(ProxyRequest, Option<i64>)>, sqlx::Error> {
     let row = sqlx::query(&format!(
         "SELECT {REQUEST_COLUMNS} FROM proxy_requests r JOIN users u ON u.id = r.requester_id WHERE r.id = $1"
@@ -150,7 +150,7 @@ pub async fn request(
     .bind(id)
     .fetch_optional(&db.read)
     .await?;
-    row.map(|r| Ok((request_of(&r, today)?, r.try_get("matched_patient_id")?))).transpose()
+    row.map(|r| Ok((request_of(&r, clock)?, r.try_get("matched_patient_id")?))).transpose()
 }
 
 /// The requester of a request (for its requester's own checks).
@@ -303,14 +303,14 @@ const GRANT_COLUMNS: &str = "g.id, g.kind, g.relationship, g.sections, g.starts_
 const GRANT_JOINS: &str = "JOIN users pu ON pu.id = g.proxy_user_id JOIN patients p ON p.id = g.patient_id \
     LEFT JOIN users a ON a.id = g.approved_by";
 
-fn grant_of(row: &AnyRow, now: i64, today: Date) -> Result<GrantView, sqlx::Error> {
+fn grant_of(row: &AnyRow, now: i64, clock: &Clock) -> Result<GrantView, sqlx::Error> {
     let kind = RequestKind::parse(&row.try_get::<String, _>("kind")?).unwrap_or(RequestKind::Minor);
     let sections = Section::parse_list(&row.try_get::<String, _>("sections")?);
     let starts_at: i64 = row.try_get("starts_at")?;
     let ends_at: Option<i64> = row.try_get("ends_at")?;
     let ended = row.try_get::<Option<i64>, _>("ended_at")?.is_some();
     // A birth date that cannot be read fails closed: the grant shows as not in force.
-    let now_allows = grants::age_on(&row.try_get::<String, _>("birth_date")?, today)
+    let now_allows = grants::age_on(&row.try_get::<String, _>("birth_date")?, clock.today())
         .and_then(|age| grants::sections_at_age(kind.as_str(), &sections, age));
     let in_window = starts_at <= now && ends_at.is_none_or(|end| end > now);
     Ok(GrantView {
@@ -328,8 +328,8 @@ fn grant_of(row: &AnyRow, now: i64, today: Date) -> Result<GrantView, sqlx::Erro
         teen_view: now_allows.as_ref().is_some_and(|(_, teen)| *teen),
         sections_now: now_allows.map(|(now, _)| now).unwrap_or_default(),
         sections,
-        starts_on: date_of(starts_at),
-        ends_on: ends_at.map(date_of),
+        starts_on: clock.date_of(starts_at),
+        ends_on: ends_at.map(|ms| clock.date_of(ms)),
         approved_by: row.try_get("approver")?,
     })
 }
@@ -341,7 +341,7 @@ async fn grants_where(
     condition: &str,
     id: i64,
     now: i64,
-    today: Date,
+    clock: &Clock,
 ) -> Result<Vec<GrantView>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {GRANT_COLUMNS} FROM proxy_grants g {GRANT_JOINS} \
@@ -352,12 +352,12 @@ async fn grants_where(
     .bind(now)
     .fetch_all(&db.read)
     .await?;
-    rows.iter().map(|r| grant_of(r, now, today)).collect()
+    rows.iter().map(|r| grant_of(r, now, clock)).collect()
 }
 
 /// Who may see the chart (grants not ended or expired).
-pub async fn grants_on(chart: &ChartScope, now: i64, today: Date) -> Result<Vec<GrantView>, sqlx::Error> {
-    grants_where(chart.db(), "g.patient_id", chart.patient_id(), now, today).await
+pub async fn grants_on(chart: &ChartScope, now: i64, clock: &Clock) -> Result<Vec<GrantView>, sqlx::Error> {
+    grants_where(chart.db(), "g.patient_id", chart.patient_id(), now, clock).await
 }
 
 /// The charts `user_id` holds grants to.
@@ -365,9 +365,9 @@ pub async fn grants_held(
     db: &Db,
     user_id: i64,
     now: i64,
-    today: Date,
+    clock: &Clock,
 ) -> Result<Vec<GrantView>, sqlx::Error> {
-    grants_where(db, "g.proxy_user_id", user_id, now, today).await
+    grants_where(db, "g.proxy_user_id", user_id, now, clock).await
 }
 
 /// (proxy user, patient) of a grant not yet ended.
@@ -408,12 +408,9 @@ pub async fn set_sections(db: &Db, id: i64, sections: &[Section]) -> Result<bool
 
 /// Accesses to the chart, newest first, before audit row `before` (paging); "you" is the
 /// scope's reader (the patient: the page is theirs alone).
-pub async fn access_log(
-    chart: &ChartScope,
-    before: i64,
-    offset_minutes: i32,
-) -> Result<Vec<AccessEntry>, sqlx::Error> {
+pub async fn access_log(chart: &ChartScope, before: i64) -> Result<Vec<AccessEntry>, sqlx::Error> {
     let (db, patient_id, patient_user) = (chart.db(), chart.patient_id(), chart.reader_user_id());
+    let clock = &chart.state().clock;
     let rows = sqlx::query(
         "SELECT a.seq, a.at, a.actor_user_id, a.action, a.section, a.as_proxy, u.display_name, u.role \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id \
@@ -436,7 +433,7 @@ pub async fn access_log(
             };
             Ok(AccessEntry {
                 seq: row.try_get("seq")?,
-                at: local_date_time(row.try_get("at")?, offset_minutes),
+                at: clock.local_date_time(row.try_get("at")?),
                 who,
                 section: row.try_get::<Option<String>, _>("section")?.as_deref().and_then(Section::parse),
                 action: row.try_get("action")?,

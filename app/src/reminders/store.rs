@@ -5,7 +5,7 @@ use sqlx::Row;
 use time::Date;
 
 use super::rules::{Facts, FLU_CVX, HBA1C_LOINC, LIPID_PANEL_LOINC, PNEUMO_CVX, TETANUS_CVX};
-use crate::{access::ChartScope, infra::clock::date_of};
+use crate::access::ChartScope;
 
 fn parse(text: &str) -> Option<Date> {
     crate::auth::rules::parse_date(text)
@@ -45,7 +45,7 @@ pub async fn facts(chart: &ChartScope) -> Result<Facts, sqlx::Error> {
     .await?;
     for row in &reports {
         let code: String = row.try_get("code")?;
-        let Some(day) = parse(&date_of(row.try_get("collected_at")?)) else { continue };
+        let day = chart.state().clock.local_date(row.try_get("collected_at")?);
         if code == HBA1C_LOINC {
             facts.hba1c.push(day);
         } else {

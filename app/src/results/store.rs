@@ -6,9 +6,8 @@ use sqlx::{any::AnyRow, Row};
 use super::{format_range, format_value, Component, Flag, Point, ResultDetail, ResultSummary, UnitSeries};
 use crate::access::{ChartScope, StaffAccess, Unseen, Visibility};
 use crate::infra::{
-    clock::date_of,
     db::{bool_column, DbKind},
-    Db,
+    Clock, Db,
 };
 
 /// At most this many results in one list answer (newest first).
@@ -26,14 +25,15 @@ pub async fn list_released(chart: &ChartScope) -> Result<Vec<ResultSummary>, sql
     .bind(chart.visibility().max_flag())
     .fetch_all(&chart.db().read)
     .await?;
-    rows.iter().map(summary_of).collect()
+    let clock = &chart.state().clock;
+    rows.iter().map(|row| summary_of(row, clock)).collect()
 }
 
-fn summary_of(row: &AnyRow) -> Result<ResultSummary, sqlx::Error> {
+fn summary_of(row: &AnyRow, clock: &Clock) -> Result<ResultSummary, sqlx::Error> {
     Ok(ResultSummary {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
-        collected_on: date_of(row.try_get("collected_at")?),
+        collected_on: clock.date_of(row.try_get("collected_at")?),
         is_new: row.try_get::<Option<i64>, _>("patient_seen_at")?.is_none(),
         abnormal: bool_column(row, "abnormal")?,
     })
@@ -74,8 +74,11 @@ pub async fn released_detail(
     Ok(Some(ResultDetail {
         id: report.try_get("id")?,
         name: report.try_get("name")?,
-        collected_on: date_of(report.try_get("collected_at")?),
-        released_on: date_of(report.try_get::<Option<i64>, _>("released_at")?.unwrap_or_default()),
+        collected_on: chart.state().clock.date_of(report.try_get("collected_at")?),
+        released_on: chart
+            .state()
+            .clock
+            .date_of(report.try_get::<Option<i64>, _>("released_at")?.unwrap_or_default()),
         ordered_by: report.try_get("ordered_by")?,
         awaiting_review: report.try_get::<Option<i64>, _>("reviewed_at")?.is_none(),
         components,
@@ -362,6 +365,7 @@ pub async fn staff_queue(
     .bind(staff.session_id())
     .fetch_all(&staff.db().read)
     .await?;
+    let clock = &staff.state().clock;
     let rows: Result<Vec<_>, sqlx::Error> = rows
         .iter()
         .map(|row| {
@@ -376,7 +380,7 @@ pub async fn staff_queue(
                     ),
                     mrn: row.try_get("mrn")?,
                     name: row.try_get("name")?,
-                    collected_on: date_of(row.try_get("collected_at")?),
+                    collected_on: clock.date_of(row.try_get("collected_at")?),
                     released: row.try_get::<Option<i64>, _>("released_at")?.is_some(),
                     held_reason: row.try_get("held_reason")?,
                     reviewed: row.try_get::<Option<i64>, _>("reviewed_at")?.is_some(),

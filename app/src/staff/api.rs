@@ -56,7 +56,7 @@ pub async fn issue_activation_code(patient_id: i64) -> Result<IssuedCodeView, Ap
     Ok(IssuedCodeView {
         patient_name: format!("{} {}", patient.given_name, patient.family_name),
         code: issued.code,
-        expires_on: date_of(issued.expires_at),
+        expires_on: state.clock.date_of(issued.expires_at),
     })
 }
 
@@ -72,6 +72,3 @@ pub fn check_may_enroll(state: &AppState, patient: &store::PatientRow) -> Result
     }
     Ok(())
 }
-
-#[cfg(feature = "ssr")]
-pub use crate::infra::clock::date_of;

@@ -9,12 +9,11 @@ use crate::error::AppError;
 pub async fn list_visits() -> Result<Visits, AppError> {
     let chart = access::require(Section::Visits, "visits.list").await?;
     let state = chart.state();
-    Ok(super::store::visits(&chart, state.clock.now_ms(), state.config.utc_offset_minutes).await?)
+    Ok(super::store::visits(&chart, state.clock.now_ms()).await?)
 }
 
 #[server(endpoint = "visits/document")]
 pub async fn load_visit_document(id: i64, kind: VisitDocKind) -> Result<VisitDocument, AppError> {
     let chart = access::require(Section::Visits, &format!("visits.document id={id}")).await?;
-    let offset = chart.state().config.utc_offset_minutes;
-    super::store::document(&chart, id, kind, offset).await?.ok_or(AppError::NotFound)
+    super::store::document(&chart, id, kind).await?.ok_or(AppError::NotFound)
 }

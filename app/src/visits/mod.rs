@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub struct VisitSummary {
     pub id: i64,
     pub kind: String,
-    /// "2026-12-03 09:30" in the clinic's time zone (see Config::utc_offset).
+    /// "2026-12-03 09:30" in the clinic's time zone (PORTICO_TIME_ZONE, infra::clock).
     pub starts: String,
     pub provider: Option<String>,
     pub department: String,

@@ -6,7 +6,7 @@ use sqlx::{any::AnyRow, Row};
 use super::{VisitDocKind, VisitDocument, VisitSummary, Visits};
 use crate::{
     access::{ChartScope, Visibility},
-    infra::{clock::local_date_time, db::bool_column, Db},
+    infra::{db::bool_column, Clock, Db},
 };
 
 /// At most this many past visits in one answer (most recent first).
@@ -15,7 +15,8 @@ pub const PAST_LIMIT: i64 = 200;
 const COLUMNS: &str = "e.id, e.kind, e.start_at, e.department, e.reason, e.status, \
     e.avs_text IS NOT NULL AS has_summary, e.note_text IS NOT NULL AS has_note, e.note_confidential, p.display_name AS provider";
 
-pub async fn visits(chart: &ChartScope, now: i64, offset_minutes: i32) -> Result<Visits, sqlx::Error> {
+pub async fn visits(chart: &ChartScope, now: i64) -> Result<Visits, sqlx::Error> {
+    let clock = &chart.state().clock;
     let (db, vis) = (chart.db(), chart.visibility());
     let upcoming = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
@@ -39,18 +40,18 @@ pub async fn visits(chart: &ChartScope, now: i64, offset_minutes: i32) -> Result
     .fetch_all(&db.read)
     .await?;
     Ok(Visits {
-        upcoming: upcoming.iter().map(|r| summary_of(r, offset_minutes, vis)).collect::<Result<_, _>>()?,
-        past: past.iter().map(|r| summary_of(r, offset_minutes, vis)).collect::<Result<_, _>>()?,
+        upcoming: upcoming.iter().map(|r| summary_of(r, clock, vis)).collect::<Result<_, _>>()?,
+        past: past.iter().map(|r| summary_of(r, clock, vis)).collect::<Result<_, _>>()?,
     })
 }
 
-fn summary_of(row: &AnyRow, offset_minutes: i32, vis: Visibility) -> Result<VisitSummary, sqlx::Error> {
+fn summary_of(row: &AnyRow, clock: &Clock, vis: Visibility) -> Result<VisitSummary, sqlx::Error> {
     let status: String = row.try_get("status")?;
     let note_shown = row.try_get::<i64, _>("note_confidential")? <= vis.max_flag();
     Ok(VisitSummary {
         id: row.try_get("id")?,
         kind: row.try_get("kind")?,
-        starts: local_date_time(row.try_get("start_at")?, offset_minutes),
+        starts: clock.local_date_time(row.try_get("start_at")?),
         provider: row.try_get("provider")?,
         department: row.try_get("department")?,
         reason: row.try_get("reason")?,
@@ -66,7 +67,6 @@ pub async fn document(
     chart: &ChartScope,
     visit_id: i64,
     kind: VisitDocKind,
-    offset_minutes: i32,
 ) -> Result<Option<VisitDocument>, sqlx::Error> {
     let vis = chart.visibility();
     let row = sqlx::query(&format!(
@@ -84,7 +84,7 @@ pub async fn document(
         VisitDocKind::Note => row.try_get("note_text")?,
     };
     let Some(text) = text else { return Ok(None) };
-    Ok(Some(VisitDocument { visit: summary_of(&row, offset_minutes, vis)?, kind, text }))
+    Ok(Some(VisitDocument { visit: summary_of(&row, &chart.state().clock, vis)?, kind, text }))
 }
 
 /// The provider record of a staff account, if they have one.
@@ -130,13 +130,8 @@ pub async fn insert_encounter(db: &Db, e: &NewEncounter<'_>) -> Result<i64, sqlx
 }
 
 /// Soonest upcoming appointments, for Home.
-pub async fn upcoming(
-    chart: &ChartScope,
-    now: i64,
-    offset: i32,
-    limit: usize,
-) -> Result<Vec<VisitSummary>, sqlx::Error> {
-    let mut v = visits(chart, now, offset).await?.upcoming;
+pub async fn upcoming(chart: &ChartScope, now: i64, limit: usize) -> Result<Vec<VisitSummary>, sqlx::Error> {
+    let mut v = visits(chart, now).await?.upcoming;
     v.truncate(limit);
     Ok(v)
 }

@@ -39,8 +39,11 @@ enum Cleanup {
     PgDatabase { admin_url: String, name: String },
 }
 
+#[derive(Default)]
 pub struct Options {
     pub public_url: Option<String>,
+    /// The clinic's time zone (default UTC).
+    pub time_zone: Option<&'static str>,
 }
 
 fn unique_name() -> String {
@@ -73,7 +76,7 @@ async fn create_pg_database(admin_url: &str, name: &str) -> String {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, Options { public_url: None }).await
+        Self::spawn_with(backend, Options::default()).await
     }
 
     pub async fn spawn_with(backend: Backend, options: Options) -> Option<TestApp> {
@@ -107,14 +110,14 @@ impl TestApp {
                 support_hours: "weekdays".into(),
             },
             trust_forwarded_for: false,
-            utc_offset_minutes: 0,
             // Thanksgiving, the day after the test clock's start.
             holidays: vec![time::macros::date!(2026 - 11 - 26)],
             messages_per_hour: app::messages::SENDS_PER_HOUR,
         };
         let origin = config.public_origin();
         // A fixed, realistic start: 2026-11-25 12:00 UTC.
-        let clock = Clock::manual(1_795_608_000_000);
+        let zone = app::infra::clock::time_zone(options.time_zone.unwrap_or("UTC")).unwrap();
+        let clock = Clock::manual_in(1_795_608_000_000, zone);
         let state = portico_server::build_state(config, clock.clone(), "target/site").await.unwrap();
         let served = state.clone();
         tokio::spawn(async move { portico_server::serve(listener, served).await });

@@ -81,7 +81,7 @@ async fn cross_site_requests_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_https_cookies_are_host_prefixed_and_secure_with_hsts() {
-    let options = Options { public_url: Some("https://portal.example.org".into()) };
+    let options = Options { public_url: Some("https://portal.example.org".into()), ..Default::default() };
     let app = TestApp::spawn_with(Backend::Sqlite, options).await.unwrap();
     assert_eq!(app.origin, "https://portal.example.org");
     app.add_patient_user("secure").await;

@@ -766,3 +766,34 @@ async fn an_adult_patient_narrows_a_grant(app: &TestApp) {
     let (status, body) = app.call(&jordan, "medications/list", &[]).await;
     assert_eq!((status, error_key(&body).as_str()), (StatusCode::FORBIDDEN, "AccessEnded"));
 }
+
+/// A 13th birthday narrows a parent's view at midnight *at the clinic* (here Los Angeles,
+/// eight hours behind UTC in November), not at midnight UTC.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_13th_birthday_narrows_access_at_the_clinics_midnight() {
+    use crate::common::{Backend, Options};
+    let options = Options { time_zone: Some("America/Los_Angeles"), ..Default::default() };
+    let app = TestApp::spawn_with(Backend::Sqlite, options).await.unwrap();
+    // The test clock starts at 2026-11-25 12:00 UTC (04:00 in Los Angeles); she turns 13
+    // on 2026-11-26.
+    let child = app.add_patient("MRN-BDAY", "Birthday", "Child", "2013-11-26").await;
+    let parent_user = app.add_user("parent", Role::Patient, None, "parent@example.org").await;
+    grant(&app, parent_user, child, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
+    let medications_as_parent = || async {
+        let client = app.signed_in("parent").await;
+        assert_eq!(switch(&app, &client, child).await, StatusCode::OK);
+        app.call(&client, "medications/list", &[]).await.0
+    };
+    let hour = 3_600_000;
+    // 2026-11-26 00:30 UTC: the 26th in UTC, still the 25th (16:30) at the clinic.
+    app.clock.advance_ms(12 * hour + 30 * 60_000);
+    assert_eq!(medications_as_parent().await, StatusCode::OK, "12 years old at the clinic");
+    // 07:59 UTC: 23:59 on the 25th at the clinic.
+    app.clock.advance_ms(7 * hour + 29 * 60_000);
+    assert_eq!(medications_as_parent().await, StatusCode::OK, "a minute before the clinic's midnight");
+    // 08:01 UTC: 00:01 on the 26th at the clinic. Every section stays, for a clinic whose
+    // policy keeps them; this clinic's (the default's) teen view drops the medication list.
+    app.clock.advance_ms(2 * 60_000);
+    assert_eq!(medications_as_parent().await, StatusCode::FORBIDDEN, "13 at the clinic");
+    app.cleanup().await;
+}

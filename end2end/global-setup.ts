@@ -69,6 +69,9 @@ export default async function globalSetup() {
     PORTICO_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     PORTICO_ORG_NAME: "Portico Test Clinic",
     PORTICO_HOLIDAYS: nextWeekday(),
+    // A clinic in a state that keeps the medication list from parents of teens (the default
+    // keeps every section): 09-proxy checks the narrower view.
+    PORTICO_TEEN_PROXY_SECTIONS: "home,visits,results,health-summary,reminders,messages",
     RUST_LOG: "warn",
   };
   execFileSync(binary, ["migrate"], { env, cwd: root });

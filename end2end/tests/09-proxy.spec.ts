@@ -18,7 +18,8 @@ test("a parent switches between two children's charts and back, without a page l
   await expect(menu(page).getByRole("link", { name: "Medications" })).toBeVisible();
   await expectAccessible(page);
 
-  // Leo is 15: the teen view (no medication list), and nothing marked confidential.
+  // Leo is 15: the teen view of this clinic's policy (PORTICO_TEEN_PROXY_SECTIONS in
+  // global-setup: no medication list), and nothing marked confidential.
   await charts(page).getByRole("button", { name: "Leo Quinn (parent)" }).click();
   await expect(banner(page)).toHaveText("You are viewing Leo Quinn's chart");
   await expect(menu(page).getByRole("link", { name: "Medications" })).toHaveCount(0);

@@ -60,6 +60,17 @@ pub struct Settings {
     /// included): ages, grant end dates, due and reply dates, appointment times.
     #[arg(long, env = "PORTICO_TIME_ZONE", default_value = "UTC", value_parser = time_zone, global = true)]
     pub time_zone: jiff::tz::TimeZone,
+    /// What a parent or guardian keeps seeing once their child is 13 (items marked
+    /// confidential are hidden from every proxy either way). Default: every section, as the
+    /// seed says; a clinic in a state that requires it drops `medications` or more.
+    #[arg(
+        long,
+        env = "PORTICO_TEEN_PROXY_SECTIONS",
+        default_value = "home,visits,results,medications,health-summary,reminders,messages",
+        value_parser = teen_policy,
+        global = true
+    )]
+    pub teen_proxy_sections: TeenPolicy,
     /// Days the clinic is closed, skipped when promising a reply date: "2026-12-25,2027-01-01".
     #[arg(long, env = "PORTICO_HOLIDAYS", default_value = "", value_parser = holidays, global = true)]
     pub holidays: Holidays,
@@ -71,6 +82,14 @@ pub struct Settings {
 /// The parsed holiday list (a newtype, so clap reads the whole list as one value).
 #[derive(Clone, Debug, Default)]
 pub struct Holidays(pub Vec<time::Date>);
+
+/// The parsed teen policy (a newtype, so clap reads the whole list as one value).
+#[derive(Clone, Debug, Default)]
+pub struct TeenPolicy(pub Vec<app::access::Section>);
+
+fn teen_policy(text: &str) -> Result<TeenPolicy, String> {
+    app::access::Section::parse_policy(text).map(TeenPolicy)
+}
 
 fn holidays(text: &str) -> Result<Holidays, String> {
     app::infra::config::parse_holidays(text).map(Holidays)
@@ -164,6 +183,7 @@ impl Settings {
                 name: self.org_name.clone(),
                 support_phone: self.support_phone.clone(),
                 support_hours: self.support_hours.clone(),
+                teen_proxy_sections: self.teen_proxy_sections.0.clone(),
             },
             trust_forwarded_for: self.trust_forwarded_for,
             holidays: self.holidays.0.clone(),

@@ -1,6 +1,7 @@
 //! Which proxy grants are in force now. A grant applies from its start until its end date
 //! or until someone ends it; a minor grant (a parent's, a guardian's) also only while the
-//! patient is under 18, and from 13 it narrows to `Section::TEEN_VIEW`. Ages come from the
+//! patient is under 18, and from 13 it narrows to the clinic's teen policy
+//! (`OrgInfo::teen_proxy_sections`, PORTICO_TEEN_PROXY_SECTIONS). Ages come from the
 //! birth date and the clock at each request, so a birthday needs no job to take effect.
 use sqlx::Row;
 use time::Date;
@@ -57,12 +58,18 @@ pub fn age_on(birth: &str, today: Date) -> Option<i32> {
 }
 
 /// What a grant of `kind` with `sections` allows for a patient aged `age`: `None` once a
-/// minor grant has ended at 18; the teen view (and `true`) from 13.
-pub fn sections_at_age(kind: &str, sections: &[Section], age: i32) -> Option<(Vec<Section>, bool)> {
+/// minor grant has ended at 18; from 13, only what the clinic's `teen_policy` keeps (and
+/// `true`).
+pub fn sections_at_age(
+    kind: &str,
+    sections: &[Section],
+    age: i32,
+    teen_policy: &[Section],
+) -> Option<(Vec<Section>, bool)> {
     match kind {
         "minor" if age >= ADULT_AGE => None,
         "minor" if age >= TEEN_AGE => {
-            Some((sections.iter().copied().filter(|s| Section::TEEN_VIEW.contains(s)).collect(), true))
+            Some((sections.iter().copied().filter(|s| teen_policy.contains(s)).collect(), true))
         }
         "minor" | "adult" => Some((sections.to_vec(), false)),
         _ => None,
@@ -78,6 +85,7 @@ pub async fn in_force(
     patient_id: Option<i64>,
     now: i64,
     today: Date,
+    teen_policy: &[Section],
 ) -> Result<Vec<InForce>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT g.patient_id, g.kind, g.relationship, g.sections, p.given_name, p.family_name, p.birth_date \
@@ -97,7 +105,9 @@ pub async fn in_force(
         let kind: String = row.try_get("kind")?;
         let granted = Section::parse_list(&row.try_get::<String, _>("sections")?);
         let Some(age) = age_on(&birth, today) else { continue };
-        let Some((sections, teen_view)) = sections_at_age(&kind, &granted, age) else { continue };
+        let Some((sections, teen_view)) = sections_at_age(&kind, &granted, age, teen_policy) else {
+            continue;
+        };
         let relationship = Relationship::parse(&row.try_get::<String, _>("relationship")?)
             .unwrap_or(Relationship::Caregiver);
         let id: i64 = row.try_get("patient_id")?;
@@ -141,6 +151,7 @@ pub async fn proxies_of(
     patient_id: i64,
     now: i64,
     today: Date,
+    teen_policy: &[Section],
 ) -> Result<Vec<ProxyOf>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT g.proxy_user_id, g.kind, g.sections, u.email, p.birth_date \
@@ -157,7 +168,9 @@ pub async fn proxies_of(
         let granted = Section::parse_list(&row.try_get::<String, _>("sections")?);
         // A birth date that cannot be read fails closed, as in `in_force`: no notice.
         let Some(age) = age_on(&row.try_get::<String, _>("birth_date")?, today) else { continue };
-        let Some((sections, _)) = sections_at_age(&row.try_get::<String, _>("kind")?, &granted, age) else {
+        let Some((sections, _)) =
+            sections_at_age(&row.try_get::<String, _>("kind")?, &granted, age, teen_policy)
+        else {
             continue;
         };
         let user_id: i64 = row.try_get("proxy_user_id")?;
@@ -190,17 +203,32 @@ mod tests {
     }
 
     #[test]
-    fn a_minor_grant_narrows_at_13_and_ends_at_18() {
+    fn a_minor_grant_narrows_at_13_to_the_clinics_policy_and_ends_at_18() {
         let all = Section::GRANTABLE.to_vec();
-        assert_eq!(sections_at_age("minor", &all, 12), Some((all.clone(), false)));
-        let teen = sections_at_age("minor", &all, 13).unwrap();
+        let strict = Section::TEEN_VIEW_WITHOUT_MEDICATIONS;
+        assert_eq!(sections_at_age("minor", &all, 12, &strict), Some((all.clone(), false)));
+        let teen = sections_at_age("minor", &all, 13, &strict).unwrap();
         assert!(teen.1 && !teen.0.contains(&Section::Medications) && teen.0.contains(&Section::Results));
-        assert_eq!(sections_at_age("minor", &all, 17).map(|s| s.1), Some(true));
-        assert_eq!(sections_at_age("minor", &all, 18), None);
-        assert_eq!(sections_at_age("adult", &all, 18), Some((all.clone(), false)));
+        // The default policy keeps every section (only confidential items are hidden).
+        assert_eq!(sections_at_age("minor", &all, 13, &all), Some((all.clone(), true)));
+        assert_eq!(sections_at_age("minor", &all, 17, &strict).map(|s| s.1), Some(true));
+        assert_eq!(sections_at_age("minor", &all, 18, &all), None);
+        assert_eq!(sections_at_age("adult", &all, 18, &strict), Some((all.clone(), false)));
         // A narrowed grant stays narrow: the teen view never adds a section.
         let narrow = [Section::Visits, Section::Medications];
-        assert_eq!(sections_at_age("minor", &narrow, 15), Some((vec![Section::Visits], true)));
+        assert_eq!(sections_at_age("minor", &narrow, 15, &strict), Some((vec![Section::Visits], true)));
+    }
+
+    #[test]
+    fn a_teen_policy_names_only_grantable_sections() {
+        assert_eq!(Section::parse_policy("").unwrap(), vec![]);
+        assert_eq!(
+            Section::parse_policy("visits, home,visits").unwrap(),
+            vec![Section::Home, Section::Visits],
+            "menu order, once each"
+        );
+        assert!(Section::parse_policy("home,medication").is_err(), "a typo is refused");
+        assert!(Section::parse_policy("sharing").is_err(), "not grantable");
     }
 
     #[test]

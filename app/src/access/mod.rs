@@ -44,11 +44,11 @@ impl Section {
         Section::Messages,
     ];
 
-    /// What a parent keeps once their child turns 13: appointments, results, the health
-    /// summary, reminders and messages with the care team; not the medication list (where
-    /// much of what a teen may consent to alone shows first). Items a clinician marked
-    /// confidential are hidden from every proxy, at any age.
-    pub const TEEN_VIEW: [Section; 6] = [
+    /// A narrower teen policy some states require: no medication list (where much of what
+    /// a teen may consent to alone shows first). The default policy is every section, as
+    /// the seed says ("full access … except information that has been restricted"); items a
+    /// clinician marked confidential are hidden from every proxy, at any age, either way.
+    pub const TEEN_VIEW_WITHOUT_MEDICATIONS: [Section; 6] = [
         Section::Home,
         Section::Visits,
         Section::Results,
@@ -79,6 +79,21 @@ impl Section {
     pub fn parse_list(s: &str) -> Vec<Section> {
         let named: Vec<&str> = s.split(',').map(str::trim).collect();
         Section::GRANTABLE.into_iter().filter(|x| named.contains(&x.as_str())).collect()
+    }
+
+    /// A clinic's list of sections ("home,visits,…"); an unknown or non-grantable name is
+    /// refused (a typo must not quietly widen or narrow what parents see).
+    pub fn parse_policy(s: &str) -> Result<Vec<Section>, String> {
+        let mut list = Vec::new();
+        for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let section = Section::parse(name)
+                .filter(|s| Section::GRANTABLE.contains(s))
+                .ok_or_else(|| format!("{name:?} is not one of {}", Section::join(&Section::GRANTABLE)))?;
+            if !list.contains(&section) {
+                list.push(section);
+            }
+        }
+        Ok(Section::GRANTABLE.into_iter().filter(|s| list.contains(s)).collect())
     }
 
     pub fn join(list: &[Section]) -> String {

@@ -240,7 +240,9 @@ impl Account {
 
     async fn in_force(&self, patient_id: Option<i64>) -> Result<Vec<grants::InForce>, AppError> {
         let (db, clock) = (&self.state.db, &self.state.clock);
-        Ok(grants::in_force(db, self.session.user_id, patient_id, clock.now_ms(), clock.today()).await?)
+        let policy = &self.state.config.org.teen_proxy_sections;
+        Ok(grants::in_force(db, self.session.user_id, patient_id, clock.now_ms(), clock.today(), policy)
+            .await?)
     }
 
     /// The charts for the header's switcher: the user's own (if any) and each one granted now.

@@ -4,6 +4,16 @@ use leptos_router::components::A;
 
 use crate::{auth::rules, i18n::*, site::with_org};
 
+/// The clinic's teen policy in words: what a parent sees from 13 (PORTICO_TEEN_PROXY_SECTIONS).
+fn teen_policy_text(i18n: leptos_i18n::I18nContext<Locale>, sections: &[crate::access::Section]) -> String {
+    if sections.is_empty() {
+        return t_string!(i18n, help.teen_policy_none).to_string();
+    }
+    let names: Vec<String> = sections.iter().map(|s| crate::ui::layout::section_label(i18n, *s)).collect();
+    let sections = names.join(", ");
+    t_string!(i18n, help.teen_policy, sections).to_string()
+}
+
 #[component]
 fn Faq(id: &'static str, question: AnyView, children: Children) -> impl IntoView {
     view! {
@@ -38,7 +48,10 @@ pub fn HelpPage() -> impl IntoView {
         <Faq id="q-logout" question=t!(i18n, help.logout_q).into_any()>
             <p>{t!(i18n, help.logout_a, web, app)}</p>
         </Faq>
-        <Faq id="q-proxy" question=t!(i18n, help.proxy_q).into_any()><p>{t!(i18n, help.proxy_a)}</p></Faq>
+        <Faq id="q-proxy" question=t!(i18n, help.proxy_q).into_any()>
+            <p>{t!(i18n, help.proxy_a)}</p>
+            <p data-testid="teen-policy">{with_org(move |org| teen_policy_text(i18n, &org.teen_proxy_sections))}</p>
+        </Faq>
         <Faq id="q-family" question=t!(i18n, help.family_q).into_any()><p>{t!(i18n, help.family_a)}</p></Faq>
         <Faq id="q-results" question=t!(i18n, help.results_q).into_any()><p>{t!(i18n, help.results_a)}</p></Faq>
         <Faq id="q-reply" question=t!(i18n, help.reply_q).into_any()><p>{t!(i18n, help.reply_a)}</p></Faq>

@@ -521,7 +521,15 @@ pub async fn notify_addresses(
             .fetch_one(&db.read)
             .await?;
     if confidential == 0 {
-        for proxy in crate::access::grants::proxies_of(db, patient_id, now, today).await? {
+        for proxy in crate::access::grants::proxies_of(
+            db,
+            patient_id,
+            now,
+            today,
+            &chart.state().config.org.teen_proxy_sections,
+        )
+        .await?
+        {
             if proxy.sections.contains(&crate::access::Section::Messages) {
                 addresses.extend(proxy.email);
             }

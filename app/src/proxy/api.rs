@@ -43,7 +43,14 @@ pub async fn load_sharing() -> Result<Sharing, AppError> {
     Ok(Sharing {
         on_my_chart,
         may_change,
-        mine: super::store::grants_held(account.db(), account.user_id(), now, &state.clock).await?,
+        mine: super::store::grants_held(
+            account.db(),
+            account.user_id(),
+            now,
+            &state.clock,
+            &state.config.org.teen_proxy_sections,
+        )
+        .await?,
         requests: super::store::requests_of(account.db(), account.user_id(), &state.clock).await?,
     })
 }

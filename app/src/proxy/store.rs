@@ -303,7 +303,12 @@ const GRANT_COLUMNS: &str = "g.id, g.kind, g.relationship, g.sections, g.starts_
 const GRANT_JOINS: &str = "JOIN users pu ON pu.id = g.proxy_user_id JOIN patients p ON p.id = g.patient_id \
     LEFT JOIN users a ON a.id = g.approved_by";
 
-fn grant_of(row: &AnyRow, now: i64, clock: &Clock) -> Result<GrantView, sqlx::Error> {
+fn grant_of(
+    row: &AnyRow,
+    now: i64,
+    clock: &Clock,
+    teen_policy: &[Section],
+) -> Result<GrantView, sqlx::Error> {
     let kind = RequestKind::parse(&row.try_get::<String, _>("kind")?).unwrap_or(RequestKind::Minor);
     let sections = Section::parse_list(&row.try_get::<String, _>("sections")?);
     let starts_at: i64 = row.try_get("starts_at")?;
@@ -311,7 +316,7 @@ fn grant_of(row: &AnyRow, now: i64, clock: &Clock) -> Result<GrantView, sqlx::Er
     let ended = row.try_get::<Option<i64>, _>("ended_at")?.is_some();
     // A birth date that cannot be read fails closed: the grant shows as not in force.
     let now_allows = grants::age_on(&row.try_get::<String, _>("birth_date")?, clock.today())
-        .and_then(|age| grants::sections_at_age(kind.as_str(), &sections, age));
+        .and_then(|age| grants::sections_at_age(kind.as_str(), &sections, age, teen_policy));
     let in_window = starts_at <= now && ends_at.is_none_or(|end| end > now);
     Ok(GrantView {
         id: row.try_get("id")?,
@@ -342,6 +347,7 @@ async fn grants_where(
     id: i64,
     now: i64,
     clock: &Clock,
+    teen_policy: &[Section],
 ) -> Result<Vec<GrantView>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {GRANT_COLUMNS} FROM proxy_grants g {GRANT_JOINS} \
@@ -352,12 +358,20 @@ async fn grants_where(
     .bind(now)
     .fetch_all(&db.read)
     .await?;
-    rows.iter().map(|r| grant_of(r, now, clock)).collect()
+    rows.iter().map(|r| grant_of(r, now, clock, teen_policy)).collect()
 }
 
 /// Who may see the chart (grants not ended or expired).
 pub async fn grants_on(chart: &ChartScope, now: i64, clock: &Clock) -> Result<Vec<GrantView>, sqlx::Error> {
-    grants_where(chart.db(), "g.patient_id", chart.patient_id(), now, clock).await
+    grants_where(
+        chart.db(),
+        "g.patient_id",
+        chart.patient_id(),
+        now,
+        clock,
+        &chart.state().config.org.teen_proxy_sections,
+    )
+    .await
 }
 
 /// The charts `user_id` holds grants to.
@@ -366,8 +380,9 @@ pub async fn grants_held(
     user_id: i64,
     now: i64,
     clock: &Clock,
+    teen_policy: &[Section],
 ) -> Result<Vec<GrantView>, sqlx::Error> {
-    grants_where(db, "g.proxy_user_id", user_id, now, clock).await
+    grants_where(db, "g.proxy_user_id", user_id, now, clock, teen_policy).await
 }
 
 /// (proxy user, patient) of a grant not yet ended.

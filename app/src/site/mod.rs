@@ -9,6 +9,9 @@ pub struct OrgInfo {
     pub name: String,
     pub support_phone: String,
     pub support_hours: String,
+    /// What a parent or guardian keeps seeing once their child is 13
+    /// (`PORTICO_TEEN_PROXY_SECTIONS`): the clinic's policy, said on Help and Sharing.
+    pub teen_proxy_sections: Vec<crate::access::Section>,
 }
 
 #[server(endpoint = "site/org")]

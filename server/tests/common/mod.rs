@@ -44,6 +44,8 @@ pub struct Options {
     pub public_url: Option<String>,
     /// The clinic's time zone (default UTC).
     pub time_zone: Option<&'static str>,
+    /// PORTICO_TEEN_PROXY_SECTIONS (default here: no medication list from 13).
+    pub teen_proxy_sections: Option<Vec<app::access::Section>>,
 }
 
 fn unique_name() -> String {
@@ -108,6 +110,11 @@ impl TestApp {
                 name: "Test Clinic".into(),
                 support_phone: "+1 555 0199".into(),
                 support_hours: "weekdays".into(),
+                // The narrower policy the tests were written for; the default (every
+                // section) has its own test.
+                teen_proxy_sections: options
+                    .teen_proxy_sections
+                    .unwrap_or_else(|| app::access::Section::TEEN_VIEW_WITHOUT_MEDICATIONS.to_vec()),
             },
             trust_forwarded_for: false,
             // Thanksgiving, the day after the test clock's start.

@@ -797,3 +797,27 @@ async fn a_13th_birthday_narrows_access_at_the_clinics_midnight() {
     assert_eq!(medications_as_parent().await, StatusCode::FORBIDDEN, "13 at the clinic");
     app.cleanup().await;
 }
+
+/// The default teen policy keeps every section (the seed: "full access … except
+/// information that has been restricted"), and Help says what the policy is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_teen_policy_keeps_every_section_and_help_says_so() {
+    use crate::common::{Backend, Options};
+    let options = Options { teen_proxy_sections: Some(Section::GRANTABLE.to_vec()), ..Default::default() };
+    let app = TestApp::spawn_with(Backend::Sqlite, options).await.unwrap();
+    let teen = app.add_patient("MRN-TEEN", "Tess", "Young", "2011-01-15").await;
+    let parent_user = app.add_user("parent", Role::Patient, None, "parent@example.org").await;
+    grant(&app, parent_user, teen, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
+    let client = app.signed_in("parent").await;
+    assert_eq!(switch(&app, &client, teen).await, StatusCode::OK);
+    assert_eq!(app.call(&client, "medications/list", &[]).await.0, StatusCode::OK, "15, default policy");
+    let (_, charts) = app.call(&client, "proxy/charts", &[]).await;
+    assert_eq!(charts["choices"][0]["sections"].as_array().unwrap().len(), Section::GRANTABLE.len());
+
+    let help = app.client().get(format!("{}/help", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        help.contains("From 13 to 17, a parent or guardian sees: Home, Visits, Test Results, Medications"),
+        "{help}"
+    );
+    app.cleanup().await;
+}

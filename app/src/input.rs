@@ -15,14 +15,27 @@ pub fn bounded(text: &str, max: usize, required: bool) -> Result<String, &'stati
 }
 
 /// An idempotency key as the browser makes them (ui::form::idempotency_key): 16–64
-/// letters, digits and dashes.
-pub fn is_idempotency_key(key: &str) -> bool {
-    (16..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+/// letters, digits and dashes. Parsed once where the form arrives; the stores take only
+/// this type, so no unchecked string is ever stored as a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// The key, or None when it is not of the one shape.
+    pub fn parse(key: &str) -> Option<IdempotencyKey> {
+        let shaped =
+            (16..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        shaped.then(|| IdempotencyKey(key.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{bounded, is_idempotency_key};
+    use super::{bounded, IdempotencyKey};
 
     #[test]
     fn text_is_trimmed_and_bounded_in_characters() {
@@ -35,9 +48,11 @@ mod tests {
 
     #[test]
     fn keys_have_one_shape() {
-        assert!(is_idempotency_key("abcdef0123456789-x"));
-        assert!(!is_idempotency_key("short"));
-        assert!(!is_idempotency_key("abcdef0123456789 x"));
-        assert!(!is_idempotency_key("s8.0-abcdef0123456789"));
+        let key = |k: &str| IdempotencyKey::parse(k).map(|k| k.as_str().to_owned());
+        assert_eq!(key("abcdef0123456789-x").as_deref(), Some("abcdef0123456789-x"));
+        assert_eq!(key("short"), None);
+        assert_eq!(key("abcdef0123456789 x"), None);
+        assert_eq!(key("s8.0-abcdef0123456789"), None);
+        assert_eq!(key(&"a".repeat(65)), None);
     }
 }

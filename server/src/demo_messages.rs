@@ -82,6 +82,8 @@ pub(crate) async fn thread(
             (false, Pool::Care) => people.rivera_user,
             (false, _) => people.billing_user,
         };
+        let key = app::input::IdempotencyKey::parse(&format!("{key:-<16}"))
+            .ok_or("a demo key of the wrong shape")?;
         let outcome = send(
             &state.db,
             &Outgoing {
@@ -94,7 +96,7 @@ pub(crate) async fn thread(
                 body,
                 schedule_reason: None,
                 files: &[],
-                idempotency_key: &format!("{key:-<16}"),
+                idempotency_key: &key,
                 now: state.clock.now_ms() - days_ago * DAY_MS,
                 hourly_limit: i64::MAX,
             },

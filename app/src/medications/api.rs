@@ -22,14 +22,12 @@ pub async fn request_renewal(
     key: String,
 ) -> Result<Renewal, AppError> {
     use super::{store, COMMENT_MAX_CHARS, PHARMACY_MAX_CHARS};
-    use crate::input::{bounded, is_idempotency_key};
+    use crate::input::{bounded, IdempotencyKey};
     let pharmacy = bounded(&pharmacy, PHARMACY_MAX_CHARS, true)
         .map_err(|e| AppError::invalid("pharmacy", &format!("renewal.pharmacy_{e}")))?;
     let comment = bounded(&comment, COMMENT_MAX_CHARS, false)
         .map_err(|e| AppError::invalid("comment", &format!("renewal.comment_{e}")))?;
-    if !is_idempotency_key(&key) {
-        return Err(AppError::invalid("form", "bad_request"));
-    }
+    let key = IdempotencyKey::parse(&key).ok_or_else(|| AppError::invalid("form", "error.bad_request"))?;
     let chart =
         access::require(Section::Medications, &format!("medications.request_renewal id={medication_id}"))
             .await?;

@@ -97,7 +97,7 @@ pub struct NewRenewal<'a> {
     pub medication_id: i64,
     pub pharmacy: &'a str,
     pub comment: &'a str,
-    pub idempotency_key: &'a str,
+    pub idempotency_key: &'a crate::input::IdempotencyKey,
     pub now: i64,
 }
 
@@ -105,7 +105,7 @@ pub struct NewRenewal<'a> {
 /// one pending per medication.
 pub async fn request(chart: &ChartScope, new: &NewRenewal<'_>) -> Result<Requested, sqlx::Error> {
     let (db, patient_id) = (chart.db(), chart.patient_id());
-    if let Some(id) = by_key(db, patient_id, new.idempotency_key).await? {
+    if let Some(id) = by_key(db, patient_id, new.idempotency_key.as_str()).await? {
         return Ok(Requested::Repeated(id));
     }
     let inserted = sqlx::query_scalar::<_, i64>(
@@ -118,14 +118,14 @@ pub async fn request(chart: &ChartScope, new: &NewRenewal<'_>) -> Result<Request
     .bind(new.comment)
     .bind(chart.reader_user_id())
     .bind(new.now)
-    .bind(new.idempotency_key)
+    .bind(new.idempotency_key.as_str())
     .fetch_one(&db.write)
     .await;
     match inserted {
         Ok(id) => Ok(Requested::Created(id)),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             // A retry that raced its first attempt, or a second pending request.
-            match by_key(db, patient_id, new.idempotency_key).await? {
+            match by_key(db, patient_id, new.idempotency_key.as_str()).await? {
                 Some(id) => Ok(Requested::Repeated(id)),
                 None => Ok(Requested::AlreadyPending),
             }

@@ -40,13 +40,12 @@ pub async fn load_thread(id: i64) -> Result<ThreadView, AppError> {
 #[server(endpoint = "messages/send", input = MultipartFormData)]
 pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
     use super::{store, BODY_MAX_CHARS, SUBJECT_MAX_CHARS};
-    use crate::input::{bounded, is_idempotency_key};
+    use crate::input::{bounded, IdempotencyKey};
     // Who, before reading up to 30 MB of someone's upload.
     let chart = access::require(Section::Messages, "messages.send").await?;
     let form = super::upload::read(data.into_inner().ok_or(AppError::Unavailable)?).await?;
-    if !is_idempotency_key(&form.key) {
-        return Err(AppError::invalid("form", "error.bad_request"));
-    }
+    let key =
+        IdempotencyKey::parse(&form.key).ok_or_else(|| AppError::invalid("form", "error.bad_request"))?;
     let state = chart.state();
     let now = state.clock.now_ms();
     let (route, subject, thread_id) = if form.thread.is_empty() {
@@ -77,7 +76,7 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
             body: &body,
             schedule_reason: None,
             files: &form.files,
-            idempotency_key: &form.key,
+            idempotency_key: &key,
             now,
             hourly_limit: state.config.messages_per_hour,
         },

@@ -74,7 +74,7 @@ pub async fn staff_reply(
     key: String,
 ) -> Result<i64, AppError> {
     use super::{store, ScheduleReason, BODY_MAX_CHARS};
-    use crate::input::{bounded, is_idempotency_key};
+    use crate::input::{bounded, IdempotencyKey};
     let schedule_reason = match schedule.as_str() {
         "" => None,
         other => Some(
@@ -83,9 +83,7 @@ pub async fn staff_reply(
     };
     let body = bounded(&body, BODY_MAX_CHARS, schedule_reason.is_none())
         .map_err(|e| AppError::invalid("body", &format!("messages.body_{e}")))?;
-    if !is_idempotency_key(&key) {
-        return Err(AppError::invalid("form", "error.bad_request"));
-    }
+    let key = IdempotencyKey::parse(&key).ok_or_else(|| AppError::invalid("form", "error.bad_request"))?;
     let (staff, scope) = staff_scope().await?;
     let chart = thread_chart(&staff, scope, id, &format!("staff.messages.reply id={id}")).await?;
     let state = staff.state();

@@ -353,7 +353,7 @@ pub struct Outgoing<'a> {
     pub body: &'a str,
     pub schedule_reason: Option<ScheduleReason>,
     pub files: &'a [super::upload::Upload],
-    pub idempotency_key: &'a str,
+    pub idempotency_key: &'a crate::input::IdempotencyKey,
     pub now: i64,
     /// Messages the patient's side may send per hour (ignored for staff).
     pub hourly_limit: i64,
@@ -380,14 +380,15 @@ pub enum Outcome {
 /// Commits one message (and its thread, and its attachments) in one transaction.
 /// The thread of a reply must already have been found within the chart or pool.
 pub async fn send(db: &Db, out: &Outgoing<'_>) -> Result<Outcome, sqlx::Error> {
-    if let Some((thread_id, message_id)) = by_key(db, out.author_id, out.idempotency_key).await? {
+    if let Some((thread_id, message_id)) = by_key(db, out.author_id, out.idempotency_key.as_str()).await? {
         return Ok(Outcome::Repeated { thread_id, message_id });
     }
     match insert(db, out).await {
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             // A retry that raced its first attempt: both carried the key.
-            let (thread_id, message_id) =
-                by_key(db, out.author_id, out.idempotency_key).await?.ok_or(sqlx::Error::RowNotFound)?;
+            let (thread_id, message_id) = by_key(db, out.author_id, out.idempotency_key.as_str())
+                .await?
+                .ok_or(sqlx::Error::RowNotFound)?;
             Ok(Outcome::Repeated { thread_id, message_id })
         }
         other => other,
@@ -437,7 +438,7 @@ async fn insert(db: &Db, out: &Outgoing<'_>) -> Result<Outcome, sqlx::Error> {
     .bind(out.body)
     .bind(out.schedule_reason.map(ScheduleReason::as_str))
     .bind(out.now)
-    .bind(out.idempotency_key)
+    .bind(out.idempotency_key.as_str())
     .bind(out.proxy_relationship.map(Relationship::as_str))
     .fetch_one(&mut *tx)
     .await?;

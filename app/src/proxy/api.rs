@@ -122,7 +122,7 @@ struct CheckedRequest {
     name: String,
     birth_date: String,
     relationship: Relationship,
-    key: String,
+    key: crate::input::IdempotencyKey,
 }
 
 #[cfg(feature = "ssr")]
@@ -164,10 +164,9 @@ impl RequestForm {
         if !matches!(self.attest.as_deref(), Some("on" | "true" | "yes")) {
             return Err(AppError::invalid("attest", "proxy.attest_required"));
         }
-        if !input::is_idempotency_key(&self.key) {
-            return Err(AppError::invalid("form", "error.bad_request"));
-        }
-        Ok(CheckedRequest { kind, name, birth_date: born.to_string(), relationship, key: self.key })
+        let key = input::IdempotencyKey::parse(&self.key)
+            .ok_or_else(|| AppError::invalid("form", "error.bad_request"))?;
+        Ok(CheckedRequest { kind, name, birth_date: born.to_string(), relationship, key })
     }
 }
 

@@ -22,12 +22,12 @@ pub struct NewRequest<'a> {
     pub form: Option<(&'a str, &'a str, &'a [u8])>,
     pub now: i64,
     pub due_at: i64,
-    pub idempotency_key: &'a str,
+    pub idempotency_key: &'a crate::input::IdempotencyKey,
 }
 
 /// Stores a request; the same key again answers with the first request's id.
 pub async fn insert_request(db: &Db, new: &NewRequest<'_>) -> Result<i64, sqlx::Error> {
-    if let Some(id) = request_by_key(db, new.requester_id, new.idempotency_key).await? {
+    if let Some(id) = request_by_key(db, new.requester_id, new.idempotency_key.as_str()).await? {
         return Ok(id);
     }
     let (media_type, file_name, bytes) = match new.form {
@@ -49,13 +49,15 @@ pub async fn insert_request(db: &Db, new: &NewRequest<'_>) -> Result<i64, sqlx::
     .bind(file_name)
     .bind(bytes)
     .bind(new.due_at)
-    .bind(new.idempotency_key)
+    .bind(new.idempotency_key.as_str())
     .fetch_one(&db.write)
     .await;
     match inserted {
         // A retry that raced its first attempt.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            request_by_key(db, new.requester_id, new.idempotency_key).await?.ok_or(sqlx::Error::RowNotFound)
+            request_by_key(db, new.requester_id, new.idempotency_key.as_str())
+                .await?
+                .ok_or(sqlx::Error::RowNotFound)
         }
         other => other,
     }

@@ -551,8 +551,8 @@ async fn renewal_requests_are_idempotent_and_bounded(app: &TestApp) {
         (renewal_form(med, "  ", "", key), "pharmacy", "renewal.pharmacy_required"),
         (renewal_form(med, &"p".repeat(121), "", key), "pharmacy", "renewal.pharmacy_too_long"),
         (renewal_form(med, "CVS", &"c".repeat(1001), key), "comment", "renewal.comment_too_long"),
-        (renewal_form(med, "CVS", "", "short"), "form", "bad_request"),
-        (renewal_form(med, "CVS", "", "key with spaces and more"), "form", "bad_request"),
+        (renewal_form(med, "CVS", "", "short"), "form", "error.bad_request"),
+        (renewal_form(med, "CVS", "", "key with spaces and more"), "form", "error.bad_request"),
     ];
     for (form, field, message) in cases {
         let (status, body) = app.call_owned(&patient, "medications/request_renewal", form).await;

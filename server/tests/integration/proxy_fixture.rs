@@ -188,7 +188,11 @@ async fn thread(
                 body: &format!("{subject} body"),
                 schedule_reason: None,
                 files: if from_patient { &files } else { &[] },
-                idempotency_key: &format!("fixture-{}-{n}-key", subject.len() + n),
+                idempotency_key: &app::input::IdempotencyKey::parse(&format!(
+                    "fixture-{}-{n}-idempotency-key",
+                    subject.len() + n
+                ))
+                .unwrap(),
                 now: app.clock.now_ms() - 86_400_000,
                 hourly_limit: i64::MAX,
             },

@@ -77,13 +77,45 @@ pub async fn route_of(chart: &ChartScope, key: &str, now: i64) -> Result<Option<
     Ok(Some((Pool::Care, Some(department), Some(provider))))
 }
 
-const SUMMARY_COLUMNS: &str =
-    "t.id, t.patient_id, t.subject, t.pool, t.department, t.status, t.last_message_at, \
+// Every statement below is whole text at compile time (`concat!` of literals): ids, flags
+// and pool names are bound parameters, never spliced into SQL.
+macro_rules! summary_columns {
+    () => {
+        "t.id, t.patient_id, t.subject, t.pool, t.department, t.status, t.last_message_at, \
      t.last_patient_message_id, t.last_staff_message_id, t.patient_read_upto, t.staff_read_upto, \
      p.display_name AS provider_name, c.display_name AS claimed_name, \
-     pt.given_name, pt.family_name, pt.mrn";
-const SUMMARY_JOINS: &str = "LEFT JOIN providers p ON p.id = t.provider_id \
-     LEFT JOIN users c ON c.id = t.claimed_by JOIN patients pt ON pt.id = t.patient_id";
+     pt.given_name, pt.family_name, pt.mrn"
+    };
+}
+macro_rules! summary_joins {
+    () => {
+        "LEFT JOIN providers p ON p.id = t.provider_id \
+     LEFT JOIN users c ON c.id = t.claimed_by JOIN patients pt ON pt.id = t.patient_id"
+    };
+}
+/// This reader's read mark on thread `t`, and the join it needs: `$r` is the proxy's user id,
+/// or 0 for the patient, whose mark is on the thread itself (no proxy row has user 0).
+macro_rules! reader_mark {
+    ($r:literal) => {
+        concat!("CASE WHEN ", $r, " = 0 THEN t.patient_read_upto ELSE COALESCE(r.read_upto, 0) END")
+    };
+}
+macro_rules! reader_join {
+    ($r:literal) => {
+        concat!("LEFT JOIN proxy_thread_reads r ON r.thread_id = t.id AND r.user_id = ", $r)
+    };
+}
+/// The threads a staff scope covers (`StaffScope::params`): a clinician's (`$u` their user
+/// id, `$p` '') are the care-team threads of their department and those written to them; a
+/// pool's (`$u` 0, `$p` the pool) are that pool's.
+macro_rules! in_staff_scope {
+    ($u:literal, $p:literal) => {
+        concat!(
+            "((t.pool = 'care' AND t.department IN (SELECT department FROM providers WHERE user_id = ", $u, ")) ",
+            "OR t.provider_id IN (SELECT id FROM providers WHERE user_id = ", $u, ") OR t.pool = ", $p, ")"
+        )
+    };
+}
 
 /// Who reads the chart's threads: what they may see, and whose read mark is theirs. The
 /// patient's mark is kept on the thread; each proxy has their own (`proxy_thread_reads`), so
@@ -103,22 +135,9 @@ impl PatientReader {
         }
     }
 
-    /// The SQL for this reader's mark on thread `t` and the join it needs. Only an integer
-    /// is written into the text.
-    fn mark(self) -> (&'static str, String) {
-        match self.proxy_user {
-            None => ("t.patient_read_upto", String::new()),
-            Some(user) => (
-                "COALESCE(r.read_upto, 0)",
-                format!("LEFT JOIN proxy_thread_reads r ON r.thread_id = t.id AND r.user_id = {user}"),
-            ),
-        }
-    }
-
-    /// `SELECT` of thread summaries with this reader's mark, ready for a `WHERE`.
-    fn select_summaries(self) -> String {
-        let (mark, join) = self.mark();
-        format!("SELECT {SUMMARY_COLUMNS}, {mark} AS reader_read_upto FROM message_threads t {SUMMARY_JOINS} {join}")
+    /// The id `reader_mark!`/`reader_join!` are bound to: the proxy's, or 0 for the patient.
+    fn mark_id(self) -> i64 {
+        self.proxy_user.unwrap_or(0)
     }
 }
 
@@ -164,13 +183,21 @@ fn summary(row: &AnyRow, side: Side, clock: &Clock) -> Result<ThreadSummary, sql
 pub async fn inbox(chart: &ChartScope) -> Result<Inbox, sqlx::Error> {
     let clock = &chart.state().clock;
     let (db, patient_id, reader) = (chart.db(), chart.patient_id(), PatientReader::of(chart));
-    let rows = sqlx::query(&format!(
-        "{} WHERE t.patient_id = $1 AND t.confidential <= $3 ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2",
-        reader.select_summaries()
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        summary_columns!(),
+        ", ",
+        reader_mark!("$4"),
+        " AS reader_read_upto FROM message_threads t ",
+        summary_joins!(),
+        " ",
+        reader_join!("$4"),
+        " WHERE t.patient_id = $1 AND t.confidential <= $3 ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2"
     ))
     .bind(patient_id)
     .bind(super::INBOX_LIMIT)
     .bind(reader.vis.max_flag())
+    .bind(reader.mark_id())
     .fetch_all(&db.read)
     .await?;
     let threads =
@@ -181,13 +208,16 @@ pub async fn inbox(chart: &ChartScope) -> Result<Inbox, sqlx::Error> {
 /// Threads with a reply this reader has not opened.
 pub async fn unread_count(chart: &ChartScope) -> Result<i64, sqlx::Error> {
     let (db, patient_id, reader) = (chart.db(), chart.patient_id(), PatientReader::of(chart));
-    let (mark, join) = reader.mark();
-    sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM message_threads t {join} WHERE t.patient_id = $1 \
-         AND t.last_staff_message_id > {mark} AND t.confidential <= $2"
+    sqlx::query_scalar(concat!(
+        "SELECT COUNT(*) FROM message_threads t ",
+        reader_join!("$3"),
+        " WHERE t.patient_id = $1 AND t.last_staff_message_id > ",
+        reader_mark!("$3"),
+        " AND t.confidential <= $2"
     ))
     .bind(patient_id)
     .bind(reader.vis.max_flag())
+    .bind(reader.mark_id())
     .fetch_one(&db.read)
     .await
 }
@@ -195,31 +225,36 @@ pub async fn unread_count(chart: &ChartScope) -> Result<i64, sqlx::Error> {
 /// One thread of the chart, marked read by this reader.
 pub async fn patient_thread(chart: &ChartScope, thread_id: i64) -> Result<Option<ThreadView>, sqlx::Error> {
     let reader = PatientReader::of(chart);
-    let condition =
-        format!("t.patient_id = {} AND t.confidential <= {}", chart.patient_id(), reader.vis.max_flag());
-    open_thread(chart, thread_id, Side::Patient(reader), &condition).await
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        summary_columns!(),
+        ", ",
+        reader_mark!("$4"),
+        " AS reader_read_upto FROM message_threads t ",
+        summary_joins!(),
+        " ",
+        reader_join!("$4"),
+        " WHERE t.id = $1 AND t.patient_id = $2 AND t.confidential <= $3"
+    ))
+    .bind(thread_id)
+    .bind(chart.patient_id())
+    .bind(reader.vis.max_flag())
+    .bind(reader.mark_id())
+    .fetch_optional(&chart.db().read)
+    .await?;
+    open_thread(chart, thread_id, Side::Patient(reader), row).await
 }
 
-/// A thread found under `condition` (the chart's, or a staff scope's: integers and fixed
-/// words only), whole, and marked read by `side` up to the other side's last message.
+/// A thread found (`row`: by the chart's reader, or within a staff scope), whole, and
+/// marked read by `side` up to the other side's last message.
 async fn open_thread(
     chart: &ChartScope,
     thread_id: i64,
     side: Side,
-    condition: &str,
+    row: Option<AnyRow>,
 ) -> Result<Option<ThreadView>, sqlx::Error> {
     let (db, clock) = (chart.db(), &chart.state().clock);
-    let select = match side {
-        Side::Patient(reader) => reader.select_summaries(),
-        Side::Staff => format!("SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS}"),
-    };
-    let Some(row) = sqlx::query(&format!("{select} WHERE t.id = $1 AND {condition}"))
-        .bind(thread_id)
-        .fetch_optional(&db.read)
-        .await?
-    else {
-        return Ok(None);
-    };
+    let Some(row) = row else { return Ok(None) };
     let summary = summary(&row, side, clock)?;
     match side {
         Side::Patient(PatientReader { proxy_user: Some(user), .. }) => {
@@ -564,14 +599,11 @@ impl StaffScope {
         })
     }
 
-    /// A WHERE condition on `t` (message_threads). Only integers and fixed words go in.
-    fn condition(self) -> String {
+    /// What `in_staff_scope!` is bound to: (user id, pool name).
+    fn params(self) -> (i64, &'static str) {
         match self {
-            StaffScope::Clinician { user_id } => format!(
-                "((t.pool = 'care' AND t.department IN (SELECT department FROM providers WHERE user_id = {user_id})) \
-                 OR t.provider_id IN (SELECT id FROM providers WHERE user_id = {user_id}))"
-            ),
-            StaffScope::Pool(pool) => format!("t.pool = '{}'", pool.as_str()),
+            StaffScope::Clinician { user_id } => (user_id, ""),
+            StaffScope::Pool(pool) => (0, pool.as_str()),
         }
     }
 }
@@ -591,21 +623,29 @@ pub async fn staff_inbox(
     scope: StaffScope,
     view: StaffView,
 ) -> Result<Unseen<ThreadSummary>, sqlx::Error> {
-    let user_id = staff.user_id();
-    let filter = match view {
-        StaffView::Open => "t.status = 'open'".to_owned(),
-        StaffView::Done => "t.status = 'done'".to_owned(),
-        StaffView::Mine => format!(
-            "t.status = 'open' AND (t.claimed_by = {user_id} OR t.provider_id IN \
-             (SELECT id FROM providers WHERE user_id = {user_id}))"
-        ),
+    let view_name = match view {
+        StaffView::Open => "open",
+        StaffView::Mine => "mine",
+        StaffView::Done => "done",
     };
-    let rows = sqlx::query(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM message_threads t {SUMMARY_JOINS} WHERE {} AND {filter} \
-         ORDER BY t.last_message_at DESC, t.id DESC LIMIT $1",
-        scope.condition()
+    let (scope_user, scope_pool) = scope.params();
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        summary_columns!(),
+        " FROM message_threads t ",
+        summary_joins!(),
+        " WHERE ",
+        in_staff_scope!("$2", "$3"),
+        " AND (($4 = 'open' AND t.status = 'open') OR ($4 = 'done' AND t.status = 'done') \
+         OR ($4 = 'mine' AND t.status = 'open' AND (t.claimed_by = $5 \
+             OR t.provider_id IN (SELECT id FROM providers WHERE user_id = $5)))) \
+         ORDER BY t.last_message_at DESC, t.id DESC LIMIT $1"
     ))
     .bind(super::INBOX_LIMIT)
+    .bind(scope_user)
+    .bind(scope_pool)
+    .bind(view_name)
+    .bind(staff.user_id())
     .fetch_all(&staff.db().read)
     .await?;
     let rows: Result<Vec<_>, sqlx::Error> = rows
@@ -623,11 +663,14 @@ pub async fn staff_thread_patient(
     scope: StaffScope,
     thread_id: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(&format!(
-        "SELECT t.patient_id FROM message_threads t WHERE t.id = $1 AND {}",
-        scope.condition()
+    let (scope_user, scope_pool) = scope.params();
+    sqlx::query_scalar(concat!(
+        "SELECT t.patient_id FROM message_threads t WHERE t.id = $1 AND ",
+        in_staff_scope!("$2", "$3")
     ))
     .bind(thread_id)
+    .bind(scope_user)
+    .bind(scope_pool)
     .fetch_optional(&db.read)
     .await
 }
@@ -638,20 +681,38 @@ pub async fn staff_thread(
     scope: StaffScope,
     thread_id: i64,
 ) -> Result<Option<ThreadView>, sqlx::Error> {
-    let condition = format!("t.patient_id = {} AND {}", chart.patient_id(), scope.condition());
-    open_thread(chart, thread_id, Side::Staff, &condition).await
+    let (scope_user, scope_pool) = scope.params();
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        summary_columns!(),
+        " FROM message_threads t ",
+        summary_joins!(),
+        " WHERE t.id = $1 AND t.patient_id = $2 AND ",
+        in_staff_scope!("$3", "$4")
+    ))
+    .bind(thread_id)
+    .bind(chart.patient_id())
+    .bind(scope_user)
+    .bind(scope_pool)
+    .fetch_optional(&chart.db().read)
+    .await?;
+    open_thread(chart, thread_id, Side::Staff, row).await
 }
 
 /// Claims an open thread in scope (taking it over from whoever had it).
 pub async fn claim(chart: &ChartScope, scope: StaffScope, thread_id: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(&format!(
+    let (scope_user, scope_pool) = scope.params();
+    let done = sqlx::query(concat!(
         "UPDATE message_threads SET claimed_by = $1 WHERE id = $2 AND patient_id = $3 AND status = 'open' \
-         AND id IN (SELECT t.id FROM message_threads t WHERE {})",
-        scope.condition()
+         AND id IN (SELECT t.id FROM message_threads t WHERE ",
+        in_staff_scope!("$4", "$5"),
+        ")"
     ))
     .bind(chart.reader_user_id())
     .bind(thread_id)
     .bind(chart.patient_id())
+    .bind(scope_user)
+    .bind(scope_pool)
     .execute(&chart.db().write)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -659,13 +720,17 @@ pub async fn claim(chart: &ChartScope, scope: StaffScope, thread_id: i64) -> Res
 
 /// Marks a thread in scope done; a new message from the patient reopens it.
 pub async fn mark_done(chart: &ChartScope, scope: StaffScope, thread_id: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(&format!(
+    let (scope_user, scope_pool) = scope.params();
+    let done = sqlx::query(concat!(
         "UPDATE message_threads SET status = 'done' WHERE id = $1 AND patient_id = $2 AND status = 'open' \
-         AND id IN (SELECT t.id FROM message_threads t WHERE {})",
-        scope.condition()
+         AND id IN (SELECT t.id FROM message_threads t WHERE ",
+        in_staff_scope!("$3", "$4"),
+        ")"
     ))
     .bind(thread_id)
     .bind(chart.patient_id())
+    .bind(scope_user)
+    .bind(scope_pool)
     .execute(&chart.db().write)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -677,13 +742,16 @@ pub async fn staff_attachment(
     scope: StaffScope,
     attachment_id: i64,
 ) -> Result<Option<(i64, String, Vec<u8>)>, sqlx::Error> {
-    let row = sqlx::query(&format!(
+    let (scope_user, scope_pool) = scope.params();
+    let row = sqlx::query(concat!(
         "SELECT a.patient_id, a.media_type, a.content FROM message_attachments a \
          JOIN messages m ON m.id = a.message_id JOIN message_threads t ON t.id = m.thread_id \
-         WHERE a.id = $1 AND {}",
-        scope.condition()
+         WHERE a.id = $1 AND ",
+        in_staff_scope!("$2", "$3")
     ))
     .bind(attachment_id)
+    .bind(scope_user)
+    .bind(scope_pool)
     .fetch_optional(&db.read)
     .await?;
     row.map(|r| Ok((r.try_get("patient_id")?, r.try_get("media_type")?, r.try_get("content")?))).transpose()

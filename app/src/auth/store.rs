@@ -27,10 +27,14 @@ fn user_from(row: AnyRow) -> Result<UserRow, sqlx::Error> {
     })
 }
 
-const USER_COLUMNS: &str = "id, username, password_hash, email, display_name, role, patient_id";
+macro_rules! user_columns {
+    () => {
+        "id, username, password_hash, email, display_name, role, patient_id"
+    };
+}
 
 pub async fn user_by_username(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+    let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE username = $1");
     sqlx::query(&sql).bind(username).fetch_optional(&db.read).await?.map(user_from).transpose()
 }
 
@@ -39,7 +43,7 @@ pub async fn user_by_username_or_email(db: &Db, who: &str) -> Result<Option<User
     if let Some(user) = user_by_username(db, who).await? {
         return Ok(Some(user));
     }
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1 ORDER BY id LIMIT 1");
+    let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1 ORDER BY id LIMIT 1");
     sqlx::query(&sql).bind(who).fetch_optional(&db.read).await?.map(user_from).transpose()
 }
 
@@ -111,12 +115,16 @@ fn patient_from(row: AnyRow) -> Result<PatientRow, sqlx::Error> {
     })
 }
 
-const PATIENT_SELECT: &str = "SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, \
+macro_rules! patient_select {
+    () => {
+        "SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, \
     p.email, CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS enrolled \
-    FROM patients p LEFT JOIN users u ON u.patient_id = p.id";
+    FROM patients p LEFT JOIN users u ON u.patient_id = p.id"
+    };
+}
 
 pub async fn patient_by_id(db: &Db, id: i64) -> Result<Option<PatientRow>, sqlx::Error> {
-    let sql = format!("{PATIENT_SELECT} WHERE p.id = $1");
+    let sql = concat!(patient_select!(), " WHERE p.id = $1");
     sqlx::query(&sql).bind(id).fetch_optional(&db.read).await?.map(patient_from).transpose()
 }
 
@@ -130,7 +138,7 @@ pub async fn patient_of_user(db: &Db, user_id: i64) -> Result<Option<i64>, sqlx:
 }
 
 pub async fn patient_by_mrn(db: &Db, mrn: &str) -> Result<Option<PatientRow>, sqlx::Error> {
-    let sql = format!("{PATIENT_SELECT} WHERE p.mrn = $1");
+    let sql = concat!(patient_select!(), " WHERE p.mrn = $1");
     sqlx::query(&sql).bind(mrn).fetch_optional(&db.read).await?.map(patient_from).transpose()
 }
 
@@ -141,8 +149,9 @@ pub async fn search_patients(db: &Db, query: &str, limit: i64) -> Result<Vec<Pat
         Some((f, g)) => (f.trim(), g.trim()),
         None => (query, ""),
     };
-    let sql = format!(
-        "{PATIENT_SELECT} WHERE p.mrn = $1 OR (LOWER(p.family_name) LIKE $2 AND \
+    let sql = concat!(
+        patient_select!(),
+        " WHERE p.mrn = $1 OR (LOWER(p.family_name) LIKE $2 AND \
          LOWER(p.given_name) LIKE $3) ORDER BY p.family_name, p.given_name, p.id LIMIT $4"
     );
     sqlx::query(&sql)

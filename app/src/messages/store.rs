@@ -111,8 +111,14 @@ macro_rules! reader_join {
 macro_rules! in_staff_scope {
     ($u:literal, $p:literal) => {
         concat!(
-            "((t.pool = 'care' AND t.department IN (SELECT department FROM providers WHERE user_id = ", $u, ")) ",
-            "OR t.provider_id IN (SELECT id FROM providers WHERE user_id = ", $u, ") OR t.pool = ", $p, ")"
+            "((t.pool = 'care' AND t.department IN (SELECT department FROM providers WHERE user_id = ",
+            $u,
+            ")) ",
+            "OR t.provider_id IN (SELECT id FROM providers WHERE user_id = ",
+            $u,
+            ") OR t.pool = ",
+            $p,
+            ")"
         )
     };
 }

@@ -80,9 +80,13 @@ pub async fn requests_since(db: &Db, requester_id: i64, since: i64) -> Result<i6
         .await
 }
 
-const REQUEST_COLUMNS: &str = "r.id, r.kind, r.patient_name, r.birth_date, r.relationship, r.status, \
+macro_rules! request_columns {
+    () => {
+        "r.id, r.kind, r.patient_name, r.birth_date, r.relationship, r.status, \
     r.created_at, r.due_at, r.decided_at, r.decision_reason, r.form_media_type, r.matched_patient_id, \
-    u.display_name AS requester";
+    u.display_name AS requester"
+    };
+}
 
 fn request_of(row: &AnyRow, clock: &Clock) -> Result<ProxyRequest, sqlx::Error> {
     let status = RequestStatus::parse(&row.try_get::<String, _>("status")?);
@@ -111,8 +115,10 @@ pub async fn requests_of(
     requester_id: i64,
     clock: &Clock,
 ) -> Result<Vec<ProxyRequest>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM proxy_requests r JOIN users u ON u.id = r.requester_id \
+    let rows = sqlx::query(&concat!(
+        "SELECT ",
+        request_columns!(),
+        " FROM proxy_requests r JOIN users u ON u.id = r.requester_id \
          WHERE r.requester_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 50"
     ))
     .bind(requester_id)
@@ -128,8 +134,10 @@ pub async fn pending(
     clock: &Clock,
     limit: i64,
 ) -> Result<Unseen<ProxyRequest>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM proxy_requests r JOIN users u ON u.id = r.requester_id \
+    let rows = sqlx::query(&concat!(
+        "SELECT ",
+        request_columns!(),
+        " FROM proxy_requests r JOIN users u ON u.id = r.requester_id \
          WHERE r.status = 'pending' ORDER BY r.due_at, r.id LIMIT $1"
     ))
     .bind(limit)
@@ -146,8 +154,10 @@ pub async fn request(
     id: i64,
     clock: &Clock,
 ) -> Result<Option<(ProxyRequest, Option<i64>)>, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM proxy_requests r JOIN users u ON u.id = r.requester_id WHERE r.id = $1"
+    let row = sqlx::query(&concat!(
+        "SELECT ",
+        request_columns!(),
+        " FROM proxy_requests r JOIN users u ON u.id = r.requester_id WHERE r.id = $1"
     ))
     .bind(id)
     .fetch_optional(&db.read)
@@ -300,10 +310,18 @@ pub async fn insert_grant(db: &Db, g: &NewGrant<'_>) -> Result<i64, sqlx::Error>
     .await
 }
 
-const GRANT_COLUMNS: &str = "g.id, g.kind, g.relationship, g.sections, g.starts_at, g.ends_at, g.ended_at, \
-    pu.display_name AS proxy_name, p.given_name, p.family_name, p.birth_date, a.display_name AS approver";
-const GRANT_JOINS: &str = "JOIN users pu ON pu.id = g.proxy_user_id JOIN patients p ON p.id = g.patient_id \
-    LEFT JOIN users a ON a.id = g.approved_by";
+macro_rules! grant_columns {
+    () => {
+        "g.id, g.kind, g.relationship, g.sections, g.starts_at, g.ends_at, g.ended_at, \
+    pu.display_name AS proxy_name, p.given_name, p.family_name, p.birth_date, a.display_name AS approver"
+    };
+}
+macro_rules! grant_joins {
+    () => {
+        "JOIN users pu ON pu.id = g.proxy_user_id JOIN patients p ON p.id = g.patient_id \
+    LEFT JOIN users a ON a.id = g.approved_by"
+    };
+}
 
 fn grant_of(
     row: &AnyRow,
@@ -345,29 +363,45 @@ fn grant_of(
 /// them to one proxy's.
 async fn grants_where(
     db: &Db,
-    condition: &str,
+    of: GrantsOf,
     id: i64,
     now: i64,
     clock: &Clock,
     teen_policy: &[Section],
 ) -> Result<Vec<GrantView>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {GRANT_COLUMNS} FROM proxy_grants g {GRANT_JOINS} \
-         WHERE {condition} = $1 AND g.ended_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > $2) \
-         ORDER BY g.starts_at, g.id"
-    ))
-    .bind(id)
-    .bind(now)
-    .fetch_all(&db.read)
-    .await?;
+    macro_rules! grants_where {
+        ($column:literal) => {
+            concat!(
+                "SELECT ",
+                grant_columns!(),
+                " FROM proxy_grants g ",
+                grant_joins!(),
+                " WHERE ",
+                $column,
+                " = $1 AND g.ended_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > $2) ORDER BY g.starts_at, g.id"
+            )
+        };
+    }
+    let sql = match of {
+        GrantsOf::Patient => grants_where!("g.patient_id"),
+        GrantsOf::Proxy => grants_where!("g.proxy_user_id"),
+    };
+    let rows = sqlx::query(sql).bind(id).bind(now).fetch_all(&db.read).await?;
     rows.iter().map(|r| grant_of(r, now, clock, teen_policy)).collect()
+}
+
+/// Whose grants `grants_where` lists: a chart's, or a proxy's.
+#[derive(Clone, Copy)]
+enum GrantsOf {
+    Patient,
+    Proxy,
 }
 
 /// Who may see the chart (grants not ended or expired).
 pub async fn grants_on(chart: &ChartScope, now: i64, clock: &Clock) -> Result<Vec<GrantView>, sqlx::Error> {
     grants_where(
         chart.db(),
-        "g.patient_id",
+        GrantsOf::Patient,
         chart.patient_id(),
         now,
         clock,
@@ -384,7 +418,7 @@ pub async fn grants_held(
     clock: &Clock,
     teen_policy: &[Section],
 ) -> Result<Vec<GrantView>, sqlx::Error> {
-    grants_where(db, "g.proxy_user_id", user_id, now, clock, teen_policy).await
+    grants_where(db, GrantsOf::Proxy, user_id, now, clock, teen_policy).await
 }
 
 /// (proxy user, patient) of a grant not yet ended.

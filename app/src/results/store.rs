@@ -204,29 +204,33 @@ async fn build_series(
     loinc: &str,
     vis: Visibility,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
-    let (aggregate, unit_sep, record_sep) = match db.kind {
-        DbKind::Sqlite => ("group_concat", "char(31)", "char(30)"),
-        DbKind::Postgres => ("string_agg", "chr(31)", "chr(30)"),
-    };
-    let field = |expr: &str| format!("COALESCE(CAST({expr} AS TEXT), '')");
-    let record = [
-        field("o.effective_at"),
-        field("o.value_num"),
-        field("o.flag"),
-        field("o.unit"),
-        field("o.ref_low"),
-        field("o.ref_high"),
-    ]
-    .join(&format!(" || {unit_sep} || "));
+    // The one statement per database, whole at compile time: only the aggregate and the
+    // separator functions differ between SQLite and PostgreSQL.
+    macro_rules! series_sql {
+        ($aggregate:literal, $unit_sep:literal, $record_sep:literal) => {
+            concat!(
+                "SELECT (SELECT results_version FROM patients WHERE id = $1) AS version, MIN(o.name) AS name, ",
+                $aggregate,
+                "(COALESCE(CAST(o.effective_at AS TEXT), '') || ", $unit_sep,
+                " || COALESCE(CAST(o.value_num AS TEXT), '') || ", $unit_sep,
+                " || COALESCE(CAST(o.flag AS TEXT), '') || ", $unit_sep,
+                " || COALESCE(CAST(o.unit AS TEXT), '') || ", $unit_sep,
+                " || COALESCE(CAST(o.ref_low AS TEXT), '') || ", $unit_sep,
+                " || COALESCE(CAST(o.ref_high AS TEXT), ''), ",
+                $record_sep,
+                " ORDER BY o.effective_at, o.id) AS series \
+                 FROM observations o JOIN diagnostic_reports r ON r.id = o.report_id \
+                 WHERE o.patient_id = $1 AND o.loinc = $2 AND o.value_num IS NOT NULL AND r.released_at IS NOT NULL \
+                 AND r.confidential <= $3"
+            )
+        };
+    }
     // One statement, so the version and the values it stands for come from one snapshot.
-    let sql = format!(
-        "SELECT (SELECT results_version FROM patients WHERE id = $1) AS version, MIN(o.name) AS name, \
-         {aggregate}({record}, {record_sep} ORDER BY o.effective_at, o.id) AS series \
-         FROM observations o JOIN diagnostic_reports r ON r.id = o.report_id \
-         WHERE o.patient_id = $1 AND o.loinc = $2 AND o.value_num IS NOT NULL AND r.released_at IS NOT NULL \
-         AND r.confidential <= $3"
-    );
-    let row = sqlx::query(&sql).bind(patient_id).bind(loinc).bind(vis.max_flag()).fetch_one(&db.read).await?;
+    let sql = match db.kind {
+        DbKind::Sqlite => series_sql!("group_concat", "char(31)", "char(30)"),
+        DbKind::Postgres => series_sql!("string_agg", "chr(31)", "chr(30)"),
+    };
+    let row = sqlx::query(sql).bind(patient_id).bind(loinc).bind(vis.max_flag()).fetch_one(&db.read).await?;
     let (Some(version), Some(name), Some(series)) = (
         row.try_get::<Option<i64>, _>("version")?,
         row.try_get::<Option<String>, _>("name")?,

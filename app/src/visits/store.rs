@@ -12,14 +12,20 @@ use crate::{
 /// At most this many past visits in one answer (most recent first).
 pub const PAST_LIMIT: i64 = 200;
 
-const COLUMNS: &str = "e.id, e.kind, e.start_at, e.department, e.reason, e.status, \
-    e.avs_text IS NOT NULL AS has_summary, e.note_text IS NOT NULL AS has_note, e.note_confidential, p.display_name AS provider";
+macro_rules! columns {
+    () => {
+        "e.id, e.kind, e.start_at, e.department, e.reason, e.status, \
+    e.avs_text IS NOT NULL AS has_summary, e.note_text IS NOT NULL AS has_note, e.note_confidential, p.display_name AS provider"
+    };
+}
 
 pub async fn visits(chart: &ChartScope, now: i64) -> Result<Visits, sqlx::Error> {
     let clock = &chart.state().clock;
     let (db, vis) = (chart.db(), chart.visibility());
-    let upcoming = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
+    let upcoming = sqlx::query(&concat!(
+        "SELECT ",
+        columns!(),
+        " FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
          WHERE e.patient_id = $1 AND e.status = 'planned' AND e.start_at >= $2 \
          AND e.note_confidential <= $3 ORDER BY e.start_at, e.id"
     ))
@@ -28,8 +34,10 @@ pub async fn visits(chart: &ChartScope, now: i64) -> Result<Visits, sqlx::Error>
     .bind(vis.max_flag())
     .fetch_all(&db.read)
     .await?;
-    let past = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
+    let past = sqlx::query(&concat!(
+        "SELECT ",
+        columns!(),
+        " FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
          WHERE e.patient_id = $1 AND (e.status <> 'planned' OR e.start_at < $2) \
          AND e.note_confidential <= $4 ORDER BY e.start_at DESC, e.id DESC LIMIT $3"
     ))
@@ -69,8 +77,10 @@ pub async fn document(
     kind: VisitDocKind,
 ) -> Result<Option<VisitDocument>, sqlx::Error> {
     let vis = chart.visibility();
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS}, e.avs_text, e.note_text FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
+    let row = sqlx::query(&concat!(
+        "SELECT ",
+        columns!(),
+        ", e.avs_text, e.note_text FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
          WHERE e.id = $1 AND e.patient_id = $2 AND e.note_confidential <= $3"
     ))
     .bind(visit_id)

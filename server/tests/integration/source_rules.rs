@@ -9,6 +9,8 @@
 //! 2. No public store function outside `access` takes a bare patient id or a `Visibility`
 //!    for a read: a chart's data is reached through a `ChartScope`. Writers used by the seed
 //!    and look-ups by identity are on `PATIENT_ID_ALLOWED` with their reason.
+//! 3. No SQL is built with `format!` in the app: statements are literals (or `concat!` of
+//!    literals, whole at compile time) and every value is a bound parameter.
 use std::path::{Path, PathBuf};
 
 use quote::ToTokens;
@@ -159,6 +161,34 @@ fn app_sources() -> Vec<(String, String)> {
 
 fn is_store_file(file: &str) -> bool {
     !file.starts_with("/access/") && (file.ends_with("/store.rs") || file.ends_with("_store.rs"))
+}
+
+/// Rule 3 over one file: a `format!` whose text reads as SQL.
+fn check_no_formatted_sql(file: &str, source: &str) -> Vec<Finding> {
+    const SQL_WORDS: [&str; 5] = ["SELECT ", "UPDATE ", "INSERT INTO", "DELETE FROM", " WHERE "];
+    let mut findings = Vec::new();
+    for (at, _) in source.match_indices("format!(") {
+        let call = &source[at..(at + 400).min(source.len())];
+        let literal = call.split('"').nth(1).unwrap_or_default();
+        if SQL_WORDS.iter().any(|w| literal.contains(w)) {
+            let line = source[..at].lines().count() + 1;
+            findings.push(Finding {
+                file: file.to_owned(),
+                function: format!("line {line}"),
+                rule: "SQL built with format! (use a literal or concat! and bound parameters)",
+            });
+        }
+    }
+    findings
+}
+
+#[test]
+fn no_sql_is_built_with_format() {
+    let planted = r#"let sql = format!("SELECT * FROM users WHERE id = {id}");"#;
+    assert_eq!(check_no_formatted_sql("/x.rs", planted).len(), 1, "the rule can fail");
+    let findings: Vec<Finding> =
+        app_sources().iter().flat_map(|(file, source)| check_no_formatted_sql(file, source)).collect();
+    assert!(findings.is_empty(), "SQL built with format!:\n{findings:#?}");
 }
 
 #[test]

@@ -4,6 +4,9 @@
 //! pool. Any other chart only after "breaking the glass" in this session (a reason given,
 //! audited as such, reviewed by HIM). HIM, billing and support keep organisation-wide reach
 //! for their own work, audited chart by chart.
+use sqlx::{any::AnyArguments, query::Query, Any};
+
+use super::StaffAccess;
 use crate::infra::{clock::DAY_MS, Db};
 
 /// How far back a visit makes a care relationship.
@@ -62,4 +65,13 @@ pub async fn clinician_may_open(
     .fetch_optional(&db.read)
     .await?;
     Ok(found.is_some())
+}
+
+/// Binds, in order, what `cares_for!` reads for this staff member: their user id, the start
+/// of the visit window, their session (the queues put them at `$2`, `$3`, `$4`).
+pub fn bind_reach<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    staff: &StaffAccess,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    query.bind(staff.user_id()).bind(staff.state().clock.now_ms() - VISIT_WINDOW_MS).bind(staff.session_id())
 }

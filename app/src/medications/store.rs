@@ -145,7 +145,7 @@ async fn by_key(db: &Db, patient_id: i64, key: &str) -> Result<Option<i64>, sqlx
 /// Pending requests across charts, each with its chart (for `StaffAccess::show`).
 pub async fn pending_queue(staff: &StaffAccess, limit: i64) -> Result<Unseen<RenewalQueueRow>, sqlx::Error> {
     // Only the patients this clinician cares for (access::reach).
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "SELECT r.id, r.patient_id, r.pharmacy, r.comment, r.requested_at, m.name, m.dose, m.sig, m.refills_remaining, \
          p.given_name, p.family_name, p.mrn, \
          CASE WHEN u.patient_id = r.patient_id THEN NULL ELSE u.display_name END AS proxy_name \
@@ -155,12 +155,8 @@ pub async fn pending_queue(staff: &StaffAccess, limit: i64) -> Result<Unseen<Ren
         crate::cares_for!("r.patient_id", "$2", "$3", "$4"),
         " ORDER BY r.requested_at, r.id LIMIT $1"
     ))
-    .bind(limit)
-    .bind(staff.user_id())
-    .bind(staff.state().clock.now_ms() - crate::access::reach::VISIT_WINDOW_MS)
-    .bind(staff.session_id())
-    .fetch_all(&staff.db().read)
-    .await?;
+    .bind(limit);
+    let rows = crate::access::reach::bind_reach(query, staff).fetch_all(&staff.db().read).await?;
     let clock = &staff.state().clock;
     let rows: Result<Vec<_>, sqlx::Error> = rows
         .iter()

@@ -105,6 +105,21 @@ macro_rules! reader_join {
         concat!("LEFT JOIN proxy_thread_reads r ON r.thread_id = t.id AND r.user_id = ", $r)
     };
 }
+/// Thread summaries with the reader's mark (bound at `$r`), ready for a `WHERE`.
+macro_rules! reader_summaries {
+    ($r:literal) => {
+        concat!(
+            "SELECT ",
+            summary_columns!(),
+            ", ",
+            reader_mark!($r),
+            " AS reader_read_upto FROM message_threads t ",
+            summary_joins!(),
+            " ",
+            reader_join!($r)
+        )
+    };
+}
 /// The threads a staff scope covers (`StaffScope::params`): a clinician's (`$u` their user
 /// id, `$p` '') are the care-team threads of their department and those written to them; a
 /// pool's (`$u` 0, `$p` the pool) are that pool's.
@@ -190,14 +205,7 @@ pub async fn inbox(chart: &ChartScope) -> Result<Inbox, sqlx::Error> {
     let clock = &chart.state().clock;
     let (db, patient_id, reader) = (chart.db(), chart.patient_id(), PatientReader::of(chart));
     let rows = sqlx::query(concat!(
-        "SELECT ",
-        summary_columns!(),
-        ", ",
-        reader_mark!("$4"),
-        " AS reader_read_upto FROM message_threads t ",
-        summary_joins!(),
-        " ",
-        reader_join!("$4"),
+        reader_summaries!("$4"),
         " WHERE t.patient_id = $1 AND t.confidential <= $3 ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2"
     ))
     .bind(patient_id)
@@ -232,14 +240,7 @@ pub async fn unread_count(chart: &ChartScope) -> Result<i64, sqlx::Error> {
 pub async fn patient_thread(chart: &ChartScope, thread_id: i64) -> Result<Option<ThreadView>, sqlx::Error> {
     let reader = PatientReader::of(chart);
     let row = sqlx::query(concat!(
-        "SELECT ",
-        summary_columns!(),
-        ", ",
-        reader_mark!("$4"),
-        " AS reader_read_upto FROM message_threads t ",
-        summary_joins!(),
-        " ",
-        reader_join!("$4"),
+        reader_summaries!("$4"),
         " WHERE t.id = $1 AND t.patient_id = $2 AND t.confidential <= $3"
     ))
     .bind(thread_id)

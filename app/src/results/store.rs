@@ -356,19 +356,15 @@ pub async fn staff_queue(
     limit: i64,
 ) -> Result<Unseen<super::StaffResultRow>, sqlx::Error> {
     // Only the patients this clinician cares for (access::reach).
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "SELECT r.id, r.patient_id, r.name, r.collected_at, r.released_at, r.held_reason, r.reviewed_at, \
          p.given_name, p.family_name, p.mrn FROM diagnostic_reports r JOIN patients p ON p.id = r.patient_id \
          WHERE (r.reviewed_at IS NULL OR r.released_at IS NULL) AND ",
         crate::cares_for!("r.patient_id", "$2", "$3", "$4"),
         " ORDER BY r.resulted_at DESC, r.id DESC LIMIT $1"
     ))
-    .bind(limit)
-    .bind(staff.user_id())
-    .bind(staff.state().clock.now_ms() - crate::access::reach::VISIT_WINDOW_MS)
-    .bind(staff.session_id())
-    .fetch_all(&staff.db().read)
-    .await?;
+    .bind(limit);
+    let rows = crate::access::reach::bind_reach(query, staff).fetch_all(&staff.db().read).await?;
     let clock = &staff.state().clock;
     let rows: Result<Vec<_>, sqlx::Error> = rows
         .iter()

@@ -12,11 +12,15 @@ use crate::{
 };
 use app::{
     access::{Relationship, Section},
+    auth::Role,
     proxy::RequestKind,
 };
 use reqwest::{header, Client, StatusCode};
 
-on_both_databases!(every_function_answers_every_reader_as_the_table_says);
+on_both_databases!(
+    every_function_answers_every_reader_as_the_table_says,
+    every_function_answers_every_staff_reader_as_expected
+);
 
 /// What a call must answer.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,8 +39,12 @@ enum Expect {
     Public,
     /// Not called as this reader (it would end or replace the session under test).
     Skip,
+    /// 422: refused at a field (for a clinician outside their patients: break the glass).
+    Invalid,
 }
-use Expect::{Ended as E, Forbidden as F, NotFound as N, Ok as O, Public as P, SignedOut as U, Skip as S};
+use Expect::{
+    Ended as E, Forbidden as F, Invalid as V, NotFound as N, Ok as O, Public as P, SignedOut as U, Skip as S,
+};
 
 /// The readers, in the table's column order.
 const READERS: [&str; 8] = [
@@ -344,4 +352,113 @@ async fn call(app: &TestApp, client: &Client, row: &Row, f: &Ctx) -> (StatusCode
     let status = response.status();
     let bytes = response.bytes().await.unwrap();
     (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The staff readers, in the order of `staff_expect`'s arrays.
+const STAFF_READERS: [&str; 4] =
+    ["clinician of another department", "clinician after break-the-glass", "billing", "support"];
+
+/// What each staff reader gets from every function (issue 12): a clinician outside Leo's
+/// care reaches none of his chart (a field error asking for a reason), the same clinician
+/// after breaking the glass does, billing and support get no clinical function, and HIM's
+/// functions are HIM's alone. The patient side refuses every staff member.
+fn staff_expect(row: &Row) -> [Expect; 4] {
+    let path = row.path;
+    if row.expect == SIGNED_OUT_ONLY {
+        return [S; 4];
+    }
+    if !path.starts_with("/api/staff/") {
+        return match path {
+            "/api/site/org" | "/api/auth/me" | "/api/auth/keep_alive" => [O; 4],
+            _ => [F; 4],
+        };
+    }
+    match path {
+        "/api/staff/find_patients" => [O, O, F, O],
+        // Emma is 9: too young for an account of her own.
+        "/api/staff/issue_activation_code" => [V, V, F, V],
+        "/api/staff/results/queue" | "/api/staff/renewals/queue" => [O, O, F, F],
+        "/api/staff/results/enter"
+        | "/api/staff/results/release"
+        | "/api/staff/results/review"
+        | "/api/staff/confidential/items"
+        | "/api/staff/confidential/set" => [V, O, F, F],
+        // No renewal request exists in this fixture.
+        "/api/staff/renewals/decide" => [N, N, F, F],
+        "/api/staff/messages/inbox" => [O, O, O, O],
+        // Leo's threads are technical support's: support's own work, nobody else's.
+        "/api/staff/messages/thread"
+        | "/api/staff/messages/claim"
+        | "/api/staff/messages/done"
+        | "/api/staff/messages/reply"
+        | "/api/staff/messages/attachment" => [N, N, N, O],
+        // Breaking the glass opens the chart for the session: not done by the first column,
+        // whose refusals are the point (staff_reach tests it).
+        "/api/staff/break_glass" => [S, O, F, F],
+        _ if path.starts_with("/api/staff/proxy/") || path.starts_with("/api/staff/break_glass/") => [F; 4],
+        _ => panic!("no staff expectation for {path}"),
+    }
+}
+
+async fn every_function_answers_every_staff_reader_as_expected(app: &TestApp) {
+    let f = family(app).await;
+    let f = Ctx { family: f, spare_grant: 0 };
+    let mut readers = Vec::new();
+    for name in ["dr.stone", "dr.cole"] {
+        app.add_clinician(name, &[]).await;
+        sqlx::query("UPDATE providers SET department = 'Cardiology' WHERE display_name = $1")
+            .bind(name)
+            .execute(&app.state.db.write)
+            .await
+            .unwrap();
+        readers.push(app.signed_in(name).await);
+    }
+    let glass = [("patient_id", f.leo.to_string()), ("reason", "covering".to_string())];
+    let (status, body) = app.call_owned(&readers[1], "staff/break_glass", glass.to_vec()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for (name, role) in [("billing.kim", Role::Billing), ("support.sam", Role::Support)] {
+        app.add_user(name, role, None, &format!("{name}@example.org")).await;
+        readers.push(app.signed_in(name).await);
+    }
+
+    let mut failures = Vec::new();
+    let mut calls = 0;
+    for row in &table() {
+        for (column, expect) in staff_expect(row).into_iter().enumerate() {
+            if expect == S {
+                continue;
+            }
+            let (status, body) = call(app, &readers[column], row, &f).await;
+            calls += 1;
+            let reader = STAFF_READERS[column];
+            let answered = match (expect, status) {
+                (O, StatusCode::OK) | (N, StatusCode::NOT_FOUND) => true,
+                (F, StatusCode::FORBIDDEN) => body.contains("Forbidden"),
+                (V, StatusCode::UNPROCESSABLE_ENTITY) => true,
+                _ => false,
+            };
+            if !answered {
+                failures
+                    .push(format!("{} as {reader}: expected {expect:?}, got {status} {body:.200}", row.path));
+            }
+            // Only the clinician who broke the glass reaches Leo's chart (a search result
+            // names him: who a patient is, not what is in the chart, and logged on it).
+            let identity_only = row.path == "/api/staff/find_patients" && !body.contains(SECRET);
+            // Support answers the threads written to its pool, Leo's among them.
+            let own_pool = column == 3 && row.path.starts_with("/api/staff/messages/");
+            if column != 1
+                && !identity_only
+                && !own_pool
+                && (body.contains(LEO_MARK) || body.contains(SECRET))
+            {
+                failures.push(format!("LEAK: {} as {reader} saw Leo's chart: {body:.300}", row.path));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {calls} calls answered wrongly:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -32,14 +32,6 @@ pub struct Facts {
     pub has_diabetes: bool,
 }
 
-fn age_on(birth: Date, day: Date) -> i32 {
-    let mut age = day.year() - birth.year();
-    if (day.month() as u8, day.day()) < (birth.month() as u8, birth.day()) {
-        age -= 1;
-    }
-    age
-}
-
 fn years_after(date: Date, years: i32) -> Date {
     date.replace_year(date.year() + years).unwrap_or_else(|_| date + Duration::days(365 * years as i64))
 }
@@ -68,7 +60,8 @@ fn status(
 
 pub fn reminders(facts: &Facts, today: Date) -> Vec<Reminder> {
     let Some(birth) = facts.birth_date else { return Vec::new() };
-    let age = age_on(birth, today);
+    // The one age rule (a birthday counts on its day), as for accounts and proxy access.
+    let age = crate::auth::rules::age_on(birth, today);
     let last = |dates: &[Date]| dates.iter().copied().filter(|d| *d <= today).max();
     let mut out = Vec::new();
     let mut add = |kind, dates: &[Date], interval: Option<Duration>, eligible_from: Date| {

@@ -11,7 +11,7 @@ use crate::{
     i18n::*,
     reminders::{pages::ReminderList, Reminder},
     results::{pages::ResultList, ResultSummary},
-    ui::errors::error_text,
+    ui::loaded::Loaded,
     visits::{pages::VisitList, VisitSummary},
 };
 
@@ -49,44 +49,37 @@ fn PatientHome() -> impl IntoView {
     let i18n = use_i18n();
     let overview = Resource::new(|| (), |_| api::load_home());
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(o) => view! {
-                        <div class="home-cards">
-                            <section class="card">
-                                <h2>{t!(i18n, home.upcoming)}</h2>
-                                {if o.upcoming.is_empty() {
-                                    view! { <p class="empty">{t!(i18n, visits.no_upcoming)}</p> }.into_any()
-                                } else {
-                                    view! { <VisitList visits=o.upcoming past=false /> }.into_any()
-                                }}
-                                <p><A href="/visits">{t!(i18n, home.all_visits)}</A></p>
-                            </section>
-                            <section class="card">
-                                <h2>{t_string!(i18n, home.new_results, count = o.new_result_count).to_string()}</h2>
-                                {if o.new_results.is_empty() {
-                                    view! { <p class="empty">{t!(i18n, home.no_new_results)}</p> }.into_any()
-                                } else {
-                                    view! { <ResultList list=o.new_results /> }.into_any()
-                                }}
-                                <p><A href="/results">{t!(i18n, home.all_results)}</A></p>
-                            </section>
-                            <section class="card">
-                                <h2>{t!(i18n, home.reminders)}</h2>
-                                {if o.reminders.is_empty() {
-                                    view! { <p class="empty">{t!(i18n, home.no_reminders)}</p> }.into_any()
-                                } else {
-                                    view! { <ReminderList list=o.reminders /> }.into_any()
-                                }}
-                                <p><A href="/reminders">{t!(i18n, home.all_reminders)}</A></p>
-                            </section>
-                        </div>
-                    }.into_any(),
-                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=overview render=move |o| view! {
+            <div class="home-cards">
+                <section class="card">
+                    <h2>{t!(i18n, home.upcoming)}</h2>
+                    {if o.upcoming.is_empty() {
+                        view! { <p class="empty">{t!(i18n, visits.no_upcoming)}</p> }.into_any()
+                    } else {
+                        view! { <VisitList visits=o.upcoming past=false /> }.into_any()
+                    }}
+                    <p><A href="/visits">{t!(i18n, home.all_visits)}</A></p>
+                </section>
+                <section class="card">
+                    <h2>{t_string!(i18n, home.new_results, count = o.new_result_count).to_string()}</h2>
+                    {if o.new_results.is_empty() {
+                        view! { <p class="empty">{t!(i18n, home.no_new_results)}</p> }.into_any()
+                    } else {
+                        view! { <ResultList list=o.new_results /> }.into_any()
+                    }}
+                    <p><A href="/results">{t!(i18n, home.all_results)}</A></p>
+                </section>
+                <section class="card">
+                    <h2>{t!(i18n, home.reminders)}</h2>
+                    {if o.reminders.is_empty() {
+                        view! { <p class="empty">{t!(i18n, home.no_reminders)}</p> }.into_any()
+                    } else {
+                        view! { <ReminderList list=o.reminders /> }.into_any()
+                    }}
+                    <p><A href="/reminders">{t!(i18n, home.all_reminders)}</A></p>
+                </section>
+            </div>
+        } />
     }
 }
 

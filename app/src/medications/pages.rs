@@ -10,8 +10,9 @@ use crate::{
     error::AppError,
     i18n::*,
     ui::{
-        errors::{error_text, field_error, form_error},
+        errors::{field_error, form_error},
         form::{idempotency_key, FormMessage, TextField},
+        loaded::Loaded,
     },
 };
 
@@ -24,19 +25,16 @@ pub fn MedicationsPage() -> impl IntoView {
     view! {
         <h1>{t!(i18n, meds.title)}</h1>
         <p>{t!(i18n, meds.intro)}</p>
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match meds.await {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, meds.none)}</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="med-list">
-                            {list.into_iter().map(|m| view! { <MedicationCard m refresh /> }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=meds render=move |list| {
+            if list.is_empty() {
+                return view! { <p class="empty">{t!(i18n, meds.none)}</p> }.into_any();
+            }
+            view! {
+                <ul class="med-list">
+                    {list.into_iter().map(|m| view! { <MedicationCard m refresh /> }).collect_view()}
+                </ul>
+            }.into_any()
+        } />
     }
 }
 

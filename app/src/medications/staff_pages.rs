@@ -9,8 +9,9 @@ use crate::{
     error::AppError,
     i18n::*,
     ui::{
-        errors::{error_text, field_error, form_error},
+        errors::{field_error, form_error},
         form::{FormMessage, TextField},
+        loaded::Loaded,
     },
 };
 
@@ -23,19 +24,16 @@ pub fn RenewalQueuePage() -> impl IntoView {
     view! {
         <h1>{t!(i18n, renewals.title)}</h1>
         <FormMessage message=form_error(result, &["refills", "reason"]) />
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match queue.await {
-                    Ok(rows) if rows.is_empty() => view! { <p class="empty">{t!(i18n, renewals.empty)}</p> }.into_any(),
-                    Ok(rows) => view! {
-                        <ul class="renewal-queue">
-                            {rows.into_iter().map(|r| view! { <RenewalItem r decide result /> }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=queue render=move |rows| {
+            if rows.is_empty() {
+                return view! { <p class="empty">{t!(i18n, renewals.empty)}</p> }.into_any();
+            }
+            view! {
+                <ul class="renewal-queue">
+                    {rows.into_iter().map(|r| view! { <RenewalItem r decide result /> }).collect_view()}
+                </ul>
+            }.into_any()
+        } />
     }
 }
 

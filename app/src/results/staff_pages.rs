@@ -10,8 +10,9 @@ use crate::{
     break_glass::pages::{needs_break_glass, BreakGlassForm},
     i18n::*,
     ui::{
-        errors::{error_text, field_error, form_error},
+        errors::{field_error, form_error},
         form::{FormMessage, TextField},
+        loaded::Loaded,
     },
 };
 
@@ -62,60 +63,57 @@ pub fn StaffResultsPage() -> impl IntoView {
                 <BreakGlassForm done=Callback::new(move |_| enter.value().set(None)) />
             })}
         </section>
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match queue.await {
-                    Ok(rows) if rows.is_empty() => view! { <p class="empty">{t!(i18n, staff_results.queue_empty)}</p> }.into_any(),
-                    Ok(rows) => view! {
-                        <table class="data">
-                            <caption>{t!(i18n, staff_results.queue)}</caption>
-                            <thead><tr>
-                                <th scope="col">{t!(i18n, codes.name)}</th>
-                                <th scope="col">"MRN"</th>
-                                <th scope="col">{t!(i18n, results.title)}</th>
-                                <th scope="col">{t!(i18n, results.collected)}</th>
-                                <th scope="col">{t!(i18n, staff_results.status)}</th>
-                                <th scope="col">{t!(i18n, codes.action)}</th>
-                            </tr></thead>
-                            <tbody>
-                                {rows.into_iter().map(|r| {
-                                    let id = r.id;
-                                    let status = match (&r.held_reason, r.released) {
-                                        (Some(reason), false) => t_string!(i18n, staff_results.held, reason = reason.clone()).to_string(),
-                                        _ => t_string!(i18n, staff_results.released).to_string(),
-                                    };
-                                    let release_label = format!("{} {} ({})", t_string!(i18n, staff_results.release), r.name, r.patient);
-                                    let review_label = format!("{} {} ({})", t_string!(i18n, staff_results.mark_reviewed), r.name, r.patient);
-                                    view! {
-                                        <tr>
-                                            <td>{r.patient.clone()}</td>
-                                            <td>{r.mrn.clone()}</td>
-                                            <td>{r.name.clone()}</td>
-                                            <td>{r.collected_on.clone()}</td>
-                                            <td>{status}</td>
-                                            <td class="actions">
-                                                {(!r.released).then(|| view! {
-                                                    <button type="button" aria-label=release_label
-                                                        on:click=move |_| { release.dispatch(ReleaseResult { id }); }>
-                                                        {t!(i18n, staff_results.release)}
-                                                    </button>
-                                                })}
-                                                {(!r.reviewed).then(|| view! {
-                                                    <button type="button" aria-label=review_label
-                                                        on:click=move |_| { review.dispatch(MarkResultReviewed { id }); }>
-                                                        {t!(i18n, staff_results.mark_reviewed)}
-                                                    </button>
-                                                })}
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=queue render=move |rows| {
+            if rows.is_empty() {
+                return view! { <p class="empty">{t!(i18n, staff_results.queue_empty)}</p> }.into_any();
+            }
+            view! {
+                <table class="data">
+                    <caption>{t!(i18n, staff_results.queue)}</caption>
+                    <thead><tr>
+                        <th scope="col">{t!(i18n, codes.name)}</th>
+                        <th scope="col">"MRN"</th>
+                        <th scope="col">{t!(i18n, results.title)}</th>
+                        <th scope="col">{t!(i18n, results.collected)}</th>
+                        <th scope="col">{t!(i18n, staff_results.status)}</th>
+                        <th scope="col">{t!(i18n, codes.action)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|r| {
+                            let id = r.id;
+                            let status = match (&r.held_reason, r.released) {
+                                (Some(reason), false) => t_string!(i18n, staff_results.held, reason = reason.clone()).to_string(),
+                                _ => t_string!(i18n, staff_results.released).to_string(),
+                            };
+                            let release_label = format!("{} {} ({})", t_string!(i18n, staff_results.release), r.name, r.patient);
+                            let review_label = format!("{} {} ({})", t_string!(i18n, staff_results.mark_reviewed), r.name, r.patient);
+                            view! {
+                                <tr>
+                                    <td>{r.patient.clone()}</td>
+                                    <td>{r.mrn.clone()}</td>
+                                    <td>{r.name.clone()}</td>
+                                    <td>{r.collected_on.clone()}</td>
+                                    <td>{status}</td>
+                                    <td class="actions">
+                                        {(!r.released).then(|| view! {
+                                            <button type="button" aria-label=release_label
+                                                on:click=move |_| { release.dispatch(ReleaseResult { id }); }>
+                                                {t!(i18n, staff_results.release)}
+                                            </button>
+                                        })}
+                                        {(!r.reviewed).then(|| view! {
+                                            <button type="button" aria-label=review_label
+                                                on:click=move |_| { review.dispatch(MarkResultReviewed { id }); }>
+                                                {t!(i18n, staff_results.mark_reviewed)}
+                                            </button>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        } />
     }
 }

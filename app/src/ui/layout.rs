@@ -129,14 +129,22 @@ fn SignedIn(me: Me) -> impl IntoView {
         {(!is_staff).then(|| view! { <ChartSwitcher charts /> })}
         <nav class="menu" aria-label=move || t_string!(i18n, nav.menu).to_string()>
             <ul>
-                <li><MenuLink href="/">{t!(i18n, nav.home)}</MenuLink></li>
-                {may(Section::Visits).then(|| view! { <li><MenuLink href="/visits">{t!(i18n, nav.visits)}</MenuLink></li> })}
-                {may(Section::Results).then(|| view! { <li><MenuLink href="/results">{t!(i18n, nav.results)}</MenuLink></li> })}
-                {may(Section::Medications).then(|| view! { <li><MenuLink href="/medications">{t!(i18n, nav.medications)}</MenuLink></li> })}
-                {may(Section::HealthSummary).then(|| view! { <li><MenuLink href="/health-summary">{t!(i18n, nav.health_summary)}</MenuLink></li> })}
-                {may(Section::Reminders).then(|| view! { <li><MenuLink href="/reminders">{t!(i18n, nav.reminders)}</MenuLink></li> })}
-                {may(Section::Messages).then(|| view! { <li><MenuLink href="/messages">{t!(i18n, nav.messages)}<UnreadBadge /></MenuLink></li> })}
-                {(!is_staff).then(|| view! { <li><MenuLink href="/sharing">{t!(i18n, nav.sharing)}</MenuLink></li> })}
+                // One entry per part of the chart, in `Section` order: Home always (a grant
+                // without it opens on its first section), the granted ones, and Sharing for
+                // every patient or proxy (the account's, not the chart's).
+                {Section::MENU.into_iter()
+                    .filter(|&s| match s {
+                        Section::Home => true,
+                        Section::Sharing => !is_staff,
+                        s => may(s),
+                    })
+                    .map(|s| view! {
+                        <li><MenuLink href=section_path(s)>
+                            {move || section_label(i18n, s)}
+                            {(s == Section::Messages).then(|| view! { <UnreadBadge /> })}
+                        </MenuLink></li>
+                    })
+                    .collect_view()}
                 {answers_messages.then(|| view! {
                     <li><MenuLink href="/staff/messages">{t!(i18n, nav.staff_messages)}</MenuLink></li>
                 })}

@@ -7,7 +7,7 @@ use super::{
     api::{list_visits, load_visit_document},
     VisitDocKind, VisitSummary,
 };
-use crate::{error::AppError, i18n::*, ui::errors::error_text};
+use crate::{error::AppError, i18n::*, ui::loaded::Loaded};
 
 #[component]
 pub fn VisitsPage() -> impl IntoView {
@@ -15,31 +15,24 @@ pub fn VisitsPage() -> impl IntoView {
     let visits = Resource::new(|| (), |_| list_visits());
     view! {
         <h1>{t!(i18n, visits.title)}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match visits.await {
-                    Ok(v) => view! {
-                        <section>
-                            <h2>{t!(i18n, visits.upcoming)}</h2>
-                            {if v.upcoming.is_empty() {
-                                view! { <p class="empty">{t!(i18n, visits.no_upcoming)}</p> }.into_any()
-                            } else {
-                                view! { <VisitList visits=v.upcoming past=false /> }.into_any()
-                            }}
-                        </section>
-                        <section>
-                            <h2>{t!(i18n, visits.past)}</h2>
-                            {if v.past.is_empty() {
-                                view! { <p class="empty">{t!(i18n, visits.no_past)}</p> }.into_any()
-                            } else {
-                                view! { <VisitList visits=v.past past=true /> }.into_any()
-                            }}
-                        </section>
-                    }.into_any(),
-                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=visits render=move |v| view! {
+            <section>
+                <h2>{t!(i18n, visits.upcoming)}</h2>
+                {if v.upcoming.is_empty() {
+                    view! { <p class="empty">{t!(i18n, visits.no_upcoming)}</p> }.into_any()
+                } else {
+                    view! { <VisitList visits=v.upcoming past=false /> }.into_any()
+                }}
+            </section>
+            <section>
+                <h2>{t!(i18n, visits.past)}</h2>
+                {if v.past.is_empty() {
+                    view! { <p class="empty">{t!(i18n, visits.no_past)}</p> }.into_any()
+                } else {
+                    view! { <VisitList visits=v.past past=true /> }.into_any()
+                }}
+            </section>
+        } />
     }
 }
 
@@ -94,28 +87,21 @@ pub fn VisitDocumentPage() -> impl IntoView {
     });
     view! {
         <p><A href="/visits">{t!(i18n, visits.back)}</A></p>
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match doc.await {
-                    Ok(d) => {
-                        let title = match d.kind {
-                            VisitDocKind::Summary => t_string!(i18n, visits.summary).to_string(),
-                            VisitDocKind::Note => t_string!(i18n, visits.note).to_string(),
-                        };
-                        view! {
-                            <h1>{title}</h1>
-                            <p class="muted">
-                                {d.visit.starts.clone()} " · " {d.visit.kind.clone()} " · "
-                                {d.visit.provider.clone().unwrap_or_default()}
-                            </p>
-                            <article class="document">
-                                {d.text.split("\n\n").map(|para| view! { <p>{para.to_owned()}</p> }).collect_view()}
-                            </article>
-                        }.into_any()
-                    }
-                    Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=doc render=move |d| {
+            let title = match d.kind {
+                VisitDocKind::Summary => t_string!(i18n, visits.summary).to_string(),
+                VisitDocKind::Note => t_string!(i18n, visits.note).to_string(),
+            };
+            view! {
+                <h1>{title}</h1>
+                <p class="muted">
+                    {d.visit.starts.clone()} " · " {d.visit.kind.clone()} " · "
+                    {d.visit.provider.clone().unwrap_or_default()}
+                </p>
+                <article class="document">
+                    {d.text.split("\n\n").map(|para| view! { <p>{para.to_owned()}</p> }).collect_view()}
+                </article>
+            }
+        } />
     }
 }

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use server_fn::error::ServerFnErrorErr;
 use server_fn::{codec::JsonEncoding, error::FromServerFnError};
 
+use crate::problem::Problem;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("You are not signed in.")]
@@ -21,9 +23,9 @@ pub enum AppError {
     AccessEnded,
     #[error("Not found.")]
     NotFound,
-    /// Bad input: shown next to `field`. `message` is a translation key (see locales/).
-    #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
+    /// Bad input: shown next to `field` (see `problem.rs`).
+    #[error("{field}: {problem}")]
+    Invalid { field: String, problem: Problem },
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     TooManyAttempts { retry_after_secs: u64 },
     #[error("This request was refused because it did not come from Portico.")]
@@ -33,14 +35,14 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn invalid(field: &str, message: &str) -> Self {
-        AppError::Invalid { field: field.to_owned(), message: message.to_owned() }
+    pub fn invalid(field: &str, problem: Problem) -> Self {
+        AppError::Invalid { field: field.to_owned(), problem }
     }
 
-    /// The message key for `field`, when this error belongs next to that field.
-    pub fn field_message(&self, field: &str) -> Option<&str> {
+    /// The problem with `field`, when this error belongs next to that field.
+    pub fn field_problem(&self, field: &str) -> Option<Problem> {
         match self {
-            AppError::Invalid { field: f, message } if f == field => Some(message),
+            AppError::Invalid { field: f, problem } if f == field => Some(*problem),
             _ => None,
         }
     }
@@ -64,7 +66,7 @@ impl FromServerFnError for AppError {
         match value {
             // Malformed arguments are the caller's fault, not an outage.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                AppError::invalid("form", "error.bad_request")
+                AppError::invalid("form", Problem::BadRequest)
             }
             _ => AppError::Unavailable,
         }

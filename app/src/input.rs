@@ -1,15 +1,17 @@
 //! Rules for what arrives from a form, shared by every capability: text trimmed and
 //! bounded in characters (not bytes), and the shape of an idempotency key.
 
-/// Trimmed text within `max` characters, or the error key's last part: "required" or
-/// "too_long" (the caller prefixes its field: "messages.body_too_long").
-pub fn bounded(text: &str, max: usize, required: bool) -> Result<String, &'static str> {
+use crate::problem::Problem;
+
+/// Trimmed text within `max` characters. `required` is the field's problem when it is empty
+/// (None: it may be), `too_long` its problem past `max`.
+pub fn bounded(text: &str, max: usize, required: Option<Problem>, too_long: Problem) -> Result<String, Problem> {
     let text = text.trim();
-    if required && text.is_empty() {
-        return Err("required");
+    if let (Some(problem), true) = (required, text.is_empty()) {
+        return Err(problem);
     }
     if text.chars().count() > max {
-        return Err("too_long");
+        return Err(too_long);
     }
     Ok(text.to_owned())
 }
@@ -35,15 +37,16 @@ impl IdempotencyKey {
 
 #[cfg(test)]
 mod tests {
-    use super::{bounded, IdempotencyKey};
+    use super::{bounded, IdempotencyKey, Problem};
 
     #[test]
     fn text_is_trimmed_and_bounded_in_characters() {
-        assert_eq!(bounded("  CVS Main St ", 120, true).as_deref(), Ok("CVS Main St"));
-        assert_eq!(bounded("   ", 120, true), Err("required"));
-        assert_eq!(bounded("", 120, false).as_deref(), Ok(""));
-        assert_eq!(bounded(&"x".repeat(121), 120, true), Err("too_long"));
-        assert!(bounded(&"é".repeat(120), 120, true).is_ok(), "characters, not bytes");
+        let (empty, long) = (Some(Problem::RenewalPharmacyRequired), Problem::RenewalPharmacyTooLong);
+        assert_eq!(bounded("  CVS Main St ", 120, empty, long).as_deref(), Ok("CVS Main St"));
+        assert_eq!(bounded("   ", 120, empty, long), Err(Problem::RenewalPharmacyRequired));
+        assert_eq!(bounded("", 120, None, long).as_deref(), Ok(""));
+        assert_eq!(bounded(&"x".repeat(121), 120, empty, long), Err(Problem::RenewalPharmacyTooLong));
+        assert!(bounded(&"é".repeat(120), 120, empty, long).is_ok(), "characters, not bytes");
     }
 
     #[test]

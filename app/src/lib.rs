@@ -14,6 +14,7 @@ pub mod infra;
 pub mod input;
 pub mod medications;
 pub mod messages;
+pub mod problem;
 pub mod proxy;
 pub mod reminders;
 pub mod results;

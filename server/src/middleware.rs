@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use app::{error::AppError, infra::AppState};
+use app::{error::AppError, infra::AppState, problem::Problem};
 
 pub async fn security(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if is_state_changing(request.method()) && !from_our_pages(&state, &request) {
@@ -119,7 +119,7 @@ fn too_large(upload: bool) -> Response {
     if !upload {
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
     }
-    let error = AppError::invalid("attachments", "messages.attachment_too_big");
+    let error = AppError::invalid("attachments", Problem::MessagesAttachmentTooBig);
     let mut response =
         (StatusCode::UNPROCESSABLE_ENTITY, Body::from(serde_json::to_string(&error).unwrap_or_default()))
             .into_response();

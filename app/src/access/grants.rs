@@ -7,7 +7,7 @@ use sqlx::Row;
 use time::Date;
 
 use super::{Relationship, Section};
-use crate::infra::db::Db;
+use crate::{infra::db::Db, problem::Problem};
 
 /// The age at which a child may have their own account, and a parent's view narrows.
 pub const TEEN_AGE: i32 = 13;
@@ -19,15 +19,14 @@ pub const GRANT_END_MAX_YEARS: i32 = 10;
 
 /// Reads the optional end date HIM gives a new grant: blank for none (the grant runs until
 /// someone ends it, a minor's until 18); otherwise a day after `today`, at most
-/// `GRANT_END_MAX_YEARS` ahead. Access stops at the start of that day. The error is the
-/// message key's last part.
-pub fn parse_end(text: &str, today: Date) -> Result<Option<Date>, &'static str> {
+/// `GRANT_END_MAX_YEARS` ahead. Access stops at the start of that day.
+pub fn parse_end(text: &str, today: Date) -> Result<Option<Date>, Problem> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    let end = crate::auth::rules::parse_date(text).ok_or("ends_on_invalid")?;
+    let end = crate::auth::rules::parse_date(text).ok_or(Problem::ProxyEndsOnInvalid)?;
     if end <= today {
-        return Err("ends_on_past");
+        return Err(Problem::ProxyEndsOnPast);
     }
     // 29 February has no twin ten years on: the limit is then 28 February.
     let latest = today
@@ -35,7 +34,7 @@ pub fn parse_end(text: &str, today: Date) -> Result<Option<Date>, &'static str> 
         .or_else(|_| today.replace_day(28).and_then(|d| d.replace_year(d.year() + GRANT_END_MAX_YEARS)))
         .unwrap_or(Date::MAX);
     if end > latest {
-        return Err("ends_on_too_far");
+        return Err(Problem::ProxyEndsOnTooFar);
     }
     Ok(Some(end))
 }
@@ -238,13 +237,13 @@ mod tests {
         assert_eq!(parse_end("  ", today), Ok(None));
         assert_eq!(parse_end("2026-11-26", today), Ok(Some(date!(2026 - 11 - 26))));
         assert_eq!(parse_end("2036-11-25", today), Ok(Some(date!(2036 - 11 - 25))));
-        assert_eq!(parse_end("2036-11-26", today), Err("ends_on_too_far"));
-        assert_eq!(parse_end("2026-11-25", today), Err("ends_on_past"));
-        assert_eq!(parse_end("2020-01-01", today), Err("ends_on_past"));
-        assert_eq!(parse_end("2026-13-01", today), Err("ends_on_invalid"));
-        assert_eq!(parse_end("next week", today), Err("ends_on_invalid"));
+        assert_eq!(parse_end("2036-11-26", today), Err(Problem::ProxyEndsOnTooFar));
+        assert_eq!(parse_end("2026-11-25", today), Err(Problem::ProxyEndsOnPast));
+        assert_eq!(parse_end("2020-01-01", today), Err(Problem::ProxyEndsOnPast));
+        assert_eq!(parse_end("2026-13-01", today), Err(Problem::ProxyEndsOnInvalid));
+        assert_eq!(parse_end("next week", today), Err(Problem::ProxyEndsOnInvalid));
         let leap = date!(2028 - 02 - 29);
         assert_eq!(parse_end("2038-02-28", leap), Ok(Some(date!(2038 - 02 - 28))));
-        assert_eq!(parse_end("2038-03-01", leap), Err("ends_on_too_far"));
+        assert_eq!(parse_end("2038-03-01", leap), Err(Problem::ProxyEndsOnTooFar));
     }
 }

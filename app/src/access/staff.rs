@@ -9,6 +9,7 @@ use super::{
 use crate::{
     auth::{session, Role},
     error::AppError,
+    problem::Problem,
     infra::{
         audit::{self, AuditEvent},
         state, AppState, Db,
@@ -128,7 +129,7 @@ impl StaffAccess {
         if self.role == Role::Clinician {
             let (db, now) = (&self.state.db, self.state.clock.now_ms());
             if !super::reach::clinician_may_open(db, self.user_id, self.session_id, patient_id, now).await? {
-                return Err(AppError::invalid("patient", "access.break_glass_required"));
+                return Err(AppError::invalid("patient", Problem::AccessBreakGlassRequired));
             }
         }
         let chart = self.scope(patient_id);

@@ -12,6 +12,8 @@ use {
         passwords, state, throttle, AppState,
     },
 };
+#[cfg(feature = "ssr")]
+use crate::problem::Problem;
 
 /// The signed-in person, or `None`. Counts as activity (a page load is one).
 #[server(endpoint = "auth/me")]
@@ -87,7 +89,7 @@ pub async fn sign_in(
         throttle::record(&state.db, now, throttle::SIGNIN_PER_ACCOUNT, &key).await?;
         let detail = format!("username={}", truncate(&key, 64));
         audit_event(&state, known, "signin-failure", &detail).await?;
-        return Err(AppError::invalid("form", "signin.failed"));
+        return Err(AppError::invalid("form", Problem::SigninFailed));
     };
     if verified.needs_rehash {
         let fresh = state.hasher.hash(&password).await?;
@@ -137,10 +139,10 @@ pub async fn enroll(
     let words = [username.as_str(), email.as_str(), &found.given_name, &found.family_name];
     passwords::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
     if password != password_confirm {
-        return Err(AppError::invalid("password_confirm", "password.mismatch"));
+        return Err(AppError::invalid("password_confirm", Problem::PasswordMismatch));
     }
     if store::user_by_username(&state.db, &username).await?.is_some() {
-        return Err(AppError::invalid("username", "username.taken"));
+        return Err(AppError::invalid("username", Problem::UsernameTaken));
     }
     let hash = state.hasher.hash(&password).await?;
     let display_name = format!("{} {}", found.given_name, found.family_name);
@@ -155,8 +157,8 @@ pub async fn enroll(
     let now = state.clock.now_ms();
     let user_id = match store::redeem_code(&state.db, found.code_id, &new_user, now).await? {
         store::Redeemed::User(id) => id,
-        store::Redeemed::CodeGone => return Err(AppError::invalid("code", "activation.used")),
-        store::Redeemed::UsernameTaken => return Err(AppError::invalid("username", "username.taken")),
+        store::Redeemed::CodeGone => return Err(AppError::invalid("code", Problem::ActivationUsed)),
+        store::Redeemed::UsernameTaken => return Err(AppError::invalid("username", Problem::UsernameTaken)),
     };
     audit::append(
         &state.db,
@@ -182,7 +184,7 @@ pub async fn request_password_reset(who: String) -> Result<(), AppError> {
     let state = state()?;
     let who = who.trim().to_lowercase();
     if who.is_empty() || who.chars().count() > rules::EMAIL_MAX_CHARS {
-        return Err(AppError::invalid("who", "reset.who_required"));
+        return Err(AppError::invalid("who", Problem::ResetWhoRequired));
     }
     let Some(user) = store::user_by_username_or_email(&state.db, &who).await? else {
         return Ok(());
@@ -223,23 +225,23 @@ pub async fn reset_password(
     };
     let (Some(user), Some(reset)) = (user, reset) else {
         throttle::record(&state.db, now, throttle::RESET_PER_ADDRESS, &addr).await?;
-        return Err(AppError::invalid("code", "reset.code_invalid"));
+        return Err(AppError::invalid("code", Problem::ResetCodeInvalid));
     };
     let hashed = crate::infra::crypto::sha256_hex(&code);
     if !crate::infra::crypto::constant_time_eq(&hashed, &reset.code_hash) {
         throttle::record(&state.db, now, throttle::RESET_PER_ADDRESS, &addr).await?;
         let exhausted = store::reset_wrong_try(&state.db, reset.id, now).await?;
-        let key = if exhausted { "reset.code_exhausted" } else { "reset.code_invalid" };
+        let key = if exhausted { Problem::ResetCodeExhausted } else { Problem::ResetCodeInvalid };
         return Err(AppError::invalid("code", key));
     }
     let words = [user.username.as_str(), user.email.as_deref().unwrap_or_default()];
     passwords::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
     if password != password_confirm {
-        return Err(AppError::invalid("password_confirm", "password.mismatch"));
+        return Err(AppError::invalid("password_confirm", Problem::PasswordMismatch));
     }
     let hash = state.hasher.hash(&password).await?;
     if !store::complete_reset(&state.db, reset.id, user.id, &hash, now).await? {
-        return Err(AppError::invalid("code", "reset.code_invalid"));
+        return Err(AppError::invalid("code", Problem::ResetCodeInvalid));
     }
     throttle::clear(&state.db, throttle::SIGNIN_PER_ACCOUNT, &user.username).await?;
     audit_event(&state, Some(user.id), "password-reset", "").await?;
@@ -299,25 +301,25 @@ async fn verify_activation(state: &AppState, code: &str, birth_date: &str) -> Re
     let addr = crate::infra::client_addr();
     throttle::check(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
     let birth = rules::parse_date(birth_date)
-        .ok_or_else(|| AppError::invalid("birth_date", "activation.birth_date_invalid"))?;
+        .ok_or_else(|| AppError::invalid("birth_date", Problem::ActivationBirthDateInvalid))?;
     let Some(normalized) = rules::normalize_code(code) else {
         throttle::record(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
-        return Err(AppError::invalid("code", "activation.format"));
+        return Err(AppError::invalid("code", Problem::ActivationFormat));
     };
     let found = store::find_code(&state.db, &normalized).await?;
     let Some(found) = found.filter(|c| rules::parse_date(&c.birth_date) == Some(birth)) else {
         throttle::record(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
         audit_event(state, None, "activation-failure", "no match").await?;
-        return Err(AppError::invalid("code", "activation.no_match"));
+        return Err(AppError::invalid("code", Problem::ActivationNoMatch));
     };
     let problem = if found.used || found.patient_enrolled {
-        Some("activation.used")
+        Some(Problem::ActivationUsed)
     } else if found.voided {
-        Some("activation.replaced")
+        Some(Problem::ActivationReplaced)
     } else if found.expires_at <= now {
-        Some("activation.expired")
+        Some(Problem::ActivationExpired)
     } else if rules::age_on(birth, state.clock.today()) < rules::MIN_ACCOUNT_AGE {
-        Some("activation.under_13")
+        Some(Problem::ActivationUnder13)
     } else {
         None
     };

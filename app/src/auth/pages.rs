@@ -136,7 +136,7 @@ pub fn EnrollPage() -> impl IntoView {
     // back to step 1 with the message there.
     let step_two = move || {
         preview().is_some()
-            && !matches!(enrolled.get(), Some(Err(ref e)) if e.field_message("code").is_some())
+            && !matches!(enrolled.get(), Some(Err(ref e)) if e.field_problem("code").is_some())
     };
     let code_error = Signal::derive(move || {
         field_error(enrolled, "code").get().or_else(|| field_error(checked, "code").get())

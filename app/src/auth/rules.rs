@@ -2,6 +2,8 @@
 //! Pure functions over plain values, unit-tested below.
 use time::Date;
 
+use crate::problem::Problem;
+
 /// Youngest age with an own account; younger patients are reached through proxy access.
 pub const MIN_ACCOUNT_AGE: i32 = 13;
 /// Adulthood, where a parent's proxy access ends.
@@ -75,27 +77,27 @@ pub fn normalize_code(input: &str) -> Option<String> {
     (out.len() == CODE_SYMBOLS).then_some(out)
 }
 
-/// Lower-cases and trims; `Err` with a message key when the name cannot be a username.
-pub fn normalize_username(input: &str) -> Result<String, &'static str> {
+/// Lower-cases and trims; `Err` with the problem when the name cannot be a username.
+pub fn normalize_username(input: &str) -> Result<String, Problem> {
     let name = input.trim().to_lowercase();
     let len = name.chars().count();
     if len < USERNAME_MIN_CHARS {
-        return Err("username.too_short");
+        return Err(Problem::UsernameTooShort);
     }
     if len > USERNAME_MAX_CHARS {
-        return Err("username.too_long");
+        return Err(Problem::UsernameTooLong);
     }
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-        return Err("username.bad_chars");
+        return Err(Problem::UsernameBadChars);
     }
     Ok(name)
 }
 
 /// A deliberately loose check (one @, a dot in the domain): the real test is the mail.
-pub fn normalize_email(input: &str) -> Result<String, &'static str> {
+pub fn normalize_email(input: &str) -> Result<String, Problem> {
     let email = input.trim().to_lowercase();
     if email.chars().count() > EMAIL_MAX_CHARS {
-        return Err("email.too_long");
+        return Err(Problem::EmailTooLong);
     }
     match email.split_once('@') {
         Some((local, domain))
@@ -108,7 +110,7 @@ pub fn normalize_email(input: &str) -> Result<String, &'static str> {
         {
             Ok(email)
         }
-        _ => Err("email.invalid"),
+        _ => Err(Problem::EmailInvalid),
     }
 }
 
@@ -156,13 +158,13 @@ mod tests {
     #[test]
     fn usernames_and_emails() {
         assert_eq!(normalize_username("  Avery.Smith "), Ok("avery.smith".into()));
-        assert_eq!(normalize_username("ab"), Err("username.too_short"));
-        assert_eq!(normalize_username(&"a".repeat(65)), Err("username.too_long"));
-        assert_eq!(normalize_username("avery smith"), Err("username.bad_chars"));
+        assert_eq!(normalize_username("ab"), Err(Problem::UsernameTooShort));
+        assert_eq!(normalize_username(&"a".repeat(65)), Err(Problem::UsernameTooLong));
+        assert_eq!(normalize_username("avery smith"), Err(Problem::UsernameBadChars));
         assert_eq!(normalize_email(" A@Example.org"), Ok("a@example.org".into()));
-        assert_eq!(normalize_email("a@b"), Err("email.invalid"));
-        assert_eq!(normalize_email("a b@c.org"), Err("email.invalid"));
-        assert_eq!(normalize_email(&format!("{}@x.org", "a".repeat(250))), Err("email.too_long"));
+        assert_eq!(normalize_email("a@b"), Err(Problem::EmailInvalid));
+        assert_eq!(normalize_email("a b@c.org"), Err(Problem::EmailInvalid));
+        assert_eq!(normalize_email(&format!("{}@x.org", "a".repeat(250))), Err(Problem::EmailTooLong));
     }
 
     #[test]

@@ -5,6 +5,8 @@ use super::Entry;
 #[cfg(feature = "ssr")]
 use crate::access::{self, Need, Section};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::problem::Problem;
 
 /// Opens a chart outside the clinician's care relationships for the rest of this session.
 /// The patient by id (picked from a search) or by MRN (typed); `reason` one of
@@ -19,14 +21,15 @@ pub async fn break_glass(
     use super::{Reason, NOTE_MAX_CHARS};
     let staff = access::staff(Need::Clinician).await?;
     let reason =
-        Reason::parse(&reason).ok_or_else(|| AppError::invalid("reason", "break_glass.reason_required"))?;
-    let note = crate::input::bounded(&note, NOTE_MAX_CHARS, reason == Reason::Other)
-        .map_err(|e| AppError::invalid("note", &format!("break_glass.note_{e}")))?;
+        Reason::parse(&reason).ok_or_else(|| AppError::invalid("reason", Problem::BreakGlassReasonRequired))?;
+    let required = (reason == Reason::Other).then_some(Problem::BreakGlassNoteRequired);
+    let note = crate::input::bounded(&note, NOTE_MAX_CHARS, required, Problem::BreakGlassNoteTooLong)
+        .map_err(|p| AppError::invalid("note", p))?;
     let patient = match patient_id {
         Some(id) => crate::auth::store::patient_by_id(staff.db(), id).await?,
         None => crate::auth::store::patient_by_mrn(staff.db(), mrn.trim()).await?,
     }
-    .ok_or_else(|| AppError::invalid("mrn", "results.no_patient"))?;
+    .ok_or_else(|| AppError::invalid("mrn", Problem::ResultsNoPatient))?;
     super::store::record_break_glass(&staff, patient.id, reason, &note).await?;
     // The reason's code only: the note may name things the log is no place for.
     let detail = format!("reason={}", reason.as_str());

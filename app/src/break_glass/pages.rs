@@ -8,6 +8,7 @@ use super::{
 };
 use crate::{
     error::AppError,
+    problem::Problem,
     i18n::*,
     ui::{
         errors::{field_error, form_error},
@@ -16,12 +17,9 @@ use crate::{
     },
 };
 
-/// The error key of a chart a clinician may open only by breaking the glass.
-pub const REQUIRED_KEY: &str = "access.break_glass_required";
-
 /// Whether `result` is a refusal that breaking the glass would lift.
 pub fn needs_break_glass<T>(result: &Option<Result<T, AppError>>) -> bool {
-    matches!(result, Some(Err(e)) if e.field_message("patient") == Some(REQUIRED_KEY))
+    matches!(result, Some(Err(e)) if e.field_problem("patient") == Some(Problem::AccessBreakGlassRequired))
 }
 
 /// "Break the glass": the reason, a note, and a plain statement that it is audited. With

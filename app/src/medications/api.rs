@@ -4,6 +4,8 @@ use super::{Medication, Renewal};
 #[cfg(feature = "ssr")]
 use crate::access::{self, Section};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::problem::Problem;
 
 #[server(endpoint = "medications/list")]
 pub async fn list_medications() -> Result<Vec<Medication>, AppError> {
@@ -23,11 +25,12 @@ pub async fn request_renewal(
 ) -> Result<Renewal, AppError> {
     use super::{store, COMMENT_MAX_CHARS, PHARMACY_MAX_CHARS};
     use crate::input::{bounded, IdempotencyKey};
-    let pharmacy = bounded(&pharmacy, PHARMACY_MAX_CHARS, true)
-        .map_err(|e| AppError::invalid("pharmacy", &format!("renewal.pharmacy_{e}")))?;
-    let comment = bounded(&comment, COMMENT_MAX_CHARS, false)
-        .map_err(|e| AppError::invalid("comment", &format!("renewal.comment_{e}")))?;
-    let key = IdempotencyKey::parse(&key).ok_or_else(|| AppError::invalid("form", "error.bad_request"))?;
+    let required = Some(Problem::RenewalPharmacyRequired);
+    let pharmacy = bounded(&pharmacy, PHARMACY_MAX_CHARS, required, Problem::RenewalPharmacyTooLong)
+        .map_err(|p| AppError::invalid("pharmacy", p))?;
+    let comment = bounded(&comment, COMMENT_MAX_CHARS, None, Problem::RenewalCommentTooLong)
+        .map_err(|p| AppError::invalid("comment", p))?;
+    let key = IdempotencyKey::parse(&key).ok_or_else(|| AppError::invalid("form", Problem::BadRequest))?;
     let chart =
         access::require(Section::Medications, &format!("medications.request_renewal id={medication_id}"))
             .await?;
@@ -52,7 +55,7 @@ pub async fn request_renewal(
             chart.audit_write(Section::Medications, "renewal-requested", &format!("request={id}")).await?;
         }
         store::Requested::Repeated(_) => {}
-        store::Requested::AlreadyPending => return Err(AppError::invalid("form", "renewal.already_pending")),
+        store::Requested::AlreadyPending => return Err(AppError::invalid("form", Problem::RenewalAlreadyPending)),
     }
     let meds = store::current(&chart, &today).await?;
     meds.into_iter().find(|m| m.id == medication_id).and_then(|m| m.renewal).ok_or(AppError::Unavailable)

@@ -6,6 +6,8 @@ use super::RenewalQueueRow;
 #[cfg(feature = "ssr")]
 use crate::access::{self, Need, Section};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::problem::Problem;
 
 pub const QUEUE_LIMIT: i64 = 100;
 
@@ -30,12 +32,13 @@ pub async fn decide_renewal(
     let (granted, denial) = if approve {
         let refills = refills.unwrap_or(3);
         if !(0..=MAX_REFILLS).contains(&refills) {
-            return Err(AppError::invalid("refills", "renewal.bad_refills"));
+            return Err(AppError::invalid("refills", Problem::RenewalBadRefills));
         }
         (Some(refills), None)
     } else {
-        let reason = bounded(&reason, DENIAL_REASON_MAX_CHARS, true)
-            .map_err(|e| AppError::invalid("reason", &format!("renewal.reason_{e}")))?;
+        let required = Some(Problem::RenewalReasonRequired);
+        let reason = bounded(&reason, DENIAL_REASON_MAX_CHARS, required, Problem::RenewalReasonTooLong)
+            .map_err(|p| AppError::invalid("reason", p))?;
         (None, Some(reason))
     };
     let patient = super::store::request_patient(staff.db(), id).await?.ok_or(AppError::NotFound)?;

@@ -7,6 +7,8 @@ use super::{Inbox, Recipient, Sent, ThreadView};
 #[cfg(feature = "ssr")]
 use crate::access::{self, Section};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::problem::Problem;
 
 #[server(endpoint = "messages/inbox")]
 pub async fn load_inbox() -> Result<Inbox, AppError> {
@@ -45,15 +47,20 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
     let chart = access::require(Section::Messages, "messages.send").await?;
     let form = super::upload::read(data.into_inner().ok_or(AppError::Unavailable)?).await?;
     let key =
-        IdempotencyKey::parse(&form.key).ok_or_else(|| AppError::invalid("form", "error.bad_request"))?;
+        IdempotencyKey::parse(&form.key).ok_or_else(|| AppError::invalid("form", Problem::BadRequest))?;
     let state = chart.state();
     let now = state.clock.now_ms();
     let (route, subject, thread_id) = if form.thread.is_empty() {
         let route = store::route_of(&chart, &form.to, now)
             .await?
-            .ok_or_else(|| AppError::invalid("to", "messages.to_required"))?;
-        let subject = bounded(&form.subject, SUBJECT_MAX_CHARS, true)
-            .map_err(|e| AppError::invalid("subject", &format!("messages.subject_{e}")))?;
+            .ok_or_else(|| AppError::invalid("to", Problem::MessagesToRequired))?;
+        let subject = bounded(
+            &form.subject,
+            SUBJECT_MAX_CHARS,
+            Some(Problem::MessagesSubjectRequired),
+            Problem::MessagesSubjectTooLong,
+        )
+        .map_err(|p| AppError::invalid("subject", p))?;
         (Some(route), subject, None)
     } else {
         let id: i64 = form.thread.parse().map_err(|_| AppError::NotFound)?;
@@ -62,8 +69,8 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
         }
         (None, String::new(), Some(id))
     };
-    let body = bounded(&form.body, BODY_MAX_CHARS, true)
-        .map_err(|e| AppError::invalid("body", &format!("messages.body_{e}")))?;
+    let body = bounded(&form.body, BODY_MAX_CHARS, Some(Problem::MessagesBodyRequired), Problem::MessagesBodyTooLong)
+        .map_err(|p| AppError::invalid("body", p))?;
     let outcome = store::send(
         &state.db,
         &store::Outgoing {

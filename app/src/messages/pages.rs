@@ -13,6 +13,7 @@ use super::{
 };
 use crate::{
     error::AppError,
+    problem::Problem,
     i18n::*,
     ui::{
         errors::{field_error, form_error},
@@ -277,7 +278,7 @@ fn Composer(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         sent.set(None);
-        files_problem.set(check_files(files_ref).map(|key| crate::ui::errors::key_text(i18n, key)));
+        files_problem.set(check_files(files_ref).map(|p| crate::ui::errors::problem_text(i18n, p)));
         if files_problem.get_untracked().is_some() {
             return;
         }
@@ -393,21 +394,21 @@ fn RecipientSelect(recipients: Vec<Recipient>, error: Signal<Option<String>>) ->
 }
 
 /// The browser's view of the chosen files, checked before anything is sent (the server
-/// checks again, and reads the type from the bytes). Returns an error key.
-fn check_files(files_ref: NodeRef<leptos::html::Input>) -> Option<&'static str> {
+/// checks again, and reads the type from the bytes). Returns the problem.
+fn check_files(files_ref: NodeRef<leptos::html::Input>) -> Option<Problem> {
     #[cfg(feature = "hydrate")]
     {
         let list = files_ref.get_untracked()?.files()?;
         if list.length() as usize > ATTACHMENTS_MAX {
-            return Some("messages.too_many_attachments");
+            return Some(Problem::MessagesTooManyAttachments);
         }
         for i in 0..list.length() {
             let file = list.get(i)?;
             if file.size() > ATTACHMENT_MAX_BYTES as f64 {
-                return Some("messages.attachment_too_big");
+                return Some(Problem::MessagesAttachmentTooBig);
             }
             if !ACCEPTED_TYPES.contains(&file.type_().as_str()) {
-                return Some("messages.attachment_type");
+                return Some(Problem::MessagesAttachmentType);
             }
         }
         None

@@ -11,6 +11,8 @@ use super::{ThreadSummary, ThreadView};
 #[cfg(feature = "ssr")]
 use crate::access::{self, ChartScope, Need, Section, StaffAccess};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::problem::Problem;
 
 /// The signed-in staff member and the threads their role covers.
 #[cfg(feature = "ssr")]
@@ -28,7 +30,7 @@ pub async fn staff_inbox(view: String) -> Result<Vec<ThreadSummary>, AppError> {
         "open" => StaffView::Open,
         "mine" => StaffView::Mine,
         "done" => StaffView::Done,
-        _ => return Err(AppError::invalid("view", "error.bad_request")),
+        _ => return Err(AppError::invalid("view", Problem::BadRequest)),
     };
     let (staff, scope) = staff_scope().await?;
     let unseen = super::store::staff_inbox(&staff, scope, view).await?;
@@ -48,7 +50,7 @@ pub async fn claim_thread(id: i64) -> Result<(), AppError> {
     let (staff, scope) = staff_scope().await?;
     let chart = thread_chart(&staff, scope, id, &format!("staff.messages.claim id={id}")).await?;
     if !super::store::claim(&chart, scope, id).await? {
-        return Err(AppError::invalid("form", "messages.thread_done"));
+        return Err(AppError::invalid("form", Problem::MessagesThreadDone));
     }
     chart.audit_write(Section::Messages, "thread-claimed", &format!("thread={id}")).await
 }
@@ -78,12 +80,13 @@ pub async fn staff_reply(
     let schedule_reason = match schedule.as_str() {
         "" => None,
         other => Some(
-            ScheduleReason::parse(other).ok_or_else(|| AppError::invalid("schedule", "error.bad_request"))?,
+            ScheduleReason::parse(other).ok_or_else(|| AppError::invalid("schedule", Problem::BadRequest))?,
         ),
     };
-    let body = bounded(&body, BODY_MAX_CHARS, schedule_reason.is_none())
-        .map_err(|e| AppError::invalid("body", &format!("messages.body_{e}")))?;
-    let key = IdempotencyKey::parse(&key).ok_or_else(|| AppError::invalid("form", "error.bad_request"))?;
+    let required = schedule_reason.is_none().then_some(Problem::MessagesBodyRequired);
+    let body = bounded(&body, BODY_MAX_CHARS, required, Problem::MessagesBodyTooLong)
+        .map_err(|p| AppError::invalid("body", p))?;
+    let key = IdempotencyKey::parse(&key).ok_or_else(|| AppError::invalid("form", Problem::BadRequest))?;
     let (staff, scope) = staff_scope().await?;
     let chart = thread_chart(&staff, scope, id, &format!("staff.messages.reply id={id}")).await?;
     let state = staff.state();

@@ -5,7 +5,7 @@
 use multer::Multipart;
 
 use super::{ACCEPTED_TYPES, ATTACHMENTS_MAX, ATTACHMENT_MAX_BYTES};
-use crate::error::AppError;
+use crate::{error::AppError, problem::Problem};
 
 /// The largest text field read (a body of `BODY_MAX_CHARS` four-byte characters, and some).
 const TEXT_FIELD_MAX_BYTES: usize = 32 * 1024;
@@ -60,7 +60,7 @@ pub async fn read_form(
             let mut bytes = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(broken)? {
                 if bytes.len() + chunk.len() > ATTACHMENT_MAX_BYTES {
-                    return Err(AppError::invalid("attachments", "messages.attachment_too_big"));
+                    return Err(AppError::invalid("attachments", Problem::MessagesAttachmentTooBig));
                 }
                 bytes.extend_from_slice(&chunk);
             }
@@ -69,13 +69,13 @@ pub async fn read_form(
                 continue;
             }
             if files.len() == ATTACHMENTS_MAX {
-                return Err(AppError::invalid("attachments", "messages.too_many_attachments"));
+                return Err(AppError::invalid("attachments", Problem::MessagesTooManyAttachments));
             }
             files.push(Upload { name: display_name(&file_name), media_type: sniff(&bytes)?, bytes });
             continue;
         }
         if !fields.contains(&name.as_str()) {
-            return Err(AppError::invalid("form", "error.bad_request"));
+            return Err(AppError::invalid("form", Problem::BadRequest));
         }
         let value = read_text(field).await?;
         text.insert(name, value);
@@ -89,11 +89,16 @@ async fn read_text(mut field: multer::Field<'static>) -> Result<String, AppError
         if bytes.len() + chunk.len() > TEXT_FIELD_MAX_BYTES {
             // Far past any limit: say which field (the page's own check says it first).
             let field_name = field.name().unwrap_or("form").to_owned();
-            return Err(AppError::invalid(&field_name, &format!("messages.{field_name}_too_long")));
+            let problem = match field_name.as_str() {
+                "subject" => Problem::MessagesSubjectTooLong,
+                "body" => Problem::MessagesBodyTooLong,
+                _ => Problem::BadRequest,
+            };
+            return Err(AppError::invalid(&field_name, problem));
         }
         bytes.extend_from_slice(&chunk);
     }
-    String::from_utf8(bytes).map_err(|_| AppError::invalid("form", "error.bad_request"))
+    String::from_utf8(bytes).map_err(|_| AppError::invalid("form", Problem::BadRequest))
 }
 
 /// The type from the file's first bytes; the name and the browser's claim are ignored.
@@ -102,7 +107,7 @@ fn sniff(bytes: &[u8]) -> Result<&'static str, AppError> {
     ACCEPTED_TYPES
         .into_iter()
         .find(|accepted| Some(*accepted) == found)
-        .ok_or_else(|| AppError::invalid("attachments", "messages.attachment_type"))
+        .ok_or_else(|| AppError::invalid("attachments", Problem::MessagesAttachmentType))
 }
 
 /// The name to show: no path, no control characters, bounded. Never used as a path or
@@ -122,9 +127,9 @@ fn broken(error: multer::Error) -> AppError {
     match error {
         // The whole request went past UPLOAD_MAX_BYTES.
         multer::Error::StreamReadFailed(_) | multer::Error::StreamSizeExceeded { .. } => {
-            AppError::invalid("attachments", "messages.attachment_too_big")
+            AppError::invalid("attachments", Problem::MessagesAttachmentTooBig)
         }
-        _ => AppError::invalid("form", "error.bad_request"),
+        _ => AppError::invalid("form", Problem::BadRequest),
     }
 }
 

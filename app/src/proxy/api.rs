@@ -11,6 +11,8 @@ use crate::{
     access::{self, Account, Relationship, Section},
     infra::AppState,
 };
+#[cfg(feature = "ssr")]
+use crate::problem::Problem;
 
 /// The charts the signed-in person may open, and the one open now.
 #[server(endpoint = "proxy/charts")]
@@ -101,8 +103,8 @@ pub async fn request_adult_access(data: MultipartData) -> Result<ProxyRequest, A
     let checked = form.check(account.state(), super::RequestKind::Adult, "patient_name")?;
     let file = match files.as_slice() {
         [one] => one,
-        [] => return Err(AppError::invalid("attachments", "proxy.form_required")),
-        _ => return Err(AppError::invalid("attachments", "messages.too_many_attachments")),
+        [] => return Err(AppError::invalid("attachments", Problem::ProxyFormRequired)),
+        _ => return Err(AppError::invalid("attachments", Problem::MessagesTooManyAttachments)),
     };
     submit(&account, checked, Some(file)).await
 }
@@ -136,21 +138,22 @@ impl RequestForm {
     ) -> Result<CheckedRequest, AppError> {
         use super::RequestKind;
         use crate::{auth::rules, input};
-        let name = input::bounded(&self.name, super::NAME_MAX_CHARS, true)
-            .map_err(|e| AppError::invalid(name_field, &format!("proxy.name_{e}")))?;
+        let required = Some(Problem::ProxyNameRequired);
+        let name = input::bounded(&self.name, super::NAME_MAX_CHARS, required, Problem::ProxyNameTooLong)
+            .map_err(|p| AppError::invalid(name_field, p))?;
         let born = rules::parse_date(&self.birth_date)
-            .ok_or_else(|| AppError::invalid("birth_date", "proxy.birth_date_invalid"))?;
+            .ok_or_else(|| AppError::invalid("birth_date", Problem::ProxyBirthDateInvalid))?;
         let today = state.clock.today();
         if born > today {
-            return Err(AppError::invalid("birth_date", "proxy.birth_date_future"));
+            return Err(AppError::invalid("birth_date", Problem::ProxyBirthDateFuture));
         }
         let age = rules::age_on(born, today);
         match kind {
             RequestKind::Minor if age >= access::grants::ADULT_AGE => {
-                return Err(AppError::invalid("birth_date", "proxy.not_a_minor"))
+                return Err(AppError::invalid("birth_date", Problem::ProxyNotAMinor))
             }
             RequestKind::Adult if age < access::grants::ADULT_AGE => {
-                return Err(AppError::invalid("birth_date", "proxy.not_an_adult"))
+                return Err(AppError::invalid("birth_date", Problem::ProxyNotAnAdult))
             }
             _ => {}
         }
@@ -160,12 +163,12 @@ impl RequestForm {
         };
         let relationship = Relationship::parse(&self.relationship)
             .filter(|r| allowed.contains(r))
-            .ok_or_else(|| AppError::invalid("relationship", "proxy.relationship_required"))?;
+            .ok_or_else(|| AppError::invalid("relationship", Problem::ProxyRelationshipRequired))?;
         if !matches!(self.attest.as_deref(), Some("on" | "true" | "yes")) {
-            return Err(AppError::invalid("attest", "proxy.attest_required"));
+            return Err(AppError::invalid("attest", Problem::ProxyAttestRequired));
         }
         let key = input::IdempotencyKey::parse(&self.key)
-            .ok_or_else(|| AppError::invalid("form", "error.bad_request"))?;
+            .ok_or_else(|| AppError::invalid("form", Problem::BadRequest))?;
         Ok(CheckedRequest { kind, name, birth_date: born.to_string(), relationship, key })
     }
 }
@@ -258,13 +261,13 @@ pub fn parse_sections(text: &str) -> Result<Vec<Section>, AppError> {
     for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         let section = Section::parse(name)
             .filter(|s| Section::GRANTABLE.contains(s))
-            .ok_or_else(|| AppError::invalid("sections", "error.bad_request"))?;
+            .ok_or_else(|| AppError::invalid("sections", Problem::BadRequest))?;
         if !sections.contains(&section) {
             sections.push(section);
         }
     }
     if sections.is_empty() {
-        return Err(AppError::invalid("sections", "proxy.sections_required"));
+        return Err(AppError::invalid("sections", Problem::ProxySectionsRequired));
     }
     Ok(sections)
 }

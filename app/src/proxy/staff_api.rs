@@ -8,6 +8,8 @@ use super::{GrantView, ProxyRequest, RequestReview};
 #[cfg(feature = "ssr")]
 use crate::access::{self, Need, Section, StaffAccess};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::problem::Problem;
 
 /// Most requests shown in the queue at once.
 pub const QUEUE_LIMIT: i64 = 200;
@@ -15,6 +17,14 @@ pub const QUEUE_LIMIT: i64 = 200;
 #[cfg(feature = "ssr")]
 async fn him() -> Result<StaffAccess, AppError> {
     access::staff(Need::Him).await
+}
+
+/// The reason HIM gives for a denial or for ending a grant: required, bounded.
+#[cfg(feature = "ssr")]
+fn decision_reason(reason: &str) -> Result<String, AppError> {
+    let (required, too_long) = (Some(Problem::ProxyReasonRequired), Problem::ProxyReasonTooLong);
+    crate::input::bounded(reason, super::REASON_MAX_CHARS, required, too_long)
+        .map_err(|p| AppError::invalid("reason", p))
 }
 
 #[server(endpoint = "staff/proxy/queue")]
@@ -59,16 +69,16 @@ pub async fn approve_request(
     let today = clock.today();
     // The grant stops at the start of its end date at the clinic.
     let ends_at = access::grants::parse_end(ends_on.as_deref().unwrap_or(""), today)
-        .map_err(|e| AppError::invalid("ends_on", &format!("proxy.{e}")))?
+        .map_err(|p| AppError::invalid("ends_on", p))?
         .map(|day| clock.start_of_day(day));
     let (request, _) = super::store::request(staff.db(), id, clock).await?.ok_or(AppError::NotFound)?;
     let patient = crate::auth::store::patient_by_id(staff.db(), patient_id)
         .await?
-        .ok_or(AppError::invalid("patient", "proxy.match_required"))?;
+        .ok_or(AppError::invalid("patient", Problem::ProxyMatchRequired))?;
     check_match(&request, &patient.birth_date, today)?;
     let requester = super::store::requester_of(staff.db(), id).await?.ok_or(AppError::NotFound)?;
     if crate::auth::store::patient_of_user(staff.db(), requester).await? == Some(patient_id) {
-        return Err(AppError::invalid("patient", "proxy.own_chart"));
+        return Err(AppError::invalid("patient", Problem::ProxyOwnChart));
     }
     let chart =
         staff.open_chart(patient_id, Section::Sharing, &format!("staff.proxy.approve id={id}")).await?;
@@ -76,7 +86,7 @@ pub async fn approve_request(
         super::store::Decision::Approve { patient_id: chart.patient_id(), sections: &sections, ends_at };
     let grant = super::store::decide(chart.db(), id, decision, staff.user_id(), staff.state().clock.now_ms())
         .await?
-        .ok_or(AppError::invalid("form", "proxy.already_decided"))?;
+        .ok_or(AppError::invalid("form", Problem::ProxyAlreadyDecided))?;
     chart.audit_write(Section::Sharing, "proxy-approved", &format!("request={id} grant={grant}")).await
 }
 
@@ -88,16 +98,16 @@ pub async fn approve_request(
 fn check_match(request: &ProxyRequest, chart_birth_date: &str, today: time::Date) -> Result<(), AppError> {
     use super::RequestKind;
     if chart_birth_date != request.birth_date {
-        return Err(AppError::invalid("patient", "proxy.birth_date_mismatch"));
+        return Err(AppError::invalid("patient", Problem::ProxyBirthDateMismatch));
     }
     let age = access::grants::age_on(chart_birth_date, today)
-        .ok_or_else(|| AppError::invalid("patient", "proxy.birth_date_invalid"))?;
+        .ok_or_else(|| AppError::invalid("patient", Problem::ProxyBirthDateInvalid))?;
     match request.kind {
         RequestKind::Minor if age >= access::grants::ADULT_AGE => {
-            Err(AppError::invalid("patient", "proxy.not_a_minor"))
+            Err(AppError::invalid("patient", Problem::ProxyNotAMinor))
         }
         RequestKind::Adult if age < access::grants::ADULT_AGE => {
-            Err(AppError::invalid("patient", "proxy.not_an_adult"))
+            Err(AppError::invalid("patient", Problem::ProxyNotAnAdult))
         }
         _ => Ok(()),
     }
@@ -106,12 +116,11 @@ fn check_match(request: &ProxyRequest, chart_birth_date: &str, today: time::Date
 #[server(endpoint = "staff/proxy/deny")]
 pub async fn deny_request(id: i64, reason: String) -> Result<(), AppError> {
     let staff = him().await?;
-    let reason = crate::input::bounded(&reason, super::REASON_MAX_CHARS, true)
-        .map_err(|e| AppError::invalid("reason", &format!("proxy.reason_{e}")))?;
+    let reason = decision_reason(&reason)?;
     let decision = super::store::Decision::Deny { reason: &reason };
     super::store::decide(staff.db(), id, decision, staff.user_id(), staff.state().clock.now_ms())
         .await?
-        .ok_or(AppError::invalid("form", "proxy.already_decided"))?;
+        .ok_or(AppError::invalid("form", Problem::ProxyAlreadyDecided))?;
     // A denied request was never matched to a chart: the event names no patient.
     staff.audit_event("proxy-denied", &format!("request={id}")).await
 }
@@ -143,8 +152,7 @@ pub async fn chart_grants(patient_id: i64) -> Result<Vec<GrantView>, AppError> {
 #[server(endpoint = "staff/proxy/end_grant")]
 pub async fn end_any_grant(id: i64, reason: String) -> Result<(), AppError> {
     let staff = him().await?;
-    let reason = crate::input::bounded(&reason, super::REASON_MAX_CHARS, true)
-        .map_err(|e| AppError::invalid("reason", &format!("proxy.reason_{e}")))?;
+    let reason = decision_reason(&reason)?;
     let (_, patient) = super::store::grant_parties(staff.db(), id).await?.ok_or(AppError::NotFound)?;
     let chart =
         staff.open_chart(patient, Section::Sharing, &format!("staff.proxy.end_grant id={id}")).await?;

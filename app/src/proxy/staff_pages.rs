@@ -237,7 +237,7 @@ fn EndGrantCard(g: GrantView, refresh: RwSignal<u32>) -> impl IntoView {
             <button type="button" class="danger" on:click=move |_| { end.dispatch(EndAnyGrant { id, reason: reason.get() }); }>
                 {t!(i18n, proxy_staff.end_grant)}
             </button>
-            {move || result.get().and_then(|r| r.err()).filter(|e| e.field_message("reason").is_none())
+            {move || result.get().and_then(|r| r.err()).filter(|e| e.field_problem("reason").is_none())
                 .map(|e| view! { <p class="form-error" role="alert">{error_text(i18n, &e)}</p> })}
         </div>
     }

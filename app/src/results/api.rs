@@ -5,6 +5,8 @@ use super::{ResultDetail, ResultSummary, Trend};
 #[cfg(feature = "ssr")]
 use crate::access::{self, Section};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::problem::Problem;
 
 #[server(endpoint = "results/list")]
 pub async fn list_results() -> Result<Vec<ResultSummary>, AppError> {
@@ -28,7 +30,7 @@ pub async fn get_result(id: i64) -> Result<ResultDetail, AppError> {
 #[server(endpoint = "results/trend")]
 pub async fn result_trend(loinc: String) -> Result<Trend, AppError> {
     if !super::is_loinc(&loinc) {
-        return Err(AppError::invalid("loinc", "results.bad_code"));
+        return Err(AppError::invalid("loinc", Problem::ResultsBadCode));
     }
     let chart = access::require(Section::Results, &format!("results.trend loinc={loinc}")).await?;
     let (name, series) = super::store::trend(&chart, &loinc).await?.ok_or(AppError::NotFound)?;

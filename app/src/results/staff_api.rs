@@ -7,6 +7,8 @@ use super::StaffResultRow;
 #[cfg(feature = "ssr")]
 use crate::access::{self, Need, Section};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::problem::Problem;
 
 /// Longest hold reason accepted.
 pub const HOLD_REASON_MAX_CHARS: usize = 500;
@@ -30,15 +32,15 @@ pub async fn enter_result(
 ) -> Result<i64, AppError> {
     let staff = access::staff(Need::Clinician).await?;
     let panel =
-        super::catalog::panel(&panel).ok_or_else(|| AppError::invalid("panel", "results.bad_panel"))?;
+        super::catalog::panel(&panel).ok_or_else(|| AppError::invalid("panel", Problem::ResultsBadPanel))?;
     let numbers = parse_values(panel, &values)?;
     let hold_reason = hold_reason.trim();
     if hold_reason.chars().count() > HOLD_REASON_MAX_CHARS {
-        return Err(AppError::invalid("hold_reason", "results.reason_too_long"));
+        return Err(AppError::invalid("hold_reason", Problem::ResultsReasonTooLong));
     }
     let patient = crate::auth::store::patient_by_mrn(staff.db(), mrn.trim())
         .await?
-        .ok_or_else(|| AppError::invalid("mrn", "results.no_patient"))?;
+        .ok_or_else(|| AppError::invalid("mrn", Problem::ResultsNoPatient))?;
     let chart = staff.open_chart(patient.id, Section::Results, "staff.results.enter").await?;
     let now = staff.state().clock.now_ms();
     let held = !hold_reason.is_empty();
@@ -72,7 +74,7 @@ pub async fn enter_result(
 #[cfg(feature = "ssr")]
 fn parse_values(panel: &super::catalog::Panel, values: &[String]) -> Result<Vec<f64>, AppError> {
     if values.len() != panel.analytes.len() {
-        return Err(AppError::invalid("values", "results.bad_values"));
+        return Err(AppError::invalid("values", Problem::ResultsBadValues));
     }
     values
         .iter()
@@ -82,7 +84,7 @@ fn parse_values(panel: &super::catalog::Panel, values: &[String]) -> Result<Vec<
                 .parse::<f64>()
                 .ok()
                 .filter(|n| n.is_finite() && *n >= 0.0 && *n < 1e6)
-                .ok_or_else(|| AppError::invalid(&format!("values[{i}]"), "results.bad_value"))
+                .ok_or_else(|| AppError::invalid(&format!("values[{i}]"), Problem::ResultsBadValue))
         })
         .collect()
 }

@@ -12,6 +12,8 @@ use crate::{
     auth::{rules, store},
     infra::AppState,
 };
+#[cfg(feature = "ssr")]
+use crate::problem::Problem;
 
 pub const SEARCH_MIN_CHARS: usize = 2;
 pub const SEARCH_MAX_CHARS: usize = 100;
@@ -23,7 +25,7 @@ pub async fn find_patients(query: String) -> Result<Vec<PatientMatch>, AppError>
     let query = query.trim();
     let len = query.chars().count();
     if !(SEARCH_MIN_CHARS..=SEARCH_MAX_CHARS).contains(&len) {
-        return Err(AppError::invalid("query", "search.too_short"));
+        return Err(AppError::invalid("query", Problem::SearchTooShort));
     }
     let rows = store::search_patients(staff.db(), query, SEARCH_LIMIT).await?;
     // Each patient the search shows is logged on their chart (the query itself is not:
@@ -64,11 +66,11 @@ pub async fn issue_activation_code(patient_id: i64) -> Result<IssuedCodeView, Ap
 #[cfg(feature = "ssr")]
 pub fn check_may_enroll(state: &AppState, patient: &store::PatientRow) -> Result<(), AppError> {
     if patient.enrolled {
-        return Err(AppError::invalid("patient", "patient.already_enrolled"));
+        return Err(AppError::invalid("patient", Problem::PatientAlreadyEnrolled));
     }
     let birth = rules::parse_date(&patient.birth_date).ok_or(AppError::Unavailable)?;
     if rules::age_on(birth, state.clock.today()) < rules::MIN_ACCOUNT_AGE {
-        return Err(AppError::invalid("patient", "activation.under_13"));
+        return Err(AppError::invalid("patient", Problem::ActivationUnder13));
     }
     Ok(())
 }

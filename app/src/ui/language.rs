@@ -82,7 +82,7 @@ pub fn LanguageSwitcher() -> impl IntoView {
 pub async fn choose_language(lang: String, back_to: String) -> Result<(), crate::error::AppError> {
     use std::str::FromStr;
     let Ok(locale) = Locale::from_str(&lang) else {
-        return Err(crate::error::AppError::invalid("lang", "lang.unknown"));
+        return Err(crate::error::AppError::invalid("lang", crate::problem::Problem::BadRequest));
     };
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
         let cookie = format!("{LANG_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax");

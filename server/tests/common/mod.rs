@@ -322,7 +322,7 @@ impl TestApp {
 /// The error key of a JSON-encoded `AppError::Invalid` (or the variant name otherwise).
 pub fn error_key(body: &Value) -> String {
     if let Some(invalid) = body.get("Invalid") {
-        return invalid["message"].as_str().unwrap_or_default().to_owned();
+        return invalid["problem"].as_str().unwrap_or_default().to_owned();
     }
     match body {
         Value::String(s) => s.clone(),

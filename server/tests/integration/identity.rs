@@ -169,7 +169,7 @@ async fn enrollment_validates_each_field_and_keeps_the_code(app: &TestApp) {
                 (
                     s,
                     b.get("Invalid").map(|i| {
-                        (i["field"].as_str().unwrap().to_owned(), i["message"].as_str().unwrap().to_owned())
+                        (i["field"].as_str().unwrap().to_owned(), i["problem"].as_str().unwrap().to_owned())
                     }),
                 )
             }

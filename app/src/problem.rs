@@ -1,0 +1,164 @@
+//! What was wrong with a request, as one typed list: the server returns a `Problem` with
+//! the field it belongs to (`AppError::Invalid`), and the page says it in the reader's
+//! language (`ui::errors::problem_text`, an exhaustive match: a problem without words is a
+//! compile error, not a silent "bad request").
+//!
+//! On the wire a problem is its key ("password.too_short"): stable, readable in logs and in
+//! the integration tests, and the same for every client.
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Declares the problems and their wire keys once; `key`, `from_key` and `ALL` follow.
+macro_rules! problems {
+    ($($name:ident = $key:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Problem {
+            $($name,)*
+        }
+
+        impl Problem {
+            pub const ALL: &'static [Problem] = &[$(Problem::$name,)*];
+
+            /// The wire key ("password.too_short").
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(Problem::$name => $key,)*
+                }
+            }
+
+            pub fn from_key(key: &str) -> Option<Problem> {
+                match key {
+                    $($key => Some(Problem::$name),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+problems! {
+    SigninFailed = "signin.failed",
+
+    PasswordTooShort = "password.too_short",
+    PasswordTooLong = "password.too_long",
+    PasswordTooWeak = "password.too_weak",
+    PasswordMismatch = "password.mismatch",
+
+    UsernameTooShort = "username.too_short",
+    UsernameTooLong = "username.too_long",
+    UsernameBadChars = "username.bad_chars",
+    UsernameTaken = "username.taken",
+
+    EmailInvalid = "email.invalid",
+    EmailTooLong = "email.too_long",
+
+    ActivationFormat = "activation.format",
+    ActivationNoMatch = "activation.no_match",
+    ActivationUsed = "activation.used",
+    ActivationReplaced = "activation.replaced",
+    ActivationExpired = "activation.expired",
+    ActivationUnder13 = "activation.under_13",
+    ActivationBirthDateInvalid = "activation.birth_date_invalid",
+
+    ResetWhoRequired = "reset.who_required",
+    ResetCodeInvalid = "reset.code_invalid",
+    ResetCodeExhausted = "reset.code_exhausted",
+
+    PatientAlreadyEnrolled = "patient.already_enrolled",
+
+    SearchTooShort = "search.too_short",
+
+    ResultsBadCode = "results.bad_code",
+    ResultsBadPanel = "results.bad_panel",
+    ResultsBadValues = "results.bad_values",
+    ResultsBadValue = "results.bad_value",
+    ResultsReasonTooLong = "results.reason_too_long",
+    ResultsNoPatient = "results.no_patient",
+
+    RenewalPharmacyRequired = "renewal.pharmacy_required",
+    RenewalPharmacyTooLong = "renewal.pharmacy_too_long",
+    RenewalCommentTooLong = "renewal.comment_too_long",
+    RenewalAlreadyPending = "renewal.already_pending",
+    RenewalBadRefills = "renewal.bad_refills",
+    RenewalReasonRequired = "renewal.reason_required",
+    RenewalReasonTooLong = "renewal.reason_too_long",
+
+    MessagesToRequired = "messages.to_required",
+    MessagesSubjectRequired = "messages.subject_required",
+    MessagesSubjectTooLong = "messages.subject_too_long",
+    MessagesBodyRequired = "messages.body_required",
+    MessagesBodyTooLong = "messages.body_too_long",
+    MessagesAttachmentTooBig = "messages.attachment_too_big",
+    MessagesTooManyAttachments = "messages.too_many_attachments",
+    MessagesAttachmentType = "messages.attachment_type",
+    MessagesThreadDone = "messages.thread_done",
+
+    ProxyNameRequired = "proxy.name_required",
+    ProxyNameTooLong = "proxy.name_too_long",
+    ProxyBirthDateInvalid = "proxy.birth_date_invalid",
+    ProxyBirthDateFuture = "proxy.birth_date_future",
+    ProxyNotAMinor = "proxy.not_a_minor",
+    ProxyEndsOnInvalid = "proxy.ends_on_invalid",
+    ProxyEndsOnPast = "proxy.ends_on_past",
+    ProxyEndsOnTooFar = "proxy.ends_on_too_far",
+    ProxyNotAnAdult = "proxy.not_an_adult",
+    ProxyRelationshipRequired = "proxy.relationship_required",
+    ProxyAttestRequired = "proxy.attest_required",
+    ProxyFormRequired = "proxy.form_required",
+    ProxySectionsRequired = "proxy.sections_required",
+    ProxyMatchRequired = "proxy.match_required",
+    ProxyBirthDateMismatch = "proxy.birth_date_mismatch",
+
+    AccessBreakGlassRequired = "access.break_glass_required",
+
+    BreakGlassReasonRequired = "break_glass.reason_required",
+    BreakGlassNoteRequired = "break_glass.note_required",
+    BreakGlassNoteTooLong = "break_glass.note_too_long",
+
+    ProxyOwnChart = "proxy.own_chart",
+    ProxyAlreadyDecided = "proxy.already_decided",
+    ProxyReasonRequired = "proxy.reason_required",
+    ProxyReasonTooLong = "proxy.reason_too_long",
+
+    BadRequest = "error.bad_request",
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl Serialize for Problem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for Problem {
+    /// A key this build does not know (a newer server) reads as a bad request rather than
+    /// failing the whole error: the reader still gets a message.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let key = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        Ok(Problem::from_key(&key).unwrap_or(Problem::BadRequest))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_distinct_and_reads_back() {
+        for &p in Problem::ALL {
+            assert_eq!(Problem::from_key(p.key()), Some(p), "{p:?}: its key belongs to another problem");
+        }
+    }
+
+    #[test]
+    fn a_problem_travels_as_its_key() {
+        let json = serde_json::to_string(&Problem::PasswordTooShort).unwrap();
+        assert_eq!(json, "\"password.too_short\"");
+        assert_eq!(serde_json::from_str::<Problem>(&json).unwrap(), Problem::PasswordTooShort);
+        assert_eq!(serde_json::from_str::<Problem>("\"from.a_newer_server\"").unwrap(), Problem::BadRequest);
+    }
+}

@@ -119,6 +119,9 @@ problems! {
     ProxyReasonRequired = "proxy.reason_required",
     ProxyReasonTooLong = "proxy.reason_too_long",
 
+    RestrictionNoteTooLong = "restriction.note_too_long",
+    RestrictionPending = "restriction.pending",
+
     BadRequest = "error.bad_request",
 }
 

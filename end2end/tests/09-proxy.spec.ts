@@ -89,3 +89,41 @@ test("a minor request from a parent, approved by HIM, appears in the parent's sw
   await expect(banner(page)).toHaveText("You are viewing Casey Nguyen's chart");
   await hydrated(page);
 });
+
+test("a teen asks to hide a section from a parent; HIM applies it and the parent's menu loses it", async ({ page }) => {
+  await signIn(page, "leo");
+  await menu(page).getByRole("link", { name: "Sharing" }).click();
+  const form = page.getByRole("form", { name: "Ask to hide parts of your chart from Jordan Quinn" });
+  await expect(form).toBeVisible();
+  await expectAccessible(page);
+  // Nothing chosen: the message is at the field.
+  await form.getByRole("button", { name: "Send request" }).click();
+  await expect(form.getByText("Choose at least one part of the chart.")).toBeVisible();
+  await form.getByLabel("Messages").check();
+  await form.getByLabel(/Anything the Medical Records team should know/).fill("I want to write to my doctor myself.");
+  await form.getByRole("button", { name: "Send request" }).click();
+  await expect(page.getByTestId("restriction-status")).toContainText(/hide: Messages\. Waiting for Medical Records/);
+  await expect(form).toHaveCount(0);
+  await expectAccessible(page);
+  await signOut(page);
+
+  await signIn(page, "him.lee");
+  await menu(page).getByRole("link", { name: "Proxy requests" }).click();
+  const item = page.getByRole("listitem").filter({ hasText: "I want to write to my doctor myself." });
+  await expect(item).toContainText("Leo Quinn · Jordan Quinn");
+  await expectAccessible(page);
+  await item.getByRole("button", { name: /^Apply/ }).click();
+  await expect(page.getByText("No request to hide parts of a chart is waiting.")).toBeVisible();
+  await signOut(page);
+
+  await signIn(page, "jordan");
+  await charts(page).getByRole("button", { name: "Leo Quinn (parent)" }).click();
+  await expect(banner(page)).toHaveText("You are viewing Leo Quinn's chart");
+  await expect(menu(page).getByRole("link", { name: "Test Results" })).toBeVisible();
+  await expect(menu(page).getByRole("link", { name: /^Messages/ })).toHaveCount(0);
+  await signOut(page);
+
+  await signIn(page, "leo");
+  await menu(page).getByRole("link", { name: "Sharing" }).click();
+  await expect(page.getByTestId("restriction-status")).toContainText(/hide: Messages\. Done on \d{4}-\d{2}-\d{2}\./);
+});

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use server_fn::codec::{MultipartData, MultipartFormData};
 
-use super::{AccessEntry, ProxyRequest, Sharing};
+use super::{Restriction, AccessEntry, ProxyRequest, Sharing};
 use crate::{access::Charts, error::AppError};
 #[cfg(feature = "ssr")]
 use crate::{
@@ -34,13 +34,14 @@ pub async fn load_sharing() -> Result<Sharing, AppError> {
     let account = access::account().await?;
     let state = account.state();
     let now = state.clock.now_ms();
-    let (on_my_chart, may_change) = match account.own_patient_id() {
+    let (on_my_chart, may_change, restrictions) = match account.own_patient_id() {
         Some(own) => {
             let chart = account.own_chart("proxy.sharing").await?;
             let grants = super::store::grants_on(&chart, now, &state.clock).await?;
-            (grants, patient_is_adult(state, own).await?)
+            let restrictions = super::store::restrictions_on(&chart).await?;
+            (grants, patient_is_adult(state, own).await?, restrictions)
         }
-        None => (Vec::new(), false),
+        None => (Vec::new(), false, Vec::new()),
     };
     Ok(Sharing {
         on_my_chart,
@@ -54,6 +55,7 @@ pub async fn load_sharing() -> Result<Sharing, AppError> {
         )
         .await?,
         requests: super::store::requests_of(account.db(), account.user_id(), &state.clock).await?,
+        restrictions,
     })
 }
 
@@ -252,6 +254,60 @@ pub async fn set_grant_sections(id: i64, sections: String) -> Result<(), AppErro
         account.audit_on(patient, false, Section::Sharing, "proxy-grant-sections", &detail).await?;
     }
     Ok(())
+}
+
+/// A patient of 13–17 asks HIM to hide `sections` (comma-separated, at least one, each
+/// covered by the grant) of their chart from a grant on it. An adult changes their grants
+/// themself; anyone else's grant id is not found.
+#[server(endpoint = "proxy/restrict")]
+pub async fn request_restriction(
+    grant_id: i64,
+    sections: String,
+    #[server(default)] note: Option<String>,
+    key: String,
+) -> Result<Restriction, AppError> {
+    use crate::input::{bounded, IdempotencyKey};
+    let account = access::account().await?;
+    let state = account.state();
+    let own = account.own_patient_id().ok_or(AppError::NotFound)?;
+    let (_, patient) = super::store::grant_parties(&state.db, grant_id).await?.ok_or(AppError::NotFound)?;
+    if patient != own {
+        return Err(AppError::NotFound);
+    }
+    if patient_is_adult(state, own).await? {
+        return Err(AppError::Forbidden);
+    }
+    let hide = parse_sections(&sections)?;
+    let note = bounded(
+        note.as_deref().unwrap_or_default(),
+        super::RESTRICTION_NOTE_MAX_CHARS,
+        None,
+        Problem::RestrictionNoteTooLong,
+    )
+    .map_err(|p| AppError::invalid("note", p))?;
+    let key = IdempotencyKey::parse(&key).ok_or_else(|| AppError::invalid("form", Problem::BadRequest))?;
+    let chart = account.own_chart("proxy.restrict").await?;
+    let now = state.clock.now_ms();
+    let recent = super::store::restrictions_since(&chart, now - crate::infra::clock::DAY_MS).await?;
+    if recent >= super::RESTRICTIONS_PER_DAY {
+        return Err(AppError::TooManyAttempts { retry_after_secs: 3600 });
+    }
+    let due = crate::messages::reply_date::reply_by(state.clock.today(), &state.config.holidays, Restriction::BUSINESS_DAYS);
+    let new = super::store::NewRestriction {
+        grant_id,
+        sections: &hide,
+        note: &note,
+        now,
+        due_at: state.clock.start_of_day(due),
+        idempotency_key: &key,
+    };
+    let id = super::store::insert_restriction(&chart, &new)
+        .await?
+        .ok_or_else(|| AppError::invalid("sections", Problem::RestrictionPending))?;
+    let detail = format!("restriction={id} grant={grant_id} sections={}", Section::join(&hide));
+    chart.audit_write(Section::Sharing, "restriction-requested", &detail).await?;
+    let mine = super::store::restrictions_on(&chart).await?;
+    mine.into_iter().find(|r| r.id == id).ok_or(AppError::Unavailable)
 }
 
 /// Grantable section names from a form ("home,visits"); at least one, each known.

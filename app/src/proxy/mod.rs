@@ -5,6 +5,7 @@
 //! grant allows now). Patients see who may see their chart and who has (the access log).
 pub mod api;
 pub mod pages;
+pub mod restriction_pages;
 pub mod staff_api;
 pub mod staff_pages;
 #[cfg(feature = "ssr")]
@@ -22,6 +23,10 @@ pub const REASON_MAX_CHARS: usize = 500;
 pub const REQUESTS_PER_DAY: i64 = 5;
 /// The whole adult request: one signed form (at most a message attachment's size) and text.
 pub const FORM_UPLOAD_MAX_BYTES: usize = crate::messages::ATTACHMENT_MAX_BYTES + 256 * 1024;
+/// Longest note a teen adds to a restriction request.
+pub const RESTRICTION_NOTE_MAX_CHARS: usize = 500;
+/// Restriction requests one account may submit per day.
+pub const RESTRICTIONS_PER_DAY: i64 = 5;
 /// Rows in one page of "Who has seen my record".
 pub const ACCESS_LOG_PAGE: i64 = 100;
 
@@ -122,6 +127,52 @@ pub struct Sharing {
     /// Grants this account holds to other charts.
     pub mine: Vec<GrantView>,
     pub requests: Vec<ProxyRequest>,
+    /// A teen's requests to narrow a grant on their chart, newest first.
+    pub restrictions: Vec<Restriction>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RestrictionStatus {
+    Pending,
+    /// HIM took the sections off the grant (or ended it, when none were left).
+    Applied,
+    Declined,
+}
+
+impl RestrictionStatus {
+    pub fn parse(s: &str) -> RestrictionStatus {
+        match s {
+            "applied" => RestrictionStatus::Applied,
+            "declined" => RestrictionStatus::Declined,
+            _ => RestrictionStatus::Pending,
+        }
+    }
+}
+
+/// A patient of 13–17 asking HIM to hide parts of their chart from a parent's grant (the
+/// seed: parents have full access "except for information that has been restricted at the
+/// request of the patient"). Decided like a minor's request, within 4 business days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Restriction {
+    pub id: i64,
+    pub grant_id: i64,
+    pub patient_name: String,
+    pub proxy_name: String,
+    /// The sections to hide.
+    pub sections: Vec<Section>,
+    pub note: String,
+    pub status: RestrictionStatus,
+    pub submitted_on: String,
+    pub due_on: String,
+    pub overdue: bool,
+    pub decided_on: Option<String>,
+    /// A decline's reason.
+    pub reason: Option<String>,
+}
+
+impl Restriction {
+    /// Business days HIM has to decide: as a minor's request.
+    pub const BUSINESS_DAYS: u32 = 4;
 }
 
 /// One line of "Who has seen my record".

@@ -6,7 +6,8 @@ use leptos_router::components::A;
 
 use super::{
     api::{access_log, load_sharing, EndGrant, RequestMinorAccess, SetGrantSections},
-    AccessEntry, Accessor, GrantView, ProxyRequest, RequestStatus, Sharing, NAME_MAX_CHARS,
+    restriction_pages::TeenRestriction,
+    AccessEntry, Accessor, GrantView, ProxyRequest, RequestStatus, Restriction, Sharing, NAME_MAX_CHARS,
 };
 use crate::{
     access::{Relationship, Section},
@@ -41,6 +42,7 @@ pub fn SharingPage() -> impl IntoView {
 fn SharingView(s: Sharing, refresh: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let may_change = s.may_change;
+    let restrictions = s.restrictions;
     view! {
         <section aria-labelledby="on-my-chart">
             <h2 id="on-my-chart">{t!(i18n, proxy.on_my_chart)}</h2>
@@ -49,7 +51,10 @@ fn SharingView(s: Sharing, refresh: RwSignal<u32>) -> impl IntoView {
             } else {
                 view! {
                     <ul class="grant-list">
-                        {s.on_my_chart.into_iter().map(|g| view! { <GrantCard g as_patient=true may_change refresh /> }).collect_view()}
+                        {s.on_my_chart.into_iter().map(|g| {
+                            let asked: Vec<Restriction> = restrictions.iter().filter(|r| r.grant_id == g.id).cloned().collect();
+                            view! { <GrantCard g as_patient=true may_change refresh asked /> }
+                        }).collect_view()}
                     </ul>
                     {(!may_change).then(|| view! { <p class="muted">{t!(i18n, proxy.teen_cannot_change)}</p> })}
                 }.into_any()
@@ -76,7 +81,15 @@ fn SharingView(s: Sharing, refresh: RwSignal<u32>) -> impl IntoView {
 
 /// One grant: whose, what it covers, since when; and what the viewer may do with it.
 #[component]
-fn GrantCard(g: GrantView, as_patient: bool, may_change: bool, refresh: RwSignal<u32>) -> impl IntoView {
+fn GrantCard(
+    g: GrantView,
+    as_patient: bool,
+    may_change: bool,
+    refresh: RwSignal<u32>,
+    /// On a teen's own chart: their requests to narrow this grant (and the form to ask).
+    #[prop(optional)]
+    asked: Vec<Restriction>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let end = ServerAction::<EndGrant>::new();
     let narrow = ServerAction::<SetGrantSections>::new();
@@ -86,6 +99,7 @@ fn GrantCard(g: GrantView, as_patient: bool, may_change: bool, refresh: RwSignal
         }
     });
     let id = g.id;
+    let teen_grant = g.clone();
     let heading_id = format!("grant-{id}");
     let labelled_by = heading_id.clone();
     let title = if as_patient { g.proxy_name.clone() } else { g.patient_name.clone() };
@@ -138,6 +152,7 @@ fn GrantCard(g: GrantView, as_patient: bool, may_change: bool, refresh: RwSignal
                 <button type="button" class="danger" on:click=move |_| { end.dispatch(EndGrant { id }); }>{end_label.clone()}</button>
             })}
             {move || end.value().get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{error_text(i18n, &e)}</p> })}
+            {(as_patient && !may_change).then(|| view! { <TeenRestriction g=teen_grant requests=asked refresh /> })}
         </li>
     }
 }
@@ -358,9 +373,13 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
         "message-sent" => t_string!(i18n, proxy.act_message),
         "renewal-requested" => t_string!(i18n, proxy.act_renewal),
         "break-the-glass" => t_string!(i18n, proxy.act_break_glass),
-        "proxy-approved" | "proxy-grant-ended" | "proxy-grant-sections" | "proxy-access-ended" => {
-            t_string!(i18n, proxy.act_sharing)
-        }
+        "restriction-requested" => t_string!(i18n, proxy.act_restriction),
+        "proxy-approved"
+        | "proxy-grant-ended"
+        | "proxy-grant-sections"
+        | "proxy-access-ended"
+        | "restriction-declined"
+        | "restriction-applied" => t_string!(i18n, proxy.act_sharing),
         _ => t_string!(i18n, proxy.act_other),
     }
     .to_string()

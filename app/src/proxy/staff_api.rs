@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use server_fn::codec::{ByteStream, GetUrl, Streaming};
 
-use super::{GrantView, ProxyRequest, RequestReview};
+use super::{GrantView, ProxyRequest, RequestReview, Restriction};
 #[cfg(feature = "ssr")]
 use crate::access::{self, Need, Section, StaffAccess};
 use crate::error::AppError;
@@ -174,4 +174,45 @@ pub async fn set_any_grant_sections(id: i64, sections: String) -> Result<(), App
         chart.audit_write(Section::Sharing, "proxy-grant-sections", &format!("grant={id}")).await?;
     }
     Ok(())
+}
+
+/// Teens' pending requests to narrow a parent's grant, the soonest due first.
+#[server(endpoint = "staff/proxy/restrictions")]
+pub async fn restriction_queue() -> Result<Vec<Restriction>, AppError> {
+    let staff = him().await?;
+    let unseen = super::store::pending_restrictions(&staff, QUEUE_LIMIT).await?;
+    staff.show(unseen, Section::Sharing, "staff.proxy.restrictions").await
+}
+
+/// Applies a teen's request: the grant loses the sections (and ends if none are left).
+#[server(endpoint = "staff/proxy/restriction/apply")]
+pub async fn apply_restriction(id: i64) -> Result<(), AppError> {
+    decide_restriction(&him().await?, id, None).await
+}
+
+/// Declines a teen's request, with the reason they will read.
+#[server(endpoint = "staff/proxy/restriction/decline")]
+pub async fn decline_restriction(id: i64, reason: String) -> Result<(), AppError> {
+    let staff = him().await?;
+    let reason = decision_reason(&reason)?;
+    decide_restriction(&staff, id, Some(reason)).await
+}
+
+#[cfg(feature = "ssr")]
+async fn decide_restriction(staff: &StaffAccess, id: i64, decline: Option<String>) -> Result<(), AppError> {
+    use super::store::Applied;
+    let patient = super::store::restriction_chart(staff.db(), id).await?.ok_or(AppError::NotFound)?;
+    let chart =
+        staff.open_chart(patient, Section::Sharing, &format!("staff.proxy.restriction id={id}")).await?;
+    let now = staff.state().clock.now_ms();
+    let applied = super::store::decide_restriction(&chart, id, decline.as_deref(), staff.user_id(), now)
+        .await?
+        .ok_or_else(|| AppError::invalid("form", Problem::ProxyAlreadyDecided))?;
+    let (action, detail) = match (decline.is_some(), applied) {
+        (true, _) => ("restriction-declined", format!("restriction={id}")),
+        (false, Applied::Narrowed { grant_id }) => ("proxy-grant-sections", format!("restriction={id} grant={grant_id}")),
+        (false, Applied::Ended { grant_id }) => ("proxy-grant-ended", format!("restriction={id} grant={grant_id}")),
+        (false, Applied::GrantGone) => ("restriction-applied", format!("restriction={id}")),
+    };
+    chart.audit_write(Section::Sharing, action, &detail).await
 }

@@ -55,6 +55,7 @@ pub fn ProxyQueuePage() -> impl IntoView {
                 </table>
             }.into_any()
         }} />
+        <super::restriction_pages::RestrictionQueue />
         <ChartGrants />
     }
 }

@@ -455,6 +455,237 @@ pub async fn set_sections(db: &Db, id: i64, sections: &[Section]) -> Result<bool
     Ok(done.rows_affected() == 1)
 }
 
+// ---------------------------------------------------------------- restrictions
+
+pub struct NewRestriction<'a> {
+    pub grant_id: i64,
+    pub sections: &'a [Section],
+    pub note: &'a str,
+    pub now: i64,
+    pub due_at: i64,
+    pub idempotency_key: &'a crate::input::IdempotencyKey,
+}
+
+/// Stores a request to narrow a grant on the scope's chart, by its reader (the teen); the
+/// same key again answers with the first request's id. None: another request for the grant
+/// is already waiting (the database allows one).
+pub async fn insert_restriction(
+    chart: &ChartScope,
+    new: &NewRestriction<'_>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let requester = chart.reader_user_id();
+    let key = new.idempotency_key.as_str();
+    if let Some(id) = restriction_by_key(chart.db(), requester, key).await? {
+        return Ok(Some(id));
+    }
+    let inserted = sqlx::query_scalar(
+        "INSERT INTO restriction_requests (grant_id, patient_id, requester_id, sections, note, created_at, due_at, \
+         idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(new.grant_id)
+    .bind(chart.patient_id())
+    .bind(requester)
+    .bind(Section::join(new.sections))
+    .bind(new.note)
+    .bind(new.now)
+    .bind(new.due_at)
+    .bind(key)
+    .fetch_one(&chart.db().write)
+    .await;
+    match inserted {
+        // A retry that raced its first attempt, or a second request for the grant.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            restriction_by_key(chart.db(), requester, key).await
+        }
+        other => other.map(Some),
+    }
+}
+
+async fn restriction_by_key(db: &Db, requester_id: i64, key: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM restriction_requests WHERE requester_id = $1 AND idempotency_key = $2")
+        .bind(requester_id)
+        .bind(key)
+        .fetch_optional(&db.write)
+        .await
+}
+
+/// Restriction requests the scope's reader made since `since` (the daily limit).
+pub async fn restrictions_since(chart: &ChartScope, since: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM restriction_requests WHERE requester_id = $1 AND created_at > $2")
+        .bind(chart.reader_user_id())
+        .bind(since)
+        .fetch_one(&chart.db().read)
+        .await
+}
+
+/// One restriction request as stored, with the names it is shown with.
+#[derive(sqlx::FromRow)]
+struct RestrictionRow {
+    id: i64,
+    grant_id: i64,
+    patient_id: i64,
+    given_name: String,
+    family_name: String,
+    proxy_name: String,
+    sections: String,
+    note: String,
+    status: String,
+    created_at: i64,
+    due_at: i64,
+    decided_at: Option<i64>,
+    decision_reason: Option<String>,
+}
+
+impl RestrictionRow {
+    fn view(self, clock: &Clock) -> super::Restriction {
+        use super::RestrictionStatus;
+        let status = RestrictionStatus::parse(&self.status);
+        let due_on = clock.date_of(self.due_at);
+        super::Restriction {
+            id: self.id,
+            grant_id: self.grant_id,
+            patient_name: format!("{} {}", self.given_name, self.family_name),
+            proxy_name: self.proxy_name,
+            sections: Section::parse_list(&self.sections),
+            note: self.note,
+            status,
+            submitted_on: clock.date_of(self.created_at),
+            overdue: status == RestrictionStatus::Pending && due_on < clock.today().to_string(),
+            due_on,
+            decided_on: self.decided_at.map(|ms| clock.date_of(ms)),
+            reason: self.decision_reason,
+        }
+    }
+}
+
+macro_rules! restriction_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT r.id, r.grant_id, r.patient_id, p.given_name, p.family_name, pu.display_name AS proxy_name, \
+             r.sections, r.note, r.status, r.created_at, r.due_at, r.decided_at, r.decision_reason \
+             FROM restriction_requests r JOIN patients p ON p.id = r.patient_id \
+             JOIN proxy_grants g ON g.id = r.grant_id JOIN users pu ON pu.id = g.proxy_user_id WHERE ",
+            $where
+        )
+    };
+}
+
+/// The restriction requests on the scope's chart, newest first.
+pub async fn restrictions_on(chart: &ChartScope) -> Result<Vec<super::Restriction>, sqlx::Error> {
+    let rows: Vec<RestrictionRow> =
+        sqlx::query_as(restriction_select!("r.patient_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 50"))
+            .bind(chart.patient_id())
+            .fetch_all(&chart.db().read)
+            .await?;
+    let clock = &chart.state().clock;
+    Ok(rows.into_iter().map(|r| r.view(clock)).collect())
+}
+
+/// HIM's queue: pending restriction requests, the soonest due first (for `StaffAccess::show`).
+pub async fn pending_restrictions(
+    staff: &StaffAccess,
+    limit: i64,
+) -> Result<Unseen<super::Restriction>, sqlx::Error> {
+    let rows: Vec<RestrictionRow> =
+        sqlx::query_as(restriction_select!("r.status = 'pending' ORDER BY r.due_at, r.id LIMIT $1"))
+            .bind(limit)
+            .fetch_all(&staff.db().read)
+            .await?;
+    let clock = &staff.state().clock;
+    Ok(Unseen::new(rows.into_iter().map(|r| (Some(r.patient_id), r.view(clock))).collect()))
+}
+
+/// The chart a pending restriction request belongs to (HIM opens it before deciding).
+pub async fn restriction_chart(db: &Db, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT patient_id FROM restriction_requests WHERE id = $1 AND status = 'pending'")
+        .bind(id)
+        .fetch_optional(&db.read)
+        .await
+}
+
+/// What applying a restriction did to its grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The grant covers fewer sections now.
+    Narrowed { grant_id: i64 },
+    /// Nothing was left: the grant ended.
+    Ended { grant_id: i64 },
+    /// The grant had already ended: only the request is closed.
+    GrantGone,
+}
+
+/// HIM's decision on a pending request on the scope's chart: `Some(reason)` declines it,
+/// `None` applies it (the grant loses the sections, in the same transaction). None when
+/// the request is not pending on this chart.
+pub async fn decide_restriction(
+    chart: &ChartScope,
+    id: i64,
+    decline: Option<&str>,
+    by: i64,
+    now: i64,
+) -> Result<Option<Applied>, sqlx::Error> {
+    let mut tx = chart.db().write.begin().await?;
+    let status = if decline.is_some() { "declined" } else { "applied" };
+    let row = sqlx::query(
+        "UPDATE restriction_requests SET status = $1, decision_reason = $2, decided_by = $3, decided_at = $4 \
+         WHERE id = $5 AND patient_id = $6 AND status = 'pending' RETURNING grant_id, sections",
+    )
+    .bind(status)
+    .bind(decline)
+    .bind(by)
+    .bind(now)
+    .bind(id)
+    .bind(chart.patient_id())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let grant_id: i64 = row.try_get("grant_id")?;
+    let hide = Section::parse_list(&row.try_get::<String, _>("sections")?);
+    let applied = if decline.is_some() {
+        Applied::GrantGone
+    } else {
+        narrow_grant(&mut tx, chart.patient_id(), grant_id, &hide, by, now).await?
+    };
+    tx.commit().await?;
+    Ok(Some(applied))
+}
+
+/// Takes `hide` off a grant on `patient_id`'s chart; ends it when nothing is left.
+async fn narrow_grant(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    patient_id: i64,
+    grant_id: i64,
+    hide: &[Section],
+    by: i64,
+    now: i64,
+) -> Result<Applied, sqlx::Error> {
+    let sections: Option<String> = sqlx::query_scalar(
+        "SELECT sections FROM proxy_grants WHERE id = $1 AND patient_id = $2 AND ended_at IS NULL",
+    )
+    .bind(grant_id)
+    .bind(patient_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(sections) = sections else { return Ok(Applied::GrantGone) };
+    let left: Vec<Section> = Section::parse_list(&sections).into_iter().filter(|s| !hide.contains(s)).collect();
+    if left.is_empty() {
+        sqlx::query("UPDATE proxy_grants SET ended_at = $1, ended_by = $2, end_reason = $3 WHERE id = $4")
+            .bind(now)
+            .bind(by)
+            .bind("restricted at the patient's request")
+            .bind(grant_id)
+            .execute(&mut **tx)
+            .await?;
+        return Ok(Applied::Ended { grant_id });
+    }
+    sqlx::query("UPDATE proxy_grants SET sections = $1 WHERE id = $2")
+        .bind(Section::join(&left))
+        .bind(grant_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(Applied::Narrowed { grant_id })
+}
+
 // ---------------------------------------------------------------- access log
 
 /// Accesses to the chart, newest first, before audit row `before` (paging); "you" is the

@@ -75,6 +75,8 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::ProxyAlreadyDecided => t_string!(i18n, err.proxy_already_decided),
         Problem::ProxyReasonRequired => t_string!(i18n, err.proxy_reason_required),
         Problem::ProxyReasonTooLong => t_string!(i18n, err.proxy_reason_too_long),
+        Problem::RestrictionNoteTooLong => t_string!(i18n, err.restriction_note_too_long),
+        Problem::RestrictionPending => t_string!(i18n, err.restriction_pending),
         Problem::BadRequest => t_string!(i18n, err.bad_request),
     };
     text.to_string()

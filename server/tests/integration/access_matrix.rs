@@ -128,6 +128,10 @@ fn table() -> Vec<Row> {
         // A grant on Leo's chart none of the readers holds; Leo is 15 and may not change it.
         row("/api/proxy/end_grant", Sharing, Call::Form(|f| vec![("id", f.spare_grant.to_string())]), [F, N, N, N, N, N, N, U]),
         row("/api/proxy/set_sections", Sharing, Call::Form(|f| vec![("id", f.spare_grant.to_string()), ("sections", "home".into())]), [F, N, N, N, N, N, N, U]),
+        // Leo, 15, may ask HIM to narrow it; on anyone else's account the grant is not theirs.
+        row("/api/proxy/restrict", Sharing, Call::Form(|f| vec![
+            ("grant_id", f.spare_grant.to_string()), ("sections", "results".into()), ("key", "matrix-restrict-key-1".into()),
+        ]), [O, N, N, N, N, N, N, U]),
         // The chart's sections.
         row("/api/home/overview", Home, Call::Form(none), LIST),
         row("/api/visits/list", Visits, Call::Form(none), LIST),
@@ -179,6 +183,9 @@ fn table() -> Vec<Row> {
         row("/api/staff/proxy/grants", Sharing, Call::Form(|f| vec![("patient_id", f.leo.to_string())]), STAFF),
         row("/api/staff/proxy/end_grant", Sharing, Call::Form(|f| vec![("id", f.spare_grant.to_string()), ("reason", "No".into())]), STAFF),
         row("/api/staff/proxy/set_sections", Sharing, Call::Form(|f| vec![("id", f.spare_grant.to_string()), ("sections", "home".into())]), STAFF),
+        row("/api/staff/proxy/restrictions", Sharing, Call::Form(none), STAFF),
+        row("/api/staff/proxy/restriction/apply", Sharing, Call::Form(|_| vec![("id", "1".into())]), STAFF),
+        row("/api/staff/proxy/restriction/decline", Sharing, Call::Form(|_| vec![("id", "1".into()), ("reason", "No".into())]), STAFF),
         row("/api/staff/confidential/items", Home, Call::Form(|f| vec![("patient_id", f.leo.to_string())]), STAFF),
         row("/api/staff/break_glass", Home, Call::Form(|f| vec![("patient_id", f.leo.to_string()), ("reason", "emergency".into())]), STAFF),
         row("/api/staff/break_glass/list", Home, Call::Form(none), STAFF),

@@ -17,3 +17,4 @@ mod proxy_fixture;
 mod source_rules;
 mod staff_reach;
 mod synthetic;
+mod teen_restriction;

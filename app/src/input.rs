@@ -5,7 +5,12 @@ use crate::problem::Problem;
 
 /// Trimmed text within `max` characters. `required` is the field's problem when it is empty
 /// (None: it may be), `too_long` its problem past `max`.
-pub fn bounded(text: &str, max: usize, required: Option<Problem>, too_long: Problem) -> Result<String, Problem> {
+pub fn bounded(
+    text: &str,
+    max: usize,
+    required: Option<Problem>,
+    too_long: Problem,
+) -> Result<String, Problem> {
     let text = text.trim();
     if let (Some(problem), true) = (required, text.is_empty()) {
         return Err(problem);

@@ -6,6 +6,7 @@ pub mod access;
 pub mod auth;
 pub mod break_glass;
 pub mod confidential;
+pub mod dates;
 pub mod error;
 pub mod home;
 pub mod info;
@@ -34,10 +35,10 @@ use leptos_router::{
 };
 
 use crate::{
+    access::{api::current_user, Me},
     auth::{
-        api::{current_user, Enroll, SignIn},
+        api::{Enroll, SignIn},
         pages::{EnrollPage, ForgotPasswordPage, SignInPage},
-        Me,
     },
     break_glass::pages::BreakGlassReviewPage,
     confidential::staff_pages::ConfidentialPage,

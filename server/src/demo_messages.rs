@@ -2,7 +2,8 @@
 //! question whose answer is still unread (the menu shows "Messages 1"). Sent through the
 //! same store function as the app, with fixed idempotency keys, so a second run adds nothing.
 use app::{
-    infra::{clock::DAY_MS, AppState},
+    dates::DAY_MS,
+    infra::AppState,
     messages::{
         store::{send, Outgoing, Route},
         Pool,

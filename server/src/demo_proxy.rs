@@ -4,10 +4,8 @@
 //! their own and is a caregiver for `grandpa.joe` with messages and medications only.
 use app::{
     access::{Relationship, Section},
-    infra::{
-        clock::{utc_start_of_day, DAY_MS},
-        AppState, Db,
-    },
+    dates::DAY_MS,
+    infra::{clock::utc_start_of_day, AppState, Db},
     medications::store::{insert_medication, NewMedication},
     messages::{store::Route, Pool},
     proxy::{

@@ -4,10 +4,8 @@
 //! appointments, and reminders that are due and overdue. Dates count back from today, so
 //! the demo reads the same whenever it is loaded.
 use app::{
-    infra::{
-        clock::{utc_start_of_day, DAY_MS},
-        AppState, Db,
-    },
+    dates::DAY_MS,
+    infra::{clock::utc_start_of_day, AppState, Db},
     medications::store::{insert_medication, NewMedication},
     results::{
         catalog::{BASIC_METABOLIC_PANEL, HBA1C, LIPID_PANEL},

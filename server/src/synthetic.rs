@@ -11,10 +11,8 @@
 use std::collections::HashMap;
 
 use app::{
-    infra::{
-        clock::{utc_start_of_day, DAY_MS},
-        AppState,
-    },
+    dates::DAY_MS,
+    infra::{clock::utc_start_of_day, AppState},
     results::{
         catalog::{Panel, BASIC_METABOLIC_PANEL, HBA1C, LIPID_PANEL},
         Flag,

@@ -7,12 +7,11 @@ use sqlx::Row;
 use time::Date;
 
 use super::{Relationship, Section};
-use crate::{infra::db::Db, problem::Problem};
-
-/// The age at which a child may have their own account, and a parent's view narrows.
-pub const TEEN_AGE: i32 = 13;
-/// The age at which a minor grant ends (an adult authorization is needed after it).
-pub const ADULT_AGE: i32 = 18;
+use crate::{
+    dates::{age_from, ADULT_AGE, TEEN_AGE},
+    infra::db::Db,
+    problem::Problem,
+};
 
 /// The furthest ahead a grant's end date may be set, in years from today.
 pub const GRANT_END_MAX_YEARS: i32 = 10;
@@ -24,7 +23,7 @@ pub fn parse_end(text: &str, today: Date) -> Result<Option<Date>, Problem> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    let end = crate::auth::rules::parse_date(text).ok_or(Problem::ProxyEndsOnInvalid)?;
+    let end = crate::dates::parse_date(text).ok_or(Problem::ProxyEndsOnInvalid)?;
     if end <= today {
         return Err(Problem::ProxyEndsOnPast);
     }
@@ -48,12 +47,6 @@ pub struct InForce {
     pub sections: Vec<Section>,
     /// Narrowed because the patient is 13–17.
     pub teen_view: bool,
-}
-
-/// Whole years from `birth` (YYYY-MM-DD) to `today`; `None` for a malformed date.
-pub fn age_on(birth: &str, today: Date) -> Option<i32> {
-    use crate::auth::rules;
-    Some(rules::age_on(rules::parse_date(birth)?, today))
 }
 
 /// What a grant of `kind` with `sections` allows for a patient aged `age`: `None` once a
@@ -103,7 +96,7 @@ pub async fn in_force(
         let birth: String = row.try_get("birth_date")?;
         let kind: String = row.try_get("kind")?;
         let granted = Section::parse_list(&row.try_get::<String, _>("sections")?);
-        let Some(age) = age_on(&birth, today) else { continue };
+        let Some(age) = age_from(&birth, today) else { continue };
         let Some((sections, teen_view)) = sections_at_age(&kind, &granted, age, teen_policy) else {
             continue;
         };
@@ -166,7 +159,7 @@ pub async fn proxies_of(
     for row in rows {
         let granted = Section::parse_list(&row.try_get::<String, _>("sections")?);
         // A birth date that cannot be read fails closed, as in `in_force`: no notice.
-        let Some(age) = age_on(&row.try_get::<String, _>("birth_date")?, today) else { continue };
+        let Some(age) = age_from(&row.try_get::<String, _>("birth_date")?, today) else { continue };
         let Some((sections, _)) =
             sections_at_age(&row.try_get::<String, _>("kind")?, &granted, age, teen_policy)
         else {
@@ -191,15 +184,6 @@ pub async fn proxies_of(
 mod tests {
     use super::*;
     use time::macros::date;
-
-    #[test]
-    fn ages_turn_on_the_birthday() {
-        assert_eq!(age_on("2013-11-25", date!(2026 - 11 - 24)), Some(12));
-        assert_eq!(age_on("2013-11-25", date!(2026 - 11 - 25)), Some(13));
-        assert_eq!(age_on("2008-02-29", date!(2026 - 02 - 28)), Some(17));
-        assert_eq!(age_on("2008-02-29", date!(2026 - 03 - 01)), Some(18));
-        assert_eq!(age_on("not a date", date!(2026 - 03 - 01)), None);
-    }
 
     #[test]
     fn a_minor_grant_narrows_at_13_to_the_clinics_policy_and_ends_at_18() {

@@ -13,6 +13,7 @@
 //!
 //! `server/tests/integration/source_rules.rs` fails the build when a server function reaches
 //! a store without one of the doors, or a store read takes a bare patient id.
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod grants;
 
@@ -194,3 +195,16 @@ mod staff;
 pub use scope::*;
 #[cfg(feature = "ssr")]
 pub use staff::*;
+
+/// The signed-in person, as the browser sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub role: crate::auth::Role,
+    /// The name on the chart being viewed (the patient's own, for now).
+    pub chart_name: Option<String>,
+    pub idle_minutes: u32,
+    /// The charts a patient or proxy may open, and the one open now (None for staff).
+    pub charts: Option<Charts>,
+}

@@ -7,7 +7,7 @@
 use sqlx::{any::AnyArguments, query::Query, Any};
 
 use super::StaffAccess;
-use crate::infra::{clock::DAY_MS, Db};
+use crate::{dates::DAY_MS, infra::Db};
 
 /// How far back a visit makes a care relationship.
 pub const VISIT_WINDOW_MS: i64 = 730 * DAY_MS;

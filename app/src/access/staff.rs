@@ -9,11 +9,11 @@ use super::{
 use crate::{
     auth::{session, Role},
     error::AppError,
-    problem::Problem,
     infra::{
         audit::{self, AuditEvent},
         state, AppState, Db,
     },
+    problem::Problem,
 };
 
 /// What a staff function needs of the signed-in member's role.

@@ -1,47 +1,19 @@
 //! Identity server functions: thin — validate, call the store, audit, map errors.
 use leptos::prelude::*;
 
-use super::{EnrollPreview, Me};
+use super::EnrollPreview;
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+use crate::problem::Problem;
 #[cfg(feature = "ssr")]
 use {
     super::{rules, session, store},
     crate::infra::{
         audit::{self, AuditEvent},
-        passwords, state, throttle, AppState,
+        state, throttle, AppState,
     },
 };
-#[cfg(feature = "ssr")]
-use crate::problem::Problem;
-
-/// The signed-in person, or `None`. Counts as activity (a page load is one).
-#[server(endpoint = "auth/me")]
-pub async fn current_user() -> Result<Option<Me>, AppError> {
-    let state = state()?;
-    match session::current(&state).await {
-        Ok(s) => {
-            let chart_name = match s.patient_id {
-                Some(pid) => store::patient_by_id(&state.db, pid)
-                    .await?
-                    .map(|p| format!("{} {}", p.given_name, p.family_name)),
-                None => None,
-            };
-            let charts =
-                if s.role.is_staff() { None } else { Some(crate::access::charts_of(&state, &s).await?) };
-            Ok(Some(Me {
-                charts,
-                username: s.username,
-                display_name: s.display_name,
-                role: s.role,
-                chart_name,
-                idle_minutes: (s.idle_limit_ms / rules::MINUTE_MS) as u32,
-            }))
-        }
-        Err(AppError::NotSignedIn) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
 
 /// Renews the session ("Stay signed in", and activity pings from the idle timer).
 /// Returns the idle limit in minutes.
@@ -54,7 +26,7 @@ pub async fn keep_alive() -> Result<u32, AppError> {
         .bind(s.id)
         .execute(&state.db.write)
         .await?;
-    Ok((s.idle_limit_ms / rules::MINUTE_MS) as u32)
+    Ok((s.idle_limit_ms / crate::dates::MINUTE_MS) as u32)
 }
 
 #[server(endpoint = "auth/sign_in")]
@@ -137,7 +109,7 @@ pub async fn enroll(
     let username = rules::normalize_username(&username).map_err(|k| AppError::invalid("username", k))?;
     let email = rules::normalize_email(&email).map_err(|k| AppError::invalid("email", k))?;
     let words = [username.as_str(), email.as_str(), &found.given_name, &found.family_name];
-    passwords::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
+    super::strength::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
     if password != password_confirm {
         return Err(AppError::invalid("password_confirm", Problem::PasswordMismatch));
     }
@@ -235,7 +207,7 @@ pub async fn reset_password(
         return Err(AppError::invalid("code", key));
     }
     let words = [user.username.as_str(), user.email.as_deref().unwrap_or_default()];
-    passwords::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
+    super::strength::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
     if password != password_confirm {
         return Err(AppError::invalid("password_confirm", Problem::PasswordMismatch));
     }
@@ -300,14 +272,14 @@ async fn verify_activation(state: &AppState, code: &str, birth_date: &str) -> Re
     let now = state.clock.now_ms();
     let addr = crate::infra::client_addr();
     throttle::check(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
-    let birth = rules::parse_date(birth_date)
+    let birth = crate::dates::parse_date(birth_date)
         .ok_or_else(|| AppError::invalid("birth_date", Problem::ActivationBirthDateInvalid))?;
     let Some(normalized) = rules::normalize_code(code) else {
         throttle::record(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
         return Err(AppError::invalid("code", Problem::ActivationFormat));
     };
     let found = store::find_code(&state.db, &normalized).await?;
-    let Some(found) = found.filter(|c| rules::parse_date(&c.birth_date) == Some(birth)) else {
+    let Some(found) = found.filter(|c| crate::dates::parse_date(&c.birth_date) == Some(birth)) else {
         throttle::record(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
         audit_event(state, None, "activation-failure", "no match").await?;
         return Err(AppError::invalid("code", Problem::ActivationNoMatch));
@@ -318,7 +290,7 @@ async fn verify_activation(state: &AppState, code: &str, birth_date: &str) -> Re
         Some(Problem::ActivationReplaced)
     } else if found.expires_at <= now {
         Some(Problem::ActivationExpired)
-    } else if rules::age_on(birth, state.clock.today()) < rules::MIN_ACCOUNT_AGE {
+    } else if crate::dates::age_on(birth, state.clock.today()) < rules::MIN_ACCOUNT_AGE {
         Some(Problem::ActivationUnder13)
     } else {
         None

@@ -8,6 +8,8 @@ pub mod rules;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod strength;
 
 use serde::{Deserialize, Serialize};
 
@@ -58,19 +60,6 @@ impl Role {
     pub fn may_issue_activation_codes(self) -> bool {
         matches!(self, Role::Clinician | Role::Him | Role::Support | Role::Admin)
     }
-}
-
-/// The signed-in person, as the browser sees them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Me {
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    /// The name on the chart being viewed (the patient's own, for now).
-    pub chart_name: Option<String>,
-    pub idle_minutes: u32,
-    /// The charts a patient or proxy may open, and the one open now (None for staff).
-    pub charts: Option<crate::access::Charts>,
 }
 
 /// What the first enrollment step tells a person whose code and birth date matched.

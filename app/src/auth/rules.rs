@@ -1,13 +1,12 @@
 //! The identity rules, shared by the browser (to explain) and the server (to enforce).
 //! Pure functions over plain values, unit-tested below.
-use time::Date;
-
-use crate::problem::Problem;
+use crate::{
+    dates::{DAY_MS, MINUTE_MS},
+    problem::Problem,
+};
 
 /// Youngest age with an own account; younger patients are reached through proxy access.
-pub const MIN_ACCOUNT_AGE: i32 = 13;
-/// Adulthood, where a parent's proxy access ends.
-pub const ADULT_AGE: i32 = 18;
+pub const MIN_ACCOUNT_AGE: i32 = crate::dates::TEEN_AGE;
 
 pub const ACTIVATION_CODE_TTL_MS: i64 = 45 * DAY_MS;
 /// Crockford base32: no I, L, O or U, so a code read aloud or copied by hand survives.
@@ -33,23 +32,6 @@ pub const SESSION_TOUCH_MS: i64 = 10_000;
 pub const RESET_CODE_TTL_MS: i64 = 10 * MINUTE_MS;
 pub const RESET_CODE_DIGITS: usize = 8;
 pub const RESET_MAX_TRIES: i64 = 5;
-
-pub const MINUTE_MS: i64 = 60_000;
-pub const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
-
-/// Whole years between `birth` and `today` (a birthday counts on its day).
-pub fn age_on(birth: Date, today: Date) -> i32 {
-    let mut age = today.year() - birth.year();
-    if (today.month() as u8, today.day()) < (birth.month() as u8, birth.day()) {
-        age -= 1;
-    }
-    age
-}
-
-pub fn parse_date(input: &str) -> Option<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(input.trim(), &format).ok()
-}
 
 /// Shows a raw code in dash-separated groups: `ABCDE-FGHJK-MNPQR`.
 pub fn format_code(raw: &str) -> String {
@@ -126,16 +108,6 @@ pub fn idle_minutes(app_mode: bool) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::date;
-
-    #[test]
-    fn ages_turn_on_the_birthday() {
-        let birth = date!(2013 - 06 - 15);
-        assert_eq!(age_on(birth, date!(2026 - 06 - 14)), 12);
-        assert_eq!(age_on(birth, date!(2026 - 06 - 15)), 13);
-        assert_eq!(age_on(date!(2008 - 02 - 29), date!(2026 - 02 - 28)), 17);
-        assert_eq!(age_on(date!(2008 - 02 - 29), date!(2026 - 03 - 01)), 18);
-    }
 
     #[test]
     fn codes_are_grouped_and_read_forgivingly() {

@@ -133,7 +133,7 @@ pub async fn start(state: &AppState, user_id: i64, idle_minutes: u32) -> Result<
     .bind(crypto::sha256_hex(&token))
     .bind(user_id)
     .bind(now)
-    .bind(idle_minutes as i64 * rules::MINUTE_MS)
+    .bind(idle_minutes as i64 * crate::dates::MINUTE_MS)
     .bind(crate::infra::client_addr())
     .execute(&state.db.write)
     .await?;

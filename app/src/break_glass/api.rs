@@ -20,8 +20,8 @@ pub async fn break_glass(
 ) -> Result<i64, AppError> {
     use super::{Reason, NOTE_MAX_CHARS};
     let staff = access::staff(Need::Clinician).await?;
-    let reason =
-        Reason::parse(&reason).ok_or_else(|| AppError::invalid("reason", Problem::BreakGlassReasonRequired))?;
+    let reason = Reason::parse(&reason)
+        .ok_or_else(|| AppError::invalid("reason", Problem::BreakGlassReasonRequired))?;
     let required = (reason == Reason::Other).then_some(Problem::BreakGlassNoteRequired);
     let note = crate::input::bounded(&note, NOTE_MAX_CHARS, required, Problem::BreakGlassNoteTooLong)
         .map_err(|p| AppError::invalid("note", p))?;

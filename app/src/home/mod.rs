@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    auth::Me,
+    access::Me,
     i18n::*,
     reminders::{pages::ReminderList, Reminder},
     results::{pages::ResultList, ResultSummary},

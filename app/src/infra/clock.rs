@@ -120,8 +120,6 @@ impl Clock {
     }
 }
 
-pub const DAY_MS: i64 = 86_400_000;
-
 /// Midnight UTC at the start of `date`: for demo and synthetic data only, which are laid
 /// out on UTC days (the demo runs at a UTC clinic unless PORTICO_TIME_ZONE says otherwise).
 pub fn utc_start_of_day(date: time::Date) -> i64 {

@@ -10,7 +10,7 @@ use argon2::{
 };
 use tokio::sync::Semaphore;
 
-use crate::{error::AppError, problem::Problem};
+use crate::error::AppError;
 
 /// OWASP's argon2id minimum: 19 MiB, 2 passes, 1 lane.
 pub const MEMORY_KIB: u32 = 19_456;
@@ -132,37 +132,9 @@ impl Default for Hasher {
     }
 }
 
-/// Refuses weak passwords, saying which problem. Length limits first
-/// (cheap, and they bound zxcvbn's work), then zxcvbn's estimate with the user's own
-/// words (username, name, e-mail) counted as guessable.
-pub fn check_strength(password: &str, user_words: &[&str]) -> Result<(), Problem> {
-    let chars = password.chars().count();
-    if chars < crate::auth::rules::PASSWORD_MIN_CHARS {
-        return Err(Problem::PasswordTooShort);
-    }
-    if chars > crate::auth::rules::PASSWORD_MAX_CHARS {
-        return Err(Problem::PasswordTooLong);
-    }
-    let estimate = zxcvbn::zxcvbn(password, user_words);
-    if (estimate.score() as u8) < 3 {
-        return Err(Problem::PasswordTooWeak);
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn strength_rules() {
-        assert_eq!(check_strength("short", &[]), Err(Problem::PasswordTooShort));
-        assert_eq!(check_strength(&"a".repeat(129), &[]), Err(Problem::PasswordTooLong));
-        assert_eq!(check_strength("password1234", &[]), Err(Problem::PasswordTooWeak));
-        assert_eq!(check_strength("averysmith2000", &["averysmith"]), Err(Problem::PasswordTooWeak));
-        assert_eq!(check_strength("Portico-Demo-2026!", &[]), Ok(()));
-        assert_eq!(check_strength("correct horse battery staple", &[]), Ok(()));
-    }
 
     #[tokio::test]
     async fn hashes_verify_and_old_params_need_rehash() {

@@ -55,7 +55,9 @@ pub async fn request_renewal(
             chart.audit_write(Section::Medications, "renewal-requested", &format!("request={id}")).await?;
         }
         store::Requested::Repeated(_) => {}
-        store::Requested::AlreadyPending => return Err(AppError::invalid("form", Problem::RenewalAlreadyPending)),
+        store::Requested::AlreadyPending => {
+            return Err(AppError::invalid("form", Problem::RenewalAlreadyPending))
+        }
     }
     let meds = store::current(&chart, &today).await?;
     meds.into_iter().find(|m| m.id == medication_id).and_then(|m| m.renewal).ok_or(AppError::Unavailable)

@@ -69,8 +69,13 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
         }
         (None, String::new(), Some(id))
     };
-    let body = bounded(&form.body, BODY_MAX_CHARS, Some(Problem::MessagesBodyRequired), Problem::MessagesBodyTooLong)
-        .map_err(|p| AppError::invalid("body", p))?;
+    let body = bounded(
+        &form.body,
+        BODY_MAX_CHARS,
+        Some(Problem::MessagesBodyRequired),
+        Problem::MessagesBodyTooLong,
+    )
+    .map_err(|p| AppError::invalid("body", p))?;
     let outcome = store::send(
         &state.db,
         &store::Outgoing {
@@ -107,7 +112,7 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
 #[cfg(feature = "ssr")]
 fn reply_by(state: &crate::infra::AppState, now: i64) -> String {
     let today = state.clock.local_date(now);
-    super::reply_date::reply_by(today, &state.config.holidays, super::REPLY_BUSINESS_DAYS).to_string()
+    crate::dates::business_days_after(today, &state.config.holidays, super::REPLY_BUSINESS_DAYS).to_string()
 }
 
 /// An attachment of the chart, always as a download (never shown inline: a file is only

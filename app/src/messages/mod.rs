@@ -4,8 +4,6 @@
 pub mod api;
 pub mod emergency;
 pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod reply_date;
 pub mod staff_api;
 pub mod staff_pages;
 #[cfg(feature = "ssr")]

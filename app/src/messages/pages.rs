@@ -13,8 +13,8 @@ use super::{
 };
 use crate::{
     error::AppError,
-    problem::Problem,
     i18n::*,
+    problem::Problem,
     ui::{
         errors::{field_error, form_error},
         form::{idempotency_key, FormMessage, TextArea, TextField},

@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// Providers seen at a visit within this long count as "seen recently" and may be written to.
-pub const SEEN_RECENTLY_MS: i64 = 365 * crate::infra::clock::DAY_MS;
+pub const SEEN_RECENTLY_MS: i64 = 365 * crate::dates::DAY_MS;
 
 // ---------------------------------------------------------------- patient side
 

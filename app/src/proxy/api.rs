@@ -4,15 +4,15 @@
 use leptos::prelude::*;
 use server_fn::codec::{MultipartData, MultipartFormData};
 
-use super::{Restriction, AccessEntry, ProxyRequest, Sharing};
+use super::{AccessEntry, ProxyRequest, Restriction, Sharing};
+#[cfg(feature = "ssr")]
+use crate::problem::Problem;
 use crate::{access::Charts, error::AppError};
 #[cfg(feature = "ssr")]
 use crate::{
     access::{self, Account, Relationship, Section},
     infra::AppState,
 };
-#[cfg(feature = "ssr")]
-use crate::problem::Problem;
 
 /// The charts the signed-in person may open, and the one open now.
 #[server(endpoint = "proxy/charts")]
@@ -65,8 +65,8 @@ pub async fn load_sharing() -> Result<Sharing, AppError> {
 async fn patient_is_adult(state: &AppState, patient_id: i64) -> Result<bool, AppError> {
     let patient =
         crate::auth::store::patient_by_id(&state.db, patient_id).await?.ok_or(AppError::NotFound)?;
-    let age = access::grants::age_on(&patient.birth_date, state.clock.today());
-    Ok(age.is_some_and(|age| age >= access::grants::ADULT_AGE))
+    let age = crate::dates::age_from(&patient.birth_date, state.clock.today());
+    Ok(age.is_some_and(|age| age >= crate::dates::ADULT_AGE))
 }
 
 /// A parent's or guardian's request for a child's chart ("Request Minor Proxy Access").
@@ -139,22 +139,22 @@ impl RequestForm {
         name_field: &str,
     ) -> Result<CheckedRequest, AppError> {
         use super::RequestKind;
-        use crate::{auth::rules, input};
+        use crate::input;
         let required = Some(Problem::ProxyNameRequired);
         let name = input::bounded(&self.name, super::NAME_MAX_CHARS, required, Problem::ProxyNameTooLong)
             .map_err(|p| AppError::invalid(name_field, p))?;
-        let born = rules::parse_date(&self.birth_date)
+        let born = crate::dates::parse_date(&self.birth_date)
             .ok_or_else(|| AppError::invalid("birth_date", Problem::ProxyBirthDateInvalid))?;
         let today = state.clock.today();
         if born > today {
             return Err(AppError::invalid("birth_date", Problem::ProxyBirthDateFuture));
         }
-        let age = rules::age_on(born, today);
+        let age = crate::dates::age_on(born, today);
         match kind {
-            RequestKind::Minor if age >= access::grants::ADULT_AGE => {
+            RequestKind::Minor if age >= crate::dates::ADULT_AGE => {
                 return Err(AppError::invalid("birth_date", Problem::ProxyNotAMinor))
             }
-            RequestKind::Adult if age < access::grants::ADULT_AGE => {
+            RequestKind::Adult if age < crate::dates::ADULT_AGE => {
                 return Err(AppError::invalid("birth_date", Problem::ProxyNotAnAdult))
             }
             _ => {}
@@ -182,16 +182,15 @@ async fn submit(
     request: CheckedRequest,
     file: Option<&crate::messages::upload::Upload>,
 ) -> Result<ProxyRequest, AppError> {
-    use crate::infra::clock;
     let state = account.state();
     let now = state.clock.now_ms();
-    let recent = super::store::requests_since(&state.db, account.user_id(), now - clock::DAY_MS).await?;
+    let recent =
+        super::store::requests_since(&state.db, account.user_id(), now - crate::dates::DAY_MS).await?;
     if recent >= super::REQUESTS_PER_DAY {
         return Err(AppError::TooManyAttempts { retry_after_secs: 3600 });
     }
     let today = state.clock.today();
-    let due =
-        crate::messages::reply_date::reply_by(today, &state.config.holidays, request.kind.business_days());
+    let due = crate::dates::business_days_after(today, &state.config.holidays, request.kind.business_days());
     let id = super::store::insert_request(
         &state.db,
         &super::store::NewRequest {
@@ -288,11 +287,15 @@ pub async fn request_restriction(
     let key = IdempotencyKey::parse(&key).ok_or_else(|| AppError::invalid("form", Problem::BadRequest))?;
     let chart = account.own_chart("proxy.restrict").await?;
     let now = state.clock.now_ms();
-    let recent = super::store::restrictions_since(&chart, now - crate::infra::clock::DAY_MS).await?;
+    let recent = super::store::restrictions_since(&chart, now - crate::dates::DAY_MS).await?;
     if recent >= super::RESTRICTIONS_PER_DAY {
         return Err(AppError::TooManyAttempts { retry_after_secs: 3600 });
     }
-    let due = crate::messages::reply_date::reply_by(state.clock.today(), &state.config.holidays, Restriction::BUSINESS_DAYS);
+    let due = crate::dates::business_days_after(
+        state.clock.today(),
+        &state.config.holidays,
+        Restriction::BUSINESS_DAYS,
+    );
     let new = super::store::NewRestriction {
         grant_id,
         sections: &hide,

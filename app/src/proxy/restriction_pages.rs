@@ -32,7 +32,9 @@ fn status_text(i18n: leptos_i18n::I18nContext<Locale>, r: &Restriction) -> Strin
         RestrictionStatus::Pending => {
             t_string!(i18n, proxy.restrict_pending, date, sections, due = r.due_on.clone()).to_string()
         }
-        RestrictionStatus::Applied => t_string!(i18n, proxy.restrict_applied, date, sections, decided).to_string(),
+        RestrictionStatus::Applied => {
+            t_string!(i18n, proxy.restrict_applied, date, sections, decided).to_string()
+        }
         RestrictionStatus::Declined => {
             let reason = r.reason.clone().unwrap_or_default();
             t_string!(i18n, proxy.restrict_declined, date, sections, decided, reason).to_string()

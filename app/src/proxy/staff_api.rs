@@ -100,13 +100,13 @@ fn check_match(request: &ProxyRequest, chart_birth_date: &str, today: time::Date
     if chart_birth_date != request.birth_date {
         return Err(AppError::invalid("patient", Problem::ProxyBirthDateMismatch));
     }
-    let age = access::grants::age_on(chart_birth_date, today)
+    let age = crate::dates::age_from(chart_birth_date, today)
         .ok_or_else(|| AppError::invalid("patient", Problem::ProxyBirthDateInvalid))?;
     match request.kind {
-        RequestKind::Minor if age >= access::grants::ADULT_AGE => {
+        RequestKind::Minor if age >= crate::dates::ADULT_AGE => {
             Err(AppError::invalid("patient", Problem::ProxyNotAMinor))
         }
-        RequestKind::Adult if age < access::grants::ADULT_AGE => {
+        RequestKind::Adult if age < crate::dates::ADULT_AGE => {
             Err(AppError::invalid("patient", Problem::ProxyNotAnAdult))
         }
         _ => Ok(()),
@@ -210,8 +210,12 @@ async fn decide_restriction(staff: &StaffAccess, id: i64, decline: Option<String
         .ok_or_else(|| AppError::invalid("form", Problem::ProxyAlreadyDecided))?;
     let (action, detail) = match (decline.is_some(), applied) {
         (true, _) => ("restriction-declined", format!("restriction={id}")),
-        (false, Applied::Narrowed { grant_id }) => ("proxy-grant-sections", format!("restriction={id} grant={grant_id}")),
-        (false, Applied::Ended { grant_id }) => ("proxy-grant-ended", format!("restriction={id} grant={grant_id}")),
+        (false, Applied::Narrowed { grant_id }) => {
+            ("proxy-grant-sections", format!("restriction={id} grant={grant_id}"))
+        }
+        (false, Applied::Ended { grant_id }) => {
+            ("proxy-grant-ended", format!("restriction={id} grant={grant_id}"))
+        }
         (false, Applied::GrantGone) => ("restriction-applied", format!("restriction={id}")),
     };
     chart.audit_write(Section::Sharing, action, &detail).await

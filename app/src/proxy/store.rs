@@ -335,7 +335,7 @@ fn grant_of(
     let ends_at: Option<i64> = row.try_get("ends_at")?;
     let ended = row.try_get::<Option<i64>, _>("ended_at")?.is_some();
     // A birth date that cannot be read fails closed: the grant shows as not in force.
-    let now_allows = grants::age_on(&row.try_get::<String, _>("birth_date")?, clock.today())
+    let now_allows = crate::dates::age_from(&row.try_get::<String, _>("birth_date")?, clock.today())
         .and_then(|age| grants::sections_at_age(kind.as_str(), &sections, age, teen_policy));
     let in_window = starts_at <= now && ends_at.is_none_or(|end| end > now);
     Ok(GrantView {
@@ -511,11 +511,13 @@ async fn restriction_by_key(db: &Db, requester_id: i64, key: &str) -> Result<Opt
 
 /// Restriction requests the scope's reader made since `since` (the daily limit).
 pub async fn restrictions_since(chart: &ChartScope, since: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM restriction_requests WHERE requester_id = $1 AND created_at > $2")
-        .bind(chart.reader_user_id())
-        .bind(since)
-        .fetch_one(&chart.db().read)
-        .await
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM restriction_requests WHERE requester_id = $1 AND created_at > $2",
+    )
+    .bind(chart.reader_user_id())
+    .bind(since)
+    .fetch_one(&chart.db().read)
+    .await
 }
 
 /// One restriction request as stored, with the names it is shown with.
@@ -572,11 +574,12 @@ macro_rules! restriction_select {
 
 /// The restriction requests on the scope's chart, newest first.
 pub async fn restrictions_on(chart: &ChartScope) -> Result<Vec<super::Restriction>, sqlx::Error> {
-    let rows: Vec<RestrictionRow> =
-        sqlx::query_as(restriction_select!("r.patient_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 50"))
-            .bind(chart.patient_id())
-            .fetch_all(&chart.db().read)
-            .await?;
+    let rows: Vec<RestrictionRow> = sqlx::query_as(restriction_select!(
+        "r.patient_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 50"
+    ))
+    .bind(chart.patient_id())
+    .fetch_all(&chart.db().read)
+    .await?;
     let clock = &chart.state().clock;
     Ok(rows.into_iter().map(|r| r.view(clock)).collect())
 }
@@ -667,7 +670,8 @@ async fn narrow_grant(
     .fetch_optional(&mut **tx)
     .await?;
     let Some(sections) = sections else { return Ok(Applied::GrantGone) };
-    let left: Vec<Section> = Section::parse_list(&sections).into_iter().filter(|s| !hide.contains(s)).collect();
+    let left: Vec<Section> =
+        Section::parse_list(&sections).into_iter().filter(|s| !hide.contains(s)).collect();
     if left.is_empty() {
         sqlx::query("UPDATE proxy_grants SET ended_at = $1, ended_by = $2, end_reason = $3 WHERE id = $4")
             .bind(now)

@@ -61,7 +61,7 @@ fn status(
 pub fn reminders(facts: &Facts, today: Date) -> Vec<Reminder> {
     let Some(birth) = facts.birth_date else { return Vec::new() };
     // The one age rule (a birthday counts on its day), as for accounts and proxy access.
-    let age = crate::auth::rules::age_on(birth, today);
+    let age = crate::dates::age_on(birth, today);
     let last = |dates: &[Date]| dates.iter().copied().filter(|d| *d <= today).max();
     let mut out = Vec::new();
     let mut add = |kind, dates: &[Date], interval: Option<Duration>, eligible_from: Date| {

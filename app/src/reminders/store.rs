@@ -8,7 +8,7 @@ use super::rules::{Facts, FLU_CVX, HBA1C_LOINC, LIPID_PANEL_LOINC, PNEUMO_CVX, T
 use crate::access::ChartScope;
 
 fn parse(text: &str) -> Option<Date> {
-    crate::auth::rules::parse_date(text)
+    crate::dates::parse_date(text)
 }
 
 pub async fn facts(chart: &ChartScope) -> Result<Facts, sqlx::Error> {

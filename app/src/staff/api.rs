@@ -7,13 +7,13 @@ use super::{IssuedCodeView, PatientMatch};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::problem::Problem;
+#[cfg(feature = "ssr")]
 use crate::{
     access::{self, Need, Section, Unseen},
     auth::{rules, store},
     infra::AppState,
 };
-#[cfg(feature = "ssr")]
-use crate::problem::Problem;
 
 pub const SEARCH_MIN_CHARS: usize = 2;
 pub const SEARCH_MAX_CHARS: usize = 100;
@@ -68,8 +68,8 @@ pub fn check_may_enroll(state: &AppState, patient: &store::PatientRow) -> Result
     if patient.enrolled {
         return Err(AppError::invalid("patient", Problem::PatientAlreadyEnrolled));
     }
-    let birth = rules::parse_date(&patient.birth_date).ok_or(AppError::Unavailable)?;
-    if rules::age_on(birth, state.clock.today()) < rules::MIN_ACCOUNT_AGE {
+    let birth = crate::dates::parse_date(&patient.birth_date).ok_or(AppError::Unavailable)?;
+    if crate::dates::age_on(birth, state.clock.today()) < rules::MIN_ACCOUNT_AGE {
         return Err(AppError::invalid("patient", Problem::ActivationUnder13));
     }
     Ok(())

@@ -7,8 +7,8 @@ use leptos_router::{
 
 use super::{idle_timer::IdleTimer, language::LanguageSwitcher, notices::EmergencyNotice};
 use crate::{
-    access::{ChartChoice, Charts, Relationship, Section},
-    auth::{Me, Role},
+    access::{ChartChoice, Charts, Me, Relationship, Section},
+    auth::Role,
     error::AppError,
     i18n::*,
     site::with_org,

@@ -4,7 +4,7 @@
 use crate::common::{error_key, TestApp};
 use app::{
     auth::Role,
-    infra::clock::DAY_MS,
+    dates::DAY_MS,
     medications::store::{insert_medication, NewMedication},
     results::{
         catalog::{Panel, BASIC_METABOLIC_PANEL, HBA1C, LIPID_PANEL},

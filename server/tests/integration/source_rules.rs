@@ -182,6 +182,65 @@ fn check_no_formatted_sql(file: &str, source: &str) -> Vec<Finding> {
     findings
 }
 
+/// The layers, lowest first: a module may use those below it, never those above. `dates`
+/// and `problem` are plain values; `infra` is the server's plumbing; `auth` knows sessions
+/// and roles; `access` (the doors) knows charts. (Capabilities sit above them all.)
+const LAYERS: &[(&str, &[&str])] = &[
+    ("/dates.rs", &["infra", "auth", "access"]),
+    ("/problem.rs", &["infra", "auth", "access"]),
+    ("/infra/", &["auth", "access"]),
+    ("/auth/", &["access"]),
+];
+
+/// Every `crate::…` path a file names: in `use` trees (flattened) and inline.
+fn crate_paths(source: &str) -> Vec<String> {
+    fn flatten(tree: &syn::UseTree, prefix: String, out: &mut Vec<String>) {
+        match tree {
+            syn::UseTree::Path(p) => flatten(&p.tree, format!("{prefix}{}::", p.ident), out),
+            syn::UseTree::Name(n) => out.push(format!("{prefix}{}", n.ident)),
+            syn::UseTree::Rename(r) => out.push(format!("{prefix}{}", r.ident)),
+            syn::UseTree::Glob(_) => out.push(format!("{prefix}*")),
+            syn::UseTree::Group(g) => g.items.iter().for_each(|t| flatten(t, prefix.clone(), out)),
+        }
+    }
+    let parsed = syn::parse_file(source).expect("parses");
+    let mut paths = Vec::new();
+    for item in &parsed.items {
+        if let syn::Item::Use(u) = item {
+            flatten(&u.tree, String::new(), &mut paths);
+        }
+    }
+    let tokens = parsed.to_token_stream().to_string().replace(' ', "");
+    paths.extend(tokens.split("crate::").skip(1).map(|rest| format!("crate::{rest}")));
+    paths.into_iter().filter(|p| p.starts_with("crate::")).collect()
+}
+
+fn check_layers(file: &str, source: &str) -> Vec<Finding> {
+    let Some((_, above)) = LAYERS.iter().find(|(layer, _)| file.starts_with(layer)) else {
+        return Vec::new();
+    };
+    crate_paths(source)
+        .into_iter()
+        .filter(|path| above.iter().any(|m| path.starts_with(&format!("crate::{m}::"))))
+        .map(|path| Finding {
+            file: file.to_owned(),
+            function: path.chars().take(60).collect(),
+            rule: "a lower layer uses a higher one (see LAYERS)",
+        })
+        .collect()
+}
+
+#[test]
+fn layers_run_one_way() {
+    let planted =
+        "use crate::{error::AppError, access::{Charts, Section}};\nfn f() { crate::auth::rules::x(); }";
+    assert_eq!(check_layers("/infra/x.rs", planted).len(), 3, "the rule can fail");
+    assert_eq!(check_layers("/auth/x.rs", planted).len(), 2, "auth may use infra, not access");
+    let findings: Vec<Finding> =
+        app_sources().iter().flat_map(|(file, source)| check_layers(file, source)).collect();
+    assert!(findings.is_empty(), "layers that run the wrong way:\n{findings:#?}");
+}
+
 #[test]
 fn no_sql_is_built_with_format() {
     let planted = r#"let sql = format!("SELECT * FROM users WHERE id = {id}");"#;

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 
 use crate::common::{error_key, TestApp};
-use app::{auth::Role, infra::clock::DAY_MS, results::catalog::HBA1C};
+use app::{auth::Role, dates::DAY_MS, results::catalog::HBA1C};
 
 on_both_databases!(
     a_clinician_reaches_only_their_patients_unless_they_break_the_glass,

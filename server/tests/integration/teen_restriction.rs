@@ -24,7 +24,14 @@ fn key(n: u32) -> String {
     format!("restrict-key-{n:08}")
 }
 
-async fn ask(app: &TestApp, teen: &Client, grant: i64, sections: &str, note: &str, n: u32) -> (StatusCode, Value) {
+async fn ask(
+    app: &TestApp,
+    teen: &Client,
+    grant: i64,
+    sections: &str,
+    note: &str,
+    n: u32,
+) -> (StatusCode, Value) {
     app.call_owned(
         teen,
         "proxy/restrict",
@@ -47,7 +54,8 @@ async fn parent_reads(app: &TestApp, parent: &Client, leo: i64, endpoint: &str) 
 
 async fn a_teen_asks_and_him_applies(app: &TestApp) {
     let f = family(app).await;
-    let g = grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
+    let g =
+        grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
     let leo = app.signed_in("leo").await;
     let (_, sharing) = app.call(&leo, "proxy/sharing", &[]).await;
     assert_eq!(sharing["may_change"], false, "a teen does not change grants directly");
@@ -63,10 +71,17 @@ async fn a_teen_asks_and_him_applies(app: &TestApp) {
     assert_eq!((status, &again["id"]), (StatusCode::OK, &asked["id"]));
     // A second request about the same grant waits for the first.
     let (status, body) = ask(app, &leo, g, "visits", "", 2).await;
-    assert_eq!((status, error_key(&body).as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "restriction.pending"));
+    assert_eq!(
+        (status, error_key(&body).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "restriction.pending")
+    );
 
     let parent = app.signed_in("jordan").await;
-    assert_eq!(parent_reads(app, &parent, f.leo, "results/list").await, StatusCode::OK, "not before HIM decides");
+    assert_eq!(
+        parent_reads(app, &parent, f.leo, "results/list").await,
+        StatusCode::OK,
+        "not before HIM decides"
+    );
 
     let him = app.signed_in("him.lee").await;
     let (status, queue) = app.call(&him, "staff/proxy/restrictions", &[]).await;
@@ -93,13 +108,16 @@ async fn a_teen_asks_and_him_applies(app: &TestApp) {
     let (_, log) = app.call(&leo, "proxy/access_log", &[]).await;
     let log = log.as_array().unwrap();
     assert!(log.iter().any(|e| e["action"] == "restriction-requested" && e["who"] == "You"), "{log:?}");
-    assert!(log.iter().any(|e| e["action"] == "proxy-grant-sections" && e["who"]["Staff"]["name"] == "him.lee"));
+    assert!(log
+        .iter()
+        .any(|e| e["action"] == "proxy-grant-sections" && e["who"]["Staff"]["name"] == "him.lee"));
     assert!(log.iter().any(|e| e["who"]["Staff"]["name"] == "him.lee" && e["action"] == "chart-read"));
 }
 
 async fn him_declines_with_a_reason_and_hiding_everything_ends_the_grant(app: &TestApp) {
     let f = family(app).await;
-    let g = grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
+    let g =
+        grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
     let leo = app.signed_in("leo").await;
     let him = app.signed_in("him.lee").await;
     let first_in_queue = || async {
@@ -111,9 +129,13 @@ async fn him_declines_with_a_reason_and_hiding_everything_ends_the_grant(app: &T
     let id = first_in_queue().await;
     let (status, body) =
         app.call(&him, "staff/proxy/restriction/decline", &[("id", &id), ("reason", "")]).await;
-    assert_eq!((status, error_key(&body).as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "proxy.reason_required"));
+    assert_eq!(
+        (status, error_key(&body).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "proxy.reason_required")
+    );
     let reason = "Your parent is your legal guardian for this care; call us to talk it over.";
-    let (status, _) = app.call(&him, "staff/proxy/restriction/decline", &[("id", &id), ("reason", reason)]).await;
+    let (status, _) =
+        app.call(&him, "staff/proxy/restriction/decline", &[("id", &id), ("reason", reason)]).await;
     assert_eq!(status, StatusCode::OK);
     let (_, sharing) = app.call(&leo, "proxy/sharing", &[]).await;
     assert_eq!(sharing["restrictions"][0]["status"], "Declined");
@@ -134,7 +156,8 @@ async fn him_declines_with_a_reason_and_hiding_everything_ends_the_grant(app: &T
 
 async fn only_the_teen_may_ask_and_every_limit_has_its_message(app: &TestApp) {
     let f = family(app).await;
-    let g = grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
+    let g =
+        grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
     let leo = app.signed_in("leo").await;
     // The parent, on their own account or with Leo's chart open, cannot ask in his name.
     let parent = app.signed_in("jordan").await;
@@ -144,7 +167,9 @@ async fn only_the_teen_may_ask_and_every_limit_has_its_message(app: &TestApp) {
     // An adult patient changes their grants themself.
     let joe = app.add_patient("MRN-JOE", "Joe", "Carter", "1941-02-08").await;
     app.add_user("grandpa.joe", Role::Patient, Some(joe), "joe@example.org").await;
-    let joes = grant(app, f.jordan_user, joe, RequestKind::Adult, Relationship::AdultChild, &Section::GRANTABLE).await;
+    let joes =
+        grant(app, f.jordan_user, joe, RequestKind::Adult, Relationship::AdultChild, &Section::GRANTABLE)
+            .await;
     let grandpa = app.signed_in("grandpa.joe").await;
     assert_eq!(ask(app, &grandpa, joes, "results", "", 3).await.0, StatusCode::FORBIDDEN);
     // Leo's own limits, each at its field.
@@ -154,7 +179,11 @@ async fn only_the_teen_may_ask_and_every_limit_has_its_message(app: &TestApp) {
         ("results", &*"x".repeat(501), "restriction.note_too_long"),
     ] {
         let (status, body) = ask(app, &leo, g, sections, note, 4).await;
-        assert_eq!((status, error_key(&body).as_str()), (StatusCode::UNPROCESSABLE_ENTITY, problem), "{sections}");
+        assert_eq!(
+            (status, error_key(&body).as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, problem),
+            "{sections}"
+        );
     }
     assert_eq!(ask(app, &leo, g, "results", &"x".repeat(500), 5).await.0, StatusCode::OK, "500 is allowed");
     // At most five a day (each ends up waiting or decided; the sixth is refused).

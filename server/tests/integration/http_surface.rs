@@ -48,7 +48,8 @@ async fn pages_carry_security_headers_and_a_fresh_csp_nonce() {
 async fn responses_are_compressed() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     for encoding in ["br", "gzip"] {
-        let res = reqwest::Client::new()
+        let res = app
+            .client()
             .get(format!("{}/help", app.base))
             .header(header::ACCEPT_ENCODING, encoding)
             .send()

@@ -340,7 +340,8 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it(app: &TestApp) {
 
     // A stolen cookie value is useless after sign-out.
     let token = second_cookie.split(';').next().unwrap().to_owned();
-    let replay = reqwest::Client::new()
+    let replay = app
+        .client()
         .post(format!("{}/api/auth/keep_alive", app.base))
         .header("cookie", token)
         .send()

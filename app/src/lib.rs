@@ -15,6 +15,7 @@ pub mod infra;
 pub mod input;
 pub mod medications;
 pub mod messages;
+pub mod patients;
 pub mod problem;
 pub mod proxy;
 pub mod reminders;

@@ -29,11 +29,9 @@ pub async fn avery(state: &AppState, people: &DemoPeople) -> Result<bool> {
     if existing > 0 {
         return Ok(false);
     }
-    let rivera = app::visits::store::provider_of_user(db, people.rivera_user).await?.ok_or("no provider")?;
-    let department: String = sqlx::query_scalar("SELECT department FROM providers WHERE id = $1")
-        .bind(rivera)
-        .fetch_one(&db.read)
-        .await?;
+    let rivera =
+        app::patients::store::provider_of_user(db, people.rivera_user).await?.ok_or("no provider")?;
+    let department = app::patients::store::department_of(db, rivera).await?;
     let care: Route = (Pool::Care, Some(department), Some(rivera));
     let sugars = thread(
         state,

@@ -88,15 +88,9 @@ pub async fn create(state: &AppState, f: &Family) -> Result<bool> {
         };
         insert_grant(db, &grant).await?;
     }
-    let rivera = app::visits::store::provider_of_user(db, f.rivera_user).await?.ok_or("no provider")?;
+    let rivera = app::patients::store::provider_of_user(db, f.rivera_user).await?.ok_or("no provider")?;
     for patient in [f.emma, f.leo, f.joe] {
-        sqlx::query(
-            "INSERT INTO care_team (patient_id, provider_id, role) VALUES ($1, $2, 'Primary care provider')",
-        )
-        .bind(patient)
-        .bind(rivera)
-        .execute(&db.write)
-        .await?;
+        app::patients::store::add_to_care_team(db, patient, rivera, "Primary care provider").await?;
     }
     emma(state, f.emma, rivera).await?;
     leo(state, f, rivera).await?;
@@ -235,9 +229,6 @@ fn people(patient_id: i64, patient_user: i64, rivera_user: i64) -> DemoPeople {
 }
 
 async fn care_route(db: &Db, rivera: i64) -> Result<Route> {
-    let department: String = sqlx::query_scalar("SELECT department FROM providers WHERE id = $1")
-        .bind(rivera)
-        .fetch_one(&db.read)
-        .await?;
+    let department = app::patients::store::department_of(db, rivera).await?;
     Ok((Pool::Care, Some(department), Some(rivera)))
 }

@@ -7,6 +7,7 @@ use app::{
     dates::DAY_MS,
     infra::{clock::utc_start_of_day, AppState, Db},
     medications::store::{insert_medication, NewMedication},
+    patients::store::NewProvider,
     results::{
         catalog::{BASIC_METABOLIC_PANEL, HBA1C, LIPID_PANEL},
         store::{insert_report, NewReport},
@@ -36,12 +37,7 @@ pub async fn avery(state: &AppState, patient_id: i64, clinician_user_id: i64) ->
             .await?;
     let patel = provider(db, "Dr. Priya Patel, MD", "Endocrinology", None, "1689000002").await?;
     for (id, role) in [(rivera, "Primary care provider"), (patel, "Endocrinologist")] {
-        sqlx::query("INSERT INTO care_team (patient_id, provider_id, role) VALUES ($1, $2, $3)")
-            .bind(patient_id)
-            .bind(id)
-            .bind(role)
-            .execute(&db.write)
-            .await?;
+        app::patients::store::add_to_care_team(db, patient_id, id, role).await?;
     }
     visits(db, patient_id, today, rivera, patel).await?;
     results(db, patient_id, today, rivera, clinician_user_id).await?;
@@ -51,16 +47,8 @@ pub async fn avery(state: &AppState, patient_id: i64, clinician_user_id: i64) ->
 }
 
 async fn provider(db: &Db, name: &str, specialty: &str, user_id: Option<i64>, npi: &str) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO providers (display_name, specialty, department, npi, user_id) VALUES ($1,$2,$3,$4,$5) RETURNING id",
-    )
-    .bind(name)
-    .bind(specialty)
-    .bind(CLINIC)
-    .bind(npi)
-    .bind(user_id)
-    .fetch_one(&db.write)
-    .await?)
+    let new = NewProvider { display_name: name, specialty, department: CLINIC, npi: Some(npi), user_id };
+    Ok(app::patients::store::insert_provider(db, &new).await?)
 }
 
 fn at(day: Date, hour: i64, minute: i64) -> i64 {

@@ -73,7 +73,9 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Admin { command: AdminCommand::ActivationCode { mrn } } => {
-            let patient = store::patient_by_mrn(&state.db, &mrn).await?.ok_or("no patient has that MRN")?;
+            let patient = app::patients::store::patient_by_mrn(&state.db, &mrn)
+                .await?
+                .ok_or("no patient has that MRN")?;
             app::staff::api::check_may_enroll(&state, &patient).map_err(|e| format!("{e}"))?;
             let issued =
                 store::issue_activation_code(&state.db, patient.id, None, state.clock.now_ms()).await?;

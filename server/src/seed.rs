@@ -119,18 +119,18 @@ pub async fn demo(state: &AppState) -> Result<()> {
         }
     }
     for p in PATIENTS {
-        let patient = match store::patient_by_mrn(&state.db, p.mrn).await? {
+        let patient = match app::patients::store::patient_by_mrn(&state.db, p.mrn).await? {
             Some(found) => found,
             None => {
-                let new = store::NewPatient {
+                let new = app::patients::store::NewPatient {
                     mrn: p.mrn,
                     given_name: p.given,
                     family_name: p.family,
                     birth_date: p.birth_date,
                     email: Some(p.email).filter(|e| !e.is_empty()),
                 };
-                store::insert_patient(&state.db, &new, now).await?;
-                store::patient_by_mrn(&state.db, p.mrn).await?.ok_or("patient vanished")?
+                app::patients::store::insert_patient(&state.db, &new, now).await?;
+                app::patients::store::patient_by_mrn(&state.db, p.mrn).await?.ok_or("patient vanished")?
             }
         };
         match p.username {
@@ -206,7 +206,7 @@ async fn demo_proxy_access(state: &AppState, hash: &str) -> Result<()> {
         found.ok_or_else(|| format!("no {name}"))
     };
     let chart = |mrn: &'static str| async move {
-        let found = store::patient_by_mrn(&state.db, mrn).await.map_err(|e| e.to_string())?;
+        let found = app::patients::store::patient_by_mrn(&state.db, mrn).await.map_err(|e| e.to_string())?;
         found.map(|p| p.id).ok_or_else(|| format!("no MRN {mrn}"))
     };
     let family = crate::demo_proxy::Family {

@@ -103,8 +103,9 @@ async fn create_accounts(
     let hash = state.hasher.hash(password).await.map_err(|e| format!("{e}"))?;
     for index in 0..accounts {
         let mrn = format!("S{seed}-{index:07}");
-        let patient =
-            app::auth::store::patient_by_mrn(&state.db, &mrn).await?.ok_or("generated patient missing")?;
+        let patient = app::patients::store::patient_by_mrn(&state.db, &mrn)
+            .await?
+            .ok_or("generated patient missing")?;
         let user = app::auth::store::NewUser {
             username: &format!("s{seed}.{index}"),
             password_hash: &hash,

@@ -15,7 +15,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     match crate::auth::session::current(&state).await {
         Ok(s) => {
             let chart_name = match s.patient_id {
-                Some(pid) => crate::auth::store::patient_by_id(&state.db, pid)
+                Some(pid) => crate::patients::store::patient_by_id(&state.db, pid)
                     .await?
                     .map(|p| format!("{} {}", p.given_name, p.family_name)),
                 None => None,

@@ -255,7 +255,7 @@ impl Account {
         };
         let mut choices = Vec::new();
         if let Some(own) = self.session.patient_id {
-            let name = crate::auth::store::patient_by_id(&self.state.db, own)
+            let name = crate::patients::store::patient_by_id(&self.state.db, own)
                 .await?
                 .map(|p| format!("{} {}", p.given_name, p.family_name))
                 .unwrap_or_else(|| self.session.display_name.clone());

@@ -90,43 +90,7 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
-// ---- patients -------------------------------------------------------------------------
-
-#[derive(Debug, Clone)]
-pub struct PatientRow {
-    pub id: i64,
-    pub mrn: String,
-    pub given_name: String,
-    pub family_name: String,
-    pub birth_date: String,
-    pub email: Option<String>,
-    pub enrolled: bool,
-}
-
-fn patient_from(row: AnyRow) -> Result<PatientRow, sqlx::Error> {
-    Ok(PatientRow {
-        id: row.try_get("id")?,
-        mrn: row.try_get("mrn")?,
-        given_name: row.try_get("given_name")?,
-        family_name: row.try_get("family_name")?,
-        birth_date: row.try_get("birth_date")?,
-        email: row.try_get("email")?,
-        enrolled: row.try_get::<i64, _>("enrolled")? != 0,
-    })
-}
-
-macro_rules! patient_select {
-    () => {
-        "SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, \
-    p.email, CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS enrolled \
-    FROM patients p LEFT JOIN users u ON u.patient_id = p.id"
-    };
-}
-
-pub async fn patient_by_id(db: &Db, id: i64) -> Result<Option<PatientRow>, sqlx::Error> {
-    let sql = concat!(patient_select!(), " WHERE p.id = $1");
-    sqlx::query(&sql).bind(id).fetch_optional(&db.read).await?.map(patient_from).transpose()
-}
+// ---- the account's chart --------------------------------------------------------------
 
 /// The chart of an account, if it has one.
 pub async fn patient_of_user(db: &Db, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
@@ -135,64 +99,6 @@ pub async fn patient_of_user(db: &Db, user_id: i64) -> Result<Option<i64>, sqlx:
         .fetch_optional(&db.read)
         .await?;
     Ok(found.flatten())
-}
-
-pub async fn patient_by_mrn(db: &Db, mrn: &str) -> Result<Option<PatientRow>, sqlx::Error> {
-    let sql = concat!(patient_select!(), " WHERE p.mrn = $1");
-    sqlx::query(&sql).bind(mrn).fetch_optional(&db.read).await?.map(patient_from).transpose()
-}
-
-/// Staff search: an exact MRN, or family name (optionally "family, given") by prefix.
-pub async fn search_patients(db: &Db, query: &str, limit: i64) -> Result<Vec<PatientRow>, sqlx::Error> {
-    let query = query.trim();
-    let (family, given) = match query.split_once(',') {
-        Some((f, g)) => (f.trim(), g.trim()),
-        None => (query, ""),
-    };
-    let sql = concat!(
-        patient_select!(),
-        " WHERE p.mrn = $1 OR (LOWER(p.family_name) LIKE $2 AND \
-         LOWER(p.given_name) LIKE $3) ORDER BY p.family_name, p.given_name, p.id LIMIT $4"
-    );
-    sqlx::query(&sql)
-        .bind(query)
-        .bind(format!("{}%", escape_like(&family.to_lowercase())))
-        .bind(format!("{}%", escape_like(&given.to_lowercase())))
-        .bind(limit)
-        .fetch_all(&db.read)
-        .await?
-        .into_iter()
-        .map(patient_from)
-        .collect()
-}
-
-/// `%` and `_` typed by staff are matched literally (dropped: names never contain them).
-fn escape_like(s: &str) -> String {
-    s.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect()
-}
-
-pub struct NewPatient<'a> {
-    pub mrn: &'a str,
-    pub given_name: &'a str,
-    pub family_name: &'a str,
-    pub birth_date: &'a str,
-    pub email: Option<&'a str>,
-}
-
-pub async fn insert_patient(db: &Db, p: &NewPatient<'_>, now: i64) -> Result<i64, sqlx::Error> {
-    let row = sqlx::query(
-        "INSERT INTO patients (mrn, given_name, family_name, birth_date, email, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(p.mrn)
-    .bind(p.given_name)
-    .bind(p.family_name)
-    .bind(p.birth_date)
-    .bind(p.email)
-    .bind(now)
-    .fetch_one(&db.write)
-    .await?;
-    row.try_get("id")
 }
 
 // ---- activation codes -----------------------------------------------------------------

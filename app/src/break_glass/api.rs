@@ -26,8 +26,8 @@ pub async fn break_glass(
     let note = crate::input::bounded(&note, NOTE_MAX_CHARS, required, Problem::BreakGlassNoteTooLong)
         .map_err(|p| AppError::invalid("note", p))?;
     let patient = match patient_id {
-        Some(id) => crate::auth::store::patient_by_id(staff.db(), id).await?,
-        None => crate::auth::store::patient_by_mrn(staff.db(), mrn.trim()).await?,
+        Some(id) => crate::patients::store::patient_by_id(staff.db(), id).await?,
+        None => crate::patients::store::patient_by_mrn(staff.db(), mrn.trim()).await?,
     }
     .ok_or_else(|| AppError::invalid("mrn", Problem::ResultsNoPatient))?;
     super::store::record_break_glass(&staff, patient.id, reason, &note).await?;

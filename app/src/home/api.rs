@@ -17,7 +17,8 @@ pub async fn load_home() -> Result<HomeOverview, AppError> {
     let now = state.clock.now_ms();
     // A card shows only what the reader may open: a proxy without Results sees no results.
     let upcoming = if chart.may(Section::Visits) {
-        crate::visits::store::upcoming(&chart, now, UPCOMING_ON_HOME).await?
+        let rows = crate::visits::store::upcoming(&chart, now, UPCOMING_ON_HOME).await?;
+        rows.into_iter().map(|r| r.summary(&state.clock, chart.visibility())).collect()
     } else {
         Vec::new()
     };

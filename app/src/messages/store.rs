@@ -70,10 +70,7 @@ pub async fn route_of(chart: &ChartScope, key: &str, now: i64) -> Result<Option<
     if !recipients(chart, now).await?.iter().any(|r| r.key == key) {
         return Ok(None);
     }
-    let department: String = sqlx::query_scalar("SELECT department FROM providers WHERE id = $1")
-        .bind(provider)
-        .fetch_one(&chart.db().read)
-        .await?;
+    let department = crate::patients::store::department_of(chart.db(), provider).await?;
     Ok(Some((Pool::Care, Some(department), Some(provider))))
 }
 

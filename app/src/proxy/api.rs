@@ -64,7 +64,7 @@ pub async fn load_sharing() -> Result<Sharing, AppError> {
 #[cfg(feature = "ssr")]
 async fn patient_is_adult(state: &AppState, patient_id: i64) -> Result<bool, AppError> {
     let patient =
-        crate::auth::store::patient_by_id(&state.db, patient_id).await?.ok_or(AppError::NotFound)?;
+        crate::patients::store::patient_by_id(&state.db, patient_id).await?.ok_or(AppError::NotFound)?;
     let age = crate::dates::age_from(&patient.birth_date, state.clock.today());
     Ok(age.is_some_and(|age| age >= crate::dates::ADULT_AGE))
 }

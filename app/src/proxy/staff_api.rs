@@ -42,7 +42,7 @@ pub async fn review_request(id: i64) -> Result<RequestReview, AppError> {
         super::store::request(staff.db(), id, &staff.state().clock).await?.ok_or(AppError::NotFound)?;
     let candidates = super::store::candidates(staff.db(), &request.patient_name, &request.birth_date).await?;
     let matched_name = match matched {
-        Some(patient) => crate::auth::store::patient_by_id(staff.db(), patient)
+        Some(patient) => crate::patients::store::patient_by_id(staff.db(), patient)
             .await?
             .map(|p| format!("{}, {} ({})", p.family_name, p.given_name, p.mrn)),
         None => None,
@@ -72,7 +72,7 @@ pub async fn approve_request(
         .map_err(|p| AppError::invalid("ends_on", p))?
         .map(|day| clock.start_of_day(day));
     let (request, _) = super::store::request(staff.db(), id, clock).await?.ok_or(AppError::NotFound)?;
-    let patient = crate::auth::store::patient_by_id(staff.db(), patient_id)
+    let patient = crate::patients::store::patient_by_id(staff.db(), patient_id)
         .await?
         .ok_or(AppError::invalid("patient", Problem::ProxyMatchRequired))?;
     check_match(&request, &patient.birth_date, today)?;

@@ -1,7 +1,6 @@
 //! Reads the facts the reminder rules need from one chart (released results only: a held
 //! result must not show, even as a "done" reminder; and for a proxy nothing confidential:
 //! a diabetes reminder would tell a parent about a confidential diagnosis).
-use sqlx::Row;
 use time::Date;
 
 use super::rules::{Facts, FLU_CVX, HBA1C_LOINC, LIPID_PANEL_LOINC, PNEUMO_CVX, TETANUS_CVX};
@@ -17,14 +16,14 @@ pub async fn facts(chart: &ChartScope) -> Result<Facts, sqlx::Error> {
         .bind(patient_id)
         .fetch_optional(&db.read)
         .await?;
-    let shots = sqlx::query("SELECT cvx, given_on FROM immunizations WHERE patient_id = $1")
-        .bind(patient_id)
-        .fetch_all(&db.read)
-        .await?;
+    let shots: Vec<(String, String)> =
+        sqlx::query_as("SELECT cvx, given_on FROM immunizations WHERE patient_id = $1")
+            .bind(patient_id)
+            .fetch_all(&db.read)
+            .await?;
     let mut facts = Facts { birth_date: birth.as_deref().and_then(parse), ..Default::default() };
-    for row in &shots {
-        let cvx: String = row.try_get("cvx")?;
-        let Some(given) = parse(&row.try_get::<String, _>("given_on")?) else { continue };
+    for (cvx, given_on) in &shots {
+        let Some(given) = parse(given_on) else { continue };
         if FLU_CVX.contains(&cvx.as_str()) {
             facts.flu.push(given);
         } else if TETANUS_CVX.contains(&cvx.as_str()) {
@@ -33,7 +32,7 @@ pub async fn facts(chart: &ChartScope) -> Result<Facts, sqlx::Error> {
             facts.pneumococcal.push(given);
         }
     }
-    let reports = sqlx::query(
+    let reports: Vec<(String, i64)> = sqlx::query_as(
         "SELECT code, collected_at FROM diagnostic_reports WHERE patient_id = $1 AND released_at IS NOT NULL \
          AND code IN ($2, $3) AND confidential <= $4",
     )
@@ -43,9 +42,8 @@ pub async fn facts(chart: &ChartScope) -> Result<Facts, sqlx::Error> {
     .bind(vis.max_flag())
     .fetch_all(&db.read)
     .await?;
-    for row in &reports {
-        let code: String = row.try_get("code")?;
-        let day = chart.state().clock.local_date(row.try_get("collected_at")?);
+    for (code, collected_at) in &reports {
+        let day = chart.state().clock.local_date(*collected_at);
         if code == HBA1C_LOINC {
             facts.hba1c.push(day);
         } else {

@@ -38,13 +38,13 @@ pub async fn enter_result(
     if hold_reason.chars().count() > HOLD_REASON_MAX_CHARS {
         return Err(AppError::invalid("hold_reason", Problem::ResultsReasonTooLong));
     }
-    let patient = crate::auth::store::patient_by_mrn(staff.db(), mrn.trim())
+    let patient = crate::patients::store::patient_by_mrn(staff.db(), mrn.trim())
         .await?
         .ok_or_else(|| AppError::invalid("mrn", Problem::ResultsNoPatient))?;
     let chart = staff.open_chart(patient.id, Section::Results, "staff.results.enter").await?;
     let now = staff.state().clock.now_ms();
     let held = !hold_reason.is_empty();
-    let provider = crate::visits::store::provider_of_user(staff.db(), staff.user_id()).await?;
+    let provider = crate::patients::store::provider_of_user(staff.db(), staff.user_id()).await?;
     let id = super::store::insert_report(
         chart.db(),
         &super::store::NewReport {

@@ -27,7 +27,7 @@ pub async fn find_patients(query: String) -> Result<Vec<PatientMatch>, AppError>
     if !(SEARCH_MIN_CHARS..=SEARCH_MAX_CHARS).contains(&len) {
         return Err(AppError::invalid("query", Problem::SearchTooShort));
     }
-    let rows = store::search_patients(staff.db(), query, SEARCH_LIMIT).await?;
+    let rows = crate::patients::store::search_patients(staff.db(), query, SEARCH_LIMIT).await?;
     // Each patient the search shows is logged on their chart (the query itself is not:
     // it may hold a name, and the log is no place for more PHI than it needs).
     let found = rows
@@ -50,7 +50,8 @@ pub async fn find_patients(query: String) -> Result<Vec<PatientMatch>, AppError>
 pub async fn issue_activation_code(patient_id: i64) -> Result<IssuedCodeView, AppError> {
     let staff = access::staff(Need::IssuesCodes).await?;
     let state = staff.state();
-    let patient = store::patient_by_id(staff.db(), patient_id).await?.ok_or(AppError::NotFound)?;
+    let patient =
+        crate::patients::store::patient_by_id(staff.db(), patient_id).await?.ok_or(AppError::NotFound)?;
     check_may_enroll(state, &patient)?;
     let now = state.clock.now_ms();
     let issued = store::issue_activation_code(staff.db(), patient.id, Some(staff.user_id()), now).await?;
@@ -64,7 +65,10 @@ pub async fn issue_activation_code(patient_id: i64) -> Result<IssuedCodeView, Ap
 
 /// Enrolled patients use Forgot password; under-13s are reached through proxy access.
 #[cfg(feature = "ssr")]
-pub fn check_may_enroll(state: &AppState, patient: &store::PatientRow) -> Result<(), AppError> {
+pub fn check_may_enroll(
+    state: &AppState,
+    patient: &crate::patients::store::PatientRow,
+) -> Result<(), AppError> {
     if patient.enrolled {
         return Err(AppError::invalid("patient", Problem::PatientAlreadyEnrolled));
     }

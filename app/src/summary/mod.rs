@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::medications::Medication;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Allergy {
     pub substance: String,
     pub reaction: String,
@@ -16,6 +17,7 @@ pub struct Allergy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Immunization {
     pub name: String,
     pub cvx: String,
@@ -23,6 +25,7 @@ pub struct Immunization {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Problem {
     pub name: String,
     pub code: String,

@@ -1,65 +1,36 @@
 //! SQL for allergies, immunizations and problems, within one patient's chart.
-use sqlx::Row;
-
 use super::{Allergy, Immunization, Problem};
 use crate::{access::ChartScope, infra::Db};
 
 pub async fn allergies(chart: &ChartScope) -> Result<Vec<Allergy>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT substance, reaction, severity FROM allergies WHERE patient_id = $1 ORDER BY substance",
     )
     .bind(chart.patient_id())
     .fetch_all(&chart.db().read)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Allergy {
-                substance: r.try_get("substance")?,
-                reaction: r.try_get("reaction")?,
-                severity: r.try_get("severity")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 /// Newest first.
 pub async fn immunizations(chart: &ChartScope) -> Result<Vec<Immunization>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT name, cvx, given_on FROM immunizations WHERE patient_id = $1 ORDER BY given_on DESC, id DESC",
     )
     .bind(chart.patient_id())
     .fetch_all(&chart.db().read)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Immunization {
-                name: r.try_get("name")?,
-                cvx: r.try_get("cvx")?,
-                given_on: r.try_get("given_on")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 /// Active problems; for a proxy, none marked confidential.
 pub async fn active_problems(chart: &ChartScope) -> Result<Vec<Problem>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT name, code, onset_date FROM problems WHERE patient_id = $1 AND status = 'active' \
+    sqlx::query_as(
+        "SELECT name, code, onset_date AS onset FROM problems WHERE patient_id = $1 AND status = 'active' \
          AND confidential <= $2 ORDER BY name",
     )
     .bind(chart.patient_id())
     .bind(chart.visibility().max_flag())
     .fetch_all(&chart.db().read)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Problem {
-                name: r.try_get("name")?,
-                code: r.try_get("code")?,
-                onset: r.try_get("onset_date")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 pub async fn insert_allergy(

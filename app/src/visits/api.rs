@@ -8,12 +8,16 @@ use crate::error::AppError;
 #[server(endpoint = "visits/list")]
 pub async fn list_visits() -> Result<Visits, AppError> {
     let chart = access::require(Section::Visits, "visits.list").await?;
-    let state = chart.state();
-    Ok(super::store::visits(&chart, state.clock.now_ms()).await?)
+    let (clock, vis) = (&chart.state().clock, chart.visibility());
+    let (upcoming, past) = super::store::visits(&chart, clock.now_ms()).await?;
+    let summaries =
+        |rows: Vec<super::store::VisitRow>| rows.into_iter().map(|r| r.summary(clock, vis)).collect();
+    Ok(Visits { upcoming: summaries(upcoming), past: summaries(past) })
 }
 
 #[server(endpoint = "visits/document")]
 pub async fn load_visit_document(id: i64, kind: VisitDocKind) -> Result<VisitDocument, AppError> {
     let chart = access::require(Section::Visits, &format!("visits.document id={id}")).await?;
-    super::store::document(&chart, id, kind).await?.ok_or(AppError::NotFound)
+    let row = super::store::document(&chart, id).await?.ok_or(AppError::NotFound)?;
+    row.document(kind, &chart.state().clock, chart.visibility()).ok_or(AppError::NotFound)
 }

@@ -1,28 +1,52 @@
 //! SQL for visits, always within one patient's chart. A visit whose note a clinician marked
 //! confidential does not exist for a proxy at all: not its note, and not its date, reason,
 //! department, provider or After Visit Summary either (they tell as much).
-use sqlx::{any::AnyRow, Row};
-
-use super::{VisitDocKind, VisitDocument, VisitSummary, Visits};
-use crate::{
-    access::{ChartScope, Visibility},
-    infra::{db::bool_column, Clock, Db},
-};
+use crate::{access::ChartScope, infra::Db};
 
 /// At most this many past visits in one answer (most recent first).
 pub const PAST_LIMIT: i64 = 200;
 
+// Booleans as integers (CAST … AS BIGINT): SQLite has no boolean type, PostgreSQL's would
+// not decode into the same field.
 macro_rules! columns {
     () => {
         "e.id, e.kind, e.start_at, e.department, e.reason, e.status, \
-    e.avs_text IS NOT NULL AS has_summary, e.note_text IS NOT NULL AS has_note, e.note_confidential, p.display_name AS provider"
+    CAST(CASE WHEN e.avs_text IS NOT NULL THEN 1 ELSE 0 END AS BIGINT) AS has_summary, \
+    CAST(CASE WHEN e.note_text IS NOT NULL THEN 1 ELSE 0 END AS BIGINT) AS has_note, \
+    e.note_confidential, p.display_name AS provider"
     };
 }
 
-pub async fn visits(chart: &ChartScope, now: i64) -> Result<Visits, sqlx::Error> {
-    let clock = &chart.state().clock;
+/// One visit as stored: times in epoch milliseconds, flags as integers. `view.rs` makes
+/// what a reader sees of it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct VisitRow {
+    pub id: i64,
+    pub kind: String,
+    pub start_at: i64,
+    pub department: String,
+    pub reason: String,
+    pub status: String,
+    pub has_summary: i64,
+    pub has_note: i64,
+    pub note_confidential: i64,
+    pub provider: Option<String>,
+}
+
+/// A visit with its two documents.
+#[derive(Debug, sqlx::FromRow)]
+pub struct DocumentRow {
+    #[sqlx(flatten)]
+    pub visit: VisitRow,
+    pub avs_text: Option<String>,
+    pub note_text: Option<String>,
+}
+
+/// The chart's upcoming visits (soonest first) and past ones (most recent first, at most
+/// `PAST_LIMIT`); a visit whose note is confidential is not there for a proxy.
+pub async fn visits(chart: &ChartScope, now: i64) -> Result<(Vec<VisitRow>, Vec<VisitRow>), sqlx::Error> {
     let (db, vis) = (chart.db(), chart.visibility());
-    let upcoming = sqlx::query(&concat!(
+    let upcoming = sqlx::query_as(concat!(
         "SELECT ",
         columns!(),
         " FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
@@ -34,7 +58,7 @@ pub async fn visits(chart: &ChartScope, now: i64) -> Result<Visits, sqlx::Error>
     .bind(vis.max_flag())
     .fetch_all(&db.read)
     .await?;
-    let past = sqlx::query(&concat!(
+    let past = sqlx::query_as(concat!(
         "SELECT ",
         columns!(),
         " FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
@@ -47,37 +71,12 @@ pub async fn visits(chart: &ChartScope, now: i64) -> Result<Visits, sqlx::Error>
     .bind(vis.max_flag())
     .fetch_all(&db.read)
     .await?;
-    Ok(Visits {
-        upcoming: upcoming.iter().map(|r| summary_of(r, clock, vis)).collect::<Result<_, _>>()?,
-        past: past.iter().map(|r| summary_of(r, clock, vis)).collect::<Result<_, _>>()?,
-    })
+    Ok((upcoming, past))
 }
 
-fn summary_of(row: &AnyRow, clock: &Clock, vis: Visibility) -> Result<VisitSummary, sqlx::Error> {
-    let status: String = row.try_get("status")?;
-    let note_shown = row.try_get::<i64, _>("note_confidential")? <= vis.max_flag();
-    Ok(VisitSummary {
-        id: row.try_get("id")?,
-        kind: row.try_get("kind")?,
-        starts: clock.local_date_time(row.try_get("start_at")?),
-        provider: row.try_get("provider")?,
-        department: row.try_get("department")?,
-        reason: row.try_get("reason")?,
-        cancelled: status == "cancelled",
-        has_summary: bool_column(row, "has_summary")?,
-        has_note: note_shown && bool_column(row, "has_note")?,
-    })
-}
-
-/// One document of one of this patient's visits; None if the visit is another chart's
-/// or the document was not written.
-pub async fn document(
-    chart: &ChartScope,
-    visit_id: i64,
-    kind: VisitDocKind,
-) -> Result<Option<VisitDocument>, sqlx::Error> {
-    let vis = chart.visibility();
-    let row = sqlx::query(&concat!(
+/// One of this patient's visits with its documents; None if the visit is another chart's.
+pub async fn document(chart: &ChartScope, visit_id: i64) -> Result<Option<DocumentRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
         "SELECT ",
         columns!(),
         ", e.avs_text, e.note_text FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
@@ -85,24 +84,9 @@ pub async fn document(
     ))
     .bind(visit_id)
     .bind(chart.patient_id())
-    .bind(vis.max_flag())
+    .bind(chart.visibility().max_flag())
     .fetch_optional(&chart.db().read)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let text: Option<String> = match kind {
-        VisitDocKind::Summary => row.try_get("avs_text")?,
-        VisitDocKind::Note => row.try_get("note_text")?,
-    };
-    let Some(text) = text else { return Ok(None) };
-    Ok(Some(VisitDocument { visit: summary_of(&row, &chart.state().clock, vis)?, kind, text }))
-}
-
-/// The provider record of a staff account, if they have one.
-pub async fn provider_of_user(db: &Db, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM providers WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_optional(&db.read)
-        .await
+    .await
 }
 
 pub struct NewEncounter<'a> {
@@ -140,8 +124,8 @@ pub async fn insert_encounter(db: &Db, e: &NewEncounter<'_>) -> Result<i64, sqlx
 }
 
 /// Soonest upcoming appointments, for Home.
-pub async fn upcoming(chart: &ChartScope, now: i64, limit: usize) -> Result<Vec<VisitSummary>, sqlx::Error> {
-    let mut v = visits(chart, now).await?.upcoming;
-    v.truncate(limit);
-    Ok(v)
+pub async fn upcoming(chart: &ChartScope, now: i64, limit: usize) -> Result<Vec<VisitRow>, sqlx::Error> {
+    let (mut upcoming, _) = visits(chart, now).await?;
+    upcoming.truncate(limit);
+    Ok(upcoming)
 }

@@ -223,14 +223,14 @@ impl TestApp {
     }
 
     pub async fn add_patient(&self, mrn: &str, given: &str, family: &str, birth_date: &str) -> i64 {
-        let p = store::NewPatient {
+        let p = app::patients::store::NewPatient {
             mrn,
             given_name: given,
             family_name: family,
             birth_date,
             email: Some("patient@example.org"),
         };
-        store::insert_patient(&self.state.db, &p, self.clock.now_ms()).await.unwrap()
+        app::patients::store::insert_patient(&self.state.db, &p, self.clock.now_ms()).await.unwrap()
     }
 
     pub async fn add_user(&self, username: &str, role: Role, patient_id: Option<i64>, email: &str) -> i64 {

@@ -40,6 +40,7 @@ const PATIENT_ID_ALLOWED: &[(&str, &str)] = &[
     ("issue_activation_code", "a writer: staff after access::staff, and the admin CLI"),
     ("patient_by_id", "identity (name, MRN, birth date) for the staff door and the account's switcher"),
     ("record_break_glass", "a writer: the break-the-glass row itself, after access::staff(Need::Clinician)"),
+    ("add_to_care_team", "a writer: the seed and the tests put a clinician on a care team"),
 ];
 
 /// The doors, as they appear in a token stream.
@@ -183,12 +184,14 @@ fn check_no_formatted_sql(file: &str, source: &str) -> Vec<Finding> {
 }
 
 /// The layers, lowest first: a module may use those below it, never those above. `dates`
-/// and `problem` are plain values; `infra` is the server's plumbing; `auth` knows sessions
-/// and roles; `access` (the doors) knows charts. (Capabilities sit above them all.)
+/// and `problem` are plain values; `infra` is the server's plumbing; `patients` says who
+/// people are; `auth` knows sessions and roles; `access` (the doors) knows charts.
+/// (Capabilities sit above them all.)
 const LAYERS: &[(&str, &[&str])] = &[
     ("/dates.rs", &["infra", "auth", "access"]),
     ("/problem.rs", &["infra", "auth", "access"]),
     ("/infra/", &["auth", "access"]),
+    ("/patients/", &["auth", "access"]),
     ("/auth/", &["access"]),
 ];
 

@@ -10,8 +10,9 @@ use crate::problem::Problem;
 #[server(endpoint = "medications/list")]
 pub async fn list_medications() -> Result<Vec<Medication>, AppError> {
     let chart = access::require(Section::Medications, "medications.list").await?;
-    let today = chart.state().clock.today().to_string();
-    Ok(super::store::current(&chart, &today).await?)
+    let clock = &chart.state().clock;
+    let rows = super::store::current(&chart, &clock.today().to_string()).await?;
+    Ok(super::view::medications(rows, clock))
 }
 
 /// Asks for a renewal of a current medication. `key` is chosen by the browser for this
@@ -59,6 +60,6 @@ pub async fn request_renewal(
             return Err(AppError::invalid("form", Problem::RenewalAlreadyPending))
         }
     }
-    let meds = store::current(&chart, &today).await?;
+    let meds = super::view::medications(store::current(&chart, &today).await?, &chart.state().clock);
     meds.into_iter().find(|m| m.id == medication_id).and_then(|m| m.renewal).ok_or(AppError::Unavailable)
 }

@@ -15,7 +15,8 @@ pub const QUEUE_LIMIT: i64 = 100;
 pub async fn renewal_queue() -> Result<Vec<RenewalQueueRow>, AppError> {
     let staff = access::staff(Need::Clinician).await?;
     let unseen = super::store::pending_queue(&staff, QUEUE_LIMIT).await?;
-    staff.show(unseen, Section::Medications, "staff.renewals.queue").await
+    let shown = staff.show(unseen, Section::Medications, "staff.renewals.queue").await?;
+    Ok(shown.into_iter().map(|r| r.view(&staff.state().clock)).collect())
 }
 
 /// `approve` true: grants `refills` (0–11). False: denies, `reason` required.

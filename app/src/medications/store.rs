@@ -1,17 +1,34 @@
 //! SQL for medications and renewal requests, always within one patient's chart (or, for
 //! the clinician's queue, across charts behind the role check).
-use sqlx::{any::AnyRow, Row};
-
-use super::{Medication, Renewal, RenewalQueueRow, RenewalStatus};
 use crate::{
     access::{ChartScope, StaffAccess, Unseen},
-    infra::{Clock, Db},
+    infra::Db,
 };
+
+/// A medication as stored, with its latest renewal request (the `r_` columns, all NULL
+/// when there is none). `view.rs` makes what a reader sees of it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct MedicationRow {
+    pub id: i64,
+    pub name: String,
+    pub dose: String,
+    pub sig: String,
+    pub start_date: String,
+    pub end_date: Option<String>,
+    pub refills_remaining: i64,
+    pub prescriber: Option<String>,
+    pub renewal_id: Option<i64>,
+    pub requested_at: Option<i64>,
+    pub pharmacy: Option<String>,
+    pub status: Option<String>,
+    pub refills_granted: Option<i64>,
+    pub denial_reason: Option<String>,
+}
 
 /// Medications current on `today` (no end date, or ending today or later), with the
 /// latest renewal request of each; for a proxy, none marked confidential.
-pub async fn current(chart: &ChartScope, today: &str) -> Result<Vec<Medication>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn current(chart: &ChartScope, today: &str) -> Result<Vec<MedicationRow>, sqlx::Error> {
+    sqlx::query_as(
         "SELECT m.id, m.name, m.dose, m.sig, m.start_date, m.end_date, m.refills_remaining, \
          p.display_name AS prescriber, \
          r.id AS renewal_id, r.requested_at, r.pharmacy, r.status, r.refills_granted, r.denial_reason \
@@ -24,45 +41,7 @@ pub async fn current(chart: &ChartScope, today: &str) -> Result<Vec<Medication>,
     .bind(today)
     .bind(chart.visibility().max_flag())
     .fetch_all(&chart.db().read)
-    .await?;
-    let clock = &chart.state().clock;
-    rows.iter().map(|row| medication_of(row, clock)).collect()
-}
-
-fn medication_of(row: &AnyRow, clock: &Clock) -> Result<Medication, sqlx::Error> {
-    let renewal = match row.try_get::<Option<i64>, _>("renewal_id")? {
-        Some(id) => Some(Renewal {
-            id,
-            requested_on: clock.date_of(row.try_get("requested_at")?),
-            pharmacy: row.try_get("pharmacy")?,
-            status: status_of(row)?,
-        }),
-        None => None,
-    };
-    Ok(Medication {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        dose: row.try_get("dose")?,
-        sig: row.try_get("sig")?,
-        prescriber: row.try_get("prescriber")?,
-        start_date: row.try_get("start_date")?,
-        end_date: row.try_get("end_date")?,
-        refills_remaining: row.try_get("refills_remaining")?,
-        renewal,
-    })
-}
-
-fn status_of(row: &AnyRow) -> Result<RenewalStatus, sqlx::Error> {
-    let status: String = row.try_get("status")?;
-    Ok(match status.as_str() {
-        "approved" => RenewalStatus::Approved {
-            refills: row.try_get::<Option<i64>, _>("refills_granted")?.unwrap_or(0),
-        },
-        "denied" => RenewalStatus::Denied {
-            reason: row.try_get::<Option<String>, _>("denial_reason")?.unwrap_or_default(),
-        },
-        _ => RenewalStatus::Pending,
-    })
+    .await
 }
 
 /// One current medication of this patient, or None.
@@ -142,8 +121,26 @@ async fn by_key(db: &Db, patient_id: i64, key: &str) -> Result<Option<i64>, sqlx
         .await
 }
 
+/// A pending renewal request as stored, for the clinician's queue.
+#[derive(Debug, sqlx::FromRow)]
+pub struct QueueRow {
+    pub id: i64,
+    pub patient_id: i64,
+    pub pharmacy: String,
+    pub comment: String,
+    pub requested_at: i64,
+    pub name: String,
+    pub dose: String,
+    pub sig: String,
+    pub refills_remaining: i64,
+    pub given_name: String,
+    pub family_name: String,
+    pub mrn: String,
+    pub proxy_name: Option<String>,
+}
+
 /// Pending requests across charts, each with its chart (for `StaffAccess::show`).
-pub async fn pending_queue(staff: &StaffAccess, limit: i64) -> Result<Unseen<RenewalQueueRow>, sqlx::Error> {
+pub async fn pending_queue(staff: &StaffAccess, limit: i64) -> Result<Unseen<QueueRow>, sqlx::Error> {
     // Only the patients this clinician cares for (access::reach).
     let query = sqlx::query(concat!(
         "SELECT r.id, r.patient_id, r.pharmacy, r.comment, r.requested_at, m.name, m.dose, m.sig, m.refills_remaining, \
@@ -157,36 +154,8 @@ pub async fn pending_queue(staff: &StaffAccess, limit: i64) -> Result<Unseen<Ren
     ))
     .bind(limit);
     let rows = crate::access::reach::bind_reach(query, staff).fetch_all(&staff.db().read).await?;
-    let clock = &staff.state().clock;
-    let rows: Result<Vec<_>, sqlx::Error> = rows
-        .iter()
-        .map(|row| {
-            Ok((
-                Some(row.try_get::<i64, _>("patient_id")?),
-                RenewalQueueRow {
-                    id: row.try_get("id")?,
-                    patient: format!(
-                        "{}, {}",
-                        row.try_get::<String, _>("family_name")?,
-                        row.try_get::<String, _>("given_name")?
-                    ),
-                    mrn: row.try_get("mrn")?,
-                    medication: format!(
-                        "{} {}",
-                        row.try_get::<String, _>("name")?,
-                        row.try_get::<String, _>("dose")?
-                    ),
-                    sig: row.try_get("sig")?,
-                    refills_remaining: row.try_get("refills_remaining")?,
-                    pharmacy: row.try_get("pharmacy")?,
-                    comment: row.try_get("comment")?,
-                    requested_on: clock.date_of(row.try_get("requested_at")?),
-                    requested_by_proxy: row.try_get("proxy_name")?,
-                },
-            ))
-        })
-        .collect();
-    Ok(Unseen::new(rows?))
+    let rows: Vec<QueueRow> = rows.iter().map(sqlx::FromRow::from_row).collect::<Result<_, _>>()?;
+    Ok(Unseen::new(rows.into_iter().map(|r| (Some(r.patient_id), r)).collect()))
 }
 
 /// The chart a renewal request belongs to (a staff decision opens it first).
@@ -207,7 +176,7 @@ pub async fn decide(
     denial_reason: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = chart.db().write.begin().await?;
-    let row = sqlx::query(
+    let medication_id: Option<i64> = sqlx::query_scalar(
         "UPDATE renewal_requests SET status = $1, decided_by = $2, decided_at = $3, refills_granted = $4, \
          denial_reason = $5 WHERE id = $6 AND patient_id = $7 AND status = 'pending' RETURNING medication_id",
     )
@@ -220,11 +189,11 @@ pub async fn decide(
     .bind(chart.patient_id())
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(row) = row else { return Ok(false) };
+    let Some(medication_id) = medication_id else { return Ok(false) };
     if let Some(refills) = approved_refills {
         sqlx::query("UPDATE medications SET refills_remaining = $1 WHERE id = $2 AND patient_id = $3")
             .bind(refills)
-            .bind(row.try_get::<i64, _>("medication_id")?)
+            .bind(medication_id)
             .bind(chart.patient_id())
             .execute(&mut *tx)
             .await?;

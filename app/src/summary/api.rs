@@ -11,7 +11,8 @@ pub async fn load_health_summary() -> Result<HealthSummary, AppError> {
     let today = chart.state().clock.today().to_string();
     // The summary repeats the medication list only for a reader who may open it.
     let medications = if chart.may(Section::Medications) {
-        crate::medications::store::current(&chart, &today).await?
+        let rows = crate::medications::store::current(&chart, &today).await?;
+        crate::medications::view::medications(rows, &chart.state().clock)
     } else {
         Vec::new()
     };

@@ -3,7 +3,6 @@
 //! patient is under 18, and from 13 it narrows to the clinic's teen policy
 //! (`OrgInfo::teen_proxy_sections`, PORTICO_TEEN_PROXY_SECTIONS). Ages come from the
 //! birth date and the clock at each request, so a birthday needs no job to take effect.
-use sqlx::Row;
 use time::Date;
 
 use super::{Relationship, Section};
@@ -68,6 +67,18 @@ pub fn sections_at_age(
     }
 }
 
+/// A grant in its window, with the patient it opens.
+#[derive(sqlx::FromRow)]
+struct GrantedChart {
+    patient_id: i64,
+    kind: String,
+    relationship: String,
+    sections: String,
+    given_name: String,
+    family_name: String,
+    birth_date: String,
+}
+
 /// The charts `proxy_user_id` may open now (only `patient_id`'s, when given), one entry per
 /// chart: two grants to one chart (a minor grant and an adult authorization ahead of the
 /// 18th birthday) add up.
@@ -79,7 +90,7 @@ pub async fn in_force(
     today: Date,
     teen_policy: &[Section],
 ) -> Result<Vec<InForce>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<GrantedChart> = sqlx::query_as(
         "SELECT g.patient_id, g.kind, g.relationship, g.sections, p.given_name, p.family_name, p.birth_date \
          FROM proxy_grants g JOIN patients p ON p.id = g.patient_id \
          WHERE g.proxy_user_id = $1 AND ($2 = 0 OR g.patient_id = $2) AND g.ended_at IS NULL \
@@ -93,16 +104,13 @@ pub async fn in_force(
     .await?;
     let mut charts: Vec<InForce> = Vec::new();
     for row in rows {
-        let birth: String = row.try_get("birth_date")?;
-        let kind: String = row.try_get("kind")?;
-        let granted = Section::parse_list(&row.try_get::<String, _>("sections")?);
-        let Some(age) = age_from(&birth, today) else { continue };
-        let Some((sections, teen_view)) = sections_at_age(&kind, &granted, age, teen_policy) else {
+        let granted = Section::parse_list(&row.sections);
+        let Some(age) = age_from(&row.birth_date, today) else { continue };
+        let Some((sections, teen_view)) = sections_at_age(&row.kind, &granted, age, teen_policy) else {
             continue;
         };
-        let relationship = Relationship::parse(&row.try_get::<String, _>("relationship")?)
-            .unwrap_or(Relationship::Caregiver);
-        let id: i64 = row.try_get("patient_id")?;
+        let relationship = Relationship::parse(&row.relationship).unwrap_or(Relationship::Caregiver);
+        let id = row.patient_id;
         match charts.iter_mut().find(|c| c.patient_id == id) {
             Some(chart) => {
                 for s in sections {
@@ -114,11 +122,7 @@ pub async fn in_force(
             }
             None => charts.push(InForce {
                 patient_id: id,
-                patient_name: format!(
-                    "{} {}",
-                    row.try_get::<String, _>("given_name")?,
-                    row.try_get::<String, _>("family_name")?
-                ),
+                patient_name: format!("{} {}", row.given_name, row.family_name),
                 relationship,
                 sections,
                 teen_view,
@@ -136,6 +140,16 @@ pub struct ProxyOf {
     pub sections: Vec<Section>,
 }
 
+/// A grant on a chart, with its proxy's e-mail.
+#[derive(sqlx::FromRow)]
+struct GrantHolder {
+    proxy_user_id: i64,
+    kind: String,
+    sections: String,
+    email: Option<String>,
+    birth_date: String,
+}
+
 /// Everyone who may read `patient_id`'s chart as a proxy now (for notices: a message
 /// notice goes to each proxy who may read messages).
 pub async fn proxies_of(
@@ -145,7 +159,7 @@ pub async fn proxies_of(
     today: Date,
     teen_policy: &[Section],
 ) -> Result<Vec<ProxyOf>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<GrantHolder> = sqlx::query_as(
         "SELECT g.proxy_user_id, g.kind, g.sections, u.email, p.birth_date \
          FROM proxy_grants g JOIN users u ON u.id = g.proxy_user_id JOIN patients p ON p.id = g.patient_id \
          WHERE g.patient_id = $1 AND g.ended_at IS NULL AND g.starts_at <= $2 \
@@ -157,15 +171,13 @@ pub async fn proxies_of(
     .await?;
     let mut proxies: Vec<ProxyOf> = Vec::new();
     for row in rows {
-        let granted = Section::parse_list(&row.try_get::<String, _>("sections")?);
+        let granted = Section::parse_list(&row.sections);
         // A birth date that cannot be read fails closed, as in `in_force`: no notice.
-        let Some(age) = age_from(&row.try_get::<String, _>("birth_date")?, today) else { continue };
-        let Some((sections, _)) =
-            sections_at_age(&row.try_get::<String, _>("kind")?, &granted, age, teen_policy)
-        else {
+        let Some(age) = age_from(&row.birth_date, today) else { continue };
+        let Some((sections, _)) = sections_at_age(&row.kind, &granted, age, teen_policy) else {
             continue;
         };
-        let user_id: i64 = row.try_get("proxy_user_id")?;
+        let user_id = row.proxy_user_id;
         match proxies.iter_mut().find(|p| p.user_id == user_id) {
             Some(known) => {
                 for s in sections {
@@ -174,7 +186,7 @@ pub async fn proxies_of(
                     }
                 }
             }
-            None => proxies.push(ProxyOf { user_id, email: row.try_get("email")?, sections }),
+            None => proxies.push(ProxyOf { user_id, email: row.email, sections }),
         }
     }
     Ok(proxies)

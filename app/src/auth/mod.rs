@@ -67,3 +67,11 @@ impl Role {
 pub struct EnrollPreview {
     pub given_name: String,
 }
+
+/// A role as stored (`users.role`); one this build does not know is an error, never a default.
+impl TryFrom<String> for Role {
+    type Error = String;
+    fn try_from(stored: String) -> Result<Role, String> {
+        Role::parse(&stored).ok_or_else(|| format!("unknown role {stored:?}"))
+    }
+}

@@ -3,7 +3,6 @@
 use http::header::{COOKIE, SET_COOKIE};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
-use sqlx::Row;
 
 use super::{rules, Role};
 use crate::{
@@ -27,6 +26,22 @@ pub struct Session {
     /// checked against the grants again on every request (access::open_chart).
     pub active_patient_id: Option<i64>,
     pub idle_limit_ms: i64,
+}
+
+/// A session row with its user, as stored.
+#[derive(sqlx::FromRow)]
+struct StoredSession {
+    id: i64,
+    user_id: i64,
+    created_at: i64,
+    last_seen_at: i64,
+    idle_limit_ms: i64,
+    active_patient_id: Option<i64>,
+    username: String,
+    display_name: String,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    patient_id: Option<i64>,
 }
 
 /// `__Host-` binds the cookie to our exact origin, but browsers accept it only over HTTPS.
@@ -65,7 +80,7 @@ fn set_response_cookie(value: String) {
 /// The current session, refusing expired ones (and deleting them, with an audit row).
 pub async fn current(state: &AppState) -> Result<Session, AppError> {
     let token = token_from_request(state).ok_or(AppError::NotSignedIn)?;
-    let row = sqlx::query(
+    let row: StoredSession = sqlx::query_as(
         "SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.idle_limit_ms, s.active_patient_id, u.username, \
          u.display_name, u.role, u.patient_id FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1",
@@ -76,11 +91,8 @@ pub async fn current(state: &AppState) -> Result<Session, AppError> {
     .ok_or(AppError::NotSignedIn)?;
 
     let now = state.clock.now_ms();
-    let id: i64 = row.try_get("id")?;
-    let user_id: i64 = row.try_get("user_id")?;
-    let created_at: i64 = row.try_get("created_at")?;
-    let last_seen_at: i64 = row.try_get("last_seen_at")?;
-    let idle_limit_ms: i64 = row.try_get("idle_limit_ms")?;
+    let (id, user_id, created_at, last_seen_at, idle_limit_ms) =
+        (row.id, row.user_id, row.created_at, row.last_seen_at, row.idle_limit_ms);
 
     let expired = if now - last_seen_at > idle_limit_ms {
         Some(("idle-logout", AppError::IdleTimeout { minutes: (idle_limit_ms / 60_000) as u32 }))
@@ -102,15 +114,14 @@ pub async fn current(state: &AppState) -> Result<Session, AppError> {
             .execute(&state.db.write)
             .await?;
     }
-    let role: String = row.try_get("role")?;
     Ok(Session {
         id,
         user_id,
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        role: Role::parse(&role).ok_or(AppError::Unavailable)?,
-        patient_id: row.try_get("patient_id")?,
-        active_patient_id: row.try_get("active_patient_id")?,
+        username: row.username,
+        display_name: row.display_name,
+        role: row.role,
+        patient_id: row.patient_id,
+        active_patient_id: row.active_patient_id,
         idle_limit_ms,
     })
 }
@@ -152,14 +163,12 @@ pub async fn end_current(state: &AppState) -> Result<Option<i64>, AppError> {
         );
     }
     let Some(token) = token_from_request(state) else { return Ok(None) };
-    let row = sqlx::query("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
-        .bind(crypto::sha256_hex(&token))
-        .fetch_optional(&state.db.write)
-        .await?;
-    Ok(match row {
-        Some(row) => Some(row.try_get("user_id")?),
-        None => None,
-    })
+    let user_id: Option<i64> =
+        sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
+            .bind(crypto::sha256_hex(&token))
+            .fetch_optional(&state.db.write)
+            .await?;
+    Ok(user_id)
 }
 
 /// Records the chart the session has open (`None`: the user's own).

@@ -1,30 +1,18 @@
 //! SQL for identity, and nothing else.
-use sqlx::{any::AnyRow, Row};
-
 use super::{rules, Role};
 use crate::infra::{crypto, Db};
 
+#[derive(sqlx::FromRow)]
 pub struct UserRow {
     pub id: i64,
     pub username: String,
     pub password_hash: String,
     pub email: Option<String>,
     pub display_name: String,
+    /// A role this build does not know fails the read (never a default role).
+    #[sqlx(try_from = "String")]
     pub role: Role,
     pub patient_id: Option<i64>,
-}
-
-fn user_from(row: AnyRow) -> Result<UserRow, sqlx::Error> {
-    let role: String = row.try_get("role")?;
-    Ok(UserRow {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        password_hash: row.try_get("password_hash")?,
-        email: row.try_get("email")?,
-        display_name: row.try_get("display_name")?,
-        role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode("unknown role".into()))?,
-        patient_id: row.try_get("patient_id")?,
-    })
 }
 
 macro_rules! user_columns {
@@ -34,8 +22,10 @@ macro_rules! user_columns {
 }
 
 pub async fn user_by_username(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE username = $1");
-    sqlx::query(&sql).bind(username).fetch_optional(&db.read).await?.map(user_from).transpose()
+    sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE username = $1"))
+        .bind(username)
+        .fetch_optional(&db.read)
+        .await
 }
 
 /// By username, or else by e-mail (the forgot-password form accepts either).
@@ -43,8 +33,10 @@ pub async fn user_by_username_or_email(db: &Db, who: &str) -> Result<Option<User
     if let Some(user) = user_by_username(db, who).await? {
         return Ok(Some(user));
     }
-    let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1 ORDER BY id LIMIT 1");
-    sqlx::query(&sql).bind(who).fetch_optional(&db.read).await?.map(user_from).transpose()
+    sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1 ORDER BY id LIMIT 1"))
+        .bind(who)
+        .fetch_optional(&db.read)
+        .await
 }
 
 pub async fn set_password_hash(db: &Db, user_id: i64, hash: &str, now: i64) -> Result<(), sqlx::Error> {
@@ -70,7 +62,7 @@ pub async fn insert_user<'c, E>(exec: E, user: &NewUser<'_>, now: i64) -> Result
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    let row = sqlx::query(
+    sqlx::query_scalar(
         "INSERT INTO users (username, password_hash, email, display_name, role, patient_id, \
          created_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
     )
@@ -82,8 +74,7 @@ where
     .bind(user.patient_id)
     .bind(now)
     .fetch_one(exec)
-    .await?;
-    row.try_get("id")
+    .await
 }
 
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
@@ -154,8 +145,22 @@ pub struct CodeRow {
     pub patient_enrolled: bool,
 }
 
+/// A code as stored: instants and flags as SQL returns them.
+#[derive(sqlx::FromRow)]
+struct StoredCode {
+    id: i64,
+    patient_id: i64,
+    expires_at: i64,
+    used_at: Option<i64>,
+    voided_at: Option<i64>,
+    birth_date: String,
+    given_name: String,
+    family_name: String,
+    enrolled: i64,
+}
+
 pub async fn find_code(db: &Db, normalized_code: &str) -> Result<Option<CodeRow>, sqlx::Error> {
-    let row = sqlx::query(
+    let found: Option<StoredCode> = sqlx::query_as(
         "SELECT c.id, c.patient_id, c.expires_at, c.used_at, c.voided_at, p.birth_date, \
          p.given_name, p.family_name, \
          CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS enrolled \
@@ -165,17 +170,16 @@ pub async fn find_code(db: &Db, normalized_code: &str) -> Result<Option<CodeRow>
     .bind(crypto::sha256_hex(normalized_code))
     .fetch_optional(&db.read)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(CodeRow {
-        id: row.try_get("id")?,
-        patient_id: row.try_get("patient_id")?,
-        expires_at: row.try_get("expires_at")?,
-        used: row.try_get::<Option<i64>, _>("used_at")?.is_some(),
-        voided: row.try_get::<Option<i64>, _>("voided_at")?.is_some(),
-        birth_date: row.try_get("birth_date")?,
-        given_name: row.try_get("given_name")?,
-        family_name: row.try_get("family_name")?,
-        patient_enrolled: row.try_get::<i64, _>("enrolled")? != 0,
+    Ok(found.map(|c| CodeRow {
+        id: c.id,
+        patient_id: c.patient_id,
+        expires_at: c.expires_at,
+        used: c.used_at.is_some(),
+        voided: c.voided_at.is_some(),
+        birth_date: c.birth_date,
+        given_name: c.given_name,
+        family_name: c.family_name,
+        patient_enrolled: c.enrolled != 0,
     }))
 }
 
@@ -246,6 +250,7 @@ pub async fn create_reset(db: &Db, user_id: i64, now: i64) -> Result<String, sql
     Ok(code)
 }
 
+#[derive(sqlx::FromRow)]
 pub struct OpenReset {
     pub id: i64,
     pub code_hash: String,
@@ -253,30 +258,24 @@ pub struct OpenReset {
 }
 
 pub async fn open_reset(db: &Db, user_id: i64, now: i64) -> Result<Option<OpenReset>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT id, code_hash, attempts FROM password_resets WHERE user_id = $1 \
          AND used_at IS NULL AND voided_at IS NULL AND expires_at > $2 ORDER BY id DESC LIMIT 1",
     )
     .bind(user_id)
     .bind(now)
     .fetch_optional(&db.read)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(OpenReset {
-        id: row.try_get("id")?,
-        code_hash: row.try_get("code_hash")?,
-        attempts: row.try_get("attempts")?,
-    }))
+    .await
 }
 
 /// Counts a wrong code; the fifth wrong try voids the code.
 pub async fn reset_wrong_try(db: &Db, reset_id: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let row =
-        sqlx::query("UPDATE password_resets SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts")
-            .bind(reset_id)
-            .fetch_one(&db.write)
-            .await?;
-    let attempts: i64 = row.try_get("attempts")?;
+    let attempts: i64 = sqlx::query_scalar(
+        "UPDATE password_resets SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts",
+    )
+    .bind(reset_id)
+    .fetch_one(&db.write)
+    .await?;
     let exhausted = attempts >= rules::RESET_MAX_TRIES;
     if exhausted {
         sqlx::query("UPDATE password_resets SET voided_at = $1 WHERE id = $2")

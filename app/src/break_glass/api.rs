@@ -42,7 +42,8 @@ pub async fn break_glass(
 pub async fn break_glass_list() -> Result<Vec<Entry>, AppError> {
     let staff = access::staff(Need::Him).await?;
     let unseen = super::store::review_list(&staff, super::REVIEW_LIST_LIMIT).await?;
-    staff.show(unseen, Section::Home, "staff.break_glass.list").await
+    let shown = staff.show(unseen, Section::Home, "staff.break_glass.list").await?;
+    Ok(shown.into_iter().map(|r| r.view(&staff.state().clock)).collect())
 }
 
 /// Marks one access reviewed.

@@ -1,8 +1,6 @@
 //! SQL for break-the-glass accesses: the row that opens a chart for one session
 //! (`access::reach` reads it), and HIM's review list.
-use sqlx::Row;
-
-use super::{Entry, Reason};
+use super::Reason;
 use crate::access::{StaffAccess, Unseen};
 
 /// Records that the clinician broke the glass for `patient_id` in this session.
@@ -26,10 +24,24 @@ pub async fn record_break_glass(
     .await
 }
 
+/// One access as stored, for HIM's list.
+#[derive(Debug, sqlx::FromRow)]
+pub struct EntryRow {
+    pub id: i64,
+    pub patient_id: i64,
+    pub at: i64,
+    pub reason: String,
+    pub note: String,
+    pub staff_name: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub mrn: String,
+    pub reviewer: Option<String>,
+}
+
 /// HIM's list: unreviewed first, then newest first; each with its chart.
-pub async fn review_list(staff: &StaffAccess, limit: i64) -> Result<Unseen<Entry>, sqlx::Error> {
-    let clock = &staff.state().clock;
-    let rows = sqlx::query(
+pub async fn review_list(staff: &StaffAccess, limit: i64) -> Result<Unseen<EntryRow>, sqlx::Error> {
+    let rows: Vec<EntryRow> = sqlx::query_as(
         "SELECT b.id, b.patient_id, b.at, b.reason, b.note, s.display_name AS staff_name, \
          p.given_name, p.family_name, p.mrn, r.display_name AS reviewer \
          FROM break_glass b JOIN users s ON s.id = b.staff_user_id JOIN patients p ON p.id = b.patient_id \
@@ -39,27 +51,7 @@ pub async fn review_list(staff: &StaffAccess, limit: i64) -> Result<Unseen<Entry
     .bind(limit)
     .fetch_all(&staff.db().read)
     .await?;
-    let rows: Result<Vec<_>, sqlx::Error> = rows
-        .iter()
-        .map(|row| {
-            let entry = Entry {
-                id: row.try_get("id")?,
-                at: clock.local_date_time(row.try_get("at")?),
-                staff: row.try_get("staff_name")?,
-                patient: format!(
-                    "{}, {}",
-                    row.try_get::<String, _>("family_name")?,
-                    row.try_get::<String, _>("given_name")?
-                ),
-                mrn: row.try_get("mrn")?,
-                reason: Reason::parse(&row.try_get::<String, _>("reason")?).unwrap_or(Reason::Other),
-                note: row.try_get("note")?,
-                reviewed_by: row.try_get("reviewer")?,
-            };
-            Ok((Some(row.try_get::<i64, _>("patient_id")?), entry))
-        })
-        .collect();
-    Ok(Unseen::new(rows?))
+    Ok(Unseen::new(rows.into_iter().map(|r| (Some(r.patient_id), r)).collect()))
 }
 
 /// Marks one access reviewed by HIM (once); the patient it concerns, when it was pending.

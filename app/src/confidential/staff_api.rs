@@ -24,26 +24,23 @@ pub async fn chart_items(patient_id: i64) -> Result<Vec<Item>, AppError> {
 
 #[cfg(feature = "ssr")]
 async fn items_of(chart: &ChartScope, kind: ItemKind) -> Result<Vec<Item>, sqlx::Error> {
-    use sqlx::Row;
-    let rows = sqlx::query(kind.select_sql())
+    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(kind.select_sql())
         .bind(chart.patient_id())
         .bind(ITEMS_PER_KIND)
         .fetch_all(&chart.db().read)
         .await?;
-    rows.iter()
-        .map(|row| {
-            let day: String = row.try_get("day")?;
+    let clock = &chart.state().clock;
+    Ok(rows
+        .into_iter()
+        .map(|(id, label, day, flag)| Item {
+            kind,
+            id,
+            label,
             // Instants are epoch milliseconds; dates are already YYYY-MM-DD.
-            let date = day.parse::<i64>().map(|ms| chart.state().clock.date_of(ms)).unwrap_or(day);
-            Ok(Item {
-                kind,
-                id: row.try_get("id")?,
-                label: row.try_get("label")?,
-                date,
-                confidential: row.try_get::<i64, _>("flag")? == 1,
-            })
+            date: day.parse::<i64>().map(|ms| clock.date_of(ms)).unwrap_or(day),
+            confidential: flag == 1,
         })
-        .collect()
+        .collect())
 }
 
 /// Marks (or unmarks) one item of `patient_id`'s chart confidential.

@@ -1,12 +1,9 @@
 //! SQL for proxy requests, grants and the patient's access log. Ids are always looked up
 //! together with who may touch them (the requester, the chart's patient, the proxy); HIM
 //! functions come here only after the role check.
-use sqlx::{any::AnyRow, Row};
-
-use super::{AccessEntry, Accessor, GrantView, ProxyRequest, RequestKind, RequestStatus};
+use super::{AccessEntry, GrantView, ProxyRequest, RequestKind};
 use crate::{
-    access::{grants, ChartScope, Relationship, Section, StaffAccess, Unseen},
-    auth::Role,
+    access::{ChartScope, Relationship, Section, StaffAccess, Unseen},
     infra::{Clock, Db},
 };
 
@@ -88,25 +85,22 @@ macro_rules! request_columns {
     };
 }
 
-fn request_of(row: &AnyRow, clock: &Clock) -> Result<ProxyRequest, sqlx::Error> {
-    let status = RequestStatus::parse(&row.try_get::<String, _>("status")?);
-    let due_on = clock.date_of(row.try_get("due_at")?);
-    Ok(ProxyRequest {
-        id: row.try_get("id")?,
-        kind: RequestKind::parse(&row.try_get::<String, _>("kind")?).unwrap_or(RequestKind::Minor),
-        requester: row.try_get("requester")?,
-        patient_name: row.try_get("patient_name")?,
-        birth_date: row.try_get("birth_date")?,
-        relationship: Relationship::parse(&row.try_get::<String, _>("relationship")?)
-            .unwrap_or(Relationship::Parent),
-        status,
-        submitted_on: clock.date_of(row.try_get("created_at")?),
-        overdue: status == RequestStatus::Pending && due_on < clock.today().to_string(),
-        due_on,
-        decided_on: row.try_get::<Option<i64>, _>("decided_at")?.map(|ms| clock.date_of(ms)),
-        reason: row.try_get("decision_reason")?,
-        has_form: row.try_get::<Option<String>, _>("form_media_type")?.is_some(),
-    })
+/// A request as stored (`view.rs` words it).
+#[derive(Debug, sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: i64,
+    pub kind: String,
+    pub patient_name: String,
+    pub birth_date: String,
+    pub relationship: String,
+    pub status: String,
+    pub created_at: i64,
+    pub due_at: i64,
+    pub decided_at: Option<i64>,
+    pub decision_reason: Option<String>,
+    pub form_media_type: Option<String>,
+    pub matched_patient_id: Option<i64>,
+    pub requester: String,
 }
 
 /// The requests an account made, newest first.
@@ -115,7 +109,7 @@ pub async fn requests_of(
     requester_id: i64,
     clock: &Clock,
 ) -> Result<Vec<ProxyRequest>, sqlx::Error> {
-    let rows = sqlx::query(&concat!(
+    let rows: Vec<RequestRow> = sqlx::query_as(concat!(
         "SELECT ",
         request_columns!(),
         " FROM proxy_requests r JOIN users u ON u.id = r.requester_id \
@@ -124,7 +118,7 @@ pub async fn requests_of(
     .bind(requester_id)
     .fetch_all(&db.read)
     .await?;
-    rows.iter().map(|r| request_of(r, clock)).collect()
+    Ok(rows.into_iter().map(|r| r.view(clock)).collect())
 }
 
 /// HIM's queue: pending requests, the soonest due first, each with the chart it was
@@ -134,7 +128,7 @@ pub async fn pending(
     clock: &Clock,
     limit: i64,
 ) -> Result<Unseen<ProxyRequest>, sqlx::Error> {
-    let rows = sqlx::query(&concat!(
+    let rows: Vec<RequestRow> = sqlx::query_as(concat!(
         "SELECT ",
         request_columns!(),
         " FROM proxy_requests r JOIN users u ON u.id = r.requester_id \
@@ -143,9 +137,7 @@ pub async fn pending(
     .bind(limit)
     .fetch_all(&staff.db().read)
     .await?;
-    let rows: Result<Vec<_>, sqlx::Error> =
-        rows.iter().map(|r| Ok((r.try_get("matched_patient_id")?, request_of(r, clock)?))).collect();
-    Ok(Unseen::new(rows?))
+    Ok(Unseen::new(rows.into_iter().map(|r| (r.matched_patient_id, r.view(clock))).collect()))
 }
 
 /// One request, with the id of the patient it was matched to.
@@ -154,7 +146,7 @@ pub async fn request(
     id: i64,
     clock: &Clock,
 ) -> Result<Option<(ProxyRequest, Option<i64>)>, sqlx::Error> {
-    let row = sqlx::query(&concat!(
+    let row: Option<RequestRow> = sqlx::query_as(concat!(
         "SELECT ",
         request_columns!(),
         " FROM proxy_requests r JOIN users u ON u.id = r.requester_id WHERE r.id = $1"
@@ -162,7 +154,7 @@ pub async fn request(
     .bind(id)
     .fetch_optional(&db.read)
     .await?;
-    row.map(|r| Ok((request_of(&r, clock)?, r.try_get("matched_patient_id")?))).transpose()
+    Ok(row.map(|r| (r.matched_patient_id, r)).map(|(matched, r)| (r.view(clock), matched)))
 }
 
 /// The requester of a request (for its requester's own checks).
@@ -179,9 +171,9 @@ pub async fn candidates(
     name: &str,
     birth_date: &str,
 ) -> Result<Vec<crate::staff::PatientMatch>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<(i64, String, String, String, String, i64)> = sqlx::query_as(
         "SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, \
-         EXISTS (SELECT 1 FROM users u WHERE u.patient_id = p.id) AS enrolled \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM users u WHERE u.patient_id = p.id) THEN 1 ELSE 0 END AS BIGINT) AS enrolled \
          FROM patients p WHERE p.birth_date = $1 ORDER BY p.family_name, p.given_name LIMIT 200",
     )
     .bind(birth_date)
@@ -189,18 +181,11 @@ pub async fn candidates(
     .await?;
     let words: Vec<String> = name.split_whitespace().map(|w| w.to_lowercase()).collect();
     let mut found = Vec::new();
-    for row in rows {
-        let given: String = row.try_get("given_name")?;
-        let family: String = row.try_get("family_name")?;
+    for (id, mrn, given, family, birth_date, enrolled) in rows {
         let shares_a_word = [&given, &family].iter().any(|part| words.contains(&part.to_lowercase()));
         if shares_a_word {
-            found.push(crate::staff::PatientMatch {
-                id: row.try_get("id")?,
-                mrn: row.try_get("mrn")?,
-                name: format!("{family}, {given}"),
-                birth_date: row.try_get("birth_date")?,
-                enrolled: crate::infra::db::bool_column(&row, "enrolled")?,
-            });
+            let name = format!("{family}, {given}");
+            found.push(crate::staff::PatientMatch { id, mrn, name, birth_date, enrolled: enrolled != 0 });
         }
     }
     Ok(found)
@@ -208,17 +193,13 @@ pub async fn candidates(
 
 /// The signed authorization of a request: (the chart it was matched to, media type, bytes).
 pub async fn form_of(db: &Db, id: i64) -> Result<Option<(Option<i64>, String, Vec<u8>)>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT matched_patient_id, form_media_type, form_bytes FROM proxy_requests \
          WHERE id = $1 AND form_bytes IS NOT NULL",
     )
     .bind(id)
     .fetch_optional(&db.read)
-    .await?;
-    row.map(|r| {
-        Ok((r.try_get("matched_patient_id")?, r.try_get("form_media_type")?, r.try_get("form_bytes")?))
-    })
-    .transpose()
+    .await
 }
 
 pub enum Decision<'a> {
@@ -241,7 +222,7 @@ pub async fn decide(
         Decision::Approve { patient_id, .. } => ("approved", Some(*patient_id), None),
         Decision::Deny { reason } => ("denied", None, Some(*reason)),
     };
-    let row = sqlx::query(
+    let row: Option<(i64, String, String)> = sqlx::query_as(
         "UPDATE proxy_requests SET status = $1, matched_patient_id = $2, decision_reason = $3, decided_by = $4, \
          decided_at = $5 WHERE id = $6 AND status = 'pending' RETURNING requester_id, kind, relationship",
     )
@@ -253,7 +234,7 @@ pub async fn decide(
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(row) = row else { return Ok(None) };
+    let Some((requester_id, kind, relationship)) = row else { return Ok(None) };
     let mut grant_id = 0;
     if let Decision::Approve { patient_id, sections, ends_at } = decision {
         grant_id = sqlx::query_scalar(
@@ -261,10 +242,10 @@ pub async fn decide(
              approved_by, request_id, created_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6, $9) \
              RETURNING id",
         )
-        .bind(row.try_get::<i64, _>("requester_id")?)
+        .bind(requester_id)
         .bind(patient_id)
-        .bind(row.try_get::<String, _>("kind")?)
-        .bind(row.try_get::<String, _>("relationship")?)
+        .bind(kind)
+        .bind(relationship)
         .bind(Section::join(sections))
         .bind(now)
         .bind(by)
@@ -323,40 +304,22 @@ macro_rules! grant_joins {
     };
 }
 
-fn grant_of(
-    row: &AnyRow,
-    now: i64,
-    clock: &Clock,
-    teen_policy: &[Section],
-) -> Result<GrantView, sqlx::Error> {
-    let kind = RequestKind::parse(&row.try_get::<String, _>("kind")?).unwrap_or(RequestKind::Minor);
-    let sections = Section::parse_list(&row.try_get::<String, _>("sections")?);
-    let starts_at: i64 = row.try_get("starts_at")?;
-    let ends_at: Option<i64> = row.try_get("ends_at")?;
-    let ended = row.try_get::<Option<i64>, _>("ended_at")?.is_some();
-    // A birth date that cannot be read fails closed: the grant shows as not in force.
-    let now_allows = crate::dates::age_from(&row.try_get::<String, _>("birth_date")?, clock.today())
-        .and_then(|age| grants::sections_at_age(kind.as_str(), &sections, age, teen_policy));
-    let in_window = starts_at <= now && ends_at.is_none_or(|end| end > now);
-    Ok(GrantView {
-        id: row.try_get("id")?,
-        proxy_name: row.try_get("proxy_name")?,
-        patient_name: format!(
-            "{} {}",
-            row.try_get::<String, _>("given_name")?,
-            row.try_get::<String, _>("family_name")?
-        ),
-        relationship: Relationship::parse(&row.try_get::<String, _>("relationship")?)
-            .unwrap_or(Relationship::Caregiver),
-        kind,
-        in_force: !ended && in_window && now_allows.is_some(),
-        teen_view: now_allows.as_ref().is_some_and(|(_, teen)| *teen),
-        sections_now: now_allows.map(|(now, _)| now).unwrap_or_default(),
-        sections,
-        starts_on: clock.date_of(starts_at),
-        ends_on: ends_at.map(|ms| clock.date_of(ms)),
-        approved_by: row.try_get("approver")?,
-    })
+/// A grant as stored, with the names it is shown with (`view.rs` decides what it allows
+/// today and words it).
+#[derive(Debug, sqlx::FromRow)]
+pub struct GrantRow {
+    pub id: i64,
+    pub kind: String,
+    pub relationship: String,
+    pub sections: String,
+    pub starts_at: i64,
+    pub ends_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub proxy_name: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: String,
+    pub approver: Option<String>,
 }
 
 /// Grants on a chart that are not ended (in force, or starting later); `holder` limits
@@ -386,8 +349,8 @@ async fn grants_where(
         GrantsOf::Patient => grants_where!("g.patient_id"),
         GrantsOf::Proxy => grants_where!("g.proxy_user_id"),
     };
-    let rows = sqlx::query(sql).bind(id).bind(now).fetch_all(&db.read).await?;
-    rows.iter().map(|r| grant_of(r, now, clock, teen_policy)).collect()
+    let rows: Vec<GrantRow> = sqlx::query_as(sql).bind(id).bind(now).fetch_all(&db.read).await?;
+    Ok(rows.into_iter().map(|r| r.view(now, clock, teen_policy)).collect())
 }
 
 /// Whose grants `grants_where` lists: a chart's, or a proxy's.
@@ -423,12 +386,10 @@ pub async fn grants_held(
 
 /// (proxy user, patient) of a grant not yet ended.
 pub async fn grant_parties(db: &Db, id: i64) -> Result<Option<(i64, i64)>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT proxy_user_id, patient_id FROM proxy_grants WHERE id = $1 AND ended_at IS NULL")
-            .bind(id)
-            .fetch_optional(&db.read)
-            .await?;
-    row.map(|r| Ok((r.try_get("proxy_user_id")?, r.try_get("patient_id")?))).transpose()
+    sqlx::query_as("SELECT proxy_user_id, patient_id FROM proxy_grants WHERE id = $1 AND ended_at IS NULL")
+        .bind(id)
+        .fetch_optional(&db.read)
+        .await
 }
 
 /// Ends a grant now (once).
@@ -522,42 +483,20 @@ pub async fn restrictions_since(chart: &ChartScope, since: i64) -> Result<i64, s
 
 /// One restriction request as stored, with the names it is shown with.
 #[derive(sqlx::FromRow)]
-struct RestrictionRow {
-    id: i64,
-    grant_id: i64,
-    patient_id: i64,
-    given_name: String,
-    family_name: String,
-    proxy_name: String,
-    sections: String,
-    note: String,
-    status: String,
-    created_at: i64,
-    due_at: i64,
-    decided_at: Option<i64>,
-    decision_reason: Option<String>,
-}
-
-impl RestrictionRow {
-    fn view(self, clock: &Clock) -> super::Restriction {
-        use super::RestrictionStatus;
-        let status = RestrictionStatus::parse(&self.status);
-        let due_on = clock.date_of(self.due_at);
-        super::Restriction {
-            id: self.id,
-            grant_id: self.grant_id,
-            patient_name: format!("{} {}", self.given_name, self.family_name),
-            proxy_name: self.proxy_name,
-            sections: Section::parse_list(&self.sections),
-            note: self.note,
-            status,
-            submitted_on: clock.date_of(self.created_at),
-            overdue: status == RestrictionStatus::Pending && due_on < clock.today().to_string(),
-            due_on,
-            decided_on: self.decided_at.map(|ms| clock.date_of(ms)),
-            reason: self.decision_reason,
-        }
-    }
+pub struct RestrictionRow {
+    pub id: i64,
+    pub grant_id: i64,
+    pub patient_id: i64,
+    pub given_name: String,
+    pub family_name: String,
+    pub proxy_name: String,
+    pub sections: String,
+    pub note: String,
+    pub status: String,
+    pub created_at: i64,
+    pub due_at: i64,
+    pub decided_at: Option<i64>,
+    pub decision_reason: Option<String>,
 }
 
 macro_rules! restriction_select {
@@ -629,7 +568,7 @@ pub async fn decide_restriction(
 ) -> Result<Option<Applied>, sqlx::Error> {
     let mut tx = chart.db().write.begin().await?;
     let status = if decline.is_some() { "declined" } else { "applied" };
-    let row = sqlx::query(
+    let row: Option<(i64, String)> = sqlx::query_as(
         "UPDATE restriction_requests SET status = $1, decision_reason = $2, decided_by = $3, decided_at = $4 \
          WHERE id = $5 AND patient_id = $6 AND status = 'pending' RETURNING grant_id, sections",
     )
@@ -641,9 +580,8 @@ pub async fn decide_restriction(
     .bind(chart.patient_id())
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let grant_id: i64 = row.try_get("grant_id")?;
-    let hide = Section::parse_list(&row.try_get::<String, _>("sections")?);
+    let Some((grant_id, sections)) = row else { return Ok(None) };
+    let hide = Section::parse_list(&sections);
     let applied = if decline.is_some() {
         Applied::GrantGone
     } else {
@@ -692,12 +630,25 @@ async fn narrow_grant(
 
 // ---------------------------------------------------------------- access log
 
+/// One audit row of the chart, with who wrote it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct AccessRow {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_user_id: Option<i64>,
+    pub action: String,
+    pub section: Option<String>,
+    pub as_proxy: i64,
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+}
+
 /// Accesses to the chart, newest first, before audit row `before` (paging); "you" is the
 /// scope's reader (the patient: the page is theirs alone).
 pub async fn access_log(chart: &ChartScope, before: i64) -> Result<Vec<AccessEntry>, sqlx::Error> {
     let (db, patient_id, patient_user) = (chart.db(), chart.patient_id(), chart.reader_user_id());
     let clock = &chart.state().clock;
-    let rows = sqlx::query(
+    let rows: Vec<AccessRow> = sqlx::query_as(
         "SELECT a.seq, a.at, a.actor_user_id, a.action, a.section, a.as_proxy, u.display_name, u.role \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id \
          WHERE a.patient_id = $1 AND a.seq < $2 ORDER BY a.seq DESC LIMIT $3",
@@ -707,23 +658,5 @@ pub async fn access_log(chart: &ChartScope, before: i64) -> Result<Vec<AccessEnt
     .bind(super::ACCESS_LOG_PAGE)
     .fetch_all(&db.read)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let actor: Option<i64> = row.try_get("actor_user_id")?;
-            let name: String = row.try_get::<Option<String>, _>("display_name")?.unwrap_or_default();
-            let role = row.try_get::<Option<String>, _>("role")?.as_deref().and_then(Role::parse);
-            let who = match role {
-                _ if actor == Some(patient_user) && row.try_get::<i64, _>("as_proxy")? == 0 => Accessor::You,
-                Some(role) if role.is_staff() => Accessor::Staff { name, role },
-                _ => Accessor::Proxy { name },
-            };
-            Ok(AccessEntry {
-                seq: row.try_get("seq")?,
-                at: clock.local_date_time(row.try_get("at")?),
-                who,
-                section: row.try_get::<Option<String>, _>("section")?.as_deref().and_then(Section::parse),
-                action: row.try_get("action")?,
-            })
-        })
-        .collect()
+    Ok(rows.into_iter().map(|r| r.view(patient_user, clock)).collect())
 }

@@ -8,6 +8,8 @@ pub mod staff_api;
 pub mod staff_pages;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+mod view;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,22 +1,18 @@
 //! SQL for results. Every patient-side query is bounded by `patient_id`, by
 //! `released_at IS NOT NULL` (a held result does not exist for the patient) and by the
 //! reader's `Visibility` (a result marked confidential does not exist for a proxy).
-use sqlx::{any::AnyRow, Row};
-
-use super::{format_range, format_value, Component, Flag, Point, ResultDetail, ResultSummary, UnitSeries};
+use super::{Component, Flag, Point, ResultDetail, ResultSummary, UnitSeries};
 use crate::access::{ChartScope, StaffAccess, Unseen, Visibility};
-use crate::infra::{
-    db::{bool_column, DbKind},
-    Clock, Db,
-};
+use crate::infra::{db::DbKind, Db};
 
 /// At most this many results in one list answer (newest first).
 pub const LIST_LIMIT: i64 = 200;
 
 pub async fn list_released(chart: &ChartScope) -> Result<Vec<ResultSummary>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT r.id, r.name, r.collected_at, r.patient_seen_at, \
-         EXISTS (SELECT 1 FROM observations o WHERE o.report_id = r.id AND o.flag IS NOT NULL) AS abnormal \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM observations o WHERE o.report_id = r.id AND o.flag IS NOT NULL) \
+         THEN 1 ELSE 0 END AS BIGINT) AS abnormal \
          FROM diagnostic_reports r WHERE r.patient_id = $1 AND r.released_at IS NOT NULL \
          AND r.confidential <= $3 ORDER BY r.collected_at DESC, r.id DESC LIMIT $2",
     )
@@ -26,17 +22,58 @@ pub async fn list_released(chart: &ChartScope) -> Result<Vec<ResultSummary>, sql
     .fetch_all(&chart.db().read)
     .await?;
     let clock = &chart.state().clock;
-    rows.iter().map(|row| summary_of(row, clock)).collect()
+    Ok(rows.into_iter().map(|row| row.view(clock)).collect())
 }
 
-fn summary_of(row: &AnyRow, clock: &Clock) -> Result<ResultSummary, sqlx::Error> {
-    Ok(ResultSummary {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        collected_on: clock.date_of(row.try_get("collected_at")?),
-        is_new: row.try_get::<Option<i64>, _>("patient_seen_at")?.is_none(),
-        abnormal: bool_column(row, "abnormal")?,
-    })
+/// A released result in the list, as stored (`view.rs` words it).
+#[derive(Debug, sqlx::FromRow)]
+pub struct SummaryRow {
+    pub id: i64,
+    pub name: String,
+    pub collected_at: i64,
+    pub patient_seen_at: Option<i64>,
+    pub abnormal: i64,
+}
+
+/// One report, as stored.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ReportRow {
+    pub id: i64,
+    pub name: String,
+    pub collected_at: i64,
+    pub released_at: Option<i64>,
+    pub reviewed_at: Option<i64>,
+    pub ordered_by: Option<String>,
+}
+
+/// One value of a report, as stored.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ComponentRow {
+    pub loinc: String,
+    pub name: String,
+    pub value_num: Option<f64>,
+    pub value_text: Option<String>,
+    pub unit: String,
+    pub ref_low: Option<f64>,
+    pub ref_high: Option<f64>,
+    pub ref_text: Option<String>,
+    pub flag: Option<String>,
+    pub has_trend: i64,
+}
+
+/// A result in the clinician's queue, as stored.
+#[derive(Debug, sqlx::FromRow)]
+pub struct QueueRow {
+    pub id: i64,
+    pub patient_id: i64,
+    pub name: String,
+    pub collected_at: i64,
+    pub released_at: Option<i64>,
+    pub held_reason: Option<String>,
+    pub reviewed_at: Option<i64>,
+    pub given_name: String,
+    pub family_name: String,
+    pub mrn: String,
 }
 
 /// Released results not yet opened: the "new results" count on Home and in the menu.
@@ -57,7 +94,7 @@ pub async fn released_detail(
     report_id: i64,
 ) -> Result<Option<ResultDetail>, sqlx::Error> {
     let (db, patient_id, vis) = (chart.db(), chart.patient_id(), chart.visibility());
-    let Some(report) = sqlx::query(
+    let Some(report) = sqlx::query_as::<_, ReportRow>(
         "SELECT r.id, r.name, r.collected_at, r.released_at, r.reviewed_at, p.display_name AS ordered_by \
          FROM diagnostic_reports r LEFT JOIN providers p ON p.id = r.ordered_by \
          WHERE r.id = $1 AND r.patient_id = $2 AND r.released_at IS NOT NULL AND r.confidential <= $3",
@@ -71,18 +108,7 @@ pub async fn released_detail(
         return Ok(None);
     };
     let components = components_of(db, patient_id, report_id, vis).await?;
-    Ok(Some(ResultDetail {
-        id: report.try_get("id")?,
-        name: report.try_get("name")?,
-        collected_on: chart.state().clock.date_of(report.try_get("collected_at")?),
-        released_on: chart
-            .state()
-            .clock
-            .date_of(report.try_get::<Option<i64>, _>("released_at")?.unwrap_or_default()),
-        ordered_by: report.try_get("ordered_by")?,
-        awaiting_review: report.try_get::<Option<i64>, _>("reviewed_at")?.is_none(),
-        components,
-    }))
+    Ok(Some(report.view(components, &chart.state().clock)))
 }
 
 async fn components_of(
@@ -92,11 +118,12 @@ async fn components_of(
     vis: Visibility,
 ) -> Result<Vec<Component>, sqlx::Error> {
     // has_trend: another released numeric value of the same analyte exists.
-    let rows = sqlx::query(
+    let rows: Vec<ComponentRow> = sqlx::query_as(
         "SELECT o.loinc, o.name, o.value_num, o.value_text, o.unit, o.ref_low, o.ref_high, o.ref_text, o.flag, \
-         EXISTS (SELECT 1 FROM observations o2 JOIN diagnostic_reports r2 ON r2.id = o2.report_id \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM observations o2 JOIN diagnostic_reports r2 ON r2.id = o2.report_id \
                  WHERE o2.patient_id = o.patient_id AND o2.loinc = o.loinc AND o2.id <> o.id \
-                 AND o2.value_num IS NOT NULL AND r2.released_at IS NOT NULL AND r2.confidential <= $3) AS has_trend \
+                 AND o2.value_num IS NOT NULL AND r2.released_at IS NOT NULL AND r2.confidential <= $3) \
+         THEN 1 ELSE 0 END AS BIGINT) AS has_trend \
          FROM observations o WHERE o.report_id = $1 AND o.patient_id = $2 ORDER BY o.position, o.id",
     )
     .bind(report_id)
@@ -104,23 +131,7 @@ async fn components_of(
     .bind(vis.max_flag())
     .fetch_all(&db.read)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let value_num: Option<f64> = row.try_get("value_num")?;
-            let value_text: Option<String> = row.try_get("value_text")?;
-            let ref_text: Option<String> = row.try_get("ref_text")?;
-            let flag: Option<String> = row.try_get("flag")?;
-            Ok(Component {
-                loinc: row.try_get("loinc")?,
-                name: row.try_get("name")?,
-                value: value_num.map(format_value).or(value_text).unwrap_or_default(),
-                unit: row.try_get("unit")?,
-                range: format_range(row.try_get("ref_low")?, row.try_get("ref_high")?, ref_text.as_deref()),
-                flag: flag.as_deref().and_then(Flag::parse),
-                has_trend: value_num.is_some() && bool_column(row, "has_trend")?,
-            })
-        })
-        .collect()
+    Ok(rows.into_iter().map(ComponentRow::view).collect())
 }
 
 /// Marks a result opened by the patient (the first time only).
@@ -148,7 +159,7 @@ pub async fn trend(
     loinc: &str,
 ) -> Result<Option<(String, Vec<UnitSeries>)>, sqlx::Error> {
     let (db, patient_id, vis) = (chart.db(), chart.patient_id(), chart.visibility());
-    let stored = sqlx::query(
+    let stored: Option<(String, String)> = sqlx::query_as(
         "SELECT s.name, s.series FROM result_series s \
          JOIN patients p ON p.id = s.patient_id AND p.results_version = s.version \
          WHERE s.patient_id = $1 AND s.loinc = $2 AND s.audience = $3",
@@ -159,7 +170,7 @@ pub async fn trend(
     .fetch_optional(&db.read)
     .await?;
     let (name, series) = match stored {
-        Some(row) => (row.try_get::<String, _>("name")?, row.try_get::<String, _>("series")?),
+        Some(found) => found,
         None => match build_series(db, patient_id, loinc, vis).await? {
             Some(built) => built,
             None => return Ok(None),
@@ -174,18 +185,13 @@ pub async fn trend(
 pub fn refresh_series_later(db: &Db, report_id: i64) {
     let db = db.clone();
     tokio::spawn(async move {
-        let analytes = sqlx::query(
+        let analytes: Result<Vec<(i64, String)>, _> = sqlx::query_as(
             "SELECT DISTINCT patient_id, loinc FROM observations WHERE report_id = $1 AND value_num IS NOT NULL",
         )
         .bind(report_id)
         .fetch_all(&db.read)
         .await;
-        for row in analytes.unwrap_or_default() {
-            let (Ok(patient_id), Ok(loinc)) =
-                (row.try_get::<i64, _>("patient_id"), row.try_get::<String, _>("loinc"))
-            else {
-                continue;
-            };
+        for (patient_id, loinc) in analytes.unwrap_or_default() {
             for vis in [Visibility::Everything, Visibility::NotConfidential] {
                 if let Err(error) = build_series(&db, patient_id, &loinc, vis).await {
                     tracing::warn!(%error, "could not rebuild a result series");
@@ -230,12 +236,9 @@ async fn build_series(
         DbKind::Sqlite => series_sql!("group_concat", "char(31)", "char(30)"),
         DbKind::Postgres => series_sql!("string_agg", "chr(31)", "chr(30)"),
     };
-    let row = sqlx::query(sql).bind(patient_id).bind(loinc).bind(vis.max_flag()).fetch_one(&db.read).await?;
-    let (Some(version), Some(name), Some(series)) = (
-        row.try_get::<Option<i64>, _>("version")?,
-        row.try_get::<Option<String>, _>("name")?,
-        row.try_get::<Option<String>, _>("series")?,
-    ) else {
+    let row: (Option<i64>, Option<String>, Option<String>) =
+        sqlx::query_as(sql).bind(patient_id).bind(loinc).bind(vis.max_flag()).fetch_one(&db.read).await?;
+    let (Some(version), Some(name), Some(series)) = row else {
         return Ok(None);
     };
     // A newer series stored meanwhile is kept; failing to store only costs the next view time.
@@ -365,30 +368,9 @@ pub async fn staff_queue(
     ))
     .bind(limit);
     let rows = crate::access::reach::bind_reach(query, staff).fetch_all(&staff.db().read).await?;
+    let rows: Vec<QueueRow> = rows.iter().map(sqlx::FromRow::from_row).collect::<Result<_, _>>()?;
     let clock = &staff.state().clock;
-    let rows: Result<Vec<_>, sqlx::Error> = rows
-        .iter()
-        .map(|row| {
-            Ok((
-                Some(row.try_get::<i64, _>("patient_id")?),
-                super::StaffResultRow {
-                    id: row.try_get("id")?,
-                    patient: format!(
-                        "{}, {}",
-                        row.try_get::<String, _>("family_name")?,
-                        row.try_get::<String, _>("given_name")?
-                    ),
-                    mrn: row.try_get("mrn")?,
-                    name: row.try_get("name")?,
-                    collected_on: clock.date_of(row.try_get("collected_at")?),
-                    released: row.try_get::<Option<i64>, _>("released_at")?.is_some(),
-                    held_reason: row.try_get("held_reason")?,
-                    reviewed: row.try_get::<Option<i64>, _>("reviewed_at")?.is_some(),
-                },
-            ))
-        })
-        .collect();
-    Ok(Unseen::new(rows?))
+    Ok(Unseen::new(rows.into_iter().map(|r| (Some(r.patient_id), r.view(clock))).collect()))
 }
 
 /// The patient a report belongs to (for staff actions, which are audited against it).

@@ -10,6 +10,8 @@ pub mod staff_pages;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod upload;
+#[cfg(feature = "ssr")]
+mod view;
 
 use serde::{Deserialize, Serialize};
 

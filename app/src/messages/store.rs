@@ -2,7 +2,6 @@
 //! thread up within its chart (a proxy never sees a thread a clinician marked confidential);
 //! staff-side functions take a `StaffScope` and look every thread up within the pools it
 //! covers. Nothing here updates or deletes a message (the database refuses).
-use sqlx::{any::AnyRow, Row};
 
 use super::{AttachmentInfo, Inbox, MessageView, Pool, Recipient, ScheduleReason, ThreadSummary, ThreadView};
 use crate::{
@@ -19,7 +18,7 @@ pub const SEEN_RECENTLY_MS: i64 = 365 * crate::dates::DAY_MS;
 /// The care team, providers seen recently, then the customer-service pools. A provider
 /// seen only at a confidential visit is not offered to a proxy (it would tell of the visit).
 pub async fn recipients(chart: &ChartScope, now: i64) -> Result<Vec<Recipient>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
         "SELECT p.id, p.display_name, p.specialty, p.department, MIN(c.role) AS role FROM providers p \
          LEFT JOIN care_team c ON c.provider_id = p.id AND c.patient_id = $1 \
          WHERE c.patient_id IS NOT NULL OR p.id IN (SELECT e.provider_id FROM encounters e \
@@ -32,19 +31,15 @@ pub async fn recipients(chart: &ChartScope, now: i64) -> Result<Vec<Recipient>, 
     .bind(chart.visibility().max_flag())
     .fetch_all(&chart.db().read)
     .await?;
-    let mut list = rows
-        .iter()
-        .map(|row| {
-            let role: Option<String> = row.try_get("role")?;
-            let department: String = row.try_get("department")?;
-            Ok(Recipient {
-                key: format!("provider-{}", row.try_get::<i64, _>("id")?),
-                name: row.try_get("display_name")?,
-                detail: format!("{} · {department}", role.unwrap_or(row.try_get("specialty")?)),
-                pool: Pool::Care,
-            })
+    let mut list: Vec<Recipient> = rows
+        .into_iter()
+        .map(|(id, name, specialty, department, role)| Recipient {
+            key: format!("provider-{id}"),
+            name,
+            detail: format!("{} · {department}", role.unwrap_or(specialty)),
+            pool: Pool::Care,
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect();
     for pool in [Pool::Billing, Pool::Support, Pool::Records] {
         list.push(Recipient {
             key: format!("pool-{}", pool.as_str()),
@@ -165,43 +160,50 @@ enum Side {
     Staff,
 }
 
-fn summary(row: &AnyRow, side: Side, clock: &Clock) -> Result<ThreadSummary, sqlx::Error> {
-    let pool = Pool::parse(row.try_get::<String, _>("pool")?.as_str()).unwrap_or(Pool::Support);
-    let unread = match side {
-        Side::Patient(_) => {
-            row.try_get::<i64, _>("last_staff_message_id")? > row.try_get("reader_read_upto")?
+/// A thread as stored, with both sides' read marks (`view.rs` words it for one side).
+#[derive(Debug, sqlx::FromRow)]
+pub struct ThreadRow {
+    pub id: i64,
+    pub patient_id: i64,
+    pub subject: String,
+    pub pool: String,
+    pub department: Option<String>,
+    pub status: String,
+    pub last_message_at: i64,
+    pub last_patient_message_id: i64,
+    pub last_staff_message_id: i64,
+    pub staff_read_upto: i64,
+    /// This reader's mark (patient-side statements only).
+    #[sqlx(default)]
+    pub reader_read_upto: i64,
+    pub provider_name: Option<String>,
+    pub claimed_name: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub mrn: String,
+}
+
+/// Which side reads a thread: its unread mark and whom it is "with" differ.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    Patient,
+    Staff,
+}
+
+impl Side {
+    fn reading(self) -> Reading {
+        match self {
+            Side::Patient(_) => Reading::Patient,
+            Side::Staff => Reading::Staff,
         }
-        Side::Staff => row.try_get::<i64, _>("last_patient_message_id")? > row.try_get("staff_read_upto")?,
-    };
-    let with = match side {
-        Side::Patient(_) => row
-            .try_get::<Option<String>, _>("provider_name")?
-            .or(row.try_get::<Option<String>, _>("department")?)
-            .unwrap_or_default(),
-        Side::Staff => format!(
-            "{} {} ({})",
-            row.try_get::<String, _>("given_name")?,
-            row.try_get::<String, _>("family_name")?,
-            row.try_get::<String, _>("mrn")?
-        ),
-    };
-    Ok(ThreadSummary {
-        id: row.try_get("id")?,
-        subject: row.try_get("subject")?,
-        with,
-        pool,
-        last_message_at: clock.local_date_time(row.try_get("last_message_at")?),
-        unread,
-        done: row.try_get::<String, _>("status")? == "done",
-        claimed_by: row.try_get("claimed_name")?,
-    })
+    }
 }
 
 /// The chart's threads, newest first, and how many have replies this reader has not opened.
 pub async fn inbox(chart: &ChartScope) -> Result<Inbox, sqlx::Error> {
     let clock = &chart.state().clock;
     let (db, patient_id, reader) = (chart.db(), chart.patient_id(), PatientReader::of(chart));
-    let rows = sqlx::query(concat!(
+    let rows: Vec<ThreadRow> = sqlx::query_as(concat!(
         reader_summaries!("$4"),
         " WHERE t.patient_id = $1 AND t.confidential <= $3 ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2"
     ))
@@ -211,8 +213,7 @@ pub async fn inbox(chart: &ChartScope) -> Result<Inbox, sqlx::Error> {
     .bind(reader.mark_id())
     .fetch_all(&db.read)
     .await?;
-    let threads =
-        rows.iter().map(|r| summary(r, Side::Patient(reader), clock)).collect::<Result<Vec<_>, _>>()?;
+    let threads = rows.into_iter().map(|r| r.view(Reading::Patient, clock)).collect();
     Ok(Inbox { unread: unread_count(chart).await?, threads })
 }
 
@@ -236,7 +237,7 @@ pub async fn unread_count(chart: &ChartScope) -> Result<i64, sqlx::Error> {
 /// One thread of the chart, marked read by this reader.
 pub async fn patient_thread(chart: &ChartScope, thread_id: i64) -> Result<Option<ThreadView>, sqlx::Error> {
     let reader = PatientReader::of(chart);
-    let row = sqlx::query(concat!(
+    let row: Option<ThreadRow> = sqlx::query_as(concat!(
         reader_summaries!("$4"),
         " WHERE t.id = $1 AND t.patient_id = $2 AND t.confidential <= $3"
     ))
@@ -255,14 +256,14 @@ async fn open_thread(
     chart: &ChartScope,
     thread_id: i64,
     side: Side,
-    row: Option<AnyRow>,
+    row: Option<ThreadRow>,
 ) -> Result<Option<ThreadView>, sqlx::Error> {
     let (db, clock) = (chart.db(), &chart.state().clock);
     let Some(row) = row else { return Ok(None) };
-    let summary = summary(&row, side, clock)?;
+    let upto = row.last_staff_message_id;
+    let summary = row.view(side.reading(), clock);
     match side {
         Side::Patient(PatientReader { proxy_user: Some(user), .. }) => {
-            let upto: i64 = row.try_get("last_staff_message_id")?;
             mark_proxy_read(&db.write, thread_id, user, upto).await?;
         }
         Side::Patient(_) => {
@@ -302,7 +303,7 @@ where
 }
 
 async fn messages_of(db: &Db, thread_id: i64, clock: &Clock) -> Result<Vec<MessageView>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<MessageRow> = sqlx::query_as(
         "SELECT m.id, m.from_patient, m.body, m.schedule_reason, m.sent_at, m.proxy_relationship, \
          u.display_name, pt.given_name, pt.family_name \
          FROM messages m JOIN users u ON u.id = m.author_id JOIN message_threads t ON t.id = m.thread_id \
@@ -311,54 +312,43 @@ async fn messages_of(db: &Db, thread_id: i64, clock: &Clock) -> Result<Vec<Messa
     .bind(thread_id)
     .fetch_all(&db.read)
     .await?;
-    let files = sqlx::query(
+    let files: Vec<(i64, i64, String, String, i64)> = sqlx::query_as(
         "SELECT a.id, a.message_id, a.original_name, a.media_type, a.size_bytes FROM message_attachments a \
          JOIN messages m ON m.id = a.message_id WHERE m.thread_id = $1 ORDER BY a.id",
     )
     .bind(thread_id)
     .fetch_all(&db.read)
     .await?;
-    rows.iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
-            let id: i64 = row.try_get("id")?;
             let attachments = files
                 .iter()
-                .filter(|f| f.try_get::<i64, _>("message_id").ok() == Some(id))
-                .map(|f| {
-                    Ok(AttachmentInfo {
-                        id: f.try_get("id")?,
-                        name: f.try_get("original_name")?,
-                        media_type: f.try_get("media_type")?,
-                        size_bytes: f.try_get("size_bytes")?,
-                    })
+                .filter(|(_, message_id, ..)| *message_id == row.id)
+                .map(|(id, _, name, media_type, size_bytes)| AttachmentInfo {
+                    id: *id,
+                    name: name.clone(),
+                    media_type: media_type.clone(),
+                    size_bytes: *size_bytes,
                 })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?;
-            Ok(MessageView {
-                id,
-                from_patient: row.try_get::<i64, _>("from_patient")? == 1,
-                author: row.try_get("display_name")?,
-                body: row.try_get("body")?,
-                schedule_reason: row
-                    .try_get::<Option<String>, _>("schedule_reason")?
-                    .and_then(|r| ScheduleReason::parse(&r)),
-                sent_at: clock.local_date_time(row.try_get("sent_at")?),
-                attachments,
-                sent_for: sent_for(row)?,
-            })
+                .collect();
+            row.view(attachments, clock)
         })
-        .collect()
+        .collect())
 }
 
-fn sent_for(row: &AnyRow) -> Result<Option<super::SentFor>, sqlx::Error> {
-    let Some(relationship) = row.try_get::<Option<String>, _>("proxy_relationship")? else { return Ok(None) };
-    Ok(Relationship::parse(&relationship).map(|relationship| super::SentFor {
-        relationship,
-        patient: format!(
-            "{} {}",
-            row.try_get::<String, _>("given_name").unwrap_or_default(),
-            row.try_get::<String, _>("family_name").unwrap_or_default()
-        ),
-    }))
+/// A message as stored, with the names of the chart it belongs to.
+#[derive(Debug, sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: i64,
+    pub from_patient: i64,
+    pub body: String,
+    pub schedule_reason: Option<String>,
+    pub sent_at: i64,
+    pub proxy_relationship: Option<String>,
+    pub display_name: String,
+    pub given_name: String,
+    pub family_name: String,
 }
 
 /// An attachment of the chart: (media type, bytes).
@@ -366,7 +356,7 @@ pub async fn patient_attachment(
     chart: &ChartScope,
     attachment_id: i64,
 ) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT a.media_type, a.content FROM message_attachments a JOIN messages m ON m.id = a.message_id \
          JOIN message_threads t ON t.id = m.thread_id WHERE a.id = $1 AND a.patient_id = $2 AND t.confidential <= $3",
     )
@@ -374,8 +364,7 @@ pub async fn patient_attachment(
     .bind(chart.patient_id())
     .bind(chart.visibility().max_flag())
     .fetch_optional(&chart.db().read)
-    .await?;
-    row.map(|r| Ok((r.try_get("media_type")?, r.try_get("content")?))).transpose()
+    .await
 }
 
 // ---------------------------------------------------------------- sending
@@ -518,12 +507,11 @@ async fn insert(db: &Db, out: &Outgoing<'_>) -> Result<Outcome, sqlx::Error> {
 }
 
 async fn by_key(db: &Db, author_id: i64, key: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
-    let row = sqlx::query("SELECT thread_id, id FROM messages WHERE author_id = $1 AND idempotency_key = $2")
+    sqlx::query_as("SELECT thread_id, id FROM messages WHERE author_id = $1 AND idempotency_key = $2")
         .bind(author_id)
         .bind(key)
         .fetch_optional(&db.write)
-        .await?;
-    row.map(|r| Ok((r.try_get("thread_id")?, r.try_get("id")?))).transpose()
+        .await
 }
 
 /// Whether the chart has this thread, as this reader sees it (a reply must be to one of its own).
@@ -633,7 +621,7 @@ pub async fn staff_inbox(
         StaffView::Done => "done",
     };
     let (scope_user, scope_pool) = scope.params();
-    let rows = sqlx::query(concat!(
+    let rows: Vec<ThreadRow> = sqlx::query_as(concat!(
         "SELECT ",
         summary_columns!(),
         " FROM message_threads t ",
@@ -652,13 +640,8 @@ pub async fn staff_inbox(
     .bind(staff.user_id())
     .fetch_all(&staff.db().read)
     .await?;
-    let rows: Result<Vec<_>, sqlx::Error> = rows
-        .iter()
-        .map(|r| {
-            Ok((Some(r.try_get::<i64, _>("patient_id")?), summary(r, Side::Staff, &staff.state().clock)?))
-        })
-        .collect();
-    Ok(Unseen::new(rows?))
+    let clock = &staff.state().clock;
+    Ok(Unseen::new(rows.into_iter().map(|r| (Some(r.patient_id), r.view(Reading::Staff, clock))).collect()))
 }
 
 /// The patient a thread in scope belongs to; None when it is not in scope (or not at all).
@@ -686,7 +669,7 @@ pub async fn staff_thread(
     thread_id: i64,
 ) -> Result<Option<ThreadView>, sqlx::Error> {
     let (scope_user, scope_pool) = scope.params();
-    let row = sqlx::query(concat!(
+    let row: Option<ThreadRow> = sqlx::query_as(concat!(
         "SELECT ",
         summary_columns!(),
         " FROM message_threads t ",
@@ -747,7 +730,7 @@ pub async fn staff_attachment(
     attachment_id: i64,
 ) -> Result<Option<(i64, String, Vec<u8>)>, sqlx::Error> {
     let (scope_user, scope_pool) = scope.params();
-    let row = sqlx::query(concat!(
+    sqlx::query_as(concat!(
         "SELECT a.patient_id, a.media_type, a.content FROM message_attachments a \
          JOIN messages m ON m.id = a.message_id JOIN message_threads t ON t.id = m.thread_id \
          WHERE a.id = $1 AND ",
@@ -757,6 +740,5 @@ pub async fn staff_attachment(
     .bind(scope_user)
     .bind(scope_pool)
     .fetch_optional(&db.read)
-    .await?;
-    row.map(|r| Ok((r.try_get("patient_id")?, r.try_get("media_type")?, r.try_get("content")?))).transpose()
+    .await
 }

@@ -8,7 +8,6 @@ use std::{fmt, io, path::Path};
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use sqlx::Row;
 
 use super::Db;
 
@@ -102,12 +101,11 @@ pub async fn append_all(db: &Db, at: i64, events: &[AuditEvent<'_>]) -> Result<(
         return Ok(());
     }
     let mut tx = db.write.begin().await?;
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
-        .bind(events.len() as i64)
-        .fetch_one(&mut *tx)
-        .await?;
-    let last: i64 = head.try_get("seq")?;
-    let mut prev: String = head.try_get("hash")?;
+    let (last, mut prev): (i64, String) =
+        sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+            .bind(events.len() as i64)
+            .fetch_one(&mut *tx)
+            .await?;
     for (seq, ev) in (last - events.len() as i64 + 1..).zip(events) {
         let hash = db.audit_key.mac(&prev, seq, at, ev);
         sqlx::query(
@@ -157,8 +155,25 @@ impl Head {
 }
 
 pub async fn head(db: &Db) -> Result<Head, sqlx::Error> {
-    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&db.read).await?;
-    Ok(Head { seq: row.try_get("seq")?, hash: row.try_get("hash")? })
+    let (seq, hash) =
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&db.read).await?;
+    Ok(Head { seq, hash })
+}
+
+/// One link of the chain, as stored.
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    seq: i64,
+    at: i64,
+    actor_user_id: Option<i64>,
+    action: String,
+    patient_id: Option<i64>,
+    section: Option<String>,
+    as_proxy: i64,
+    client_addr: Option<String>,
+    detail: String,
+    prev_hash: String,
+    hash: String,
 }
 
 /// What `verify` found.
@@ -174,7 +189,7 @@ pub enum Verdict {
 /// no gap in the sequence, the head row at the last link, and, when given, the `anchor`
 /// (a head copied earlier) still in the chain.
 pub async fn verify(db: &Db, anchor: Option<&Head>) -> Result<Verdict, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<StoredRow> = sqlx::query_as(
         "SELECT seq, at, actor_user_id, action, patient_id, section, as_proxy, client_addr, \
          detail, prev_hash, hash FROM audit_log ORDER BY seq",
     )
@@ -182,35 +197,30 @@ pub async fn verify(db: &Db, anchor: Option<&Head>) -> Result<Verdict, sqlx::Err
     .await?;
     let mut prev = Head { seq: 0, hash: GENESIS_HASH.to_owned() };
     for row in &rows {
-        let seq: i64 = row.try_get("seq")?;
-        let action: String = row.try_get("action")?;
-        let section: Option<String> = row.try_get("section")?;
-        let addr: Option<String> = row.try_get("client_addr")?;
-        let detail: String = row.try_get("detail")?;
+        let seq = row.seq;
         let ev = AuditEvent {
-            actor_user_id: row.try_get("actor_user_id")?,
-            action: &action,
-            patient_id: row.try_get("patient_id")?,
-            section: section.as_deref(),
-            as_proxy: row.try_get::<i64, _>("as_proxy")? != 0,
-            client_addr: addr.as_deref(),
-            detail: &detail,
+            actor_user_id: row.actor_user_id,
+            action: &row.action,
+            patient_id: row.patient_id,
+            section: row.section.as_deref(),
+            as_proxy: row.as_proxy != 0,
+            client_addr: row.client_addr.as_deref(),
+            detail: &row.detail,
         };
-        let stored_prev: String = row.try_get("prev_hash")?;
-        let stored: String = row.try_get("hash")?;
+        let (stored_prev, stored) = (&row.prev_hash, &row.hash);
         if seq != prev.seq + 1 {
             return Ok(Verdict::Broken { seq: prev.seq + 1, reason: "a row is missing" });
         }
-        if stored_prev != prev.hash {
+        if *stored_prev != prev.hash {
             return Ok(Verdict::Broken { seq, reason: "the link to the row before does not match" });
         }
-        if db.audit_key.mac(&prev.hash, seq, row.try_get("at")?, &ev) != stored {
+        if db.audit_key.mac(&prev.hash, seq, row.at, &ev) != *stored {
             return Ok(Verdict::Broken { seq, reason: "the row was changed (its MAC does not match)" });
         }
-        if anchor.is_some_and(|a| a.seq == seq && a.hash != stored) {
+        if anchor.is_some_and(|a| a.seq == seq && a.hash != *stored) {
             return Ok(Verdict::Broken { seq, reason: "the anchored head is not in the chain" });
         }
-        prev = Head { seq, hash: stored };
+        prev = Head { seq, hash: stored.clone() };
     }
     if anchor.is_some_and(|a| a.seq > prev.seq) {
         return Ok(Verdict::Broken {

@@ -109,16 +109,6 @@ fn create_sqlite_parent_dir(url: &str) {
     }
 }
 
-/// A boolean expression's value (EXISTS, IS NOT NULL): an integer on SQLite, a boolean on
-/// PostgreSQL.
-pub fn bool_column(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Error> {
-    use sqlx::Row;
-    match row.try_get::<bool, _>(column) {
-        Ok(b) => Ok(b),
-        Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
-    }
-}
-
 impl Db {
     /// Whether every migration this build carries is applied. Read-only, so the server's
     /// role (which may not change the schema on PostgreSQL) can check before serving.

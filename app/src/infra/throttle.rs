@@ -1,6 +1,5 @@
 //! Failure counting in the database (so limits hold across restarts and across servers
 //! sharing one PostgreSQL). A rolling window: the count of failures newer than `window`.
-use sqlx::Row;
 
 use super::Db;
 use crate::error::AppError;
@@ -29,7 +28,7 @@ pub const RESET_PER_ADDRESS: Limit = Limit { scope: "reset-address", max_failure
 
 /// Refuses with `TooManyAttempts` when `key` has reached the limit inside the window.
 pub async fn check(db: &Db, now: i64, limit: Limit, key: &str) -> Result<(), AppError> {
-    let row = sqlx::query(
+    let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
         "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM auth_failures \
          WHERE scope = $1 AND key = $2 AND at > $3",
     )
@@ -38,11 +37,9 @@ pub async fn check(db: &Db, now: i64, limit: Limit, key: &str) -> Result<(), App
     .bind(now - limit.window_ms)
     .fetch_one(&db.read)
     .await?;
-    let count: i64 = row.try_get("n")?;
     if count < limit.max_failures {
         return Ok(());
     }
-    let oldest: Option<i64> = row.try_get("oldest")?;
     let retry_after_ms = oldest.unwrap_or(now) + limit.window_ms - now;
     Err(AppError::TooManyAttempts { retry_after_secs: (retry_after_ms.max(1000) / 1000) as u64 })
 }

@@ -244,6 +244,31 @@ fn layers_run_one_way() {
     assert!(findings.is_empty(), "layers that run the wrong way:\n{findings:#?}");
 }
 
+/// Rule 5 over one file: rows are read through `#[derive(sqlx::FromRow)]` structs or typed
+/// tuples (`query_as`), not column by column with `try_get` (a typo in a column name is then
+/// a failed read at run time, found by no compiler).
+fn check_rows_by_type(file: &str, source: &str) -> Vec<Finding> {
+    let parsed = syn::parse_file(source).unwrap_or_else(|e| panic!("{file} does not parse: {e}"));
+    let tokens = parsed.to_token_stream().to_string();
+    tokens
+        .match_indices(". try_get")
+        .map(|(at, _)| Finding {
+            file: file.to_owned(),
+            function: format!("token {at}"),
+            rule: "a row read column by column (use a FromRow struct or query_as with a tuple)",
+        })
+        .collect()
+}
+
+#[test]
+fn rows_are_read_by_type() {
+    let planted = r#"fn f(row: AnyRow) -> i64 { row.try_get("id").unwrap() }"#;
+    assert_eq!(check_rows_by_type("/x.rs", planted).len(), 1, "the rule can fail");
+    let findings: Vec<Finding> =
+        app_sources().iter().flat_map(|(file, source)| check_rows_by_type(file, source)).collect();
+    assert!(findings.is_empty(), "rows read column by column:\n{findings:#?}");
+}
+
 #[test]
 fn no_sql_is_built_with_format() {
     let planted = r#"let sql = format!("SELECT * FROM users WHERE id = {id}");"#;

@@ -45,18 +45,6 @@ impl Section {
         Section::Messages,
     ];
 
-    /// The patient menu, in order: every section (Home and Sharing included).
-    pub const MENU: [Section; 8] = [
-        Section::Home,
-        Section::Visits,
-        Section::Results,
-        Section::Medications,
-        Section::HealthSummary,
-        Section::Reminders,
-        Section::Messages,
-        Section::Sharing,
-    ];
-
     /// A narrower teen policy some states require: no medication list (where much of what
     /// a teen may consent to alone shows first). The default policy is every section, as
     /// the seed says ("full access … except information that has been restricted"); items a

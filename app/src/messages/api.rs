@@ -26,7 +26,8 @@ pub async fn unread_messages() -> Result<i64, AppError> {
 #[server(endpoint = "messages/recipients")]
 pub async fn message_recipients() -> Result<Vec<Recipient>, AppError> {
     let chart = access::require(Section::Messages, "messages.recipients").await?;
-    Ok(super::store::recipients(&chart, chart.state().clock.now_ms()).await?)
+    let providers = super::store::recipient_providers(&chart, chart.state().clock.now_ms()).await?;
+    Ok(super::view::recipients(providers))
 }
 
 /// One thread, whole; opening it marks the replies read.

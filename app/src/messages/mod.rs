@@ -11,7 +11,7 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub mod upload;
 #[cfg(feature = "ssr")]
-mod view;
+pub mod view;
 
 use serde::{Deserialize, Serialize};
 

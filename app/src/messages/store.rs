@@ -3,7 +3,7 @@
 //! staff-side functions take a `StaffScope` and look every thread up within the pools it
 //! covers. Nothing here updates or deletes a message (the database refuses).
 
-use super::{AttachmentInfo, Inbox, MessageView, Pool, Recipient, ScheduleReason, ThreadSummary, ThreadView};
+use super::{AttachmentInfo, Inbox, MessageView, Pool, ScheduleReason, ThreadSummary, ThreadView};
 use crate::{
     access::{ChartScope, Relationship, StaffAccess, Unseen, Visibility},
     auth::Role,
@@ -15,10 +15,22 @@ pub const SEEN_RECENTLY_MS: i64 = 365 * crate::dates::DAY_MS;
 
 // ---------------------------------------------------------------- patient side
 
-/// The care team, providers seen recently, then the customer-service pools. A provider
-/// seen only at a confidential visit is not offered to a proxy (it would tell of the visit).
-pub async fn recipients(chart: &ChartScope, now: i64) -> Result<Vec<Recipient>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
+/// A provider the chart may write to.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ProviderRow {
+    pub id: i64,
+    pub display_name: String,
+    pub specialty: String,
+    pub department: String,
+    /// Their role on the care team; None for a provider seen recently.
+    pub role: Option<String>,
+}
+
+/// The care team, then providers seen recently (`view::recipients` adds the pools). A
+/// provider seen only at a confidential visit is not offered to a proxy (it would tell of
+/// the visit).
+pub async fn recipient_providers(chart: &ChartScope, now: i64) -> Result<Vec<ProviderRow>, sqlx::Error> {
+    sqlx::query_as(
         "SELECT p.id, p.display_name, p.specialty, p.department, MIN(c.role) AS role FROM providers p \
          LEFT JOIN care_team c ON c.provider_id = p.id AND c.patient_id = $1 \
          WHERE c.patient_id IS NOT NULL OR p.id IN (SELECT e.provider_id FROM encounters e \
@@ -30,25 +42,7 @@ pub async fn recipients(chart: &ChartScope, now: i64) -> Result<Vec<Recipient>, 
     .bind(now - SEEN_RECENTLY_MS)
     .bind(chart.visibility().max_flag())
     .fetch_all(&chart.db().read)
-    .await?;
-    let mut list: Vec<Recipient> = rows
-        .into_iter()
-        .map(|(id, name, specialty, department, role)| Recipient {
-            key: format!("provider-{id}"),
-            name,
-            detail: format!("{} · {department}", role.unwrap_or(specialty)),
-            pool: Pool::Care,
-        })
-        .collect();
-    for pool in [Pool::Billing, Pool::Support, Pool::Records] {
-        list.push(Recipient {
-            key: format!("pool-{}", pool.as_str()),
-            name: String::new(),
-            detail: String::new(),
-            pool,
-        });
-    }
-    Ok(list)
+    .await
 }
 
 /// Where a new thread goes: (pool, department, provider).
@@ -62,7 +56,7 @@ pub async fn route_of(chart: &ChartScope, key: &str, now: i64) -> Result<Option<
     let Some(provider) = key.strip_prefix("provider-").and_then(|id| id.parse::<i64>().ok()) else {
         return Ok(None);
     };
-    if !recipients(chart, now).await?.iter().any(|r| r.key == key) {
+    if !recipient_providers(chart, now).await?.iter().any(|p| p.id == provider) {
         return Ok(None);
     }
     let department = crate::patients::store::department_of(chart.db(), provider).await?;

@@ -2,10 +2,27 @@
 //! is unread (for the side reading it), times in the clinic's zone, "sent by a proxy for…".
 //! The store holds data; wording and formats are made here.
 use super::{
-    store::{MessageRow, Reading, ThreadRow},
-    AttachmentInfo, MessageView, Pool, ScheduleReason, SentFor, ThreadSummary,
+    store::{MessageRow, ProviderRow, Reading, ThreadRow},
+    AttachmentInfo, MessageView, Pool, Recipient, ScheduleReason, SentFor, ThreadSummary,
 };
 use crate::{access::Relationship, infra::Clock};
+
+/// Whom the chart may write to: its providers, then the customer-service pools.
+pub fn recipients(providers: Vec<ProviderRow>) -> Vec<Recipient> {
+    let providers = providers.into_iter().map(|p| Recipient {
+        key: format!("provider-{}", p.id),
+        name: p.display_name,
+        detail: format!("{} · {}", p.role.unwrap_or(p.specialty), p.department),
+        pool: Pool::Care,
+    });
+    let pools = [Pool::Billing, Pool::Support, Pool::Records].into_iter().map(|pool| Recipient {
+        key: format!("pool-{}", pool.as_str()),
+        name: String::new(),
+        detail: String::new(),
+        pool,
+    });
+    providers.chain(pools).collect()
+}
 
 impl ThreadRow {
     pub fn view(self, reading: Reading, clock: &Clock) -> ThreadSummary {

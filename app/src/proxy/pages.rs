@@ -126,22 +126,7 @@ fn GrantCard(
             {(as_patient && may_change).then(|| view! {
                 <fieldset class="sections">
                     <legend>{t!(i18n, proxy.choose_sections)}</legend>
-                    {Section::GRANTABLE.into_iter().map(|s| {
-                        let box_id = format!("grant-{id}-{}", s.as_str());
-                        let box_id_for = box_id.clone();
-                        view! {
-                            <label for=box_id_for class="check">
-                                <input type="checkbox" id=box_id
-                                    checked=chosen.read_untracked().contains(&s)
-                                    prop:checked=move || chosen.read().contains(&s)
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        chosen.update(|list| { list.retain(|x| *x != s); if on { list.push(s); } });
-                                    } />
-                                {section_label(i18n, s)}
-                            </label>
-                        }
-                    }).collect_view()}
+                    <SectionBoxes id_prefix=format!("grant-{id}") sections=Section::GRANTABLE.to_vec() chosen />
                     {move || field_error(narrow_result, "sections").get().map(|m| view! { <p class="field-error">{m}</p> })}
                     <button type="button" on:click=move |_| {
                         narrow.dispatch(SetGrantSections { id, sections: Section::join(&chosen.get()) });
@@ -155,6 +140,35 @@ fn GrantCard(
             {(as_patient && !may_change).then(|| view! { <TeenRestriction g=teen_grant requests=asked refresh /> })}
         </li>
     }
+}
+
+/// One checkbox per section (`{id_prefix}-{section}`); `chosen` holds the ticked ones.
+#[component]
+pub fn SectionBoxes(
+    id_prefix: String,
+    sections: Vec<Section>,
+    chosen: RwSignal<Vec<Section>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    sections
+        .into_iter()
+        .map(|s| {
+            let box_id = format!("{id_prefix}-{}", s.as_str());
+            let box_for = box_id.clone();
+            view! {
+                <label for=box_for class="check">
+                    <input type="checkbox" id=box_id
+                        checked=chosen.read_untracked().contains(&s)
+                        prop:checked=move || chosen.read().contains(&s)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            chosen.update(|list| { list.retain(|x| *x != s); if on { list.push(s); } });
+                        } />
+                    {section_label(i18n, s)}
+                </label>
+            }
+        })
+        .collect_view()
 }
 
 #[component]

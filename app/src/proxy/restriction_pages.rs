@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::{
     api::RequestRestriction,
+    pages::SectionBoxes,
     staff_api::{restriction_queue, ApplyRestriction, DeclineRestriction},
     GrantView, Restriction, RestrictionStatus, REASON_MAX_CHARS, RESTRICTION_NOTE_MAX_CHARS,
 };
@@ -72,6 +73,8 @@ fn RestrictionForm(g: GrantView, refresh: RwSignal<u32>) -> impl IntoView {
     Effect::new(move |_| key.set(idempotency_key()));
     let (id, name) = (g.id, g.proxy_name.clone());
     let hide = RwSignal::new(Vec::<Section>::new());
+    // Home is where the others are summed up: it goes with them, not on its own.
+    let hideable: Vec<Section> = g.sections_now.iter().copied().filter(|s| *s != Section::Home).collect();
     let note = RwSignal::new(String::new());
     let heading_id = format!("restrict-{id}");
     let labelled_by = heading_id.clone();
@@ -87,21 +90,7 @@ fn RestrictionForm(g: GrantView, refresh: RwSignal<u32>) -> impl IntoView {
             <FormMessage message=form_error(result, &["sections", "note"]) />
             <fieldset class="sections">
                 <legend>{t!(i18n, proxy.restrict_hide)}</legend>
-                {g.sections_now.iter().copied().filter(|s| *s != Section::Home).map(|s| {
-                    let box_id = format!("restrict-{id}-{}", s.as_str());
-                    let box_for = box_id.clone();
-                    view! {
-                        <label for=box_for class="check">
-                            <input type="checkbox" id=box_id
-                                prop:checked=move || hide.read().contains(&s)
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    hide.update(|list| { list.retain(|x| *x != s); if on { list.push(s); } });
-                                } />
-                            {section_label(i18n, s)}
-                        </label>
-                    }
-                }).collect_view()}
+                <SectionBoxes id_prefix=format!("restrict-{id}") sections=hideable chosen=hide />
                 {move || field_error(result, "sections").get().map(|m| view! { <p class="field-error">{m}</p> })}
             </fieldset>
             <TextArea name="note" id=format!("restrict-{id}-note") max_chars=RESTRICTION_NOTE_MAX_CHARS

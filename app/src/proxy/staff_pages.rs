@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
-    pages::status_text,
+    pages::{status_text, SectionBoxes},
     staff_api::{chart_grants, proxy_queue, review_request, ApproveRequest, DenyRequest, EndAnyGrant},
     GrantView, ProxyRequest, RequestKind, RequestReview, RequestStatus, REASON_MAX_CHARS,
 };
@@ -136,21 +136,7 @@ fn Review(r: RequestReview, refresh: RwSignal<u32>) -> impl IntoView {
                 </fieldset>
                 <fieldset>
                     <legend>{t!(i18n, proxy.choose_sections)}</legend>
-                    {Section::GRANTABLE.into_iter().map(|s| {
-                        let box_id = format!("approve-{}", s.as_str());
-                        let box_id_for = box_id.clone();
-                        view! {
-                            <label for=box_id_for class="check">
-                                <input type="checkbox" id=box_id checked=sections.read_untracked().contains(&s)
-                                    prop:checked=move || sections.read().contains(&s)
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        sections.update(|l| { l.retain(|x| *x != s); if on { l.push(s); } });
-                                    } />
-                                {section_label(i18n, s)}
-                            </label>
-                        }
-                    }).collect_view()}
+                    <SectionBoxes id_prefix="approve".to_string() sections=Section::GRANTABLE.to_vec() chosen=sections />
                 </fieldset>
                 <p class="hint" id="ends-on-hint">{t!(i18n, proxy_staff.ends_on_hint)}</p>
                 <TextField name="ends_on" kind="date" required=false bind=ends_on hint_id="ends-on-hint"

@@ -132,7 +132,7 @@ fn SignedIn(me: Me) -> impl IntoView {
                 // One entry per part of the chart, in `Section` order: Home always (a grant
                 // without it opens on its first section), the granted ones, and Sharing for
                 // every patient or proxy (the account's, not the chart's).
-                {Section::MENU.into_iter()
+                {Section::GRANTABLE.into_iter().chain([Section::Sharing])
                     .filter(|&s| match s {
                         Section::Home => true,
                         Section::Sharing => !is_staff,

@@ -200,23 +200,21 @@ pub async fn decline_restriction(id: i64, reason: String) -> Result<(), AppError
 
 #[cfg(feature = "ssr")]
 async fn decide_restriction(staff: &StaffAccess, id: i64, decline: Option<String>) -> Result<(), AppError> {
-    use super::store::Applied;
+    use super::store::Decided;
     let patient = super::store::restriction_chart(staff.db(), id).await?.ok_or(AppError::NotFound)?;
     let chart =
         staff.open_chart(patient, Section::Sharing, &format!("staff.proxy.restriction id={id}")).await?;
     let now = staff.state().clock.now_ms();
-    let applied = super::store::decide_restriction(&chart, id, decline.as_deref(), staff.user_id(), now)
+    let decided = super::store::decide_restriction(&chart, id, decline.as_deref(), staff.user_id(), now)
         .await?
         .ok_or_else(|| AppError::invalid("form", Problem::ProxyAlreadyDecided))?;
-    let (action, detail) = match (decline.is_some(), applied) {
-        (true, _) => ("restriction-declined", format!("restriction={id}")),
-        (false, Applied::Narrowed { grant_id }) => {
+    let (action, detail) = match decided {
+        Decided::Declined => ("restriction-declined", format!("restriction={id}")),
+        Decided::Narrowed { grant_id } => {
             ("proxy-grant-sections", format!("restriction={id} grant={grant_id}"))
         }
-        (false, Applied::Ended { grant_id }) => {
-            ("proxy-grant-ended", format!("restriction={id} grant={grant_id}"))
-        }
-        (false, Applied::GrantGone) => ("restriction-applied", format!("restriction={id}")),
+        Decided::Ended { grant_id } => ("proxy-grant-ended", format!("restriction={id} grant={grant_id}")),
+        Decided::GrantGone => ("restriction-applied", format!("restriction={id}")),
     };
     chart.audit_write(Section::Sharing, action, &detail).await
 }

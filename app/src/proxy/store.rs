@@ -545,14 +545,16 @@ pub async fn restriction_chart(db: &Db, id: i64) -> Result<Option<i64>, sqlx::Er
         .await
 }
 
-/// What applying a restriction did to its grant.
+/// What HIM's decision did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Applied {
+pub enum Decided {
+    /// Declined: the grant is unchanged.
+    Declined,
     /// The grant covers fewer sections now.
     Narrowed { grant_id: i64 },
     /// Nothing was left: the grant ended.
     Ended { grant_id: i64 },
-    /// The grant had already ended: only the request is closed.
+    /// Applied, but the grant had already ended: only the request is closed.
     GrantGone,
 }
 
@@ -565,7 +567,7 @@ pub async fn decide_restriction(
     decline: Option<&str>,
     by: i64,
     now: i64,
-) -> Result<Option<Applied>, sqlx::Error> {
+) -> Result<Option<Decided>, sqlx::Error> {
     let mut tx = chart.db().write.begin().await?;
     let status = if decline.is_some() { "declined" } else { "applied" };
     let row: Option<(i64, String)> = sqlx::query_as(
@@ -582,13 +584,12 @@ pub async fn decide_restriction(
     .await?;
     let Some((grant_id, sections)) = row else { return Ok(None) };
     let hide = Section::parse_list(&sections);
-    let applied = if decline.is_some() {
-        Applied::GrantGone
-    } else {
-        narrow_grant(&mut tx, chart.patient_id(), grant_id, &hide, by, now).await?
+    let decided = match decline {
+        Some(_) => Decided::Declined,
+        None => narrow_grant(&mut tx, chart.patient_id(), grant_id, &hide, by, now).await?,
     };
     tx.commit().await?;
-    Ok(Some(applied))
+    Ok(Some(decided))
 }
 
 /// Takes `hide` off a grant on `patient_id`'s chart; ends it when nothing is left.
@@ -599,7 +600,7 @@ async fn narrow_grant(
     hide: &[Section],
     by: i64,
     now: i64,
-) -> Result<Applied, sqlx::Error> {
+) -> Result<Decided, sqlx::Error> {
     let sections: Option<String> = sqlx::query_scalar(
         "SELECT sections FROM proxy_grants WHERE id = $1 AND patient_id = $2 AND ended_at IS NULL",
     )
@@ -607,7 +608,7 @@ async fn narrow_grant(
     .bind(patient_id)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(sections) = sections else { return Ok(Applied::GrantGone) };
+    let Some(sections) = sections else { return Ok(Decided::GrantGone) };
     let left: Vec<Section> =
         Section::parse_list(&sections).into_iter().filter(|s| !hide.contains(s)).collect();
     if left.is_empty() {
@@ -618,14 +619,14 @@ async fn narrow_grant(
             .bind(grant_id)
             .execute(&mut **tx)
             .await?;
-        return Ok(Applied::Ended { grant_id });
+        return Ok(Decided::Ended { grant_id });
     }
     sqlx::query("UPDATE proxy_grants SET sections = $1 WHERE id = $2")
         .bind(Section::join(&left))
         .bind(grant_id)
         .execute(&mut **tx)
         .await?;
-    Ok(Applied::Narrowed { grant_id })
+    Ok(Decided::Narrowed { grant_id })
 }
 
 // ---------------------------------------------------------------- access log

@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh
 
-.PHONY: run test build bootstrap measure bench-record bench-messages unit integration e2e fmt
+.PHONY: run test build bootstrap measure bench-record bench-messages bench-reads unit integration e2e fmt
 
 ## Build in release mode, migrate, load demo data, serve on http://127.0.0.1:3000
 run:
@@ -37,6 +37,10 @@ bench-record: build
 ## Messages committed per second and an inbox of 1,000 threads, SQLite and PostgreSQL (not pass/fail)
 bench-messages: build
 	scripts/bench-messages.sh
+
+## Audited chart reads per second with wrk, SQLite and PostgreSQL (not pass/fail)
+bench-reads: build
+	scripts/bench-reads.sh
 
 fmt:
 	cargo fmt --all

@@ -16,13 +16,15 @@ pub enum DbKind {
 /// `write` serialises writers on SQLite (one connection: SQLite allows one writer at a
 /// time, and a deferred transaction that upgrades to a write can fail instead of
 /// waiting); on PostgreSQL both pools are the same.
-/// `audit_key` keys the audit log's chain (infra::audit): every writer of the log needs it.
+/// `audit_key` keys the audit log's chain (infra::audit), which `audit` alone appends to
+/// (group commit: see `audit::Writer`).
 #[derive(Clone, Debug)]
 pub struct Db {
     pub read: AnyPool,
     pub write: AnyPool,
     pub kind: DbKind,
     pub audit_key: Arc<super::audit::AuditKey>,
+    pub audit: super::audit::Writer,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -39,7 +41,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            return Ok(Db { read: pool.clone(), write: pool, kind: DbKind::Postgres, audit_key });
+            return Ok(Db::assemble(pool.clone(), pool, DbKind::Postgres, audit_key));
         }
         if !url.starts_with("sqlite:") {
             return Err(sqlx::Error::Configuration(
@@ -50,7 +52,12 @@ impl Db {
         let url = with_create_mode(url);
         let write = sqlite_pool(&url, 1).await?;
         let read = sqlite_pool(&url, 8).await?;
-        Ok(Db { read, write, kind: DbKind::Sqlite, audit_key })
+        Ok(Db::assemble(read, write, DbKind::Sqlite, audit_key))
+    }
+
+    fn assemble(read: AnyPool, write: AnyPool, kind: DbKind, audit_key: Arc<super::audit::AuditKey>) -> Db {
+        let audit = super::audit::Writer::start(write.clone(), audit_key.clone());
+        Db { read, write, kind, audit_key, audit }
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {

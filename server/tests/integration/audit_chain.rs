@@ -9,7 +9,49 @@ use sqlx::Row;
 
 use crate::common::TestApp;
 
-on_both_databases!(a_row_rewritten_with_an_unkeyed_hash_is_caught, a_removed_tail_is_caught_by_the_anchor);
+on_both_databases!(
+    a_row_rewritten_with_an_unkeyed_hash_is_caught,
+    a_removed_tail_is_caught_by_the_anchor,
+    concurrent_appends_share_commits_and_keep_one_chain
+);
+
+/// Group commit: 300 callers appending at once (each of three rows, as a staff queue
+/// does) are committed in a few transactions, not 300; the chain stays one unbroken
+/// sequence, and each caller's rows stay together and in its order.
+async fn concurrent_appends_share_commits_and_keep_one_chain(app: &TestApp) {
+    let db = &app.state.db;
+    let (rows_before, commits_before) = (count_rows(app).await, db.audit.commits());
+    let callers = (0..300).map(|caller| async move {
+        let details = [format!("{caller}.a"), format!("{caller}.b"), format!("{caller}.c")];
+        let events: Vec<_> = details
+            .iter()
+            .map(|detail| audit::AuditEvent { action: "test.group", detail, ..Default::default() })
+            .collect();
+        audit::append_all(db, 1_700_000_000_000, &events).await
+    });
+    // join_all polls every caller once before any waits: all 300 are queued together.
+    for outcome in futures::future::join_all(callers).await {
+        outcome.expect("append");
+    }
+    let commits = db.audit.commits() - commits_before;
+    assert!(commits <= 10, "300 concurrent appends took {commits} commits");
+    assert_eq!(count_rows(app).await, rows_before + 900);
+    assert!(matches!(audit::verify(db, None).await.unwrap(), Verdict::Intact { .. }));
+
+    let details: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'test.group' ORDER BY seq")
+            .fetch_all(&db.read)
+            .await
+            .unwrap();
+    for caller_rows in details.chunks(3) {
+        let caller = caller_rows[0].trim_end_matches(".a");
+        assert_eq!(caller_rows, [format!("{caller}.a"), format!("{caller}.b"), format!("{caller}.c")]);
+    }
+}
+
+async fn count_rows(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&app.state.db.read).await.unwrap()
+}
 
 /// Some events: sign-ins, a failed one, sign-outs.
 async fn some_events(app: &TestApp, who: &str) {

@@ -2,7 +2,10 @@
 // never a page, never a server-function answer, never anything with health information.
 // Pages and /api/ calls go straight to the network; a page that cannot load offline gets
 // offline.html instead.
-const CACHE = "portico-shell-v1";
+// The release's own cache: scripts/build-site.sh writes the build's digest over the
+// placeholder, so each release installs a new worker, and its activation deletes every
+// other cache (the shell of the release before).
+const CACHE = "portico-shell-BUILD_DIGEST";
 const SHELL = [
   "/offline.html",
   "/pkg/portico.css",

@@ -63,6 +63,8 @@ log "JS and CSS"
 esbuild "$PKG/$NAME.js" --minify --format=esm --log-level=warning --allow-overwrite --outfile="$PKG/$NAME.js"
 esbuild style/main.css --minify --log-level=warning --outfile="$PKG/$NAME.css"
 cp -r public/. "$SITE/"
+# Each release caches its shell under its own name (public/sw.js).
+sed -i "s/BUILD_DIGEST/${inputs:0:16}/" "$SITE/sw.js"
 
 log "precompress"
 find "$SITE" -type f ! -name '*.br' ! -name '*.gz' -print0 |

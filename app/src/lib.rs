@@ -90,6 +90,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.ico" sizes="any" />
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
                 {loads_wasm().then(|| view! { <HydrationScripts options /> })}
+                <RegisterServiceWorker />
                 <MetaTags />
             </head>
             <body>
@@ -176,7 +177,6 @@ pub fn App() -> impl IntoView {
     provide_context(MeResource(me));
     provide_context(SignInAction(sign_in));
     provide_context(EnrollAction(enroll));
-    register_service_worker();
 
     view! {
         <I18nContextProvider ssr_lang_header_getter=ui::language::locale_options()>
@@ -244,12 +244,19 @@ fn NotFound() -> impl IntoView {
     }
 }
 
-/// The service worker caches only the static app shell and an offline page (public/sw.js).
-fn register_service_worker() {
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.navigator().service_worker().register("/sw.js");
-        }
-    });
+/// Registers the service worker (public/sw.js: it caches the static app shell and the
+/// offline page, never a page or an answer with health information) from every page the
+/// server sends, the sign-in page too, which has no wasm: a visitor's first page installs
+/// it. A plain script under the page's CSP nonce, run once the page has loaded so that it
+/// never competes with the page itself. (The wasm app registered it before, which left a
+/// patient who had only seen the sign-in page without one, and measured signed in on Home,
+/// registered nothing either.)
+#[component]
+fn RegisterServiceWorker() -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    view! { <script nonce=nonce>{SERVICE_WORKER_REGISTRATION}</script> }
 }
+
+/// No `<`, `>` or `&`: the text of a script is written as is.
+const SERVICE_WORKER_REGISTRATION: &str = "if ('serviceWorker' in navigator) { \
+     addEventListener('load', function () { navigator.serviceWorker.register('/sw.js'); }); }";

@@ -43,10 +43,7 @@ pub async fn security(State(state): State<AppState>, request: Request, next: Nex
         HeaderValue::from_static("same-origin"),
     );
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
-        );
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(static_csp(&path)));
     }
     if state.config.is_https() {
         headers.insert(
@@ -56,6 +53,18 @@ pub async fn security(State(state): State<AppState>, request: Request, next: Nex
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_policy(&path)));
     response
+}
+
+/// The CSP of a response that sets none itself (everything but the pages): nothing may load.
+/// Two files need a little more, because a CSP also governs what they do: the service
+/// worker (its CSP is the worker's own) fetches and caches the shell from this origin, and
+/// the offline page, which the worker shows without a network, uses the stylesheet.
+fn static_csp(path: &str) -> &'static str {
+    match path {
+        "/sw.js" => "default-src 'none'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "/offline.html" => "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+        _ => "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+    }
 }
 
 /// The static app shell may be revalidated from cache; every page and every server
@@ -164,7 +173,7 @@ fn cross_site_refusal() -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::cache_policy;
+    use super::{cache_policy, static_csp};
 
     #[test]
     fn only_the_static_shell_is_cacheable() {
@@ -173,5 +182,19 @@ mod tests {
         assert_eq!(cache_policy("/"), "no-store");
         assert_eq!(cache_policy("/api/auth/me"), "no-store");
         assert_eq!(cache_policy("/signin"), "no-store");
+    }
+
+    /// The worker's CSP is its own: with `default-src 'none'` it could not cache the shell
+    /// and never installed (issue 13).
+    #[test]
+    fn the_worker_may_fetch_its_own_origin_and_nothing_else_may_load() {
+        assert!(static_csp("/sw.js").contains("connect-src 'self'"));
+        assert!(!static_csp("/sw.js").contains("script-src"));
+        assert!(static_csp("/offline.html").contains("style-src 'self'"));
+        assert!(!static_csp("/offline.html").contains("script-src"));
+        assert_eq!(
+            static_csp("/pkg/portico.wasm"),
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+        );
     }
 }

@@ -44,6 +44,33 @@ async fn pages_carry_security_headers_and_a_fresh_csp_nonce() {
     app.cleanup().await;
 }
 
+/// Leptos 0.8.23 wrote the CSP nonce into the preloads' `crossorigin` (leptos-rs/leptos#4843):
+/// a preload the browser never claims, pages that may not hydrate in Firefox, and invalid
+/// HTML. The nonce belongs in `nonce` attributes alone; `crossorigin` is empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_nonce_is_only_in_nonce_attributes() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    app.add_patient_user("nina").await;
+    let signed_in = app.signed_in("nina").await;
+    for (client, page) in [(app.client(), "/help"), (signed_in, "/")] {
+        let res = client.get(format!("{}{page}", app.base)).send().await.unwrap();
+        let csp = res.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+        let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
+        let html = res.text().await.unwrap();
+        assert!(html.contains("rel=\"modulepreload\""), "{page} loads the app");
+        let in_nonce_attributes = html.matches(&format!("nonce=\"{nonce}\"")).count();
+        assert!(in_nonce_attributes > 0, "{page}");
+        assert_eq!(
+            html.matches(nonce.as_str()).count(),
+            in_nonce_attributes,
+            "{page}: the nonce elsewhere:\n{html}"
+        );
+        for value in html.split("crossorigin=\"").skip(1).map(|rest| rest.split('"').next().unwrap()) {
+            assert!(value.is_empty() || value == "anonymous", "{page}: crossorigin=\"{value}\"");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn responses_are_compressed() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
@@ -55,7 +82,13 @@ async fn responses_are_compressed() {
             .send()
             .await
             .unwrap();
-        assert_eq!(res.headers()[header::CONTENT_ENCODING], encoding);
+        let (status, headers) = (res.status(), res.headers().clone());
+        assert_eq!(
+            headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()),
+            Some(encoding),
+            "{status} {headers:?}: {}",
+            res.text().await.unwrap_or_default()
+        );
     }
     app.cleanup().await;
 }

@@ -16,27 +16,31 @@ pub async fn load_home() -> Result<HomeOverview, AppError> {
     let state = chart.state();
     let now = state.clock.now_ms();
     // A card shows only what the reader may open: a proxy without Results sees no results.
-    let upcoming = if chart.may(Section::Visits) {
+    // The three cards' queries run side by side (the read pool has connections to spare).
+    let upcoming = async {
+        if !chart.may(Section::Visits) {
+            return Ok::<_, AppError>(Vec::new());
+        }
         let rows = crate::visits::store::upcoming(&chart, now, UPCOMING_ON_HOME).await?;
-        rows.into_iter().map(|r| r.summary(&state.clock, chart.visibility())).collect()
-    } else {
-        Vec::new()
+        Ok(rows.into_iter().map(|r| r.summary(&state.clock, chart.visibility())).collect())
     };
-    let (new_result_count, mut new_results) = if chart.may(Section::Results) {
-        let listed = crate::results::store::list_released(&chart).await?;
-        (crate::results::store::count_new(&chart).await?, listed.into_iter().filter(|r| r.is_new).collect())
-    } else {
-        (0, Vec::new())
+    let results = async {
+        if !chart.may(Section::Results) {
+            return Ok((0, Vec::new()));
+        }
+        Ok(crate::results::store::new_released(&chart, NEW_RESULTS_ON_HOME).await?)
     };
-    new_results.truncate(NEW_RESULTS_ON_HOME);
-    let reminders = if chart.may(Section::Reminders) {
+    let reminders = async {
+        if !chart.may(Section::Reminders) {
+            return Ok(Vec::new());
+        }
         let facts = crate::reminders::store::facts(&chart).await?;
-        crate::reminders::rules::reminders(&facts, state.clock.today())
+        Ok(crate::reminders::rules::reminders(&facts, state.clock.today())
             .into_iter()
             .filter(|r| r.needs_action())
-            .collect()
-    } else {
-        Vec::new()
+            .collect())
     };
+    let (upcoming, (new_result_count, new_results), reminders) =
+        futures::try_join!(upcoming, results, reminders)?;
     Ok(HomeOverview { upcoming, new_results, new_result_count, reminders })
 }

@@ -628,6 +628,22 @@ async fn home_counts_new_results_and_due_reminders(app: &TestApp) {
     assert_eq!(home["new_result_count"], 2);
     assert_eq!(home["upcoming"].as_array().unwrap().len(), 1);
     assert!(home["reminders"].as_array().unwrap().iter().all(|r| r["status"].get("Done").is_none()));
+
+    // More than Home lists: the count is of all new results, the list the newest few.
+    for days_ago in 10..16 {
+        result(app, avery, &HBA1C, &[5.4], days_ago, None).await;
+    }
+    for days_ahead in 6..10 {
+        visit(app, avery, days_ahead, "planned", None).await;
+    }
+    let (_, home) = app.call(&client, "home/overview", &[]).await;
+    assert_eq!(home["new_result_count"], 8);
+    let listed = home["new_results"].as_array().unwrap();
+    assert_eq!(listed.len(), app::home::api::NEW_RESULTS_ON_HOME);
+    let dates: Vec<&str> = listed.iter().map(|r| r["collected_on"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|pair| pair[0] >= pair[1]), "newest first: {dates:?}");
+    let upcoming = home["upcoming"].as_array().unwrap();
+    assert_eq!(upcoming.len(), app::home::api::UPCOMING_ON_HOME, "the next few visits");
 }
 
 async fn health_summary_lists_current_items_of_the_chart(app: &TestApp) {

@@ -6,6 +6,7 @@
 //! anchored elsewhere (`portico audit head`, then `portico audit verify --anchor`).
 use std::{
     fmt, io,
+    panic::AssertUnwindSafe,
     path::Path,
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -13,6 +14,7 @@ use std::{
     },
 };
 
+use futures::FutureExt;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use sqlx::AnyPool;
@@ -113,7 +115,8 @@ pub async fn append_all(db: &Db, at: i64, events: &[AuditEvent<'_>]) -> Result<(
     db.audit.append(events.iter().map(|ev| Row::of(at, ev)).collect()).await
 }
 
-/// The most rows one commit holds; more waiting callers go into the next one.
+/// A commit takes waiting callers until it holds this many rows (the last one taken may
+/// bring a few more); the rest go into the next one.
 pub const MAX_ROWS_PER_COMMIT: usize = 512;
 /// Rows per INSERT statement (`COLUMNS` values each: well under both databases' parameter
 /// limits).
@@ -189,6 +192,11 @@ impl Writer {
         Writer { queue, commits }
     }
 
+    /// False once the writer has stopped (then no chart can be read: /healthz says so).
+    pub fn is_running(&self) -> bool {
+        !self.queue.is_closed()
+    }
+
     /// Transactions committed so far (each holds the rows of one or more callers).
     pub fn commits(&self) -> u64 {
         self.commits.load(Ordering::Relaxed)
@@ -219,7 +227,12 @@ async fn run_writer(
             rows += next.rows.len();
             batch.push(next);
         }
-        let outcome = commit(&write, &key, &batch).await.map_err(|e| e.to_string());
+        // A panic while committing answers this batch with an error instead of ending the
+        // writer, which would leave every later chart read without its audit row.
+        let outcome = match AssertUnwindSafe(commit(&write, &key, &batch)).catch_unwind().await {
+            Ok(committed) => committed.map_err(|e| e.to_string()),
+            Err(_) => Err("the audit writer panicked while committing".to_owned()),
+        };
         match &outcome {
             Ok(()) => _ = commits.fetch_add(1, Ordering::Relaxed),
             Err(reason) => tracing::error!("audit commit of {rows} rows failed: {reason}"),
@@ -392,4 +405,18 @@ pub async fn verify_chain(db: &Db) -> Result<Option<i64>, sqlx::Error> {
         Verdict::Intact { .. } => None,
         Verdict::Broken { seq, .. } => Some(seq),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_row_has_its_own_numbered_placeholders() {
+        let sql = insert_statement(2);
+        assert!(sql.starts_with(INSERT_ROWS));
+        let values = &sql[INSERT_ROWS.len()..];
+        let expected: Vec<String> = (1..=22).map(|n| format!("${n}")).collect();
+        assert_eq!(values, format!("({}),({})", expected[..11].join(","), expected[11..].join(",")));
+    }
 }

@@ -67,9 +67,10 @@ impl Db {
         }
     }
 
-    /// True when a trivial query answers (for /healthz).
+    /// True when a trivial query answers and the audit writer runs (for /healthz): without
+    /// the writer no chart read can be answered.
     pub async fn is_reachable(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
+        self.audit.is_running() && sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
     }
 }
 

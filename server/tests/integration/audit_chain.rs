@@ -12,8 +12,18 @@ use crate::common::TestApp;
 on_both_databases!(
     a_row_rewritten_with_an_unkeyed_hash_is_caught,
     a_removed_tail_is_caught_by_the_anchor,
-    concurrent_appends_share_commits_and_keep_one_chain
+    concurrent_appends_share_commits_and_keep_one_chain,
+    an_append_that_cannot_commit_fails
 );
+
+/// A caller is answered Ok only once its row is committed: when the database cannot take
+/// the write, the caller gets the error.
+async fn an_append_that_cannot_commit_fails(app: &TestApp) {
+    let db = &app.state.db;
+    db.write.close().await;
+    let event = audit::AuditEvent { action: "test.lost", detail: "x", ..Default::default() };
+    assert!(audit::append(db, 1_700_000_000_000, event).await.is_err());
+}
 
 /// Group commit: 300 callers appending at once (each of three rows, as a staff queue
 /// does) are committed in a few transactions, not 300; the chain stays one unbroken
@@ -29,7 +39,7 @@ async fn concurrent_appends_share_commits_and_keep_one_chain(app: &TestApp) {
             .collect();
         audit::append_all(db, 1_700_000_000_000, &events).await
     });
-    // join_all polls every caller once before any waits: all 300 are queued together.
+    // Queued far faster than a commit takes: most of the 300 wait for the same commit.
     for outcome in futures::future::join_all(callers).await {
         outcome.expect("append");
     }

@@ -4,6 +4,7 @@
 #     brotli), the first page that runs the wasm app, and home after signing in: raw, and
 #     as the server sends them with Accept-Encoding: br.
 #  2. Sign-in latency p50/p99 at 20 concurrent clients, and /healthz p99 during that flood.
+#  2b. Lighthouse 12 mobile on the sign-in page and on Home signed in (scripts/lighthouse.sh).
 #  3. The sign-in timing gap between a wrong password and an unknown username (release build,
 #     one request at a time, many samples); the tests check the steps, this the clock.
 set -euo pipefail
@@ -26,6 +27,8 @@ SERVER=$!
 for _ in $(seq 1 50); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
 
 (cd end2end && node measure-bytes.mjs "$BASE" avery 'Portico-Demo-2026!')
+
+scripts/lighthouse.sh "$BASE" avery 'Portico-Demo-2026!'
 
 echo "== sign-in under load"
 cargo run -q --release -p portico-server --example signin_load -- --base "$BASE" --clients 20 --requests 10

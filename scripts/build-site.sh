@@ -23,8 +23,8 @@ log() { printf '\033[1m[site]\033[0m %s\n' "$*"; }
 
 log "wasm (frontend, wasm-release)"
 # The split reads the relocations; the lazy routes import from a placeholder module that
-# only the split resolves. Set here alone: RUSTFLAGS would otherwise reach other builds.
-RUSTFLAGS="-Clink-args=--emit-relocs" cargo build --package frontend --lib \
+# only the split resolves. Added here alone, to the wasm target's flags (scripts/env.sh).
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS -Clink-args=--emit-relocs" cargo build --package frontend --lib \
   --target wasm32-unknown-unknown --profile wasm-release --target-dir target/front
 # Its own target directory, so that it never waits on a server build running beside it;
 # a build tool's profile (no LTO, opt-level 1): it compiles in a third of the time and runs

@@ -105,28 +105,26 @@ struct Rewrite {
 
 impl Rewrite {
     fn apply(self, body: Body) -> impl futures_util::Stream<Item = Result<Bytes, axum::Error>> {
-        let state = (body.into_data_stream(), Vec::new(), false);
-        futures_util::stream::unfold(state, move |(mut input, mut pending, ended)| {
-            let (from, to) = (self.from.clone(), self.to);
-            async move {
-                if ended {
-                    return None;
-                }
-                loop {
-                    match input.next().await {
-                        Some(Ok(chunk)) => {
-                            pending.extend_from_slice(&chunk);
-                            pending = replace_all(&pending, &from, to);
-                            let ready = pending.len().saturating_sub(from.len() - 1);
-                            if ready > 0 {
-                                let rest = pending.split_off(ready);
-                                return Some((Ok(Bytes::from(pending)), (input, rest, false)));
-                            }
+        // The state carries the rewrite itself: nothing is copied per chunk.
+        let state = (body.into_data_stream(), Vec::new(), false, self);
+        futures_util::stream::unfold(state, |(mut input, mut pending, ended, rewrite)| async move {
+            if ended {
+                return None;
+            }
+            loop {
+                match input.next().await {
+                    Some(Ok(chunk)) => {
+                        pending.extend_from_slice(&chunk);
+                        pending = replace_all(&pending, &rewrite.from, rewrite.to);
+                        let ready = pending.len().saturating_sub(rewrite.from.len() - 1);
+                        if ready > 0 {
+                            let rest = pending.split_off(ready);
+                            return Some((Ok(Bytes::from(pending)), (input, rest, false, rewrite)));
                         }
-                        Some(Err(error)) => return Some((Err(error), (input, pending, true))),
-                        None if pending.is_empty() => return None,
-                        None => return Some((Ok(Bytes::from(pending)), (input, Vec::new(), true))),
                     }
+                    Some(Err(error)) => return Some((Err(error), (input, pending, true, rewrite))),
+                    None if pending.is_empty() => return None,
+                    None => return Some((Ok(Bytes::from(pending)), (input, Vec::new(), true, rewrite))),
                 }
             }
         })

@@ -19,16 +19,24 @@ function size(url, encoding) {
   });
 }
 
-async function report(label, visit) {
+// `visit` loads the page; what `then` (if given) fetches afterwards is what is counted.
+async function report(label, visit, then) {
   const browser = await chromium.launch({ executablePath });
   const page = await browser.newPage();
-  const assets = new Set();
+  let assets = new Set();
   page.on("request", (r) => {
     const path = new URL(r.url()).pathname;
     if (/\.(js|wasm|css)$/.test(path)) assets.add(r.url());
   });
   await visit(page);
   await page.waitForLoadState("networkidle");
+  if (then) {
+    await page.waitForFunction(() => window.__porticoHydrated === true);
+    assets = new Set();
+    await then(page);
+    await page.waitForFunction(() => window.__porticoHydrated === true);
+    await page.waitForLoadState("networkidle");
+  }
   await browser.close();
   let raw = 0, br = 0;
   console.log(`== ${label}`);
@@ -37,15 +45,24 @@ async function report(label, visit) {
     raw += r; br += b;
     console.log(`  ${new URL(url).pathname.padEnd(60)} raw ${String(r).padStart(8)} B   brotli ${String(b).padStart(8)} B`);
   }
-  console.log(`  ${"total".padEnd(60)} raw ${String(raw).padStart(8)} B   brotli ${String(br).padStart(8)} B`);
+  console.log(`  ${"total".padEnd(60)} raw ${String(raw).padStart(8)} B   brotli ${String(br).padStart(8)} B   ${assets.size} files`);
 }
 
 await report("the sign-in page (budget: 204800 B brotli)", (page) => page.goto(`${base}/signin`));
 await report("the sign-up page (the first page that runs the wasm app)", (page) => page.goto(`${base}/enroll`));
-await report("home, right after signing in", async (page) => {
+async function signIn(page) {
   await page.goto(`${base}/signin`);
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("button", { name: "Sign out" }).waitFor();
-});
+}
+
+await report("home, right after signing in (budget: 153600 B brotli, 12 files)", signIn);
+// Budget for each: 40960 B brotli.
+for (const [entry, heading] of [["Medications", "Medications"], ["Sharing", "Sharing and proxy access"], ["Test Results", "Test Results"]]) {
+  await report(`then ${entry}, from the menu (no document load)`, signIn, async (page) => {
+    await page.getByRole("navigation", { name: "Menu" }).getByRole("link", { name: entry }).click();
+    await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+  });
+}

@@ -8,6 +8,7 @@
 const CACHE = "portico-shell-BUILD_DIGEST";
 const SHELL = [
   "/offline.html",
+  "/pkg/client.js",
   "/pkg/portico.css",
   "/pkg/portico.js",
   "/pkg/portico.wasm",

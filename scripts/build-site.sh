@@ -3,11 +3,11 @@
 # --precompress --frontend-only` does, with tools that install in seconds instead of a
 # 20-minute compile of cargo-leptos (which stays optional, for `cargo leptos watch`):
 #   1. the wasm: the frontend crate, profile wasm-release, relocations kept for the split
-#   2. the split at the lazy routes and 3. wasm-bindgen: scripts/site-tools, two small
+#   2. the split at the lazy islands and 3. wasm-bindgen: scripts/site-tools, two small
 #      binaries on the libraries cargo-leptos and the wasm-bindgen CLI are built on
 #   4. wasm-opt -Oz on every module (npm's binaryen: Debian's breaks hydration), in one
 #      process per core (scripts/wasm-opt-all.mjs)
-#   5. the JS glue and the CSS minified (npm's esbuild)
+#   5. the JS glue, frontend/client.js and the CSS minified (npm's esbuild)
 #   6. public/ copied beside pkg/
 #   7. every file precompressed (brotli 11, gzip 9): the server sends .br/.gz when asked
 set -euo pipefail
@@ -22,7 +22,7 @@ JOBS=$(nproc)
 log() { printf '\033[1m[site]\033[0m %s\n' "$*"; }
 
 log "wasm (frontend, wasm-release)"
-# The split reads the relocations; the lazy routes import from a placeholder module that
+# The split reads the relocations; the lazy islands import from a placeholder module that
 # only the split resolves. Added here alone, to the wasm target's flags (scripts/env.sh).
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS -Clink-args=--emit-relocs" cargo build --package frontend --lib \
   --target wasm32-unknown-unknown --profile wasm-release --target-dir target/front
@@ -35,7 +35,7 @@ TOOLS=target/tools/release
 
 # The rest takes minutes (wasm-opt on every module): skip it when nothing it reads changed.
 inputs=$({
-  cat "$FRONT/frontend.wasm" style/main.css scripts/build-site.sh
+  cat "$FRONT/frontend.wasm" style/main.css frontend/client.js scripts/build-site.sh
   find public -type f | sort
   find public -type f -print0 | sort -z | xargs -0 cat
 } | sha256sum | cut -d' ' -f1)
@@ -45,7 +45,7 @@ if [ -f "$PKG/$NAME.wasm" ] && [ "$(cat "$FRONT/site.stamp" 2>/dev/null)" = "$in
 fi
 rm -rf "$SITE" "$FRONT/site.stamp"
 mkdir -p "$PKG"
-log "split at the lazy routes"
+log "split at the lazy islands"
 $TOOLS/portico-wasm-split "$FRONT/frontend.wasm" "$FRONT/frontend_split.wasm" "$PKG" "$NAME" \
   > "$FRONT/split-modules.txt"
 log "wasm-bindgen"
@@ -62,6 +62,7 @@ node scripts/wasm-opt-all.mjs "$JOBS" "$PKG/$NAME.wasm" "${modules[@]}" \
 log "JS and CSS"
 esbuild "$PKG/$NAME.js" --minify --format=esm --log-level=warning --allow-overwrite --outfile="$PKG/$NAME.js"
 esbuild style/main.css --minify --log-level=warning --outfile="$PKG/$NAME.css"
+esbuild frontend/client.js --minify --format=esm --log-level=warning --outfile="$PKG/client.js"
 cp -r public/. "$SITE/"
 # Each release caches its shell under its own name (public/sw.js).
 sed -i "s/BUILD_DIGEST/${inputs:0:16}/" "$SITE/sw.js"

@@ -32,13 +32,13 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, Lazy, SsrMode,
+    path, SsrMode,
 };
 
 use crate::{
     access::{api::current_user, Me},
     auth::{
-        api::{Enroll, SignIn},
+        api::SignIn,
         pages::{EnrollPage, ForgotPasswordPage, SignInPage},
     },
     break_glass::pages::BreakGlassReviewPage,
@@ -67,16 +67,14 @@ use crate::{
     visits::pages::{VisitDocumentPage, VisitsPage},
 };
 
-/// Who is signed in; refetched after sign-in and enrollment.
+/// Who is signed in, read once for each page the server renders.
 #[derive(Clone, Copy)]
 pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);
 #[derive(Clone, Copy)]
 pub struct SignInAction(pub ServerAction<SignIn>);
-#[derive(Clone, Copy)]
-pub struct EnrollAction(pub ServerAction<Enroll>);
 
 /// The HTML document around the app, rendered on the server only.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+pub fn shell(_options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_content_security_policy();
     view! {
@@ -89,7 +87,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="icon" href="/favicon.ico" sizes="any" />
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
-                {loads_wasm().then(|| view! { <HydrationScripts options /> })}
+                {loads_wasm().then(client_scripts)}
                 <RegisterServiceWorker />
                 <MetaTags />
             </head>
@@ -98,6 +96,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The browser client (frontend/client.js: navigation, and the wasm that hydrates the
+/// page's islands). Paths as scripts/build-site.sh writes them. Rendered instead of Leptos' `HydrationScripts` (see client.js for why).
+fn client_scripts() -> impl IntoView {
+    // Outside islands the server renders plain HTML, no hydration markers (what
+    // `HydrationScripts islands=true` would set).
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
+    // No preload of the wasm: the page is whole without it, and on a slow phone network it
+    // must not compete with the page's own stylesheet and content (client.js fetches it
+    // once the page has loaded).
+    view! { <script type="module" src="/pkg/client.js"></script> }
 }
 
 /// Pages served as plain HTML forms, without the wasm app: the sign-in page, which every
@@ -133,50 +145,14 @@ fn set_content_security_policy() {
     }
 }
 
-// Every page is fetched as its own wasm chunk (see ui::lazy_page).
-lazy_page!(SignInRoute, SignInPage);
-lazy_page!(EnrollRoute, EnrollPage);
-lazy_page!(ForgotPasswordRoute, ForgotPasswordPage);
-lazy_page!(HelpRoute, HelpPage);
-lazy_page!(ContactRoute, ContactPage);
-lazy_page!(PrivacyRoute, PrivacyPage);
-lazy_page!(PortalRoute, PortalLayout);
-lazy_page!(HomeRoute, HomePage);
-lazy_page!(ActivationCodesRoute, ActivationCodesPage);
-lazy_page!(VisitsRoute, VisitsPage);
-lazy_page!(VisitDocumentRoute, VisitDocumentPage);
-lazy_page!(ResultsRoute, ResultsPage);
-lazy_page!(ResultRoute, ResultPage);
-lazy_page!(TrendRoute, TrendPage);
-lazy_page!(MedicationsRoute, MedicationsPage);
-lazy_page!(HealthSummaryRoute, HealthSummaryPage);
-lazy_page!(RemindersRoute, RemindersPage);
-lazy_page!(StaffResultsRoute, StaffResultsPage);
-lazy_page!(RenewalQueueRoute, RenewalQueuePage);
-lazy_page!(MessagesRoute, MessagesPage);
-lazy_page!(NewMessageRoute, NewMessagePage);
-lazy_page!(ThreadRoute, ThreadPage);
-lazy_page!(StaffInboxRoute, StaffInboxPage);
-lazy_page!(StaffThreadRoute, StaffThreadPage);
-lazy_page!(SharingRoute, SharingPage);
-lazy_page!(MinorRequestRoute, MinorRequestPage);
-lazy_page!(AdultRequestRoute, AdultRequestPage);
-lazy_page!(AccessLogRoute, AccessLogPage);
-lazy_page!(ProxyQueueRoute, ProxyQueuePage);
-lazy_page!(BreakGlassReviewRoute, BreakGlassReviewPage);
-lazy_page!(ProxyRequestRoute, ProxyRequestPage);
-lazy_page!(ConfidentialRoute, ConfidentialPage);
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     site::provide_org();
     let sign_in = ServerAction::<SignIn>::new();
-    let enroll = ServerAction::<Enroll>::new();
-    let me = Resource::new(move || (sign_in.version().get(), enroll.version().get()), |_| current_user());
+    let me = Resource::new(|| (), |_| current_user());
     provide_context(MeResource(me));
     provide_context(SignInAction(sign_in));
-    provide_context(EnrollAction(enroll));
 
     view! {
         <I18nContextProvider ssr_lang_header_getter=ui::language::locale_options()>
@@ -188,39 +164,39 @@ pub fn App() -> impl IntoView {
                     // whole. Out-of-order streaming intermittently left a response hanging
                     // (leptos-rs/leptos#4851), seen once in CI on /signin.
                     <ParentRoute path=path!("") view=PublicLayout ssr=SsrMode::Async>
-                        <Route path=path!("signin") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("enroll") view={Lazy::<EnrollRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("help") view={Lazy::<HelpRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("contact") view={Lazy::<ContactRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("privacy") view={Lazy::<PrivacyRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async />
+                        <Route path=path!("enroll") view=EnrollPage ssr=SsrMode::Async />
+                        <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                        <Route path=path!("help") view=HelpPage ssr=SsrMode::Async />
+                        <Route path=path!("contact") view=ContactPage ssr=SsrMode::Async />
+                        <Route path=path!("privacy") view=PrivacyPage ssr=SsrMode::Async />
                     </ParentRoute>
-                    <ParentRoute path=path!("") view={Lazy::<PortalRoute>::new()} ssr=SsrMode::Async>
-                        <Route path=path!("") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("staff/activation-codes") view={Lazy::<ActivationCodesRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("staff/results") view={Lazy::<StaffResultsRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("staff/renewals") view={Lazy::<RenewalQueueRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("visits") view={Lazy::<VisitsRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("visits/:id/:doc") view={Lazy::<VisitDocumentRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("results") view={Lazy::<ResultsRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("results/trend/:loinc") view={Lazy::<TrendRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("results/:id") view={Lazy::<ResultRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("medications") view={Lazy::<MedicationsRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("health-summary") view={Lazy::<HealthSummaryRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("reminders") view={Lazy::<RemindersRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("messages") view={Lazy::<MessagesRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("messages/new") view={Lazy::<NewMessageRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("messages/:id") view={Lazy::<ThreadRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("staff/messages") view={Lazy::<StaffInboxRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("staff/messages/:id") view={Lazy::<StaffThreadRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("sharing") view={Lazy::<SharingRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("sharing/minor") view={Lazy::<MinorRequestRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("sharing/adult") view={Lazy::<AdultRequestRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("sharing/access-log") view={Lazy::<AccessLogRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("staff/proxy") view={Lazy::<ProxyQueueRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("staff/proxy/:id") view={Lazy::<ProxyRequestRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("staff/confidential") view={Lazy::<ConfidentialRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("staff/break-glass") view={Lazy::<BreakGlassReviewRoute>::new()} ssr=SsrMode::Async />
+                    <ParentRoute path=path!("") view=PortalLayout ssr=SsrMode::Async>
+                        <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("staff/activation-codes") view=ActivationCodesPage ssr=SsrMode::Async />
+                        <Route path=path!("staff/results") view=StaffResultsPage ssr=SsrMode::Async />
+                        <Route path=path!("staff/renewals") view=RenewalQueuePage ssr=SsrMode::Async />
+                        <Route path=path!("visits") view=VisitsPage ssr=SsrMode::Async />
+                        <Route path=path!("visits/:id/:doc") view=VisitDocumentPage ssr=SsrMode::Async />
+                        <Route path=path!("results") view=ResultsPage ssr=SsrMode::Async />
+                        <Route path=path!("results/trend/:loinc") view=TrendPage ssr=SsrMode::Async />
+                        <Route path=path!("results/:id") view=ResultPage ssr=SsrMode::Async />
+                        <Route path=path!("medications") view=MedicationsPage ssr=SsrMode::Async />
+                        <Route path=path!("health-summary") view=HealthSummaryPage ssr=SsrMode::Async />
+                        <Route path=path!("reminders") view=RemindersPage ssr=SsrMode::Async />
+                        <Route path=path!("messages") view=MessagesPage ssr=SsrMode::Async />
+                        <Route path=path!("messages/new") view=NewMessagePage ssr=SsrMode::Async />
+                        <Route path=path!("messages/:id") view=ThreadPage ssr=SsrMode::Async />
+                        <Route path=path!("staff/messages") view=StaffInboxPage ssr=SsrMode::Async />
+                        <Route path=path!("staff/messages/:id") view=StaffThreadPage ssr=SsrMode::Async />
+                        <Route path=path!("sharing") view=SharingPage ssr=SsrMode::Async />
+                        <Route path=path!("sharing/minor") view=MinorRequestPage ssr=SsrMode::Async />
+                        <Route path=path!("sharing/adult") view=AdultRequestPage ssr=SsrMode::Async />
+                        <Route path=path!("sharing/access-log") view=AccessLogPage ssr=SsrMode::Async />
+                        <Route path=path!("staff/proxy") view=ProxyQueuePage ssr=SsrMode::Async />
+                        <Route path=path!("staff/proxy/:id") view=ProxyRequestPage ssr=SsrMode::Async />
+                        <Route path=path!("staff/confidential") view=ConfidentialPage ssr=SsrMode::Async />
+                        <Route path=path!("staff/break-glass") view=BreakGlassReviewPage ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>
             </Router>

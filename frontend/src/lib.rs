@@ -1,19 +1,17 @@
-//! The wasm entry point: hydrates the server-rendered page into the live app.
-use wasm_bindgen::{prelude::wasm_bindgen, JsValue};
+//! The wasm entry point. Pages are rendered on the server only; the wasm holds the
+//! interactive parts (islands, `#[island]` in the app crate), which frontend/client.js
+//! hydrates one by one after calling `hydrate()`.
+use wasm_bindgen::prelude::wasm_bindgen;
+
+// Linking the app crate is what brings its islands' exported hydration functions in.
+#[allow(unused_imports)]
+use app as _;
 
 #[wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Pages are lazy routes (app::ui::lazy_page): hydration waits for the page's chunk, so
-    // it is asynchronous (what `leptos::mount::hydrate_lazy` does, plus the flag below).
-    wasm_bindgen_futures::spawn_local(async {
-        let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else {
-            return;
-        };
-        leptos::mount::hydrate_from_async(body, app::App).await.forget();
-        // Lets browser tests (and nothing else) wait until the page is interactive.
-        if let Some(window) = web_sys::window() {
-            let _ = js_sys::Reflect::set(&window, &JsValue::from_str("__porticoHydrated"), &JsValue::TRUE);
-        }
-    });
+    leptos::mount::hydrate_islands();
+    // A server function that redirects (sign-in, enrollment) is followed by a client-side
+    // navigation, as a link would be.
+    let _ = server_fn::redirect::set_redirect_hook(|location: &str| app::ui::nav::go(location));
 }

@@ -1,10 +1,9 @@
 //! Headers and checks on every response and request:
 //! - state-changing requests must come from our own pages (Origin / Sec-Fetch-Site);
 //! - security headers everywhere; a strict CSP on anything that has none of its own;
-//! - `Cache-Control: no-store` on everything but the static app shell;
-//! - pages' preloads without the CSP nonce in `crossorigin` (a Leptos 0.8.23 bug).
+//! - `Cache-Control: no-store` on everything but the static app shell.
 use axum::{
-    body::{Body, Bytes},
+    body::Body,
     extract::{Request, State},
     http::{header, HeaderValue, Method, StatusCode},
     middleware::Next,
@@ -12,7 +11,6 @@ use axum::{
 };
 
 use app::{error::AppError, infra::AppState, problem::Problem};
-use futures_util::StreamExt;
 
 pub async fn security(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if is_state_changing(request.method()) && !from_our_pages(&state, &request) {
@@ -21,9 +19,6 @@ pub async fn security(State(state): State<AppState>, request: Request, next: Nex
     let path = request.uri().path().to_owned();
     let started = std::time::Instant::now();
     let mut response = next.run(request).await;
-    if is_page(&response) {
-        response = without_nonce_in_crossorigin(response);
-    }
     let server_ms = started.elapsed().as_secs_f64() * 1e3;
     if path.starts_with("/api/") && response.status() == StatusCode::INTERNAL_SERVER_ERROR {
         response = with_error_status(response).await;
@@ -58,89 +53,6 @@ pub async fn security(State(state): State<AppState>, request: Request, next: Nex
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_policy(&path)));
     response
-}
-
-fn is_page(response: &Response) -> bool {
-    response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"))
-}
-
-/// Leptos 0.8.23 writes the page's CSP nonce into the `crossorigin` attribute of the
-/// preloads it adds (the app's JS and wasm, the lazy routes' chunks): leptos-rs/leptos#4843,
-/// fixed upstream after 0.8.23, and no later 0.8 release has it. An invalid value the
-/// browser reads as "anonymous", but the HTML is invalid and Firefox can leave a streamed
-/// page unhydrated. Until a release has the fix, each page's ` crossorigin="NONCE"` is
-/// written as ` crossorigin=""` here (the nonce comes from the page's own CSP header);
-/// `tests/integration/http_surface.rs` fails if the nonce shows up there again.
-///
-/// The body is rewritten as it streams, never collected first: collecting it inside this
-/// middleware left some pages hanging or failed under parallel load (Leptos' renderer
-/// expects the server to poll the body, as it does here).
-fn without_nonce_in_crossorigin(response: Response) -> Response {
-    let nonce = response
-        .headers()
-        .get(header::CONTENT_SECURITY_POLICY)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|csp| csp.split("'nonce-").nth(1))
-        .and_then(|rest| rest.split('\'').next())
-        .map(str::to_owned);
-    let Some(nonce) = nonce else { return response };
-    let (mut parts, body) = response.into_parts();
-    parts.headers.remove(header::CONTENT_LENGTH);
-    let rewrite =
-        Rewrite { from: format!(" crossorigin=\"{nonce}\"").into_bytes(), to: b" crossorigin=\"\"" };
-    // Fused: the compression layer may poll once more after the end.
-    Response::from_parts(parts, Body::from_stream(rewrite.apply(body).fuse()))
-}
-
-/// Replaces every `from` in a byte stream with `to`, across chunk boundaries: the last
-/// `from.len() - 1` bytes of what has arrived wait for the next chunk.
-struct Rewrite {
-    from: Vec<u8>,
-    to: &'static [u8],
-}
-
-impl Rewrite {
-    fn apply(self, body: Body) -> impl futures_util::Stream<Item = Result<Bytes, axum::Error>> {
-        // The state carries the rewrite itself: nothing is copied per chunk.
-        let state = (body.into_data_stream(), Vec::new(), false, self);
-        futures_util::stream::unfold(state, |(mut input, mut pending, ended, rewrite)| async move {
-            if ended {
-                return None;
-            }
-            loop {
-                match input.next().await {
-                    Some(Ok(chunk)) => {
-                        pending.extend_from_slice(&chunk);
-                        pending = replace_all(&pending, &rewrite.from, rewrite.to);
-                        let ready = pending.len().saturating_sub(rewrite.from.len() - 1);
-                        if ready > 0 {
-                            let rest = pending.split_off(ready);
-                            return Some((Ok(Bytes::from(pending)), (input, rest, false, rewrite)));
-                        }
-                    }
-                    Some(Err(error)) => return Some((Err(error), (input, pending, true, rewrite))),
-                    None if pending.is_empty() => return None,
-                    None => return Some((Ok(Bytes::from(pending)), (input, Vec::new(), true, rewrite))),
-                }
-            }
-        })
-    }
-}
-
-fn replace_all(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(haystack.len());
-    let mut at = 0;
-    while let Some(found) = haystack[at..].windows(from.len()).position(|window| window == from) {
-        out.extend_from_slice(&haystack[at..at + found]);
-        out.extend_from_slice(to);
-        at += found + from.len();
-    }
-    out.extend_from_slice(&haystack[at..]);
-    out
 }
 
 /// The CSP of a response that sets none itself (everything but the pages): nothing may load.
@@ -262,7 +174,6 @@ fn cross_site_refusal() -> Response {
 #[cfg(test)]
 mod tests {
     use super::{cache_policy, static_csp};
-    use axum::body::Body;
 
     #[test]
     fn only_the_static_shell_is_cacheable() {
@@ -271,28 +182,6 @@ mod tests {
         assert_eq!(cache_policy("/"), "no-store");
         assert_eq!(cache_policy("/api/auth/me"), "no-store");
         assert_eq!(cache_policy("/signin"), "no-store");
-    }
-
-    /// A pattern split between two chunks is still replaced; text around it is kept.
-    #[tokio::test]
-    async fn the_rewrite_finds_the_attribute_across_chunks() {
-        use futures_util::StreamExt;
-        let page = "<link crossorigin=\"abc123\"><p>text</p><link crossorigin=\"abc123\">";
-        for split in 0..page.len() {
-            let chunks = vec![
-                Ok::<_, std::io::Error>(page.as_bytes()[..split].to_vec()),
-                Ok(page.as_bytes()[split..].to_vec()),
-            ];
-            let body = Body::from_stream(futures_util::stream::iter(chunks));
-            let rewrite =
-                super::Rewrite { from: b" crossorigin=\"abc123\"".to_vec(), to: b" crossorigin=\"\"" };
-            let out: Vec<u8> = rewrite.apply(body).map(|c| c.unwrap().to_vec()).concat().await;
-            assert_eq!(
-                String::from_utf8(out).unwrap(),
-                "<link crossorigin=\"\"><p>text</p><link crossorigin=\"\">",
-                "split at {split}"
-            );
-        }
     }
 
     /// The worker's CSP is its own: with `default-src 'none'` it could not cache the shell

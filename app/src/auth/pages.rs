@@ -1,9 +1,6 @@
 //! Sign in, sign up with an activation code, and forgot password.
 use leptos::prelude::*;
-use leptos_router::{
-    components::A,
-    hooks::{use_navigate, use_query_map},
-};
+use leptos_router::{components::A, hooks::use_query_map};
 
 use super::api::{CheckActivation, RequestPasswordReset, ResetPassword};
 use super::EnrollPreview;
@@ -14,7 +11,7 @@ use crate::{
         errors::{field_error, form_error},
         form::{FormMessage, TextField},
     },
-    EnrollAction, SignInAction,
+    SignInAction,
 };
 
 /// Why the person is on the sign-in page, from `?reason=`.
@@ -124,9 +121,16 @@ fn AppModeScript() -> impl IntoView {
 
 #[component]
 pub fn EnrollPage() -> impl IntoView {
-    let i18n = use_i18n();
+    view! { <EnrollForm /> }
+}
+
+/// The two steps of enrollment, in the browser: the code and birth date, then the account.
+/// On success the server signs the new account in and sends it Home.
+#[island(lazy)]
+fn EnrollForm() -> impl IntoView {
+    let i18n = crate::ui::island_i18n();
     let check = ServerAction::<CheckActivation>::new();
-    let enroll = expect_context::<EnrollAction>().0;
+    let enroll = ServerAction::<super::api::Enroll>::new();
     let code = RwSignal::new(String::new());
     let birth_date = RwSignal::new(String::new());
     let checked: Signal<Option<Result<EnrollPreview, AppError>>> = check.value().into();
@@ -182,23 +186,28 @@ pub fn EnrollPage() -> impl IntoView {
                     </button>
                 </ActionForm>
             </Show>
-            <p><A href="/signin">{t!(i18n, common.back_to_sign_in)}</A></p>
+            <p><a href="/signin">{t!(i18n, common.back_to_sign_in)}</a></p>
         </section>
     }
 }
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let i18n = use_i18n();
+    view! { <ForgotPasswordForm /> }
+}
+
+/// Request a code, then set a new password with it; then the sign-in page says so.
+#[island(lazy)]
+fn ForgotPasswordForm() -> impl IntoView {
+    let i18n = crate::ui::island_i18n();
     let request = ServerAction::<RequestPasswordReset>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let who = RwSignal::new(String::new());
     let requested: Signal<Option<Result<(), AppError>>> = request.value().into();
     let done: Signal<Option<Result<(), AppError>>> = reset.value().into();
-    let navigate = use_navigate();
     Effect::new(move |_| {
         if matches!(done.get(), Some(Ok(()))) {
-            navigate("/signin?reason=reset", Default::default());
+            crate::ui::nav::go("/signin?reason=reset");
         }
     });
     view! {
@@ -232,7 +241,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     </button>
                 </ActionForm>
             </Show>
-            <p><A href="/signin">{t!(i18n, common.back_to_sign_in)}</A></p>
+            <p><a href="/signin">{t!(i18n, common.back_to_sign_in)}</a></p>
         </section>
     }
 }

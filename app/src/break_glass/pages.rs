@@ -12,7 +12,7 @@ use crate::{
     problem::Problem,
     ui::{
         errors::{field_error, form_error},
-        form::{FormMessage, TextArea, TextField},
+        form::{FormMessage, PostButton, TextArea, TextField},
         loaded::Loaded,
     },
 };
@@ -83,8 +83,8 @@ pub fn reason_text(i18n: leptos_i18n::I18nContext<Locale>, reason: Reason) -> St
 #[component]
 pub fn BreakGlassReviewPage() -> impl IntoView {
     let i18n = use_i18n();
-    let reviewed = ServerAction::<MarkBreakGlassReviewed>::new();
-    let list = Resource::new(move || reviewed.version().get(), |_| break_glass_list());
+    let list = Resource::new(|| (), |_| break_glass_list());
+    const REVIEWED_PATH: &str = <MarkBreakGlassReviewed as server_fn::ServerFn>::PATH;
     view! {
         <h1>{t!(i18n, break_glass.review_title)}</h1>
         <p>{t!(i18n, break_glass.review_intro)}</p>
@@ -115,10 +115,9 @@ pub fn BreakGlassReviewPage() -> impl IntoView {
                                     <td>{match e.reviewed_by.clone() {
                                         Some(by) => view! { <span>{t_string!(i18n, break_glass.reviewed_by, name = by).to_string()}</span> }.into_any(),
                                         None => view! {
-                                            <button type="button" aria-label=label
-                                                on:click=move |_| { reviewed.dispatch(MarkBreakGlassReviewed { id }); }>
+                                            <PostButton action=REVIEWED_PATH fields=vec![("id", id.to_string())] label>
                                                 {t!(i18n, break_glass.mark_reviewed)}
-                                            </button>
+                                            </PostButton>
                                         }.into_any(),
                                     }}</td>
                                 </tr>

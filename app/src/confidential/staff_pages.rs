@@ -16,10 +16,19 @@ use crate::{
 #[component]
 pub fn ConfidentialPage() -> impl IntoView {
     let i18n = use_i18n();
-    let patient = RwSignal::new(None::<(i64, String)>);
     view! {
         <h1>{t!(i18n, confidential.title)}</h1>
         <p>{t!(i18n, confidential.intro)}</p>
+        <ConfidentialTool />
+    }
+}
+
+/// Pick the patient, then mark their items: all in the browser.
+#[island(lazy)]
+fn ConfidentialTool() -> impl IntoView {
+    crate::ui::island_i18n();
+    let patient = RwSignal::new(None::<(i64, String)>);
+    view! {
         <PatientPicker picked=patient />
         {move || patient.get().map(|(pid, name)| view! { <Items patient_id=pid name /> })}
     }

@@ -19,9 +19,7 @@ use crate::{
 #[component]
 pub fn MedicationsPage() -> impl IntoView {
     let i18n = use_i18n();
-    // Bumped when a card's request succeeds: the list (and its statuses) reloads.
-    let refresh = RwSignal::new(0u32);
-    let meds = Resource::new(move || refresh.get(), |_| list_medications());
+    let meds = Resource::new(|| (), |_| list_medications());
     view! {
         <h1>{t!(i18n, meds.title)}</h1>
         <p>{t!(i18n, meds.intro)}</p>
@@ -31,7 +29,7 @@ pub fn MedicationsPage() -> impl IntoView {
             }
             view! {
                 <ul class="med-list">
-                    {list.into_iter().map(|m| view! { <MedicationCard m refresh /> }).collect_view()}
+                    {list.into_iter().map(|m| view! { <MedicationCard m /> }).collect_view()}
                 </ul>
             }.into_any()
         } />
@@ -39,18 +37,8 @@ pub fn MedicationsPage() -> impl IntoView {
 }
 
 #[component]
-fn MedicationCard(m: Medication, refresh: RwSignal<u32>) -> impl IntoView {
+fn MedicationCard(m: Medication) -> impl IntoView {
     let i18n = use_i18n();
-    let request = ServerAction::<RequestRenewal>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = request.value().get() {
-            refresh.update(|n| *n += 1);
-        }
-    });
-    let open = RwSignal::new(false);
-    let key = RwSignal::new(String::new());
-    Effect::new(move |_| key.set(idempotency_key()));
-    let result: Signal<Option<Result<super::Renewal, AppError>>> = request.value().into();
     let pending = matches!(m.renewal.as_ref().map(|r| &r.status), Some(RenewalStatus::Pending));
     let status = m.renewal.clone().map(|r| {
         let text = match r.status {
@@ -67,9 +55,7 @@ fn MedicationCard(m: Medication, refresh: RwSignal<u32>) -> impl IntoView {
         };
         view! { <p class="renewal-status" role="status">{text}</p> }
     });
-    let id = m.id;
-    let form_id = format!("renew-{id}");
-    let (heading_id, labelled_by) = (format!("med-{id}"), format!("med-{id}"));
+    let (heading_id, labelled_by) = (format!("med-{}", m.id), format!("med-{}", m.id));
     view! {
         <li class="med card" aria-labelledby=labelled_by>
             <h2 id=heading_id>{format!("{} {}", m.name, m.dose)}</h2>
@@ -79,28 +65,47 @@ fn MedicationCard(m: Medication, refresh: RwSignal<u32>) -> impl IntoView {
                 {t_string!(i18n, meds.refills, count = m.refills_remaining).to_string()}
             </p>
             {status}
-            {(!pending).then(|| view! {
-                <button type="button" aria-expanded=move || open.get().to_string() aria-controls=form_id.clone()
-                    on:click=move |_| open.update(|o| *o = !*o)>
-                    {t!(i18n, meds.request)}
-                </button>
-                <div id=form_id.clone() hidden=move || !open.get()>
-                    <ActionForm action=request>
-                        <FormMessage message=form_error(result, &["pharmacy", "comment"]) />
-                        <input type="hidden" name="medication_id" value=id />
-                        <input type="hidden" name="key" prop:value=key />
-                        <TextField name="pharmacy" id=format!("pharmacy-{id}") maxlength=PHARMACY_MAX_CHARS error=field_error(result, "pharmacy")>
-                            {t!(i18n, meds.pharmacy)}
-                        </TextField>
-                        <TextField name="comment" id=format!("comment-{id}") required=false maxlength=COMMENT_MAX_CHARS error=field_error(result, "comment")>
-                            {t!(i18n, meds.comment)}
-                        </TextField>
-                        <button type="submit" class="primary" disabled=move || request.pending().get()>
-                            {t!(i18n, meds.send)}
-                        </button>
-                    </ActionForm>
-                </div>
-            })}
+            {(!pending).then(|| view! { <RenewalRequest id=m.id /> })}
         </li>
+    }
+}
+
+/// "Request renewal" and its form. Sent, the page is rendered again with the request
+/// pending (and without this form).
+#[island(lazy)]
+fn RenewalRequest(id: i64) -> impl IntoView {
+    let i18n = crate::ui::island_i18n();
+    let request = ServerAction::<RequestRenewal>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = request.value().get() {
+            crate::ui::nav::reload();
+        }
+    });
+    let open = RwSignal::new(false);
+    let key = RwSignal::new(String::new());
+    Effect::new(move |_| key.set(idempotency_key()));
+    let result: Signal<Option<Result<super::Renewal, AppError>>> = request.value().into();
+    let form_id = format!("renew-{id}");
+    view! {
+        <button type="button" aria-expanded=move || open.get().to_string() aria-controls=form_id.clone()
+            on:click=move |_| open.update(|o| *o = !*o)>
+            {t!(i18n, meds.request)}
+        </button>
+        <div id=form_id.clone() hidden=move || !open.get()>
+            <ActionForm action=request>
+                <FormMessage message=form_error(result, &["pharmacy", "comment"]) />
+                <input type="hidden" name="medication_id" value=id />
+                <input type="hidden" name="key" prop:value=key />
+                <TextField name="pharmacy" id=format!("pharmacy-{id}") maxlength=PHARMACY_MAX_CHARS error=field_error(result, "pharmacy")>
+                    {t!(i18n, meds.pharmacy)}
+                </TextField>
+                <TextField name="comment" id=format!("comment-{id}") required=false maxlength=COMMENT_MAX_CHARS error=field_error(result, "comment")>
+                    {t!(i18n, meds.comment)}
+                </TextField>
+                <button type="submit" class="primary" disabled=move || request.pending().get()>
+                    {t!(i18n, meds.send)}
+                </button>
+            </ActionForm>
+        </div>
     }
 }

@@ -9,7 +9,7 @@ use crate::{
     error::AppError,
     i18n::*,
     ui::{
-        errors::{field_error, form_error},
+        errors::{field_error, form_error, url_result},
         form::{FormMessage, TextField},
         loaded::Loaded,
     },
@@ -18,9 +18,11 @@ use crate::{
 #[component]
 pub fn RenewalQueuePage() -> impl IntoView {
     let i18n = use_i18n();
+    // The decisions are plain form posts: the server sends this page back, the decided
+    // request gone from the queue, or the error in the URL.
     let decide = ServerAction::<DecideRenewal>::new();
-    let queue = Resource::new(move || decide.version().get(), |_| renewal_queue());
-    let result: Signal<Option<Result<(), AppError>>> = decide.value().into();
+    let queue = Resource::new(|| (), |_| renewal_queue());
+    let result = url_result::<DecideRenewal, ()>();
     view! {
         <h1>{t!(i18n, renewals.title)}</h1>
         <FormMessage message=form_error(result, &["refills", "reason"]) />

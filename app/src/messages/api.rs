@@ -18,9 +18,9 @@ pub async fn load_inbox() -> Result<Inbox, AppError> {
 
 /// Threads with a reply not yet opened, for the menu.
 #[server(endpoint = "messages/unread")]
-pub async fn unread_messages() -> Result<i64, AppError> {
+pub async fn unread_messages(#[server(default)] opening: Option<i64>) -> Result<i64, AppError> {
     let chart = access::require(Section::Messages, "messages.unread").await?;
-    Ok(super::store::unread_count(&chart).await?)
+    Ok(super::store::unread_count(&chart, opening).await?)
 }
 
 #[server(endpoint = "messages/recipients")]

@@ -103,25 +103,12 @@ pub fn ThreadPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    // Bumped after a reply is sent: the conversation reloads; the form (and its "Sent")
-    // stays, because it lives outside the reloaded part.
-    let refresh = RwSignal::new(0u32);
-    let thread = Resource::new(
-        move || (id(), refresh.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => load_thread(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-    if let Some(opened) = use_context::<crate::ui::layout::ThreadOpened>() {
-        Effect::new(move |_| {
-            if let Some(Ok(_)) = thread.get() {
-                opened.0.update(|n| *n += 1);
-            }
-        });
-    }
+    let thread = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => load_thread(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
     view! {
         <p><A href="/messages">{t!(i18n, messages.back)}</A></p>
         <Loaded resource=thread render={move |t: ThreadView| view! {
@@ -132,7 +119,9 @@ pub fn ThreadPage() -> impl IntoView {
         {move || id().map(|thread| view! {
             <section class="card reply" aria-labelledby="reply-heading">
                 <h2 id="reply-heading">{t!(i18n, messages.reply)}</h2>
-                <Composer thread=Some(thread) recipients=Vec::new() on_sent=Callback::new(move |_| refresh.update(|n| *n += 1)) />
+                // After a reply the page is rendered again (the conversation with it); the
+                // form, an island whose data did not change, keeps its "Sent".
+                <Composer thread=Some(thread) recipients=Vec::new() />
             </section>
         })}
     }
@@ -235,13 +224,9 @@ fn type_label(media_type: &str) -> &'static str {
 /// The message form: a new thread (recipient, subject) or a reply (`thread`); body and up
 /// to three attachments. Words that suggest an emergency open the crisis dialog first; the
 /// patient may still send. "Sent" is shown only once the server has committed.
-#[component]
-fn Composer(
-    thread: Option<i64>,
-    recipients: Vec<Recipient>,
-    #[prop(optional)] on_sent: Option<Callback<Sent>>,
-) -> impl IntoView {
-    let i18n = use_i18n();
+#[island(lazy)]
+fn Composer(thread: Option<i64>, recipients: Vec<Recipient>) -> impl IntoView {
+    let i18n = crate::ui::island_i18n();
     let form_ref = NodeRef::<leptos::html::Form>::new();
     let files_ref = NodeRef::<leptos::html::Input>::new();
     let dialog_ref = NodeRef::<leptos::html::Dialog>::new();
@@ -264,8 +249,8 @@ fn Composer(
             if let Some(form) = form_ref.get_untracked() {
                 form.reset();
             }
-            if let Some(on_sent) = on_sent {
-                on_sent.run(done);
+            if thread.is_some() {
+                crate::ui::nav::reload();
             }
         }
     });
@@ -310,7 +295,7 @@ fn Composer(
             <div class="sent" role="status">
                 <p><strong>{t!(i18n, messages.sent)}</strong>" "{t!(i18n, messages.reply_by, date = s.reply_by.clone())}</p>
                 {thread.is_none().then(|| view! {
-                    <p><A href=format!("/messages/{}", s.thread_id)>{t!(i18n, messages.view_thread)}</A></p>
+                    <p><a href=format!("/messages/{}", s.thread_id)>{t!(i18n, messages.view_thread)}</a></p>
                 })}
             </div>
         })}

@@ -21,21 +21,27 @@ use crate::{
 #[component]
 pub fn StaffInboxPage() -> impl IntoView {
     let i18n = use_i18n();
-    let view = RwSignal::new("open");
-    let threads = Resource::new(move || view.get(), |v| staff_inbox(v.to_owned()));
+    // Each view is a page of its own (`?view=`): a link, marked when it is the one shown.
+    let query = leptos_router::hooks::use_query_map();
+    let view = move || match query.read().get("view").as_deref() {
+        Some("mine") => "mine",
+        Some("done") => "done",
+        _ => "open",
+    };
+    let threads = Resource::new(view, |v| staff_inbox(v.to_owned()));
     let tab = move |value: &'static str, label: String| {
         view! {
-            <button type="button" aria-pressed=move || (view.get() == value).to_string()
-                on:click=move |_| view.set(value)>{label}</button>
+            <a href=format!("/staff/messages?view={value}") class="button"
+                aria-current=(view() == value).then_some("page")>{label}</a>
         }
     };
     view! {
         <h1>{t!(i18n, staff_messages.title)}</h1>
-        <div class="toolbar" role="group" aria-label=t_string!(i18n, staff_messages.views).to_string()>
+        <nav class="toolbar" aria-label=t_string!(i18n, staff_messages.views).to_string()>
             {tab("open", t_string!(i18n, staff_messages.open).to_string())}
             {tab("mine", t_string!(i18n, staff_messages.mine).to_string())}
             {tab("done", t_string!(i18n, staff_messages.done).to_string())}
-        </div>
+        </nav>
         <Loaded resource=threads render={move |list: Vec<ThreadSummary>| view! {
             <ThreadList threads=list link_base="/staff/messages" staff=true />
         }} />
@@ -47,18 +53,16 @@ pub fn StaffThreadPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    // Claim and Done are plain form posts (the server sends this page back); a reply is
+    // sent from the browser and then the page is rendered again.
     let claim = ServerAction::<ClaimThread>::new();
     let done = ServerAction::<MarkThreadDone>::new();
-    let reply = ServerAction::<StaffReply>::new();
-    let thread = Resource::new(
-        move || (id(), claim.version().get(), done.version().get(), reply.version().get()),
-        |(id, ..)| async move {
-            match id {
-                Some(id) => staff_thread(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
+    let thread = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => staff_thread(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
     view! {
         <p><A href="/staff/messages">{t!(i18n, staff_messages.back)}</A></p>
         <Loaded resource=thread render={move |t: ThreadView| {
@@ -82,14 +86,15 @@ pub fn StaffThreadPage() -> impl IntoView {
                 <Conversation messages=t.messages attachment_url="/api/staff/messages/attachment" />
             }
         }} />
-        {move || id().map(|thread_id| view! { <ReplyForm thread_id reply /> })}
+        {move || id().map(|thread_id| view! { <ReplyForm thread_id /> })}
     }
 }
 
 /// An answer, or the "please schedule an appointment" template with its reason.
-#[component]
-fn ReplyForm(thread_id: i64, reply: ServerAction<StaffReply>) -> impl IntoView {
-    let i18n = use_i18n();
+#[island(lazy)]
+fn ReplyForm(thread_id: i64) -> impl IntoView {
+    let i18n = crate::ui::island_i18n();
+    let reply = ServerAction::<StaffReply>::new();
     let key = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
     let schedule = RwSignal::new(String::new());
@@ -100,6 +105,7 @@ fn ReplyForm(thread_id: i64, reply: ServerAction<StaffReply>) -> impl IntoView {
             key.set(idempotency_key());
             body.set(String::new());
             schedule.set(String::new());
+            crate::ui::nav::reload();
         }
     });
     view! {

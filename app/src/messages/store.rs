@@ -208,22 +208,25 @@ pub async fn inbox(chart: &ChartScope) -> Result<Inbox, sqlx::Error> {
     .fetch_all(&db.read)
     .await?;
     let threads = rows.into_iter().map(|r| r.view(Reading::Patient, clock)).collect();
-    Ok(Inbox { unread: unread_count(chart).await?, threads })
+    Ok(Inbox { unread: unread_count(chart, None).await?, threads })
 }
 
 /// Threads with a reply this reader has not opened.
-pub async fn unread_count(chart: &ChartScope) -> Result<i64, sqlx::Error> {
+/// `opening`: a thread being opened (and so read) by the same page, not counted.
+pub async fn unread_count(chart: &ChartScope, opening: Option<i64>) -> Result<i64, sqlx::Error> {
     let (db, patient_id, reader) = (chart.db(), chart.patient_id(), PatientReader::of(chart));
     sqlx::query_scalar(concat!(
         "SELECT COUNT(*) FROM message_threads t ",
         reader_join!("$3"),
         " WHERE t.patient_id = $1 AND t.last_staff_message_id > ",
         reader_mark!("$3"),
-        " AND t.confidential <= $2"
+        " AND t.confidential <= $2 AND t.id <> $4"
     ))
     .bind(patient_id)
     .bind(reader.vis.max_flag())
     .bind(reader.mark_id())
+    // Thread ids start at 1.
+    .bind(opening.unwrap_or(0))
     .fetch_one(&db.read)
     .await
 }

@@ -21,10 +21,13 @@ pub async fn my_charts() -> Result<Charts, AppError> {
 }
 
 /// Opens another chart (the user's own, or one granted now) for the rest of the session.
+/// A refusal sends a form post back to its page with the error in the URL.
 #[server(endpoint = "proxy/switch")]
 pub async fn switch_chart(patient_id: i64) -> Result<Charts, AppError> {
     let mut account = access::account().await?;
     account.switch_chart(patient_id).await?;
+    // A form post from the chart switcher lands on Home of the chart now open.
+    leptos_axum::redirect("/");
     account.charts().await
 }
 

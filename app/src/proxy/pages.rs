@@ -24,8 +24,7 @@ use crate::{
 #[component]
 pub fn SharingPage() -> impl IntoView {
     let i18n = use_i18n();
-    let refresh = RwSignal::new(0u32);
-    let sharing = Resource::new(move || refresh.get(), |_| load_sharing());
+    let sharing = Resource::new(|| (), |_| load_sharing());
     view! {
         <h1>{t!(i18n, proxy.title)}</h1>
         <p>{t!(i18n, proxy.intro)}</p>
@@ -34,12 +33,12 @@ pub fn SharingPage() -> impl IntoView {
             <li><A href="/sharing/adult">{t!(i18n, proxy.request_adult)}</A></li>
             <li><A href="/sharing/access-log">{t!(i18n, proxy.access_log)}</A></li>
         </ul>
-        <Loaded resource=sharing render={move |s: Sharing| view! { <SharingView s refresh /> }} />
+        <Loaded resource=sharing render={move |s: Sharing| view! { <SharingView s /> }} />
     }
 }
 
 #[component]
-fn SharingView(s: Sharing, refresh: RwSignal<u32>) -> impl IntoView {
+fn SharingView(s: Sharing) -> impl IntoView {
     let i18n = use_i18n();
     let may_change = s.may_change;
     let restrictions = s.restrictions;
@@ -53,7 +52,7 @@ fn SharingView(s: Sharing, refresh: RwSignal<u32>) -> impl IntoView {
                     <ul class="grant-list">
                         {s.on_my_chart.into_iter().map(|g| {
                             let asked: Vec<Restriction> = restrictions.iter().filter(|r| r.grant_id == g.id).cloned().collect();
-                            view! { <GrantCard g as_patient=true may_change refresh asked /> }
+                            view! { <GrantCard g as_patient=true may_change asked /> }
                         }).collect_view()}
                     </ul>
                     {(!may_change).then(|| view! { <p class="muted">{t!(i18n, proxy.teen_cannot_change)}</p> })}
@@ -67,7 +66,7 @@ fn SharingView(s: Sharing, refresh: RwSignal<u32>) -> impl IntoView {
             } else {
                 view! {
                     <ul class="grant-list">
-                        {s.mine.into_iter().map(|g| view! { <GrantCard g as_patient=false may_change=true refresh /> }).collect_view()}
+                        {s.mine.into_iter().map(|g| view! { <GrantCard g as_patient=false may_change=true /> }).collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -85,19 +84,11 @@ fn GrantCard(
     g: GrantView,
     as_patient: bool,
     may_change: bool,
-    refresh: RwSignal<u32>,
     /// On a teen's own chart: their requests to narrow this grant (and the form to ask).
     #[prop(optional)]
     asked: Vec<Restriction>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let end = ServerAction::<EndGrant>::new();
-    let narrow = ServerAction::<SetGrantSections>::new();
-    Effect::new(move |_| {
-        if matches!(end.value().get(), Some(Ok(_))) || matches!(narrow.value().get(), Some(Ok(_))) {
-            refresh.update(|n| *n += 1);
-        }
-    });
     let id = g.id;
     let teen_grant = g.clone();
     let heading_id = format!("grant-{id}");
@@ -105,13 +96,11 @@ fn GrantCard(
     let title = if as_patient { g.proxy_name.clone() } else { g.patient_name.clone() };
     let relationship = relationship_label(i18n, g.relationship);
     let covers = g.sections_now.iter().map(|s| section_label(i18n, *s)).collect::<Vec<_>>().join(", ");
-    let chosen = RwSignal::new(g.sections.clone());
     let end_label = if as_patient {
         t_string!(i18n, proxy.end_their_access, name = g.proxy_name.clone()).to_string()
     } else {
         t_string!(i18n, proxy.end_my_access, name = g.patient_name.clone()).to_string()
     };
-    let narrow_result: Signal<Option<Result<(), AppError>>> = narrow.value().into();
     view! {
         <li class="card grant" aria-labelledby=labelled_by>
             <h3 id=heading_id>{format!("{title} ({relationship})")}</h3>
@@ -123,22 +112,41 @@ fn GrantCard(
             </p>
             {g.teen_view.then(|| view! { <p class="notice">{t!(i18n, proxy.teen_view)}</p> })}
             {(!g.in_force).then(|| view! { <p class="notice">{t!(i18n, proxy.not_in_force)}</p> })}
-            {(as_patient && may_change).then(|| view! {
-                <fieldset class="sections">
-                    <legend>{t!(i18n, proxy.choose_sections)}</legend>
-                    <SectionBoxes id_prefix=format!("grant-{id}") sections=Section::GRANTABLE.to_vec() chosen />
-                    {move || field_error(narrow_result, "sections").get().map(|m| view! { <p class="field-error">{m}</p> })}
-                    <button type="button" on:click=move |_| {
-                        narrow.dispatch(SetGrantSections { id, sections: Section::join(&chosen.get()) });
-                    }>{t!(i18n, proxy.save_sections)}</button>
-                </fieldset>
-            })}
             {may_change.then(|| view! {
-                <button type="button" class="danger" on:click=move |_| { end.dispatch(EndGrant { id }); }>{end_label.clone()}</button>
+                <GrantControls id narrow=as_patient sections=g.sections.clone() end_label />
             })}
-            {move || end.value().get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{error_text(i18n, &e)}</p> })}
-            {(as_patient && !may_change).then(|| view! { <TeenRestriction g=teen_grant requests=asked refresh /> })}
+            {(as_patient && !may_change).then(|| view! { <TeenRestriction g=teen_grant requests=asked /> })}
         </li>
+    }
+}
+
+/// Narrow a grant on my chart (`narrow`), and end it; either way the page is rendered
+/// again as it now stands.
+#[island(lazy)]
+fn GrantControls(id: i64, narrow: bool, sections: Vec<Section>, end_label: String) -> impl IntoView {
+    let i18n = crate::ui::island_i18n();
+    let end = ServerAction::<EndGrant>::new();
+    let set_sections = ServerAction::<SetGrantSections>::new();
+    Effect::new(move |_| {
+        if matches!(end.value().get(), Some(Ok(_))) || matches!(set_sections.value().get(), Some(Ok(_))) {
+            crate::ui::nav::reload();
+        }
+    });
+    let chosen = RwSignal::new(sections);
+    let narrow_result: Signal<Option<Result<(), AppError>>> = set_sections.value().into();
+    view! {
+        {narrow.then(|| view! {
+            <fieldset class="sections">
+                <legend>{t!(i18n, proxy.choose_sections)}</legend>
+                <SectionBoxes id_prefix=format!("grant-{id}") sections=Section::GRANTABLE.to_vec() chosen />
+                {move || field_error(narrow_result, "sections").get().map(|m| view! { <p class="field-error">{m}</p> })}
+                <button type="button" on:click=move |_| {
+                    set_sections.dispatch(SetGrantSections { id, sections: Section::join(&chosen.get()) });
+                }>{t!(i18n, proxy.save_sections)}</button>
+            </fieldset>
+        })}
+        <button type="button" class="danger" on:click=move |_| { end.dispatch(EndGrant { id }); }>{end_label}</button>
+        {move || end.value().get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{error_text(i18n, &e)}</p> })}
     }
 }
 
@@ -211,7 +219,12 @@ pub fn status_text(i18n: leptos_i18n::I18nContext<Locale>, r: &ProxyRequest) -> 
 /// "Request Minor Proxy Access": a parent's or guardian's electronic form.
 #[component]
 pub fn MinorRequestPage() -> impl IntoView {
-    let i18n = use_i18n();
+    view! { <MinorRequestForm /> }
+}
+
+#[island(lazy)]
+fn MinorRequestForm() -> impl IntoView {
+    let i18n = crate::ui::island_i18n();
     let request = ServerAction::<RequestMinorAccess>::new();
     let result: Signal<Option<Result<ProxyRequest, AppError>>> = request.value().into();
     let key = RwSignal::new(String::new());
@@ -237,8 +250,13 @@ pub fn MinorRequestPage() -> impl IntoView {
 /// An adult's chart: the authorization form, signed and uploaded, and the attestation.
 #[component]
 pub fn AdultRequestPage() -> impl IntoView {
+    view! { <AdultRequestForm /> }
+}
+
+#[island(lazy)]
+fn AdultRequestForm() -> impl IntoView {
     use crate::messages::{ACCEPTED_TYPES, ATTACHMENT_MAX_BYTES};
-    let i18n = use_i18n();
+    let i18n = crate::ui::island_i18n();
     #[cfg(feature = "hydrate")]
     let send =
         Action::new_local(|data: &web_sys::FormData| super::api::request_adult_access(data.clone().into()));
@@ -290,7 +308,7 @@ fn Submitted(result: Signal<Option<Result<ProxyRequest, AppError>>>) -> impl Int
         result.get().and_then(|r| r.ok()).map(|r| view! {
             <div class="sent" role="status">
                 <p><strong>{t!(i18n, proxy.submitted)}</strong>" "{t!(i18n, proxy.due, date = r.due_on.clone())}</p>
-                <p><A href="/sharing">{t!(i18n, proxy.back_to_sharing)}</A></p>
+                <p><a href="/sharing">{t!(i18n, proxy.back_to_sharing)}</a></p>
             </div>
         })
     }
@@ -333,8 +351,10 @@ fn Attestation(error: Signal<Option<String>>) -> impl IntoView {
 #[component]
 pub fn AccessLogPage() -> impl IntoView {
     let i18n = use_i18n();
-    let before = RwSignal::new(None::<i64>);
-    let entries = Resource::new(move || before.get(), access_log);
+    // Older entries are a page of their own (`?before=`), so a link reaches them.
+    let query = leptos_router::hooks::use_query_map();
+    let before = move || query.read().get("before").and_then(|b| b.parse::<i64>().ok());
+    let entries = Resource::new(before, access_log);
     view! {
         <h1>{t!(i18n, proxy.access_log)}</h1>
         <p>{t!(i18n, proxy.access_log_intro)}</p>
@@ -362,7 +382,7 @@ pub fn AccessLogPage() -> impl IntoView {
                     </tbody>
                 </table>
                 {(full && oldest.is_some()).then(|| view! {
-                    <button type="button" on:click=move |_| before.set(oldest)>{t!(i18n, proxy.older)}</button>
+                    <p><A href=format!("/sharing/access-log?before={}", oldest.unwrap_or_default())>{t!(i18n, proxy.older)}</A></p>
                 })}
             }
         }} />

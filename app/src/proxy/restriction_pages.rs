@@ -46,7 +46,7 @@ fn status_text(i18n: leptos_i18n::I18nContext<Locale>, r: &Restriction) -> Strin
 /// Under a grant on a teen's chart: earlier requests about it, and the form when none is
 /// waiting and the grant is in force.
 #[component]
-pub fn TeenRestriction(g: GrantView, requests: Vec<Restriction>, refresh: RwSignal<u32>) -> impl IntoView {
+pub fn TeenRestriction(g: GrantView, requests: Vec<Restriction>) -> impl IntoView {
     let i18n = use_i18n();
     let waiting = requests.iter().any(|r| r.status == RestrictionStatus::Pending);
     let history = requests
@@ -55,18 +55,19 @@ pub fn TeenRestriction(g: GrantView, requests: Vec<Restriction>, refresh: RwSign
         .collect_view();
     view! {
         {(!requests.is_empty()).then(|| view! { <ul class="restriction-history">{history}</ul> })}
-        {(g.in_force && !waiting).then(|| view! { <RestrictionForm g refresh /> })}
+        {(g.in_force && !waiting).then(|| view! { <RestrictionForm g /> })}
     }
 }
 
-#[component]
-fn RestrictionForm(g: GrantView, refresh: RwSignal<u32>) -> impl IntoView {
-    let i18n = use_i18n();
+/// Sent, the page is rendered again with the request pending (and without this form).
+#[island(lazy)]
+fn RestrictionForm(g: GrantView) -> impl IntoView {
+    let i18n = crate::ui::island_i18n();
     let send = ServerAction::<RequestRestriction>::new();
     let result: Signal<Option<Result<Restriction, AppError>>> = send.value().into();
     Effect::new(move |_| {
         if matches!(send.value().get(), Some(Ok(_))) {
-            refresh.update(|n| *n += 1);
+            crate::ui::nav::reload();
         }
     });
     let key = RwSignal::new(String::new());
@@ -106,8 +107,7 @@ fn RestrictionForm(g: GrantView, refresh: RwSignal<u32>) -> impl IntoView {
 #[component]
 pub fn RestrictionQueue() -> impl IntoView {
     let i18n = use_i18n();
-    let refresh = RwSignal::new(0u32);
-    let queue = Resource::new(move || refresh.get(), |_| restriction_queue());
+    let queue = Resource::new(|| (), |_| restriction_queue());
     view! {
         <section aria-labelledby="restrictions">
             <h2 id="restrictions">{t!(i18n, proxy_staff.restrictions_title)}</h2>
@@ -118,7 +118,7 @@ pub fn RestrictionQueue() -> impl IntoView {
                 }
                 view! {
                     <ul class="restriction-queue">
-                        {rows.into_iter().map(|r| view! { <RestrictionItem r refresh /> }).collect_view()}
+                        {rows.into_iter().map(|r| view! { <RestrictionItem r /> }).collect_view()}
                     </ul>
                 }.into_any()
             }} />
@@ -126,27 +126,13 @@ pub fn RestrictionQueue() -> impl IntoView {
     }
 }
 
-/// One request with its two decisions (each with its own errors).
+/// One request with its two decisions.
 #[component]
-fn RestrictionItem(r: Restriction, refresh: RwSignal<u32>) -> impl IntoView {
+fn RestrictionItem(r: Restriction) -> impl IntoView {
     let i18n = use_i18n();
-    let apply = ServerAction::<ApplyRestriction>::new();
-    let decline = ServerAction::<DeclineRestriction>::new();
-    Effect::new(move |_| {
-        if matches!(apply.value().get(), Some(Ok(_))) || matches!(decline.value().get(), Some(Ok(_))) {
-            refresh.update(|n| *n += 1);
-        }
-    });
-    let id = r.id;
-    let reason = RwSignal::new(String::new());
-    let declined: Signal<Option<Result<(), AppError>>> = decline.value().into();
-    let heading_id = format!("restriction-{id}");
+    let heading_id = format!("restriction-{}", r.id);
     let labelled_by = heading_id.clone();
     let who = format!("{} · {}", r.patient_name, r.proxy_name);
-    let (apply_label, decline_label) = (
-        format!("{} ({who})", t_string!(i18n, proxy_staff.apply)),
-        format!("{} ({who})", t_string!(i18n, proxy_staff.decline)),
-    );
     view! {
         <li class="card" class:overdue=r.overdue aria-labelledby=labelled_by>
             <h3 id=heading_id>{who.clone()}</h3>
@@ -156,19 +142,42 @@ fn RestrictionItem(r: Restriction, refresh: RwSignal<u32>) -> impl IntoView {
                 <dt>{t!(i18n, proxy_staff.col_due)}</dt>
                 <dd>{r.due_on.clone()}{r.overdue.then(|| view! { " "<strong>{t!(i18n, proxy_staff.overdue)}</strong> })}</dd>
             </dl>
-            <button type="button" class="primary" aria-label=apply_label disabled=move || apply.pending().get()
-                on:click=move |_| { apply.dispatch(ApplyRestriction { id }); }>
-                {t!(i18n, proxy_staff.apply)}
-            </button>
-            {move || apply.value().get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{error_text(i18n, &e)}</p> })}
-            <TextArea name="reason" id=format!("restriction-{id}-reason") max_chars=REASON_MAX_CHARS rows=2
-                bind=reason error=field_error(declined, "reason")>
-                {t!(i18n, proxy_staff.decline_reason)}
-            </TextArea>
-            <button type="button" aria-label=decline_label disabled=move || decline.pending().get()
-                on:click=move |_| { decline.dispatch(DeclineRestriction { id, reason: reason.get() }); }>
-                {t!(i18n, proxy_staff.decline)}
-            </button>
+            <RestrictionDecision id=r.id who />
         </li>
+    }
+}
+
+/// Apply, or decline with a reason (each with its own errors); either way the page is
+/// rendered again without the request.
+#[island(lazy)]
+fn RestrictionDecision(id: i64, who: String) -> impl IntoView {
+    let i18n = crate::ui::island_i18n();
+    let apply = ServerAction::<ApplyRestriction>::new();
+    let decline = ServerAction::<DeclineRestriction>::new();
+    Effect::new(move |_| {
+        if matches!(apply.value().get(), Some(Ok(_))) || matches!(decline.value().get(), Some(Ok(_))) {
+            crate::ui::nav::reload();
+        }
+    });
+    let reason = RwSignal::new(String::new());
+    let declined: Signal<Option<Result<(), AppError>>> = decline.value().into();
+    let (apply_label, decline_label) = (
+        format!("{} ({who})", t_string!(i18n, proxy_staff.apply)),
+        format!("{} ({who})", t_string!(i18n, proxy_staff.decline)),
+    );
+    view! {
+        <button type="button" class="primary" aria-label=apply_label disabled=move || apply.pending().get()
+            on:click=move |_| { apply.dispatch(ApplyRestriction { id }); }>
+            {t!(i18n, proxy_staff.apply)}
+        </button>
+        {move || apply.value().get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{error_text(i18n, &e)}</p> })}
+        <TextArea name="reason" id=format!("restriction-{id}-reason") max_chars=REASON_MAX_CHARS rows=2
+            bind=reason error=field_error(declined, "reason")>
+            {t!(i18n, proxy_staff.decline_reason)}
+        </TextArea>
+        <button type="button" aria-label=decline_label disabled=move || decline.pending().get()
+            on:click=move |_| { decline.dispatch(DeclineRestriction { id, reason: reason.get() }); }>
+            {t!(i18n, proxy_staff.decline)}
+        </button>
     }
 }

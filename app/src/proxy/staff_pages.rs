@@ -72,21 +72,22 @@ fn kind_text(i18n: leptos_i18n::I18nContext<Locale>, kind: RequestKind) -> Strin
 pub fn ProxyRequestPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
-    let refresh = RwSignal::new(0u32);
-    let review = Resource::new(move || (id(), refresh.get()), |(id, _)| review_request(id));
+    let review = Resource::new(id, review_request);
     view! {
-        <Loaded resource=review render={move |r: RequestReview| view! { <Review r refresh /> }} />
+        <Loaded resource=review render={move |r: RequestReview| view! { <Review r /> }} />
     }
 }
 
-#[component]
-fn Review(r: RequestReview, refresh: RwSignal<u32>) -> impl IntoView {
-    let i18n = use_i18n();
+/// The request and its two decisions; decided, the page is rendered again with the new
+/// status (and without the forms).
+#[island(lazy)]
+fn Review(r: RequestReview) -> impl IntoView {
+    let i18n = crate::ui::island_i18n();
     let approve = ServerAction::<ApproveRequest>::new();
     let deny = ServerAction::<DenyRequest>::new();
     Effect::new(move |_| {
         if matches!(approve.value().get(), Some(Ok(_))) || matches!(deny.value().get(), Some(Ok(_))) {
-            refresh.update(|n| *n += 1);
+            crate::ui::nav::reload();
         }
     });
     let approved: Signal<Option<Result<(), AppError>>> = approve.value().into();
@@ -163,14 +164,14 @@ fn Review(r: RequestReview, refresh: RwSignal<u32>) -> impl IntoView {
                 </button>
             </section>
         })}
-        <p><A href="/staff/proxy">{t!(i18n, proxy_staff.back)}</A></p>
+        <p><a href="/staff/proxy">{t!(i18n, proxy_staff.back)}</a></p>
     }
 }
 
-/// Find a chart and see (and end) every grant on it.
-#[component]
+/// Find a chart and see (and end) every grant on it: all in the browser.
+#[island(lazy)]
 fn ChartGrants() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = crate::ui::island_i18n();
     let patient = RwSignal::new(None::<(i64, String)>);
     view! {
         <section aria-labelledby="grants-heading">

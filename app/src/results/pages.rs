@@ -126,9 +126,10 @@ pub fn TrendPage() -> impl IntoView {
     }
 }
 
-#[component]
+/// The graph (or table) and its controls: all in the browser.
+#[island(lazy)]
 fn TrendView(trend: Trend) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = crate::ui::island_i18n();
     let span = RwSignal::new(Span::All);
     let as_table = RwSignal::new(false);
     let span_button = move |value: Span, label: String| {

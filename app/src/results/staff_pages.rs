@@ -11,7 +11,7 @@ use crate::{
     i18n::*,
     ui::{
         errors::{field_error, form_error},
-        form::{FormMessage, TextField},
+        form::{FormMessage, PostButton, TextField},
         loaded::Loaded,
     },
 };
@@ -19,17 +19,81 @@ use crate::{
 #[component]
 pub fn StaffResultsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let enter = ServerAction::<EnterResult>::new();
-    let release = ServerAction::<ReleaseResult>::new();
-    let review = ServerAction::<MarkResultReviewed>::new();
-    let queue = Resource::new(
-        move || (enter.version().get(), release.version().get(), review.version().get()),
-        |_| results_queue(),
-    );
-    let entered: Signal<Option<Result<i64, crate::error::AppError>>> = enter.value().into();
-    let panel = RwSignal::new(PANELS[0].loinc.to_owned());
+    let queue = Resource::new(|| (), |_| results_queue());
+    const RELEASE_PATH: &str = <ReleaseResult as server_fn::ServerFn>::PATH;
+    const REVIEW_PATH: &str = <MarkResultReviewed as server_fn::ServerFn>::PATH;
     view! {
         <h1>{t!(i18n, staff_results.title)}</h1>
+        <EnterResultForm />
+        <Loaded resource=queue render=move |rows| {
+            if rows.is_empty() {
+                return view! { <p class="empty">{t!(i18n, staff_results.queue_empty)}</p> }.into_any();
+            }
+            view! {
+                <table class="data">
+                    <caption>{t!(i18n, staff_results.queue)}</caption>
+                    <thead><tr>
+                        <th scope="col">{t!(i18n, codes.name)}</th>
+                        <th scope="col">"MRN"</th>
+                        <th scope="col">{t!(i18n, results.title)}</th>
+                        <th scope="col">{t!(i18n, results.collected)}</th>
+                        <th scope="col">{t!(i18n, staff_results.status)}</th>
+                        <th scope="col">{t!(i18n, codes.action)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|r| {
+                            let id = r.id;
+                            let status = match (&r.held_reason, r.released) {
+                                (Some(reason), false) => t_string!(i18n, staff_results.held, reason = reason.clone()).to_string(),
+                                _ => t_string!(i18n, staff_results.released).to_string(),
+                            };
+                            let release_label = format!("{} {} ({})", t_string!(i18n, staff_results.release), r.name, r.patient);
+                            let review_label = format!("{} {} ({})", t_string!(i18n, staff_results.mark_reviewed), r.name, r.patient);
+                            view! {
+                                <tr>
+                                    <td>{r.patient.clone()}</td>
+                                    <td>{r.mrn.clone()}</td>
+                                    <td>{r.name.clone()}</td>
+                                    <td>{r.collected_on.clone()}</td>
+                                    <td>{status}</td>
+                                    <td class="actions">
+                                        // Plain forms: the server records the change and
+                                        // sends this page again, without the row's button.
+                                        {(!r.released).then(|| view! {
+                                            <PostButton action=RELEASE_PATH fields=vec![("id", id.to_string())] label=release_label>
+                                                {t!(i18n, staff_results.release)}
+                                            </PostButton>
+                                        })}
+                                        {(!r.reviewed).then(|| view! {
+                                            <PostButton action=REVIEW_PATH fields=vec![("id", id.to_string())] label=review_label>
+                                                {t!(i18n, staff_results.mark_reviewed)}
+                                            </PostButton>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        } />
+    }
+}
+
+/// Enter a result (released at once, or held with a reason). Saved, the page is rendered
+/// again with the queue as it now stands; this form keeps its "Saved".
+#[island(lazy)]
+fn EnterResultForm() -> impl IntoView {
+    let i18n = crate::ui::island_i18n();
+    let enter = ServerAction::<EnterResult>::new();
+    let entered: Signal<Option<Result<i64, crate::error::AppError>>> = enter.value().into();
+    let panel = RwSignal::new(PANELS[0].loinc.to_owned());
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = entered.get() {
+            crate::ui::nav::reload();
+        }
+    });
+    view! {
         <section class="card">
             <h2>{t!(i18n, staff_results.enter)}</h2>
             <ActionForm action=enter>
@@ -63,57 +127,5 @@ pub fn StaffResultsPage() -> impl IntoView {
                 <BreakGlassForm done=Callback::new(move |_| enter.value().set(None)) />
             })}
         </section>
-        <Loaded resource=queue render=move |rows| {
-            if rows.is_empty() {
-                return view! { <p class="empty">{t!(i18n, staff_results.queue_empty)}</p> }.into_any();
-            }
-            view! {
-                <table class="data">
-                    <caption>{t!(i18n, staff_results.queue)}</caption>
-                    <thead><tr>
-                        <th scope="col">{t!(i18n, codes.name)}</th>
-                        <th scope="col">"MRN"</th>
-                        <th scope="col">{t!(i18n, results.title)}</th>
-                        <th scope="col">{t!(i18n, results.collected)}</th>
-                        <th scope="col">{t!(i18n, staff_results.status)}</th>
-                        <th scope="col">{t!(i18n, codes.action)}</th>
-                    </tr></thead>
-                    <tbody>
-                        {rows.into_iter().map(|r| {
-                            let id = r.id;
-                            let status = match (&r.held_reason, r.released) {
-                                (Some(reason), false) => t_string!(i18n, staff_results.held, reason = reason.clone()).to_string(),
-                                _ => t_string!(i18n, staff_results.released).to_string(),
-                            };
-                            let release_label = format!("{} {} ({})", t_string!(i18n, staff_results.release), r.name, r.patient);
-                            let review_label = format!("{} {} ({})", t_string!(i18n, staff_results.mark_reviewed), r.name, r.patient);
-                            view! {
-                                <tr>
-                                    <td>{r.patient.clone()}</td>
-                                    <td>{r.mrn.clone()}</td>
-                                    <td>{r.name.clone()}</td>
-                                    <td>{r.collected_on.clone()}</td>
-                                    <td>{status}</td>
-                                    <td class="actions">
-                                        {(!r.released).then(|| view! {
-                                            <button type="button" aria-label=release_label
-                                                on:click=move |_| { release.dispatch(ReleaseResult { id }); }>
-                                                {t!(i18n, staff_results.release)}
-                                            </button>
-                                        })}
-                                        {(!r.reviewed).then(|| view! {
-                                            <button type="button" aria-label=review_label
-                                                on:click=move |_| { review.dispatch(MarkResultReviewed { id }); }>
-                                                {t!(i18n, staff_results.mark_reviewed)}
-                                            </button>
-                                        })}
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            }.into_any()
-        } />
     }
 }

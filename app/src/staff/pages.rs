@@ -38,9 +38,9 @@ pub fn ActivationCodesPage() -> impl IntoView {
     }
 }
 
-#[component]
+#[island(lazy)]
 fn IssueCodes() -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = crate::ui::island_i18n();
     let search = ServerAction::<FindPatients>::new();
     let issue = ServerAction::<IssueActivationCode>::new();
     let found: Signal<Option<Result<Vec<PatientMatch>, AppError>>> = search.value().into();

@@ -133,3 +133,16 @@ fn belongs_to(err: &AppError, pattern: &str) -> bool {
         _ => err.field_problem(pattern).is_some(),
     }
 }
+
+/// The error a server function `F` sent back in the URL after a plain form post (the
+/// server sends the browser back to the page with it), as an action's result would be.
+pub fn url_result<F, T>() -> Signal<Option<Result<T, AppError>>>
+where
+    F: server_fn::ServerFn<Error = AppError>,
+    T: Send + Sync + Clone + 'static,
+{
+    let error = use_context::<leptos::server::ServerActionError>()
+        .filter(|e| e.path() == F::PATH)
+        .map(|e| server_fn::error::ServerFnUrlError::<AppError>::decode_err(e.err()));
+    Signal::derive(move || error.clone().map(Err))
+}

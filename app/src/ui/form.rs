@@ -128,3 +128,25 @@ pub fn idempotency_key() -> String {
     #[cfg(not(feature = "hydrate"))]
     String::new()
 }
+
+/// A button that posts one change to a server function as a plain form: the server makes
+/// the change and sends the page back as it now stands (frontend/client.js patches it in; an
+/// error comes back in the URL). For one-click changes on pages that are otherwise lists
+/// rendered by the server: no wasm needed. `fields` are the function's arguments.
+#[component]
+pub fn PostButton(
+    action: &'static str,
+    fields: Vec<(&'static str, String)>,
+    /// The button's accessible name when its text alone is ambiguous in a list.
+    #[prop(optional, into)]
+    label: Option<String>,
+    #[prop(optional)] class: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <form method="post" action=action class="inline">
+            {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
+            <button type="submit" class=class aria-label=label>{children()}</button>
+        </form>
+    }
+}

@@ -61,9 +61,9 @@ pub fn format_countdown(seconds: i64) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
-#[component]
+#[island]
 pub fn IdleTimer(minutes: u32) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = crate::ui::island_i18n();
     let seconds_left = RwSignal::new(None::<i64>);
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     #[cfg(feature = "hydrate")]

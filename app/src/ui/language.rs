@@ -1,5 +1,6 @@
 //! The page language: chosen from the browser's Accept-Language, switchable, remembered
-//! in a plain cookie (`portico_lang`, not secret, one year).
+//! in a plain cookie (`portico_lang`, not secret, one year). Pages render on the server
+//! only, so the choice is a form post and the next page is in the new language.
 //!
 //! We keep the cookie ourselves instead of leptos_i18n's "cookie" feature: that feature
 //! pulls leptos-use's cookie parser and the `time` crate into the wasm bundle, about 60 KB
@@ -44,33 +45,27 @@ pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-/// Two buttons in a form. With the app running, a click switches the page in place (and
-/// the cookie remembers it); on a page served without wasm the form posts to
-/// `choose_language`, which sets the cookie and reloads the same page.
+/// Two buttons in a form that posts to `choose_language`, which sets the cookie and sends
+/// the same page back in the chosen language (frontend/client.js patches it in place).
 #[component]
 pub fn LanguageSwitcher() -> impl IntoView {
     let i18n = use_i18n();
     let location = leptos_router::hooks::use_location();
-    let here = move || format!("{}{}", location.pathname.get(), location.search.get());
-    let choose = move |locale: Locale| {
-        move |ev: leptos::ev::MouseEvent| {
-            ev.prevent_default();
-            i18n.set_locale(locale);
-            remember(locale);
-        }
+    // Leptos keeps the query without its "?".
+    let here = match location.search.get_untracked() {
+        search if search.is_empty() => location.pathname.get_untracked(),
+        search => format!("{}?{search}", location.pathname.get_untracked()),
     };
-    let pressed = move |locale: Locale| move || (i18n.get_locale() == locale).to_string();
+    let pressed = move |locale: Locale| (i18n.get_locale_untracked() == locale).to_string();
     const CHOOSE_LANGUAGE_PATH: &str = <ChooseLanguage as server_fn::ServerFn>::PATH;
     view! {
         <form class="languages" method="post" action=CHOOSE_LANGUAGE_PATH
-            role="group" aria-label=move || t_string!(i18n, nav.language).to_string()>
-            <input type="hidden" name="back_to" prop:value=here />
-            <button type="submit" name="lang" value="en" lang="en" aria-pressed=pressed(Locale::en)
-                on:click=choose(Locale::en)>
+            role="group" aria-label=t_string!(i18n, nav.language).to_string()>
+            <input type="hidden" name="back_to" value=here />
+            <button type="submit" name="lang" value="en" lang="en" aria-pressed=pressed(Locale::en)>
                 "English"
             </button>
-            <button type="submit" name="lang" value="es" lang="es" aria-pressed=pressed(Locale::es)
-                on:click=choose(Locale::es)>
+            <button type="submit" name="lang" value="es" lang="es" aria-pressed=pressed(Locale::es)>
                 "Español"
             </button>
         </form>
@@ -105,20 +100,6 @@ pub fn local_path(path: &str) -> String {
     } else {
         "/".to_owned()
     }
-}
-
-/// Keeps the choice for the next page the server renders.
-fn remember(locale: Locale) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let cookie = format!("{LANG_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax");
-        if let Some(document) = document().dyn_ref::<web_sys::HtmlDocument>() {
-            let _ = document.set_cookie(&cookie);
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = locale;
 }
 
 #[cfg(test)]

@@ -64,7 +64,6 @@ pub fn PublicLayout() -> impl IntoView {
 pub fn PortalLayout() -> impl IntoView {
     let me = expect_context::<MeResource>().0;
     let i18n = use_i18n();
-    provide_context(AccessEndedNotice(RwSignal::new(false)));
     view! {
         <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
@@ -88,34 +87,25 @@ fn SignedIn(me: Me) -> impl IntoView {
     // Pages under the portal read who is signed in from context, already resolved: no
     // second Suspense around them.
     provide_context(me.clone());
-    provide_context(ThreadOpened(RwSignal::new(0)));
-    let sign_out = move |_| {
-        #[cfg(feature = "hydrate")]
-        crate::ui::session_channel::sign_out_clicked();
-    };
     let is_staff = me.role.is_staff();
     let issues_codes = me.role.may_issue_activation_codes();
     let clinician = me.role.is_clinician();
     let answers_messages = me.role.answers_messages();
     let him = me.role == Role::Him;
-    // The charts come with "who is signed in": a switch, or a chart found closed, fetches
-    // that again, and this whole frame (menu, banner, page) renders for the chart now open.
+    // The charts come with "who is signed in", read for every page the server renders: a
+    // switch, or a chart found closed, shows in the next page's frame.
     let charts = me.charts.clone().unwrap_or_default();
     let open_sections = charts.active_choice().map(|c| c.sections.clone()).unwrap_or_default();
     let may = move |section: Section| open_sections.contains(&section);
     // A grant without Home (a caregiver for medications and messages only) opens on the
     // first part of the chart it covers, not on a refusal.
     let first_section = charts.active_choice().and_then(|c| c.sections.first().copied());
-    if !is_staff && !may(Section::Home) {
-        let location = use_location();
-        let navigate = leptos_router::hooks::use_navigate();
-        Effect::new(move |_| {
-            if let (true, Some(first)) = (location.pathname.get() == "/", first_section) {
-                navigate(section_path(first), Default::default());
-            }
-        });
-    }
+    let redirect = (!is_staff && !may(Section::Home) && use_location().pathname.get_untracked() == "/")
+        .then_some(first_section)
+        .flatten()
+        .map(|first| view! { <Redirect path=section_path(first) /> });
     view! {
+        {redirect}
         <a class="skip-link" href="#main">{t!(i18n, nav.skip)}</a>
         <header class="site-header signed-in">
             <Brand href="/" />
@@ -124,7 +114,7 @@ fn SignedIn(me: Me) -> impl IntoView {
                 {is_staff.then(|| view! { <span class="who-role">{role_label(me.role)}</span> })}
             </div>
             <LanguageSwitcher />
-            <button type="button" class="sign-out" on:click=sign_out>{t!(i18n, nav.sign_out)}</button>
+            <SignOutButton />
         </header>
         {(!is_staff).then(|| view! { <ChartSwitcher charts /> })}
         <nav class="menu" aria-label=move || t_string!(i18n, nav.menu).to_string()>
@@ -170,66 +160,56 @@ fn SignedIn(me: Me) -> impl IntoView {
     }
 }
 
-/// Set when a page learned that the chart it showed was closed (a grant ended): "who is
-/// signed in" is fetched again (the switcher drops the chart) and the banner says why.
-/// Provided above the signed-in frame, so it outlives the frame's re-render.
-#[derive(Clone, Copy)]
-pub struct AccessEndedNotice(pub RwSignal<bool>);
-
 /// "You are viewing Emma Quinn's chart", in the chart's colour, and a button per chart the
-/// person may open. Switching is checked and recorded by the server; then Home of the new
-/// chart shows, without a page load.
+/// person may open. Each button posts the switch (checked and recorded by the server, which
+/// then sends Home of the new chart); the page's navigation (frontend/client.js) makes that a
+/// fetch and a patch of this document, so there is no page load, and without it the form
+/// still works.
 #[component]
 fn ChartSwitcher(charts: Charts) -> impl IntoView {
     let i18n = use_i18n();
-    let navigate = leptos_router::hooks::use_navigate();
-    let me = expect_context::<MeResource>().0;
-    let ended = use_context::<AccessEndedNotice>().map(|n| n.0);
-    let switch = Action::new(|patient_id: &i64| crate::proxy::api::switch_chart(*patient_id));
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = switch.value().get() {
-            if let Some(ended) = ended {
-                ended.set(false);
-            }
-            navigate("/", Default::default());
-            me.refetch();
-        }
-    });
-    let show_ended = move || charts.access_ended || ended.is_some_and(|e| e.get());
     let Some(active) = charts.active_choice().cloned() else { return None };
     let several = charts.choices.len() > 1;
+    let error = switch_error();
+    const SWITCH_PATH: &str = <crate::proxy::api::SwitchChart as server_fn::ServerFn>::PATH;
     Some(view! {
         <div class=format!("chart-bar chart-colour-{}", active.colour)>
             <p class="chart-banner" data-testid="chart-banner">
                 {t!(i18n, nav.viewing_chart, name = active.name.clone())}
             </p>
-            {move || show_ended().then(|| view! { <p class="form-error" role="alert">{t!(i18n, err.access_ended)}</p> })}
+            {charts.access_ended.then(|| view! { <p class="form-error" role="alert">{t!(i18n, err.access_ended)}</p> })}
             {several.then(|| view! {
                 <nav class="chart-switcher" aria-label=t_string!(i18n, nav.charts).to_string()>
-                    <ul>
-                        {charts.choices.clone().into_iter().map(|choice| {
-                            let current = choice.patient_id == active.patient_id;
-                            let id = choice.patient_id;
-                            view! {
-                                <li>
-                                    <button type="button" class=format!("chart-choice chart-colour-{}", choice.colour)
-                                        aria-pressed=if current { "true" } else { "false" }
-                                        disabled=move || switch.pending().get()
-                                        on:click=move |_| { if !current { switch.dispatch(id); } }>
-                                        <span class="swatch" aria-hidden="true"></span>
-                                        {choice_label(i18n, &choice)}
-                                    </button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
+                    <form method="post" action=SWITCH_PATH>
+                        <ul>
+                            {charts.choices.clone().into_iter().map(|choice| {
+                                let current = choice.patient_id == active.patient_id;
+                                view! {
+                                    <li>
+                                        <button type="submit" name="patient_id" value=choice.patient_id.to_string()
+                                            class=format!("chart-choice chart-colour-{}", choice.colour)
+                                            aria-pressed=if current { "true" } else { "false" }>
+                                            <span class="swatch" aria-hidden="true"></span>
+                                            {choice_label(i18n, &choice)}
+                                        </button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </form>
                 </nav>
             })}
-            {move || switch.value().get().and_then(|r| r.err()).map(|e| view! {
-                <p class="form-error" role="alert">{crate::ui::errors::error_text(i18n, &e)}</p>
-            })}
+            {error.map(|e| view! { <p class="form-error" role="alert">{crate::ui::errors::error_text(i18n, &e)}</p> })}
         </div>
     })
+}
+
+/// A refused switch: the server sends the browser back with the error in the URL.
+fn switch_error() -> Option<AppError> {
+    use server_fn::ServerFn;
+    let error = use_context::<leptos::server::ServerActionError>()?;
+    (error.path() == crate::proxy::api::SwitchChart::PATH)
+        .then(|| server_fn::error::ServerFnUrlError::<AppError>::decode_err(error.err()))
 }
 
 /// "Emma Quinn (parent)" for a granted chart; "Jordan Quinn (you)" for one's own.
@@ -282,24 +262,17 @@ pub fn section_label(i18n: leptos_i18n::I18nContext<Locale>, s: Section) -> Stri
     .to_string()
 }
 
-/// Bumped by the thread page once a thread (and so its replies) has been read: the menu's
-/// unread count is fetched again after that, not in a race with it.
-#[derive(Clone, Copy)]
-pub struct ThreadOpened(pub RwSignal<u32>);
-
-/// How many threads have a reply not yet opened, after the menu's "Messages"; fetched
-/// again on every navigation, so reading a thread clears it.
+/// How many threads have a reply not yet opened, after the menu's "Messages"; rendered
+/// with every page. On a thread's page that thread is being read by the same request (in
+/// parallel with this count), so it is not counted.
 #[component]
 fn UnreadBadge() -> impl IntoView {
     let i18n = use_i18n();
-    let location = use_location();
-    let opened = use_context::<ThreadOpened>().map(|o| o.0);
-    let unread = Resource::new(
-        move || (location.pathname.get(), opened.map(|o| o.get())),
-        |_| crate::messages::api::unread_messages(),
-    );
+    let path = use_location().pathname.get_untracked();
+    let opening = path.strip_prefix("/messages/").and_then(|id| id.parse::<i64>().ok());
+    let unread = Resource::new(|| (), move |_| crate::messages::api::unread_messages(opening));
     view! {
-        <Transition fallback=|| ()>
+        <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match unread.await {
                     Ok(count) if count > 0 => Some(view! {
@@ -308,7 +281,7 @@ fn UnreadBadge() -> impl IntoView {
                     _ => None,
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
@@ -342,4 +315,14 @@ pub fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> String {
         Role::Support => t_string!(i18n, roles.support).to_string(),
         Role::Admin => t_string!(i18n, roles.admin).to_string(),
     }
+}
+
+#[island]
+fn SignOutButton() -> impl IntoView {
+    let i18n = crate::ui::island_i18n();
+    let sign_out = move |_| {
+        #[cfg(feature = "hydrate")]
+        crate::ui::session_channel::sign_out_clicked();
+    };
+    view! { <button type="button" class="sign-out" on:click=sign_out>{t!(i18n, nav.sign_out)}</button> }
 }

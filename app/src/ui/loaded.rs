@@ -12,8 +12,6 @@ where
     F: Fn(T) -> V + Clone + Send + Sync + 'static,
 {
     let i18n = use_i18n();
-    let me = use_context::<crate::MeResource>();
-    let ended = use_context::<crate::ui::layout::AccessEndedNotice>();
     view! {
         <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || {
@@ -21,19 +19,9 @@ where
                 Suspend::new(async move {
                     match resource.await {
                         Ok(value) => render(value).into_any(),
-                        Err(e) => {
-                            if e == AppError::AccessEnded {
-                                // The chart closed under this page: the switcher and banner
-                                // are fetched again, so they stop naming it.
-                                if let (Some(me), Some(ended)) = (me, ended) {
-                                    queue_microtask(move || {
-                                        ended.0.set(true);
-                                        me.0.refetch();
-                                    });
-                                }
-                            }
-                            view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any()
-                        }
+                        // (A chart that closed under this page: the frame, rendered in the
+                        // same request, already says so.)
+                        Err(e) => view! { <p class="form-error">{error_text(i18n, &e)}</p> }.into_any(),
                     }
                 })
             }}

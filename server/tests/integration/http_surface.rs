@@ -44,9 +44,10 @@ async fn pages_carry_security_headers_and_a_fresh_csp_nonce() {
     app.cleanup().await;
 }
 
-/// Leptos 0.8.23 wrote the CSP nonce into the preloads' `crossorigin` (leptos-rs/leptos#4843):
-/// a preload the browser never claims, pages that may not hydrate in Firefox, and invalid
-/// HTML. The nonce belongs in `nonce` attributes alone; `crossorigin` is empty.
+/// Leptos 0.8.23's `HydrationScripts` writes the CSP nonce into the preloads' `crossorigin`
+/// (leptos-rs/leptos#4843): a preload the browser never claims, pages that may not hydrate in
+/// Firefox, and invalid HTML. The pages render their own client script instead
+/// (app/src/lib.rs); the nonce belongs in `nonce` attributes alone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_nonce_is_only_in_nonce_attributes() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
@@ -57,7 +58,7 @@ async fn the_nonce_is_only_in_nonce_attributes() {
         let csp = res.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
         let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
         let html = res.text().await.unwrap();
-        assert!(html.contains("rel=\"modulepreload\""), "{page} loads the app");
+        assert!(html.contains("src=\"/pkg/client.js\""), "{page} loads the app");
         let in_nonce_attributes = html.matches(&format!("nonce=\"{nonce}\"")).count();
         assert!(in_nonce_attributes > 0, "{page}");
         assert_eq!(

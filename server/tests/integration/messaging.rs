@@ -152,8 +152,11 @@ async fn a_patient_writes_and_the_care_team_answers(app: &TestApp) {
         assert!(!mail.raw.contains(phi), "the notice must not carry {phi:?}");
     }
 
-    // Avery: one unread thread, until it is opened.
+    // Avery: one unread thread, until it is opened. The page that opens it renders the
+    // menu's count in the same request: that thread is not counted there.
     assert_eq!(app.call(&avery, "messages/unread", &[]).await.1, 1);
+    assert_eq!(app.call(&avery, "messages/unread", &[("opening", &thread)]).await.1, 0);
+    assert_eq!(app.call(&avery, "messages/unread", &[("opening", "999999")]).await.1, 1);
     let (_, inbox) = app.call(&avery, "messages/inbox", &[]).await;
     assert_eq!(inbox["threads"][0]["unread"], true);
     assert_eq!(inbox["threads"][0]["with"], "Dr. Alex Rivera, MD");

@@ -1,4 +1,4 @@
-//! Splits the release wasm at its lazy routes, as `cargo leptos build --split` does: the one
+//! Splits the release wasm at its lazy islands, as `cargo leptos build --split` does: the one
 //! step of scripts/build-site.sh that needs a library (wasm_split_cli_support, the crate
 //! cargo-leptos itself uses) rather than a command-line tool.
 //!

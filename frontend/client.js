@@ -27,9 +27,15 @@
 //   service worker then shows the offline page.
 // - An island is kept when its component and its server data (data-props) are unchanged
 //   (and the page's language too), else replaced and hydrated anew.
-// - After a navigation: the new title and language, scroll to the top, focus on the main
-//   region (a screen reader announces the new page). A reload of the same page after an
-//   island's change (window.porticoNavigate(url, { reload: true })) keeps both.
+// - An element whose id changed, and a form field whose attributes changed, are replaced,
+//   not patched: what was typed in one record's field never carries over to another's.
+// - A page in another language is loaded as a document (every island speaks the old one).
+// - After a navigation to another page: its title, scroll to the top, focus on the main
+//   region (a screen reader announces the new page). After a form post that comes back to
+//   the same page, or a reload after an island's change (window.porticoNavigate(url,
+//   { reload: true })), scroll and focus stay where they were.
+// - Sign-out (a form marked data-sign-out, so that it works without the wasm) ends the
+//   session, tells the other tabs, and loads the sign-in page as a document.
 const APP_MARKER = 'script[src="/pkg/client.js"]';
 let latest = 0;
 
@@ -42,6 +48,9 @@ function loadApp() {
     await glue.default({ module_or_path: "/pkg/portico.wasm" });
     glue.hydrate();
     return glue;
+  }).catch((error) => {
+    app = undefined; // the next page tries again
+    throw error;
   });
   return app;
 }
@@ -61,25 +70,34 @@ async function hydrateIslands(islands) {
     if (island.$$hydrated || !island.isConnected) continue;
     island.$$hydrated = true;
     const hydrate = glue[island.dataset.component];
-    if (typeof hydrate === "function") await hydrate(island);
-    else console.warn(`no island ${island.dataset.component} in this build`);
-    island.$$live = true;
+    try {
+      if (typeof hydrate !== "function") throw new Error(`no island ${island.dataset.component} in this build`);
+      await hydrate(island);
+      island.$$live = true;
+    } catch (error) {
+      // One island that fails leaves the others (and this one's server content) usable.
+      console.error(error);
+    }
   }
 }
 
-let hydrating = 0;
-function hydrate(islands) {
-  const mine = ++hydrating;
+// `__porticoHydrated` belongs to the latest of the page loads, navigations and hydrations.
+let generation = 0;
+function begin() {
   window.__porticoHydrated = false;
-  return hydrateIslands(islands)
-    .catch((e) => console.error(e))
-    .finally(() => {
-      if (mine === hydrating) window.__porticoHydrated = true;
-    });
+  return ++generation;
+}
+function end(mine) {
+  if (mine === generation) window.__porticoHydrated = true;
 }
 
-window.__porticoHydrated = false;
-whenIdle().then(() => hydrate([...document.querySelectorAll("leptos-island")]));
+{
+  const first = begin();
+  whenIdle()
+    .then(() => hydrateIslands([...document.querySelectorAll("leptos-island")]))
+    .catch((e) => console.error(e))
+    .finally(() => end(first));
+}
 
 function sameOrigin(url) {
   return url.origin === window.location.origin;
@@ -102,6 +120,11 @@ function formRequest(event) {
   if (event.defaultPrevented) return null;
   const form = event.target;
   if (!(form instanceof HTMLFormElement)) return null;
+  if (form.hasAttribute("data-sign-out")) {
+    event.preventDefault();
+    signOut(form);
+    return null;
+  }
   // An island's form is the island's to send: before the island is live, not at all.
   const island = form.closest("leptos-island");
   if (island) {
@@ -116,9 +139,33 @@ function formRequest(event) {
   const fields = new URLSearchParams(new FormData(form, event.submitter || undefined));
   if (method === "GET") {
     url.search = fields.toString();
-    return { url, init: {} };
+    return { url, init: {}, form };
   }
-  return { url, init: { method, body: fields } };
+  return { url, init: { method, body: fields }, form };
+}
+
+// Sign-out: the server ends the session first; then the other tabs are told (the same
+// channel and message as ui/session_channel.rs) and this one loads the sign-in page. If the
+// post cannot be sent from here, the browser sends the form itself.
+async function signOut(form) {
+  let response;
+  try {
+    response = await fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      credentials: "same-origin",
+      headers: { Accept: "text/html" },
+    });
+  } catch {
+    form.submit();
+    return;
+  }
+  if ("BroadcastChannel" in window) {
+    const channel = new BroadcastChannel("portico-session");
+    channel.postMessage("signout:reason=signed-out");
+    channel.close();
+  }
+  window.location.assign(response.redirected ? response.url : "/signin?reason=signed-out");
 }
 
 // Patching: walks the old and the new tree side by side, moving in what changed (the new
@@ -147,8 +194,13 @@ function patchChildren(oldParent, newParent, keepIslands) {
   oldKids.slice(newKids.length).forEach((extra) => extra.remove());
 }
 
+const FIELDS = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+
 function patch(oldNode, newNode, keepIslands) {
   if (oldNode.nodeType !== newNode.nodeType || oldNode.nodeName !== newNode.nodeName) {
+    oldNode.replaceWith(newNode);
+  } else if (oldNode.nodeType === Node.ELEMENT_NODE && oldNode.localName !== "leptos-island"
+    && (oldNode.id !== newNode.id || (FIELDS.has(oldNode.nodeName) && !oldNode.isEqualNode(newNode)))) {
     oldNode.replaceWith(newNode);
   } else if (oldNode.nodeType === Node.TEXT_NODE || oldNode.nodeType === Node.COMMENT_NODE) {
     if (oldNode.nodeValue !== newNode.nodeValue) oldNode.nodeValue = newNode.nodeValue;
@@ -162,57 +214,88 @@ function patch(oldNode, newNode, keepIslands) {
   }
 }
 
-async function navigate(target, { init = {}, history = "push", reload = false } = {}) {
+let navigating = false;
+
+async function navigate(target, { init = {}, form = null, history = "push", reload = false } = {}) {
   const url = new URL(target, window.location.href);
   const mine = ++latest;
-  window.__porticoHydrated = false;
+  const hydrated = begin();
+  navigating = true;
+  try {
+    await load(url, { init, form, history, reload, mine });
+  } finally {
+    if (mine === latest) navigating = false;
+    end(hydrated);
+  }
+}
+
+// A page the app cannot patch in: the browser loads it (a form post is sent again by the
+// browser itself, not turned into a GET).
+function loadDocument(url, form) {
+  if (form && (form.getAttribute("method") || "get").toUpperCase() === "POST") form.submit();
+  else window.location.assign(url);
+}
+
+async function load(url, { init, form, history, reload, mine }) {
   let response;
   try {
     response = await fetch(url, { ...init, credentials: "same-origin", headers: { Accept: "text/html" } });
   } catch {
-    window.location.assign(url);
+    loadDocument(url, form);
     return;
   }
   if (mine !== latest) return;
   const type = response.headers.get("content-type") || "";
   if (!type.startsWith("text/html")) {
-    window.location.assign(response.url);
+    loadDocument(response.url, form);
     return;
   }
   const doc = new DOMParser().parseFromString(await response.text(), "text/html");
   if (mine !== latest) return;
-  if (!doc.querySelector(APP_MARKER)) {
+  const lang = doc.documentElement.getAttribute("lang");
+  if (!doc.querySelector(APP_MARKER) || lang !== document.documentElement.getAttribute("lang")) {
     window.location.assign(response.url);
     return;
   }
-  // The new page, in this document but hidden: its new islands are hydrated (their code
-  // fetched) first, so that what appears is live. (Hydrated connected to the document,
-  // because Leptos attaches delegated event listeners to the root the nodes are in then.)
-  // An island of the current page with the same data stays as it is, unless the language
-  // changed (its words are its own).
-  const body = document.createElement("div");
-  body.hidden = true;
-  body.inert = true;
-  body.append(...[...doc.body.childNodes].map((node) => document.importNode(node, true)));
-  const lang = doc.documentElement.getAttribute("lang");
-  const keepIslands = lang === document.documentElement.getAttribute("lang");
-  const current = new Set(keepIslands ? [...document.querySelectorAll("leptos-island")].map(islandKey) : []);
-  document.body.append(body);
-  await hydrateIslands([...body.querySelectorAll("leptos-island")].filter((i) => !current.has(islandKey(i))))
+  // The new page, in this document but hidden (and outside the body): its new islands are
+  // hydrated (their code fetched) first, so that what appears is live. (Hydrated connected
+  // to the document, because Leptos attaches delegated event listeners to the root the
+  // nodes are in then.) An island of the current page with the same data stays as it is.
+  const staged = document.createElement("div");
+  staged.hidden = true;
+  staged.inert = true;
+  staged.append(...[...doc.body.childNodes].map((node) => document.importNode(node, true)));
+  const current = new Set([...document.querySelectorAll("leptos-island")].map(islandKey));
+  document.documentElement.append(staged);
+  await hydrateIslands([...staged.querySelectorAll("leptos-island")].filter((i) => !current.has(islandKey(i))))
     .catch((e) => console.error(e));
-  body.remove();
+  staged.remove();
   if (mine !== latest) return;
 
   const finalUrl = new URL(response.url);
   finalUrl.hash = response.redirected ? "" : url.hash;
-  if (history === "push") window.history.pushState(null, "", finalUrl);
-  else if (history === "replace") window.history.replaceState(null, "", finalUrl);
+  const samePage = finalUrl.pathname === window.location.pathname;
+  if (history === "push" && finalUrl.href !== window.location.href) window.history.pushState(null, "", finalUrl);
+  else if (history !== "none") window.history.replaceState(null, "", finalUrl);
+  shown = new URL(window.location.href);
   document.title = doc.title;
-  if (lang) document.documentElement.setAttribute("lang", lang);
-  patchChildren(document.body, body, keepIslands);
+  const focused = document.activeElement;
+  patchChildren(document.body, staged, true);
   // (An island moved to another place comes in unhydrated.)
-  await hydrate([...document.querySelectorAll("leptos-island")].filter((i) => !i.$$hydrated));
-  if (reload) return;
+  await hydrateIslands([...document.querySelectorAll("leptos-island")].filter((i) => !i.$$hydrated))
+    .catch((e) => console.error(e));
+  if (reload || (samePage && init.method === "POST")) {
+    // Focus stays; if its element was replaced, on the new one with the same id (or main).
+    if (focused && !focused.isConnected) {
+      const again = (focused.id && document.getElementById(focused.id)) || document.getElementById("main");
+      again?.focus({ preventScroll: true });
+    }
+    return;
+  }
+  if (finalUrl.hash) {
+    document.getElementById(decodeURIComponent(finalUrl.hash.slice(1)))?.scrollIntoView();
+    return;
+  }
   window.scrollTo(0, 0);
   const main = document.getElementById("main");
   if (main) main.focus({ preventScroll: true });
@@ -229,14 +312,22 @@ window.addEventListener("submit", (event) => {
   const request = formRequest(event);
   if (!request) return;
   event.preventDefault();
-  navigate(request.url, { init: request.init });
+  navigate(request.url, { init: request.init, form: request.form });
 });
 
+// Back and forward between pages (a change of the hash alone is the browser's).
+let shown = new URL(window.location.href);
 window.addEventListener("popstate", () => {
-  navigate(window.location.href, { history: "none" });
+  const now = new URL(window.location.href);
+  const samePage = now.pathname === shown.pathname && now.search === shown.search;
+  shown = now;
+  if (!samePage) navigate(now.href, { history: "none" });
 });
 
 // For islands: go to a page after a change (`reload: true` re-renders the current page
 // with the server's new data, keeping scroll and focus).
-window.porticoNavigate = (url, options = {}) =>
+// (A reload never overrides a navigation the person has started meanwhile.)
+window.porticoNavigate = (url, options = {}) => {
+  if (options.reload && navigating) return;
   navigate(url, { history: options.reload ? "replace" : "push", reload: !!options.reload });
+};

@@ -12,6 +12,15 @@ export LEPTOS_OUTPUT_NAME=portico
 # brotli, and every build compiles faster. Set for every cargo call through this file.
 PORTICO_RUSTFLAGS="--cfg erase_components"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$PORTICO_RUSTFLAGS"
+# The wasm carries the source path of every place that can panic (Rust's panic locations;
+# shortening them needs nightly): the crates' as `crates/…`, ours relative. About 16 KB of
+# the wasm every page loads were registry paths.
+# (Fixed strings, not a listing of the registry: the flags, and so the build, must be the
+# same before and after the first download. crates.io's directory name is fixed for the
+# pinned toolchain; for rustc the last matching prefix wins.)
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS+=" --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src=crates"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS+=" --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/index.crates.io-1949cf8c6b5b557f=crates"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS+=" --remap-path-prefix=$PWD/="
 export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="$PORTICO_RUSTFLAGS"
 # mold links the large test binaries and the server in seconds instead of a minute each.
 # Host target only: the wasm build keeps its own linker.

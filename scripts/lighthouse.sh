@@ -18,10 +18,15 @@ cookie=$(curl -s -o /dev/null -D - -H "Origin: $BASE" --data-urlencode "username
 audit() {
   local label=$1 url=$2 headers=$3
   for run in $(seq 1 "$RUNS"); do
-    npm exec --yes --package=lighthouse@12.8.2 -- lighthouse "$url" --quiet \
-      --only-categories=performance --output=json --output-path="$WORK/$label-$run.json" \
-      --chrome-path=/usr/bin/chromium --chrome-flags="--headless=new --no-sandbox --disable-gpu" \
-      --extra-headers="$headers" >/dev/null 2>&1 || { echo "lighthouse failed on $url" >&2; exit 1; }
+    # A run now and then fails to start Chromium (a timeout in Lighthouse's launcher):
+    # one more try before giving up.
+    for attempt in 1 2; do
+      npm exec --yes --package=lighthouse@12.8.2 -- lighthouse "$url" --quiet \
+        --only-categories=performance --output=json --output-path="$WORK/$label-$run.json" \
+        --chrome-path=/usr/bin/chromium --chrome-flags="--headless=new --no-sandbox --disable-gpu" \
+        --extra-headers="$headers" >"$WORK/log" 2>&1 && break
+      [ "$attempt" = 2 ] && { tail -5 "$WORK/log" >&2; echo "lighthouse failed on $url" >&2; exit 1; }
+    done
   done
   node -e '
     const fs = require("fs");

@@ -7,7 +7,7 @@ const banner = (page) => page.getByTestId("chart-banner");
 test("a parent switches between two children's charts and back, without a page load", async ({ page }) => {
   await signIn(page, "jordan");
   await expect(banner(page)).toHaveText("You are viewing Jordan Quinn's chart");
-  await expect(charts(page).getByRole("button", { name: "Jordan Quinn (you)" })).toHaveAttribute("aria-pressed", "true");
+  await expect(charts(page).getByText("Jordan Quinn (you)")).toHaveAttribute("aria-current", "true");
   await expectAccessible(page);
   // Set in this document: still there after every switch, so no page was loaded.
   await page.evaluate(() => ((window as any).__sameDocument = true));

@@ -11,7 +11,7 @@ use crate::{
     i18n::*,
     problem::Problem,
     ui::{
-        errors::{field_error, form_error},
+        errors::{field_error, form_error, url_result},
         form::{FormMessage, PostButton, TextArea, TextField},
         loaded::Loaded,
     },
@@ -85,9 +85,11 @@ pub fn BreakGlassReviewPage() -> impl IntoView {
     let i18n = use_i18n();
     let list = Resource::new(|| (), |_| break_glass_list());
     const REVIEWED_PATH: &str = <MarkBreakGlassReviewed as server_fn::ServerFn>::PATH;
+    let refused = url_result::<MarkBreakGlassReviewed, ()>();
     view! {
         <h1>{t!(i18n, break_glass.review_title)}</h1>
         <p>{t!(i18n, break_glass.review_intro)}</p>
+        <FormMessage message=form_error(refused, &[]) />
         <Loaded resource=list render={move |rows: Vec<Entry>| {
             if rows.is_empty() {
                 return view! { <p class="empty">{t!(i18n, break_glass.review_empty)}</p> }.into_any();

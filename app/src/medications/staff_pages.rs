@@ -6,10 +6,9 @@ use super::{
     RenewalQueueRow, DENIAL_REASON_MAX_CHARS, MAX_REFILLS,
 };
 use crate::{
-    error::AppError,
     i18n::*,
     ui::{
-        errors::{field_error, form_error, url_result},
+        errors::{form_error, url_result},
         form::{FormMessage, TextField},
         loaded::Loaded,
     },
@@ -25,14 +24,15 @@ pub fn RenewalQueuePage() -> impl IntoView {
     let result = url_result::<DecideRenewal, ()>();
     view! {
         <h1>{t!(i18n, renewals.title)}</h1>
-        <FormMessage message=form_error(result, &["refills", "reason"]) />
+        // The URL says what was wrong, not on which card: the message goes above them all.
+        <FormMessage message=form_error(result, &[]) />
         <Loaded resource=queue render=move |rows| {
             if rows.is_empty() {
                 return view! { <p class="empty">{t!(i18n, renewals.empty)}</p> }.into_any();
             }
             view! {
                 <ul class="renewal-queue">
-                    {rows.into_iter().map(|r| view! { <RenewalItem r decide result /> }).collect_view()}
+                    {rows.into_iter().map(|r| view! { <RenewalItem r decide /> }).collect_view()}
                 </ul>
             }.into_any()
         } />
@@ -40,11 +40,7 @@ pub fn RenewalQueuePage() -> impl IntoView {
 }
 
 #[component]
-fn RenewalItem(
-    r: RenewalQueueRow,
-    decide: ServerAction<DecideRenewal>,
-    result: Signal<Option<Result<(), AppError>>>,
-) -> impl IntoView {
+fn RenewalItem(r: RenewalQueueRow, decide: ServerAction<DecideRenewal>) -> impl IntoView {
     let i18n = use_i18n();
     let id = r.id;
     let (heading, labelled_by) = (format!("renewal-{id}"), format!("renewal-{id}"));
@@ -68,7 +64,7 @@ fn RenewalItem(
                 <ActionForm action=decide>
                     <input type="hidden" name="id" value=id />
                     <input type="hidden" name="approve" value="false" />
-                    <TextField name="reason" id=format!("reason-{id}") maxlength=DENIAL_REASON_MAX_CHARS error=field_error(result, "reason")>
+                    <TextField name="reason" id=format!("reason-{id}") maxlength=DENIAL_REASON_MAX_CHARS>
                         {t!(i18n, renewals.reason)}
                     </TextField>
                     <button type="submit">{t!(i18n, renewals.deny)}</button>

@@ -10,7 +10,7 @@ use crate::{
     break_glass::pages::{needs_break_glass, BreakGlassForm},
     i18n::*,
     ui::{
-        errors::{field_error, form_error},
+        errors::{field_error, form_error, url_result},
         form::{FormMessage, PostButton, TextField},
         loaded::Loaded,
     },
@@ -22,8 +22,13 @@ pub fn StaffResultsPage() -> impl IntoView {
     let queue = Resource::new(|| (), |_| results_queue());
     const RELEASE_PATH: &str = <ReleaseResult as server_fn::ServerFn>::PATH;
     const REVIEW_PATH: &str = <MarkResultReviewed as server_fn::ServerFn>::PATH;
+    // A refused release or review comes back in the URL.
+    let (release_refused, review_refused) =
+        (url_result::<ReleaseResult, ()>(), url_result::<MarkResultReviewed, ()>());
+    let refused = Signal::derive(move || release_refused.get().or_else(|| review_refused.get()));
     view! {
         <h1>{t!(i18n, staff_results.title)}</h1>
+        <FormMessage message=form_error(refused, &[]) />
         <EnterResultForm />
         <Loaded resource=queue render=move |rows| {
             if rows.is_empty() {

@@ -114,7 +114,7 @@ fn SignedIn(me: Me) -> impl IntoView {
                 {is_staff.then(|| view! { <span class="who-role">{role_label(me.role)}</span> })}
             </div>
             <LanguageSwitcher />
-            <SignOutButton />
+            <SignOutForm />
         </header>
         {(!is_staff).then(|| view! { <ChartSwitcher charts /> })}
         <nav class="menu" aria-label=move || t_string!(i18n, nav.menu).to_string()>
@@ -182,17 +182,23 @@ fn ChartSwitcher(charts: Charts) -> impl IntoView {
                 <nav class="chart-switcher" aria-label=t_string!(i18n, nav.charts).to_string()>
                     <form method="post" action=SWITCH_PATH>
                         <ul>
+                            // The open chart is marked, not a button: opening it again
+                            // would only record another switch.
                             {charts.choices.clone().into_iter().map(|choice| {
-                                let current = choice.patient_id == active.patient_id;
-                                view! {
-                                    <li>
-                                        <button type="submit" name="patient_id" value=choice.patient_id.to_string()
-                                            class=format!("chart-choice chart-colour-{}", choice.colour)
-                                            aria-pressed=if current { "true" } else { "false" }>
-                                            <span class="swatch" aria-hidden="true"></span>
-                                            {choice_label(i18n, &choice)}
-                                        </button>
-                                    </li>
+                                let class = format!("chart-choice chart-colour-{}", choice.colour);
+                                let label = choice_label(i18n, &choice);
+                                if choice.patient_id == active.patient_id {
+                                    view! {
+                                        <li><span class=format!("{class} current") aria-current="true">
+                                            <span class="swatch" aria-hidden="true"></span>{label}
+                                        </span></li>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <li><button type="submit" name="patient_id" value=choice.patient_id.to_string() class=class>
+                                            <span class="swatch" aria-hidden="true"></span>{label}
+                                        </button></li>
+                                    }.into_any()
                                 }
                             }).collect_view()}
                         </ul>
@@ -317,12 +323,15 @@ pub fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> String {
     }
 }
 
-#[island]
-fn SignOutButton() -> impl IntoView {
-    let i18n = crate::ui::island_i18n();
-    let sign_out = move |_| {
-        #[cfg(feature = "hydrate")]
-        crate::ui::session_channel::sign_out_clicked();
-    };
-    view! { <button type="button" class="sign-out" on:click=sign_out>{t!(i18n, nav.sign_out)}</button> }
+/// A plain form (frontend/client.js tells the other tabs, then lets the browser post it):
+/// signing out must work even when the wasm has not loaded.
+#[component]
+fn SignOutForm() -> impl IntoView {
+    let i18n = use_i18n();
+    const SIGN_OUT_PATH: &str = <crate::auth::api::SignOut as server_fn::ServerFn>::PATH;
+    view! {
+        <form method="post" action=SIGN_OUT_PATH class="sign-out-form" data-sign-out="">
+            <button type="submit" class="sign-out">{t!(i18n, nav.sign_out)}</button>
+        </form>
+    }
 }

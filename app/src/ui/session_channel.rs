@@ -11,10 +11,12 @@ pub enum TabMessage {
 }
 
 impl TabMessage {
+    /// Times travel as whole milliseconds: formatting and parsing floats would bring
+    /// Rust's float printing into the wasm every page loads (about 5 KB brotli).
     pub fn encode(&self) -> String {
         match self {
-            TabMessage::Activity(at) => format!("activity:{at}"),
-            TabMessage::Renewed(at) => format!("renewed:{at}"),
+            TabMessage::Activity(at) => format!("activity:{}", *at as i64),
+            TabMessage::Renewed(at) => format!("renewed:{}", *at as i64),
             TabMessage::SignedOut(query) => format!("signout:{query}"),
         }
     }
@@ -22,8 +24,8 @@ impl TabMessage {
     pub fn decode(text: &str) -> Option<TabMessage> {
         let (kind, rest) = text.split_once(':')?;
         match kind {
-            "activity" => rest.parse().ok().map(TabMessage::Activity),
-            "renewed" => rest.parse().ok().map(TabMessage::Renewed),
+            "activity" => rest.parse::<i64>().ok().map(|at| TabMessage::Activity(at as f64)),
+            "renewed" => rest.parse::<i64>().ok().map(|at| TabMessage::Renewed(at as f64)),
             "signout" => Some(TabMessage::SignedOut(rest.to_owned())),
             _ => None,
         }

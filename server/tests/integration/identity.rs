@@ -3,7 +3,7 @@
 
 use crate::common::{error_key, TestApp, PASSWORD};
 use app::auth::{rules, store, Role};
-use reqwest::StatusCode;
+use reqwest::{header, StatusCode};
 
 const MINUTE: i64 = 60_000;
 
@@ -337,6 +337,24 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it(app: &TestApp) {
     assert!(session_cookie(&out).unwrap().contains("Max-Age=0"));
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
     assert_eq!(app.audit_count("signout").await, 1);
+
+    // The header's "Sign out" is a plain form: a browser's post (asking for a page) ends
+    // the session too, and lands on the sign-in page that says so.
+    let browser = app.client();
+    app.call_raw(&browser, "auth/sign_in", &[("username", "rota"), ("password", PASSWORD)]).await;
+    let out = browser
+        .post(format!("{}/api/auth/sign_out", app.base))
+        .header(header::ORIGIN, &app.origin)
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, format!("{}/", app.base))
+        .form(&[("", "")][..0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::FOUND);
+    assert_eq!(out.headers()[header::LOCATION], "/signin?reason=signed-out");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    assert_eq!(app.audit_count("signout").await, 2);
 
     // A stolen cookie value is useless after sign-out.
     let token = second_cookie.split(';').next().unwrap().to_owned();

@@ -21,7 +21,7 @@ unit:
 	$(ENV) && cargo test -p app --features ssr --lib
 
 integration:
-	$(ENV) && PORTICO_TEST_PG="$$(scripts/postgres.sh)" PORTICO_REQUIRE_PG=1 cargo test -p portico-server --tests
+	$(ENV) && PORTICO_TEST_PG="$$(scripts/postgres.sh)" PORTICO_REQUIRE_PG=1 cargo test -p portico-server --tests -- --test-threads 1
 
 e2e: build
 	$(ENV) && cd end2end && npx playwright test

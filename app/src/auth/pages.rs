@@ -8,7 +8,7 @@ use crate::{
     error::AppError,
     i18n::*,
     ui::{
-        errors::{field_error, form_error},
+        errors::{field_error, form_error, url_result},
         form::{FormMessage, TextField},
     },
     SignInAction,
@@ -60,8 +60,8 @@ pub fn SignInPage() -> impl IntoView {
     };
     // Without wasm the form posts straight to the server function, which on failure sends
     // the browser back here with the error in the URL; the router hands it to us.
-    let error_in_url = url_error::<super::api::SignIn>();
-    let result = Signal::derive(move || action.value().get().or_else(|| error_in_url.clone()));
+    let error_in_url = url_result::<super::api::SignIn, ()>();
+    let result = Signal::derive(move || action.value().get().or_else(|| error_in_url.get()));
     // The installed app (display-mode: standalone) gets the shorter idle limit.
     let app_mode = RwSignal::new("false".to_owned());
     Effect::new(move |_| {
@@ -92,13 +92,6 @@ pub fn SignInPage() -> impl IntoView {
             </ul>
         </section>
     }
-}
-
-/// The error a server function `F` sent back in the URL after a plain form post.
-fn url_error<F: server_fn::ServerFn<Error = AppError>>() -> Option<Result<(), AppError>> {
-    let error = use_context::<leptos::server::ServerActionError>()?;
-    (error.path() == F::PATH)
-        .then(|| Err(server_fn::error::ServerFnUrlError::<AppError>::decode_err(error.err())))
 }
 
 /// When the page is served without wasm, this nonce'd one-liner fills `app_mode` instead

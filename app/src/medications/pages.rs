@@ -76,11 +76,7 @@ fn MedicationCard(m: Medication) -> impl IntoView {
 fn RenewalRequest(id: i64) -> impl IntoView {
     let i18n = crate::ui::island_i18n();
     let request = ServerAction::<RequestRenewal>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = request.value().get() {
-            crate::ui::nav::reload();
-        }
-    });
+    crate::ui::nav::reload_when(move || matches!(request.value().get(), Some(Ok(_))));
     let open = RwSignal::new(false);
     let key = RwSignal::new(String::new());
     Effect::new(move |_| key.set(idempotency_key()));

@@ -127,10 +127,8 @@ fn GrantControls(id: i64, narrow: bool, sections: Vec<Section>, end_label: Strin
     let i18n = crate::ui::island_i18n();
     let end = ServerAction::<EndGrant>::new();
     let set_sections = ServerAction::<SetGrantSections>::new();
-    Effect::new(move |_| {
-        if matches!(end.value().get(), Some(Ok(_))) || matches!(set_sections.value().get(), Some(Ok(_))) {
-            crate::ui::nav::reload();
-        }
+    crate::ui::nav::reload_when(move || {
+        matches!(end.value().get(), Some(Ok(_))) || matches!(set_sections.value().get(), Some(Ok(_)))
     });
     let chosen = RwSignal::new(sections);
     let narrow_result: Signal<Option<Result<(), AppError>>> = set_sections.value().into();

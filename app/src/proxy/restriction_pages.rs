@@ -65,11 +65,7 @@ fn RestrictionForm(g: GrantView) -> impl IntoView {
     let i18n = crate::ui::island_i18n();
     let send = ServerAction::<RequestRestriction>::new();
     let result: Signal<Option<Result<Restriction, AppError>>> = send.value().into();
-    Effect::new(move |_| {
-        if matches!(send.value().get(), Some(Ok(_))) {
-            crate::ui::nav::reload();
-        }
-    });
+    crate::ui::nav::reload_when(move || matches!(send.value().get(), Some(Ok(_))));
     let key = RwSignal::new(String::new());
     Effect::new(move |_| key.set(idempotency_key()));
     let (id, name) = (g.id, g.proxy_name.clone());
@@ -154,10 +150,8 @@ fn RestrictionDecision(id: i64, who: String) -> impl IntoView {
     let i18n = crate::ui::island_i18n();
     let apply = ServerAction::<ApplyRestriction>::new();
     let decline = ServerAction::<DeclineRestriction>::new();
-    Effect::new(move |_| {
-        if matches!(apply.value().get(), Some(Ok(_))) || matches!(decline.value().get(), Some(Ok(_))) {
-            crate::ui::nav::reload();
-        }
+    crate::ui::nav::reload_when(move || {
+        matches!(apply.value().get(), Some(Ok(_))) || matches!(decline.value().get(), Some(Ok(_)))
     });
     let reason = RwSignal::new(String::new());
     let declined: Signal<Option<Result<(), AppError>>> = decline.value().into();

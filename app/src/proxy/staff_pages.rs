@@ -85,10 +85,8 @@ fn Review(r: RequestReview) -> impl IntoView {
     let i18n = crate::ui::island_i18n();
     let approve = ServerAction::<ApproveRequest>::new();
     let deny = ServerAction::<DenyRequest>::new();
-    Effect::new(move |_| {
-        if matches!(approve.value().get(), Some(Ok(_))) || matches!(deny.value().get(), Some(Ok(_))) {
-            crate::ui::nav::reload();
-        }
+    crate::ui::nav::reload_when(move || {
+        matches!(approve.value().get(), Some(Ok(_))) || matches!(deny.value().get(), Some(Ok(_)))
     });
     let approved: Signal<Option<Result<(), AppError>>> = approve.value().into();
     let denied: Signal<Option<Result<(), AppError>>> = deny.value().into();

@@ -93,11 +93,7 @@ fn EnterResultForm() -> impl IntoView {
     let enter = ServerAction::<EnterResult>::new();
     let entered: Signal<Option<Result<i64, crate::error::AppError>>> = enter.value().into();
     let panel = RwSignal::new(PANELS[0].loinc.to_owned());
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = entered.get() {
-            crate::ui::nav::reload();
-        }
-    });
+    crate::ui::nav::reload_when(move || matches!(entered.get(), Some(Ok(_))));
     view! {
         <section class="card">
             <h2>{t!(i18n, staff_results.enter)}</h2>

@@ -170,7 +170,10 @@ fn ChartSwitcher(charts: Charts) -> impl IntoView {
     let i18n = use_i18n();
     let Some(active) = charts.active_choice().cloned() else { return None };
     let several = charts.choices.len() > 1;
-    let error = switch_error();
+    // A refused switch: the server sends the browser back with the error in the URL.
+    let error = crate::ui::errors::url_result::<crate::proxy::api::SwitchChart, Charts>()
+        .get_untracked()
+        .and_then(|r| r.err());
     const SWITCH_PATH: &str = <crate::proxy::api::SwitchChart as server_fn::ServerFn>::PATH;
     Some(view! {
         <div class=format!("chart-bar chart-colour-{}", active.colour)>
@@ -208,14 +211,6 @@ fn ChartSwitcher(charts: Charts) -> impl IntoView {
             {error.map(|e| view! { <p class="form-error" role="alert">{crate::ui::errors::error_text(i18n, &e)}</p> })}
         </div>
     })
-}
-
-/// A refused switch: the server sends the browser back with the error in the URL.
-fn switch_error() -> Option<AppError> {
-    use server_fn::ServerFn;
-    let error = use_context::<leptos::server::ServerActionError>()?;
-    (error.path() == crate::proxy::api::SwitchChart::PATH)
-        .then(|| server_fn::error::ServerFnUrlError::<AppError>::decode_err(error.err()))
 }
 
 /// "Emma Quinn (parent)" for a granted chart; "Jordan Quinn (you)" for one's own.

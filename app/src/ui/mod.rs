@@ -38,6 +38,16 @@ pub mod nav {
         call(url, false)
     }
 
+    /// After a change that the server now shows differently: renders the page again once
+    /// `succeeded` turns true (an action's latest result is Ok).
+    pub fn reload_when(succeeded: impl Fn() -> bool + 'static) {
+        leptos::prelude::Effect::new(move |_| {
+            if succeeded() {
+                reload()
+            }
+        });
+    }
+
     pub fn reload() {
         #[cfg(feature = "hydrate")]
         if let Ok(href) = leptos::prelude::window().location().href() {

@@ -47,7 +47,14 @@ rm -rf "$SITE" "$FRONT/site.stamp"
 mkdir -p "$PKG"
 log "split at the lazy islands"
 $TOOLS/portico-wasm-split "$FRONT/frontend.wasm" "$FRONT/frontend_split.wasm" "$PKG" "$NAME" \
-  > "$FRONT/split-modules.txt"
+  > "$FRONT/split-modules.txt" 2> "$FRONT/split.log" || { cat "$FRONT/split.log" >&2; exit 1; }
+# A data segment the split could not lay out again stays whole in the main module: every
+# page would carry every island's data (49 KB brotli). frontend/src/lib.rs: SPLIT_SLACK.
+if grep -q 'Overlong segment' "$FRONT/split.log"; then
+  cat "$FRONT/split.log" >&2
+  echo "the split kept a data segment whole in the main module: raise SPLIT_SLACK in frontend/src/lib.rs" >&2
+  exit 1
+fi
 log "wasm-bindgen"
 # Writes <name>.wasm, not <name>_bg.wasm: what Leptos asks for when LEPTOS_OUTPUT_NAME was
 # set at the server's compile time.

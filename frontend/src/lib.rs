@@ -15,3 +15,12 @@ pub fn hydrate() {
     // navigation, as a link would be.
     let _ = server_fn::redirect::set_redirect_hook(|location: &str| app::ui::nav::go(location));
 }
+
+/// Room for the split (scripts/site-tools): it moves the read-only data that only a lazy
+/// island uses into that island's module, but lays each module's share out again with
+/// alignment padding. When the padded layout is longer than the linker's segment, it keeps
+/// the whole segment in the main module: every island's strings and tables, 49 KB brotli on
+/// every page. Nothing references these bytes, so no module carries them, and their length
+/// in the linker's segment is the slack the padding may use.
+#[used]
+static SPLIT_SLACK: [u8; 4096] = [0x5a; 4096];

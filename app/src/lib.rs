@@ -47,12 +47,16 @@ use crate::{
     home::HomePage,
     i18n::*,
     info::{ContactPage, HelpPage, PrivacyPage},
-    medications::{pages::MedicationsPage, staff_pages::RenewalQueuePage},
+    medications::{
+        pages::{MedicationsPage, RenewalRequestPage},
+        staff_pages::RenewalQueuePage,
+    },
     messages::{
         pages::{MessagesPage, NewMessagePage, ThreadPage},
         staff_pages::{StaffInboxPage, StaffThreadPage},
     },
     proxy::{
+        grant_pages::{GrantSectionsPage, RestrictionRequestPage},
         pages::{AccessLogPage, AdultRequestPage, MinorRequestPage, SharingPage},
         staff_pages::{ProxyQueuePage, ProxyRequestPage},
     },
@@ -182,6 +186,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("results/trend/:loinc") view=TrendPage ssr=SsrMode::Async />
                         <Route path=path!("results/:id") view=ResultPage ssr=SsrMode::Async />
                         <Route path=path!("medications") view=MedicationsPage ssr=SsrMode::Async />
+                        <Route path=path!("medications/:id/renew") view=RenewalRequestPage ssr=SsrMode::Async />
                         <Route path=path!("health-summary") view=HealthSummaryPage ssr=SsrMode::Async />
                         <Route path=path!("reminders") view=RemindersPage ssr=SsrMode::Async />
                         <Route path=path!("messages") view=MessagesPage ssr=SsrMode::Async />
@@ -193,6 +198,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("sharing/minor") view=MinorRequestPage ssr=SsrMode::Async />
                         <Route path=path!("sharing/adult") view=AdultRequestPage ssr=SsrMode::Async />
                         <Route path=path!("sharing/access-log") view=AccessLogPage ssr=SsrMode::Async />
+                        <Route path=path!("sharing/grants/:id") view=GrantSectionsPage ssr=SsrMode::Async />
+                        <Route path=path!("sharing/grants/:id/restrict") view=RestrictionRequestPage ssr=SsrMode::Async />
                         <Route path=path!("staff/proxy") view=ProxyQueuePage ssr=SsrMode::Async />
                         <Route path=path!("staff/proxy/:id") view=ProxyRequestPage ssr=SsrMode::Async />
                         <Route path=path!("staff/confidential") view=ConfidentialPage ssr=SsrMode::Async />

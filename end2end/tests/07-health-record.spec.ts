@@ -74,11 +74,21 @@ test("a renewal request, approved by the clinician, shows as approved to the pat
   await signIn(page, "avery");
   await menu(page).getByRole("link", { name: "Medications" }).click();
   const statin = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Atorvastatin 20 mg tablet" }) });
-  await statin.getByRole("button", { name: "Request renewal" }).click();
-  await statin.getByLabel("Pharmacy").fill("Main Street Pharmacy");
-  await statin.getByRole("button", { name: "Send request" }).click();
+  await statin.getByRole("link", { name: "Request renewal" }).click();
+  await expect(page.getByRole("heading", { name: "Request a renewal", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Atorvastatin 20 mg tablet" })).toBeVisible();
+  // A pharmacy of spaces passes the browser's check, not the server's: the error comes
+  // back at the field, on the same page.
+  await page.getByLabel("Pharmacy").fill("   ");
+  await page.getByRole("button", { name: "Send request" }).click();
+  await expect(page.getByLabel("Pharmacy")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText("Enter the pharmacy")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("Pharmacy").fill("Main Street Pharmacy");
+  await page.getByRole("button", { name: "Send request" }).click();
+  await expect(page.getByRole("heading", { name: "Medications", level: 1 })).toBeVisible();
   await expect(statin.getByText(/waiting for your care team/)).toBeVisible();
-  await expect(statin.getByRole("button", { name: "Request renewal" })).toHaveCount(0);
+  await expect(statin.getByRole("link", { name: "Request renewal" })).toHaveCount(0);
   await expectAccessible(page);
 
   const staff = await browser.newContext();

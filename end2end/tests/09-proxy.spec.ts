@@ -93,17 +93,23 @@ test("a minor request from a parent, approved by HIM, appears in the parent's sw
 test("a teen asks to hide a section from a parent; HIM applies it and the parent's menu loses it", async ({ page }) => {
   await signIn(page, "leo");
   await menu(page).getByRole("link", { name: "Sharing" }).click();
+  const ask = page.getByRole("link", { name: "Ask to hide parts of your chart from Jordan Quinn" });
+  await expectAccessible(page);
+  await ask.click();
   const form = page.getByRole("form", { name: "Ask to hide parts of your chart from Jordan Quinn" });
   await expect(form).toBeVisible();
   await expectAccessible(page);
-  // Nothing chosen: the message is at the field.
+  // Nothing chosen: the message is at the field (the form came back from the server).
   await form.getByRole("button", { name: "Send request" }).click();
   await expect(form.getByText("Choose at least one part of the chart.")).toBeVisible();
+  await expect(form.getByRole("group", { name: "Parts to hide" })).toHaveAccessibleDescription("Choose at least one part of the chart.");
+  await expectAccessible(page);
   await form.getByLabel("Messages").check();
   await form.getByLabel(/Anything the Medical Records team should know/).fill("I want to write to my doctor myself.");
   await form.getByRole("button", { name: "Send request" }).click();
+  await expect(page.getByRole("heading", { name: "Sharing and proxy access", level: 1 })).toBeVisible();
   await expect(page.getByTestId("restriction-status")).toContainText(/hide: Messages\. Waiting for Medical Records/);
-  await expect(form).toHaveCount(0);
+  await expect(ask).toHaveCount(0);
   await expectAccessible(page);
   await signOut(page);
 

@@ -85,20 +85,10 @@ pub async fn sign_out(#[server(default)] reason: Option<String>) -> Result<(), A
         let action = if reason.as_deref() == Some("idle") { "idle-logout" } else { "signout" };
         session::audit_session(&state, user_id, action).await?;
     }
-    if is_form_post() {
+    if crate::ui::form::is_form_post() {
         leptos_axum::redirect("/signin?reason=signed-out");
     }
     Ok(())
-}
-
-/// A browser's own form post (it asks for a page), not the app's call (which asks for JSON).
-#[cfg(feature = "ssr")]
-fn is_form_post() -> bool {
-    use_context::<http::request::Parts>()
-        .and_then(|parts| {
-            parts.headers.get(http::header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html"))
-        })
-        .unwrap_or(false)
 }
 
 /// Enrollment step 1: does this code belong to a patient born on this date?

@@ -60,6 +60,9 @@ pub async fn request_renewal(
             return Err(AppError::invalid("form", Problem::RenewalAlreadyPending))
         }
     }
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect("/medications");
+    }
     let meds = super::view::medications(store::current(&chart, &today).await?, &chart.state().clock);
     meds.into_iter().find(|m| m.id == medication_id).and_then(|m| m.renewal).ok_or(AppError::Unavailable)
 }

@@ -1,16 +1,16 @@
 //! Medications: current medications, each with its renewal status and, when no request is
 //! pending, a form to request a renewal.
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
 
 use super::{
     api::{list_medications, RequestRenewal},
     Medication, RenewalStatus, COMMENT_MAX_CHARS, PHARMACY_MAX_CHARS,
 };
 use crate::{
-    error::AppError,
     i18n::*,
     ui::{
-        errors::{field_error, form_error},
+        errors::{field_error, form_error, url_result},
         form::{idempotency_key, FormMessage, TextField},
         loaded::Loaded,
     },
@@ -65,43 +65,64 @@ fn MedicationCard(m: Medication) -> impl IntoView {
                 {t_string!(i18n, meds.refills, count = m.refills_remaining).to_string()}
             </p>
             {status}
-            {(!pending).then(|| view! { <RenewalRequest id=m.id /> })}
+            {(!pending).then(|| view! {
+                <a class="button" href=format!("/medications/{}/renew", m.id) aria-describedby=format!("med-{}", m.id)>
+                    {t!(i18n, meds.request)}
+                </a>
+            })}
         </li>
     }
 }
 
-/// "Request renewal" and its form. Sent, the page is rendered again with the request
-/// pending (and without this form).
-#[island(lazy)]
-fn RenewalRequest(id: i64) -> impl IntoView {
-    let i18n = crate::ui::island_i18n();
-    let request = ServerAction::<RequestRenewal>::new();
-    crate::ui::nav::reload_when(move || matches!(request.value().get(), Some(Ok(_))));
-    let open = RwSignal::new(false);
-    let key = RwSignal::new(String::new());
-    Effect::new(move |_| key.set(idempotency_key()));
-    let result: Signal<Option<Result<super::Renewal, AppError>>> = request.value().into();
-    let form_id = format!("renew-{id}");
+/// A renewal request for one medication: a page of its own, sent as a plain form (no wasm:
+/// the Medications page costs a phone nothing after Home). The server answers a sent
+/// request with the Medications page, where the card now says it is pending; a refused one
+/// comes back here with the error at its field.
+#[component]
+pub fn RenewalRequestPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    let meds = Resource::new(|| (), |_| list_medications());
     view! {
-        <button type="button" aria-expanded=move || open.get().to_string() aria-controls=form_id.clone()
-            on:click=move |_| open.update(|o| *o = !*o)>
-            {t!(i18n, meds.request)}
-        </button>
-        <div id=form_id.clone() hidden=move || !open.get()>
-            <ActionForm action=request>
-                <FormMessage message=form_error(result, &["pharmacy", "comment"]) />
-                <input type="hidden" name="medication_id" value=id />
-                <input type="hidden" name="key" prop:value=key />
-                <TextField name="pharmacy" id=format!("pharmacy-{id}") maxlength=PHARMACY_MAX_CHARS error=field_error(result, "pharmacy")>
-                    {t!(i18n, meds.pharmacy)}
-                </TextField>
-                <TextField name="comment" id=format!("comment-{id}") required=false maxlength=COMMENT_MAX_CHARS error=field_error(result, "comment")>
-                    {t!(i18n, meds.comment)}
-                </TextField>
-                <button type="submit" class="primary" disabled=move || request.pending().get()>
-                    {t!(i18n, meds.send)}
-                </button>
-            </ActionForm>
-        </div>
+        <p><a href="/medications">{t!(i18n, meds.back)}</a></p>
+        <Loaded resource=meds render=move |list| {
+            match list.into_iter().find(|m| Some(m.id) == id()) {
+                None => view! { <h1>{t!(i18n, meds.not_found)}</h1> }.into_any(),
+                Some(m) => view! { <RenewalForm m /> }.into_any(),
+            }
+        } />
+    }
+}
+
+const RENEW_PATH: &str = <RequestRenewal as server_fn::ServerFn>::PATH;
+
+#[component]
+fn RenewalForm(m: Medication) -> impl IntoView {
+    let i18n = use_i18n();
+    let result = url_result::<RequestRenewal, super::Renewal>();
+    let pending = matches!(m.renewal.as_ref().map(|r| &r.status), Some(RenewalStatus::Pending));
+    view! {
+        <h1>{t!(i18n, meds.renew_title)}</h1>
+        <h2>{format!("{} {}", m.name, m.dose)}</h2>
+        <p>{m.sig.clone()}</p>
+        {if pending {
+            view! { <p role="status">{t!(i18n, meds.already_pending)}</p> }.into_any()
+        } else {
+            view! {
+                <form method="post" action=RENEW_PATH class="card">
+                    <FormMessage message=form_error(result, &["pharmacy", "comment"]) />
+                    <input type="hidden" name="medication_id" value=m.id />
+                    <input type="hidden" name="key" value=idempotency_key() />
+                    <TextField name="pharmacy" maxlength=PHARMACY_MAX_CHARS autocomplete="off" error=field_error(result, "pharmacy")>
+                        {t!(i18n, meds.pharmacy)}
+                    </TextField>
+                    <TextField name="comment" required=false maxlength=COMMENT_MAX_CHARS error=field_error(result, "comment")>
+                        {t!(i18n, meds.comment)}
+                    </TextField>
+                    <button type="submit" class="primary">{t!(i18n, meds.send)}</button>
+                </form>
+            }.into_any()
+        }}
     }
 }

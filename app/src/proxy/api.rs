@@ -238,12 +238,16 @@ pub async fn end_grant(id: i64) -> Result<(), AppError> {
 }
 
 /// Narrows (or widens again) what a grant on the adult patient's own chart covers.
-/// `sections`: comma-separated section names, at least one.
+/// `sections`: the section names (`SectionNames`), at least one. Sent from its page as a
+/// plain form, the browser then lands on Sharing.
 #[server(endpoint = "proxy/set_sections")]
-pub async fn set_grant_sections(id: i64, sections: String) -> Result<(), AppError> {
+pub async fn set_grant_sections(
+    id: i64,
+    #[server(default)] sections: super::SectionNames,
+) -> Result<(), AppError> {
     let account = access::account().await?;
     let state = account.state();
-    let sections = parse_sections(&sections)?;
+    let sections = parse_sections(&sections.0)?;
     let (_, patient) = super::store::grant_parties(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if account.own_patient_id() != Some(patient) {
         return Err(AppError::NotFound);
@@ -255,16 +259,20 @@ pub async fn set_grant_sections(id: i64, sections: String) -> Result<(), AppErro
         let detail = format!("grant={id}");
         account.audit_on(patient, false, Section::Sharing, "proxy-grant-sections", &detail).await?;
     }
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect("/sharing");
+    }
     Ok(())
 }
 
-/// A patient of 13–17 asks HIM to hide `sections` (comma-separated, at least one, each
-/// covered by the grant) of their chart from a grant on it. An adult changes their grants
-/// themself; anyone else's grant id is not found.
+/// A patient of 13–17 asks HIM to hide `sections` (at least one, each covered by the
+/// grant) of their chart from a grant on it (from its page, a plain form: the browser then
+/// lands on Sharing). An adult changes their grants themself; anyone else's grant id is
+/// not found.
 #[server(endpoint = "proxy/restrict")]
 pub async fn request_restriction(
     grant_id: i64,
-    sections: String,
+    #[server(default)] sections: super::SectionNames,
     #[server(default)] note: Option<String>,
     key: String,
 ) -> Result<Restriction, AppError> {
@@ -279,7 +287,7 @@ pub async fn request_restriction(
     if patient_is_adult(state, own).await? {
         return Err(AppError::Forbidden);
     }
-    let hide = parse_sections(&sections)?;
+    let hide = parse_sections(&sections.0)?;
     let note = bounded(
         note.as_deref().unwrap_or_default(),
         super::RESTRICTION_NOTE_MAX_CHARS,
@@ -312,6 +320,9 @@ pub async fn request_restriction(
         .ok_or_else(|| AppError::invalid("sections", Problem::RestrictionPending))?;
     let detail = format!("restriction={id} grant={grant_id} sections={}", Section::join(&hide));
     chart.audit_write(Section::Sharing, "restriction-requested", &detail).await?;
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect("/sharing");
+    }
     let mine = super::store::restrictions_on(&chart).await?;
     mine.into_iter().find(|r| r.id == id).ok_or(AppError::Unavailable)
 }

@@ -4,6 +4,7 @@
 //! deny them; an approval makes a grant (access/grants.rs decides, at every request, what a
 //! grant allows now). Patients see who may see their chart and who has (the access log).
 pub mod api;
+pub mod grant_pages;
 pub mod pages;
 pub mod restriction_pages;
 pub mod staff_api;
@@ -13,7 +14,7 @@ pub mod store;
 #[cfg(feature = "ssr")]
 mod view;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::access::{Relationship, Section};
 
@@ -209,4 +210,42 @@ pub struct RequestReview {
     pub candidates: Vec<crate::staff::PatientMatch>,
     /// The patient it was matched to, once decided.
     pub matched: Option<String>,
+}
+
+/// Section names as a form sends them: `sections=home,visits` (the app's calls) or one
+/// checkbox each, `sections[]=home&sections[]=visits` (a plain form post); either way the
+/// comma-separated list that `api::parse_sections` checks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SectionNames(pub String);
+
+impl Serialize for SectionNames {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for SectionNames {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Names;
+        impl<'de> serde::de::Visitor<'de> for Names {
+            type Value = SectionNames;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("section names, comma-separated or one per value")
+            }
+            fn visit_str<E: serde::de::Error>(self, names: &str) -> Result<SectionNames, E> {
+                Ok(SectionNames(names.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<SectionNames, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(SectionNames(names.join(",")))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<SectionNames, E> {
+                Ok(SectionNames::default())
+            }
+        }
+        deserializer.deserialize_any(Names)
+    }
 }

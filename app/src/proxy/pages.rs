@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{
-    api::{access_log, load_sharing, EndGrant, RequestMinorAccess, SetGrantSections},
+    api::{access_log, load_sharing, EndGrant, RequestMinorAccess},
     restriction_pages::TeenRestriction,
     AccessEntry, Accessor, GrantView, ProxyRequest, RequestStatus, Restriction, Sharing, NAME_MAX_CHARS,
 };
@@ -14,8 +14,8 @@ use crate::{
     error::AppError,
     i18n::*,
     ui::{
-        errors::{error_text, field_error, form_error},
-        form::{idempotency_key, FormMessage, TextField},
+        errors::{field_error, form_error, url_result},
+        form::{idempotency_key, FormMessage, PostButton, TextField},
         layout::{relationship_label, section_label},
         loaded::Loaded,
     },
@@ -42,7 +42,10 @@ fn SharingView(s: Sharing) -> impl IntoView {
     let i18n = use_i18n();
     let may_change = s.may_change;
     let restrictions = s.restrictions;
+    // Ending a grant is a plain form post: a refusal comes back in the URL.
+    let ended = url_result::<EndGrant, ()>();
     view! {
+        <FormMessage message=form_error(ended, &[]) />
         <section aria-labelledby="on-my-chart">
             <h2 id="on-my-chart">{t!(i18n, proxy.on_my_chart)}</h2>
             {if s.on_my_chart.is_empty() {
@@ -113,40 +116,31 @@ fn GrantCard(
             {g.teen_view.then(|| view! { <p class="notice">{t!(i18n, proxy.teen_view)}</p> })}
             {(!g.in_force).then(|| view! { <p class="notice">{t!(i18n, proxy.not_in_force)}</p> })}
             {may_change.then(|| view! {
-                <GrantControls id narrow=as_patient sections=g.sections.clone() end_label />
+                <GrantControls id narrow=as_patient proxy_name=g.proxy_name.clone() end_label />
             })}
             {(as_patient && !may_change).then(|| view! { <TeenRestriction g=teen_grant requests=asked /> })}
         </li>
     }
 }
 
-/// Narrow a grant on my chart (`narrow`), and end it; either way the page is rendered
-/// again as it now stands.
-#[island(lazy)]
-fn GrantControls(id: i64, narrow: bool, sections: Vec<Section>, end_label: String) -> impl IntoView {
-    let i18n = crate::ui::island_i18n();
-    let end = ServerAction::<EndGrant>::new();
-    let set_sections = ServerAction::<SetGrantSections>::new();
-    crate::ui::nav::reload_when(move || {
-        matches!(end.value().get(), Some(Ok(_))) || matches!(set_sections.value().get(), Some(Ok(_)))
+/// End a grant (here, a plain form: the page comes back as it now stands) and, for the
+/// patient, a link to choose what the proxy may see (a page of its own).
+#[component]
+fn GrantControls(id: i64, narrow: bool, proxy_name: String, end_label: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let change = narrow.then(|| {
+        let label = t_string!(i18n, proxy.change_sections, name = proxy_name).to_string();
+        view! { <a class="button" href=format!("/sharing/grants/{id}")>{label}</a> }
     });
-    let chosen = RwSignal::new(sections);
-    let narrow_result: Signal<Option<Result<(), AppError>>> = set_sections.value().into();
     view! {
-        {narrow.then(|| view! {
-            <fieldset class="sections">
-                <legend>{t!(i18n, proxy.choose_sections)}</legend>
-                <SectionBoxes id_prefix=format!("grant-{id}") sections=Section::GRANTABLE.to_vec() chosen />
-                {move || field_error(narrow_result, "sections").get().map(|m| view! { <p class="field-error">{m}</p> })}
-                <button type="button" on:click=move |_| {
-                    set_sections.dispatch(SetGrantSections { id, sections: Section::join(&chosen.get()) });
-                }>{t!(i18n, proxy.save_sections)}</button>
-            </fieldset>
-        })}
-        <button type="button" class="danger" on:click=move |_| { end.dispatch(EndGrant { id }); }>{end_label}</button>
-        {move || end.value().get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{error_text(i18n, &e)}</p> })}
+        <div class="grant-actions">
+            {change}
+            <PostButton action=END_GRANT_PATH fields=vec![("id", id.to_string())] class="danger">{end_label}</PostButton>
+        </div>
     }
 }
+
+const END_GRANT_PATH: &str = <EndGrant as server_fn::ServerFn>::PATH;
 
 /// One checkbox per section (`{id_prefix}-{section}`); `chosen` holds the ticked ones.
 #[component]

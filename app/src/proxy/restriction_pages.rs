@@ -1,21 +1,19 @@
 //! Restrictions a patient of 13–17 asks for: on Sharing, under each parent's or guardian's
-//! grant, the form to ask the Medical Records team to hide parts of the chart and what
-//! became of earlier requests; for HIM, the queue of those requests with Apply and Decline.
+//! grant, what became of earlier requests and the way to ask the Medical Records team to
+//! hide parts of the chart (the form is on its own page: grant_pages.rs); for HIM, the queue of those requests with Apply and Decline.
 use leptos::prelude::*;
 
 use super::{
-    api::RequestRestriction,
-    pages::SectionBoxes,
     staff_api::{restriction_queue, ApplyRestriction, DeclineRestriction},
-    GrantView, Restriction, RestrictionStatus, REASON_MAX_CHARS, RESTRICTION_NOTE_MAX_CHARS,
+    GrantView, Restriction, RestrictionStatus, REASON_MAX_CHARS,
 };
 use crate::{
     access::Section,
     error::AppError,
     i18n::*,
     ui::{
-        errors::{error_text, field_error, form_error},
-        form::{idempotency_key, FormMessage, TextArea},
+        errors::{error_text, field_error},
+        form::TextArea,
         layout::section_label,
         loaded::Loaded,
     },
@@ -43,8 +41,8 @@ fn status_text(i18n: leptos_i18n::I18nContext<Locale>, r: &Restriction) -> Strin
     }
 }
 
-/// Under a grant on a teen's chart: earlier requests about it, and the form when none is
-/// waiting and the grant is in force.
+/// Under a grant on a teen's chart: earlier requests about it, and the link to the form
+/// when none is waiting and the grant is in force.
 #[component]
 pub fn TeenRestriction(g: GrantView, requests: Vec<Restriction>) -> impl IntoView {
     let i18n = use_i18n();
@@ -55,47 +53,10 @@ pub fn TeenRestriction(g: GrantView, requests: Vec<Restriction>) -> impl IntoVie
         .collect_view();
     view! {
         {(!requests.is_empty()).then(|| view! { <ul class="restriction-history">{history}</ul> })}
-        {(g.in_force && !waiting).then(|| view! { <RestrictionForm g /> })}
-    }
-}
-
-/// Sent, the page is rendered again with the request pending (and without this form).
-#[island(lazy)]
-fn RestrictionForm(g: GrantView) -> impl IntoView {
-    let i18n = crate::ui::island_i18n();
-    let send = ServerAction::<RequestRestriction>::new();
-    let result: Signal<Option<Result<Restriction, AppError>>> = send.value().into();
-    crate::ui::nav::reload_when(move || matches!(send.value().get(), Some(Ok(_))));
-    let key = RwSignal::new(String::new());
-    Effect::new(move |_| key.set(idempotency_key()));
-    let (id, name) = (g.id, g.proxy_name.clone());
-    let hide = RwSignal::new(Vec::<Section>::new());
-    // Home is where the others are summed up: it goes with them, not on its own.
-    let hideable: Vec<Section> = g.sections_now.iter().copied().filter(|s| *s != Section::Home).collect();
-    let note = RwSignal::new(String::new());
-    let heading_id = format!("restrict-{id}");
-    let labelled_by = heading_id.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let sections = Section::join(&hide.get());
-        send.dispatch(RequestRestriction { grant_id: id, sections, note: Some(note.get()), key: key.get() });
-    };
-    view! {
-        <form class="restriction" aria-labelledby=labelled_by on:submit=submit>
-            <h4 id=heading_id>{t!(i18n, proxy.restrict_title, name = name.clone())}</h4>
-            <p>{t!(i18n, proxy.restrict_intro, name = name.clone())}</p>
-            <FormMessage message=form_error(result, &["sections", "note"]) />
-            <fieldset class="sections">
-                <legend>{t!(i18n, proxy.restrict_hide)}</legend>
-                <SectionBoxes id_prefix=format!("restrict-{id}") sections=hideable chosen=hide />
-                {move || field_error(result, "sections").get().map(|m| view! { <p class="field-error">{m}</p> })}
-            </fieldset>
-            <TextArea name="note" id=format!("restrict-{id}-note") max_chars=RESTRICTION_NOTE_MAX_CHARS
-                required=false rows=3 bind=note error=field_error(result, "note")>
-                {t!(i18n, proxy.restrict_note)}
-            </TextArea>
-            <button type="submit" disabled=move || send.pending().get()>{t!(i18n, proxy.restrict_submit)}</button>
-        </form>
+        {(g.in_force && !waiting).then(|| {
+            let label = t_string!(i18n, proxy.restrict_title, name = g.proxy_name.clone()).to_string();
+            view! { <p><a class="button" href=format!("/sharing/grants/{}/restrict", g.id)>{label}</a></p> }
+        })}
     }
 }
 

@@ -125,8 +125,22 @@ pub fn idempotency_key() -> String {
         let part = || format!("{:013x}", (js_sys::Math::random() * 4_503_599_627_370_496.0) as u64);
         format!("{}-{}-{}", part(), part(), part())
     }
-    #[cfg(not(feature = "hydrate"))]
+    // A form the server renders (a plain form post) carries its key in the page.
+    #[cfg(feature = "ssr")]
+    return crate::infra::crypto::random_from_alphabet(b"0123456789abcdef", 32);
+    #[cfg(not(any(feature = "hydrate", feature = "ssr")))]
     String::new()
+}
+
+/// A browser's own form post (it asks for a page), not the app's call (which asks for JSON):
+/// the server function then answers with a redirect to the page that shows the outcome.
+#[cfg(feature = "ssr")]
+pub fn is_form_post() -> bool {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts.headers.get(http::header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html"))
+        })
+        .unwrap_or(false)
 }
 
 /// A button that posts one change to a server function as a plain form: the server makes

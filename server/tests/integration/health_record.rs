@@ -13,7 +13,7 @@ use app::{
     summary::store::insert_problem,
     visits::store::{insert_encounter, NewEncounter},
 };
-use reqwest::StatusCode;
+use reqwest::{header, StatusCode};
 use serde_json::Value;
 
 /// A released (or, with a reason, held) result for `patient`, collected `days_ago`.
@@ -105,6 +105,7 @@ on_both_databases!(
     visits_are_split_upcoming_and_past_with_documents,
     renewal_request_approve_deny_lifecycle,
     renewal_requests_are_idempotent_and_bounded,
+    a_renewal_sent_from_its_page_lands_on_medications_or_back_with_the_error,
     reminders_follow_the_record_and_the_clock,
     home_counts_new_results_and_due_reminders,
     health_summary_lists_current_items_of_the_chart,
@@ -673,4 +674,46 @@ async fn health_summary_lists_current_items_of_the_chart(app: &TestApp) {
     assert_eq!(s["immunizations"][0]["name"], "Tdap", "newest first");
     assert_eq!(s["problems"].as_array().unwrap().len(), 1, "only active health issues");
     assert_eq!(s["problems"][0]["code"], "I10");
+}
+
+/// The renewal page's form is a plain post (no wasm): sent, the browser lands on
+/// Medications; refused, it goes back to the page it came from with the error in the URL
+/// (which the page shows at the field), and nothing is stored.
+async fn a_renewal_sent_from_its_page_lands_on_medications_or_back_with_the_error(app: &TestApp) {
+    let avery = app.add_patient_user("avery").await;
+    let med = medication(app, avery, None).await;
+    let patient = app.signed_in("avery").await;
+    let page = format!("{}/medications/{med}/renew", app.base);
+    let html = patient.get(&page).send().await.unwrap();
+    assert_eq!(html.status(), StatusCode::OK);
+    let html = html.text().await.unwrap();
+    assert!(html.contains(r#"action="/api/medications/request_renewal""#), "{html}");
+    assert!(html.contains(r#"method="post""#), "{html}");
+    let post = |pharmacy: &'static str| {
+        patient
+            .post(format!("{}/api/medications/request_renewal", app.base))
+            .header(header::ORIGIN, &app.origin)
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, &page)
+            .form(&renewal_form(med, pharmacy, "", "key-eeeeeeeeeeeeeeee"))
+            .send()
+    };
+
+    let refused = post("   ").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FOUND);
+    let back = refused.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(back.starts_with(&format!("{page}?")), "{back}");
+    assert!(back.contains("__path=") && back.contains("__err="), "{back}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM renewal_requests").await, 0);
+    let shown = patient.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(shown.contains("aria-invalid=\"true\""), "the pharmacy field is marked: {shown}");
+
+    let sent = post("CVS Main St").await.unwrap();
+    assert_eq!(sent.status(), StatusCode::FOUND);
+    assert_eq!(sent.headers()[header::LOCATION], "/medications");
+    assert_eq!(app.count("SELECT COUNT(*) FROM renewal_requests").await, 1);
+    // The same form sent again (a second click) is the same request.
+    let again = post("CVS Main St").await.unwrap();
+    assert_eq!(again.status(), StatusCode::FOUND);
+    assert_eq!(app.count("SELECT COUNT(*) FROM renewal_requests").await, 1);
 }

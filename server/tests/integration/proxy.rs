@@ -11,7 +11,7 @@ use app::{
     auth::Role,
     proxy::RequestKind,
 };
-use reqwest::StatusCode;
+use reqwest::{header, StatusCode};
 use serde_json::Value;
 
 const DAY_MS: i64 = 86_400_000;
@@ -753,6 +753,32 @@ async fn an_adult_patient_narrows_a_grant(app: &TestApp) {
         .call(&grandpa, "proxy/set_sections", &[("id", &g.to_string()), ("sections", "visits,medications")])
         .await;
     assert_eq!(status, StatusCode::OK);
+    // The grant's page sends a plain form, one checkbox per section (`sections[]`, the
+    // brackets percent-encoded as a browser sends them); it lands on Sharing.
+    let page = format!("{}/sharing/grants/{g}", app.base);
+    let html = grandpa.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"name="sections[]" value="medications" checked"#), "{html}");
+    let post = |body: String| {
+        grandpa
+            .post(format!("{}/api/proxy/set_sections", app.base))
+            .header(header::ORIGIN, &app.origin)
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, &page)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let none_ticked = post(format!("id={g}")).await.unwrap();
+    assert_eq!(none_ticked.status(), StatusCode::FOUND);
+    let back = none_ticked.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(back.starts_with(&format!("{page}?")) && back.contains("__err="), "{back}");
+    let shown = grandpa.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(shown.contains("Choose at least one part of the chart."), "{shown}");
+    let ticked = post(format!("id={g}&sections%5B%5D=visits&sections%5B%5D=medications")).await.unwrap();
+    assert_eq!(ticked.status(), StatusCode::FOUND);
+    assert_eq!(ticked.headers()[header::LOCATION], "/sharing");
+    let (_, sharing) = app.call(&grandpa, "proxy/sharing", &[]).await;
+    assert_eq!(sharing["on_my_chart"][0]["sections"], serde_json::json!(["Visits", "Medications"]));
     let jordan = app.signed_in("jordan").await;
     assert_eq!(switch(app, &jordan, joe).await, StatusCode::OK);
     assert_eq!(app.call(&jordan, "medications/list", &[]).await.0, StatusCode::OK);

@@ -285,6 +285,14 @@ async function load(url, { init, form, history, reload, mine }) {
   await hydrateIslands([...document.querySelectorAll("leptos-island")].filter((i) => !i.$$hydrated))
     .catch((e) => console.error(e));
   if (reload || (samePage && init.method === "POST")) {
+    // A form that came back refused: focus goes to its first field in error, whose label
+    // and message a screen reader then reads (the form's own alert is announced anyway).
+    const invalid = !reload && document.querySelector(
+      'main [aria-invalid="true"], main fieldset[aria-describedby] input:not([type="hidden"])');
+    if (invalid) {
+      invalid.focus();
+      return;
+    }
     // Focus stays; if its element was replaced, on the new one with the same id (or main).
     if (focused && !focused.isConnected) {
       const again = (focused.id && document.getElementById(focused.id)) || document.getElementById("main");

@@ -5,6 +5,7 @@
 #     as the server sends them with Accept-Encoding: br.
 #  2. Sign-in latency p50/p99 at 20 concurrent clients, and /healthz p99 during that flood.
 #  2b. Lighthouse 12 mobile on the sign-in page and on Home signed in (scripts/lighthouse.sh).
+#  1b. Where the main wasm's bytes go (twiggy, a crate: installed on first use).
 #  3. The sign-in timing gap between a wrong password and an unknown username (release build,
 #     one request at a time, many samples); the tests check the steps, this the clock.
 set -euo pipefail
@@ -27,6 +28,13 @@ SERVER=$!
 for _ in $(seq 1 50); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
 
 (cd end2end && node measure-bytes.mjs "$BASE" avery 'Portico-Demo-2026!')
+
+echo "== where the main wasm's bytes go (twiggy)"
+command -v twiggy >/dev/null || cargo install --locked --quiet twiggy
+# What is shipped (after the split and wasm-opt: no names left, data and code by index)...
+twiggy top -n 12 target/site/pkg/portico.wasm
+# ...and, with names, what the code is before the split (the lazy islands included).
+twiggy top -n 25 target/front/wasm32-unknown-unknown/wasm-release/frontend.wasm
 
 scripts/lighthouse.sh "$BASE" avery 'Portico-Demo-2026!'
 

@@ -213,10 +213,7 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-        opts.set_status(http::StatusCode::NOT_FOUND);
-    }
+    ui::set_not_found_status();
     let i18n = use_i18n();
     view! {
         <main id="main" class="card narrow">

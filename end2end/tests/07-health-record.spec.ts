@@ -82,6 +82,7 @@ test("a renewal request, approved by the clinician, shows as approved to the pat
   await page.getByLabel("Pharmacy").fill("   ");
   await page.getByRole("button", { name: "Send request" }).click();
   await expect(page.getByLabel("Pharmacy")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Pharmacy")).toBeFocused();
   await expect(page.getByText("Enter the pharmacy")).toBeVisible();
   await expectAccessible(page);
   await page.getByLabel("Pharmacy").fill("Main Street Pharmacy");

@@ -103,6 +103,7 @@ test("a teen asks to hide a section from a parent; HIM applies it and the parent
   await form.getByRole("button", { name: "Send request" }).click();
   await expect(form.getByText("Choose at least one part of the chart.")).toBeVisible();
   await expect(form.getByRole("group", { name: "Parts to hide" })).toHaveAccessibleDescription("Choose at least one part of the chart.");
+  await expect(form.getByRole("checkbox").first()).toBeFocused();
   await expectAccessible(page);
   await form.getByLabel("Messages").check();
   await form.getByLabel(/Anything the Medical Records team should know/).fill("I want to write to my doctor myself.");

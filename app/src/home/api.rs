@@ -16,7 +16,9 @@ pub async fn load_home() -> Result<HomeOverview, AppError> {
     let state = chart.state();
     let now = state.clock.now_ms();
     // A card shows only what the reader may open: a proxy without Results sees no results.
-    // The three cards' queries run side by side (the read pool has connections to spare).
+    // The three cards' queries run one after another: side by side they woke three
+    // connections' threads at once on two cores, and Home answered fewer requests a second
+    // under load (about 3,700 against 4,000 on SQLite).
     let upcoming = async {
         if !chart.may(Section::Visits) {
             return Ok::<_, AppError>(Vec::new());
@@ -26,13 +28,13 @@ pub async fn load_home() -> Result<HomeOverview, AppError> {
     };
     let results = async {
         if !chart.may(Section::Results) {
-            return Ok((0, Vec::new()));
+            return Ok::<_, AppError>((0, Vec::new()));
         }
         Ok(crate::results::store::new_released(&chart, NEW_RESULTS_ON_HOME).await?)
     };
     let reminders = async {
         if !chart.may(Section::Reminders) {
-            return Ok(Vec::new());
+            return Ok::<_, AppError>(Vec::new());
         }
         let facts = crate::reminders::store::facts(&chart).await?;
         Ok(crate::reminders::rules::reminders(&facts, state.clock.today())
@@ -41,6 +43,6 @@ pub async fn load_home() -> Result<HomeOverview, AppError> {
             .collect())
     };
     let (upcoming, (new_result_count, new_results), reminders) =
-        futures::try_join!(upcoming, results, reminders)?;
+        (upcoming.await?, results.await?, reminders.await?);
     Ok(HomeOverview { upcoming, new_results, new_result_count, reminders })
 }

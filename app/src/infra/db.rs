@@ -78,6 +78,12 @@ async fn sqlite_pool(url: &str, max: u32) -> Result<AnyPool, sqlx::Error> {
     AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(10))
+        // sqlx pings a connection before lending it by default: for SQLite a round trip to
+        // the connection's worker thread before every query, a file that cannot go away
+        // underneath us. Without it Home answered about 3,900 requests a second under load
+        // instead of 3,500. (PostgreSQL keeps the check: there it cost nothing measurable,
+        // and a restarted server leaves stale connections behind.)
+        .test_before_acquire(false)
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 // WAL lets readers run beside the writer; FULL makes a commit durable

@@ -66,7 +66,9 @@ fn MedicationCard(m: Medication) -> impl IntoView {
             </p>
             {status}
             {(!pending).then(|| view! {
-                <a class="button" href=format!("/medications/{}/renew", m.id) aria-describedby=format!("med-{}", m.id)>
+                // Named with the medication: a list of links reads "Request renewal Atorvastatin…".
+                <a class="button" href=format!("/medications/{}/renew", m.id) id=format!("renew-{}", m.id)
+                    aria-labelledby=format!("renew-{} med-{}", m.id, m.id)>
                     {t!(i18n, meds.request)}
                 </a>
             })}
@@ -88,7 +90,10 @@ pub fn RenewalRequestPage() -> impl IntoView {
         <p><a href="/medications">{t!(i18n, meds.back)}</a></p>
         <Loaded resource=meds render=move |list| {
             match list.into_iter().find(|m| Some(m.id) == id()) {
-                None => view! { <h1>{t!(i18n, meds.not_found)}</h1> }.into_any(),
+                None => {
+                    crate::ui::set_not_found_status();
+                    view! { <h1>{t!(i18n, meds.not_found)}</h1> }.into_any()
+                }
                 Some(m) => view! { <RenewalForm m /> }.into_any(),
             }
         } />

@@ -36,7 +36,10 @@ fn WithGrant<V: IntoView + 'static>(render: fn(GrantView, Sharing) -> V) -> impl
         <Loaded resource=sharing render=move |s: Sharing| {
             match s.on_my_chart.iter().find(|g| Some(g.id) == id()).cloned() {
                 Some(g) => render(g, s).into_any(),
-                None => view! { <h1>{t!(i18n, proxy.grant_not_found)}</h1> }.into_any(),
+                None => {
+                    crate::ui::set_not_found_status();
+                    view! { <h1>{t!(i18n, proxy.grant_not_found)}</h1> }.into_any()
+                }
             }
         } />
     }
@@ -53,7 +56,7 @@ fn GrantSectionsForm(g: GrantView, may_change: bool) -> impl IntoView {
     let i18n = use_i18n();
     let result = url_result::<SetGrantSections, ()>();
     let title = t_string!(i18n, proxy.change_sections, name = g.proxy_name.clone()).to_string();
-    if !may_change || !g.in_force {
+    if !may_change {
         return view! { <h1>{title}</h1><p>{t!(i18n, proxy.teen_cannot_change)}</p> }.into_any();
     }
     view! {
@@ -73,16 +76,22 @@ fn GrantSectionsForm(g: GrantView, may_change: bool) -> impl IntoView {
 /// A teen under a parent's grant: ask to hide parts of the chart from them.
 #[component]
 pub fn RestrictionRequestPage() -> impl IntoView {
-    view! { <WithGrant render=|g, s| view! { <RestrictionForm g restrictions=s.restrictions /> } /> }
+    view! {
+        <WithGrant render=|g, s| view! { <RestrictionForm g restrictions=s.restrictions may_change=s.may_change /> } />
+    }
 }
 
 #[component]
-fn RestrictionForm(g: GrantView, restrictions: Vec<Restriction>) -> impl IntoView {
+fn RestrictionForm(g: GrantView, restrictions: Vec<Restriction>, may_change: bool) -> impl IntoView {
     let i18n = use_i18n();
     let result = url_result::<RequestRestriction, Restriction>();
     let name = g.proxy_name.clone();
     let title = t_string!(i18n, proxy.restrict_title, name = name.clone()).to_string();
     let waiting = restrictions.iter().any(|r| r.grant_id == g.id && r.status == RestrictionStatus::Pending);
+    if may_change {
+        // An adult chooses what each person sees themself (the grant's own page).
+        return view! { <h1>{title}</h1><p>{t!(i18n, proxy.restrict_adult)}</p> }.into_any();
+    }
     if waiting || !g.in_force {
         return view! { <h1>{title}</h1><p>{t!(i18n, proxy.restrict_waiting)}</p> }.into_any();
     }
@@ -97,7 +106,7 @@ fn RestrictionForm(g: GrantView, restrictions: Vec<Restriction>) -> impl IntoVie
             <input type="hidden" name="key" value=idempotency_key() />
             <SectionChecks legend=t_string!(i18n, proxy.restrict_hide).to_string() sections=hideable
                 checked=Vec::new() error=field_error(result, "sections") />
-            <TextArea name="note" max_chars=RESTRICTION_NOTE_MAX_CHARS required=false rows=3
+            <TextArea name="note" max_chars=RESTRICTION_NOTE_MAX_CHARS required=false rows=3 live_count=false
                 bind=RwSignal::new(String::new()) error=field_error(result, "note")>
                 {t!(i18n, proxy.restrict_note)}
             </TextArea>

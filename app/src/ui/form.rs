@@ -76,6 +76,10 @@ pub fn TextArea(
     #[prop(default = 6)] rows: u32,
     /// Holds what is typed (the page reads it, e.g. to look for emergency words).
     bind: RwSignal<String>,
+    /// A count of what is left as one types (an island); a page the server renders says
+    /// the limit instead (nothing would update the count).
+    #[prop(default = true)]
+    live_count: bool,
     children: Children,
 ) -> impl IntoView {
     let id = id.unwrap_or_else(|| format!("field-{name}"));
@@ -103,7 +107,9 @@ pub fn TextArea(
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described_by
             ></textarea>
-            <p class="hint" id=count_id>{move || crate::ui::form::chars_left(left())}</p>
+            <p class="hint" id=count_id>
+                {move || if live_count { chars_left(left()) } else { chars_max(max_chars) }}
+            </p>
             {move || {
                 error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })
             }}
@@ -115,6 +121,12 @@ pub fn TextArea(
 pub fn chars_left(count: usize) -> String {
     let i18n = crate::i18n::use_i18n();
     crate::i18n::t_string!(i18n, common.chars_left, count).to_string()
+}
+
+/// "Up to N characters": the limit of a field on a page the server renders.
+pub fn chars_max(count: usize) -> String {
+    let i18n = crate::i18n::use_i18n();
+    crate::i18n::t_string!(i18n, common.chars_max, count).to_string()
 }
 
 /// A random key for one submission of a form, so that a retried or double-clicked send is

@@ -8,6 +8,16 @@ pub mod loaded;
 pub mod notices;
 pub mod session_channel;
 
+/// Answers this page with 404 Not Found (a page for something that is not there, or not
+/// the reader's: the same answer either way). The pages render whole before they are sent
+/// (async SSR), so a status set while rendering still applies.
+pub fn set_not_found_status() {
+    #[cfg(feature = "ssr")]
+    if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        options.set_status(http::StatusCode::NOT_FOUND);
+    }
+}
+
 /// The translations inside an island: islands run in the browser without the server's
 /// context, so each provides its own, in the page's language (the server wrote it on
 /// `<html lang>`, from the `portico_lang` cookie or Accept-Language).

@@ -689,6 +689,9 @@ async fn a_renewal_sent_from_its_page_lands_on_medications_or_back_with_the_erro
     let html = html.text().await.unwrap();
     assert!(html.contains(r#"action="/api/medications/request_renewal""#), "{html}");
     assert!(html.contains(r#"method="post""#), "{html}");
+    // Another chart's medication, or none: the same 404 page.
+    let missing = patient.get(format!("{}/medications/{}/renew", app.base, med + 1000)).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     let post = |pharmacy: &'static str| {
         patient
             .post(format!("{}/api/medications/request_renewal", app.base))

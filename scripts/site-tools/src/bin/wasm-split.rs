@@ -18,7 +18,11 @@ fn main() -> eyre::Result<()> {
     let [input, main_out, pkg_dir, output_name] = args.as_slice() else {
         eyre::bail!("usage: portico-wasm-split <input.wasm> <main-out.wasm> <pkg-dir> <output-name>");
     };
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(tracing::Level::WARN).init();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_max_level(tracing::Level::WARN)
+        .init();
     let input_wasm = std::fs::read(input)?;
     let (main_out, pkg_dir) = (PathBuf::from(main_out), PathBuf::from(pkg_dir));
     let main_module = format!("./{output_name}.js");

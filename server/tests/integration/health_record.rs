@@ -645,6 +645,25 @@ async fn home_counts_new_results_and_due_reminders(app: &TestApp) {
     assert!(dates.windows(2).all(|pair| pair[0] >= pair[1]), "newest first: {dates:?}");
     let upcoming = home["upcoming"].as_array().unwrap();
     assert_eq!(upcoming.len(), app::home::api::UPCOMING_ON_HOME, "the next few visits");
+
+    // A proxy whose grant has Home and Visits only: the visits card, nothing of results
+    // (not even their count) and no reminders (Avery's are overdue).
+    use app::access::{Relationship, Section};
+    use app::proxy::RequestKind;
+    app.add_patient_user("kim").await;
+    let kim_user = app.count("SELECT id FROM users WHERE username = 'kim'").await;
+    let sections = [Section::Home, Section::Visits];
+    crate::proxy_fixture::grant(app, kim_user, avery, RequestKind::Adult, Relationship::Caregiver, &sections)
+        .await;
+    let kim = app.signed_in("kim").await;
+    let (status, _) = app.call(&kim, "proxy/switch", &[("patient_id", &avery.to_string())]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, home) = app.call(&kim, "home/overview", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{home}");
+    assert_eq!(home["upcoming"].as_array().unwrap().len(), app::home::api::UPCOMING_ON_HOME);
+    assert_eq!(home["new_result_count"], 0, "{home}");
+    assert_eq!(home["new_results"].as_array().unwrap().len(), 0, "{home}");
+    assert_eq!(home["reminders"].as_array().unwrap().len(), 0, "{home}");
 }
 
 async fn health_summary_lists_current_items_of_the_chart(app: &TestApp) {

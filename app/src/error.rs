@@ -32,6 +32,10 @@ pub enum AppError {
     CrossSite,
     #[error("Portico is unavailable right now. Please try again shortly.")]
     Unavailable,
+    /// More work is waiting than the server takes on (e.g. the password-hashing queue is
+    /// full): refused at once, to be tried again after `retry_after_secs`.
+    #[error("Portico is busy. Please try again in a few seconds.")]
+    Busy { retry_after_secs: u64 },
 }
 
 impl AppError {
@@ -54,7 +58,17 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Invalid { .. } => 422,
             AppError::TooManyAttempts { .. } => 429,
-            AppError::Unavailable => 503,
+            AppError::Unavailable | AppError::Busy { .. } => 503,
+        }
+    }
+
+    /// What the `Retry-After` header of this error's answer says, when it says anything.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts { retry_after_secs } | AppError::Busy { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
         }
     }
 }

@@ -53,9 +53,17 @@ pub struct Settings {
         global = true
     )]
     pub support_hours: String,
-    /// Trust X-Forwarded-For for the client address (only behind your own proxy).
-    #[arg(long, env = "PORTICO_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]
-    pub trust_forwarded_for: bool,
+    /// How many reverse proxies of your own stand in front of Portico (0: none). The client
+    /// address is then the one the outermost of them appended to X-Forwarded-For.
+    #[arg(long, env = "PORTICO_TRUSTED_PROXY_HOPS", default_value_t = 0, global = true)]
+    pub trusted_proxy_hops: usize,
+    /// Retired: it trusted the left-most X-Forwarded-For entry, which the client writes.
+    /// Setting it stops the start with what to set instead.
+    #[arg(long, env = "PORTICO_TRUST_FORWARDED_FOR", hide = true, value_parser = retired_forwarded_for, global = true)]
+    pub trust_forwarded_for: Option<bool>,
+    /// Send Server-Timing (the server's own time) on every answer: benchmarks only.
+    #[arg(long, env = "PORTICO_SERVER_TIMING", default_value_t = false, global = true)]
+    pub server_timing: bool,
     /// The clinic's time zone, an IANA name such as America/New_York (daylight saving
     /// included): ages, grant end dates, due and reply dates, appointment times.
     #[arg(long, env = "PORTICO_TIME_ZONE", default_value = "UTC", value_parser = time_zone, global = true)]
@@ -185,9 +193,17 @@ impl Settings {
                 support_hours: self.support_hours.clone(),
                 teen_proxy_sections: self.teen_proxy_sections.0.clone(),
             },
-            trust_forwarded_for: self.trust_forwarded_for,
+            trusted_proxy_hops: self.trusted_proxy_hops,
+            server_timing: self.server_timing,
             holidays: self.holidays.0.clone(),
             messages_per_hour: self.messages_per_hour,
         }
     }
+}
+
+fn retired_forwarded_for(_: &str) -> Result<bool, String> {
+    Err("PORTICO_TRUST_FORWARDED_FOR is retired: it took the left-most X-Forwarded-For entry, \
+         which any client can write. Unset it and set PORTICO_TRUSTED_PROXY_HOPS to the number \
+         of reverse proxies of your own in front of Portico (usually 1)."
+        .into())
 }

@@ -37,6 +37,7 @@ pub async fn build_state(config: Config, clock: Clock, site_root: &str) -> anyho
         config: Arc::new(config),
         mailer: Arc::new(mailer),
         hasher: Hasher::new(),
+        background: Arc::new(tokio::sync::Semaphore::new(app::infra::BACKGROUND_JOBS_MAX)),
         leptos_options,
     })
 }

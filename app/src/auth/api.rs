@@ -36,12 +36,12 @@ pub async fn sign_in(
     #[server(default)] app_mode: Option<String>,
 ) -> Result<(), AppError> {
     let state = state()?;
-    let addr = crate::infra::client_addr();
     let now = state.clock.now_ms();
     // Bounded: the key is stored with each failure.
     let key: String = username.trim().to_lowercase().chars().take(rules::USERNAME_MAX_CHARS + 1).collect();
-    throttle::check(&state.db, now, throttle::SIGNIN_PER_ADDRESS, &addr).await?;
-    throttle::check(&state.db, now, throttle::SIGNIN_PER_ACCOUNT, &key).await?;
+    // Attempts are reserved before the hash (throttle::reserve), so parallel requests
+    // cannot all pass one check; a success releases them.
+    let attempts = reserve_sign_in(&state, now, &key).await?;
 
     // Every name is looked up, even one that cannot exist (empty, over-long): one path, the
     // same steps for every failure (server/tests/signin_steps.rs checks it).
@@ -50,15 +50,22 @@ pub async fn sign_in(
         .filter(|_| !key.is_empty() && key.chars().count() <= rules::USERNAME_MAX_CHARS);
     let too_long = password.chars().count() > rules::PASSWORD_MAX_CHARS;
     // Unknown users are checked against a dummy hash: same work, same time.
-    let verified = state
+    let verified = match state
         .hasher
         .verify(if too_long { "" } else { &password }, user.as_ref().map(|u| u.password_hash.as_str()))
-        .await?;
+        .await
+    {
+        Ok(verified) => verified,
+        Err(busy) => {
+            // Not tried: it does not count.
+            release_all(&state, attempts.reservations).await?;
+            return Err(busy);
+        }
+    };
     // Kept before the filter below: the failure is audited against the account it targets.
     let known = user.as_ref().map(|u| u.id);
     let Some(user) = user.filter(|_| verified.ok && !too_long) else {
-        throttle::record(&state.db, now, throttle::SIGNIN_PER_ADDRESS, &addr).await?;
-        throttle::record(&state.db, now, throttle::SIGNIN_PER_ACCOUNT, &key).await?;
+        // The reservations stay: they are the failure.
         let detail = format!("username={}", truncate(&key, 64));
         audit_event(&state, known, "signin-failure", &detail).await?;
         return Err(AppError::invalid("form", Problem::SigninFailed));
@@ -67,11 +74,61 @@ pub async fn sign_in(
         let fresh = state.hasher.hash(&password).await?;
         store::set_password_hash(&state.db, user.id, &fresh, now).await?;
     }
-    throttle::clear(&state.db, throttle::SIGNIN_PER_ACCOUNT, &key).await?;
+    // The lock this sign-in passed is lifted: the account's for everyone else after a
+    // sign-in from elsewhere, this browser's own after one from a browser it knows.
+    let (limit, limit_key) = attempts.cleared;
+    release_all(&state, attempts.reservations).await?;
+    throttle::clear(&state.db, limit, &limit_key).await?;
+    super::device::remember(&state, user.id).await?;
     let app_mode = app_mode.as_deref() == Some("true");
     session::start(&state, user.id, rules::idle_minutes(app_mode)).await?;
     audit_event(&state, Some(user.id), "signin", if app_mode { "app" } else { "web" }).await?;
     leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// The attempts one sign-in reserved, and the limit a success lifts.
+#[cfg(feature = "ssr")]
+struct SignInAttempt {
+    reservations: Vec<throttle::Reservation>,
+    cleared: (throttle::Limit, String),
+}
+
+/// Reserves one sign-in attempt. From a browser that has signed in to this account before
+/// (its device cookie) the attempt counts against that browser alone; from anywhere else
+/// against the client's network and against the account.
+#[cfg(feature = "ssr")]
+async fn reserve_sign_in(state: &AppState, now: i64, key: &str) -> Result<SignInAttempt, AppError> {
+    if let Some(token) = super::device::token_from_request(state) {
+        if super::device::is_trusted(state, &token, key).await? {
+            let device_key = super::device::limit_key(&token, key);
+            let reserved =
+                throttle::reserve(&state.db, now, throttle::SIGNIN_PER_DEVICE, &device_key).await?;
+            return Ok(SignInAttempt {
+                reservations: vec![reserved],
+                cleared: (throttle::SIGNIN_PER_DEVICE, device_key),
+            });
+        }
+    }
+    let network = crate::infra::client_network();
+    let by_network = throttle::reserve(&state.db, now, throttle::SIGNIN_PER_ADDRESS, &network).await?;
+    match throttle::reserve(&state.db, now, throttle::SIGNIN_PER_ACCOUNT, key).await {
+        Ok(by_account) => Ok(SignInAttempt {
+            reservations: vec![by_network, by_account],
+            cleared: (throttle::SIGNIN_PER_ACCOUNT, key.to_owned()),
+        }),
+        Err(refused) => {
+            throttle::release(&state.db, by_network).await?;
+            Err(refused)
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn release_all(state: &AppState, reservations: Vec<throttle::Reservation>) -> Result<(), AppError> {
+    for reservation in reservations {
+        throttle::release(&state.db, reservation).await?;
+    }
     Ok(())
 }
 
@@ -154,8 +211,11 @@ pub async fn enroll(
     Ok(())
 }
 
-/// Forgot password, step 1. Always the same answer, whether or not the account exists;
-/// the mail goes out in the background so the answer's timing says nothing either.
+/// Forgot password, step 1. Always the same answer, whether or not the account exists, and
+/// the same work before it: the request is only validated, counted against the client's
+/// network and queued; finding the account, creating the code and sending the mail happen
+/// after the answer (`send_reset_code`), so neither its content nor its timing says
+/// whether an account matched.
 #[server(endpoint = "auth/request_reset")]
 pub async fn request_password_reset(who: String) -> Result<(), AppError> {
     let state = state()?;
@@ -163,20 +223,52 @@ pub async fn request_password_reset(who: String) -> Result<(), AppError> {
     if who.is_empty() || who.chars().count() > rules::EMAIL_MAX_CHARS {
         return Err(AppError::invalid("who", Problem::ResetWhoRequired));
     }
-    let Some(user) = store::user_by_username_or_email(&state.db, &who).await? else {
-        return Ok(());
-    };
+    let now = state.clock.now_ms();
+    let network = crate::infra::client_network();
+    // Every request counts here (none is "released"): it bounds the mail one client causes.
+    let _counted = throttle::reserve(&state.db, now, throttle::RESET_REQUESTS_PER_ADDRESS, &network).await?;
+    let slot =
+        state.background.clone().try_acquire_owned().map_err(|_| AppError::Busy { retry_after_secs: 5 })?;
+    let addr = crate::infra::client_addr();
+    tokio::spawn(async move {
+        if let Err(e) = send_reset_code(&state, &who, &addr).await {
+            tracing::error!(error = %e, "reset code not sent");
+        }
+        drop(slot);
+    });
+    Ok(())
+}
+
+/// Forgot password, the queued part: a code for the account `who` names (username or
+/// e-mail), within the per-account and per-e-mail-address mail limits.
+#[cfg(feature = "ssr")]
+async fn send_reset_code(state: &AppState, who: &str, addr: &str) -> Result<(), AppError> {
+    let Some(user) = store::user_by_username_or_email(&state.db, who).await? else { return Ok(()) };
     let Some(email) = user.email.clone() else { return Ok(()) };
     let now = state.clock.now_ms();
-    let key = user.id.to_string();
-    if throttle::check(&state.db, now, throttle::RESET_MAILS_PER_ACCOUNT, &key).await.is_err() {
-        return Ok(());
+    let limits = [
+        (throttle::RESET_MAILS_PER_ACCOUNT, user.id.to_string()),
+        (throttle::RESET_MAILS_PER_EMAIL, email.to_lowercase()),
+    ];
+    for (limit, key) in limits {
+        if throttle::reserve(&state.db, now, limit, &key).await.is_err() {
+            return Ok(());
+        }
     }
-    throttle::record(&state.db, now, throttle::RESET_MAILS_PER_ACCOUNT, &key).await?;
     let code = store::create_reset(&state.db, user.id, now).await?;
-    audit_event(&state, Some(user.id), "reset-requested", "").await?;
+    audit::append(
+        &state.db,
+        now,
+        AuditEvent {
+            actor_user_id: Some(user.id),
+            action: "reset-requested",
+            client_addr: Some(addr),
+            ..Default::default()
+        },
+    )
+    .await?;
     let body = crate::auth::mail_text::reset_code(&state.config.org.name, &code);
-    send_in_background(&state, email, "Your Portico password reset code", body);
+    send_in_background(state, email, "Your Portico password reset code", body);
     Ok(())
 }
 
@@ -191,8 +283,8 @@ pub async fn reset_password(
 ) -> Result<(), AppError> {
     let state = state()?;
     let now = state.clock.now_ms();
-    let addr = crate::infra::client_addr();
-    throttle::check(&state.db, now, throttle::RESET_PER_ADDRESS, &addr).await?;
+    let network = crate::infra::client_network();
+    let attempt = throttle::reserve(&state.db, now, throttle::RESET_PER_ADDRESS, &network).await?;
     let who = who.trim().to_lowercase();
     let code = code.trim().replace([' ', '-'], "");
     let user = store::user_by_username_or_email(&state.db, &who).await?;
@@ -201,16 +293,16 @@ pub async fn reset_password(
         None => None,
     };
     let (Some(user), Some(reset)) = (user, reset) else {
-        throttle::record(&state.db, now, throttle::RESET_PER_ADDRESS, &addr).await?;
         return Err(AppError::invalid("code", Problem::ResetCodeInvalid));
     };
     let hashed = crate::infra::crypto::sha256_hex(&code);
     if !crate::infra::crypto::constant_time_eq(&hashed, &reset.code_hash) {
-        throttle::record(&state.db, now, throttle::RESET_PER_ADDRESS, &addr).await?;
         let exhausted = store::reset_wrong_try(&state.db, reset.id, now).await?;
         let key = if exhausted { Problem::ResetCodeExhausted } else { Problem::ResetCodeInvalid };
         return Err(AppError::invalid("code", key));
     }
+    // The code was right: whatever follows, this was not a guess.
+    throttle::release(&state.db, attempt).await?;
     let words = [user.username.as_str(), user.email.as_deref().unwrap_or_default()];
     super::strength::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
     if password != password_confirm {
@@ -275,20 +367,23 @@ struct FoundCode {
 #[cfg(feature = "ssr")]
 async fn verify_activation(state: &AppState, code: &str, birth_date: &str) -> Result<FoundCode, AppError> {
     let now = state.clock.now_ms();
-    let addr = crate::infra::client_addr();
-    throttle::check(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
-    let birth = crate::dates::parse_date(birth_date)
-        .ok_or_else(|| AppError::invalid("birth_date", Problem::ActivationBirthDateInvalid))?;
+    let network = crate::infra::client_network();
+    let attempt = throttle::reserve(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &network).await?;
+    let Some(birth) = crate::dates::parse_date(birth_date) else {
+        // A typing slip, not a guess.
+        throttle::release(&state.db, attempt).await?;
+        return Err(AppError::invalid("birth_date", Problem::ActivationBirthDateInvalid));
+    };
     let Some(normalized) = rules::normalize_code(code) else {
-        throttle::record(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
         return Err(AppError::invalid("code", Problem::ActivationFormat));
     };
     let found = store::find_code(&state.db, &normalized).await?;
     let Some(found) = found.filter(|c| crate::dates::parse_date(&c.birth_date) == Some(birth)) else {
-        throttle::record(&state.db, now, throttle::ACTIVATION_PER_ADDRESS, &addr).await?;
         audit_event(state, None, "activation-failure", "no match").await?;
         return Err(AppError::invalid("code", Problem::ActivationNoMatch));
     };
+    // Code and birth date matched: not a guess, whatever its state.
+    throttle::release(&state.db, attempt).await?;
     let problem = if found.used || found.patient_enrolled {
         Some(Problem::ActivationUsed)
     } else if found.voided {

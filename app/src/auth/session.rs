@@ -159,7 +159,10 @@ pub async fn end_current(state: &AppState) -> Result<Option<i64>, AppError> {
     if let Some(opts) = use_context::<ResponseOptions>() {
         opts.insert_header(
             http::HeaderName::from_static("clear-site-data"),
-            http::HeaderValue::from_static("\"cache\", \"cookies\""),
+            // Not "cookies": that would also drop the device cookie (auth::device), which
+            // keeps this browser's owner from being locked out by guesses from elsewhere.
+            // The session cookie is expired above, by name.
+            http::HeaderValue::from_static("\"cache\""),
         );
     }
     let Some(token) = token_from_request(state) else { return Ok(None) };

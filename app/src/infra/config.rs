@@ -16,8 +16,12 @@ pub struct Config {
     pub mail_dir: std::path::PathBuf,
     pub mail_from: String,
     pub org: OrgInfo,
-    /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
-    pub trust_forwarded_for: bool,
+    /// How many reverse proxies of our own stand in front of Portico (0: none). The client
+    /// address is the one the outermost of them appended to X-Forwarded-For (`client_addr`).
+    pub trusted_proxy_hops: usize,
+    /// Send `Server-Timing` (the server's own time) on every answer: for benchmarks and
+    /// debugging only, as it tells a client how much work its request caused.
+    pub server_timing: bool,
     /// Days the clinic is closed: a promised reply date skips them (and weekends).
     pub holidays: Vec<time::Date>,
     /// Messages one chart's side may send in an hour (default `messages::SENDS_PER_HOUR`).

@@ -17,6 +17,8 @@ pub use db::Db;
 
 use crate::error::AppError;
 
+pub const BACKGROUND_JOBS_MAX: usize = 256;
+
 /// Everything a request handler needs, cloned cheaply into each request's context.
 #[derive(Clone)]
 pub struct AppState {
@@ -25,6 +27,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub mailer: Arc<mailer::Mailer>,
     pub hasher: passwords::Hasher,
+    /// Work queued after an answer (a "forgot password" lookup and its mail): at most
+    /// `BACKGROUND_JOBS_MAX` at once, past that requests are answered "busy".
+    pub background: Arc<tokio::sync::Semaphore>,
     pub leptos_options: leptos::config::LeptosOptions,
 }
 
@@ -47,25 +52,84 @@ pub fn request_parts() -> Option<http::request::Parts> {
     leptos::prelude::use_context::<http::request::Parts>()
 }
 
-/// The client's address as the socket saw it. Behind a reverse proxy this is the proxy;
-/// a deployment that terminates TLS elsewhere must set PORTICO_TRUST_FORWARDED_FOR.
+/// The client's address, for the audit log, the sessions list and the limits.
+///
+/// Without a proxy it is the socket's peer. Behind `PORTICO_TRUSTED_PROXY_HOPS` = N reverse
+/// proxies of our own it is the address the outermost of them saw: the N-th
+/// `X-Forwarded-For` entry counted from the right. Every entry further left was written by
+/// the client and proves nothing, so it is never used; a request with fewer entries than
+/// hops did not come through our proxies, and its peer address is used.
 pub fn client_addr() -> String {
     let Some(parts) = request_parts() else { return "unknown".into() };
-    if let Some(state) = leptos::prelude::use_context::<AppState>() {
-        if state.config.trust_forwarded_for {
-            if let Some(first) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-            {
-                return first.trim().to_owned();
-            }
-        }
+    let hops = leptos::prelude::use_context::<AppState>().map_or(0, |s| s.config.trusted_proxy_hops);
+    let forwarded: Vec<&str> =
+        parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    if let Some(addr) = forwarded_client(&forwarded, hops) {
+        return addr.to_string();
     }
     parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|ci| ci.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The client's network, the key of per-address limits: an IPv4 address, or an IPv6
+/// address's /64 (one subscriber usually holds a whole /64 and can pick any address in it).
+pub fn client_network() -> String {
+    network_of(&client_addr())
+}
+
+/// The address `hops` trusted proxies vouch for, from the `X-Forwarded-For` header lines in
+/// order (several lines are one list). `None` when no proxy is trusted or the list is short
+/// or the entry is not an address.
+pub fn forwarded_client(header_lines: &[&str], hops: usize) -> Option<std::net::IpAddr> {
+    if hops == 0 {
+        return None;
+    }
+    let entries: Vec<&str> = header_lines.iter().flat_map(|line| line.split(',')).map(str::trim).collect();
+    let entry = entries.len().checked_sub(hops).map(|i| entries[i])?;
+    entry.parse().ok()
+}
+
+/// An IPv4 address as it is; an IPv6 address as its /64 network ("2001:db8:1:2::/64").
+/// Anything that is not an address (e.g. "unknown") as it is.
+pub fn network_of(addr: &str) -> String {
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{}/64", std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+        _ => addr.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{forwarded_client, network_of};
+
+    #[test]
+    fn only_the_entries_our_proxies_appended_count() {
+        let spoofed = ["9.9.9.9, 203.0.113.7"];
+        assert_eq!(forwarded_client(&spoofed, 0), None, "no proxy trusted: the header is ignored");
+        assert_eq!(forwarded_client(&spoofed, 1).unwrap().to_string(), "203.0.113.7");
+        assert_eq!(forwarded_client(&spoofed, 2).unwrap().to_string(), "9.9.9.9");
+        assert_eq!(forwarded_client(&spoofed, 3), None, "fewer entries than hops");
+        let two_lines = ["1.1.1.1", "198.51.100.2, 10.0.0.5"];
+        assert_eq!(forwarded_client(&two_lines, 2).unwrap().to_string(), "198.51.100.2");
+        assert_eq!(forwarded_client(&["not-an-address"], 1), None);
+    }
+
+    #[test]
+    fn ipv6_is_limited_by_its_64() {
+        assert_eq!(network_of("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+        assert_eq!(network_of("2001:db8:1:2::1"), network_of("2001:db8:1:2:ffff::9"));
+        assert_ne!(network_of("2001:db8:1:2::1"), network_of("2001:db8:1:3::1"));
+        assert_eq!(network_of("203.0.113.7"), "203.0.113.7");
+        assert_eq!(network_of("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(network_of("unknown"), "unknown");
+    }
 }

@@ -1,5 +1,7 @@
 //! Password hashing with argon2id on a bounded blocking pool: at most one hash per core
-//! runs at once, so a flood of sign-ins queues instead of starving every other request.
+//! runs at once, so a flood of sign-ins cannot starve every other request, and at most
+//! `QUEUED_PER_CORE` per core wait: past that the answer is "busy, retry in a second" at
+//! once (503 with Retry-After), not a queue that grows without end.
 use std::sync::Arc;
 
 use argon2::{
@@ -17,9 +19,18 @@ pub const MEMORY_KIB: u32 = 19_456;
 pub const ITERATIONS: u32 = 2;
 pub const PARALLELISM: u32 = 1;
 
+/// Hashes that may wait per core. An argon2id verification takes about 40 ms on one core of
+/// the reference machine, so a full queue is drained in about a second.
+pub const QUEUED_PER_CORE: usize = 16;
+/// What a refused caller is told to wait.
+const BUSY_RETRY_SECS: u64 = 1;
+
 #[derive(Clone)]
 pub struct Hasher {
+    /// One per core: the hashes running.
     permits: Arc<Semaphore>,
+    /// Running plus waiting: taken without waiting, or the request is refused.
+    slots: Arc<Semaphore>,
     /// A hash of a random password with the current parameters, verified for unknown
     /// usernames (and unreadable stored hashes) so that they do the same work as known ones.
     dummy_hash: Arc<PasswordHashString>,
@@ -77,6 +88,11 @@ fn is_current(hash: &PasswordHash<'_>) -> bool {
 impl Hasher {
     pub fn new() -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Self::with_limits(cores, cores * QUEUED_PER_CORE)
+    }
+
+    /// `running` hashes at once and `waiting` more queued (tests use small numbers).
+    pub fn with_limits(running: usize, waiting: usize) -> Self {
         // Fail at start-up rather than fall back to something cheaper: an empty dummy would
         // make every unknown username answer at once, telling an attacker which ones exist.
         let salt = SaltString::generate(&mut OsRng);
@@ -85,13 +101,19 @@ impl Hasher {
             .hash_password(secret.as_bytes(), &salt)
             .expect("argon2id with constant, valid parameters always hashes")
             .serialize();
-        Hasher { permits: Arc::new(Semaphore::new(cores)), dummy_hash: Arc::new(dummy) }
+        Hasher {
+            permits: Arc::new(Semaphore::new(running)),
+            slots: Arc::new(Semaphore::new(running + waiting)),
+            dummy_hash: Arc::new(dummy),
+        }
     }
 
     async fn run_blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
+        let _slot =
+            self.slots.try_acquire().map_err(|_| AppError::Busy { retry_after_secs: BUSY_RETRY_SECS })?;
         let _permit = self.permits.acquire().await.map_err(|_| AppError::Unavailable)?;
         tokio::task::spawn_blocking(work).await.map_err(|_| AppError::Unavailable)
     }
@@ -151,6 +173,22 @@ mod tests {
         let old = weak.hash_password(b"a long enough passphrase", &salt).unwrap().to_string();
         let v = hasher.verify("a long enough passphrase", Some(&old)).await.unwrap();
         assert!(v.ok && v.needs_rehash);
+    }
+
+    /// A full queue refuses at once instead of growing: one running, one waiting, the third
+    /// is told to come back.
+    #[tokio::test]
+    async fn a_full_queue_answers_busy_at_once() {
+        let hasher = Hasher::with_limits(1, 1);
+        let (a, b, c) = tokio::join!(
+            hasher.verify("one", None),
+            hasher.verify("two", None),
+            hasher.verify("three", None)
+        );
+        assert!(a.is_ok() && b.is_ok());
+        assert_eq!(c.err(), Some(AppError::Busy { retry_after_secs: 1 }));
+        // Once they are done, there is room again.
+        assert!(hasher.verify("four", None).await.is_ok());
     }
 
     /// Unknown usernames verify the dummy: it must cost what a real account's hash costs.

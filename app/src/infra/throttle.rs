@@ -1,5 +1,13 @@
-//! Failure counting in the database (so limits hold across restarts and across servers
-//! sharing one PostgreSQL). A rolling window: the count of failures newer than `window`.
+//! Attempt counting in the database (so limits hold across restarts and across servers
+//! sharing one PostgreSQL). A rolling window: the attempts newer than `window` that were
+//! not released.
+//!
+//! An attempt is *reserved* before the work it guards (a password hash, a code lookup):
+//! in one transaction that holds the key's row lock (`throttle_keys`), its attempts are
+//! counted and, when under the limit, a new one recorded. Parallel requests on one key take
+//! turns, so exactly `max_failures` attempts are ever under way or failed, however many
+//! arrive at once. An attempt that succeeds is released (its row deleted); one that fails
+//! simply stays.
 
 use super::Db;
 use crate::error::AppError;
@@ -14,20 +22,53 @@ pub struct Limit {
 
 const HOUR: i64 = 60 * 60 * 1000;
 
-/// Wrong passwords for one username (existing or not, so the limit reveals nothing).
+/// Wrong passwords for one username (existing or not, so the limit reveals nothing), from
+/// browsers that have not signed in to that account before.
 pub const SIGNIN_PER_ACCOUNT: Limit = Limit { scope: "signin-account", max_failures: 20, window_ms: HOUR };
-/// Wrong passwords from one client address, across usernames.
+/// Wrong passwords for one account from one browser that has signed in to it before (its
+/// device cookie, `auth::device`): a flood from elsewhere does not lock that browser out.
+pub const SIGNIN_PER_DEVICE: Limit = Limit { scope: "signin-device", max_failures: 10, window_ms: HOUR };
+/// Wrong passwords from one client network (an IPv4 address, an IPv6 /64), across usernames.
 pub const SIGNIN_PER_ADDRESS: Limit = Limit { scope: "signin-address", max_failures: 100, window_ms: HOUR };
-/// Wrong activation codes or birth dates from one client address.
+/// Wrong activation codes or birth dates from one client network.
 pub const ACTIVATION_PER_ADDRESS: Limit =
     Limit { scope: "activation-address", max_failures: 10, window_ms: HOUR };
 /// Reset-code e-mails for one account (stops mail-bombing; the user still gets several).
 pub const RESET_MAILS_PER_ACCOUNT: Limit = Limit { scope: "reset-mail", max_failures: 5, window_ms: HOUR };
-/// Reset attempts from one address (wrong codes across accounts).
+/// Reset-code e-mails to one e-mail address (several accounts may share one).
+pub const RESET_MAILS_PER_EMAIL: Limit =
+    Limit { scope: "reset-mail-email", max_failures: 5, window_ms: HOUR };
+/// "Forgot password" requests from one client network, whatever name they give.
+pub const RESET_REQUESTS_PER_ADDRESS: Limit =
+    Limit { scope: "reset-request-address", max_failures: 20, window_ms: HOUR };
+/// Reset attempts from one client network (wrong codes across accounts).
 pub const RESET_PER_ADDRESS: Limit = Limit { scope: "reset-address", max_failures: 30, window_ms: HOUR };
 
-/// Refuses with `TooManyAttempts` when `key` has reached the limit inside the window.
-pub async fn check(db: &Db, now: i64, limit: Limit, key: &str) -> Result<(), AppError> {
+/// A reserved attempt: `release` it when the attempt succeeded; drop it to let it count.
+#[must_use = "an attempt that succeeded must be released"]
+#[derive(Debug)]
+pub struct Reservation {
+    id: i64,
+}
+
+/// Reserves one attempt on `key`, or refuses with `TooManyAttempts` when the window already
+/// holds `max_failures` (a refused attempt leaves no row: a flood does not extend a lock).
+pub async fn reserve(db: &Db, now: i64, limit: Limit, key: &str) -> Result<Reservation, AppError> {
+    // Now and then, not on every request: the rows of a flood from many addresses would
+    // otherwise stay forever.
+    if rand::random::<u8>() == 0 {
+        prune(db, now).await?;
+    }
+    let mut tx = db.write.begin().await?;
+    // The row lock (PostgreSQL) or the write lock (SQLite) that makes the others wait.
+    sqlx::query(
+        "INSERT INTO throttle_keys (scope, key) VALUES ($1, $2) \
+         ON CONFLICT (scope, key) DO UPDATE SET key = excluded.key",
+    )
+    .bind(limit.scope)
+    .bind(key)
+    .execute(&mut *tx)
+    .await?;
     let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
         "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM auth_failures \
          WHERE scope = $1 AND key = $2 AND at > $3",
@@ -35,22 +76,27 @@ pub async fn check(db: &Db, now: i64, limit: Limit, key: &str) -> Result<(), App
     .bind(limit.scope)
     .bind(key)
     .bind(now - limit.window_ms)
-    .fetch_one(&db.read)
+    .fetch_one(&mut *tx)
     .await?;
-    if count < limit.max_failures {
-        return Ok(());
+    if count >= limit.max_failures {
+        tx.rollback().await?;
+        let retry_after_ms = oldest.unwrap_or(now) + limit.window_ms - now;
+        return Err(AppError::TooManyAttempts { retry_after_secs: (retry_after_ms.max(1000) / 1000) as u64 });
     }
-    let retry_after_ms = oldest.unwrap_or(now) + limit.window_ms - now;
-    Err(AppError::TooManyAttempts { retry_after_secs: (retry_after_ms.max(1000) / 1000) as u64 })
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO auth_failures (scope, key, at) VALUES ($1, $2, $3) RETURNING id")
+            .bind(limit.scope)
+            .bind(key)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    Ok(Reservation { id })
 }
 
-pub async fn record(db: &Db, now: i64, limit: Limit, key: &str) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO auth_failures (scope, key, at) VALUES ($1, $2, $3)")
-        .bind(limit.scope)
-        .bind(key)
-        .bind(now)
-        .execute(&db.write)
-        .await?;
+/// The attempt succeeded (or was never made): it does not count.
+pub async fn release(db: &Db, reservation: Reservation) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM auth_failures WHERE id = $1").bind(reservation.id).execute(&db.write).await?;
     Ok(())
 }
 
@@ -61,5 +107,21 @@ pub async fn clear(db: &Db, limit: Limit, key: &str) -> Result<(), AppError> {
         .bind(key)
         .execute(&db.write)
         .await?;
+    Ok(())
+}
+
+/// Every window is an hour at most: a day-old attempt counts for nothing, nor does a key
+/// with no attempt left.
+pub const KEEP_MS: i64 = 24 * HOUR;
+
+/// Forgets attempts older than `KEEP_MS` and the keys left without any.
+pub async fn prune(db: &Db, now: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM auth_failures WHERE at < $1").bind(now - KEEP_MS).execute(&db.write).await?;
+    sqlx::query(
+        "DELETE FROM throttle_keys WHERE NOT EXISTS (SELECT 1 FROM auth_failures f \
+         WHERE f.scope = throttle_keys.scope AND f.key = throttle_keys.key)",
+    )
+    .execute(&db.write)
+    .await?;
     Ok(())
 }

@@ -98,6 +98,7 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> Str
         AppError::AccessEnded => t_string!(i18n, err.access_ended).to_string(),
         AppError::NotFound => t_string!(i18n, err.not_found).to_string(),
         AppError::Unavailable => t_string!(i18n, err.unavailable).to_string(),
+        AppError::Busy { .. } => t_string!(i18n, err.busy).to_string(),
     }
 }
 

@@ -46,6 +46,12 @@ pub struct Options {
     pub time_zone: Option<&'static str>,
     /// PORTICO_TEEN_PROXY_SECTIONS (default here: no medication list from 13).
     pub teen_proxy_sections: Option<Vec<app::access::Section>>,
+    /// PORTICO_TRUSTED_PROXY_HOPS (default 0).
+    pub trusted_proxy_hops: usize,
+    /// PORTICO_SERVER_TIMING (default off).
+    pub server_timing: bool,
+    /// The password hasher's (running, waiting) limits instead of the machine's.
+    pub hash_limits: Option<(usize, usize)>,
 }
 
 fn unique_name() -> String {
@@ -103,7 +109,7 @@ impl TestApp {
             database_url,
             audit_key_file: std::env::temp_dir().join(format!("{name}-audit.key")),
             public_url: public_url.parse().unwrap(),
-            smtp_url: Some(format!("smtp://127.0.0.1:{}", mail.port())),
+            smtp_url: Some(format!("smtp://127.0.0.1:{}?tls=none", mail.port())),
             mail_dir: std::env::temp_dir().join(format!("{name}-outbox")),
             mail_from: "Portico <portico@localhost>".into(),
             org: OrgInfo {
@@ -116,7 +122,8 @@ impl TestApp {
                     .teen_proxy_sections
                     .unwrap_or_else(|| app::access::Section::TEEN_VIEW_WITHOUT_MEDICATIONS.to_vec()),
             },
-            trust_forwarded_for: false,
+            trusted_proxy_hops: options.trusted_proxy_hops,
+            server_timing: options.server_timing,
             // Thanksgiving, the day after the test clock's start.
             holidays: vec![time::macros::date!(2026 - 11 - 26)],
             messages_per_hour: app::messages::SENDS_PER_HOUR,
@@ -125,7 +132,10 @@ impl TestApp {
         // A fixed, realistic start: 2026-11-25 12:00 UTC.
         let zone = app::infra::clock::time_zone(options.time_zone.unwrap_or("UTC")).unwrap();
         let clock = Clock::manual_in(1_795_608_000_000, zone);
-        let state = portico_server::build_state(config, clock.clone(), "target/site").await.unwrap();
+        let mut state = portico_server::build_state(config, clock.clone(), "target/site").await.unwrap();
+        if let Some((running, waiting)) = options.hash_limits {
+            state.hasher = app::infra::passwords::Hasher::with_limits(running, waiting);
+        }
         let served = state.clone();
         tokio::spawn(async move { portico_server::serve(listener, served).await });
         Some(TestApp { base, origin, state, clock, mail, cleanup })
@@ -331,9 +341,27 @@ pub fn error_key(body: &Value) -> String {
     }
 }
 
-/// Runs each named `async fn name(app: &TestApp)` on SQLite and on PostgreSQL.
+/// Runs each named `async fn name(app: &TestApp)` on SQLite and on PostgreSQL (with
+/// `with OPTIONS;` first: on servers started with those `Options`).
 #[macro_export]
 macro_rules! on_both_databases {
+    (with $options:expr; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            use crate::common::{Backend, TestApp};
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = TestApp::spawn_with(Backend::Sqlite, $options).await.unwrap();
+                super::$name(&app).await;
+                app.cleanup().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(app) = TestApp::spawn_with(Backend::Postgres, $options).await else { return };
+                super::$name(&app).await;
+                app.cleanup().await;
+            }
+        }
+    )*};
     ($($name:ident),* $(,)?) => {$(
         mod $name {
             use crate::common::{Backend, TestApp};

@@ -123,8 +123,13 @@ async fn over_https_cookies_are_host_prefixed_and_secure_with_hsts() {
     let res =
         app.call_raw(&app.client(), "auth/sign_in", &[("username", "secure"), ("password", PASSWORD)]).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
-    assert!(cookie.starts_with("__Host-portico_session=") && cookie.contains("; Secure"), "{cookie}");
+    let cookies: Vec<&str> =
+        res.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap()).collect();
+    for name in ["__Host-portico_session=", "__Host-portico_device="] {
+        let cookie =
+            cookies.iter().find(|c| c.starts_with(name)).unwrap_or_else(|| panic!("{name} in {cookies:?}"));
+        assert!(cookie.contains("; Secure") && cookie.contains("Path=/"), "{cookie}");
+    }
     assert!(res.headers()[header::STRICT_TRANSPORT_SECURITY].to_str().unwrap().contains("max-age="));
     app.cleanup().await;
 }

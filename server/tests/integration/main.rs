@@ -14,6 +14,7 @@ mod messaging;
 mod messaging_crash;
 mod proxy;
 mod proxy_fixture;
+mod signin_limits;
 mod source_rules;
 mod staff_reach;
 mod synthetic;

@@ -128,6 +128,15 @@ async fn sign_in(http: &Client, base: &str, username: &str, tally: &Tally) {
             .await;
         match res {
             Ok(res) if res.status() == StatusCode::OK => return,
+            // Many senders sign in at once after each restart: past the hashing queue the
+            // server says "busy, retry in a second", as a browser would be told.
+            Ok(res)
+                if res.status() == StatusCode::SERVICE_UNAVAILABLE
+                    && res.headers().contains_key("retry-after") =>
+            {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
+            }
             Ok(res) => panic!("sign in {username}: {}", res.status()),
             Err(_) => {
                 tally.interrupted.fetch_add(1, Ordering::Relaxed);

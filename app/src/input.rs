@@ -1,7 +1,54 @@
 //! Rules for what arrives from a form, shared by every capability: text trimmed and
 //! bounded in characters (not bytes), and the shape of an idempotency key.
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
 use crate::problem::Problem;
+
+/// Names as a form sends them: `names=a,b` (the app's calls) or one checkbox each,
+/// `names[]=a&names[]=b` (a plain form post); either way one comma-separated string for
+/// the capability to check against its own list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NameList(pub String);
+
+impl NameList {
+    /// The names, trimmed, without empty ones.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.split(',').map(str::trim).filter(|s| !s.is_empty())
+    }
+}
+
+impl Serialize for NameList {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for NameList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Names;
+        impl<'de> serde::de::Visitor<'de> for Names {
+            type Value = NameList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("names, comma-separated or one per value")
+            }
+            fn visit_str<E: serde::de::Error>(self, names: &str) -> Result<NameList, E> {
+                Ok(NameList(names.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<NameList, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(NameList(names.join(",")))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<NameList, E> {
+                Ok(NameList::default())
+            }
+        }
+        deserializer.deserialize_any(Names)
+    }
+}
 
 /// Trimmed text within `max` characters. `required` is the field's problem when it is empty
 /// (None: it may be), `too_long` its problem past `max`.

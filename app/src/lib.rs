@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod access;
+pub mod account;
 pub mod auth;
 pub mod break_glass;
 pub mod confidential;
@@ -15,6 +16,7 @@ pub mod infra;
 pub mod input;
 pub mod medications;
 pub mod messages;
+pub mod notices;
 pub mod patients;
 pub mod problem;
 pub mod proxy;
@@ -37,6 +39,7 @@ use leptos_router::{
 
 use crate::{
     access::{api::current_user, Me},
+    account::pages::{AccountPage, ChangePasswordPage, DevicesPage},
     auth::{
         api::SignIn,
         pages::{EnrollPage, ForgotPasswordPage, SignInPage},
@@ -55,6 +58,7 @@ use crate::{
         pages::{MessagesPage, NewMessagePage, ThreadPage},
         staff_pages::{StaffInboxPage, StaffThreadPage},
     },
+    notices::pages::NoticesPage,
     proxy::{
         grant_pages::{GrantSectionsPage, RestrictionRequestPage},
         pages::{AccessLogPage, AdultRequestPage, MinorRequestPage, SharingPage},
@@ -177,6 +181,10 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <ParentRoute path=path!("") view=PortalLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("account/password") view=ChangePasswordPage ssr=SsrMode::Async />
+                        <Route path=path!("account/devices") view=DevicesPage ssr=SsrMode::Async />
+                        <Route path=path!("account/notices") view=NoticesPage ssr=SsrMode::Async />
                         <Route path=path!("staff/activation-codes") view=ActivationCodesPage ssr=SsrMode::Async />
                         <Route path=path!("staff/results") view=StaffResultsPage ssr=SsrMode::Async />
                         <Route path=path!("staff/renewals") view=RenewalQueuePage ssr=SsrMode::Async />

@@ -42,6 +42,8 @@ problems! {
     PasswordTooLong = "password.too_long",
     PasswordTooWeak = "password.too_weak",
     PasswordMismatch = "password.mismatch",
+    PasswordCurrentWrong = "password.current_wrong",
+    PasswordUnchanged = "password.unchanged",
 
     UsernameTooShort = "username.too_short",
     UsernameTooLong = "username.too_long",

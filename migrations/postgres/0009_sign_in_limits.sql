@@ -20,3 +20,7 @@ CREATE TABLE throttle_keys (
     key   TEXT NOT NULL,
     PRIMARY KEY (scope, key)
 );
+
+-- `throttle::prune` forgets attempts by age.
+CREATE INDEX auth_failures_at ON auth_failures (at);
+CREATE INDEX trusted_devices_last_used ON trusted_devices (last_used_at);

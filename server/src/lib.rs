@@ -83,8 +83,26 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Serves until the process ends. The peer address feeds throttling and the audit log.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    tokio::spawn(prune_attempts(state.clone()));
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+/// Every ten minutes (first after ten): forget day-old sign-in attempts and browsers
+/// unused for a year (`throttle::prune`). A failure is logged and tried again next time.
+async fn prune_attempts(state: AppState) {
+    let every = std::time::Duration::from_secs(600);
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        ticks.tick().await;
+        let now = state.clock.now_ms();
+        if let Err(error) = app::infra::throttle::prune(&state.db, now).await {
+            tracing::warn!(?error, "old sign-in attempts not pruned");
+        }
+        if let Err(error) = app::auth::device::prune(&state.db, now).await {
+            tracing::warn!(?error, "unused browsers not forgotten");
+        }
+    }
 }
 
 /// A small boxed-error result, so the binary can report any start-up failure plainly.

@@ -132,6 +132,49 @@ pub async fn require(section: Section, what: &str) -> Result<ChartScope, AppErro
     Ok(chart)
 }
 
+/// Anyone signed in, staff too: the door for what belongs to the login itself (its
+/// password, the devices signed in to it, the e-mails it gets), never to a chart. It
+/// holds the session, so the account acted on is always the caller's own.
+pub struct SignedIn {
+    session: session::Session,
+    state: AppState,
+}
+
+pub async fn signed_in() -> Result<SignedIn, AppError> {
+    let state = state()?;
+    let session = session::current(&state).await?;
+    Ok(SignedIn { session, state })
+}
+
+impl SignedIn {
+    pub fn user_id(&self) -> i64 {
+        self.session.user_id
+    }
+
+    /// The session making this request.
+    pub fn session_id(&self) -> i64 {
+        self.session.id
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Records an event of the login (a password changed, a device signed out).
+    pub async fn audit_event(&self, action: &str, detail: &str) -> Result<(), AppError> {
+        let addr = crate::infra::client_addr();
+        let event = AuditEvent {
+            actor_user_id: Some(self.session.user_id),
+            action,
+            client_addr: Some(&addr),
+            detail,
+            ..Default::default()
+        };
+        audit::append(&self.state.db, self.state.clock.now_ms(), event).await?;
+        Ok(())
+    }
+}
+
 /// The signed-in patient or proxy (not staff): the door for what belongs to the account
 /// rather than to the chart it has open (the switcher, requests for access, Sharing).
 pub struct Account {

@@ -70,15 +70,21 @@ pub async fn sign_in(
         audit_event(&state, known, "signin-failure", &detail).await?;
         return Err(AppError::invalid("form", Problem::SigninFailed));
     };
-    if verified.needs_rehash {
-        let fresh = state.hasher.hash(&password).await?;
-        store::set_password_hash(&state.db, user.id, &fresh, now).await?;
-    }
-    // The lock this sign-in passed is lifted: the account's for everyone else after a
-    // sign-in from elsewhere, this browser's own after one from a browser it knows.
-    let (limit, limit_key) = attempts.cleared;
+    // This attempt was no failure. A browser it knows has its own count cleared; the
+    // account's count is not (an attacker's guesses would start over each time the owner
+    // signs in somewhere new): only a password reset clears it.
+    let cleared = attempts.cleared.clone();
     release_all(&state, attempts.reservations).await?;
-    throttle::clear(&state.db, limit, &limit_key).await?;
+    if let Some((limit, limit_key)) = cleared {
+        throttle::clear(&state.db, limit, &limit_key).await?;
+    }
+    if verified.needs_rehash {
+        // Stronger parameters when the hasher has room; next time otherwise.
+        match state.hasher.hash(&password).await {
+            Ok(fresh) => store::set_password_hash(&state.db, user.id, &fresh, now).await?,
+            Err(busy) => tracing::info!(error = %busy, "password rehash postponed"),
+        }
+    }
     super::device::remember(&state, user.id).await?;
     let app_mode = app_mode.as_deref() == Some("true");
     session::start(&state, user.id, rules::idle_minutes(app_mode)).await?;
@@ -87,11 +93,11 @@ pub async fn sign_in(
     Ok(())
 }
 
-/// The attempts one sign-in reserved, and the limit a success lifts.
+/// The attempts one sign-in reserved, and the count a success clears.
 #[cfg(feature = "ssr")]
 struct SignInAttempt {
     reservations: Vec<throttle::Reservation>,
-    cleared: (throttle::Limit, String),
+    cleared: Option<(throttle::Limit, String)>,
 }
 
 /// Reserves one sign-in attempt. From a browser that has signed in to this account before
@@ -106,17 +112,14 @@ async fn reserve_sign_in(state: &AppState, now: i64, key: &str) -> Result<SignIn
                 throttle::reserve(&state.db, now, throttle::SIGNIN_PER_DEVICE, &device_key).await?;
             return Ok(SignInAttempt {
                 reservations: vec![reserved],
-                cleared: (throttle::SIGNIN_PER_DEVICE, device_key),
+                cleared: Some((throttle::SIGNIN_PER_DEVICE, device_key)),
             });
         }
     }
     let network = crate::infra::client_network();
     let by_network = throttle::reserve(&state.db, now, throttle::SIGNIN_PER_ADDRESS, &network).await?;
     match throttle::reserve(&state.db, now, throttle::SIGNIN_PER_ACCOUNT, key).await {
-        Ok(by_account) => Ok(SignInAttempt {
-            reservations: vec![by_network, by_account],
-            cleared: (throttle::SIGNIN_PER_ACCOUNT, key.to_owned()),
-        }),
+        Ok(by_account) => Ok(SignInAttempt { reservations: vec![by_network, by_account], cleared: None }),
         Err(refused) => {
             throttle::release(&state.db, by_network).await?;
             Err(refused)
@@ -225,10 +228,13 @@ pub async fn request_password_reset(who: String) -> Result<(), AppError> {
     }
     let now = state.clock.now_ms();
     let network = crate::infra::client_network();
-    // Every request counts here (none is "released"): it bounds the mail one client causes.
-    let _counted = throttle::reserve(&state.db, now, throttle::RESET_REQUESTS_PER_ADDRESS, &network).await?;
-    let slot =
-        state.background.clone().try_acquire_owned().map_err(|_| AppError::Busy { retry_after_secs: 5 })?;
+    // Every queued request counts here (none is "released"): it bounds the mail one client
+    // causes. One refused as busy was not queued, and does not count.
+    let counted = throttle::reserve(&state.db, now, throttle::RESET_REQUESTS_PER_ADDRESS, &network).await?;
+    let Ok(slot) = state.background.clone().try_acquire_owned() else {
+        throttle::release(&state.db, counted).await?;
+        return Err(AppError::Busy { retry_after_secs: 5 });
+    };
     let addr = crate::infra::client_addr();
     tokio::spawn(async move {
         if let Err(e) = send_reset_code(&state, &who, &addr).await {
@@ -248,7 +254,8 @@ async fn send_reset_code(state: &AppState, who: &str, addr: &str) -> Result<(), 
     let now = state.clock.now_ms();
     let limits = [
         (throttle::RESET_MAILS_PER_ACCOUNT, user.id.to_string()),
-        (throttle::RESET_MAILS_PER_EMAIL, email.to_lowercase()),
+        // Hashed: the limit's table need not keep addresses.
+        (throttle::RESET_MAILS_PER_EMAIL, crate::infra::crypto::sha256_hex(&email.to_lowercase())),
     ];
     for (limit, key) in limits {
         if throttle::reserve(&state.db, now, limit, &key).await.is_err() {
@@ -268,7 +275,10 @@ async fn send_reset_code(state: &AppState, who: &str, addr: &str) -> Result<(), 
     )
     .await?;
     let body = crate::auth::mail_text::reset_code(&state.config.org.name, &code);
-    send_in_background(state, email, "Your Portico password reset code", body);
+    // Sent here, inside the queued job (its slot bounds the mail in flight too).
+    if let Err(e) = state.mailer.send(&email, "Your Portico password reset code", body).await {
+        tracing::error!(error = %e, "reset code not sent");
+    }
     Ok(())
 }
 
@@ -316,7 +326,7 @@ pub async fn reset_password(
     audit_event(&state, Some(user.id), "password-reset", "").await?;
     if let Some(email) = user.email {
         let body = crate::auth::mail_text::password_changed(&state.config.org);
-        send_in_background(&state, email, "Your Portico password was changed", body);
+        state.mail_later(email, "Your Portico password was changed", body);
     }
     Ok(())
 }
@@ -341,16 +351,6 @@ async fn audit_event(
     )
     .await?;
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn send_in_background(state: &AppState, to: String, subject: &'static str, body: String) {
-    let mailer = state.mailer.clone();
-    tokio::spawn(async move {
-        if let Err(e) = mailer.send(&to, subject, body).await {
-            tracing::error!(error = %e, "mail not sent");
-        }
-    });
 }
 
 #[cfg(feature = "ssr")]

@@ -11,7 +11,10 @@ use leptos_axum::ResponseOptions;
 use crate::infra::{crypto, AppState};
 
 /// A year: a browser used once a year for an annual visit stays known.
-const MAX_AGE_SECS: i64 = 365 * 24 * 60 * 60;
+pub const MAX_AGE_SECS: i64 = 365 * 24 * 60 * 60;
+/// Browsers remembered per account (the most recently used): a script signing in without
+/// a cookie jar would otherwise add one row per sign-in.
+pub const PER_ACCOUNT_MAX: i64 = 20;
 
 fn cookie_name(state: &AppState) -> &'static str {
     if state.config.is_https() {
@@ -47,17 +50,26 @@ pub async fn is_trusted(state: &AppState, token: &str, username: &str) -> Result
     Ok(found.is_some())
 }
 
-/// After a successful sign-in: this browser is now known for `user_id` (a new token when
-/// it brought none).
+/// After a successful sign-in: this browser is now known for `user_id`. Its token is kept
+/// only if we issued it (it is on file for some account); any other, possibly planted by
+/// someone who knows it, is replaced by a new one.
 pub async fn remember(state: &AppState, user_id: i64) -> Result<(), sqlx::Error> {
-    let token = match token_from_request(state) {
-        Some(token) => token,
-        None => {
-            let token = crypto::random_token(32);
-            set_cookie(state, &token);
-            token
+    let issued = match token_from_request(state) {
+        Some(token) => {
+            let on_file: Option<i64> =
+                sqlx::query_scalar("SELECT user_id FROM trusted_devices WHERE token_hash = $1 LIMIT 1")
+                    .bind(crypto::sha256_hex(&token))
+                    .fetch_optional(&state.db.read)
+                    .await?;
+            on_file.map(|_| token)
         }
+        None => None,
     };
+    let token = issued.unwrap_or_else(|| {
+        let token = crypto::random_token(32);
+        set_cookie(state, &token);
+        token
+    });
     let now = state.clock.now_ms();
     sqlx::query(
         "INSERT INTO trusted_devices (token_hash, user_id, created_at, last_used_at) VALUES ($1, $2, $3, $3) \
@@ -66,6 +78,19 @@ pub async fn remember(state: &AppState, user_id: i64) -> Result<(), sqlx::Error>
     .bind(crypto::sha256_hex(&token))
     .bind(user_id)
     .bind(now)
+    .execute(&state.db.write)
+    .await?;
+    forget_beyond_limit(state, user_id).await
+}
+
+/// Keeps the account's `PER_ACCOUNT_MAX` most recently used browsers.
+async fn forget_beyond_limit(state: &AppState, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM trusted_devices WHERE user_id = $1 AND token_hash NOT IN \
+         (SELECT token_hash FROM trusted_devices WHERE user_id = $1 ORDER BY last_used_at DESC LIMIT $2)",
+    )
+    .bind(user_id)
+    .bind(PER_ACCOUNT_MAX)
     .execute(&state.db.write)
     .await?;
     Ok(())
@@ -85,4 +110,14 @@ fn set_cookie(state: &AppState, token: &str) {
     if let (Some(opts), Ok(v)) = (use_context::<ResponseOptions>(), http::HeaderValue::from_str(&value)) {
         opts.append_header(SET_COOKIE, v);
     }
+}
+
+/// Forgets browsers not used for a device cookie's lifetime (the server runs it every ten
+/// minutes, with `throttle::prune`).
+pub async fn prune(db: &crate::infra::Db, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM trusted_devices WHERE last_used_at < $1")
+        .bind(now - MAX_AGE_SECS * 1000)
+        .execute(&db.write)
+        .await?;
+    Ok(())
 }

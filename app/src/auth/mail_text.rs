@@ -19,3 +19,17 @@ pub fn password_changed(org: &OrgInfo) -> String {
         org.name, org.support_phone, org.support_hours
     )
 }
+
+/// After a change in the account's settings (the person was signed in and knew the password).
+pub fn password_changed_in_settings(org: &OrgInfo, others_signed_out: bool) -> String {
+    let others = if others_signed_out {
+        "Every other device that was signed in has been signed out.\n\n"
+    } else {
+        "Devices that were signed in stay signed in.\n\n"
+    };
+    format!(
+        "The password of your {} Portico account was just changed in its security settings.\n\n\
+         {others}If you did not do this, call {} ({}).\n",
+        org.name, org.support_phone, org.support_hours
+    )
+}

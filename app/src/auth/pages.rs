@@ -34,7 +34,10 @@ fn reason_text(
 /// A new password, its rules and its confirmation: asked the same way at enrollment and
 /// at reset. `children` is the first field's label.
 #[component]
-fn NewPasswordFields(result: Signal<Option<Result<(), AppError>>>, children: Children) -> impl IntoView {
+pub(crate) fn NewPasswordFields(
+    result: Signal<Option<Result<(), AppError>>>,
+    children: Children,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <TextField name="password" kind="password" autocomplete="new-password" maxlength=128

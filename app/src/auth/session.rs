@@ -139,17 +139,29 @@ pub async fn start(state: &AppState, user_id: i64, idle_minutes: u32) -> Result<
     let now = state.clock.now_ms();
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, idle_limit_ms, \
-         client_addr) VALUES ($1, $2, $3, $3, $4, $5)",
+         client_addr, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)",
     )
     .bind(crypto::sha256_hex(&token))
     .bind(user_id)
     .bind(now)
     .bind(idle_minutes as i64 * crate::dates::MINUTE_MS)
     .bind(crate::infra::client_addr())
+    .bind(user_agent())
     .execute(&state.db.write)
     .await?;
     set_response_cookie(cookie(state, &token, rules::SESSION_ABSOLUTE_MS / 1000));
     Ok(())
+}
+
+/// The longest User-Agent kept with a session (real ones are under 300 characters).
+pub const USER_AGENT_MAX_CHARS: usize = 512;
+
+/// The browser's User-Agent, cut to `USER_AGENT_MAX_CHARS`, for "Signed-in devices".
+fn user_agent() -> String {
+    crate::infra::request_parts()
+        .and_then(|parts| parts.headers.get(http::header::USER_AGENT)?.to_str().ok().map(str::to_owned))
+        .map(|ua| ua.chars().take(USER_AGENT_MAX_CHARS).collect())
+        .unwrap_or_default()
 }
 
 /// Ends the current session, if any: deletes the row, expires the cookie and asks the

@@ -33,6 +33,19 @@ pub struct AppState {
     pub leptos_options: leptos::config::LeptosOptions,
 }
 
+impl AppState {
+    /// Sends a (PHI-free) mail after the answer: a slow or failing mail server delays or
+    /// loses the notice, never the request. Failures are logged.
+    pub fn mail_later(&self, to: String, subject: &'static str, body: String) {
+        let mailer = self.mailer.clone();
+        tokio::spawn(async move {
+            if let Err(e) = mailer.send(&to, subject, body).await {
+                tracing::error!(error = %e, "mail not sent");
+            }
+        });
+    }
+}
+
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
@@ -67,6 +80,15 @@ pub fn client_addr() -> String {
     if let Some(addr) = forwarded_client(&forwarded, hops) {
         return addr.to_string();
     }
+    if hops > 0 {
+        // Every client would share the proxy's address (and its limits): a proxy set up
+        // differently from PORTICO_TRUSTED_PROXY_HOPS, or a request that bypassed it.
+        tracing::warn!(
+            entries = forwarded.len(),
+            hops,
+            "X-Forwarded-For has no usable entry at the trusted hop"
+        );
+    }
     parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -89,7 +111,8 @@ pub fn forwarded_client(header_lines: &[&str], hops: usize) -> Option<std::net::
     }
     let entries: Vec<&str> = header_lines.iter().flat_map(|line| line.split(',')).map(str::trim).collect();
     let entry = entries.len().checked_sub(hops).map(|i| entries[i])?;
-    entry.parse().ok()
+    // Some proxies append the port too ("203.0.113.7:51234", "[2001:db8::1]:443").
+    entry.parse().ok().or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
 }
 
 /// An IPv4 address as it is; an IPv6 address as its /64 network ("2001:db8:1:2::/64").
@@ -121,6 +144,8 @@ mod tests {
         let two_lines = ["1.1.1.1", "198.51.100.2, 10.0.0.5"];
         assert_eq!(forwarded_client(&two_lines, 2).unwrap().to_string(), "198.51.100.2");
         assert_eq!(forwarded_client(&["not-an-address"], 1), None);
+        assert_eq!(forwarded_client(&["203.0.113.7:51234"], 1).unwrap().to_string(), "203.0.113.7");
+        assert_eq!(forwarded_client(&["[2001:db8::1]:443"], 1).unwrap().to_string(), "2001:db8::1");
     }
 
     #[test]

@@ -112,10 +112,21 @@ impl Hasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _slot =
-            self.slots.try_acquire().map_err(|_| AppError::Busy { retry_after_secs: BUSY_RETRY_SECS })?;
-        let _permit = self.permits.acquire().await.map_err(|_| AppError::Unavailable)?;
-        tokio::task::spawn_blocking(work).await.map_err(|_| AppError::Unavailable)
+        let slot = self
+            .slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| AppError::Busy { retry_after_secs: BUSY_RETRY_SECS })?;
+        let permit = self.permits.clone().acquire_owned().await.map_err(|_| AppError::Unavailable)?;
+        // The permits go with the work, not with this future: a client that hangs up does
+        // not free a core's permit while its hash still runs.
+        tokio::task::spawn_blocking(move || {
+            let result = work();
+            drop((permit, slot));
+            result
+        })
+        .await
+        .map_err(|_| AppError::Unavailable)
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {

@@ -54,12 +54,12 @@ pub struct Reservation {
 /// Reserves one attempt on `key`, or refuses with `TooManyAttempts` when the window already
 /// holds `max_failures` (a refused attempt leaves no row: a flood does not extend a lock).
 pub async fn reserve(db: &Db, now: i64, limit: Limit, key: &str) -> Result<Reservation, AppError> {
-    // Now and then, not on every request: the rows of a flood from many addresses would
-    // otherwise stay forever.
-    if rand::random::<u8>() == 0 {
-        prune(db, now).await?;
-    }
     let mut tx = db.write.begin().await?;
+    if db.kind == super::db::DbKind::Postgres {
+        // Requests queued on one hot key each hold a pooled connection: past a short wait
+        // they are answered "busy" rather than starving every other write.
+        sqlx::query("SET LOCAL lock_timeout = '2s'").execute(&mut *tx).await?;
+    }
     // The row lock (PostgreSQL) or the write lock (SQLite) that makes the others wait.
     sqlx::query(
         "INSERT INTO throttle_keys (scope, key) VALUES ($1, $2) \
@@ -68,7 +68,8 @@ pub async fn reserve(db: &Db, now: i64, limit: Limit, key: &str) -> Result<Reser
     .bind(limit.scope)
     .bind(key)
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(busy_when_lock_waits_too_long)?;
     let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
         "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM auth_failures \
          WHERE scope = $1 AND key = $2 AND at > $3",
@@ -94,6 +95,14 @@ pub async fn reserve(db: &Db, now: i64, limit: Limit, key: &str) -> Result<Reser
     Ok(Reservation { id })
 }
 
+/// PostgreSQL's `lock_not_available` (the lock timeout above) is the server being busy.
+fn busy_when_lock_waits_too_long(error: sqlx::Error) -> AppError {
+    match error.as_database_error().and_then(|e| e.code()) {
+        Some(code) if code == "55P03" => AppError::Busy { retry_after_secs: 2 },
+        _ => error.into(),
+    }
+}
+
 /// The attempt succeeded (or was never made): it does not count.
 pub async fn release(db: &Db, reservation: Reservation) -> Result<(), AppError> {
     sqlx::query("DELETE FROM auth_failures WHERE id = $1").bind(reservation.id).execute(&db.write).await?;
@@ -114,7 +123,8 @@ pub async fn clear(db: &Db, limit: Limit, key: &str) -> Result<(), AppError> {
 /// with no attempt left.
 pub const KEEP_MS: i64 = 24 * HOUR;
 
-/// Forgets attempts older than `KEEP_MS` and the keys left without any.
+/// Forgets attempts older than `KEEP_MS` and the keys left without any. The server runs it
+/// every ten minutes (a flood from many addresses would otherwise stay forever).
 pub async fn prune(db: &Db, now: i64) -> Result<(), AppError> {
     sqlx::query("DELETE FROM auth_failures WHERE at < $1").bind(now - KEEP_MS).execute(&db.write).await?;
     sqlx::query(

@@ -51,5 +51,13 @@ pub async fn decide_renewal(
     }
     let action = if approve { "renewal-approved" } else { "renewal-denied" };
     chart.audit_write(Section::Medications, action, &format!("request={id}")).await?;
+    let confidential = super::store::request_is_confidential(&chart, id).await?;
+    crate::notices::send::to_chart(
+        &chart,
+        crate::notices::NoticeKind::Renewal,
+        Section::Medications,
+        confidential,
+    )
+    .await;
     Ok(())
 }

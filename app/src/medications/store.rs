@@ -166,6 +166,20 @@ pub async fn request_patient(db: &Db, request_id: i64) -> Result<Option<i64>, sq
         .await
 }
 
+/// Whether the request's medication is confidential (its notice then skips every proxy).
+pub async fn request_is_confidential(chart: &ChartScope, request_id: i64) -> Result<bool, sqlx::Error> {
+    let flag: Option<i64> = sqlx::query_scalar(
+        "SELECT m.confidential FROM renewal_requests r JOIN medications m ON m.id = r.medication_id \
+         WHERE r.id = $1 AND r.patient_id = $2",
+    )
+    .bind(request_id)
+    .bind(chart.patient_id())
+    .fetch_optional(&chart.db().read)
+    .await?;
+    // Fails closed: an unreadable flag tells the patient alone.
+    Ok(flag.is_none_or(|f| f != 0))
+}
+
 /// Decides a pending request of this chart, by the scope's reader (only once: a second
 /// decision finds nothing pending). True when it was pending.
 pub async fn decide(

@@ -148,24 +148,20 @@ async fn thread_chart(
     staff.open_chart(patient, Section::Messages, what).await
 }
 
-/// "You have a new message": no name, no subject, no text — only that one is waiting.
-/// Sent after the reply is committed; a mail failure is logged and loses nothing.
+/// "You have a new message" (notices): no name, no subject, no text — only that one is
+/// waiting; to the patient, and to proxies who may read messages unless the thread is
+/// confidential. Sent after the reply is committed; a failure is logged and loses nothing.
 #[cfg(feature = "ssr")]
 async fn notify_patient(chart: &ChartScope, thread_id: i64) {
-    let state = chart.state();
-    let (now, today) = (state.clock.now_ms(), state.clock.today());
-    let addresses = match super::store::notify_addresses(chart, thread_id, now, today).await {
-        Ok(addresses) => addresses,
+    let confidential = match super::store::thread_is_confidential(chart, thread_id).await {
+        Ok(confidential) => confidential,
         Err(error) => return tracing::warn!(%error, "could not read whom to notify"),
     };
-    let body = format!(
-        "You have a new message in Portico.\n\nSign in to read it: {}messages\n\n\
-         For your privacy, this e-mail never contains the message itself.\n\n{}\n",
-        state.config.public_url, state.config.org.name
-    );
-    for to in addresses {
-        if let Err(error) = state.mailer.send(&to, "You have a new message in Portico", body.clone()).await {
-            tracing::warn!(%error, "could not send a new-message notice");
-        }
-    }
+    crate::notices::send::to_chart(
+        chart,
+        crate::notices::NoticeKind::Message,
+        Section::Messages,
+        confidential,
+    )
+    .await;
 }

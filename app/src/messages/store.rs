@@ -524,45 +524,16 @@ pub async fn chart_has_thread(chart: &ChartScope, thread_id: i64) -> Result<bool
     Ok(found.is_some())
 }
 
-/// The addresses told "you have a new message" in `thread_id`: the patient's own account,
-/// and each proxy who may read the chart's messages now, unless the thread is confidential.
-pub async fn notify_addresses(
-    chart: &ChartScope,
-    thread_id: i64,
-    now: i64,
-    today: time::Date,
-) -> Result<Vec<String>, sqlx::Error> {
-    let (db, patient_id) = (chart.db(), chart.patient_id());
-    let mut addresses: Vec<String> = sqlx::query_scalar(
-        "SELECT email FROM users WHERE patient_id = $1 AND email IS NOT NULL AND email <> ''",
-    )
-    .bind(patient_id)
-    .fetch_all(&db.read)
-    .await?;
+/// Whether `thread_id` of the chart is confidential (its notice then goes to the patient
+/// alone, never to a proxy).
+pub async fn thread_is_confidential(chart: &ChartScope, thread_id: i64) -> Result<bool, sqlx::Error> {
     let confidential: i64 =
         sqlx::query_scalar("SELECT confidential FROM message_threads WHERE id = $1 AND patient_id = $2")
             .bind(thread_id)
-            .bind(patient_id)
-            .fetch_one(&db.read)
+            .bind(chart.patient_id())
+            .fetch_one(&chart.db().read)
             .await?;
-    if confidential == 0 {
-        for proxy in crate::access::grants::proxies_of(
-            db,
-            patient_id,
-            now,
-            today,
-            &chart.state().config.org.teen_proxy_sections,
-        )
-        .await?
-        {
-            if proxy.sections.contains(&crate::access::Section::Messages) {
-                addresses.extend(proxy.email);
-            }
-        }
-    }
-    addresses.sort();
-    addresses.dedup();
-    Ok(addresses)
+    Ok(confidential != 0)
 }
 
 // ---------------------------------------------------------------- staff side

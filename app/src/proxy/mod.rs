@@ -14,7 +14,7 @@ pub mod store;
 #[cfg(feature = "ssr")]
 mod view;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::access::{Relationship, Section};
 
@@ -215,37 +215,4 @@ pub struct RequestReview {
 /// Section names as a form sends them: `sections=home,visits` (the app's calls) or one
 /// checkbox each, `sections[]=home&sections[]=visits` (a plain form post); either way the
 /// comma-separated list that `api::parse_sections` checks.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SectionNames(pub String);
-
-impl Serialize for SectionNames {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for SectionNames {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Names;
-        impl<'de> serde::de::Visitor<'de> for Names {
-            type Value = SectionNames;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("section names, comma-separated or one per value")
-            }
-            fn visit_str<E: serde::de::Error>(self, names: &str) -> Result<SectionNames, E> {
-                Ok(SectionNames(names.to_owned()))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<SectionNames, A::Error> {
-                let mut names = Vec::new();
-                while let Some(name) = seq.next_element::<String>()? {
-                    names.push(name);
-                }
-                Ok(SectionNames(names.join(",")))
-            }
-            fn visit_unit<E: serde::de::Error>(self) -> Result<SectionNames, E> {
-                Ok(SectionNames::default())
-            }
-        }
-        deserializer.deserialize_any(Names)
-    }
-}
+pub type SectionNames = crate::input::NameList;

@@ -87,7 +87,9 @@ pub async fn approve_request(
     let grant = super::store::decide(chart.db(), id, decision, staff.user_id(), staff.state().clock.now_ms())
         .await?
         .ok_or(AppError::invalid("form", Problem::ProxyAlreadyDecided))?;
-    chart.audit_write(Section::Sharing, "proxy-approved", &format!("request={id} grant={grant}")).await
+    chart.audit_write(Section::Sharing, "proxy-approved", &format!("request={id} grant={grant}")).await?;
+    crate::notices::send::to_user(staff.state(), requester, crate::notices::NoticeKind::Access).await;
+    Ok(())
 }
 
 /// The chart HIM picks must be the person the request names: the same date of birth, and
@@ -122,7 +124,11 @@ pub async fn deny_request(id: i64, reason: String) -> Result<(), AppError> {
         .await?
         .ok_or(AppError::invalid("form", Problem::ProxyAlreadyDecided))?;
     // A denied request was never matched to a chart: the event names no patient.
-    staff.audit_event("proxy-denied", &format!("request={id}")).await
+    staff.audit_event("proxy-denied", &format!("request={id}")).await?;
+    if let Some(requester) = super::store::requester_of(staff.db(), id).await? {
+        crate::notices::send::to_user(staff.state(), requester, crate::notices::NoticeKind::Access).await;
+    }
+    Ok(())
 }
 
 /// The signed authorization of an adult request, as a download.

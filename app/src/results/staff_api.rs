@@ -8,6 +8,8 @@ use super::StaffResultRow;
 use crate::access::{self, Need, Section};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
+use crate::notices::NoticeKind;
+#[cfg(feature = "ssr")]
 use crate::problem::Problem;
 
 /// Longest hold reason accepted.
@@ -67,6 +69,9 @@ pub async fn enter_result(
     }
     let action = if held { "result-entered-held" } else { "result-entered-released" };
     chart.audit_write(Section::Results, action, &format!("report={id}")).await?;
+    if !held {
+        crate::notices::send::to_chart(&chart, NoticeKind::Result, Section::Results, false).await;
+    }
     Ok(id)
 }
 
@@ -98,6 +103,8 @@ pub async fn release_result(id: i64) -> Result<(), AppError> {
     if super::store::release(&chart, id, staff.state().clock.now_ms()).await? {
         super::store::refresh_series_later(chart.db(), id);
         chart.audit_write(Section::Results, "result-released", &format!("report={id}")).await?;
+        let confidential = super::store::report_is_confidential(&chart, id).await?;
+        crate::notices::send::to_chart(&chart, NoticeKind::Result, Section::Results, confidential).await;
     }
     Ok(())
 }

@@ -416,6 +416,18 @@ pub async fn release(chart: &ChartScope, report_id: i64, now: i64) -> Result<boo
     Ok(done.rows_affected() == 1)
 }
 
+/// Whether the chart's report is confidential (its notice then skips every proxy).
+pub async fn report_is_confidential(chart: &ChartScope, report_id: i64) -> Result<bool, sqlx::Error> {
+    let flag: Option<i64> =
+        sqlx::query_scalar("SELECT confidential FROM diagnostic_reports WHERE id = $1 AND patient_id = $2")
+            .bind(report_id)
+            .bind(chart.patient_id())
+            .fetch_optional(&chart.db().read)
+            .await?;
+    // Not found cannot happen after a release in the same chart; fail closed all the same.
+    Ok(flag.is_none_or(|f| f != 0))
+}
+
 pub async fn mark_reviewed(chart: &ChartScope, report_id: i64, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE diagnostic_reports SET reviewed_by = $1, reviewed_at = $2 \

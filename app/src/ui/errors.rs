@@ -12,6 +12,8 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::PasswordTooLong => t_string!(i18n, err.password_too_long),
         Problem::PasswordTooWeak => t_string!(i18n, err.password_too_weak),
         Problem::PasswordMismatch => t_string!(i18n, err.password_mismatch),
+        Problem::PasswordCurrentWrong => t_string!(i18n, err.password_current_wrong),
+        Problem::PasswordUnchanged => t_string!(i18n, err.password_unchanged),
         Problem::UsernameTooShort => t_string!(i18n, err.username_too_short),
         Problem::UsernameTooLong => t_string!(i18n, err.username_too_long),
         Problem::UsernameBadChars => t_string!(i18n, err.username_bad_chars),

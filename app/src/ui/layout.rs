@@ -113,6 +113,10 @@ fn SignedIn(me: Me) -> impl IntoView {
                 <span class="who-name">{me.display_name.clone()}</span>
                 {is_staff.then(|| view! { <span class="who-role">{role_label(me.role)}</span> })}
             </div>
+            <a class="account-link" href="/account"
+                aria-current=move || use_location().pathname.get().starts_with("/account").then_some("page")>
+                {t!(i18n, nav.account)}
+            </a>
             <LanguageSwitcher />
             <SignOutForm />
         </header>

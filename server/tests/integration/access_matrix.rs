@@ -112,6 +112,18 @@ fn table() -> Vec<Row> {
         row("/api/site/org", Home, Call::Form(none), [O, O, O, O, O, O, O, O]),
         row("/api/auth/me", Home, Call::Form(none), [O, O, O, O, O, O, O, O]),
         row("/api/auth/keep_alive", Home, Call::Form(none), SESSION),
+        // The login's own settings (any role, staff too): the caller's own, never a chart.
+        row("/api/account/overview", Home, Call::Form(none), SESSION),
+        row("/api/account/change_password", Home, Call::Form(|_| vec![
+            ("current_password", "not it at all".into()), ("password", "long enough password 1".into()),
+            ("password_confirm", "long enough password 1".into()),
+        ]), [V, V, V, V, V, V, V, U]),
+        row("/api/account/devices", Home, Call::Form(none), SESSION),
+        // Nobody's session by that id: none of another user's is ever reached (account.rs).
+        row("/api/account/sign_out_device", Home, Call::Form(|_| vec![("id", "999999".into())]), [N, N, N, N, N, N, N, U]),
+        row("/api/account/sign_out_others", Home, Call::Form(none), [S, S, S, S, S, S, S, U]),
+        row("/api/account/notices", Home, Call::Form(none), SESSION),
+        row("/api/account/set_notices", Home, Call::Form(|_| vec![("on", "message,result,renewal,access".into())]), SESSION),
         // Charts, sharing and requests: the session's own business.
         row("/api/proxy/charts", Home, Call::Form(none), SESSION),
         row("/api/proxy/switch", Home, Call::Form(|f| vec![("patient_id", f.leo.to_string())]), [O, O, O, N, N, O, N, U]),
@@ -311,6 +323,7 @@ async fn every_function_answers_every_reader_as_the_table_says(app: &TestApp) {
             let reader = READERS[column];
             let answered = match (expect, status) {
                 (O, StatusCode::OK) | (N, StatusCode::NOT_FOUND) | (U, StatusCode::UNAUTHORIZED) => true,
+                (V, StatusCode::UNPROCESSABLE_ENTITY) => true,
                 (F, StatusCode::FORBIDDEN) => body.contains("Forbidden"),
                 (E, StatusCode::FORBIDDEN) => body.contains("AccessEnded"),
                 (P, status) => !status.is_server_error(),
@@ -377,6 +390,11 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
     if !path.starts_with("/api/staff/") {
         return match path {
             "/api/site/org" | "/api/auth/me" | "/api/auth/keep_alive" => [O; 4],
+            // Staff have a login of their own too.
+            "/api/account/change_password" => [V; 4],
+            "/api/account/sign_out_device" => [N; 4],
+            "/api/account/sign_out_others" => [S; 4],
+            _ if path.starts_with("/api/account/") => [O; 4],
             _ => [F; 4],
         };
     }

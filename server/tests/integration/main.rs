@@ -5,6 +5,7 @@
 mod common;
 
 mod access_matrix;
+mod account;
 mod audit_chain;
 mod cli;
 mod health_record;
@@ -12,6 +13,7 @@ mod http_surface;
 mod identity;
 mod messaging;
 mod messaging_crash;
+mod notices;
 mod proxy;
 mod proxy_fixture;
 mod signin_limits;

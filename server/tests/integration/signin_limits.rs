@@ -42,7 +42,7 @@ async fn parallel_wrong_passwords_cannot_pass_the_account_limit(app: &TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM auth_failures WHERE scope = 'signin-account'").await, 20);
     assert_eq!(app.sign_in(&app.client(), "target", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
 
-    // A day later every attempt and key is forgotten (pruned now and then by `reserve`).
+    // A day later every attempt and key is forgotten (the server prunes every ten minutes).
     app.clock.advance_ms(app::infra::throttle::KEEP_MS + 1);
     app::infra::throttle::prune(&app.state.db, app.clock.now_ms()).await.unwrap();
     assert_eq!(app.count("SELECT COUNT(*) FROM auth_failures").await, 0);
@@ -52,6 +52,24 @@ async fn parallel_wrong_passwords_cannot_pass_the_account_limit(app: &TestApp) {
 
 async fn a_browser_that_signed_in_before_is_not_locked_out(app: &TestApp) {
     app.add_patient_user("owner").await;
+    // A token we never issued (planted by someone who knows it) is replaced at sign-in.
+    let planted = app
+        .client()
+        .post(format!("{}/api/auth/sign_in", app.base))
+        .header(header::ORIGIN, &app.origin)
+        .header(header::COOKIE, "portico_device=planted-token")
+        .form(&[("username", "owner"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(planted.status(), StatusCode::OK);
+    let fresh = set_cookie(&planted, "portico_device=").expect("a new device cookie");
+    assert!(!fresh.starts_with("portico_device=planted-token;"), "{fresh}");
+    let planted_hash = app::infra::crypto::sha256_hex("planted-token");
+    let kept =
+        app.count(&format!("SELECT COUNT(*) FROM trusted_devices WHERE token_hash = '{planted_hash}'")).await;
+    assert_eq!(kept, 0);
+
     let home = app.client();
     let res = app.call_raw(&home, "auth/sign_in", &[("username", "owner"), ("password", PASSWORD)]).await;
     assert_eq!(res.status(), StatusCode::OK);

@@ -3,7 +3,8 @@
 //! type cannot, and each is shown failing on a planted example first.
 //!
 //! 1. Every `#[server]` function goes through a door (`access::require`, `access::account`,
-//!    `access::staff`, or a helper in its own file that does), or is on `PUBLIC` below with
+//!    `access::staff`, `access::signed_in` for the login's own settings, or a helper in its
+//!    own file that does), or is on `PUBLIC` below with
 //!    its reason. Outside `auth`, none reaches the session or the raw state directly
 //!    (`session::current`, `state()`).
 //! 2. No public store function outside `access` takes a bare patient id or a `Visibility`
@@ -44,7 +45,8 @@ const PATIENT_ID_ALLOWED: &[(&str, &str)] = &[
 ];
 
 /// The doors, as they appear in a token stream.
-const DOORS: &[&str] = &["access :: require (", "access :: account (", "access :: staff ("];
+const DOORS: &[&str] =
+    &["access :: require (", "access :: account (", "access :: staff (", "access :: signed_in ("];
 
 struct Finding {
     file: String,

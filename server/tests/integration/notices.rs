@@ -1,0 +1,96 @@
+//! E-mail notices follow each person's own choices: a result released to a teen's chart is
+//! announced to the teen and to the parent whose grant covers results, each unless they
+//! turned that kind off; a confidential one to the teen alone; the mail names nothing.
+
+use std::time::Duration;
+
+use crate::common::{TestApp, PASSWORD};
+use crate::proxy_fixture::{family, grant};
+use app::access::{Relationship, Section};
+use app::proxy::RequestKind;
+use reqwest::StatusCode;
+
+on_both_databases!(result_notices_follow_each_persons_choices);
+
+/// Dr. Rivera enters a released (or, with `hold`, a held) HbA1c for Leo; its report id.
+async fn enter_result(app: &TestApp, rivera: &reqwest::Client, hold: &str) -> i64 {
+    let form = [("mrn", "MRN-LEO"), ("panel", "4548-4"), ("values[0]", "5.5"), ("hold_reason", hold)];
+    let (status, id) = app.call(rivera, "staff/results/enter", &form).await;
+    assert_eq!(status, StatusCode::OK, "{id}");
+    id.as_i64().unwrap()
+}
+
+/// The number of mails `to` has received once the notices of the last step are out.
+async fn settled_count(app: &TestApp, to: &str, at_least: usize) -> usize {
+    if at_least > 0 {
+        app.mail.wait_for(to, at_least).await;
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.mail.count_to(to)
+}
+
+async fn result_notices_follow_each_persons_choices(app: &TestApp) {
+    let f = family(app).await;
+    grant(
+        app,
+        f.jordan_user,
+        f.leo,
+        RequestKind::Minor,
+        Relationship::Parent,
+        &[Section::Home, Section::Results],
+    )
+    .await;
+    let rivera = app.signed_in("dr.rivera").await;
+    let jordan = app.signed_in("jordan").await;
+
+    // Both are told, and the mail says nothing of whom or what.
+    enter_result(app, &rivera, "").await;
+    assert_eq!(settled_count(app, "leo@example.org", 1).await, 1);
+    assert_eq!(settled_count(app, "jordan@example.org", 1).await, 1);
+    let mail = app.mail.wait_for("jordan@example.org", 1).await;
+    assert!(mail.raw.contains("A new test result is available"), "{}", mail.raw);
+    for private in ["Leo", "Quinn", "HbA1c", "5.5", "4548-4"] {
+        assert!(!mail.raw.contains(private), "{private} in {}", mail.raw);
+    }
+
+    // Jordan turns result notices off (as the page's checkboxes send it): his choice only.
+    let (status, _) =
+        app.call(&jordan, "account/set_notices", &[("on[]", "message"), ("on[]", "renewal")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, choices) = app.call(&jordan, "account/notices", &[]).await;
+    let on: Vec<&str> = choices
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["on"] == true)
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(on, ["Message", "Renewal"]);
+    enter_result(app, &rivera, "").await;
+    assert_eq!(settled_count(app, "leo@example.org", 2).await, 2, "Leo still gets his");
+    assert_eq!(settled_count(app, "jordan@example.org", 0).await, 1, "Jordan gets no more");
+
+    // Back on; a held result is announced when it is released, a confidential one to Leo
+    // alone.
+    let (status, _) =
+        app.call(&jordan, "account/set_notices", &[("on", "message,result,renewal,access")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let held = enter_result(app, &rivera, "Discuss at the visit").await;
+    assert_eq!(settled_count(app, "leo@example.org", 0).await, 2, "nothing while it is held");
+    app.execute(&format!("UPDATE diagnostic_reports SET confidential = 1 WHERE id = {held}")).await;
+    let (status, _) = app.call(&rivera, "staff/results/release", &[("id", &held.to_string())]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(settled_count(app, "leo@example.org", 3).await, 3);
+    assert_eq!(
+        settled_count(app, "jordan@example.org", 0).await,
+        1,
+        "never a proxy's for a confidential one"
+    );
+
+    // Not signed in: no choices to read or change.
+    let stranger = app.client();
+    assert_eq!(app.call(&stranger, "account/notices", &[]).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.sign_in(&stranger, "leo", PASSWORD).await, StatusCode::OK);
+    let (_, leo_choices) = app.call(&stranger, "account/notices", &[]).await;
+    assert!(leo_choices.as_array().unwrap().iter().all(|c| c["on"] == true), "defaults on: {leo_choices}");
+}

@@ -66,7 +66,7 @@ export default async function globalSetup() {
     PORTICO_DATABASE_URL: `sqlite://${path.join(runDir, "e2e.db")}`,
     PORTICO_AUDIT_KEY_FILE: path.join(runDir, "audit.key"),
     PORTICO_PUBLIC_URL: `http://127.0.0.1:${port}`,
-    PORTICO_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    PORTICO_SMTP_URL: `smtp://127.0.0.1:${smtpPort}?tls=none`,
     PORTICO_ORG_NAME: "Portico Test Clinic",
     PORTICO_HOLIDAYS: nextWeekday(),
     // A clinic in a state that keeps the medication list from parents of teens (the default

@@ -31,6 +31,18 @@ test("account: see the devices signed in, sign one out, change the password", as
   await expect(phonePage).toHaveURL(/\/signin/);
   await phone.close();
 
+  // E-mail notices: turn one kind off; the choice is kept.
+  await page.getByRole("link", { name: "Back to your account" }).click();
+  await page.getByRole("link", { name: "E-mail notices" }).click();
+  const results = page.getByLabel("A new test result is available");
+  await expect(results).toBeChecked();
+  await results.uncheck();
+  await page.getByRole("button", { name: "Save my choices" }).click();
+  await expect(page.getByText("Your choices were saved.")).toBeVisible();
+  await expect(page.getByLabel("A new test result is available")).not.toBeChecked();
+  await expect(page.getByLabel("I have a new message")).toBeChecked();
+  await expectAccessible(page);
+
   // Change the password: a wrong current one is refused at its field, focused.
   await page.getByRole("link", { name: "Back to your account" }).click();
   await page.getByRole("link", { name: "Change password" }).click();

@@ -35,7 +35,8 @@ pub struct Settings {
     /// The address patients use; https:// turns on Secure cookies and HSTS.
     #[arg(long, env = "PORTICO_PUBLIC_URL", default_value = "http://127.0.0.1:3000", global = true)]
     pub public_url: url::Url,
-    /// smtp://host:port (smtps:// for TLS). Without it, mail is written to --mail-dir.
+    /// smtps://host, or smtp://host:587?tls=required (STARTTLS); clear text only as
+    /// smtp://host:port?tls=none (a relay on this machine). Without it, mail goes to --mail-dir.
     #[arg(long, env = "PORTICO_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
     #[arg(long, env = "PORTICO_MAIL_DIR", default_value = "data/outbox", global = true)]

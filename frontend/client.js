@@ -29,7 +29,8 @@
 //   (and the page's language too), else replaced and hydrated anew.
 // - An element whose id changed, and a form field whose attributes changed, are replaced,
 //   not patched: what was typed in one record's field never carries over to another's.
-// - A page in another language is loaded as a document (every island speaks the old one).
+// - A page in another language is loaded as a document (every island speaks the old one),
+//   and so is a page of another layout (signed in or not: the header differs).
 // - After a navigation to another page: its title, scroll to the top, focus on the main
 //   region (a screen reader announces the new page). After a form post that comes back to
 //   the same page, or a reload after an island's change (window.porticoNavigate(url,
@@ -253,7 +254,11 @@ async function load(url, { init, form, history, reload, mine }) {
   const doc = new DOMParser().parseFromString(await response.text(), "text/html");
   if (mine !== latest) return;
   const lang = doc.documentElement.getAttribute("lang");
-  if (!doc.querySelector(APP_MARKER) || lang !== document.documentElement.getAttribute("lang")) {
+  // Another layout (the two-step pages have no menu; the portal has): too different to
+  // patch without moving its scripts in, which the page's CSP nonce would refuse.
+  const layout = (d) => d.querySelector("header.site-header")?.className ?? "";
+  if (!doc.querySelector(APP_MARKER) || lang !== document.documentElement.getAttribute("lang")
+    || layout(doc) !== layout(document)) {
     window.location.assign(response.url);
     return;
   }

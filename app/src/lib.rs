@@ -43,6 +43,7 @@ use crate::{
     auth::{
         api::SignIn,
         pages::{EnrollPage, ForgotPasswordPage, SignInPage},
+        two_step_pages::{TwoStepPage, TwoStepSetupPage},
     },
     break_glass::pages::BreakGlassReviewPage,
     confidential::staff_pages::ConfidentialPage,
@@ -173,6 +174,8 @@ pub fn App() -> impl IntoView {
                     // (leptos-rs/leptos#4851), seen once in CI on /signin.
                     <ParentRoute path=path!("") view=PublicLayout ssr=SsrMode::Async>
                         <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async />
+                        <Route path=path!("two-step") view=TwoStepPage ssr=SsrMode::Async />
+                        <Route path=path!("two-step/setup") view=TwoStepSetupPage ssr=SsrMode::Async />
                         <Route path=path!("enroll") view=EnrollPage ssr=SsrMode::Async />
                         <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("help") view=HelpPage ssr=SsrMode::Async />

@@ -45,6 +45,10 @@ problems! {
     PasswordCurrentWrong = "password.current_wrong",
     PasswordUnchanged = "password.unchanged",
 
+    TwoStepCodeWrong = "two_step.code_wrong",
+    TwoStepAlreadyOn = "two_step.already_on",
+    TwoStepRequiredForStaff = "two_step.required_for_staff",
+
     UsernameTooShort = "username.too_short",
     UsernameTooLong = "username.too_long",
     UsernameBadChars = "username.bad_chars",

@@ -1,4 +1,4 @@
-import { test, expect, signIn, signOut, latestMailTo, expectAccessible, DEMO_PASSWORD } from "./helpers";
+import { test, expect, signIn, signOut, latestMailTo, expectAccessible, DEMO_PASSWORD, DEMO_TOTP_SECRET, secondStep, totpAt } from "./helpers";
 
 // grandpa.joe is used by no other browser test: his password changes here.
 test("account: see the devices signed in, sign one out, change the password", async ({ page, browser }) => {
@@ -75,4 +75,58 @@ test("account: see the devices signed in, sign one out, change the password", as
 
   await signOut(page);
   await signIn(page, "grandpa.joe", "harbour violet kettle 42");
+});
+
+test("staff sign in in two steps: a wrong code is refused at its field", async ({ page }) => {
+  await page.goto("/signin");
+  await page.getByLabel("Username").fill("billing.kim");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/two-step$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Two-step sign-in" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("Code").fill("000000");
+  await page.getByRole("button", { name: "Continue" }).click();
+  const code = page.getByLabel("Code");
+  await expect(page.getByText("This code is not right.")).toBeVisible();
+  await expect(code).toHaveAttribute("aria-invalid", "true");
+  await expect(code).toBeFocused();
+  await secondStep(page, "billing.kim", DEMO_TOTP_SECRET);
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await page.getByRole("link", { name: "Account" }).click();
+  await expect(page.getByText("Required for staff accounts.")).toBeVisible();
+});
+
+// sam is used by no other browser test: two-step sign-in is turned on and off here.
+test("a patient turns two-step sign-in on, signs in with a recovery code, and turns it off", async ({ page }) => {
+  await signIn(page, "sam");
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByRole("link", { name: "Turn on two-step sign-in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Set up two-step sign-in" })).toBeVisible();
+  await expect(page.locator("figure.qr svg")).toBeVisible();
+  await expectAccessible(page);
+  const secret = (await page.locator("code.secret").getAttribute("data-secret"))!;
+  const recovery = await page.locator(".recovery-codes code").allTextContents();
+  expect(recovery).toHaveLength(10);
+  await page.getByLabel("Enter the 6-digit code").fill(totpAt(secret, Math.floor(Date.now() / 30_000)));
+  await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
+  await expect(page.getByText("Two-step sign-in is on.")).toBeVisible();
+  await expect(page.getByText("10 recovery codes left")).toBeVisible();
+
+  await signOut(page);
+  await page.getByLabel("Username").fill("sam");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/two-step$/);
+  await page.getByLabel("Code").fill(recovery[0]);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+
+  await page.getByRole("link", { name: "Account" }).click();
+  await expect(page.getByText("9 recovery codes left")).toBeVisible();
+  await page.getByLabel("Current password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Turn off two-step sign-in" }).click();
+  await expect(page.getByText("Two-step sign-in is off.")).toBeVisible();
+  await signOut(page);
+  await signIn(page, "sam");
 });

@@ -1,5 +1,6 @@
 import { expect, Page, test as base } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -42,8 +43,56 @@ export async function signIn(page: Page, username: string, password = DEMO_PASSW
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname !== "/signin");
+  // Staff sign in in two steps (the demo's authenticator secret: README).
+  if (new URL(page.url()).pathname === "/two-step") await secondStep(page, username, DEMO_TOTP_SECRET);
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
   await hydrated(page);
+}
+
+/// The demo staff's authenticator secret (server/src/seed.rs, README).
+export const DEMO_TOTP_SECRET = "PORTICODEMOSTAFFTOTPSECRETABCDEF";
+
+function base32Decode(text: string): Buffer {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of text.replace(/[\s=]/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const bytes = bits.match(/.{8}/g) ?? [];
+  return Buffer.from(bytes.map((b) => parseInt(b, 2)));
+}
+
+/// RFC 6238: the 6-digit code an authenticator app shows for `secret` at 30-second `step`.
+export function totpAt(secret: string, step: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = crypto.createHmac("sha1", base32Decode(secret)).update(counter).digest();
+  const at = mac[mac.length - 1] & 0xf;
+  const value = ((mac[at] & 0x7f) << 24) | (mac[at + 1] << 16) | (mac[at + 2] << 8) | mac[at + 3];
+  return (value % 1_000_000).toString().padStart(6, "0");
+}
+
+/// Steps already used per account in this run: a code works once, so a second sign-in in
+/// the same 30 seconds takes the next step of the server's window (one step either side).
+const usedSteps = new Map<string, number>();
+
+export async function secondStep(page: Page, username: string, secret: string) {
+  for (;;) {
+    const now = Math.floor(Date.now() / 30_000);
+    const last = usedSteps.get(username) ?? -1;
+    const step = [now - 1, now, now + 1].find((s) => s > last);
+    if (step === undefined) {
+      await new Promise((r) => setTimeout(r, 2_000));
+      continue;
+    }
+    usedSteps.set(username, step);
+    await page.getByLabel("Code").fill(totpAt(secret, step));
+    await page.getByRole("button", { name: "Continue" }).click();
+    // Signed in: the app leaves /two-step. Refused: it stays, and the next step is tried.
+    const left = await page
+      .waitForURL((url) => url.pathname !== "/two-step", { timeout: 5_000 })
+      .then(() => true, () => false);
+    if (left) return;
+  }
 }
 
 /// Signs out and waits for the sign-in page: the app navigates there itself once the server

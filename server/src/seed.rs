@@ -101,6 +101,10 @@ const PATIENTS: &[DemoPatient] = &[
     },
 ];
 
+/// The demo staff's authenticator secret (base32), printed in the README. A real clinic's
+/// staff each set up their own at their first sign-in.
+pub const DEMO_TOTP_SECRET: &str = "PORTICODEMOSTAFFTOTPSECRETABCDEF";
+
 pub async fn demo(state: &AppState) -> Result<()> {
     let now = state.clock.now_ms();
     let hash = state.hasher.hash(DEMO_PASSWORD).await.map_err(|e| format!("{e}"))?;
@@ -114,7 +118,10 @@ pub async fn demo(state: &AppState) -> Result<()> {
                 role: s.role,
                 patient_id: None,
             };
-            store::insert_user(&state.db.write, &user, now).await?;
+            let id = store::insert_user(&state.db.write, &user, now).await?;
+            // Staff must sign in in two steps: the demo's authenticator secret is in the
+            // README (any authenticator app, or `oathtool --totp -b`).
+            app::auth::two_step::enroll_confirmed(&state.db, id, DEMO_TOTP_SECRET, now).await?;
             println!("created staff {} ({})", s.username, s.role.as_str());
         }
     }

@@ -9,6 +9,7 @@ use super::{
     AccountSummary, SignedInDevice,
 };
 use crate::{
+    auth::two_step::{load_two_step_status, TurnOffTwoStep, TwoStepStatus},
     i18n::*,
     ui::{
         errors::{field_error, form_error, url_result},
@@ -20,6 +21,7 @@ use crate::{
 const CHANGE_PASSWORD_PATH: &str = <ChangePassword as server_fn::ServerFn>::PATH;
 const SIGN_OUT_DEVICE_PATH: &str = <SignOutDevice as server_fn::ServerFn>::PATH;
 const SIGN_OUT_OTHERS_PATH: &str = <SignOutOthers as server_fn::ServerFn>::PATH;
+const TURN_OFF_PATH: &str = <TurnOffTwoStep as server_fn::ServerFn>::PATH;
 
 /// What the last form did, from `?done=`, in words.
 fn done_text(i18n: leptos_i18n::I18nContext<Locale>, done: Option<String>) -> Option<String> {
@@ -27,6 +29,8 @@ fn done_text(i18n: leptos_i18n::I18nContext<Locale>, done: Option<String>) -> Op
         "password" => t_string!(i18n, account.password_changed),
         "one" => t_string!(i18n, account.device_signed_out),
         "others" => t_string!(i18n, account.others_signed_out),
+        "two-step" => t_string!(i18n, account.done_two_step),
+        "two-step-off" => t_string!(i18n, account.done_two_step_off),
         _ => return None,
     };
     Some(text.to_string())
@@ -59,10 +63,43 @@ pub fn AccountPage() -> impl IntoView {
             <li><a href="/account/password">{t!(i18n, account.change_password)}</a></li>
             <li><a href="/account/devices">{t!(i18n, account.devices)}</a></li>
         </ul>
+        <TwoStepSection />
         <h2>{t!(i18n, account.mail)}</h2>
         <ul class="link-list">
             <li><a href="/account/notices">{t!(i18n, notices.link)}</a></li>
         </ul>
+    }
+}
+
+/// Two-step sign-in: on or off, the recovery codes left, and the way to turn it on (or, for
+/// a patient, off with the password).
+#[component]
+fn TwoStepSection() -> impl IntoView {
+    let i18n = use_i18n();
+    let status = Resource::new(|| (), |_| load_two_step_status());
+    let result = url_result::<TurnOffTwoStep, ()>();
+    view! {
+        <h2 id="two-step-title">{t!(i18n, two_step.title)}</h2>
+        <Loaded resource=status render={move |st: TwoStepStatus| view! {
+            <p>
+                <strong>{if st.on { t_string!(i18n, two_step.status_on) } else { t_string!(i18n, two_step.status_off) }}</strong>
+                {st.on.then(|| { let count = st.recovery_codes_left; view! { " · "{t!(i18n, two_step.codes_left, count)} } })}
+                {st.required.then(|| view! { " · "{t!(i18n, two_step.required)} })}
+            </p>
+            {(!st.on).then(|| view! { <p><a href="/two-step/setup">{t!(i18n, two_step.turn_on)}</a></p> })}
+            {(st.on && !st.required).then(|| view! {
+                <form method="post" action=TURN_OFF_PATH class="card" aria-labelledby="two-step-title">
+                    <FormMessage message=form_error(result, &["current_password"]) />
+                    <p>{t!(i18n, two_step.turn_off_intro)}</p>
+                    <TextField name="current_password" kind="password" autocomplete="current-password" maxlength=128
+                        error=field_error(result, "current_password")>
+                        {t!(i18n, account.current_password)}
+                    </TextField>
+                    <button type="submit">{t!(i18n, two_step.turn_off)}</button>
+                </form>
+            })}
+            <p class="hint">{t!(i18n, two_step.why_no_question)}</p>
+        }} />
     }
 }
 

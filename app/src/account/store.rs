@@ -42,6 +42,11 @@ pub async fn set_password(
             .execute(&mut *tx)
             .await?;
     }
+    // A sign-in left half-way was begun with the old password: it ends either way.
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND stage <> 'full'")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await
 }
 

@@ -34,7 +34,7 @@ pub async fn sign_in(
     username: String,
     password: String,
     #[server(default)] app_mode: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<super::two_step::Stage, AppError> {
     let state = state()?;
     let now = state.clock.now_ms();
     // Bounded: the key is stored with each failure.
@@ -85,12 +85,18 @@ pub async fn sign_in(
             Err(busy) => tracing::info!(error = %busy, "password rehash postponed"),
         }
     }
-    super::device::remember(&state, user.id).await?;
     let app_mode = app_mode.as_deref() == Some("true");
-    session::start(&state, user.id, rules::idle_minutes(app_mode)).await?;
+    // A right password signs in at once, or opens the second step (an authenticator code),
+    // or, for staff without a second factor, its setup and nothing else.
+    let stage = super::two_step::stage_after_password(&state.db, user.id, user.role.is_staff()).await?;
+    if stage == super::two_step::Stage::Full {
+        // Else once the second step is passed (two_step.rs).
+        super::device::remember(&state, user.id).await?;
+    }
+    session::start(&state, user.id, rules::idle_minutes(app_mode), stage).await?;
     audit_event(&state, Some(user.id), "signin", if app_mode { "app" } else { "web" }).await?;
-    leptos_axum::redirect("/");
-    Ok(())
+    leptos_axum::redirect(stage.next_page());
+    Ok(stage)
 }
 
 /// The attempts one sign-in reserved, and the count a success clears.
@@ -209,7 +215,7 @@ pub async fn enroll(
         },
     )
     .await?;
-    session::start(&state, user_id, rules::IDLE_WEB_MINUTES).await?;
+    session::start(&state, user_id, rules::IDLE_WEB_MINUTES, super::two_step::Stage::Full).await?;
     leptos_axum::redirect("/");
     Ok(())
 }

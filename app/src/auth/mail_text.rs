@@ -33,3 +33,13 @@ pub fn password_changed_in_settings(org: &OrgInfo, others_signed_out: bool) -> S
         org.name, org.support_phone, org.support_hours
     )
 }
+
+/// Two-step sign-in turned on or off on the account.
+pub fn two_step_changed(org: &OrgInfo, on: bool) -> String {
+    let what = if on { "turned on" } else { "turned off" };
+    format!(
+        "Two-step sign-in was just {what} on your {} Portico account.\n\n\
+         If you did not do this, call {} ({}).\n",
+        org.name, org.support_phone, org.support_hours
+    )
+}

@@ -12,6 +12,8 @@ pub mod session;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod strength;
+pub mod two_step;
+pub mod two_step_pages;
 
 use serde::{Deserialize, Serialize};
 

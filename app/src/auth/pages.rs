@@ -63,7 +63,7 @@ pub fn SignInPage() -> impl IntoView {
     };
     // Without wasm the form posts straight to the server function, which on failure sends
     // the browser back here with the error in the URL; the router hands it to us.
-    let error_in_url = url_result::<super::api::SignIn, ()>();
+    let error_in_url = url_result::<super::api::SignIn, super::two_step::Stage>();
     let result = Signal::derive(move || action.value().get().or_else(|| error_in_url.get()));
     // The installed app (display-mode: standalone) gets the shorter idle limit.
     let app_mode = RwSignal::new("false".to_owned());

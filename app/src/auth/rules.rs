@@ -23,6 +23,10 @@ pub const EMAIL_MAX_CHARS: usize = 254;
 
 pub const IDLE_WEB_MINUTES: u32 = 20;
 pub const IDLE_APP_MINUTES: u32 = 10;
+/// A session whose sign-in is not finished (an authenticator code due, a staff member's
+/// factor to set up) ends after this long.
+pub const UNFINISHED_SIGN_IN_MS: i64 = 10 * 60 * 1000;
+
 /// The warning dialog opens this long before an idle sign-out.
 pub const IDLE_WARNING_MS: i64 = 2 * MINUTE_MS;
 pub const SESSION_ABSOLUTE_MS: i64 = 12 * 60 * MINUTE_MS;

@@ -4,7 +4,7 @@ use http::header::{COOKIE, SET_COOKIE};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
-use super::{rules, Role};
+use super::{rules, two_step::Stage, Role};
 use crate::{
     error::AppError,
     infra::{
@@ -26,6 +26,8 @@ pub struct Session {
     /// checked against the grants again on every request (access::open_chart).
     pub active_patient_id: Option<i64>,
     pub idle_limit_ms: i64,
+    /// How far sign-in has come (two-step sign-in): only `Full` sessions pass `current`.
+    pub stage: Stage,
 }
 
 /// A session row with its user, as stored.
@@ -42,6 +44,7 @@ struct StoredSession {
     #[sqlx(try_from = "String")]
     role: Role,
     patient_id: Option<i64>,
+    stage: String,
 }
 
 /// `__Host-` binds the cookie to our exact origin, but browsers accept it only over HTTPS.
@@ -77,12 +80,22 @@ fn set_response_cookie(value: String) {
     }
 }
 
-/// The current session, refusing expired ones (and deleting them, with an audit row).
+/// The current session, refusing expired ones (and deleting them, with an audit row) and
+/// ones whose sign-in is not complete (a second step due, a factor to set up).
 pub async fn current(state: &AppState) -> Result<Session, AppError> {
+    let session = current_at_any_stage(state).await?;
+    if session.stage != Stage::Full {
+        return Err(AppError::NotSignedIn);
+    }
+    Ok(session)
+}
+
+/// The current session whatever its stage: for the two-step pages alone.
+pub async fn current_at_any_stage(state: &AppState) -> Result<Session, AppError> {
     let token = token_from_request(state).ok_or(AppError::NotSignedIn)?;
     let row: StoredSession = sqlx::query_as(
         "SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.idle_limit_ms, s.active_patient_id, u.username, \
-         u.display_name, u.role, u.patient_id FROM sessions s JOIN users u ON u.id = s.user_id \
+         u.display_name, u.role, u.patient_id, s.stage FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1",
     )
     .bind(crypto::sha256_hex(&token))
@@ -94,7 +107,11 @@ pub async fn current(state: &AppState) -> Result<Session, AppError> {
     let (id, user_id, created_at, last_seen_at, idle_limit_ms) =
         (row.id, row.user_id, row.created_at, row.last_seen_at, row.idle_limit_ms);
 
-    let expired = if now - last_seen_at > idle_limit_ms {
+    // A sign-in left half-way (a code due, a factor to set up) lasts ten minutes.
+    let unfinished = row.stage != Stage::Full.as_str() && now - created_at > rules::UNFINISHED_SIGN_IN_MS;
+    let expired = if unfinished {
+        Some(("session-expired", AppError::NotSignedIn))
+    } else if now - last_seen_at > idle_limit_ms {
         Some(("idle-logout", AppError::IdleTimeout { minutes: (idle_limit_ms / 60_000) as u32 }))
     } else if now - created_at > rules::SESSION_ABSOLUTE_MS {
         Some(("session-expired", AppError::NotSignedIn))
@@ -123,12 +140,13 @@ pub async fn current(state: &AppState) -> Result<Session, AppError> {
         patient_id: row.patient_id,
         active_patient_id: row.active_patient_id,
         idle_limit_ms,
+        stage: Stage::parse(&row.stage),
     })
 }
 
 /// Starts a session with a fresh token (never reusing one the browser brought, so a
 /// planted cookie cannot become a signed-in session) and sets the cookie.
-pub async fn start(state: &AppState, user_id: i64, idle_minutes: u32) -> Result<(), AppError> {
+pub async fn start(state: &AppState, user_id: i64, idle_minutes: u32, stage: Stage) -> Result<(), AppError> {
     if let Some(old) = token_from_request(state) {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(crypto::sha256_hex(&old))
@@ -139,7 +157,7 @@ pub async fn start(state: &AppState, user_id: i64, idle_minutes: u32) -> Result<
     let now = state.clock.now_ms();
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, idle_limit_ms, \
-         client_addr, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)",
+         client_addr, user_agent, stage) VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
     )
     .bind(crypto::sha256_hex(&token))
     .bind(user_id)
@@ -147,6 +165,7 @@ pub async fn start(state: &AppState, user_id: i64, idle_minutes: u32) -> Result<
     .bind(idle_minutes as i64 * crate::dates::MINUTE_MS)
     .bind(crate::infra::client_addr())
     .bind(user_agent())
+    .bind(stage.as_str())
     .execute(&state.db.write)
     .await?;
     set_response_cookie(cookie(state, &token, rules::SESSION_ABSOLUTE_MS / 1000));
@@ -184,6 +203,16 @@ pub async fn end_current(state: &AppState) -> Result<Option<i64>, AppError> {
             .fetch_optional(&state.db.write)
             .await?;
     Ok(user_id)
+}
+
+/// Moves a session to `stage` (a second step passed, a factor set up).
+pub async fn set_stage(state: &AppState, session_id: i64, stage: Stage) -> Result<(), AppError> {
+    sqlx::query("UPDATE sessions SET stage = $1 WHERE id = $2")
+        .bind(stage.as_str())
+        .bind(session_id)
+        .execute(&state.db.write)
+        .await?;
+    Ok(())
 }
 
 /// Records the chart the session has open (`None`: the user's own).

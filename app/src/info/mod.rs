@@ -45,6 +45,10 @@ pub fn HelpPage() -> impl IntoView {
             <p>{t!(i18n, help.forgot_a)}</p>
             <p><A href="/forgot-password">{t!(i18n, signin.forgot)}</A></p>
         </Faq>
+        <Faq id="q-two-step" question=t!(i18n, help.two_step_q).into_any()>
+            <p>{t!(i18n, help.two_step_a)}</p>
+            <p>{t!(i18n, two_step.why_no_question)}</p>
+        </Faq>
         <Faq id="q-logout" question=t!(i18n, help.logout_q).into_any()>
             <p>{t!(i18n, help.logout_a, web, app)}</p>
         </Faq>

@@ -39,6 +39,9 @@ enum Cleanup {
     PgDatabase { admin_url: String, name: String },
 }
 
+/// Every test staff member's authenticator secret (base32).
+pub const TEST_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
 #[derive(Default)]
 pub struct Options {
     pub public_url: Option<String>,
@@ -217,8 +220,36 @@ impl TestApp {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// Signs in; a staff member (whose authenticator `add_user` set up) also passes the
+    /// second step with the code their app would show.
     pub async fn sign_in(&self, client: &Client, username: &str, password: &str) -> StatusCode {
-        self.call(client, "auth/sign_in", &[("username", username), ("password", password)]).await.0
+        let (status, next) =
+            self.call(client, "auth/sign_in", &[("username", username), ("password", password)]).await;
+        if status != StatusCode::OK || next != "SecondStep" {
+            return status;
+        }
+        let code = self.next_totp_code(username).await;
+        self.call(client, "auth/two_step/verify", &[("code", &code)]).await.0
+    }
+
+    /// A code `username`'s authenticator would show, for a 30-second step not yet used (a
+    /// code works once; the test clock stands still, so the skew window's steps are used
+    /// in turn, and the clock moves on when all three are).
+    pub async fn next_totp_code(&self, username: &str) -> String {
+        let last_step: i64 = sqlx::query_scalar(
+            "SELECT f.last_step FROM totp_factors f JOIN users u ON u.id = f.user_id WHERE u.username = $1",
+        )
+        .bind(username)
+        .fetch_one(&self.state.db.read)
+        .await
+        .unwrap();
+        loop {
+            let now_step = self.clock.now_ms() / 1000 / 30;
+            if let Some(step) = (now_step - 1..=now_step + 1).find(|s| *s > last_step) {
+                return app::auth::two_step::code_at(TEST_TOTP_SECRET, (step * 30) as u64).unwrap();
+            }
+            self.clock.advance_ms(30_000);
+        }
     }
 
     /// A signed-in client for `username`.
@@ -253,7 +284,15 @@ impl TestApp {
             role,
             patient_id,
         };
-        store::insert_user(&self.state.db.write, &user, self.clock.now_ms()).await.unwrap()
+        let id = store::insert_user(&self.state.db.write, &user, self.clock.now_ms()).await.unwrap();
+        if role.is_staff() {
+            // Staff must have a second factor: theirs is set up, as it would be after their
+            // first sign-in (two_step.rs tests that first sign-in itself).
+            app::auth::two_step::enroll_confirmed(&self.state.db, id, TEST_TOTP_SECRET, self.clock.now_ms())
+                .await
+                .unwrap();
+        }
+        id
     }
 
     /// A patient with an account `username` (password PASSWORD).

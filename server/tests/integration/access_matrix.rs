@@ -112,6 +112,13 @@ fn table() -> Vec<Row> {
         row("/api/site/org", Home, Call::Form(none), [O, O, O, O, O, O, O, O]),
         row("/api/auth/me", Home, Call::Form(none), [O, O, O, O, O, O, O, O]),
         row("/api/auth/keep_alive", Home, Call::Form(none), SESSION),
+        // Two-step sign-in: the caller's own factor. Everyone here is signed in already (a
+        // second "Continue" is answered as done); confirming a setup not begun finds no code.
+        row("/api/auth/two_step/verify", Home, Call::Form(|_| vec![("code", "123456".into())]), SESSION),
+        row("/api/auth/two_step/setup", Home, Call::Form(none), [S, S, S, S, S, S, S, U]),
+        row("/api/auth/two_step/confirm", Home, Call::Form(|_| vec![("code", "123456".into())]), [V, V, V, V, V, V, V, U]),
+        row("/api/auth/two_step/status", Home, Call::Form(none), SESSION),
+        row("/api/auth/two_step/turn_off", Home, Call::Form(|_| vec![("current_password", "not it".into())]), [V, V, V, V, V, V, V, U]),
         // The login's own settings (any role, staff too): the caller's own, never a chart.
         row("/api/account/overview", Home, Call::Form(none), SESSION),
         row("/api/account/change_password", Home, Call::Form(|_| vec![
@@ -390,6 +397,12 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
     if !path.starts_with("/api/staff/") {
         return match path {
             "/api/site/org" | "/api/auth/me" | "/api/auth/keep_alive" => [O; 4],
+            "/api/auth/two_step/verify" => [O; 4],
+            "/api/auth/two_step/setup" => [S; 4],
+            // Staff have a confirmed factor: a setup is refused ("already on"), and so is
+            // turning it off.
+            "/api/auth/two_step/confirm" | "/api/auth/two_step/turn_off" => [V; 4],
+            "/api/auth/two_step/status" => [O; 4],
             // Staff have a login of their own too.
             "/api/account/change_password" => [V; 4],
             "/api/account/sign_out_device" => [N; 4],
@@ -457,7 +470,7 @@ async fn every_function_answers_every_staff_reader_as_expected(app: &TestApp) {
             calls += 1;
             let reader = STAFF_READERS[column];
             let answered = match (expect, status) {
-                (O, StatusCode::OK) | (N, StatusCode::NOT_FOUND) => true,
+                (O, StatusCode::OK) | (N, StatusCode::NOT_FOUND) | (U, StatusCode::UNAUTHORIZED) => true,
                 (F, StatusCode::FORBIDDEN) => body.contains("Forbidden"),
                 (V, StatusCode::UNPROCESSABLE_ENTITY) => true,
                 _ => false,

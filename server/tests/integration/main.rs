@@ -21,3 +21,4 @@ mod source_rules;
 mod staff_reach;
 mod synthetic;
 mod teen_restriction;
+mod two_step;

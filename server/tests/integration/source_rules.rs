@@ -28,6 +28,11 @@ const PUBLIC: &[(&str, &str)] = &[
     ("keep_alive", "touches the session, reads no chart"),
     ("load_org_info", "the clinic's configured name and numbers"),
     ("choose_language", "sets a cookie"),
+    ("verify_two_step", "the second step of signing in: a session at that stage, no chart"),
+    ("begin_two_step_setup", "sets up the caller's own authenticator, at any stage past the password"),
+    ("confirm_two_step", "finishes the caller's own setup"),
+    ("load_two_step_status", "the caller's own factor, no chart"),
+    ("turn_off_two_step", "the caller's own factor, with their password"),
 ];
 
 /// Public store functions that take a patient id, and why that is not a chart read.

@@ -1,0 +1,536 @@
+//! Two-step sign-in with an authenticator app (TOTP, RFC 6238, through `totp-rs`: a
+//! maintained implementation that checks the skew window and hands back the step it
+//! matched, so each code is accepted once). Ten single-use recovery codes stand in for a
+//! lost phone. Optional for patients; every staff role must have it: a staff member's
+//! sign-in without a factor opens a session that can only set one up.
+//!
+//! A session carries its stage: `SecondStep` after a right password when a code is due,
+//! `Enroll` for staff without a factor, `Full` once signed in. Only `Full` sessions pass
+//! `session::current`, so every door refuses the others.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stage {
+    Full,
+    SecondStep,
+    Enroll,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Full => "full",
+            Stage::SecondStep => "second-step",
+            Stage::Enroll => "enroll",
+        }
+    }
+
+    /// An unknown value is the most restricted stage (fails closed).
+    pub fn parse(s: &str) -> Stage {
+        match s {
+            "full" => Stage::Full,
+            "second-step" => Stage::SecondStep,
+            _ => Stage::Enroll,
+        }
+    }
+
+    /// The page a session at this stage goes to after the password.
+    pub fn next_page(self) -> &'static str {
+        match self {
+            Stage::Full => "/",
+            Stage::SecondStep => "/two-step",
+            Stage::Enroll => "/two-step/setup",
+        }
+    }
+}
+
+/// What setting up an authenticator shows, once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TwoStepSetup {
+    /// The secret in base32, in groups of four for typing by hand.
+    pub secret: String,
+    /// The otpauth:// address the QR code holds.
+    pub uri: String,
+    /// The QR code as an SVG document.
+    pub qr_svg: String,
+    pub recovery_codes: Vec<String>,
+    /// A staff member setting up a required factor (the page says why).
+    pub required: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TwoStepStatus {
+    pub on: bool,
+    /// Staff may not turn it off.
+    pub required: bool,
+    pub recovery_codes_left: i64,
+}
+
+/// Wrong codes per account and hour at the second step (a 6-digit code has a million
+/// values; ten tries an hour make guessing hopeless).
+pub const CODES_PER_HOUR: i64 = 10;
+
+#[cfg(feature = "ssr")]
+pub use server::*;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use totp_rs::{Builder, Secret, Totp};
+
+    use super::{Stage, CODES_PER_HOUR};
+    use crate::{
+        auth::session::Session,
+        error::AppError,
+        infra::{crypto, throttle, AppState, Db},
+        problem::Problem,
+    };
+
+    pub const TWO_STEP_LIMIT: throttle::Limit =
+        throttle::Limit { scope: "two-step", max_failures: CODES_PER_HOUR, window_ms: 60 * 60 * 1000 };
+
+    const RECOVERY_CODES: usize = 10;
+    /// 10 characters from a 32-symbol alphabet: 50 random bits.
+    const RECOVERY_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+    fn totp(secret_base32: &str, account: &str, issuer: &str) -> Result<Totp, AppError> {
+        let secret = Secret::try_from_base32(secret_base32).map_err(|_| {
+            tracing::error!("a stored TOTP secret is not base32");
+            AppError::Unavailable
+        })?;
+        // An issuer or account with a colon would break the otpauth label.
+        Builder::new()
+            .with_secret(secret)
+            .with_account_name(account.replace(':', " "))
+            .with_issuer(Some(issuer.replace(':', " ")))
+            .build()
+            .map_err(|e| {
+                tracing::error!(error = %e, "TOTP parameters refused");
+                AppError::Unavailable
+            })
+    }
+
+    /// The 6-digit code of `secret_base32` at `unix_secs` (the seed's demo and the tests
+    /// compute what an authenticator app would show).
+    pub fn code_at(secret_base32: &str, unix_secs: u64) -> Result<String, AppError> {
+        Ok(totp(secret_base32, "x", "x")?.generate(unix_secs).to_string())
+    }
+
+    /// A new random secret (160 bits, as RFC 4226 recommends), base32.
+    pub fn new_secret() -> String {
+        Secret::generate().to_base32()
+    }
+
+    fn now_secs(state: &AppState) -> u64 {
+        (state.clock.now_ms() / 1000).max(0) as u64
+    }
+
+    /// Whether the user has a confirmed factor.
+    pub async fn is_on(db: &Db, user_id: i64) -> Result<bool, sqlx::Error> {
+        let confirmed: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT confirmed_at FROM totp_factors WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(&db.read)
+                .await?;
+        Ok(confirmed.flatten().is_some())
+    }
+
+    /// The stage a session starts at once the password was right.
+    pub async fn stage_after_password(db: &Db, user_id: i64, is_staff: bool) -> Result<Stage, sqlx::Error> {
+        Ok(match (is_on(db, user_id).await?, is_staff) {
+            (true, _) => Stage::SecondStep,
+            (false, true) => Stage::Enroll,
+            (false, false) => Stage::Full,
+        })
+    }
+
+    /// Stores a confirmed factor directly (the seed's demo staff, the tests' staff).
+    pub async fn enroll_confirmed(
+        db: &Db,
+        user_id: i64,
+        secret_base32: &str,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO totp_factors (user_id, secret, created_at, confirmed_at) VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, confirmed_at = excluded.confirmed_at, \
+             last_step = 0",
+        )
+        .bind(user_id)
+        .bind(secret_base32)
+        .bind(now)
+        .execute(&db.write)
+        .await?;
+        Ok(())
+    }
+
+    /// How long a setup in progress shows the same secret and codes (a reload, a wrong
+    /// code sent back to the page): after that, a new one.
+    const SETUP_REUSE_MS: i64 = 15 * 60 * 1000;
+
+    #[derive(sqlx::FromRow)]
+    struct PendingRow {
+        secret: String,
+        pending_codes: String,
+        created_at: i64,
+    }
+
+    /// A setup in progress: its secret and recovery codes, new or (within 15 minutes) the
+    /// one already shown. Refused when a factor is already on.
+    pub async fn begin_setup(state: &AppState, session: &Session) -> Result<super::TwoStepSetup, AppError> {
+        let db = &state.db;
+        if is_on(db, session.user_id).await? {
+            return Err(AppError::invalid("form", Problem::TwoStepAlreadyOn));
+        }
+        let now = state.clock.now_ms();
+        let pending: Option<PendingRow> = sqlx::query_as(
+            "SELECT secret, pending_codes, created_at FROM totp_factors WHERE user_id = $1 AND confirmed_at IS NULL",
+        )
+        .bind(session.user_id)
+        .fetch_optional(&db.read)
+        .await?;
+        let fresh = pending.filter(|p| now - p.created_at < SETUP_REUSE_MS && !p.pending_codes.is_empty());
+        let (secret, codes) = match fresh {
+            Some(p) => (p.secret, p.pending_codes.split(',').map(str::to_owned).collect::<Vec<_>>()),
+            None => new_setup(db, session.user_id, now).await?,
+        };
+        let issuer = format!("{} Portico", state.config.org.name);
+        let factor = totp(&secret, &session.username, &issuer)?;
+        let uri = factor.to_url().map_err(|_| AppError::Unavailable)?;
+        let qr_svg = qrcode::QrCode::new(uri.as_bytes())
+            .map_err(|_| AppError::Unavailable)?
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .build();
+        let grouped: Vec<String> =
+            secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+        Ok(super::TwoStepSetup {
+            secret: grouped.join(" "),
+            uri,
+            qr_svg,
+            recovery_codes: codes,
+            required: session.role.is_staff(),
+        })
+    }
+
+    /// A new secret and ten recovery codes, stored as the setup in progress.
+    async fn new_setup(db: &Db, user_id: i64, now: i64) -> Result<(String, Vec<String>), sqlx::Error> {
+        let secret = new_secret();
+        let codes: Vec<String> = (0..RECOVERY_CODES)
+            .map(|_| {
+                let raw = crypto::random_from_alphabet(RECOVERY_ALPHABET, 10);
+                format!("{}-{}", &raw[..5], &raw[5..])
+            })
+            .collect();
+        sqlx::query(
+            "INSERT INTO totp_factors (user_id, secret, created_at, pending_codes) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at, \
+             pending_codes = excluded.pending_codes, confirmed_at = NULL, last_step = 0",
+        )
+        .bind(user_id)
+        .bind(&secret)
+        .bind(now)
+        .bind(codes.join(","))
+        .execute(&db.write)
+        .await?;
+        Ok((secret, codes))
+    }
+
+    /// "ABCDE-12345", "abcde12345", " abcde 12345 ": one code.
+    fn normalize_recovery(code: &str) -> String {
+        code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase()
+    }
+
+    /// Checks a code against the user's factor (`confirmed`: an active one, else the setup
+    /// in progress): a TOTP code for a step newer than the last accepted (so each works
+    /// once), or, for an active factor, an unused recovery code (then used up). Wrong codes
+    /// are limited per account (`TWO_STEP_LIMIT`).
+    pub async fn check_code(
+        state: &AppState,
+        user_id: i64,
+        code: &str,
+        confirmed: bool,
+    ) -> Result<Accepted, AppError> {
+        let db = &state.db;
+        let attempt =
+            throttle::reserve(db, state.clock.now_ms(), TWO_STEP_LIMIT, &user_id.to_string()).await?;
+        // An app's code has 6 digits, a recovery code 10 characters.
+        let accepted = if confirmed && normalize_recovery(code).len() == 10 {
+            use_recovery_code(db, user_id, code, state.clock.now_ms())
+                .await?
+                .then_some(Accepted::RecoveryCode)
+        } else {
+            accept_totp(state, user_id, code, confirmed).await?.map(Accepted::AppCode)
+        };
+        let Some(accepted) = accepted else {
+            return Err(AppError::invalid("code", Problem::TwoStepCodeWrong));
+        };
+        throttle::release(db, attempt).await?;
+        Ok(accepted)
+    }
+
+    /// What a right code was: the app's (with the secret it was checked against), or a
+    /// recovery code (now used up).
+    pub enum Accepted {
+        AppCode(String),
+        RecoveryCode,
+    }
+
+    #[derive(sqlx::FromRow)]
+    struct FactorRow {
+        secret: String,
+        confirmed_at: Option<i64>,
+    }
+
+    async fn accept_totp(
+        state: &AppState,
+        user_id: i64,
+        code: &str,
+        confirmed: bool,
+    ) -> Result<Option<String>, AppError> {
+        let db = &state.db;
+        let factor: Option<FactorRow> =
+            sqlx::query_as("SELECT secret, confirmed_at FROM totp_factors WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(&db.read)
+                .await?;
+        let Some(factor) = factor.filter(|f| f.confirmed_at.is_some() == confirmed) else { return Ok(None) };
+        let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        let Some(step) = totp(&factor.secret, "x", "x")?.check(&digits, now_secs(state)) else {
+            return Ok(None);
+        };
+        // One statement: of two requests with the same code, one moves last_step.
+        let moved =
+            sqlx::query("UPDATE totp_factors SET last_step = $1 WHERE user_id = $2 AND last_step < $1")
+                .bind(step as i64)
+                .bind(user_id)
+                .execute(&db.write)
+                .await?
+                .rows_affected();
+        Ok((moved == 1).then_some(factor.secret))
+    }
+
+    async fn use_recovery_code(db: &Db, user_id: i64, code: &str, now: i64) -> Result<bool, AppError> {
+        let used = sqlx::query(
+            "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(crypto::sha256_hex(&normalize_recovery(code)))
+        .execute(&db.write)
+        .await?
+        .rows_affected();
+        Ok(used == 1)
+    }
+
+    /// Makes the setup in progress the active factor, if it is still the one whose code was
+    /// checked (`secret`: not replaced meanwhile from another tab), with its recovery codes.
+    /// False when it was replaced.
+    pub async fn confirm(db: &Db, user_id: i64, secret: &str, now: i64) -> Result<bool, sqlx::Error> {
+        let mut tx = db.write.begin().await?;
+        let codes: Option<String> = sqlx::query_scalar(
+            "UPDATE totp_factors SET confirmed_at = $1 WHERE user_id = $2 AND secret = $3 AND confirmed_at IS NULL \
+             RETURNING pending_codes",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(secret)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(codes) = codes else { return Ok(false) };
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        for code in codes.split(',').filter(|c| !c.is_empty()) {
+            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(crypto::sha256_hex(&normalize_recovery(code)))
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE totp_factors SET pending_codes = '' WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn recovery_codes_left(db: &Db, user_id: i64) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
+            .bind(user_id)
+            .fetch_one(&db.read)
+            .await
+    }
+
+    /// Removes the factor and its recovery codes.
+    pub async fn remove(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
+        let mut tx = db.write.begin().await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM totp_factors WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await
+    }
+}
+
+// ------------------------------------------------------------------ server functions
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::session,
+    infra::{
+        audit::{self, AuditEvent},
+        state, AppState,
+    },
+};
+
+#[cfg(feature = "ssr")]
+async fn audit_user(state: &AppState, user_id: i64, action: &str) -> Result<(), AppError> {
+    let addr = crate::infra::client_addr();
+    let event =
+        AuditEvent { actor_user_id: Some(user_id), action, client_addr: Some(&addr), ..Default::default() };
+    audit::append(&state.db, state.clock.now_ms(), event).await?;
+    Ok(())
+}
+
+/// Tells the account's address that two-step sign-in was turned on or off (no PHI).
+#[cfg(feature = "ssr")]
+async fn notify_owner(state: &AppState, user_id: i64, on: bool) -> Result<(), AppError> {
+    let email: Option<Option<String>> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&state.db.read)
+        .await?;
+    if let Some(to) = email.flatten().filter(|e| !e.is_empty()) {
+        let body = crate::auth::mail_text::two_step_changed(&state.config.org, on);
+        state.mail_later(to, "Two-step sign-in changed on your Portico account", body);
+    }
+    Ok(())
+}
+
+/// The second step: a code from the authenticator app, or a recovery code.
+#[server(endpoint = "auth/two_step/verify")]
+pub async fn verify_two_step(code: String) -> Result<(), AppError> {
+    let state = state()?;
+    let session = session::current_at_any_stage(&state).await?;
+    match session.stage {
+        Stage::SecondStep => {}
+        // A second press of "Continue" after the first went through: done already.
+        Stage::Full => {
+            if crate::ui::form::is_form_post() {
+                leptos_axum::redirect("/");
+            }
+            return Ok(());
+        }
+        Stage::Enroll => return Err(AppError::NotSignedIn),
+    }
+    let accepted = match check_code(&state, session.user_id, &code, true).await {
+        Ok(accepted) => accepted,
+        Err(refused) => {
+            audit_user(&state, session.user_id, "two-step-failure").await?;
+            return Err(refused);
+        }
+    };
+    session::set_stage(&state, session.id, Stage::Full).await?;
+    // Only a browser past both steps is one its owner signs in from (auth::device).
+    crate::auth::device::remember(&state, session.user_id).await?;
+    let action = match accepted {
+        Accepted::AppCode(_) => "two-step",
+        Accepted::RecoveryCode => "two-step-recovery",
+    };
+    audit_user(&state, session.user_id, action).await?;
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect("/");
+    }
+    Ok(())
+}
+
+/// Starts setting up an authenticator (staff at their first sign-in, or anyone from
+/// Account): the secret, its QR code and the recovery codes (the same ones on a reload
+/// within 15 minutes).
+#[server(endpoint = "auth/two_step/setup")]
+pub async fn begin_two_step_setup() -> Result<TwoStepSetup, AppError> {
+    let state = state()?;
+    let session = session::current_at_any_stage(&state).await?;
+    if session.stage == Stage::SecondStep {
+        return Err(AppError::NotSignedIn);
+    }
+    begin_setup(&state, &session).await
+}
+
+/// Finishes the setup with a code the app shows: the factor is on (the one whose code was
+/// checked), and a staff member's session is now signed in.
+#[server(endpoint = "auth/two_step/confirm")]
+pub async fn confirm_two_step(code: String) -> Result<(), AppError> {
+    let state = state()?;
+    let session = session::current_at_any_stage(&state).await?;
+    if session.stage == Stage::SecondStep {
+        return Err(AppError::NotSignedIn);
+    }
+    let wrong = || AppError::invalid("code", crate::problem::Problem::TwoStepCodeWrong);
+    let Accepted::AppCode(secret) = check_code(&state, session.user_id, &code, false).await? else {
+        return Err(wrong());
+    };
+    if !confirm(&state.db, session.user_id, &secret, state.clock.now_ms()).await? {
+        return Err(wrong());
+    }
+    session::set_stage(&state, session.id, Stage::Full).await?;
+    if session.stage == Stage::Enroll {
+        crate::auth::device::remember(&state, session.user_id).await?;
+    }
+    audit_user(&state, session.user_id, "two-step-on").await?;
+    notify_owner(&state, session.user_id, true).await?;
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect(if session.stage == Stage::Enroll { "/" } else { "/account?done=two-step" });
+    }
+    Ok(())
+}
+
+#[server(endpoint = "auth/two_step/status")]
+pub async fn load_two_step_status() -> Result<TwoStepStatus, AppError> {
+    let state = state()?;
+    let session = session::current(&state).await?;
+    Ok(TwoStepStatus {
+        on: is_on(&state.db, session.user_id).await?,
+        required: session.role.is_staff(),
+        recovery_codes_left: recovery_codes_left(&state.db, session.user_id).await?,
+    })
+}
+
+/// Turns two-step sign-in off (patients only; the current password is required).
+#[server(endpoint = "auth/two_step/turn_off")]
+pub async fn turn_off_two_step(current_password: String) -> Result<(), AppError> {
+    let state = state()?;
+    let session = session::current(&state).await?;
+    if session.role.is_staff() {
+        return Err(AppError::invalid("form", crate::problem::Problem::TwoStepRequiredForStaff));
+    }
+    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(session.user_id)
+        .fetch_one(&state.db.read)
+        .await?;
+    // Wrong passwords here are limited as wrong codes are (a session left open is no way to
+    // guess), on a count of their own so they never block the owner's codes at sign-in.
+    let key = format!("off:{}", session.user_id);
+    let db = &state.db;
+    let attempt = crate::infra::throttle::reserve(db, state.clock.now_ms(), TWO_STEP_LIMIT, &key).await?;
+    let too_long = current_password.chars().count() > crate::auth::rules::PASSWORD_MAX_CHARS;
+    let verified =
+        match state.hasher.verify(if too_long { "" } else { &current_password }, Some(&stored)).await {
+            Ok(verified) => verified,
+            Err(busy) => {
+                crate::infra::throttle::release(db, attempt).await?;
+                return Err(busy);
+            }
+        };
+    if !verified.ok || too_long {
+        audit_user(&state, session.user_id, "two-step-off-failure").await?;
+        return Err(AppError::invalid("current_password", crate::problem::Problem::PasswordCurrentWrong));
+    }
+    crate::infra::throttle::release(db, attempt).await?;
+    remove(db, session.user_id).await?;
+    audit_user(&state, session.user_id, "two-step-off").await?;
+    notify_owner(&state, session.user_id, false).await?;
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect("/account?done=two-step-off");
+    }
+    Ok(())
+}

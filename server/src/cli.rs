@@ -177,6 +177,13 @@ pub enum AdminCommand {
         #[arg(long)]
         email: Option<String>,
     },
+    /// Disable a staff account: every session ends now, sign-in is refused.
+    DisableStaff { username: String },
+    /// Enable a disabled staff account again.
+    EnableStaff { username: String },
+    /// Make a staff account's password unusable and end its sessions: the person sets a
+    /// new one through "Forgot password".
+    RequireReset { username: String },
 }
 
 impl Settings {

@@ -112,6 +112,31 @@ async fn run(cli: Cli) -> Result<()> {
             seed::audit_cli(&state, "staff-created", None).await?;
             println!("Created {} ({}). First password, shown once: {password}", username, role.as_str());
         }
+        Command::Admin { command: AdminCommand::DisableStaff { username } } => {
+            let now = state.clock.now_ms();
+            store::set_staff_disabled(&state.db, &username.to_lowercase(), Some(now))
+                .await?
+                .ok_or("no staff account has that username")?;
+            seed::audit_cli(&state, "staff-disabled", None).await?;
+            println!("Disabled {username}: its sessions have ended and it cannot sign in.");
+        }
+        Command::Admin { command: AdminCommand::EnableStaff { username } } => {
+            store::set_staff_disabled(&state.db, &username.to_lowercase(), None)
+                .await?
+                .ok_or("no staff account has that username")?;
+            seed::audit_cli(&state, "staff-enabled", None).await?;
+            println!("Enabled {username}.");
+        }
+        Command::Admin { command: AdminCommand::RequireReset { username } } => {
+            let unusable = state.hasher.hash(&crypto::random_token(32)).await.map_err(|e| format!("{e}"))?;
+            store::require_staff_reset(&state.db, &username.to_lowercase(), &unusable, state.clock.now_ms())
+                .await?
+                .ok_or("no staff account has that username")?;
+            seed::audit_cli(&state, "staff-reset-required", None).await?;
+            println!(
+                "{username} must set a new password through \"Forgot password\"; its sessions have ended."
+            );
+        }
     }
     Ok(())
 }

@@ -64,7 +64,8 @@ pub async fn sign_in(
     };
     // Kept before the filter below: the failure is audited against the account it targets.
     let known = user.as_ref().map(|u| u.id);
-    let Some(user) = user.filter(|_| verified.ok && !too_long) else {
+    // A disabled account gets the same answer as a wrong password.
+    let Some(user) = user.filter(|u| verified.ok && !too_long && u.disabled_at.is_none()) else {
         // The reservations stay: they are the failure.
         let detail = format!("username={}", truncate(&key, 64));
         audit_event(&state, known, "signin-failure", &detail).await?;

@@ -45,6 +45,7 @@ struct StoredSession {
     role: Role,
     patient_id: Option<i64>,
     stage: String,
+    disabled_at: Option<i64>,
 }
 
 /// `__Host-` binds the cookie to our exact origin, but browsers accept it only over HTTPS.
@@ -95,7 +96,7 @@ pub async fn current_at_any_stage(state: &AppState) -> Result<Session, AppError>
     let token = token_from_request(state).ok_or(AppError::NotSignedIn)?;
     let row: StoredSession = sqlx::query_as(
         "SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.idle_limit_ms, s.active_patient_id, u.username, \
-         u.display_name, u.role, u.patient_id, s.stage FROM sessions s JOIN users u ON u.id = s.user_id \
+         u.display_name, u.role, u.patient_id, s.stage, u.disabled_at FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1",
     )
     .bind(crypto::sha256_hex(&token))
@@ -109,7 +110,10 @@ pub async fn current_at_any_stage(state: &AppState) -> Result<Session, AppError>
 
     // A sign-in left half-way (a code due, a factor to set up) lasts ten minutes.
     let unfinished = row.stage != Stage::Full.as_str() && now - created_at > rules::UNFINISHED_SIGN_IN_MS;
-    let expired = if unfinished {
+    let expired = if row.disabled_at.is_some() {
+        // Disabling deletes the sessions; this is for one read in flight meanwhile.
+        Some(("session-ended-disabled", AppError::NotSignedIn))
+    } else if unfinished {
         Some(("session-expired", AppError::NotSignedIn))
     } else if now - last_seen_at > idle_limit_ms {
         Some(("idle-logout", AppError::IdleTimeout { minutes: (idle_limit_ms / 60_000) as u32 }))

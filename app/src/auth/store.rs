@@ -13,11 +13,13 @@ pub struct UserRow {
     #[sqlx(try_from = "String")]
     pub role: Role,
     pub patient_id: Option<i64>,
+    /// Set when an administrator disabled the account: it signs in no more.
+    pub disabled_at: Option<i64>,
 }
 
 macro_rules! user_columns {
     () => {
-        "id, username, password_hash, email, display_name, role, patient_id"
+        "id, username, password_hash, email, display_name, role, patient_id, disabled_at"
     };
 }
 
@@ -318,4 +320,51 @@ pub async fn complete_reset(
     sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Disables (`Some(now)`) or enables (`None`) a staff account; disabling ends every session
+/// at once. The account's id, or None when no staff account has that username.
+pub async fn set_staff_disabled(
+    db: &Db,
+    username: &str,
+    disabled_at: Option<i64>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = db.write.begin().await?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "UPDATE users SET disabled_at = $1 WHERE username = $2 AND role <> 'patient' RETURNING id",
+    )
+    .bind(disabled_at)
+    .bind(username)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let (Some(id), Some(_)) = (id, disabled_at) {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Makes a staff account's password unusable (a hash of a secret nobody holds) and ends
+/// its sessions: the person sets a new one through "Forgot password". Its id, or None.
+pub async fn require_staff_reset(
+    db: &Db,
+    username: &str,
+    unusable_hash: &str,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = db.write.begin().await?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE username = $3 AND role <> 'patient' \
+         RETURNING id",
+    )
+    .bind(unusable_hash)
+    .bind(now)
+    .bind(username)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(id) = id {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
 }

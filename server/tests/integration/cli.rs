@@ -65,6 +65,34 @@ async fn seed_is_idempotent_and_admin_commands_work() {
     assert_eq!(app.sign_in(&client, "nurse.kim", &password).await, StatusCode::OK);
     let (ok, out) = portico(&app, &["admin", "create-staff", "nurse.kim", "--role", "clinician"]);
     assert!(!ok && out.contains("taken"), "{out}");
+    let sessions =
+        "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'nurse.kim'";
+    assert_eq!(app.count(sessions).await, 1);
+
+    // Disabled: the session ends now, and sign-in gets the answer a wrong password gets.
+    let (ok, out) = portico(&app, &["admin", "disable-staff", "nurse.kim"]);
+    assert!(ok, "{out}");
+    assert_eq!(app.count(sessions).await, 0);
+    let (status, body) =
+        app.call(&app.client(), "auth/sign_in", &[("username", "nurse.kim"), ("password", &password)]).await;
+    assert_eq!(
+        (status, crate::common::error_key(&body).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "signin.failed")
+    );
+    let (ok, out) = portico(&app, &["admin", "disable-staff", "avery"]);
+    assert!(!ok && out.contains("no staff account"), "a patient is not disabled here: {out}");
+    let (ok, out) = portico(&app, &["admin", "enable-staff", "nurse.kim"]);
+    assert!(ok, "{out}");
+    assert_eq!(app.sign_in(&app.client(), "nurse.kim", &password).await, StatusCode::OK);
+
+    // A required reset: the old password no longer works, the sessions have ended.
+    let (ok, out) = portico(&app, &["admin", "require-reset", "nurse.kim"]);
+    assert!(ok && out.contains("Forgot password"), "{out}");
+    assert_eq!(app.count(sessions).await, 0);
+    assert_eq!(app.sign_in(&app.client(), "nurse.kim", &password).await, StatusCode::UNPROCESSABLE_ENTITY);
+    for action in ["staff-disabled", "staff-enabled", "staff-reset-required"] {
+        assert_eq!(app.audit_count(action).await, 1, "{action}");
+    }
     let (ok, out) = portico(&app, &["admin", "create-staff", "someone", "--role", "patient"]);
     assert!(!ok && out.contains("--role"), "{out}");
     app.cleanup().await;

@@ -43,7 +43,7 @@ use crate::{
     auth::{
         api::SignIn,
         pages::{EnrollPage, ForgotPasswordPage, SignInPage},
-        two_step_pages::{TwoStepPage, TwoStepSetupPage},
+        two_step_pages::{FirstPasswordPage, TwoStepPage, TwoStepSetupPage},
     },
     break_glass::pages::BreakGlassReviewPage,
     confidential::staff_pages::ConfidentialPage,
@@ -176,6 +176,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async />
                         <Route path=path!("two-step") view=TwoStepPage ssr=SsrMode::Async />
                         <Route path=path!("two-step/setup") view=TwoStepSetupPage ssr=SsrMode::Async />
+                        <Route path=path!("two-step/password") view=FirstPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("enroll") view=EnrollPage ssr=SsrMode::Async />
                         <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("help") view=HelpPage ssr=SsrMode::Async />

@@ -1,7 +1,8 @@
 -- Two-step sign-in (auth::two_step). A session starts at a stage: 'full' (signed in),
 -- 'second-step' (the password was right; an authenticator code is still due) or 'enroll'
--- (a staff member without a second factor: setting one up is all it may do).
-ALTER TABLE sessions ADD COLUMN stage TEXT NOT NULL DEFAULT 'full' CHECK (stage IN ('full', 'second-step', 'enroll'));
+-- (a staff member without a second factor: setting one up is all it may do) or
+-- 'new-password' (a first password an administrator was given: it must be replaced).
+ALTER TABLE sessions ADD COLUMN stage TEXT NOT NULL DEFAULT 'full' CHECK (stage IN ('full', 'second-step', 'enroll', 'new-password'));
 
 -- An authenticator app's shared secret (RFC 6238, base32). Until confirmed_at is set it is
 -- a setup in progress (pending_codes: its recovery codes, shown again on a reload for 15

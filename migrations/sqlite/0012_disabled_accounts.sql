@@ -1,3 +1,7 @@
 -- An account an administrator disabled (`portico admin disable-staff`): it signs in no
 -- more (the generic sign-in failure) and its sessions end at once; enabling clears it.
 ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+
+-- A password someone else chose (`portico admin create-staff` prints one): the first
+-- sign-in replaces it before anything else.
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;

@@ -102,13 +102,15 @@ async fn run(cli: Cli) -> Result<()> {
                 role,
                 patient_id: None,
             };
-            store::insert_user(&state.db.write, &user, state.clock.now_ms()).await.map_err(|e| {
+            let id = store::insert_user(&state.db.write, &user, state.clock.now_ms()).await.map_err(|e| {
                 if store::is_unique_violation(&e) {
                     "that username is taken".to_string()
                 } else {
                     e.to_string()
                 }
             })?;
+            // A password someone else saw: the first sign-in replaces it.
+            store::require_first_password(&state.db, id).await?;
             seed::audit_cli(&state, "staff-created", None).await?;
             println!("Created {} ({}). First password, shown once: {password}", username, role.as_str());
         }

@@ -368,3 +368,26 @@ pub async fn require_staff_reset(
     tx.commit().await?;
     Ok(id)
 }
+
+/// Marks an account's password as chosen by someone else (create-staff): the first sign-in
+/// replaces it.
+pub async fn require_first_password(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET must_change_password = 1 WHERE id = $1")
+        .bind(user_id)
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
+
+/// The person's own password in place of the one they were given.
+pub async fn set_first_password(db: &Db, user_id: i64, hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = 0 WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(user_id)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}

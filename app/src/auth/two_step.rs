@@ -17,6 +17,8 @@ pub enum Stage {
     Full,
     SecondStep,
     Enroll,
+    /// Both steps done, but the password was chosen by an administrator: replace it first.
+    NewPassword,
 }
 
 impl Stage {
@@ -25,6 +27,7 @@ impl Stage {
             Stage::Full => "full",
             Stage::SecondStep => "second-step",
             Stage::Enroll => "enroll",
+            Stage::NewPassword => "new-password",
         }
     }
 
@@ -33,6 +36,7 @@ impl Stage {
         match s {
             "full" => Stage::Full,
             "second-step" => Stage::SecondStep,
+            "new-password" => Stage::NewPassword,
             _ => Stage::Enroll,
         }
     }
@@ -43,6 +47,7 @@ impl Stage {
             Stage::Full => "/",
             Stage::SecondStep => "/two-step",
             Stage::Enroll => "/two-step/setup",
+            Stage::NewPassword => "/two-step/password",
         }
     }
 }
@@ -135,6 +140,16 @@ mod server {
                 .fetch_optional(&db.read)
                 .await?;
         Ok(confirmed.flatten().is_some())
+    }
+
+    /// The stage after both steps: signed in, or first a new password when an administrator
+    /// chose the current one.
+    pub async fn stage_after_both_steps(db: &Db, user_id: i64) -> Result<Stage, sqlx::Error> {
+        let must: i64 = sqlx::query_scalar("SELECT must_change_password FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&db.read)
+            .await?;
+        Ok(if must != 0 { Stage::NewPassword } else { Stage::Full })
     }
 
     /// The stage a session starts at once the password was right.
@@ -420,7 +435,7 @@ pub async fn verify_two_step(code: String) -> Result<(), AppError> {
             }
             return Ok(());
         }
-        Stage::Enroll => return Err(AppError::NotSignedIn),
+        Stage::Enroll | Stage::NewPassword => return Err(AppError::NotSignedIn),
     }
     let accepted = match check_code(&state, session.user_id, &code, true).await {
         Ok(accepted) => accepted,
@@ -429,7 +444,8 @@ pub async fn verify_two_step(code: String) -> Result<(), AppError> {
             return Err(refused);
         }
     };
-    session::set_stage(&state, session.id, Stage::Full).await?;
+    let next = stage_after_both_steps(&state.db, session.user_id).await?;
+    session::set_stage(&state, session.id, next).await?;
     // Only a browser past both steps is one its owner signs in from (auth::device).
     crate::auth::device::remember(&state, session.user_id).await?;
     let action = match accepted {
@@ -438,7 +454,7 @@ pub async fn verify_two_step(code: String) -> Result<(), AppError> {
     };
     audit_user(&state, session.user_id, action).await?;
     if crate::ui::form::is_form_post() {
-        leptos_axum::redirect("/");
+        leptos_axum::redirect(next.next_page());
     }
     Ok(())
 }
@@ -450,7 +466,7 @@ pub async fn verify_two_step(code: String) -> Result<(), AppError> {
 pub async fn begin_two_step_setup() -> Result<TwoStepSetup, AppError> {
     let state = state()?;
     let session = session::current_at_any_stage(&state).await?;
-    if session.stage == Stage::SecondStep {
+    if matches!(session.stage, Stage::SecondStep | Stage::NewPassword) {
         return Err(AppError::NotSignedIn);
     }
     begin_setup(&state, &session).await
@@ -462,7 +478,7 @@ pub async fn begin_two_step_setup() -> Result<TwoStepSetup, AppError> {
 pub async fn confirm_two_step(code: String) -> Result<(), AppError> {
     let state = state()?;
     let session = session::current_at_any_stage(&state).await?;
-    if session.stage == Stage::SecondStep {
+    if matches!(session.stage, Stage::SecondStep | Stage::NewPassword) {
         return Err(AppError::NotSignedIn);
     }
     let wrong = || AppError::invalid("code", crate::problem::Problem::TwoStepCodeWrong);
@@ -472,14 +488,16 @@ pub async fn confirm_two_step(code: String) -> Result<(), AppError> {
     if !confirm(&state.db, session.user_id, &secret, state.clock.now_ms()).await? {
         return Err(wrong());
     }
-    session::set_stage(&state, session.id, Stage::Full).await?;
+    let next = stage_after_both_steps(&state.db, session.user_id).await?;
+    session::set_stage(&state, session.id, next).await?;
     if session.stage == Stage::Enroll {
         crate::auth::device::remember(&state, session.user_id).await?;
     }
     audit_user(&state, session.user_id, "two-step-on").await?;
     notify_owner(&state, session.user_id, true).await?;
     if crate::ui::form::is_form_post() {
-        leptos_axum::redirect(if session.stage == Stage::Enroll { "/" } else { "/account?done=two-step" });
+        let page = if session.stage == Stage::Enroll { next.next_page() } else { "/account?done=two-step" };
+        leptos_axum::redirect(page);
     }
     Ok(())
 }
@@ -531,6 +549,39 @@ pub async fn turn_off_two_step(current_password: String) -> Result<(), AppError>
     notify_owner(&state, session.user_id, false).await?;
     if crate::ui::form::is_form_post() {
         leptos_axum::redirect("/account?done=two-step-off");
+    }
+    Ok(())
+}
+
+/// Replaces a first password an administrator chose (`portico admin create-staff`), the
+/// last step before the session is signed in.
+#[server(endpoint = "auth/two_step/new_password")]
+pub async fn set_first_password(password: String, password_confirm: String) -> Result<(), AppError> {
+    let state = state()?;
+    let session = session::current_at_any_stage(&state).await?;
+    if session.stage != Stage::NewPassword {
+        return Err(AppError::NotSignedIn);
+    }
+    let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(session.user_id)
+        .fetch_one(&state.db.read)
+        .await?;
+    let email = email.unwrap_or_default();
+    let words: Vec<&str> = [session.username.as_str(), &email]
+        .into_iter()
+        .chain(session.display_name.split_whitespace())
+        .collect();
+    crate::auth::strength::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
+    if password != password_confirm {
+        return Err(AppError::invalid("password_confirm", crate::problem::Problem::PasswordMismatch));
+    }
+    let hash = state.hasher.hash(&password).await?;
+    let now = state.clock.now_ms();
+    crate::auth::store::set_first_password(&state.db, session.user_id, &hash, now).await?;
+    session::set_stage(&state, session.id, Stage::Full).await?;
+    audit_user(&state, session.user_id, "first-password-set").await?;
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect("/");
     }
     Ok(())
 }

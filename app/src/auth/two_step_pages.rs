@@ -2,7 +2,7 @@
 //! setting up an authenticator (a staff member's first sign-in, or from Account).
 use leptos::prelude::*;
 
-use super::two_step::{begin_two_step_setup, ConfirmTwoStep, TwoStepSetup, VerifyTwoStep};
+use super::two_step::{begin_two_step_setup, ConfirmTwoStep, SetFirstPassword, TwoStepSetup, VerifyTwoStep};
 use crate::{
     i18n::*,
     ui::{
@@ -13,6 +13,7 @@ use crate::{
 };
 
 const VERIFY_PATH: &str = <VerifyTwoStep as server_fn::ServerFn>::PATH;
+const NEW_PASSWORD_PATH: &str = <SetFirstPassword as server_fn::ServerFn>::PATH;
 const CONFIRM_PATH: &str = <ConfirmTwoStep as server_fn::ServerFn>::PATH;
 const SIGN_OUT_PATH: &str = <super::api::SignOut as server_fn::ServerFn>::PATH;
 
@@ -80,6 +81,27 @@ pub fn TwoStepSetupPage() -> impl IntoView {
                 </form>
                 {s.required.then(|| view! { <CancelForm /> })}
             }} />
+        </section>
+    }
+}
+
+/// The last step of a first sign-in with a password an administrator chose.
+#[component]
+pub fn FirstPasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let result = url_result::<SetFirstPassword, ()>();
+    view! {
+        <section class="card narrow" aria-labelledby="first-password-title">
+            <h1 id="first-password-title">{t!(i18n, two_step.new_password_title)}</h1>
+            <p>{t!(i18n, two_step.new_password_intro)}</p>
+            <form method="post" action=NEW_PASSWORD_PATH>
+                <FormMessage message=form_error(result, &["password", "password_confirm"]) />
+                <crate::auth::pages::NewPasswordFields result>
+                    {t!(i18n, account.new_password)}
+                </crate::auth::pages::NewPasswordFields>
+                <button type="submit" class="primary">{t!(i18n, two_step.new_password_save)}</button>
+            </form>
+            <CancelForm />
         </section>
     }
 }

@@ -118,6 +118,10 @@ fn table() -> Vec<Row> {
         row("/api/auth/two_step/setup", Home, Call::Form(none), [S, S, S, S, S, S, S, U]),
         row("/api/auth/two_step/confirm", Home, Call::Form(|_| vec![("code", "123456".into())]), [V, V, V, V, V, V, V, U]),
         row("/api/auth/two_step/status", Home, Call::Form(none), SESSION),
+        // Only a session at the new-password stage (none here) replaces a first password.
+        row("/api/auth/two_step/new_password", Home, Call::Form(|_| vec![
+            ("password", "long enough password 1".into()), ("password_confirm", "long enough password 1".into()),
+        ]), [U, U, U, U, U, U, U, U]),
         row("/api/auth/two_step/turn_off", Home, Call::Form(|_| vec![("current_password", "not it".into())]), [V, V, V, V, V, V, V, U]),
         // The login's own settings (any role, staff too): the caller's own, never a chart.
         row("/api/account/overview", Home, Call::Form(none), SESSION),
@@ -403,6 +407,7 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
             // turning it off.
             "/api/auth/two_step/confirm" | "/api/auth/two_step/turn_off" => [V; 4],
             "/api/auth/two_step/status" => [O; 4],
+            "/api/auth/two_step/new_password" => [U; 4],
             // Staff have a login of their own too.
             "/api/account/change_password" => [V; 4],
             "/api/account/sign_out_device" => [N; 4],

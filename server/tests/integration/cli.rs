@@ -63,11 +63,12 @@ async fn seed_is_idempotent_and_admin_commands_work() {
     assert!(ok, "{out}");
     let password = out.rsplit("shown once: ").next().unwrap().trim().to_owned();
     assert_eq!(app.sign_in(&client, "nurse.kim", &password).await, StatusCode::OK);
+    first_sign_in(&app, &password).await;
     let (ok, out) = portico(&app, &["admin", "create-staff", "nurse.kim", "--role", "clinician"]);
     assert!(!ok && out.contains("taken"), "{out}");
     let sessions =
         "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'nurse.kim'";
-    assert_eq!(app.count(sessions).await, 1);
+    assert_eq!(app.count(sessions).await, 2, "the first sign-in's, and the one at setup");
 
     // Disabled: the session ends now, and sign-in gets the answer a wrong password gets.
     let (ok, out) = portico(&app, &["admin", "disable-staff", "nurse.kim"]);
@@ -83,7 +84,9 @@ async fn seed_is_idempotent_and_admin_commands_work() {
     assert!(!ok && out.contains("no staff account"), "a patient is not disabled here: {out}");
     let (ok, out) = portico(&app, &["admin", "enable-staff", "nurse.kim"]);
     assert!(ok, "{out}");
-    assert_eq!(app.sign_in(&app.client(), "nurse.kim", &password).await, StatusCode::OK);
+    let form = [("username", "nurse.kim"), ("password", password.as_str())];
+    let (status, stage) = app.call(&app.client(), "auth/sign_in", &form).await;
+    assert_eq!((status, stage), (StatusCode::OK, serde_json::json!("SecondStep")));
 
     // A required reset: the old password no longer works, the sessions have ended.
     let (ok, out) = portico(&app, &["admin", "require-reset", "nurse.kim"]);
@@ -96,4 +99,33 @@ async fn seed_is_idempotent_and_admin_commands_work() {
     let (ok, out) = portico(&app, &["admin", "create-staff", "someone", "--role", "patient"]);
     assert!(!ok && out.contains("--role"), "{out}");
     app.cleanup().await;
+}
+
+/// A staff member's first sign-in: the password they were given, a second factor set up,
+/// then a password of their own; only then are they signed in.
+async fn first_sign_in(app: &TestApp, given: &str) {
+    let client = app.client();
+    let (_, stage) =
+        app.call(&client, "auth/sign_in", &[("username", "nurse.kim"), ("password", given)]).await;
+    assert_eq!(stage, "Enroll");
+    let (_, setup) = app.call(&client, "auth/two_step/setup", &[]).await;
+    let secret = setup["secret"].as_str().unwrap().replace(' ', "");
+    let code = app::auth::two_step::code_at(&secret, (app.clock.now_ms() / 1000) as u64).unwrap();
+    assert_eq!(app.call(&client, "auth/two_step/confirm", &[("code", &code)]).await.0, StatusCode::OK);
+    assert_eq!(app.me(&client).await.1, serde_json::Value::Null, "not yet: a password of their own first");
+    let weak = [("password", "short"), ("password_confirm", "short")];
+    assert_eq!(
+        app.call(&client, "auth/two_step/new_password", &weak).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let own = [("password", "quiet harbour lantern 8"), ("password_confirm", "quiet harbour lantern 8")];
+    assert_eq!(app.call(&client, "auth/two_step/new_password", &own).await.0, StatusCode::OK);
+    assert_eq!(app.me(&client).await.1["username"], "nurse.kim");
+    // Put the given password back for the steps below (as if it were theirs).
+    let hash = app.state.hasher.hash(given).await.unwrap();
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE username = 'nurse.kim'")
+        .bind(hash)
+        .execute(&app.state.db.write)
+        .await
+        .unwrap();
 }

@@ -33,6 +33,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("confirm_two_step", "finishes the caller's own setup"),
     ("load_two_step_status", "the caller's own factor, no chart"),
     ("turn_off_two_step", "the caller's own factor, with their password"),
+    ("set_first_password", "the last step of a first sign-in: a session at that stage, no chart"),
 ];
 
 /// Public store functions that take a patient id, and why that is not a chart read.

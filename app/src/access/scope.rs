@@ -162,15 +162,8 @@ impl SignedIn {
 
     /// Records an event of the login (a password changed, a device signed out).
     pub async fn audit_event(&self, action: &str, detail: &str) -> Result<(), AppError> {
-        let addr = crate::infra::client_addr();
-        let event = AuditEvent {
-            actor_user_id: Some(self.session.user_id),
-            action,
-            client_addr: Some(&addr),
-            detail,
-            ..Default::default()
-        };
-        audit::append(&self.state.db, self.state.clock.now_ms(), event).await?;
+        audit::user_event(&self.state.db, self.state.clock.now_ms(), self.session.user_id, action, detail)
+            .await?;
         Ok(())
     }
 }
@@ -238,15 +231,8 @@ impl Account {
 
     /// Records an event of the account that concerns no chart yet (a request for access).
     pub async fn audit_event(&self, action: &str, detail: &str) -> Result<(), AppError> {
-        let addr = crate::infra::client_addr();
-        let event = AuditEvent {
-            actor_user_id: Some(self.session.user_id),
-            action,
-            client_addr: Some(&addr),
-            detail,
-            ..Default::default()
-        };
-        audit::append(&self.state.db, self.state.clock.now_ms(), event).await?;
+        audit::user_event(&self.state.db, self.state.clock.now_ms(), self.session.user_id, action, detail)
+            .await?;
         Ok(())
     }
 

@@ -166,15 +166,7 @@ impl StaffAccess {
     /// Records a staff event that concerns no one chart (a request denied before it was
     /// matched to a chart).
     pub async fn audit_event(&self, action: &str, detail: &str) -> Result<(), AppError> {
-        let addr = crate::infra::client_addr();
-        let event = AuditEvent {
-            actor_user_id: Some(self.user_id),
-            action,
-            client_addr: Some(&addr),
-            detail,
-            ..Default::default()
-        };
-        audit::append(&self.state.db, self.state.clock.now_ms(), event).await?;
+        audit::user_event(&self.state.db, self.state.clock.now_ms(), self.user_id, action, detail).await?;
         Ok(())
     }
 

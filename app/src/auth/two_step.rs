@@ -392,18 +392,12 @@ mod server {
 #[cfg(feature = "ssr")]
 use crate::{
     auth::session,
-    infra::{
-        audit::{self, AuditEvent},
-        state, AppState,
-    },
+    infra::{audit, state, AppState},
 };
 
 #[cfg(feature = "ssr")]
 async fn audit_user(state: &AppState, user_id: i64, action: &str) -> Result<(), AppError> {
-    let addr = crate::infra::client_addr();
-    let event =
-        AuditEvent { actor_user_id: Some(user_id), action, client_addr: Some(&addr), ..Default::default() };
-    audit::append(&state.db, state.clock.now_ms(), event).await?;
+    audit::user_event(&state.db, state.clock.now_ms(), user_id, action, "").await?;
     Ok(())
 }
 

@@ -108,6 +108,26 @@ pub async fn append(db: &Db, at: i64, ev: AuditEvent<'_>) -> Result<(), sqlx::Er
 /// they are durable: no chart read is answered before its audit row is committed. The rows
 /// go through the writer (`Writer`), which commits the rows of many concurrent callers in
 /// one transaction.
+/// An event a signed-in person caused that concerns no chart (their login's settings, a
+/// request not yet matched to a chart), from the request's client address.
+pub async fn user_event(
+    db: &Db,
+    at: i64,
+    user_id: i64,
+    action: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    let addr = crate::infra::client_addr();
+    let event = AuditEvent {
+        actor_user_id: Some(user_id),
+        action,
+        client_addr: Some(&addr),
+        detail,
+        ..Default::default()
+    };
+    append(db, at, event).await
+}
+
 pub async fn append_all(db: &Db, at: i64, events: &[AuditEvent<'_>]) -> Result<(), sqlx::Error> {
     if events.is_empty() {
         return Ok(());

@@ -12,7 +12,6 @@ use {
     crate::{
         access::{self, SignedIn},
         auth::{mail_text, session},
-        infra::throttle,
         problem::Problem,
     },
 };
@@ -75,23 +74,12 @@ pub async fn change_password(
 /// not count, a wrong one does, a refused one (busy) is not an attempt.
 #[cfg(feature = "ssr")]
 async fn check_current_password(me: &SignedIn, stored: &str, typed: &str) -> Result<(), AppError> {
-    let state = me.state();
-    let now = state.clock.now_ms();
     let key = me.user_id().to_string();
-    let attempt = throttle::reserve(&state.db, now, super::PASSWORD_CHANGE_LIMIT, &key).await?;
-    let too_long = typed.chars().count() > crate::auth::rules::PASSWORD_MAX_CHARS;
-    let verified = match state.hasher.verify(if too_long { "" } else { typed }, Some(stored)).await {
-        Ok(verified) => verified,
-        Err(busy) => {
-            throttle::release(&state.db, attempt).await?;
-            return Err(busy);
-        }
-    };
-    if !verified.ok || too_long {
+    let limit = super::PASSWORD_CHANGE_LIMIT;
+    if !crate::auth::current_password::verify_within(me.state(), limit, &key, stored, typed).await? {
         me.audit_event("password-change-failure", "").await?;
         return Err(AppError::invalid("current_password", Problem::PasswordCurrentWrong));
     }
-    throttle::release(&state.db, attempt).await?;
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! Identity: activation-code enrollment, sign-in, sessions, sign-out, password reset.
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod current_password;
+#[cfg(feature = "ssr")]
 pub mod device;
 #[cfg(feature = "ssr")]
 pub mod mail_text;

@@ -519,25 +519,16 @@ pub async fn turn_off_two_step(current_password: String) -> Result<(), AppError>
         .bind(session.user_id)
         .fetch_one(&state.db.read)
         .await?;
-    // Wrong passwords here are limited as wrong codes are (a session left open is no way to
-    // guess), on a count of their own so they never block the owner's codes at sign-in.
+    // Limited as wrong codes are (a session left open is no way to guess), on a count of
+    // its own so that wrong passwords never block the owner's codes at sign-in.
     let key = format!("off:{}", session.user_id);
-    let db = &state.db;
-    let attempt = crate::infra::throttle::reserve(db, state.clock.now_ms(), TWO_STEP_LIMIT, &key).await?;
-    let too_long = current_password.chars().count() > crate::auth::rules::PASSWORD_MAX_CHARS;
-    let verified =
-        match state.hasher.verify(if too_long { "" } else { &current_password }, Some(&stored)).await {
-            Ok(verified) => verified,
-            Err(busy) => {
-                crate::infra::throttle::release(db, attempt).await?;
-                return Err(busy);
-            }
-        };
-    if !verified.ok || too_long {
+    if !crate::auth::current_password::verify_within(&state, TWO_STEP_LIMIT, &key, &stored, &current_password)
+        .await?
+    {
         audit_user(&state, session.user_id, "two-step-off-failure").await?;
         return Err(AppError::invalid("current_password", crate::problem::Problem::PasswordCurrentWrong));
     }
-    crate::infra::throttle::release(db, attempt).await?;
+    let db = &state.db;
     remove(db, session.user_id).await?;
     audit_user(&state, session.user_id, "two-step-off").await?;
     notify_owner(&state, session.user_id, false).await?;

@@ -70,7 +70,8 @@ pub async fn enter_result(
     let action = if held { "result-entered-held" } else { "result-entered-released" };
     chart.audit_write(Section::Results, action, &format!("report={id}")).await?;
     if !held {
-        crate::notices::send::to_chart(&chart, NoticeKind::Result, Section::Results, false).await;
+        let confidential = super::store::report_is_confidential(&chart, id).await?;
+        crate::notices::send::to_chart(&chart, NoticeKind::Result, Section::Results, confidential).await;
     }
     Ok(id)
 }

@@ -22,6 +22,7 @@ pub mod problem;
 pub mod proxy;
 pub mod reminders;
 pub mod results;
+pub mod signup;
 pub mod site;
 pub mod staff;
 pub mod summary;
@@ -178,6 +179,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("two-step/setup") view=TwoStepSetupPage ssr=SsrMode::Async />
                         <Route path=path!("two-step/password") view=FirstPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("enroll") view=EnrollPage ssr=SsrMode::Async />
+                        <Route path=path!("signup") view=crate::signup::pages::SignUpPage ssr=SsrMode::Async />
                         <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("help") view=HelpPage ssr=SsrMode::Async />
                         <Route path=path!("contact") view=ContactPage ssr=SsrMode::Async />
@@ -188,6 +190,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
                         <Route path=path!("account/password") view=ChangePasswordPage ssr=SsrMode::Async />
                         <Route path=path!("account/devices") view=DevicesPage ssr=SsrMode::Async />
+                        <Route path=path!("account/email") view=crate::account::email_pages::EmailPage ssr=SsrMode::Async />
                         <Route path=path!("account/notices") view=NoticesPage ssr=SsrMode::Async />
                         <Route path=path!("staff/activation-codes") view=ActivationCodesPage ssr=SsrMode::Async />
                         <Route path=path!("staff/results") view=StaffResultsPage ssr=SsrMode::Async />

@@ -65,6 +65,20 @@ problems! {
     ActivationUnder13 = "activation.under_13",
     ActivationBirthDateInvalid = "activation.birth_date_invalid",
 
+    SignUpNameRequired = "sign_up.name_required",
+    SignUpNameTooLong = "sign_up.name_too_long",
+    SignUpBirthDateInvalid = "sign_up.birth_date_invalid",
+    SignUpUnder18 = "sign_up.under_18",
+    SignUpPostalCodeInvalid = "sign_up.postal_code_invalid",
+    SignUpPhoneInvalid = "sign_up.phone_invalid",
+    SignUpAnswerRequired = "sign_up.answer_required",
+    SignUpNotVerified = "sign_up.not_verified",
+    SignUpExpired = "sign_up.expired",
+
+    EmailCodeWrong = "email.code_wrong",
+    EmailCodeNone = "email.code_none",
+    EmailUnchanged = "email.unchanged",
+
     ResetWhoRequired = "reset.who_required",
     ResetCodeInvalid = "reset.code_invalid",
     ResetCodeExhausted = "reset.code_exhausted",

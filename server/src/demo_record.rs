@@ -311,3 +311,65 @@ const AVS_YEAR2: &str = "Your diabetes is improving (hemoglobin A1c 6.9%) and yo
 const NOTE_YEAR2: &str = "Annual exam. T2DM improving on metformin, HbA1c 6.9%. LDL 116 on atorvastatin. BP 128/80 on lisinopril. Continue current regimen.";
 const AVS_VIDEO: &str =
     "Your hemoglobin A1c is 6.6%, on target. Keep metformin at the same dose. Next check in 6 months.";
+
+/// Riley Chen's small record: enough for the sign-up questions (`signup::chart_quiz`) to
+/// ask about, and for the README to say what the answers are. Riley has no account: the
+/// demo's "Sign up online" is for them. Fixed dates (2025), so the answers stay the same.
+pub async fn riley(state: &AppState, patient_id: i64) -> Result<bool> {
+    let db = &state.db;
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM encounters WHERE patient_id = $1")
+        .bind(patient_id)
+        .fetch_one(&db.read)
+        .await?;
+    if existing > 0 {
+        return Ok(false);
+    }
+    let martinez = provider(db, "Dr. Sofia Martinez, MD", "Family Medicine", None, "1689000003").await?;
+    // Providers Riley never saw: decoys for everyone's questions.
+    provider(db, "Dr. Ben Okafor, MD", "Cardiology", None, "1689000004").await?;
+    provider(db, "Dr. Hana Sato, DO", "Dermatology", None, "1689000005").await?;
+    app::patients::store::add_to_care_team(db, patient_id, martinez, "Primary care provider").await?;
+    for (day, reason) in [("2025-03-14", "Annual physical"), ("2025-10-02", "Cough that will not go away")] {
+        let date = app::dates::parse_date(day).ok_or("bad demo date")?;
+        let visit = NewEncounter {
+            patient_id,
+            provider_id: Some(martinez),
+            department: CLINIC,
+            kind: "Office visit",
+            class_code: "AMB",
+            status: "finished",
+            start_at: at(date, 16, 0),
+            minutes: 30,
+            reason,
+            avs_text: None,
+            note_text: None,
+        };
+        insert_encounter(db, &visit).await?;
+    }
+    let medications = [
+        ("10582", "Levothyroxine", "50 mcg tablet", "Take 1 tablet by mouth every morning", "2025-03-14"),
+        (
+            "745679",
+            "Albuterol",
+            "90 mcg/actuation inhaler",
+            "Inhale 2 puffs every 4 hours as needed",
+            "2025-10-02",
+        ),
+    ];
+    for (rxnorm, name, dose, sig, start_date) in medications {
+        let m = NewMedication {
+            patient_id,
+            rxnorm,
+            name,
+            dose,
+            sig,
+            prescriber_id: Some(martinez),
+            start_date,
+            end_date: None,
+            refills_remaining: 3,
+        };
+        insert_medication(db, &m).await?;
+    }
+    insert_immunization(db, patient_id, "88", "Influenza, unspecified formulation", "2025-10-02").await?;
+    Ok(true)
+}

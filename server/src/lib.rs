@@ -38,6 +38,7 @@ pub async fn build_state(config: Config, clock: Clock, site_root: &str) -> anyho
         mailer: Arc::new(mailer),
         hasher: Hasher::new(),
         background: Arc::new(tokio::sync::Semaphore::new(app::infra::BACKGROUND_JOBS_MAX)),
+        identity: Arc::new(app::signup::chart_quiz::ChartQuiz),
         leptos_options,
     })
 }
@@ -88,8 +89,8 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
 }
 
-/// Every ten minutes (first after ten): forget day-old sign-in attempts and browsers
-/// unused for a year (`throttle::prune`). A failure is logged and tried again next time.
+/// Every ten minutes (first after ten): forget day-old sign-in attempts, browsers unused
+/// for a year, e-mail codes and sign-ups a day past their end. A failure is logged and tried again next time.
 async fn prune_attempts(state: AppState) {
     let every = std::time::Duration::from_secs(600);
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
@@ -101,6 +102,12 @@ async fn prune_attempts(state: AppState) {
         }
         if let Err(error) = app::auth::device::prune(&state.db, now).await {
             tracing::warn!(?error, "unused browsers not forgotten");
+        }
+        if let Err(error) = app::auth::email_code::prune(&state.db, now).await {
+            tracing::warn!(?error, "old e-mail codes not pruned");
+        }
+        if let Err(error) = app::signup::store::prune(&state.db, now).await {
+            tracing::warn!(?error, "old sign-ups not pruned");
         }
     }
 }

@@ -101,6 +101,7 @@ async fn run(cli: Cli) -> Result<()> {
                 display_name: &display_name,
                 role,
                 patient_id: None,
+                email_confirmed: true,
             };
             let id = store::insert_user(&state.db.write, &user, state.clock.now_ms()).await.map_err(|e| {
                 if store::is_unique_violation(&e) {

@@ -33,6 +33,9 @@ struct DemoPatient {
     family: &'static str,
     birth_date: &'static str,
     email: &'static str,
+    /// What sign-up matches an applicant by, besides name and birth date.
+    postal_code: &'static str,
+    phone: &'static str,
     /// `None`: not enrolled yet.
     username: Option<&'static str>,
 }
@@ -43,6 +46,8 @@ const PRINTED_CODE_MRN: &str = "100002";
 const PATIENTS: &[DemoPatient] = &[
     DemoPatient {
         mrn: "100001",
+        postal_code: "97201",
+        phone: "5035550101",
         given: "Avery",
         family: "Smith",
         birth_date: "1984-03-12",
@@ -51,6 +56,8 @@ const PATIENTS: &[DemoPatient] = &[
     },
     DemoPatient {
         mrn: "100002",
+        postal_code: "97202",
+        phone: "5035550102",
         given: "Blake",
         family: "Jones",
         birth_date: "1990-07-04",
@@ -60,6 +67,8 @@ const PATIENTS: &[DemoPatient] = &[
     // A teenager staff can issue a code to from the Activation codes page.
     DemoPatient {
         mrn: "100003",
+        postal_code: "97203",
+        phone: "5035550103",
         given: "Casey",
         family: "Nguyen",
         birth_date: "2010-05-20",
@@ -69,6 +78,8 @@ const PATIENTS: &[DemoPatient] = &[
     // Proxy access (demo_proxy.rs): the Quinns and Joe Carter.
     DemoPatient {
         mrn: "100004",
+        postal_code: "97204",
+        phone: "5035550104",
         given: "Jordan",
         family: "Quinn",
         birth_date: "1985-09-14",
@@ -77,6 +88,8 @@ const PATIENTS: &[DemoPatient] = &[
     },
     DemoPatient {
         mrn: "100005",
+        postal_code: "97204",
+        phone: "5035550104",
         given: "Emma",
         family: "Quinn",
         birth_date: "2017-06-10",
@@ -85,6 +98,8 @@ const PATIENTS: &[DemoPatient] = &[
     },
     DemoPatient {
         mrn: "100006",
+        postal_code: "97204",
+        phone: "5035550104",
         given: "Leo",
         family: "Quinn",
         birth_date: "2011-03-02",
@@ -93,11 +108,24 @@ const PATIENTS: &[DemoPatient] = &[
     },
     DemoPatient {
         mrn: "100007",
+        postal_code: "97205",
+        phone: "5035550107",
         given: "Joe",
         family: "Carter",
         birth_date: "1941-02-08",
         email: "joe@example.org",
         username: Some("grandpa.joe"),
+    },
+    // No account: "Sign up online" is for Riley (the questions' answers are in the README).
+    DemoPatient {
+        mrn: "100008",
+        postal_code: "97206",
+        phone: "5035550142",
+        given: "Riley",
+        family: "Chen",
+        birth_date: "1979-11-02",
+        email: "riley@example.org",
+        username: None,
     },
 ];
 
@@ -117,6 +145,7 @@ pub async fn demo(state: &AppState) -> Result<()> {
                 display_name: s.name,
                 role: s.role,
                 patient_id: None,
+                email_confirmed: true,
             };
             let id = store::insert_user(&state.db.write, &user, now).await?;
             // Staff must sign in in two steps: the demo's authenticator secret is in the
@@ -135,6 +164,8 @@ pub async fn demo(state: &AppState) -> Result<()> {
                     family_name: p.family,
                     birth_date: p.birth_date,
                     email: Some(p.email).filter(|e| !e.is_empty()),
+                    postal_code: Some(p.postal_code),
+                    phone: Some(p.phone),
                 };
                 app::patients::store::insert_patient(&state.db, &new, now).await?;
                 app::patients::store::patient_by_mrn(&state.db, p.mrn).await?.ok_or("patient vanished")?
@@ -150,6 +181,7 @@ pub async fn demo(state: &AppState) -> Result<()> {
                     display_name: &display_name,
                     role: Role::Patient,
                     patient_id: Some(patient.id),
+                    email_confirmed: true,
                 };
                 store::insert_user(&state.db.write, &user, now).await?;
                 println!("created patient {username} ({display_name}, MRN {})", p.mrn);
@@ -178,6 +210,10 @@ async fn demo_health_record(state: &AppState) -> Result<()> {
     if crate::demo_record::avery(state, avery, rivera.id).await? {
         println!("created Avery's health record (3 years of visits, results, medications)");
     }
+    let riley = app::patients::store::patient_by_mrn(&state.db, "100008").await?.ok_or("no Riley")?;
+    if crate::demo_record::riley(state, riley.id).await? {
+        println!("created Riley Chen's record (for the demo's \"Sign up online\")");
+    }
     let avery_user = store::user_by_username(&state.db, "avery").await?.ok_or("no avery")?;
     let billing = store::user_by_username(&state.db, "billing.kim").await?.ok_or("no billing.kim")?;
     let people = crate::demo_messages::DemoPeople {
@@ -204,6 +240,7 @@ async fn demo_proxy_access(state: &AppState, hash: &str) -> Result<()> {
             display_name: "Sam Carter",
             role: Role::Patient,
             patient_id: None,
+            email_confirmed: true,
         };
         store::insert_user(&state.db.write, &user, now).await?;
         println!("created sam (Sam Carter, caregiver, no chart of their own)");

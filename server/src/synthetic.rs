@@ -113,6 +113,7 @@ async fn create_accounts(
             display_name: &format!("{} {}", patient.given_name, patient.family_name),
             role: app::auth::Role::Patient,
             patient_id: Some(patient.id),
+            email_confirmed: true,
         };
         app::auth::store::insert_user(&state.db.write, &user, now).await?;
     }

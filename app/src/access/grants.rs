@@ -160,7 +160,9 @@ pub async fn proxies_of(
     teen_policy: &[Section],
 ) -> Result<Vec<ProxyOf>, sqlx::Error> {
     let rows: Vec<GrantHolder> = sqlx::query_as(
-        "SELECT g.proxy_user_id, g.kind, g.sections, u.email, p.birth_date \
+        // An address its owner has not confirmed is no address (notices go to none).
+        "SELECT g.proxy_user_id, g.kind, g.sections, \
+         CASE WHEN u.email_confirmed_at IS NULL THEN NULL ELSE u.email END AS email, p.birth_date \
          FROM proxy_grants g JOIN users u ON u.id = g.proxy_user_id JOIN patients p ON p.id = g.patient_id \
          WHERE g.patient_id = $1 AND g.ended_at IS NULL AND g.starts_at <= $2 \
          AND (g.ends_at IS NULL OR g.ends_at > $2) ORDER BY g.proxy_user_id, g.id",

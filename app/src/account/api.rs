@@ -73,7 +73,7 @@ pub async fn change_password(
 /// Verifies the current password within `PASSWORD_CHANGE_LIMIT`: a right one does
 /// not count, a wrong one does, a refused one (busy) is not an attempt.
 #[cfg(feature = "ssr")]
-async fn check_current_password(me: &SignedIn, stored: &str, typed: &str) -> Result<(), AppError> {
+pub(super) async fn check_current_password(me: &SignedIn, stored: &str, typed: &str) -> Result<(), AppError> {
     let key = me.user_id().to_string();
     let limit = super::PASSWORD_CHANGE_LIMIT;
     if !crate::auth::current_password::verify_within(me.state(), limit, &key, stored, typed).await? {

@@ -3,6 +3,8 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 mod device_words;
+pub mod email_api;
+pub mod email_pages;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -28,6 +30,15 @@ pub struct AccountSummary {
     pub email: Option<String>,
     /// When the password was last set, in the clinic's time zone.
     pub password_changed: String,
+}
+
+/// The account's e-mail address and where its confirmation stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EmailStatus {
+    pub email: Option<String>,
+    pub confirmed: bool,
+    /// An address a code was sent to and is waiting for (a change, or the unconfirmed one).
+    pub pending: Option<String>,
 }
 
 /// One session signed in to this account.

@@ -66,6 +66,7 @@ pub fn AccountPage() -> impl IntoView {
         <TwoStepSection />
         <h2>{t!(i18n, account.mail)}</h2>
         <ul class="link-list">
+            <li><a href="/account/email">{t!(i18n, email.link)}</a></li>
             <li><a href="/account/notices">{t!(i18n, notices.link)}</a></li>
         </ul>
     }

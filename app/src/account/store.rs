@@ -9,11 +9,13 @@ pub struct AccountRow {
     pub email: Option<String>,
     pub password_hash: String,
     pub password_changed_at: i64,
+    pub email_confirmed_at: Option<i64>,
 }
 
 pub async fn account(db: &Db, user_id: i64) -> Result<AccountRow, sqlx::Error> {
     sqlx::query_as(
-        "SELECT username, display_name, email, password_hash, password_changed_at FROM users WHERE id = $1",
+        "SELECT username, display_name, email, password_hash, password_changed_at, email_confirmed_at \
+         FROM users WHERE id = $1",
     )
     .bind(user_id)
     .fetch_one(&db.read)

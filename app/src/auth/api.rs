@@ -197,6 +197,7 @@ pub async fn enroll(
         display_name: &display_name,
         role: super::Role::Patient,
         patient_id: Some(found.patient_id),
+        email_confirmed: false,
     };
     let now = state.clock.now_ms();
     let user_id = match store::redeem_code(&state.db, found.code_id, &new_user, now).await? {
@@ -216,8 +217,11 @@ pub async fn enroll(
         },
     )
     .await?;
+    // The address typed here is confirmed with a mailed code before anything else is sent
+    // to it; the new account lands on the page that asks for that code.
+    super::email_code::send(&state, user_id, &email).await?;
     session::start(&state, user_id, rules::IDLE_WEB_MINUTES, super::two_step::Stage::Full).await?;
-    leptos_axum::redirect("/");
+    leptos_axum::redirect("/account/email?new=1");
     Ok(())
 }
 
@@ -257,7 +261,8 @@ pub async fn request_password_reset(who: String) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 async fn send_reset_code(state: &AppState, who: &str, addr: &str) -> Result<(), AppError> {
     let Some(user) = store::user_by_username_or_email(&state.db, who).await? else { return Ok(()) };
-    let Some(email) = user.email.clone() else { return Ok(()) };
+    // An address nobody proved is theirs gets no reset code: it might be someone else's.
+    let Some(email) = user.email.clone().filter(|_| user.email_confirmed_at.is_some()) else { return Ok(()) };
     let now = state.clock.now_ms();
     let limits = [
         (throttle::RESET_MAILS_PER_ACCOUNT, user.id.to_string()),

@@ -43,3 +43,31 @@ pub fn two_step_changed(org: &OrgInfo, on: bool) -> String {
         org.name, org.support_phone, org.support_hours
     )
 }
+
+pub fn email_code(org_name: &str, code: &str) -> String {
+    format!(
+        "Someone gave this address for a {org_name} Portico account.\n\n\
+         To confirm it, type this code on the \"Confirm your e-mail\" page: {code}\n\n\
+         It expires in 30 minutes and works once. If it was not you, ignore this e-mail:\n\
+         nothing will be sent to this address.\n"
+    )
+}
+
+pub fn email_changed(org: &OrgInfo) -> String {
+    format!(
+        "The e-mail address of your {} Portico account was just changed, and this address\n\
+         will get no more e-mails from it.\n\n\
+         If you did not do this, call {} ({}).\n",
+        org.name, org.support_phone, org.support_hours
+    )
+}
+
+pub fn sign_up_tried(org: &OrgInfo) -> String {
+    format!(
+        "Someone just tried to sign up for a new {} Portico account with details that match\n\
+         an account you already have. No account was created and yours has not changed.\n\n\
+         If it was you, sign in with your username, or use \"Forgot password\".\n\
+         If it was not, call {} ({}).\n",
+        org.name, org.support_phone, org.support_hours
+    )
+}

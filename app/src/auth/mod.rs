@@ -5,6 +5,8 @@ pub mod current_password;
 #[cfg(feature = "ssr")]
 pub mod device;
 #[cfg(feature = "ssr")]
+pub mod email_code;
+#[cfg(feature = "ssr")]
 pub mod mail_text;
 pub mod pages;
 pub mod rules;

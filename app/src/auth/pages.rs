@@ -91,6 +91,7 @@ pub fn SignInPage() -> impl IntoView {
             </ActionForm>
             <ul class="links">
                 <li><A href="/enroll">{t!(i18n, signin.sign_up)}</A></li>
+                <li><A href="/signup">{t!(i18n, signin.sign_up_online)}</A></li>
                 <li><A href="/forgot-password">{t!(i18n, signin.forgot)}</A></li>
             </ul>
         </section>

@@ -15,11 +15,14 @@ pub struct UserRow {
     pub patient_id: Option<i64>,
     /// Set when an administrator disabled the account: it signs in no more.
     pub disabled_at: Option<i64>,
+    /// Set once the owner typed the code mailed to `email` (`email_code`): until then no
+    /// reset code and no notice is sent there.
+    pub email_confirmed_at: Option<i64>,
 }
 
 macro_rules! user_columns {
     () => {
-        "id, username, password_hash, email, display_name, role, patient_id, disabled_at"
+        "id, username, password_hash, email, display_name, role, patient_id, disabled_at, email_confirmed_at"
     };
 }
 
@@ -58,6 +61,9 @@ pub struct NewUser<'a> {
     pub display_name: &'a str,
     pub role: Role,
     pub patient_id: Option<i64>,
+    /// The address was given by the clinic (staff, the seed) rather than typed by the
+    /// person at sign-up or enrolment, who confirms it with a mailed code.
+    pub email_confirmed: bool,
 }
 
 pub async fn insert_user<'c, E>(exec: E, user: &NewUser<'_>, now: i64) -> Result<i64, sqlx::Error>
@@ -66,7 +72,8 @@ where
 {
     sqlx::query_scalar(
         "INSERT INTO users (username, password_hash, email, display_name, role, patient_id, \
-         created_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+         created_at, password_changed_at, email_confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) \
+         RETURNING id",
     )
     .bind(user.username)
     .bind(user.password_hash)
@@ -75,6 +82,7 @@ where
     .bind(user.role.as_str())
     .bind(user.patient_id)
     .bind(now)
+    .bind(user.email_confirmed.then_some(now))
     .fetch_one(exec)
     .await
 }

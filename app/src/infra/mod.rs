@@ -30,6 +30,9 @@ pub struct AppState {
     /// Work queued after an answer (a "forgot password" lookup and its mail): at most
     /// `BACKGROUND_JOBS_MAX` at once, past that requests are answered "busy".
     pub background: Arc<tokio::sync::Semaphore>,
+    /// Who checks that a person signing up online is the patient they say
+    /// (`signup::verifier`); the built-in one asks about their chart.
+    pub identity: Arc<dyn crate::signup::verifier::IdentityVerifier>,
     pub leptos_options: leptos::config::LeptosOptions,
 }
 

@@ -44,6 +44,16 @@ pub const RESET_REQUESTS_PER_ADDRESS: Limit =
 /// Reset attempts from one client network (wrong codes across accounts).
 pub const RESET_PER_ADDRESS: Limit = Limit { scope: "reset-address", max_failures: 30, window_ms: HOUR };
 
+/// Sign-ups started from one client network: each asks the identity verifier to look for
+/// a chart, so a script cannot use the form to probe the patient list.
+pub const SIGNUP_PER_ADDRESS: Limit = Limit { scope: "signup-address", max_failures: 10, window_ms: HOUR };
+/// Identity quizzes about one chart: past this, the chart is quizzed no more that day (the
+/// applicant gets the same "call us" answer as everyone who failed).
+pub const SIGNUP_PER_CHART: Limit = Limit { scope: "signup-chart", max_failures: 3, window_ms: 24 * HOUR };
+/// Confirmation-code e-mails for one account (a new address, or "send it again").
+pub const EMAIL_CODE_MAILS_PER_ACCOUNT: Limit =
+    Limit { scope: "email-code-mail", max_failures: 5, window_ms: HOUR };
+
 /// A reserved attempt: `release` it when the attempt succeeded; drop it to let it count.
 #[must_use = "an attempt that succeeded must be released"]
 #[derive(Debug)]

@@ -51,11 +51,12 @@ pub async fn chart_recipients(
     confidential: bool,
 ) -> Result<Vec<String>, sqlx::Error> {
     let (db, state) = (chart.db(), chart.state());
-    let mut people: Vec<(i64, Option<String>)> =
-        sqlx::query_as("SELECT id, email FROM users WHERE patient_id = $1")
-            .bind(chart.patient_id())
-            .fetch_all(&db.read)
-            .await?;
+    let mut people: Vec<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT id, email FROM users WHERE patient_id = $1 AND email_confirmed_at IS NOT NULL",
+    )
+    .bind(chart.patient_id())
+    .fetch_all(&db.read)
+    .await?;
     if !confidential {
         let (now, today) = (state.clock.now_ms(), state.clock.today());
         let policy = &state.config.org.teen_proxy_sections;
@@ -79,10 +80,11 @@ pub async fn chart_recipients(
 
 /// `user_id`'s address, when they have one and get notices of `kind`.
 pub async fn user_recipient(db: &Db, user_id: i64, kind: NoticeKind) -> Result<Option<String>, sqlx::Error> {
-    let email: Option<Option<String>> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&db.read)
-        .await?;
+    let email: Option<Option<String>> =
+        sqlx::query_scalar("SELECT email FROM users WHERE id = $1 AND email_confirmed_at IS NOT NULL")
+            .bind(user_id)
+            .fetch_optional(&db.read)
+            .await?;
     let Some(email) = email.flatten().filter(|e| !e.is_empty()) else { return Ok(None) };
     Ok(wants(db, user_id, kind).await?.then_some(email))
 }

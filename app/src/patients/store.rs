@@ -91,12 +91,16 @@ pub struct NewPatient<'a> {
     pub family_name: &'a str,
     pub birth_date: &'a str,
     pub email: Option<&'a str>,
+    /// As `signup::normalize_postal_code` and `normalize_phone` leave them: what an
+    /// applicant's typing is compared with at sign-up.
+    pub postal_code: Option<&'a str>,
+    pub phone: Option<&'a str>,
 }
 
 pub async fn insert_patient(db: &Db, p: &NewPatient<'_>, now: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO patients (mrn, given_name, family_name, birth_date, email, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO patients (mrn, given_name, family_name, birth_date, email, created_at, postal_code, phone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(p.mrn)
     .bind(p.given_name)
@@ -104,6 +108,8 @@ pub async fn insert_patient(db: &Db, p: &NewPatient<'_>, now: i64) -> Result<i64
     .bind(p.birth_date)
     .bind(p.email)
     .bind(now)
+    .bind(p.postal_code)
+    .bind(p.phone)
     .fetch_one(&db.write)
     .await
 }

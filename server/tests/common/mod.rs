@@ -270,6 +270,8 @@ impl TestApp {
             family_name: family,
             birth_date,
             email: Some("patient@example.org"),
+            postal_code: None,
+            phone: None,
         };
         app::patients::store::insert_patient(&self.state.db, &p, self.clock.now_ms()).await.unwrap()
     }
@@ -283,6 +285,7 @@ impl TestApp {
             display_name: username,
             role,
             patient_id,
+            email_confirmed: true,
         };
         let id = store::insert_user(&self.state.db.write, &user, self.clock.now_ms()).await.unwrap();
         if role.is_staff() {

@@ -108,6 +108,18 @@ fn table() -> Vec<Row> {
             ("who", "nobody".into()), ("code", "12345678".into()), ("password", "long enough password 1".into()),
             ("password_again", "long enough password 1".into()),
         ]), SIGNED_OUT_ONLY),
+        // Sign-up without a code (sign_up.rs has its scenarios): for the signed-out.
+        row("/api/signup/start", Home, Call::Form(|_| vec![
+            ("given_name", "Nobody".into()), ("family_name", "Known".into()), ("birth_date", "1980-01-01".into()),
+            ("postal_code", "00000".into()), ("phone", "5550000000".into()), ("email", "nobody@example.org".into()),
+        ]), SIGNED_OUT_ONLY),
+        row("/api/signup/answer", Home, Call::Form(|_| vec![
+            ("token", "not-a-token".into()), ("answer_0", "0".into()), ("answer_1", "0".into()), ("answer_2", "0".into()),
+        ]), SIGNED_OUT_ONLY),
+        row("/api/signup/account", Home, Call::Form(|_| vec![
+            ("token", "not-a-token".into()), ("username", "someone".into()),
+            ("password", "long enough password 1".into()), ("password_confirm", "long enough password 1".into()),
+        ]), SIGNED_OUT_ONLY),
         row("/api/site/language", Home, Call::Form(|_| vec![("lang", "es".into())]), SIGNED_OUT_ONLY),
         row("/api/site/org", Home, Call::Form(none), [O, O, O, O, O, O, O, O]),
         row("/api/auth/me", Home, Call::Form(none), [O, O, O, O, O, O, O, O]),
@@ -134,6 +146,13 @@ fn table() -> Vec<Row> {
         row("/api/account/sign_out_device", Home, Call::Form(|_| vec![("id", "999999".into())]), [N, N, N, N, N, N, N, U]),
         row("/api/account/sign_out_others", Home, Call::Form(none), [S, S, S, S, S, S, S, U]),
         row("/api/account/notices", Home, Call::Form(none), SESSION),
+        // The login's own address: no code is open for anyone here, and the password is wrong.
+        row("/api/account/email_status", Home, Call::Form(none), SESSION),
+        row("/api/account/confirm_email", Home, Call::Form(|_| vec![("code", "12345678".into())]), [V, V, V, V, V, V, V, U]),
+        row("/api/account/resend_email_code", Home, Call::Form(none), [V, V, V, V, V, V, V, U]),
+        row("/api/account/change_email", Home, Call::Form(|_| vec![
+            ("new_email", "new.address@example.org".into()), ("current_password", "not it at all".into()),
+        ]), [V, V, V, V, V, V, V, U]),
         row("/api/account/set_notices", Home, Call::Form(|_| vec![("on", "message,result,renewal,access".into())]), SESSION),
         // Charts, sharing and requests: the session's own business.
         row("/api/proxy/charts", Home, Call::Form(none), SESSION),
@@ -409,7 +428,10 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
             "/api/auth/two_step/status" => [O; 4],
             "/api/auth/two_step/new_password" => [U; 4],
             // Staff have a login of their own too.
-            "/api/account/change_password" => [V; 4],
+            "/api/account/change_password"
+            | "/api/account/confirm_email"
+            | "/api/account/resend_email_code"
+            | "/api/account/change_email" => [V; 4],
             "/api/account/sign_out_device" => [N; 4],
             "/api/account/sign_out_others" => [S; 4],
             _ if path.starts_with("/api/account/") => [O; 4],

@@ -494,6 +494,7 @@ async fn old_password_hashes_are_upgraded_at_sign_in(app: &TestApp) {
         display_name: "Old Hash",
         role: Role::Patient,
         patient_id: Some(pid),
+        email_confirmed: true,
     };
     store::insert_user(&app.state.db.write, &user, app.clock.now_ms()).await.unwrap();
     app.signed_in("oldhash").await;

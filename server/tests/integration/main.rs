@@ -16,6 +16,7 @@ mod messaging_crash;
 mod notices;
 mod proxy;
 mod proxy_fixture;
+mod sign_up;
 mod signin_limits;
 mod source_rules;
 mod staff_reach;

@@ -34,6 +34,9 @@ const PUBLIC: &[(&str, &str)] = &[
     ("load_two_step_status", "the caller's own factor, no chart"),
     ("turn_off_two_step", "the caller's own factor, with their password"),
     ("set_first_password", "the last step of a first sign-in: a session at that stage, no chart"),
+    ("start_sign_up", "sign-up: the applicant has no session; a chart is only matched, never shown"),
+    ("answer_sign_up", "sign-up: the token from step 1 and the answers are the credential"),
+    ("create_sign_up_account", "sign-up: a token whose answers were all right"),
 ];
 
 /// Public store functions that take a patient id, and why that is not a chart read.
@@ -47,6 +50,10 @@ const PATIENT_ID_ALLOWED: &[(&str, &str)] = &[
     ("issue_activation_code", "a writer: staff after access::staff, and the admin CLI"),
     ("patient_by_id", "identity (name, MRN, birth date) for the staff door and the account's switcher"),
     ("record_break_glass", "a writer: the break-the-glass row itself, after access::staff(Need::Clinician)"),
+    (
+        "chart_facts",
+        "identity questions at sign-up: names and months only, audited on the chart (identity-quiz)",
+    ),
     ("add_to_care_team", "a writer: the seed and the tests put a clinician on a care team"),
 ];
 

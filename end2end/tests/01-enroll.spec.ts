@@ -1,4 +1,4 @@
-import { test, expect, hydrated, expectAccessible, DEMO_PASSWORD } from "./helpers";
+import { test, expect, hydrated, expectAccessible, latestMailTo, DEMO_PASSWORD } from "./helpers";
 
 test("a new patient enrolls with the demo activation code and lands signed in", async ({ page }) => {
   const code = process.env.PORTICO_DEMO_CODE!;
@@ -29,9 +29,21 @@ test("a new patient enrolls with the demo activation code and lands signed in", 
   await expect(page.getByText("too easy to guess")).toBeVisible();
   await expect(page.getByLabel("Username", { exact: true })).toHaveValue("blake");
 
+  const created = Date.now();
   await page.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
   await page.getByLabel("Password again").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Create my account" }).click();
+  // The new account confirms the address it typed with the code mailed to it.
+  await expect(page.getByRole("heading", { level: 1, name: "Your e-mail address" })).toBeVisible();
+  await expect(page.getByText("Your account is ready.")).toBeVisible();
+  await expectAccessible(page);
+  const mail = await latestMailTo("blake@example.org", created);
+  const emailCode = mail.match(/page: (\d{8})/)![1];
+  await page.getByLabel("Confirmation code").fill(emailCode);
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByText("Your e-mail address is confirmed.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Turn on two-step sign-in" })).toBeVisible();
+  await page.goto("/");
   await expect(page.getByRole("heading", { name: "Welcome, Blake" })).toBeVisible();
   await expect(page.getByText("You are viewing Blake Jones's chart")).toBeVisible();
 

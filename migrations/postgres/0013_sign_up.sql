@@ -40,6 +40,8 @@ CREATE TABLE sign_ups (
     created_at    BIGINT NOT NULL,
     expires_at    BIGINT NOT NULL,
     answered_at   BIGINT,
+    -- The chart the questions were about (NULL: decoys): its wrong answers are counted.
+    asked_patient_id BIGINT REFERENCES patients (id),
     -- Set when every answer was right: the chart the new account opens.
     verified_patient_id BIGINT REFERENCES patients (id),
     completed_at  BIGINT

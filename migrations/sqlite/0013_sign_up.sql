@@ -40,6 +40,8 @@ CREATE TABLE sign_ups (
     created_at    INTEGER NOT NULL,
     expires_at    INTEGER NOT NULL,
     answered_at   INTEGER,
+    -- The chart the questions were about (NULL: decoys): its wrong answers are counted.
+    asked_patient_id INTEGER REFERENCES patients (id),
     -- Set when every answer was right: the chart the new account opens.
     verified_patient_id INTEGER REFERENCES patients (id),
     completed_at  INTEGER

@@ -88,21 +88,36 @@ pub async fn confirm(db: &Db, user_id: i64, typed: &str, now: i64) -> Result<Con
     let Some((code_id, email, code_hash)) = open_code(db, user_id, now).await? else {
         return Ok(Confirmation::NoOpenCode);
     };
+    // Each try is counted before the comparison, by one conditional update: tries in
+    // parallel cannot share more than `EMAIL_CODE_MAX_TRIES` between them.
+    let counted = sqlx::query(
+        "UPDATE email_codes SET attempts = attempts + 1 WHERE id = $1 AND used_at IS NULL \
+         AND voided_at IS NULL AND expires_at > $2 AND attempts < $3",
+    )
+    .bind(code_id)
+    .bind(now)
+    .bind(EMAIL_CODE_MAX_TRIES)
+    .execute(&db.write)
+    .await?
+    .rows_affected();
+    if counted != 1 {
+        return Ok(Confirmation::NoOpenCode);
+    }
     let typed: String = typed.chars().filter(char::is_ascii_digit).collect();
     if !crypto::constant_time_eq(&crypto::sha256_hex(&typed), &code_hash) {
-        sqlx::query("UPDATE email_codes SET attempts = attempts + 1 WHERE id = $1")
-            .bind(code_id)
-            .execute(&db.write)
-            .await?;
         return Ok(Confirmation::Wrong);
     }
     let mut tx = db.write.begin().await?;
-    let used = sqlx::query("UPDATE email_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(code_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    // Still open: a newer code (another change of address) may have voided it meanwhile.
+    let used = sqlx::query(
+        "UPDATE email_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND voided_at IS NULL \
+         AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(code_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if used != 1 {
         return Ok(Confirmation::NoOpenCode);
     }

@@ -71,3 +71,12 @@ pub fn sign_up_tried(org: &OrgInfo) -> String {
         org.name, org.support_phone, org.support_hours
     )
 }
+
+pub fn account_created(org: &OrgInfo) -> String {
+    format!(
+        "A {} Portico account was just created for you online, after its owner answered\n\
+         questions only you should know. It uses another e-mail address than this one.\n\n\
+         If it was you, there is nothing to do. If it was not, call {} ({}) now.\n",
+        org.name, org.support_phone, org.support_hours
+    )
+}

@@ -38,10 +38,16 @@ pub async fn user_by_username_or_email(db: &Db, who: &str) -> Result<Option<User
     if let Some(user) = user_by_username(db, who).await? {
         return Ok(Some(user));
     }
-    sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1 ORDER BY id LIMIT 1"))
-        .bind(who)
-        .fetch_optional(&db.read)
-        .await
+    // Only a confirmed address names an account: anyone can type someone else's address
+    // on an account of their own, and must not capture (or block) that person's resets.
+    sqlx::query_as(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE email = $1 AND email_confirmed_at IS NOT NULL ORDER BY id LIMIT 1"
+    ))
+    .bind(who)
+    .fetch_optional(&db.read)
+    .await
 }
 
 pub async fn set_password_hash(db: &Db, user_id: i64, hash: &str, now: i64) -> Result<(), sqlx::Error> {

@@ -76,6 +76,17 @@ impl AuditKey {
         Ok(AuditKey(bytes))
     }
 
+    /// A keyed digest of `data` for another purpose than the chain (`purpose` keeps the
+    /// uses apart): sign-up seeds its questions with it, so that they are the same at
+    /// every try yet cannot be computed by someone without the key.
+    pub fn derive(&self, purpose: &str, data: &str) -> [u8; 32] {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(data.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     fn mac(&self, prev: &str, seq: i64, at: i64, ev: &AuditEvent<'_>) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
         let fields = [

@@ -50,6 +50,11 @@ pub const SIGNUP_PER_ADDRESS: Limit = Limit { scope: "signup-address", max_failu
 /// Identity quizzes about one chart: past this, the chart is quizzed no more that day (the
 /// applicant gets the same "call us" answer as everyone who failed).
 pub const SIGNUP_PER_CHART: Limit = Limit { scope: "signup-chart", max_failures: 3, window_ms: 24 * HOUR };
+/// Wrong answers to one chart's questions: past this, online sign-up is closed for the
+/// chart for 30 days (the patient gets a code from the clinic instead). With the same
+/// questions at every try, three guesses pass 3 times in 64 at most.
+pub const SIGNUP_FAILURES_PER_CHART: Limit =
+    Limit { scope: "signup-chart-failure", max_failures: 3, window_ms: 30 * 24 * HOUR };
 /// Confirmation-code e-mails for one account (a new address, or "send it again").
 pub const EMAIL_CODE_MAILS_PER_ACCOUNT: Limit =
     Limit { scope: "email-code-mail", max_failures: 5, window_ms: HOUR };

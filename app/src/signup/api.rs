@@ -42,10 +42,22 @@ pub async fn start_sign_up(
     let _counted =
         throttle::reserve(&state.db, now, throttle::SIGNUP_PER_ADDRESS, &crate::infra::client_network())
             .await?;
-    let chart = chart_to_ask_about(&state, &applicant, now).await?;
-    let challenge = state.identity.start(&state, &applicant, chart).await?;
-    if let Some(patient_id) = chart {
-        audit_chart(&state, patient_id, "identity-quiz", "sign-up questions built from the chart").await?;
+    // The questions are about the one chart with this name and birth date, whatever else
+    // was typed (so changing the postal code or phone changes nothing in them); whether
+    // they can be passed is decided here and kept on the server.
+    let named = store::charts_named(&state.db, &applicant).await?;
+    let chart = match named.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    };
+    let passable = match chart {
+        Some(chart) => may_pass(&state, chart, &applicant, now).await?,
+        None => false,
+    };
+    let challenge = state.identity.start(&state, &applicant, chart.map(|c| c.patient_id)).await?;
+    if let Some(chart) = chart {
+        audit_chart(&state, chart.patient_id, "identity-quiz", "sign-up questions built from the chart")
+            .await?;
     }
     let token = crypto::random_token(32);
     let new = store::NewSignUp {
@@ -54,6 +66,7 @@ pub async fn start_sign_up(
         family_name: &applicant.family_name,
         email: &applicant.email,
         verifier_state: &challenge.kept,
+        asked_patient_id: chart.filter(|_| passable).map(|c| c.patient_id),
     };
     store::insert_sign_up(&state.db, &new, now).await?;
     tokio::time::sleep_until(answer_no_sooner).await;
@@ -86,12 +99,20 @@ pub async fn answer_sign_up(
     if sign_up.answered_at.is_some() {
         return Err(not_verified());
     }
-    let verified = state.identity.check(&state, &sign_up.verifier_state, &answers).await?;
+    let verdict = state.identity.check(&state, &sign_up.verifier_state, &answers).await?;
+    // Right answers about a chart this applicant may not sign up for pass nothing.
+    let verified = verdict.filter(|p| sign_up.asked_patient_id == Some(*p));
     if !store::record_answers(&state.db, sign_up.id, verified, now).await? {
         return Err(not_verified());
     }
     let Some(patient_id) = verified else {
-        tracing::info!("sign-up not verified");
+        if let Some(asked) = sign_up.asked_patient_id {
+            // Counted towards locking the chart's online sign-up (kept: it is the failure).
+            let _failure =
+                throttle::reserve(&state.db, now, throttle::SIGNUP_FAILURES_PER_CHART, &asked.to_string())
+                    .await;
+            audit_chart(&state, asked, "identity-failed", "sign-up").await?;
+        }
         return Err(not_verified());
     };
     audit_chart(&state, patient_id, "identity-verified", "sign-up").await?;
@@ -146,6 +167,15 @@ pub async fn create_sign_up_account(
     };
     audit_chart(&state, patient_id, "sign-up", "account created after identity questions").await?;
     email_code::send(&state, user_id, &sign_up.email).await?;
+    // The address on the chart (from registration) hears of it too: if someone else
+    // passed the questions, the patient learns it from a place the applicant did not choose.
+    if let Some(on_chart) = chart.email.filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case(&sign_up.email)) {
+        state.mail_later(
+            on_chart,
+            "A Portico account was created for you",
+            mail_text::account_created(&state.config.org),
+        );
+    }
     session::start(&state, user_id, rules::IDLE_WEB_MINUTES, Stage::Full).await?;
     leptos_axum::redirect("/account/email?new=1");
     Ok(())
@@ -191,22 +221,36 @@ fn read_applicant(
     Ok(Applicant { given_name, family_name, birth_date: birth, postal_code, phone, email })
 }
 
-/// The chart the verifier may ask about: the one that matched, unless it already has an
-/// account (whose owner is told someone tried) or was asked about too often today.
+/// Whether answering the chart's questions may open an account: the postal code or the
+/// phone matches the chart's too, the chart has no account (its owner is told someone
+/// tried), was not asked about too often today, and has not had too many wrong answers.
 #[cfg(feature = "ssr")]
-async fn chart_to_ask_about(
+async fn may_pass(
     state: &AppState,
-    applicant: &Applicant,
+    chart: &store::NamedChart,
+    a: &Applicant,
     now: i64,
-) -> Result<Option<i64>, AppError> {
-    let matched = store::matching_charts(&state.db, applicant).await?;
-    let [chart] = matched.as_slice() else { return Ok(None) };
-    // Counted before anything else, so the owner's mail below is limited too.
+) -> Result<bool, AppError> {
+    let postal = chart.postal_code.as_deref().and_then(super::normalize_postal_code);
+    let phone = chart.phone.as_deref().and_then(super::normalize_phone);
+    if postal.as_deref() != Some(a.postal_code.as_str()) && phone.as_deref() != Some(a.phone.as_str()) {
+        return Ok(false);
+    }
     let key = chart.patient_id.to_string();
+    // Counted before anything else, so the owner's mail below is limited too.
     if throttle::reserve(&state.db, now, throttle::SIGNUP_PER_CHART, &key).await.is_err() {
         audit_chart(state, chart.patient_id, "sign-up-refused", "too many sign-ups for this chart today")
             .await?;
-        return Ok(None);
+        return Ok(false);
+    }
+    // Only a check: a failure is recorded when an answer is wrong.
+    match throttle::reserve(&state.db, now, throttle::SIGNUP_FAILURES_PER_CHART, &key).await {
+        Ok(check) => throttle::release(&state.db, check).await?,
+        Err(_) => {
+            audit_chart(state, chart.patient_id, "sign-up-refused", "online sign-up locked: wrong answers")
+                .await?;
+            return Ok(false);
+        }
     }
     if chart.account_id.is_some() {
         audit_chart(state, chart.patient_id, "sign-up-refused", "the chart already has an account").await?;
@@ -214,9 +258,9 @@ async fn chart_to_ask_about(
             let body = mail_text::sign_up_tried(&state.config.org);
             state.mail_later(email, "Someone tried to sign up with your details", body);
         }
-        return Ok(None);
+        return Ok(false);
     }
-    Ok(Some(chart.patient_id))
+    Ok(true)
 }
 
 /// Sign-up touches a chart without a session: each touch is on the chart's audit trail.

@@ -27,7 +27,7 @@ impl IdentityVerifier for ChartQuiz {
     fn start<'a>(
         &'a self,
         state: &'a AppState,
-        _applicant: &'a Applicant,
+        applicant: &'a Applicant,
         chart: Option<i64>,
     ) -> BoxFuture<'a, Result<Challenge, AppError>> {
         Box::pin(async move {
@@ -37,8 +37,11 @@ impl IdentityVerifier for ChartQuiz {
                 None => None,
             };
             let this_year = state.clock.today().year();
-            let mut rng = StdRng::from_entropy();
-            let real = facts.and_then(|f| questions_about(&f, &pools, &mut rng));
+            // The same person gets the same questions at every try (seeded by a key only the
+            // server holds): a new set of decoys each time would let the right answer be
+            // found as the one choice every set shares.
+            let mut rng = StdRng::from_seed(state.db.audit_key.derive("sign-up-quiz", &quiz_seed(applicant)));
+            let real = facts.and_then(|f| questions_about(&f, &pools, this_year, &mut rng));
             // A chart with too little in it cannot be asked about: it gets decoys too.
             let (chart, (questions, right)) = match real {
                 Some(quiz) => (chart, quiz),
@@ -62,6 +65,18 @@ impl IdentityVerifier for ChartQuiz {
     }
 }
 
+/// Who the questions are for: the name and birth date only, so that changing the postal
+/// code or the phone (which decide whether a chart matched) changes nothing in them.
+fn quiz_seed(a: &Applicant) -> String {
+    format!("{}\u{0}{}\u{0}{}", a.given_name.to_lowercase(), a.family_name.to_lowercase(), a.birth_date)
+}
+
+/// Years a visit-month question may ask about, real or decoy: the three before this one
+/// (all their months are past, and the decoys use the same years).
+fn question_years(this_year: i32) -> std::ops::Range<i32> {
+    this_year - 3..this_year
+}
+
 fn kept_state_error(e: serde_json::Error) -> AppError {
     tracing::error!(error = %e, "identity quiz state");
     AppError::Unavailable
@@ -72,10 +87,14 @@ fn kept_state_error(e: serde_json::Error) -> AppError {
 pub fn questions_about(
     facts: &ChartFacts,
     pools: &DecoyPools,
+    this_year: i32,
     rng: &mut impl Rng,
 ) -> Option<(Vec<Question>, Vec<usize>)> {
+    let years = question_years(this_year);
+    let visits: Vec<(i32, u8)> =
+        facts.visit_months.iter().copied().filter(|(y, _)| years.contains(y)).collect();
     let mut asked: Vec<(Question, usize)> = [
-        visit_month(&facts.visit_months, rng),
+        visit_month(&visits, rng),
         one_of_theirs(QuestionKind::Provider, &facts.providers, &pools.providers, rng),
         one_of_theirs(QuestionKind::Medication, &facts.medications, &pools.medications, rng),
         one_of_theirs(QuestionKind::Immunization, &facts.immunizations, &pools.immunizations, rng),
@@ -114,25 +133,33 @@ fn visit_month(visits: &[(i32, u8)], rng: &mut impl Rng) -> Option<(Question, us
     Some((Question { kind: QuestionKind::VisitMonth { year }, choices }, index))
 }
 
-/// "Which of these … ?": one of the chart's own, and decoys from other records that are
-/// not the chart's.
+/// "Which of these … ?": one of the chart's own that is in the pool, and decoys from the
+/// pool that are not the chart's, drawn as often as they occur.
 fn one_of_theirs(
     kind: QuestionKind,
     theirs: &[String],
-    pool: &[String],
+    pool: &[(String, u32)],
     rng: &mut impl Rng,
 ) -> Option<(Question, usize)> {
-    let right = theirs.choose(rng)?;
-    let is_theirs = |name: &String| theirs.iter().any(|t| t.eq_ignore_ascii_case(name));
-    let decoys: Vec<&String> = pool.iter().filter(|name| !is_theirs(name)).collect();
-    if decoys.len() < CHOICES - 1 {
-        return None;
-    }
-    let mut choices: Vec<String> = decoys.choose_multiple(rng, CHOICES - 1).map(|s| (*s).clone()).collect();
+    let is_theirs = |name: &str| theirs.iter().any(|t| t.eq_ignore_ascii_case(name));
+    let in_pool: Vec<&String> = pool.iter().map(|(n, _)| n).filter(|n| is_theirs(n)).collect();
+    let right = (*in_pool.choose(rng)?).clone();
+    let decoys: Vec<(String, u32)> = pool.iter().filter(|(n, _)| !is_theirs(n)).cloned().collect();
+    let mut choices = weighted_names(&decoys, CHOICES - 1, rng)?;
     choices.push(right.clone());
     choices.shuffle(rng);
-    let index = choices.iter().position(|c| c == right)?;
+    let index = choices.iter().position(|c| *c == right)?;
     Some((Question { kind, choices }, index))
+}
+
+/// `count` different names from `pool`, each as likely as it is common; `None` when the
+/// pool has fewer.
+fn weighted_names(pool: &[(String, u32)], count: usize, rng: &mut impl Rng) -> Option<Vec<String>> {
+    if pool.len() < count {
+        return None;
+    }
+    let chosen = pool.choose_multiple_weighted(rng, count, |(_, n)| f64::from(*n)).ok()?;
+    Some(chosen.map(|(name, _)| name.clone()).collect())
 }
 
 /// Questions of the same shapes with no right answer behind them: random months of a
@@ -149,12 +176,11 @@ pub fn decoy_questions(
     ];
     let mut questions: Vec<Question> = named
         .into_iter()
-        .filter(|(_, pool)| pool.len() >= CHOICES)
-        .map(|(kind, pool)| Question { kind, choices: pool.choose_multiple(rng, CHOICES).cloned().collect() })
+        .filter_map(|(kind, pool)| Some(Question { kind, choices: weighted_names(pool, CHOICES, rng)? }))
         .collect();
     // As in a real quiz, a month question is one candidate among the others; more of them
     // (other years) only when the clinic's records are too few for anything else.
-    let mut years: Vec<i32> = (this_year - 3..this_year).collect();
+    let mut years: Vec<i32> = question_years(this_year).collect();
     years.shuffle(rng);
     questions.push(random_months(years[0], rng));
     questions.shuffle(rng);
@@ -182,11 +208,15 @@ mod tests {
         list.iter().map(|s| s.to_string()).collect()
     }
 
+    fn counted(list: &[&str]) -> Vec<(String, u32)> {
+        list.iter().map(|s| (s.to_string(), 2)).collect()
+    }
+
     fn pools() -> DecoyPools {
         DecoyPools {
-            providers: names(&["Dr. A", "Dr. B", "Dr. C", "Dr. D", "Dr. E"]),
-            medications: names(&["Metformin", "Lisinopril", "Atorvastatin", "Albuterol", "Levothyroxine"]),
-            immunizations: names(&["Tdap", "Influenza", "COVID-19", "Hepatitis B"]),
+            providers: counted(&["Dr. A", "Dr. B", "Dr. C", "Dr. D", "Dr. E"]),
+            medications: counted(&["Metformin", "Lisinopril", "Atorvastatin", "Albuterol", "Levothyroxine"]),
+            immunizations: counted(&["Tdap", "Influenza", "COVID-19", "Hepatitis B"]),
         }
     }
 
@@ -200,7 +230,7 @@ mod tests {
         };
         for seed in 0..200 {
             let mut rng = StdRng::seed_from_u64(seed);
-            let (questions, right) = questions_about(&facts, &pools(), &mut rng).expect("enough facts");
+            let (questions, right) = questions_about(&facts, &pools(), 2026, &mut rng).expect("enough facts");
             assert_eq!(questions.len(), QUESTIONS);
             for (q, &r) in questions.iter().zip(&right) {
                 assert_eq!(q.choices.len(), CHOICES);
@@ -225,14 +255,32 @@ mod tests {
     }
 
     #[test]
+    fn visits_this_year_or_long_ago_are_not_asked_about() {
+        let facts = ChartFacts {
+            visit_months: vec![(2026, 2), (2019, 5)],
+            providers: names(&["Dr. A"]),
+            medications: names(&["Albuterol"]),
+            immunizations: names(&["Influenza"]),
+        };
+        for seed in 0..50 {
+            let (questions, _) =
+                questions_about(&facts, &pools(), 2026, &mut StdRng::seed_from_u64(seed)).unwrap();
+            assert!(
+                questions.iter().all(|q| !matches!(q.kind, QuestionKind::VisitMonth { .. })),
+                "{questions:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_chart_with_two_kinds_of_facts_is_not_asked_about() {
         let facts =
             ChartFacts { visit_months: vec![(2025, 3)], providers: names(&["Dr. A"]), ..Default::default() };
-        assert!(questions_about(&facts, &pools(), &mut StdRng::seed_from_u64(1)).is_none());
+        assert!(questions_about(&facts, &pools(), 2026, &mut StdRng::seed_from_u64(1)).is_none());
         // Nor one whose decoys run out.
-        let few = DecoyPools { providers: names(&["Dr. A", "Dr. B"]), ..pools() };
+        let few = DecoyPools { providers: counted(&["Dr. A", "Dr. B"]), ..pools() };
         let facts = ChartFacts { immunizations: vec![], medications: names(&["Albuterol"]), ..facts };
-        assert!(questions_about(&facts, &few, &mut StdRng::seed_from_u64(1)).is_none());
+        assert!(questions_about(&facts, &few, 2026, &mut StdRng::seed_from_u64(1)).is_none());
     }
 
     #[test]

@@ -41,7 +41,9 @@ fn SignUpForm(phone: String, hours: String) -> impl IntoView {
             |e| matches!(e.field_problem("form"), Some(Problem::SignUpNotVerified | Problem::SignUpExpired)),
         )
     };
-    let step = move || {
+    // A memo: the step's view is rebuilt only when the step changes, not at every answer
+    // (a field error at step 1 must leave what was typed in place).
+    let step = Memo::new(move |_| {
         if ended() {
             Step::Ended
         } else if verified().is_some() {
@@ -51,11 +53,11 @@ fn SignUpForm(phone: String, hours: String) -> impl IntoView {
         } else {
             Step::Applicant
         }
-    };
+    });
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, signup.title)}</h1>
-            {move || match step() {
+            {move || { let step = step.get(); untrack(|| match step {
                 Step::Applicant => view! { <ApplicantForm start=start /> }.into_any(),
                 Step::Questions => view! {
                     <QuestionsForm answer=answer token=token() questions=quiz().map(|q| q.questions).unwrap_or_default() />
@@ -87,7 +89,7 @@ fn SignUpForm(phone: String, hours: String) -> impl IntoView {
                         </div>
                     }.into_any()
                 }
-            }}
+            }) }}
             <ul class="links">
                 <li><a href="/enroll">{t!(i18n, signup.have_code)}</a></li>
                 <li><a href="/signin">{t!(i18n, common.back_to_sign_in)}</a></li>

@@ -6,31 +6,38 @@ use crate::{
     infra::{clock::Clock, Db},
 };
 
-/// A chart that matched an applicant.
+/// A chart with the applicant's name and birth date.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct MatchedChart {
+pub struct NamedChart {
     pub patient_id: i64,
-    /// The address of the chart's own account, when it has one.
-    pub account_email: Option<String>,
+    given_name: String,
+    family_name: String,
+    pub postal_code: Option<String>,
+    pub phone: Option<String>,
+    /// The e-mail address on the chart (from registration), and the chart's account.
+    pub chart_email: Option<String>,
     pub account_id: Option<i64>,
+    /// The account's address, when its owner confirmed it.
+    pub account_email: Option<String>,
 }
 
-/// Charts with the applicant's name and birth date and their postal code or phone
-/// (at most two: one is a match, two is none).
-pub async fn matching_charts(db: &Db, a: &Applicant) -> Result<Vec<MatchedChart>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT p.id AS patient_id, u.email AS account_email, u.id AS account_id \
-         FROM patients p LEFT JOIN users u ON u.patient_id = p.id \
-         WHERE LOWER(p.given_name) = $1 AND LOWER(p.family_name) = $2 AND p.birth_date = $3 \
-         AND (p.postal_code = $4 OR p.phone = $5) ORDER BY p.id LIMIT 2",
+/// Charts with the applicant's birth date and name (compared here, not in SQL: SQLite's
+/// LOWER folds ASCII only, and "Ángela" must match "ángela" on both databases).
+pub async fn charts_named(db: &Db, a: &Applicant) -> Result<Vec<NamedChart>, sqlx::Error> {
+    let born: Vec<NamedChart> = sqlx::query_as(
+        "SELECT p.id AS patient_id, p.given_name, p.family_name, p.postal_code, p.phone, \
+         p.email AS chart_email, u.id AS account_id, \
+         CASE WHEN u.email_confirmed_at IS NULL THEN NULL ELSE u.email END AS account_email \
+         FROM patients p LEFT JOIN users u ON u.patient_id = p.id WHERE p.birth_date = $1 ORDER BY p.id",
     )
-    .bind(a.given_name.to_lowercase())
-    .bind(a.family_name.to_lowercase())
     .bind(a.birth_date.to_string())
-    .bind(&a.postal_code)
-    .bind(&a.phone)
     .fetch_all(&db.read)
-    .await
+    .await?;
+    let same = |stored: &str, typed: &str| stored.trim().to_lowercase() == typed.to_lowercase();
+    Ok(born
+        .into_iter()
+        .filter(|c| same(&c.given_name, &a.given_name) && same(&c.family_name, &a.family_name))
+        .collect())
 }
 
 /// What the built-in verifier may ask one chart about.
@@ -64,10 +71,13 @@ pub async fn chart_facts(db: &Db, patient_id: i64, clock: &Clock) -> Result<Char
     .bind(patient_id)
     .fetch_all(&db.read)
     .await?;
-    let medications = sqlx::query_scalar("SELECT DISTINCT name FROM medications WHERE patient_id = $1")
-        .bind(patient_id)
-        .fetch_all(&db.read)
-        .await?;
+    // Never a medication marked confidential (a proxy would not see it either).
+    let medications = sqlx::query_scalar(
+        "SELECT DISTINCT name FROM medications WHERE patient_id = $1 AND confidential = 0",
+    )
+    .bind(patient_id)
+    .fetch_all(&db.read)
+    .await?;
     let immunizations = sqlx::query_scalar("SELECT DISTINCT name FROM immunizations WHERE patient_id = $1")
         .bind(patient_id)
         .fetch_all(&db.read)
@@ -75,26 +85,42 @@ pub async fn chart_facts(db: &Db, patient_id: i64, clock: &Clock) -> Result<Char
     Ok(ChartFacts { visit_months, providers, medications, immunizations })
 }
 
-/// Names to draw decoys from: the clinic's providers, and medications and vaccines that
-/// appear in its records (names only, never whose).
+/// Names to draw decoys from, each with how many patients have it: the clinic's providers,
+/// and the medications (never confidential ones) and vaccines in its records. A right
+/// answer is drawn from these too, and decoys weighted as common as they are, so a choice
+/// is not given away by being rare or missing from the pool.
 #[derive(Debug, Clone, Default)]
 pub struct DecoyPools {
-    pub providers: Vec<String>,
-    pub medications: Vec<String>,
-    pub immunizations: Vec<String>,
+    pub providers: Vec<(String, u32)>,
+    pub medications: Vec<(String, u32)>,
+    pub immunizations: Vec<(String, u32)>,
 }
 
-/// At most this many names per pool are read (a random few are used).
-const POOL_MAX: i64 = 200;
+/// At most this many names per pool are read (the most common first).
+const POOL_MAX: i64 = 5000;
 
 pub async fn decoy_pools(db: &Db) -> Result<DecoyPools, sqlx::Error> {
     let read = |sql: &'static str| async move {
-        sqlx::query_scalar::<_, String>(sql).bind(POOL_MAX).fetch_all(&db.read).await
+        let rows: Vec<(String, i64)> = sqlx::query_as(sql).bind(POOL_MAX).fetch_all(&db.read).await?;
+        Ok::<_, sqlx::Error>(
+            rows.into_iter().map(|(name, n)| (name, n.clamp(1, u32::MAX as i64) as u32)).collect(),
+        )
     };
     Ok(DecoyPools {
-        providers: read("SELECT DISTINCT display_name FROM providers ORDER BY display_name LIMIT $1").await?,
-        medications: read("SELECT DISTINCT name FROM medications ORDER BY name LIMIT $1").await?,
-        immunizations: read("SELECT DISTINCT name FROM immunizations ORDER BY name LIMIT $1").await?,
+        providers: read(
+            "SELECT pr.display_name, COUNT(DISTINCT e.patient_id) + 1 AS n FROM providers pr \
+             LEFT JOIN encounters e ON e.provider_id = pr.id GROUP BY pr.display_name ORDER BY n DESC, pr.display_name LIMIT $1",
+        )
+        .await?,
+        medications: read(
+            "SELECT name, COUNT(DISTINCT patient_id) AS n FROM medications WHERE confidential = 0 \
+             GROUP BY name ORDER BY n DESC, name LIMIT $1",
+        )
+        .await?,
+        immunizations: read(
+            "SELECT name, COUNT(DISTINCT patient_id) AS n FROM immunizations GROUP BY name ORDER BY n DESC, name LIMIT $1",
+        )
+        .await?,
     })
 }
 
@@ -106,12 +132,14 @@ pub struct NewSignUp<'a> {
     pub family_name: &'a str,
     pub email: &'a str,
     pub verifier_state: &'a str,
+    /// The chart whose questions these are, when the applicant may pass them.
+    pub asked_patient_id: Option<i64>,
 }
 
 pub async fn insert_sign_up(db: &Db, s: &NewSignUp<'_>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sign_ups (token_hash, given_name, family_name, email, verifier_state, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO sign_ups (token_hash, given_name, family_name, email, verifier_state, created_at, expires_at, \
+         asked_patient_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(s.token_hash)
     .bind(s.given_name)
@@ -120,6 +148,7 @@ pub async fn insert_sign_up(db: &Db, s: &NewSignUp<'_>, now: i64) -> Result<(), 
     .bind(s.verifier_state)
     .bind(now)
     .bind(now + super::SIGN_UP_TTL_MS)
+    .bind(s.asked_patient_id)
     .execute(&db.write)
     .await?;
     Ok(())
@@ -133,13 +162,14 @@ pub struct SignUpRow {
     pub email: String,
     pub verifier_state: String,
     pub answered_at: Option<i64>,
+    pub asked_patient_id: Option<i64>,
     pub verified_patient_id: Option<i64>,
 }
 
 /// The sign-up a token names, while it is open (not expired, not completed).
 pub async fn open_sign_up(db: &Db, token_hash: &str, now: i64) -> Result<Option<SignUpRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, given_name, family_name, email, verifier_state, answered_at, verified_patient_id \
+        "SELECT id, given_name, family_name, email, verifier_state, answered_at, asked_patient_id, verified_patient_id \
          FROM sign_ups WHERE token_hash = $1 AND expires_at > $2 AND completed_at IS NULL",
     )
     .bind(token_hash)

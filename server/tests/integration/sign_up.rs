@@ -18,6 +18,7 @@ use serde_json::Value;
 on_both_databases!(
     a_matching_adult_who_answers_right_gets_an_account_that_confirms_its_email,
     no_match_wrong_answers_and_enrolled_charts_get_one_answer,
+    three_wrong_answers_close_online_sign_up_for_the_chart,
     each_field_has_its_message_and_the_limits_hold,
     an_unconfirmed_address_gets_no_reset_code_until_its_code_is_typed,
     changing_the_email_needs_the_password_and_a_code_to_the_new_address,
@@ -210,6 +211,9 @@ async fn a_matching_adult_who_answers_right_gets_an_account_that_confirms_its_em
             chart.patient_id
         )
     };
+    // The address on the chart (not the one typed) is told an account was made.
+    let told = app.mail.wait_for("patient@example.org", 1).await;
+    assert!(told.raw.contains("was just created for you"), "{}", told.raw);
     for action in ["identity-quiz", "identity-verified", "sign-up"] {
         assert_eq!(app.count(&on_chart(action)).await, 1, "{action}");
     }
@@ -220,12 +224,23 @@ async fn no_match_wrong_answers_and_enrolled_charts_get_one_answer(app: &TestApp
     let client = app.client();
     let not_verified = (StatusCode::UNPROCESSABLE_ENTITY, "sign_up.not_verified".to_string());
 
-    // No chart has this postal code and phone: questions all the same, and no way through.
+    // Neither the postal code nor the phone is the chart's: the same questions as for the
+    // real Riley (they depend on the name and birth date only), and no way through.
     let (status, quiz) = start(app, &client, &applicant("10001", "2125550100")).await;
     assert_eq!(status, StatusCode::OK, "{quiz}");
     let token = quiz["token"].as_str().unwrap().to_owned();
     let (s, b) = answer(app, &client, &token, &right_answers(&chart, &quiz)).await;
     assert_eq!((s, error_key(&b)), not_verified);
+    let (_, again) = start(app, &client, &applicant("97206", "2125550100")).await;
+    assert_eq!(again["questions"], quiz["questions"], "the same questions at every try");
+    assert_ne!(again["token"], quiz["token"]);
+    // Nobody of that name and birth date: decoys, the same at each try too.
+    let mut stranger = applicant("10001", "2125550100");
+    stranger[0].1 = "Robin";
+    let (_, decoys) = start(app, &client, &stranger).await;
+    let (_, decoys_again) = start(app, &client, &stranger).await;
+    assert_eq!(decoys["questions"], decoys_again["questions"]);
+    assert_ne!(decoys["questions"], quiz["questions"]);
 
     // The chart matched, one answer wrong: the same answer; and no second try.
     let (_, quiz) = start(app, &client, &applicant("97206", "2125550100")).await;
@@ -253,8 +268,10 @@ async fn no_match_wrong_answers_and_enrolled_charts_get_one_answer(app: &TestApp
         "{b}"
     );
 
-    // The chart gets an account; the next applicant who matches it, even knowing every
-    // answer, is told the same, and the account's owner is told someone tried.
+    // The chart gets an account; the next applicant who matches it (the next day: three
+    // tries a day), even knowing every answer, is told the same, and the account's owner
+    // is told someone tried.
+    app.clock.advance_ms(25 * 3_600_000);
     app.add_user("riley.owner", app::auth::Role::Patient, Some(chart.patient_id), "owner@example.org").await;
     let (_, quiz) = start(app, &client, &applicant("97206", "2125550100")).await;
     let token = quiz["token"].as_str().unwrap().to_owned();
@@ -304,13 +321,36 @@ async fn each_field_has_its_message_and_the_limits_hold(app: &TestApp) {
             assert_eq!((s, error_key(&b)), (StatusCode::UNPROCESSABLE_ENTITY, "sign_up.not_verified".into()));
         }
     }
-    assert_eq!(app.audit_count("identity-quiz").await, 3);
+    // Every start showed the chart's questions (audited), one was refused as the fourth.
+    assert_eq!(app.audit_count("identity-quiz").await, 4);
+    assert_eq!(app.audit_count("sign-up-refused").await, 1);
     // Ten starts an hour from one network, whatever they name.
     for _ in 4..10 {
         assert_eq!(start(app, &client, &applicant("10001", "2125550100")).await.0, StatusCode::OK);
     }
     let (s, _) = start(app, &client, &applicant("10001", "2125550100")).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn three_wrong_answers_close_online_sign_up_for_the_chart(app: &TestApp) {
+    let chart = riley(app).await;
+    let client = app.client();
+    for _ in 0..3 {
+        let (_, quiz) = start(app, &client, &applicant("97206", "5035550142")).await;
+        let mut answers = right_answers(&chart, &quiz);
+        answers[0] = ((answers[0].parse::<usize>().unwrap() + 1) % 4).to_string();
+        let token = quiz["token"].as_str().unwrap();
+        assert_eq!(error_key(&answer(app, &client, token, &answers).await.1), "sign_up.not_verified");
+    }
+    // A day later the daily limit is past, but the chart's online sign-up stays closed.
+    app.clock.advance_ms(25 * 3_600_000);
+    let (_, quiz) = start(app, &client, &applicant("97206", "5035550142")).await;
+    let token = quiz["token"].as_str().unwrap();
+    let (s, b) = answer(app, &client, token, &right_answers(&chart, &quiz)).await;
+    assert_eq!((s, error_key(&b)), (StatusCode::UNPROCESSABLE_ENTITY, "sign_up.not_verified".into()));
+    assert_eq!(app.audit_count("identity-failed").await, 3);
+    let locked = "SELECT COUNT(*) FROM audit_log WHERE action = 'sign-up-refused' AND detail LIKE '%locked%'";
+    assert_eq!(app.count(locked).await, 1);
 }
 
 /// A patient whose address is not confirmed yet, signed in; the code mail already sent.

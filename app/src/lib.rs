@@ -14,6 +14,7 @@ pub mod info;
 #[cfg(feature = "ssr")]
 pub mod infra;
 pub mod input;
+pub mod invitations;
 pub mod medications;
 pub mod messages;
 pub mod notices;
@@ -180,6 +181,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("two-step/password") view=FirstPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("enroll") view=EnrollPage ssr=SsrMode::Async />
                         <Route path=path!("signup") view=crate::signup::pages::SignUpPage ssr=SsrMode::Async />
+                        <Route path=path!("invitation") view=crate::invitations::pages::InvitationPage ssr=SsrMode::Async />
                         <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("help") view=HelpPage ssr=SsrMode::Async />
                         <Route path=path!("contact") view=ContactPage ssr=SsrMode::Async />
@@ -211,6 +213,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("staff/messages/:id") view=StaffThreadPage ssr=SsrMode::Async />
                         <Route path=path!("sharing") view=SharingPage ssr=SsrMode::Async />
                         <Route path=path!("sharing/minor") view=MinorRequestPage ssr=SsrMode::Async />
+                        <Route path=path!("sharing/invite") view=crate::invitations::pages::InvitePage ssr=SsrMode::Async />
                         <Route path=path!("sharing/adult") view=AdultRequestPage ssr=SsrMode::Async />
                         <Route path=path!("sharing/access-log") view=AccessLogPage ssr=SsrMode::Async />
                         <Route path=path!("sharing/grants/:id") view=GrantSectionsPage ssr=SsrMode::Async />

@@ -79,6 +79,8 @@ problems! {
     EmailCodeNone = "email.code_none",
     EmailUnchanged = "email.unchanged",
 
+    InvitationGone = "invitation.gone",
+
     ResetWhoRequired = "reset.who_required",
     ResetCodeInvalid = "reset.code_invalid",
     ResetCodeExhausted = "reset.code_exhausted",

@@ -1,4 +1,4 @@
-import { test, expect, hydrated, expectAccessible, latestMailTo, DEMO_PASSWORD } from "./helpers";
+import { test, expect, hydrated, expectAccessible, latestMailTo, signIn, DEMO_PASSWORD } from "./helpers";
 import type { Page } from "@playwright/test";
 
 // Riley Chen (demo seed) has a chart and no account: two visits in 2025 (March and
@@ -109,4 +109,46 @@ test("en español: a minor is refused at the field, and no match gets the one an
   await expect(ended).toContainText("No pudimos verificar su identidad en línea.");
   await expect(ended).toContainText("Llámenos al");
   await expectAccessible(page);
+});
+
+// After the first test: Riley has an account now.
+test("riley invites a caregiver, who makes an account from the e-mailed link (en español)", async ({ page, browser }) => {
+  await signIn(page, "riley");
+  await page.getByRole("navigation", { name: "Menu" }).getByRole("link", { name: "Sharing" }).click();
+  await page.getByRole("link", { name: "Invite someone to see my chart" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Invite someone to see my chart" })).toBeVisible();
+  await expectAccessible(page);
+  const sent = Date.now();
+  await page.getByLabel("Their name").fill("Morgan Chen");
+  await page.getByLabel("Their e-mail address").fill("morgan@example.org");
+  await page.getByLabel("Who they are to you").selectOption("spouse");
+  await page.getByLabel("Medications").check();
+  await page.getByLabel("Messages").check();
+  await page.getByRole("button", { name: "Send the invitation" }).click();
+  await expect(page.getByText("Invitation sent.")).toBeVisible();
+
+  // The e-mail names no one; its link opens the invitation.
+  const mail = (await latestMailTo("morgan@example.org", sent)).replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+  expect(mail).not.toContain("Riley");
+  const link = new URL(mail.match(/https?:\/\/\S+token=[A-Za-z0-9_-]+/)![0]);
+  const morgan = await (await browser.newContext()).newPage();
+  await morgan.goto(link.pathname + link.search);
+  await morgan.getByRole("button", { name: "Español" }).click();
+  await expect(morgan.getByRole("heading", { level: 1, name: "Una invitación para ver el expediente de Riley Chen" })).toBeVisible();
+  await expect(morgan.getByText("como cónyuge")).toBeVisible();
+  await expectAccessible(morgan);
+  await morgan.getByLabel("Nombre de usuario").fill("morgan");
+  await morgan.getByLabel("Contraseña", { exact: true }).fill(DEMO_PASSWORD);
+  await morgan.getByLabel("Repita la contraseña").fill(DEMO_PASSWORD);
+  await morgan.getByRole("button", { name: "Crear mi cuenta y aceptar" }).click();
+  await expect(morgan.getByText("Está viendo el expediente de Riley Chen")).toBeVisible();
+  // Only what Riley chose: Medications and Messages (and no chart of Morgan's own).
+  const menu = morgan.getByRole("navigation", { name: "Menú" });
+  await expect(menu.getByRole("link", { name: "Medicamentos" })).toBeVisible();
+  await expect(menu.getByRole("link", { name: "Resultados de pruebas" })).toHaveCount(0);
+
+  // The link worked once.
+  const again = await (await browser.newContext()).newPage();
+  await again.goto(link.pathname + link.search);
+  await expect(again.getByRole("heading", { level: 1, name: "This invitation cannot be used" })).toBeVisible();
 });

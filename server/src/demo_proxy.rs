@@ -46,7 +46,6 @@ pub struct Family {
     pub leo_user: i64,
     pub joe: i64,
     pub joe_user: i64,
-    pub sam_user: i64,
     pub rivera_user: i64,
     pub him_user: i64,
 }
@@ -67,13 +66,6 @@ pub async fn create(state: &AppState, f: &Family) -> Result<bool> {
     for (proxy, patient, kind, relationship, sections) in [
         (f.jordan_user, f.emma, RequestKind::Minor, Relationship::Parent, &all[..]),
         (f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &all[..]),
-        (
-            f.sam_user,
-            f.joe,
-            RequestKind::Adult,
-            Relationship::Caregiver,
-            &[Section::Messages, Section::Medications][..],
-        ),
     ] {
         let grant = NewGrant {
             proxy_user_id: proxy,
@@ -86,7 +78,7 @@ pub async fn create(state: &AppState, f: &Family) -> Result<bool> {
             approved_by: Some(f.him_user),
             now,
         };
-        insert_grant(db, &grant).await?;
+        insert_grant(&db.write, &grant).await?;
     }
     let rivera = app::patients::store::provider_of_user(db, f.rivera_user).await?.ok_or("no provider")?;
     for patient in [f.emma, f.leo, f.joe] {

@@ -233,17 +233,8 @@ async fn demo_health_record(state: &AppState) -> Result<()> {
 async fn demo_proxy_access(state: &AppState, hash: &str) -> Result<()> {
     let now = state.clock.now_ms();
     if store::user_by_username(&state.db, "sam").await?.is_none() {
-        let user = store::NewUser {
-            username: "sam",
-            password_hash: hash,
-            email: Some("sam@example.org"),
-            display_name: "Sam Carter",
-            role: Role::Patient,
-            patient_id: None,
-            email_confirmed: true,
-        };
-        store::insert_user(&state.db.write, &user, now).await?;
-        println!("created sam (Sam Carter, caregiver, no chart of their own)");
+        sam_by_invitation(state, hash, now).await?;
+        println!("created sam (Sam Carter, caregiver, no chart of their own) by accepting grandpa.joe's invitation");
     }
     let user = |name: &'static str| async move {
         let found = store::user_by_username(&state.db, name).await.map_err(|e| e.to_string())?;
@@ -260,7 +251,6 @@ async fn demo_proxy_access(state: &AppState, hash: &str) -> Result<()> {
         leo_user: user("leo").await?.id,
         joe: chart("100007").await?,
         joe_user: user("grandpa.joe").await?.id,
-        sam_user: user("sam").await?.id,
         rivera_user: user("dr.rivera").await?.id,
         him_user: user("him.lee").await?.id,
     };
@@ -268,6 +258,44 @@ async fn demo_proxy_access(state: &AppState, hash: &str) -> Result<()> {
         println!("created proxy access: jordan -> Emma (9) and Leo (15); sam -> Joe Carter (messages, medications)");
     }
     Ok(())
+}
+
+/// Sam's account, made the way a caregiver's is: Joe invites Sam (messages and
+/// medications), and the invitation is accepted with a new account of no chart of its own.
+async fn sam_by_invitation(state: &AppState, hash: &str, now: i64) -> Result<()> {
+    use app::{
+        access::{Relationship, Section},
+        infra::crypto,
+        invitations::store as invitations,
+    };
+    let joe = store::user_by_username(&state.db, "grandpa.joe").await?.ok_or("no grandpa.joe")?;
+    let token_hash = crypto::sha256_hex(&crypto::random_token(32));
+    let invitation = invitations::NewInvitation {
+        token_hash: &token_hash,
+        patient_id: joe.patient_id.ok_or("grandpa.joe has no chart")?,
+        invited_by: joe.id,
+        name: "Sam Carter",
+        email: "sam@example.org",
+        relationship: Relationship::Caregiver,
+        sections: &[Section::Messages, Section::Medications],
+        ends_at: None,
+    };
+    invitations::insert(&state.db, &invitation, now).await?;
+    let open =
+        invitations::open_invitation(&state.db, &token_hash, now).await?.ok_or("the invitation vanished")?;
+    let sam = store::NewUser {
+        username: "sam",
+        password_hash: hash,
+        email: Some("sam@example.org"),
+        display_name: "Sam Carter",
+        role: Role::Patient,
+        patient_id: None,
+        email_confirmed: true,
+    };
+    match invitations::accept(&state.db, &open, &invitations::Invitee::New(sam), now).await? {
+        invitations::Accepted::Grant { .. } => Ok(()),
+        _ => Err("sam's invitation was not accepted".into()),
+    }
 }
 
 /// Audits an action taken from the command line (no user, no client address).

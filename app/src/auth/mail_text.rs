@@ -80,3 +80,13 @@ pub fn account_created(org: &OrgInfo) -> String {
         org.name, org.support_phone, org.support_hours
     )
 }
+
+pub fn invitation(org: &OrgInfo, link: &str) -> String {
+    format!(
+        "Someone who has a {} Portico account invited you to help with their care: to see\n\
+         parts of their health record online, as they chose.\n\n\
+         Open this link to accept (it works once, within 14 days):\n{link}\n\n\
+         If you were not expecting this, ignore this e-mail. Questions: {} ({}).\n",
+        org.name, org.support_phone, org.support_hours
+    )
+}

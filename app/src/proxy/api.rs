@@ -65,7 +65,7 @@ pub async fn load_sharing() -> Result<Sharing, AppError> {
 /// Whether the patient is 18 or older today (an adult decides who sees their chart). A
 /// birth date that cannot be read counts as a minor's: the narrower rights.
 #[cfg(feature = "ssr")]
-async fn patient_is_adult(state: &AppState, patient_id: i64) -> Result<bool, AppError> {
+pub(crate) async fn patient_is_adult(state: &AppState, patient_id: i64) -> Result<bool, AppError> {
     let patient =
         crate::patients::store::patient_by_id(&state.db, patient_id).await?.ok_or(AppError::NotFound)?;
     let age = crate::dates::age_from(&patient.birth_date, state.clock.today());

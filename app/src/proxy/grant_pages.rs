@@ -119,7 +119,7 @@ fn RestrictionForm(g: GrantView, restrictions: Vec<Restriction>, may_change: boo
 /// One checkbox per section, sent as `sections[]` (see `SectionNames`), with the group's
 /// error under it and tied to it for screen readers.
 #[component]
-fn SectionChecks(
+pub(crate) fn SectionChecks(
     legend: String,
     sections: Vec<Section>,
     checked: Vec<Section>,

@@ -61,6 +61,7 @@ fn SharingView(s: Sharing) -> impl IntoView {
                     {(!may_change).then(|| view! { <p class="muted">{t!(i18n, proxy.teen_cannot_change)}</p> })}
                 }.into_any()
             }}
+            {may_change.then(|| view! { <p><a href="/sharing/invite">{t!(i18n, invite.link)}</a></p> })}
         </section>
         <section aria-labelledby="mine">
             <h2 id="mine">{t!(i18n, proxy.mine)}</h2>

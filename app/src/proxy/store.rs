@@ -272,8 +272,12 @@ pub struct NewGrant<'a> {
     pub now: i64,
 }
 
-/// A grant made outside the request flow (the demo data, and tests).
-pub async fn insert_grant(db: &Db, g: &NewGrant<'_>) -> Result<i64, sqlx::Error> {
+/// A grant made outside the request flow (an accepted invitation, the demo data, tests);
+/// `exec` is the pool or the caller's transaction.
+pub async fn insert_grant<'c, E>(exec: E, g: &NewGrant<'_>) -> Result<i64, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     sqlx::query_scalar(
         "INSERT INTO proxy_grants (proxy_user_id, patient_id, kind, relationship, sections, starts_at, ends_at, \
          approved_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -287,7 +291,7 @@ pub async fn insert_grant(db: &Db, g: &NewGrant<'_>) -> Result<i64, sqlx::Error>
     .bind(g.ends_at)
     .bind(g.approved_by)
     .bind(g.now)
-    .fetch_one(&db.write)
+    .fetch_one(exec)
     .await
 }
 

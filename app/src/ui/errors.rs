@@ -35,6 +35,7 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::EmailCodeWrong => t_string!(i18n, err.email_code_wrong),
         Problem::EmailCodeNone => t_string!(i18n, err.email_code_none),
         Problem::EmailUnchanged => t_string!(i18n, err.email_unchanged),
+        Problem::InvitationGone => t_string!(i18n, err.invitation_gone),
         Problem::ActivationFormat => t_string!(i18n, err.activation_format),
         Problem::ActivationNoMatch => t_string!(i18n, err.activation_no_match),
         Problem::ActivationUsed => t_string!(i18n, err.activation_used),

@@ -158,6 +158,19 @@ fn table() -> Vec<Row> {
         row("/api/proxy/charts", Home, Call::Form(none), SESSION),
         row("/api/proxy/switch", Home, Call::Form(|f| vec![("patient_id", f.leo.to_string())]), [O, O, O, N, N, O, N, U]),
         row("/api/proxy/sharing", Home, Call::Form(none), SESSION),
+        // Invitations (invitations.rs has the scenarios). Sending is an adult's with a chart
+        // of their own (here refused at the relationship, to send no mail); a link's token
+        // is the invitee's credential (here none matches).
+        row("/api/invitations/send", Sharing, Call::Form(|_| vec![
+            ("name", "Someone".into()), ("email", "someone@example.org".into()), ("relationship", "parent".into()),
+            ("sections", "home".into()),
+        ]), [F, V, V, V, V, V, V, U]),
+        row("/api/invitations/load", Home, Call::Form(|_| vec![("token", "not-a-token".into())]), [N, N, N, N, N, N, N, N]),
+        row("/api/invitations/accept", Home, Call::Form(|_| vec![("token", "not-a-token".into())]), [V, V, V, V, V, V, V, U]),
+        row("/api/invitations/create_account", Home, Call::Form(|_| vec![
+            ("token", "not-a-token".into()), ("username", "someone".into()),
+            ("password", "long enough password 1".into()), ("password_confirm", "long enough password 1".into()),
+        ]), SIGNED_OUT_ONLY),
         row("/api/proxy/access_log", Home, Call::Form(none), SESSION),
         row("/api/proxy/request_minor", Home, Call::Form(|_| vec![
             ("child_name", "Some Child".into()), ("birth_date", "2020-01-01".into()), ("relationship", "parent".into()),
@@ -420,6 +433,8 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
     if !path.starts_with("/api/staff/") {
         return match path {
             "/api/site/org" | "/api/auth/me" | "/api/auth/keep_alive" => [O; 4],
+            // Anyone may open a link; this one matches no invitation.
+            "/api/invitations/load" => [N; 4],
             "/api/auth/two_step/verify" => [O; 4],
             "/api/auth/two_step/setup" => [S; 4],
             // Staff have a confirmed factor: a setup is refused ("already on"), and so is

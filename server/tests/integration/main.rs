@@ -11,6 +11,7 @@ mod cli;
 mod health_record;
 mod http_surface;
 mod identity;
+mod invitations;
 mod messaging;
 mod messaging_crash;
 mod notices;

@@ -222,7 +222,7 @@ pub async fn grant(
 ) -> i64 {
     let now = app.clock.now_ms();
     insert_grant(
-        &app.state.db,
+        &app.state.db.write,
         &NewGrant {
             proxy_user_id: proxy_user,
             patient_id: patient,

@@ -34,6 +34,11 @@ const PUBLIC: &[(&str, &str)] = &[
     ("load_two_step_status", "the caller's own factor, no chart"),
     ("turn_off_two_step", "the caller's own factor, with their password"),
     ("set_first_password", "the last step of a first sign-in: a session at that stage, no chart"),
+    ("load_invitation", "an invitation link: its token is the credential; shows the chart's name only"),
+    (
+        "accept_with_new_account",
+        "an invitation link: its token is the credential; the new account has no chart",
+    ),
     ("start_sign_up", "sign-up: the applicant has no session; a chart is only matched, never shown"),
     ("answer_sign_up", "sign-up: the token from step 1 and the answers are the credential"),
     ("create_sign_up_account", "sign-up: a token whose answers were all right"),

@@ -1,0 +1,187 @@
+//! Invitation server functions. Sending is the inviting patient's (access::account, their
+//! own chart, 18 or older); reading and accepting are the invitee's, whose credential is
+//! the link's token (32 random bytes, stored hashed, one use, 14 days).
+use leptos::prelude::*;
+
+use super::InvitationView;
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::store,
+    crate::{
+        access::{self, Relationship, Section},
+        auth::{mail_text, rules, session, store as auth_store, two_step::Stage},
+        infra::{crypto, state, AppState},
+        problem::Problem,
+    },
+};
+
+/// "Invite someone to see my chart". `sections`: the section names (`SectionNames`), at
+/// least one; `ends_on`: the last day of access's next day (YYYY-MM-DD), or empty. Sent as
+/// a plain form from its page, the browser comes back to it with "sent".
+#[server(endpoint = "invitations/send")]
+pub async fn send_invitation(
+    name: String,
+    email: String,
+    relationship: String,
+    #[server(default)] sections: crate::proxy::SectionNames,
+    #[server(default)] ends_on: Option<String>,
+) -> Result<(), AppError> {
+    let account = access::account().await?;
+    let state = account.state();
+    let own = account.own_patient_id().ok_or(AppError::Forbidden)?;
+    if !crate::proxy::api::patient_is_adult(state, own).await? {
+        return Err(AppError::Forbidden);
+    }
+    let required = Some(Problem::ProxyNameRequired);
+    let name =
+        crate::input::bounded(&name, crate::proxy::NAME_MAX_CHARS, required, Problem::ProxyNameTooLong)
+            .map_err(|p| AppError::invalid("name", p))?;
+    let email = rules::normalize_email(&email).map_err(|k| AppError::invalid("email", k))?;
+    // Someone of the patient's choosing, for an adult's chart: not "parent".
+    let relationship = Relationship::parse(&relationship)
+        .filter(|r| *r != Relationship::Parent)
+        .ok_or_else(|| AppError::invalid("relationship", Problem::ProxyRelationshipRequired))?;
+    let sections = crate::proxy::api::parse_sections(&sections.0)?;
+    let today = state.clock.today();
+    let ends_at = access::grants::parse_end(ends_on.as_deref().unwrap_or(""), today)
+        .map_err(|p| AppError::invalid("ends_on", p))?
+        .map(|day| state.clock.start_of_day(day));
+    let now = state.clock.now_ms();
+    if store::sent_since(&state.db, account.user_id(), now - crate::dates::DAY_MS).await?
+        >= super::INVITATIONS_PER_DAY
+    {
+        return Err(AppError::TooManyAttempts { retry_after_secs: 3600 });
+    }
+    let token = crypto::random_token(32);
+    let new = store::NewInvitation {
+        token_hash: &crypto::sha256_hex(&token),
+        patient_id: own,
+        invited_by: account.user_id(),
+        name: &name,
+        email: &email,
+        relationship,
+        sections: &sections,
+        ends_at,
+    };
+    let id = store::insert(&state.db, &new, now).await?;
+    account.audit_on(own, false, Section::Sharing, "invitation-sent", &format!("invitation={id}")).await?;
+    mail_invitation(state, email, &token);
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect("/sharing/invite?done=sent");
+    }
+    Ok(())
+}
+
+/// The link, in an e-mail that names no one: whose chart it is shows only to whoever
+/// opens the link.
+#[cfg(feature = "ssr")]
+fn mail_invitation(state: &AppState, to: String, token: &str) {
+    let mut link = state.config.public_url.join("/invitation").expect("a fixed path joins any URL");
+    link.query_pairs_mut().append_pair("token", token);
+    let body = mail_text::invitation(&state.config.org, link.as_str());
+    state.mail_later(to, "You are invited to Portico", body);
+}
+
+/// What an invitation link offers, for the page that opens it; "not found" once it was
+/// used, replaced or is past its 14 days.
+#[server(endpoint = "invitations/load")]
+pub async fn load_invitation(token: String) -> Result<InvitationView, AppError> {
+    let state = state()?;
+    let now = state.clock.now_ms();
+    let inv = store::open_invitation(&state.db, &crypto::sha256_hex(&token), now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let signed_in_as = session::current(&state).await.ok().map(|s| s.display_name);
+    Ok(InvitationView {
+        chart_name: format!("{} {}", inv.given_name, inv.family_name),
+        invited_name: inv.name,
+        relationship: Relationship::parse(&inv.relationship).unwrap_or(Relationship::Caregiver),
+        sections: Section::parse_list(&inv.sections),
+        // The grant stops at the start of that day: the last day with access is the one before.
+        ends_on: inv.ends_at.map(|at| state.clock.date_of(at - 1)),
+        signed_in_as,
+    })
+}
+
+/// Accepts as the signed-in account: the chart joins its switcher.
+#[server(endpoint = "invitations/accept")]
+pub async fn accept_invitation(token: String) -> Result<(), AppError> {
+    let account = access::account().await?;
+    let state = account.state();
+    let now = state.clock.now_ms();
+    let inv = open(state, &token, now).await?;
+    if account.own_patient_id() == Some(inv.patient_id) {
+        return Err(AppError::invalid("form", Problem::ProxyOwnChart));
+    }
+    match store::accept(&state.db, &inv, &store::Invitee::Existing(account.user_id()), now).await? {
+        store::Accepted::Grant { .. } => {}
+        _ => return Err(AppError::invalid("form", Problem::InvitationGone)),
+    }
+    account.audit_on(inv.patient_id, true, Section::Sharing, "invitation-accepted", "").await?;
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect("/");
+    }
+    Ok(())
+}
+
+/// Accepts with a new account of no chart of its own: the invitation's name and address
+/// (confirmed by the link itself), a username and a password of the invitee's choosing.
+#[server(endpoint = "invitations/create_account")]
+pub async fn accept_with_new_account(
+    token: String,
+    username: String,
+    password: String,
+    password_confirm: String,
+) -> Result<(), AppError> {
+    let state = state()?;
+    let now = state.clock.now_ms();
+    let inv = open(&state, &token, now).await?;
+    let username = rules::normalize_username(&username).map_err(|k| AppError::invalid("username", k))?;
+    let words: Vec<&str> =
+        [username.as_str(), inv.email.as_str()].into_iter().chain(inv.name.split_whitespace()).collect();
+    crate::auth::strength::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
+    if password != password_confirm {
+        return Err(AppError::invalid("password_confirm", Problem::PasswordMismatch));
+    }
+    if auth_store::user_by_username(&state.db, &username).await?.is_some() {
+        return Err(AppError::invalid("username", Problem::UsernameTaken));
+    }
+    let hash = state.hasher.hash(&password).await?;
+    let user = auth_store::NewUser {
+        username: &username,
+        password_hash: &hash,
+        email: Some(&inv.email),
+        display_name: &inv.name,
+        role: crate::auth::Role::Patient,
+        patient_id: None,
+        email_confirmed: true,
+    };
+    let user_id = match store::accept(&state.db, &inv, &store::Invitee::New(user), now).await? {
+        store::Accepted::Grant { user_id } => user_id,
+        store::Accepted::UsernameTaken => return Err(AppError::invalid("username", Problem::UsernameTaken)),
+        store::Accepted::Gone => return Err(AppError::invalid("form", Problem::InvitationGone)),
+    };
+    let addr = crate::infra::client_addr();
+    let event = crate::infra::audit::AuditEvent {
+        actor_user_id: Some(user_id),
+        action: "invitation-accepted",
+        patient_id: Some(inv.patient_id),
+        as_proxy: true,
+        client_addr: Some(&addr),
+        detail: "new account",
+        ..Default::default()
+    };
+    crate::infra::audit::append(&state.db, now, event).await?;
+    session::start(&state, user_id, rules::IDLE_WEB_MINUTES, Stage::Full).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+async fn open(state: &AppState, token: &str, now: i64) -> Result<store::OpenInvitation, AppError> {
+    store::open_invitation(&state.db, &crypto::sha256_hex(token), now)
+        .await?
+        .ok_or_else(|| AppError::invalid("form", Problem::InvitationGone))
+}

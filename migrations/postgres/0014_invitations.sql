@@ -1,0 +1,21 @@
+-- Invitations (issue 14, part 4): an adult patient invites a caregiver to see their chart.
+-- The e-mailed link's token is stored hashed; accepting it (once, within 14 days) makes
+-- the grant it describes, for a new account with no chart of its own or an existing one.
+CREATE TABLE invitations (
+    id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    token_hash       TEXT NOT NULL UNIQUE,
+    patient_id       BIGINT NOT NULL REFERENCES patients (id),
+    invited_by       BIGINT NOT NULL REFERENCES users (id),
+    name             TEXT NOT NULL,
+    email            TEXT NOT NULL,
+    relationship     TEXT NOT NULL,
+    sections         TEXT NOT NULL,
+    ends_at          BIGINT,
+    created_at       BIGINT NOT NULL,
+    expires_at       BIGINT NOT NULL,
+    accepted_at      BIGINT,
+    accepted_user_id BIGINT REFERENCES users (id),
+    voided_at        BIGINT
+);
+CREATE INDEX invitations_sender ON invitations (invited_by, created_at);
+CREATE INDEX invitations_patient ON invitations (patient_id);

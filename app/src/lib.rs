@@ -19,6 +19,7 @@ pub mod medications;
 pub mod messages;
 pub mod notices;
 pub mod patients;
+pub mod personal;
 pub mod problem;
 pub mod proxy;
 pub mod reminders;
@@ -193,6 +194,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("account/password") view=ChangePasswordPage ssr=SsrMode::Async />
                         <Route path=path!("account/devices") view=DevicesPage ssr=SsrMode::Async />
                         <Route path=path!("account/email") view=crate::account::email_pages::EmailPage ssr=SsrMode::Async />
+                        <Route path=path!("account/personal") view=crate::personal::pages::PersonalPage ssr=SsrMode::Async />
                         <Route path=path!("account/notices") view=NoticesPage ssr=SsrMode::Async />
                         <Route path=path!("staff/activation-codes") view=ActivationCodesPage ssr=SsrMode::Async />
                         <Route path=path!("staff/results") view=StaffResultsPage ssr=SsrMode::Async />

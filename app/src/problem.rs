@@ -81,6 +81,10 @@ problems! {
 
     InvitationGone = "invitation.gone",
 
+    PersonalTooLong = "personal.too_long",
+    PersonalBadChoice = "personal.bad_choice",
+    PersonalDeclineAlone = "personal.decline_alone",
+
     ResetWhoRequired = "reset.who_required",
     ResetCodeInvalid = "reset.code_invalid",
     ResetCodeExhausted = "reset.code_exhausted",

@@ -58,6 +58,9 @@ pub fn AccountPage() -> impl IntoView {
                 <dt>{t!(i18n, account.password_set)}</dt><dd>{a.password_changed}</dd>
             </dl>
         }} />
+        <ul class="link-list">
+            <li><a href="/account/personal">{t!(i18n, personal.link)}</a></li>
+        </ul>
         <h2>{t!(i18n, account.security)}</h2>
         <ul class="link-list">
             <li><a href="/account/password">{t!(i18n, account.change_password)}</a></li>

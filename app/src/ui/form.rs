@@ -15,6 +15,9 @@ pub fn TextField(
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(default = true)] required: bool,
     #[prop(optional)] inputmode: Option<&'static str>,
+    /// A pattern the browser checks before sending (the server checks again).
+    #[prop(optional)]
+    pattern: Option<&'static str>,
     /// Holds what is typed, for forms that carry it to a later step.
     #[prop(optional)]
     bind: Option<RwSignal<String>>,
@@ -43,6 +46,7 @@ pub fn TextField(
                 autocomplete=autocomplete
                 maxlength=maxlength
                 inputmode=inputmode
+                pattern=pattern
                 prop:value=bind
                 on:input=move |ev| bind.set(event_target_value(&ev))
                 aria-invalid=move || error.get().is_some().then_some("true")

@@ -79,14 +79,21 @@ pub async fn choose_language(lang: String, back_to: String) -> Result<(), crate:
     let Ok(locale) = Locale::from_str(&lang) else {
         return Err(crate::error::AppError::invalid("lang", crate::problem::Problem::BadRequest));
     };
+    remember_language(&locale.to_string());
+    leptos_axum::redirect(&local_path(&back_to));
+    Ok(())
+}
+
+/// Sets the language cookie on this answer (the switcher; a preferred language saved in
+/// Personal information).
+#[cfg(feature = "ssr")]
+pub fn remember_language(lang: &str) {
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-        let cookie = format!("{LANG_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax");
+        let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
         if let Ok(value) = http::HeaderValue::from_str(&cookie) {
             opts.append_header(http::header::SET_COOKIE, value);
         }
     }
-    leptos_axum::redirect(&local_path(&back_to));
-    Ok(())
 }
 
 /// `path` if it is a path on this site, else the home page: never an open redirect.

@@ -158,6 +158,10 @@ fn table() -> Vec<Row> {
         row("/api/proxy/charts", Home, Call::Form(none), SESSION),
         row("/api/proxy/switch", Home, Call::Form(|f| vec![("patient_id", f.leo.to_string())]), [O, O, O, N, N, O, N, U]),
         row("/api/proxy/sharing", Home, Call::Form(none), SESSION),
+        // Personal information: the reader's own chart, whichever is open (personal.rs);
+        // saved with a language that is not offered, to change nothing.
+        row("/api/personal/load", Home, Call::Form(none), SESSION),
+        row("/api/personal/save", Home, Call::Form(|_| vec![("language", "klingon".into())]), [V, V, V, V, V, V, V, U]),
         // Invitations (invitations.rs has the scenarios). Sending is an adult's with a chart
         // of their own (here refused at the relationship, to send no mail); a link's token
         // is the invitee's credential (here none matches).

@@ -15,6 +15,7 @@ mod invitations;
 mod messaging;
 mod messaging_crash;
 mod notices;
+mod personal;
 mod proxy;
 mod proxy_fixture;
 mod sign_up;

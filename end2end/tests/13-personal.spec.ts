@@ -1,0 +1,37 @@
+import { test, expect, signIn, expectAccessible } from "./helpers";
+
+test("personal information: contact, language and demographics with their definitions; the language follows", async ({ page }) => {
+  await signIn(page, "jordan");
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByRole("link", { name: "Personal information" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Personal information" })).toBeVisible();
+  // The seed's definitions stand beside their questions.
+  await expect(page.getByText("Gender identity: Person’s internal sense of self")).toBeVisible();
+  await expect(page.getByRole("group", { name: "Sexual orientation" })).toHaveAccessibleDescription(/How one identifies/);
+  await expectAccessible(page);
+
+  await page.getByLabel("Street address").fill("40 Harbor Road");
+  await page.getByLabel("City").fill("Portland");
+  await page.getByLabel("Their name").fill("Alex Quinn");
+  await page.getByLabel("Their phone number").fill("503 555 0177");
+  await page.getByLabel("Asian").check();
+  await page.getByLabel("White").check();
+  await page.getByRole("group", { name: "Ethnicity" }).getByLabel("Not Hispanic or Latino").check();
+  await page.getByRole("group", { name: "Pronouns" }).getByLabel("they/them/their").check();
+  await page.getByLabel("Preferred language").selectOption("es");
+  await page.getByRole("button", { name: "Save my information" }).click();
+
+  // Saved, and the pages are in Spanish now.
+  await expect(page.getByText("Se guardó su información.")).toBeVisible();
+  await expect(page.getByLabel("Dirección", { exact: true })).toHaveValue("40 Harbor Road");
+  await expect(page.getByLabel("Asiático")).toBeChecked();
+  await expect(page.getByRole("group", { name: "Pronombres" }).getByLabel("elle")).toBeChecked();
+  await expectAccessible(page);
+
+  // "Choose not to answer" goes alone: refused at the question, in Spanish.
+  await page.getByRole("group", { name: /Raza/ }).getByLabel("Prefiero no responder").check();
+  await page.getByRole("button", { name: "Guardar mi información" }).click();
+  await expect(page.getByText("“Prefiero no responder” va sola")).toBeVisible();
+  await expect(page.getByLabel("Asiático")).toBeChecked();
+  await expectAccessible(page);
+});

@@ -1,0 +1,90 @@
+//! Personal information (issue 14, part 2), on both databases: the patient's own chart
+//! only, every field checked at its own field, codes from the USCDI value sets only,
+//! "choose not to answer" alone, saved and audited, the language remembered.
+use crate::common::{error_key, TestApp};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+on_both_databases!(personal_information_is_saved_checked_and_the_patients_own,);
+
+fn form<'a>(changes: &[(&'static str, &'a str)]) -> Vec<(&'static str, &'a str)> {
+    let mut form = vec![
+        ("preferred_name", "Pat"),
+        ("address_line", "12 Elm Street, Apt 3"),
+        ("city", "Portland"),
+        ("region", "OR"),
+        ("postal_code", "97201"),
+        ("phone", "(503) 555-0101"),
+        ("emergency_name", "Lee Ient"),
+        ("emergency_relationship", "Sister"),
+        ("emergency_phone", "503 555 0199"),
+        ("language", "es"),
+        ("races", "2028-9,2106-3"),
+        ("ethnicity", "2186-5"),
+        ("sexual_orientation", "ASKU"),
+        ("gender_identity", "33791000087105"),
+        ("pronouns", "LA29520-6"),
+    ];
+    for (name, value) in changes {
+        form.iter_mut().find(|(n, _)| n == name).expect("a field").1 = value;
+    }
+    form
+}
+
+async fn personal_information_is_saved_checked_and_the_patients_own(app: &TestApp) {
+    app.add_patient_user("pat").await;
+    let client = app.signed_in("pat").await;
+    let (s, before) = app.call(&client, "personal/load", &[]).await;
+    assert_eq!(s, StatusCode::OK, "{before}");
+    assert_eq!(before["legal_name"], "Pat Ient");
+    assert_eq!(before["races"], serde_json::json!([]));
+
+    let field = |b: &Value| (b["Invalid"]["field"].as_str().unwrap_or("").to_owned(), error_key(b));
+    let long = "x".repeat(101);
+    let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+        (form(&[("city", &long)]), "city", "personal.too_long"),
+        (form(&[("phone", "555")]), "phone", "sign_up.phone_invalid"),
+        (form(&[("emergency_phone", "call me")]), "emergency_phone", "sign_up.phone_invalid"),
+        (form(&[("postal_code", "9#")]), "postal_code", "sign_up.postal_code_invalid"),
+        (form(&[("language", "klingon")]), "language", "personal.bad_choice"),
+        (form(&[("races", "2106-3,9999-9")]), "races", "personal.bad_choice"),
+        (form(&[("races", "2106-3,ASKU")]), "races", "personal.decline_alone"),
+        (form(&[("ethnicity", "2106-3")]), "ethnicity", "personal.bad_choice"),
+        (form(&[("gender_identity", "UNK")]), "gender_identity", "personal.bad_choice"),
+    ];
+    for (f, at, key) in cases {
+        let (s, b) = app.call(&client, "personal/save", &f).await;
+        assert_eq!(
+            (s, field(&b)),
+            (StatusCode::UNPROCESSABLE_ENTITY, (at.to_owned(), key.to_owned())),
+            "{at}"
+        );
+    }
+    assert_eq!(app.call(&client, "personal/load", &[]).await.1, before, "nothing saved by a refused form");
+
+    let res = app.call_raw(&client, "personal/save", &form(&[])).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookies: Vec<&str> =
+        res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).collect();
+    assert!(cookies.iter().any(|c| c.starts_with("portico_lang=es")), "{cookies:?}");
+    let (_, after) = app.call(&client, "personal/load", &[]).await;
+    assert_eq!(after["phone"], "5035550101");
+    assert_eq!(after["races"], serde_json::json!(["2028-9", "2106-3"]));
+    assert_eq!(after["sexual_orientation"], "ASKU");
+    assert_eq!(after["pronouns"], "LA29520-6");
+    assert_eq!(after["legal_name"], "Pat Ient", "the legal name is not the patient's to change");
+    assert_eq!(app.audit_count("personal-info-updated").await, 1);
+    // Emptied, an answer is not asked rather than declined.
+    app.call(&client, "personal/save", &form(&[("sexual_orientation", ""), ("races", "")])).await;
+    let (_, emptied) = app.call(&client, "personal/load", &[]).await;
+    assert_eq!(
+        (emptied["sexual_orientation"].as_str(), emptied["races"].clone()),
+        (Some(""), serde_json::json!([]))
+    );
+
+    // An account without a chart of its own has no personal information here.
+    app.add_user("carer", app::auth::Role::Patient, None, "carer@example.org").await;
+    let carer = app.signed_in("carer").await;
+    assert_eq!(app.call(&carer, "personal/load", &[]).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.call(&carer, "personal/save", &form(&[])).await.0, StatusCode::FORBIDDEN);
+}

@@ -35,3 +35,19 @@ test("personal information: contact, language and demographics with their defini
   await expect(page.getByLabel("Asiático")).toBeChecked();
   await expectAccessible(page);
 });
+
+// After the test above: Jordan's address is on file.
+test("front-desk staff find a chart and correct its personal information", async ({ page }) => {
+  await signIn(page, "support.sam");
+  await page.getByRole("navigation", { name: "Menu" }).getByRole("link", { name: "Activation codes" }).click();
+  await page.getByLabel("MRN or family name").fill("Quinn");
+  await page.getByRole("button", { name: "Find patient" }).click();
+  await page.getByRole("link", { name: "Quinn, Jordan" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Personal information (staff)" })).toBeVisible();
+  await expect(page.getByLabel("Street address")).toHaveValue("40 Harbor Road");
+  await expectAccessible(page);
+  await page.getByLabel("City").fill("Beaverton");
+  await page.getByRole("button", { name: "Save the corrections" }).click();
+  await expect(page.getByText("The corrections were saved.")).toBeVisible();
+  await expect(page.getByLabel("City")).toHaveValue("Beaverton");
+});

@@ -42,6 +42,61 @@ pub async fn save_personal_info(
 ) -> Result<(), AppError> {
     let account = access::account().await?;
     let chart = account.own_chart("personal-info").await?;
+    let typed = Typed {
+        preferred_name,
+        address_line,
+        city,
+        region,
+        postal_code,
+        phone,
+        emergency_name,
+        emergency_relationship,
+        emergency_phone,
+        language,
+        races: races.0,
+        ethnicity,
+        sexual_orientation,
+        gender_identity,
+        pronouns,
+    };
+    let info = checked(typed)?;
+    let language = info.language.clone();
+    let state = account.state();
+    store::save_personal_info(&chart, &info, state.clock.now_ms()).await?;
+    chart.audit_write(crate::access::Section::Home, "personal-info-updated", "").await?;
+    if matches!(language.as_str(), "en" | "es") {
+        crate::ui::language::remember_language(&language);
+    }
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect("/account/personal?done=saved");
+    }
+    Ok(())
+}
+
+/// The form as typed, for `checked` (the patient's page and the staff page send the same).
+#[cfg(feature = "ssr")]
+pub(super) struct Typed {
+    pub preferred_name: String,
+    pub address_line: String,
+    pub city: String,
+    pub region: String,
+    pub postal_code: String,
+    pub phone: String,
+    pub emergency_name: String,
+    pub emergency_relationship: String,
+    pub emergency_phone: String,
+    pub language: String,
+    /// Comma-separated codes.
+    pub races: String,
+    pub ethnicity: String,
+    pub sexual_orientation: String,
+    pub gender_identity: String,
+    pub pronouns: String,
+}
+
+/// Every field checked, each refused at its own field; choices must be listed codes.
+#[cfg(feature = "ssr")]
+pub(super) fn checked(t: Typed) -> Result<PersonalInfo, AppError> {
     let text = |field: &str, value: &str, max: usize| -> Result<String, AppError> {
         let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
         if value.chars().count() > max {
@@ -56,48 +111,39 @@ pub async fn save_personal_info(
         crate::signup::normalize_phone(value)
             .ok_or_else(|| AppError::invalid(field, Problem::SignUpPhoneInvalid))
     };
-    let postal_code = match postal_code.trim() {
+    let postal_code = match t.postal_code.trim() {
         "" => String::new(),
         typed => crate::signup::normalize_postal_code(typed)
             .ok_or_else(|| AppError::invalid("postal_code", Problem::SignUpPostalCodeInvalid))?,
     };
-    let language = language.trim().to_owned();
+    let language = t.language.trim().to_owned();
     if !language.is_empty() && !LANGUAGES.iter().any(|(tag, _)| *tag == language) {
         return Err(AppError::invalid("language", Problem::PersonalBadChoice));
     }
     let info = PersonalInfo {
         legal_name: String::new(),
         birth_date: String::new(),
-        preferred_name: text("preferred_name", &preferred_name, super::TEXT_MAX_CHARS)?,
-        address_line: text("address_line", &address_line, super::ADDRESS_MAX_CHARS)?,
-        city: text("city", &city, super::TEXT_MAX_CHARS)?,
-        region: text("region", &region, super::TEXT_MAX_CHARS)?,
+        preferred_name: text("preferred_name", &t.preferred_name, super::TEXT_MAX_CHARS)?,
+        address_line: text("address_line", &t.address_line, super::ADDRESS_MAX_CHARS)?,
+        city: text("city", &t.city, super::TEXT_MAX_CHARS)?,
+        region: text("region", &t.region, super::TEXT_MAX_CHARS)?,
         postal_code,
-        phone: phone_of("phone", &phone)?,
-        emergency_name: text("emergency_name", &emergency_name, super::TEXT_MAX_CHARS)?,
+        phone: phone_of("phone", &t.phone)?,
+        emergency_name: text("emergency_name", &t.emergency_name, super::TEXT_MAX_CHARS)?,
         emergency_relationship: text(
             "emergency_relationship",
-            &emergency_relationship,
+            &t.emergency_relationship,
             super::TEXT_MAX_CHARS,
         )?,
-        emergency_phone: phone_of("emergency_phone", &emergency_phone)?,
-        language: language.clone(),
-        races: races_of(&races.0)?,
-        ethnicity: choice("ethnicity", &ethnicity, super::ETHNICITIES)?,
-        sexual_orientation: choice("sexual_orientation", &sexual_orientation, SEXUAL_ORIENTATIONS)?,
-        gender_identity: choice("gender_identity", &gender_identity, GENDER_IDENTITIES)?,
-        pronouns: choice("pronouns", &pronouns, PRONOUNS)?,
+        emergency_phone: phone_of("emergency_phone", &t.emergency_phone)?,
+        language,
+        races: races_of(&t.races)?,
+        ethnicity: choice("ethnicity", &t.ethnicity, super::ETHNICITIES)?,
+        sexual_orientation: choice("sexual_orientation", &t.sexual_orientation, SEXUAL_ORIENTATIONS)?,
+        gender_identity: choice("gender_identity", &t.gender_identity, GENDER_IDENTITIES)?,
+        pronouns: choice("pronouns", &t.pronouns, PRONOUNS)?,
     };
-    let state = account.state();
-    store::save_personal_info(&chart, &info, state.clock.now_ms()).await?;
-    chart.audit_write(crate::access::Section::Home, "personal-info-updated", "").await?;
-    if matches!(language.as_str(), "en" | "es") {
-        crate::ui::language::remember_language(&language);
-    }
-    if crate::ui::form::is_form_post() {
-        leptos_axum::redirect("/account/personal?done=saved");
-    }
-    Ok(())
+    Ok(info)
 }
 
 /// One code of `set`, or empty (not answered).

@@ -7,6 +7,7 @@
 //! answer" (HL7 NullFlavor ASKU). Legal name and date of birth are not edited here.
 pub mod api;
 pub mod pages;
+pub mod staff_api;
 #[cfg(feature = "ssr")]
 pub mod store;
 

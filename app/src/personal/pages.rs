@@ -1,10 +1,11 @@
 //! The "Personal information" page: one plain form (no wasm), sent whole; refused, the
 //! browser comes back with the error at its field; saved, the page says so.
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
     api::{load_personal_info, SavePersonalInfo},
+    staff_api::{staff_load_personal_info, StaffSavePersonalInfo},
     Code, PersonalInfo, ETHNICITIES, GENDER_IDENTITIES, LANGUAGES, PRONOUNS, RACES, SEXUAL_ORIENTATIONS,
 };
 use crate::{
@@ -21,6 +22,7 @@ use crate::{
 const PHONE_PATTERN: &str = "[0-9 \\(\\)+.\\-]{7,24}";
 
 const SAVE_PATH: &str = <SavePersonalInfo as server_fn::ServerFn>::PATH;
+const STAFF_SAVE_PATH: &str = <StaffSavePersonalInfo as server_fn::ServerFn>::PATH;
 
 const FIELDS: &[&str] = &[
     "preferred_name",
@@ -49,19 +51,46 @@ pub fn PersonalPage() -> impl IntoView {
         <p><a href="/account">{t!(i18n, account.back)}</a></p>
         <h1 id="personal-title">{t!(i18n, personal.title)}</h1>
         <div role="status">{saved.then(|| view! { <p class="notice">{t!(i18n, personal.saved)}</p> })}</div>
-        <Loaded resource=info render=move |p: PersonalInfo| view! { <PersonalForm p /> } />
+        <Loaded resource=info render=move |p: PersonalInfo| {
+            let result = url_result::<SavePersonalInfo, ()>();
+            view! { <PersonalForm p action=SAVE_PATH result patient_id=None /> }
+        } />
     }
 }
 
+/// Staff: one patient's personal information, to check or correct (audited on the chart).
 #[component]
-fn PersonalForm(p: PersonalInfo) -> impl IntoView {
+pub fn StaffPersonalPage() -> impl IntoView {
     let i18n = use_i18n();
-    let result = url_result::<SavePersonalInfo, ()>();
+    let id = use_params_map().read_untracked().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let info = Resource::new(move || id, staff_load_personal_info);
+    let saved = use_query_map().read_untracked().get("done").as_deref() == Some("saved");
+    view! {
+        <p><a href="/staff/activation-codes">{t!(i18n, personal.back_to_search)}</a></p>
+        <h1 id="personal-title">{t!(i18n, personal.staff_title)}</h1>
+        <div role="status">{saved.then(|| view! { <p class="notice">{t!(i18n, personal.saved_staff)}</p> })}</div>
+        <Loaded resource=info render=move |p: PersonalInfo| {
+            let result = url_result::<StaffSavePersonalInfo, ()>();
+            view! { <PersonalForm p action=STAFF_SAVE_PATH result patient_id=Some(id) /> }
+        } />
+    }
+}
+
+/// The form, for the patient (`patient_id` None: their own chart) or for staff.
+#[component]
+fn PersonalForm(
+    p: PersonalInfo,
+    action: &'static str,
+    result: Signal<Option<Result<(), crate::error::AppError>>>,
+    patient_id: Option<i64>,
+) -> impl IntoView {
+    let i18n = use_i18n();
     let err = move |f: &'static str| field_error(result, f);
     let value = |v: &str| RwSignal::new(v.to_owned());
     view! {
-        <form method="post" action=SAVE_PATH class="card personal" aria-labelledby="personal-title">
+        <form method="post" action=action class="card personal" aria-labelledby="personal-title">
             <FormMessage message=form_error(result, FIELDS) />
+            {patient_id.map(|id| view! { <input type="hidden" name="patient_id" value=id /> })}
             <h2>{t!(i18n, personal.name)}</h2>
             <dl class="facts">
                 <dt>{t!(i18n, personal.legal_name)}</dt><dd>{p.legal_name.clone()}</dd>
@@ -119,7 +148,9 @@ fn PersonalForm(p: PersonalInfo) -> impl IntoView {
                 definition=t_string!(i18n, personal.gender_identity_definition).to_string() />
             <Choices name="pronouns" multiple=false set=PRONOUNS chosen=vec![p.pronouns.clone()] error=err("pronouns")
                 legend=t_string!(i18n, personal.pronouns).to_string() definition=String::new() />
-            <button type="submit" class="primary">{t!(i18n, personal.save)}</button>
+            <button type="submit" class="primary">
+                {if patient_id.is_some() { t_string!(i18n, personal.save_staff) } else { t_string!(i18n, personal.save) }}
+            </button>
         </form>
     }
 }

@@ -85,7 +85,7 @@ fn IssueCodes() -> impl IntoView {
                             let label = format!("{} {}", t_string!(i18n, codes.issue), p.name);
                             view! {
                                 <tr>
-                                    <td>{p.name.clone()}</td>
+                                    <td><a href=format!("/staff/personal/{id}")>{p.name.clone()}</a></td>
                                     <td>{p.mrn.clone()}</td>
                                     <td>{p.birth_date.clone()}</td>
                                     <td>{if p.enrolled {

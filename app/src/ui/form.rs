@@ -35,11 +35,14 @@ pub fn TextField(
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
+    // Also as the attribute: a page rendered on the server only (no wasm) shows it too.
+    let initial = bind.get_untracked();
     view! {
         <div class="field">
             <label for=id.clone()>{children()}</label>
             <input
                 id=id
+                value=(!initial.is_empty()).then_some(initial)
                 name=name
                 type=kind
                 required=required

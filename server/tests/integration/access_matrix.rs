@@ -161,6 +161,10 @@ fn table() -> Vec<Row> {
         // Personal information: the reader's own chart, whichever is open (personal.rs);
         // saved with a language that is not offered, to change nothing.
         row("/api/personal/load", Home, Call::Form(none), SESSION),
+        row("/api/staff/personal/load", Home, Call::Form(|f| vec![("patient_id", f.leo.to_string())]), STAFF),
+        row("/api/staff/personal/save", Home, Call::Form(|f| vec![
+            ("patient_id", f.leo.to_string()), ("language", "klingon".into()),
+        ]), STAFF),
         row("/api/personal/save", Home, Call::Form(|_| vec![("language", "klingon".into())]), [V, V, V, V, V, V, V, U]),
         // Invitations (invitations.rs has the scenarios). Sending is an adult's with a chart
         // of their own (here refused at the relationship, to send no mail); a link's token
@@ -461,6 +465,10 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
         "/api/staff/find_patients" => [O, O, F, O],
         // Emma is 9: too young for an account of her own.
         "/api/staff/issue_activation_code" => [V, V, F, V],
+        // A clinician outside the patient's care is asked for a reason first (the glass).
+        "/api/staff/personal/load" => [V, O, F, O],
+        // Saved with a language not offered: refused at the field by whoever may open it.
+        "/api/staff/personal/save" => [V, V, F, V],
         "/api/staff/results/queue" | "/api/staff/renewals/queue" => [O, O, F, F],
         "/api/staff/results/enter"
         | "/api/staff/results/release"
@@ -526,8 +534,10 @@ async fn every_function_answers_every_staff_reader_as_expected(app: &TestApp) {
                     .push(format!("{} as {reader}: expected {expect:?}, got {status} {body:.200}", row.path));
             }
             // Only the clinician who broke the glass reaches Leo's chart (a search result
-            // names him: who a patient is, not what is in the chart, and logged on it).
-            let identity_only = row.path == "/api/staff/find_patients" && !body.contains(SECRET);
+            // names him, and the front desk's personal-information page shows his name and
+            // address: who a patient is, not what is in the chart, and logged on it).
+            let identity_path = matches!(row.path, "/api/staff/find_patients" | "/api/staff/personal/load");
+            let identity_only = identity_path && !body.contains(SECRET);
             // Support answers the threads written to its pool, Leo's among them.
             let own_pool = column == 3 && row.path.starts_with("/api/staff/messages/");
             if column != 1

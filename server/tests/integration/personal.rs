@@ -5,7 +5,40 @@ use crate::common::{error_key, TestApp};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-on_both_databases!(personal_information_is_saved_checked_and_the_patients_own,);
+on_both_databases!(
+    personal_information_is_saved_checked_and_the_patients_own,
+    staff_who_find_charts_correct_personal_information,
+);
+
+async fn staff_who_find_charts_correct_personal_information(app: &TestApp) {
+    let pat = app.add_patient_user("pat").await;
+    app.add_user("support.sam", app::auth::Role::Support, None, "support@example.org").await;
+    app.add_user("billing.kim", app::auth::Role::Billing, None, "billing@example.org").await;
+    let support = app.signed_in("support.sam").await;
+    let id = pat.to_string();
+    let (s, info) = app.call(&support, "staff/personal/load", &[("patient_id", &id)]).await;
+    assert_eq!((s, info["legal_name"].as_str()), (StatusCode::OK, Some("Pat Ient")), "{info}");
+    let mut correction = form(&[("phone", "503-555-0142")]);
+    correction.push(("patient_id", &id));
+    let (s, b) = app.call(&support, "staff/personal/save", &correction).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let patient = app.signed_in("pat").await;
+    assert_eq!(app.call(&patient, "personal/load", &[]).await.1["phone"], "5035550142");
+    let on_chart = format!(
+        "SELECT COUNT(*) FROM audit_log WHERE patient_id = {pat} AND action = 'personal-info-corrected'"
+    );
+    assert_eq!(app.count(&on_chart).await, 1);
+    // Billing does not find charts: refused. A patient cannot use the staff door.
+    let billing = app.signed_in("billing.kim").await;
+    assert_eq!(
+        app.call(&billing, "staff/personal/load", &[("patient_id", &id)]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call(&patient, "staff/personal/load", &[("patient_id", &id)]).await.0,
+        StatusCode::FORBIDDEN
+    );
+}
 
 fn form<'a>(changes: &[(&'static str, &'a str)]) -> Vec<(&'static str, &'a str)> {
     let mut form = vec![
@@ -74,6 +107,13 @@ async fn personal_information_is_saved_checked_and_the_patients_own(app: &TestAp
     assert_eq!(after["pronouns"], "LA29520-6");
     assert_eq!(after["legal_name"], "Pat Ient", "the legal name is not the patient's to change");
     assert_eq!(app.audit_count("personal-info-updated").await, 1);
+    // The page, rendered on the server (a plain form, no wasm), shows what was saved: a
+    // form sent again as it is shown keeps it.
+    let page =
+        client.get(format!("{}/account/personal", app.base)).send().await.unwrap().text().await.unwrap();
+    for shown in ["value=\"12 Elm Street, Apt 3\"", "value=\"5035550101\"", "value=\"2028-9\" checked"] {
+        assert!(page.contains(shown), "{shown} not in the page");
+    }
     // Emptied, an answer is not asked rather than declined.
     app.call(&client, "personal/save", &form(&[("sexual_orientation", ""), ("races", "")])).await;
     let (_, emptied) = app.call(&client, "personal/load", &[]).await;

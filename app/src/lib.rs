@@ -198,6 +198,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("account/notices") view=NoticesPage ssr=SsrMode::Async />
                         <Route path=path!("staff/activation-codes") view=ActivationCodesPage ssr=SsrMode::Async />
                         <Route path=path!("staff/personal/:id") view=crate::personal::pages::StaffPersonalPage ssr=SsrMode::Async />
+                        <Route path=path!("staff/corrections") view=crate::personal::correction_pages::CorrectionQueuePage ssr=SsrMode::Async />
                         <Route path=path!("staff/results") view=StaffResultsPage ssr=SsrMode::Async />
                         <Route path=path!("staff/renewals") view=RenewalQueuePage ssr=SsrMode::Async />
                         <Route path=path!("visits") view=VisitsPage ssr=SsrMode::Async />

@@ -84,6 +84,7 @@ problems! {
     PersonalTooLong = "personal.too_long",
     PersonalBadChoice = "personal.bad_choice",
     PersonalDeclineAlone = "personal.decline_alone",
+    CorrectionPending = "correction.pending",
 
     ResetWhoRequired = "reset.who_required",
     ResetCodeInvalid = "reset.code_invalid",

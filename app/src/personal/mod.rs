@@ -6,6 +6,10 @@
 //! pronouns (LOINC). Every question can be left unanswered or answered "choose not to
 //! answer" (HL7 NullFlavor ASKU). Legal name and date of birth are not edited here.
 pub mod api;
+pub mod correction_pages;
+#[cfg(feature = "ssr")]
+pub mod correction_store;
+pub mod corrections;
 pub mod pages;
 pub mod staff_api;
 #[cfg(feature = "ssr")]

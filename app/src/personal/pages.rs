@@ -55,6 +55,7 @@ pub fn PersonalPage() -> impl IntoView {
             let result = url_result::<SavePersonalInfo, ()>();
             view! { <PersonalForm p action=SAVE_PATH result patient_id=None /> }
         } />
+        <super::correction_pages::CorrectionSection />
     }
 }
 
@@ -96,7 +97,7 @@ fn PersonalForm(
                 <dt>{t!(i18n, personal.legal_name)}</dt><dd>{p.legal_name.clone()}</dd>
                 <dt>{t!(i18n, personal.birth_date)}</dt><dd>{p.birth_date.clone()}</dd>
             </dl>
-            <p class="hint">{t!(i18n, personal.legal_hint)}</p>
+            {patient_id.is_none().then(|| view! { <p class="hint">{t!(i18n, personal.legal_hint)}</p> })}
             <TextField name="preferred_name" required=false maxlength=100 bind=value(&p.preferred_name) error=err("preferred_name")>
                 {t!(i18n, personal.preferred_name)}
             </TextField>

@@ -39,6 +39,7 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::PersonalTooLong => t_string!(i18n, err.personal_too_long),
         Problem::PersonalBadChoice => t_string!(i18n, err.personal_bad_choice),
         Problem::PersonalDeclineAlone => t_string!(i18n, err.personal_decline_alone),
+        Problem::CorrectionPending => t_string!(i18n, err.correction_pending),
         Problem::ActivationFormat => t_string!(i18n, err.activation_format),
         Problem::ActivationNoMatch => t_string!(i18n, err.activation_no_match),
         Problem::ActivationUsed => t_string!(i18n, err.activation_used),

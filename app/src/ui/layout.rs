@@ -150,6 +150,7 @@ fn SignedIn(me: Me) -> impl IntoView {
                 {him.then(|| view! {
                     <li><MenuLink href="/staff/proxy">{t!(i18n, nav.staff_proxy)}</MenuLink></li>
                     <li><MenuLink href="/staff/break-glass">{t!(i18n, nav.staff_break_glass)}</MenuLink></li>
+                    <li><MenuLink href="/staff/corrections">{t!(i18n, nav.staff_corrections)}</MenuLink></li>
                 })}
                 {issues_codes.then(|| view! {
                     <li><MenuLink href="/staff/activation-codes">{t!(i18n, nav.activation_codes)}</MenuLink></li>

@@ -165,6 +165,13 @@ fn table() -> Vec<Row> {
         row("/api/staff/personal/save", Home, Call::Form(|f| vec![
             ("patient_id", f.leo.to_string()), ("language", "klingon".into()),
         ]), STAFF),
+        // Legal name and birth date corrections: the reader's own chart; HIM decides.
+        row("/api/personal/corrections", Home, Call::Form(none), SESSION),
+        row("/api/personal/request_correction", Home, Call::Form(|_| vec![
+            ("given_name", " ".into()), ("family_name", "X".into()), ("birth_date", "1980-01-01".into()),
+        ]), [V, V, V, V, V, V, V, U]),
+        row("/api/staff/corrections/queue", Home, Call::Form(none), STAFF),
+        row("/api/staff/corrections/decide", Home, Call::Form(|_| vec![("id", "999999".into()), ("approve", "true".into())]), STAFF),
         row("/api/personal/save", Home, Call::Form(|_| vec![("language", "klingon".into())]), [V, V, V, V, V, V, V, U]),
         // Invitations (invitations.rs has the scenarios). Sending is an adult's with a chart
         // of their own (here refused at the relationship, to send no mail); a link's token
@@ -469,6 +476,7 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
         "/api/staff/personal/load" => [V, O, F, O],
         // Saved with a language not offered: refused at the field by whoever may open it.
         "/api/staff/personal/save" => [V, V, F, V],
+        "/api/staff/corrections/queue" | "/api/staff/corrections/decide" => [F; 4],
         "/api/staff/results/queue" | "/api/staff/renewals/queue" => [O, O, F, F],
         "/api/staff/results/enter"
         | "/api/staff/results/release"

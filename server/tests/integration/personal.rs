@@ -8,6 +8,7 @@ use serde_json::Value;
 on_both_databases!(
     personal_information_is_saved_checked_and_the_patients_own,
     staff_who_find_charts_correct_personal_information,
+    a_legal_name_is_corrected_by_medical_records,
 );
 
 async fn staff_who_find_charts_correct_personal_information(app: &TestApp) {
@@ -127,4 +128,64 @@ async fn personal_information_is_saved_checked_and_the_patients_own(app: &TestAp
     let carer = app.signed_in("carer").await;
     assert_eq!(app.call(&carer, "personal/load", &[]).await.0, StatusCode::FORBIDDEN);
     assert_eq!(app.call(&carer, "personal/save", &form(&[])).await.0, StatusCode::FORBIDDEN);
+}
+
+async fn a_legal_name_is_corrected_by_medical_records(app: &TestApp) {
+    let pat = app.add_patient_user("pat").await;
+    app.add_user("him.lee", app::auth::Role::Him, None, "him@example.org").await;
+    app.add_user("support.sam", app::auth::Role::Support, None, "support@example.org").await;
+    let patient = app.signed_in("pat").await;
+    let ask = |given: &'static str, birth: &'static str| {
+        vec![
+            ("given_name", given),
+            ("family_name", "Ient-Lowe"),
+            ("birth_date", birth),
+            ("note", "Married in June"),
+        ]
+    };
+    let (_, b) = app.call(&patient, "personal/request_correction", &ask(" ", "1980-01-01")).await;
+    assert_eq!(error_key(&b), "sign_up.name_required");
+    let (_, b) = app.call(&patient, "personal/request_correction", &ask("Pat", "2999-01-01")).await;
+    assert_eq!(error_key(&b), "sign_up.birth_date_invalid");
+    let (s, b) = app.call(&patient, "personal/request_correction", &ask("Pat", "1980-01-01")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, b) = app.call(&patient, "personal/request_correction", &ask("Patricia", "1980-01-01")).await;
+    assert_eq!(error_key(&b), "correction.pending", "one waiting at a time");
+
+    // HIM alone sees the queue and decides; a denial needs a reason.
+    let support = app.signed_in("support.sam").await;
+    assert_eq!(app.call(&support, "staff/corrections/queue", &[]).await.0, StatusCode::FORBIDDEN);
+    let him = app.signed_in("him.lee").await;
+    let (s, queue) = app.call(&him, "staff/corrections/queue", &[]).await;
+    assert_eq!(s, StatusCode::OK, "{queue}");
+    let id = queue[0]["id"].as_i64().unwrap().to_string();
+    assert_eq!(queue[0]["current_name"], "Pat Ient");
+    let (_, b) = app.call(&him, "staff/corrections/decide", &[("id", &id), ("approve", "false")]).await;
+    assert_eq!(error_key(&b), "proxy.reason_required");
+    let (s, b) = app.call(&him, "staff/corrections/decide", &[("id", &id), ("approve", "true")]).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, b) = app
+        .call(&him, "staff/corrections/decide", &[("id", &id), ("approve", "false"), ("reason", "x")])
+        .await;
+    assert_eq!(error_key(&b), "proxy.already_decided");
+    assert_eq!(app.call(&patient, "personal/load", &[]).await.1["legal_name"], "Pat Ient-Lowe");
+    assert_eq!(app.me(&patient).await.1["display_name"], "Pat Ient-Lowe");
+    let (_, mine) = app.call(&patient, "personal/corrections", &[]).await;
+    assert_eq!(mine[0]["status"], "Approved");
+    let corrected =
+        format!("SELECT COUNT(*) FROM audit_log WHERE patient_id = {pat} AND action = 'identity-corrected'");
+    assert_eq!(app.count(&corrected).await, 1);
+
+    // A denial says why.
+    app.call(&patient, "personal/request_correction", &ask("Patty", "1980-01-01")).await;
+    let (_, queue) = app.call(&him, "staff/corrections/queue", &[]).await;
+    let id = queue[0]["id"].as_i64().unwrap().to_string();
+    let form =
+        [("id", id.as_str()), ("approve", "false"), ("reason", "Please bring the marriage certificate")];
+    assert_eq!(app.call(&him, "staff/corrections/decide", &form).await.0, StatusCode::OK);
+    let (_, mine) = app.call(&patient, "personal/corrections", &[]).await;
+    assert_eq!(
+        (mine[0]["status"].as_str(), mine[0]["reason"].as_str()),
+        (Some("Denied"), Some("Please bring the marriage certificate"))
+    );
 }

@@ -40,6 +40,11 @@ pub async fn open_migrated(config: &Config) -> Result<Db> {
             format!("the database needs migrating and this role could not ({e}): run `portico migrate` with PORTICO_MIGRATE_DATABASE_URL set to the owner's URL")
         })?;
     }
+    // Authenticator secrets stored before they were sealed at rest are sealed now.
+    let sealed = app::auth::two_step::seal_stored_secrets(&db).await?;
+    if sealed > 0 {
+        tracing::info!(sealed, "authenticator secrets sealed at rest");
+    }
     Ok(db)
 }
 

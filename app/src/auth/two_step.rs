@@ -174,11 +174,58 @@ mod server {
              last_step = 0",
         )
         .bind(user_id)
-        .bind(secret_base32)
+        .bind(seal(db, secret_base32))
         .bind(now)
         .execute(&db.write)
         .await?;
         Ok(())
+    }
+
+    /// The key that seals authenticator secrets and pending recovery codes at rest,
+    /// derived from the audit key (a file outside the database, `PORTICO_AUDIT_KEY_FILE`):
+    /// a copy of the database alone cannot make anyone's codes.
+    fn secrets_key(db: &Db) -> [u8; 32] {
+        db.audit_key.derive("totp-secrets", "v1")
+    }
+
+    fn seal(db: &Db, text: &str) -> String {
+        crypto::seal(&secrets_key(db), text)
+    }
+
+    fn unseal(db: &Db, stored: &str) -> Result<String, AppError> {
+        crypto::open(&secrets_key(db), stored).ok_or_else(|| {
+            tracing::error!("a stored TOTP secret does not open with this server's key");
+            AppError::Unavailable
+        })
+    }
+
+    /// Seals the secrets stored before they were sealed (run at start, after migrating).
+    pub async fn seal_stored_secrets(db: &Db) -> Result<u64, sqlx::Error> {
+        #[derive(sqlx::FromRow)]
+        struct Plain {
+            user_id: i64,
+            secret: String,
+            pending_codes: String,
+        }
+        let plain: Vec<Plain> = sqlx::query_as("SELECT user_id, secret, pending_codes FROM totp_factors")
+            .fetch_all(&db.read)
+            .await?;
+        let mut sealed = 0;
+        for row in plain.into_iter().filter(|r| !crypto::is_sealed(&r.secret)) {
+            let codes =
+                if row.pending_codes.is_empty() { String::new() } else { seal(db, &row.pending_codes) };
+            sealed += sqlx::query(
+                "UPDATE totp_factors SET secret = $1, pending_codes = $2 WHERE user_id = $3 AND secret = $4",
+            )
+            .bind(seal(db, &row.secret))
+            .bind(codes)
+            .bind(row.user_id)
+            .bind(&row.secret)
+            .execute(&db.write)
+            .await?
+            .rows_affected();
+        }
+        Ok(sealed)
     }
 
     /// How long a setup in progress shows the same secret and codes (a reload, a wrong
@@ -208,7 +255,10 @@ mod server {
         .await?;
         let fresh = pending.filter(|p| now - p.created_at < SETUP_REUSE_MS && !p.pending_codes.is_empty());
         let (secret, codes) = match fresh {
-            Some(p) => (p.secret, p.pending_codes.split(',').map(str::to_owned).collect::<Vec<_>>()),
+            Some(p) => {
+                let codes = unseal(db, &p.pending_codes)?;
+                (unseal(db, &p.secret)?, codes.split(',').map(str::to_owned).collect::<Vec<_>>())
+            }
             None => new_setup(db, session.user_id, now).await?,
         };
         let issuer = format!("{} Portico", state.config.org.name);
@@ -245,9 +295,9 @@ mod server {
              pending_codes = excluded.pending_codes, confirmed_at = NULL, last_step = 0",
         )
         .bind(user_id)
-        .bind(&secret)
+        .bind(seal(db, &secret))
         .bind(now)
-        .bind(codes.join(","))
+        .bind(seal(db, &codes.join(",")))
         .execute(&db.write)
         .await?;
         Ok((secret, codes))
@@ -313,7 +363,7 @@ mod server {
                 .await?;
         let Some(factor) = factor.filter(|f| f.confirmed_at.is_some() == confirmed) else { return Ok(None) };
         let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-        let Some(step) = totp(&factor.secret, "x", "x")?.check(&digits, now_secs(state)) else {
+        let Some(step) = totp(&unseal(db, &factor.secret)?, "x", "x")?.check(&digits, now_secs(state)) else {
             return Ok(None);
         };
         // One statement: of two requests with the same code, one moves last_step.
@@ -355,6 +405,10 @@ mod server {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(codes) = codes else { return Ok(false) };
+        let Some(codes) = crypto::open(&secrets_key(db), &codes) else {
+            tracing::error!("pending recovery codes do not open with this server's key");
+            return Err(sqlx::Error::Protocol("sealed recovery codes unreadable".into()));
+        };
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         for code in codes.split(',').filter(|c| !c.is_empty()) {
             sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")

@@ -6,7 +6,36 @@ use crate::common::{error_key, TestApp, PASSWORD};
 use app::auth::{two_step, Role};
 use reqwest::StatusCode;
 
-on_both_databases!(staff_set_up_a_second_factor_before_anything_else, patients_may_turn_two_step_on_and_off);
+on_both_databases!(
+    staff_set_up_a_second_factor_before_anything_else,
+    patients_may_turn_two_step_on_and_off,
+    authenticator_secrets_are_sealed_at_rest,
+);
+
+/// The database holds no authenticator secret in the clear: sealed with a key from the
+/// audit key file; one stored before sealing is sealed at start and still signs in.
+async fn authenticator_secrets_are_sealed_at_rest(app: &TestApp) {
+    let id = app.add_user("dr.seal", app::auth::Role::Clinician, None, "seal@example.org").await;
+    let stored = || async {
+        sqlx::query_scalar::<_, String>("SELECT secret FROM totp_factors WHERE user_id = $1")
+            .bind(id)
+            .fetch_one(&app.state.db.read)
+            .await
+            .unwrap()
+    };
+    let sealed = stored().await;
+    assert!(sealed.starts_with("v1:") && !sealed.contains(crate::common::TEST_TOTP_SECRET), "{sealed}");
+    app.execute(&format!(
+        "UPDATE totp_factors SET secret = '{}' WHERE user_id = {id}",
+        crate::common::TEST_TOTP_SECRET
+    ))
+    .await;
+    assert_eq!(app::auth::two_step::seal_stored_secrets(&app.state.db).await.unwrap(), 1);
+    assert!(stored().await.starts_with("v1:"));
+    assert_eq!(app::auth::two_step::seal_stored_secrets(&app.state.db).await.unwrap(), 0, "once");
+    let client = app.signed_in("dr.seal").await;
+    assert_eq!(app.me(&client).await.1["username"], "dr.seal");
+}
 
 async fn sign_in_raw(app: &TestApp, client: &reqwest::Client, username: &str) -> serde_json::Value {
     let (status, next) =

@@ -224,6 +224,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("sharing/grants/:id/restrict") view=RestrictionRequestPage ssr=SsrMode::Async />
                         <Route path=path!("staff/proxy") view=ProxyQueuePage ssr=SsrMode::Async />
                         <Route path=path!("staff/proxy/:id") view=ProxyRequestPage ssr=SsrMode::Async />
+                        <Route path=path!("staff/proxy/invite/:id") view=crate::invitations::pages::StaffInvitePage ssr=SsrMode::Async />
                         <Route path=path!("staff/confidential") view=ConfidentialPage ssr=SsrMode::Async />
                         <Route path=path!("staff/break-glass") view=BreakGlassReviewPage ssr=SsrMode::Async />
                     </ParentRoute>

@@ -134,3 +134,20 @@ test("a teen asks to hide a section from a parent; HIM applies it and the parent
   await menu(page).getByRole("link", { name: "Sharing" }).click();
   await expect(page.getByTestId("restriction-status")).toContainText(/hide: Messages\. Done on \d{4}-\d{2}-\d{2}\./);
 });
+
+test("HIM invites the holder of a paper authorization to a chart", async ({ page }) => {
+  await signIn(page, "him.lee");
+  await page.getByRole("navigation", { name: "Menu" }).getByRole("link", { name: "Proxy requests" }).click();
+  await page.getByLabel("MRN or family name").fill("Carter");
+  await page.getByRole("button", { name: "Find patient" }).click();
+  await page.getByRole("button", { name: /^Carter, Joe/ }).click();
+  await page.getByRole("link", { name: /Invite someone to see this chart \(Carter, Joe\)/ }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Invite someone to see this chart" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("Their name").fill("Robin Carter");
+  await page.getByLabel("Their e-mail address").fill("robin.carter@example.org");
+  await page.getByLabel("Who they are to you").selectOption("healthcare-agent");
+  await page.getByLabel("Medications").check();
+  await page.getByRole("button", { name: "Send the invitation" }).click();
+  await expect(page.getByText("Invitation sent.")).toBeVisible();
+});

@@ -8,6 +8,8 @@ CREATE TABLE invitations (
     invited_by       BIGINT NOT NULL REFERENCES users (id),
     name             TEXT NOT NULL,
     email            TEXT NOT NULL,
+    -- 'adult', or 'minor' when HIM invites a parent or guardian to a child's chart.
+    kind             TEXT NOT NULL DEFAULT 'adult' CHECK (kind IN ('adult', 'minor')),
     relationship     TEXT NOT NULL,
     sections         TEXT NOT NULL,
     ends_at          BIGINT,

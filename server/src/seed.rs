@@ -276,6 +276,7 @@ async fn sam_by_invitation(state: &AppState, hash: &str, now: i64) -> Result<()>
         invited_by: joe.id,
         name: "Sam Carter",
         email: "sam@example.org",
+        kind: app::proxy::RequestKind::Adult,
         relationship: Relationship::Caregiver,
         sections: &[Section::Messages, Section::Medications],
         ends_at: None,

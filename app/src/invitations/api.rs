@@ -34,20 +34,11 @@ pub async fn send_invitation(
     if !crate::proxy::api::patient_is_adult(state, own).await? {
         return Err(AppError::Forbidden);
     }
-    let required = Some(Problem::ProxyNameRequired);
-    let name =
-        crate::input::bounded(&name, crate::proxy::NAME_MAX_CHARS, required, Problem::ProxyNameTooLong)
-            .map_err(|p| AppError::invalid("name", p))?;
-    let email = rules::normalize_email(&email).map_err(|k| AppError::invalid("email", k))?;
     // Someone of the patient's choosing, for an adult's chart: not "parent".
-    let relationship = Relationship::parse(&relationship)
-        .filter(|r| *r != Relationship::Parent)
-        .ok_or_else(|| AppError::invalid("relationship", Problem::ProxyRelationshipRequired))?;
-    let sections = crate::proxy::api::parse_sections(&sections.0)?;
-    let today = state.clock.today();
-    let ends_at = access::grants::parse_end(ends_on.as_deref().unwrap_or(""), today)
-        .map_err(|p| AppError::invalid("ends_on", p))?
-        .map(|day| state.clock.start_of_day(day));
+    let allowed: Vec<Relationship> =
+        Relationship::ALL.into_iter().filter(|r| *r != Relationship::Parent).collect();
+    let Checked { name, email, relationship, sections, ends_at } =
+        checked(state, &name, &email, &relationship, &sections.0, ends_on.as_deref(), &allowed)?;
     let now = state.clock.now_ms();
     if store::sent_since(&state.db, account.user_id(), now - crate::dates::DAY_MS).await?
         >= super::INVITATIONS_PER_DAY
@@ -61,6 +52,7 @@ pub async fn send_invitation(
         invited_by: account.user_id(),
         name: &name,
         email: &email,
+        kind: crate::proxy::RequestKind::Adult,
         relationship,
         sections: &sections,
         ends_at,
@@ -70,6 +62,91 @@ pub async fn send_invitation(
     mail_invitation(state, email, &token);
     if crate::ui::form::is_form_post() {
         leptos_axum::redirect("/sharing/invite?done=sent");
+    }
+    Ok(())
+}
+
+/// An invitation's fields, checked.
+#[cfg(feature = "ssr")]
+struct Checked {
+    name: String,
+    email: String,
+    relationship: Relationship,
+    sections: Vec<Section>,
+    ends_at: Option<i64>,
+}
+
+/// Every field, each refused at its own field.
+#[cfg(feature = "ssr")]
+fn checked(
+    state: &AppState,
+    name: &str,
+    email: &str,
+    relationship: &str,
+    sections: &str,
+    ends_on: Option<&str>,
+    allowed: &[Relationship],
+) -> Result<Checked, AppError> {
+    let required = Some(Problem::ProxyNameRequired);
+    let name = crate::input::bounded(name, crate::proxy::NAME_MAX_CHARS, required, Problem::ProxyNameTooLong)
+        .map_err(|p| AppError::invalid("name", p))?;
+    let email = rules::normalize_email(email).map_err(|k| AppError::invalid("email", k))?;
+    let relationship = Relationship::parse(relationship)
+        .filter(|r| allowed.contains(r))
+        .ok_or_else(|| AppError::invalid("relationship", Problem::ProxyRelationshipRequired))?;
+    let sections = crate::proxy::api::parse_sections(sections)?;
+    let ends_at = access::grants::parse_end(ends_on.unwrap_or(""), state.clock.today())
+        .map_err(|p| AppError::invalid("ends_on", p))?
+        .map(|day| state.clock.start_of_day(day));
+    Ok(Checked { name, email, relationship, sections, ends_at })
+}
+
+/// HIM records an authorization signed on paper (or a guardianship, for a child's chart)
+/// and invites its holder, who may have no account yet. Audited on the chart.
+#[server(endpoint = "staff/invitations/send")]
+pub async fn staff_send_invitation(
+    patient_id: i64,
+    name: String,
+    email: String,
+    relationship: String,
+    #[server(default)] sections: crate::proxy::SectionNames,
+    #[server(default)] ends_on: Option<String>,
+) -> Result<(), AppError> {
+    let staff = access::staff(access::Need::Him).await?;
+    let chart = staff.open_chart(patient_id, Section::Sharing, "staff.invitation").await?;
+    let state = staff.state();
+    let patient =
+        crate::patients::store::patient_by_id(&state.db, patient_id).await?.ok_or(AppError::NotFound)?;
+    let age = crate::dates::age_from(&patient.birth_date, state.clock.today()).unwrap_or(0);
+    let (kind, allowed): (crate::proxy::RequestKind, Vec<Relationship>) = if age < crate::dates::ADULT_AGE {
+        (crate::proxy::RequestKind::Minor, Relationship::FOR_MINORS.to_vec())
+    } else {
+        (
+            crate::proxy::RequestKind::Adult,
+            Relationship::ALL.into_iter().filter(|r| *r != Relationship::Parent).collect(),
+        )
+    };
+    let Checked { name, email, relationship, sections, ends_at } =
+        checked(state, &name, &email, &relationship, &sections.0, ends_on.as_deref(), &allowed)?;
+    let token = crypto::random_token(32);
+    let new = store::NewInvitation {
+        token_hash: &crypto::sha256_hex(&token),
+        patient_id,
+        invited_by: staff.user_id(),
+        name: &name,
+        email: &email,
+        kind,
+        relationship,
+        sections: &sections,
+        ends_at,
+    };
+    let id = store::insert(&state.db, &new, state.clock.now_ms()).await?;
+    chart
+        .audit_write(Section::Sharing, "invitation-sent", &format!("invitation={id}; authorization on paper"))
+        .await?;
+    mail_invitation(state, email, &token);
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect(&format!("/staff/proxy/invite/{patient_id}?done=sent"));
     }
     Ok(())
 }

@@ -1,10 +1,10 @@
 //! "Invite someone to see my chart" (Sharing) and the page an invitation link opens.
 //! Server-rendered plain forms, like the rest of Sharing: no wasm for either.
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    api::{load_invitation, AcceptInvitation, AcceptWithNewAccount, SendInvitation},
+    api::{load_invitation, AcceptInvitation, AcceptWithNewAccount, SendInvitation, StaffSendInvitation},
     InvitationView,
 };
 use crate::{
@@ -19,28 +19,59 @@ use crate::{
 
 const SEND_PATH: &str = <SendInvitation as server_fn::ServerFn>::PATH;
 const ACCEPT_PATH: &str = <AcceptInvitation as server_fn::ServerFn>::PATH;
+const STAFF_SEND_PATH: &str = <StaffSendInvitation as server_fn::ServerFn>::PATH;
 const CREATE_PATH: &str = <AcceptWithNewAccount as server_fn::ServerFn>::PATH;
 
 #[component]
 pub fn InvitePage() -> impl IntoView {
     let i18n = use_i18n();
     let result = url_result::<SendInvitation, ()>();
-    let sent = use_query_map().read_untracked().get("done").as_deref() == Some("sent");
-    const FIELDS: &[&str] = &["name", "email", "relationship", "sections", "ends_on"];
+    let choices = Relationship::ALL.into_iter().filter(|r| *r != Relationship::Parent).collect();
     view! {
         <p><a href="/sharing">{t!(i18n, proxy.back_to_sharing)}</a></p>
         <h1 id="invite-title">{t!(i18n, invite.title)}</h1>
+        <InviteForm action=SEND_PATH result patient_id=None choices />
+    }
+}
+
+/// HIM: invite the holder of an authorization signed on paper (a guardian, for a child's
+/// chart) to the chart the URL names.
+#[component]
+pub fn StaffInvitePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let id = use_params_map().read_untracked().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let result = url_result::<StaffSendInvitation, ()>();
+    view! {
+        <p><a href="/staff/proxy">{t!(i18n, proxy_staff.back)}</a></p>
+        <h1 id="invite-title">{t!(i18n, invite.staff_title)}</h1>
+        <p>{t!(i18n, invite.staff_intro)}</p>
+        <InviteForm action=STAFF_SEND_PATH result patient_id=Some(id) choices=Relationship::ALL.to_vec() />
+    }
+}
+
+#[component]
+fn InviteForm(
+    action: &'static str,
+    result: Signal<Option<Result<(), crate::error::AppError>>>,
+    patient_id: Option<i64>,
+    choices: Vec<Relationship>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let sent = use_query_map().read_untracked().get("done").as_deref() == Some("sent");
+    const FIELDS: &[&str] = &["name", "email", "relationship", "sections", "ends_on"];
+    view! {
         <div role="status">{sent.then(|| view! { <p class="notice">{t!(i18n, invite.sent)}</p> })}</div>
         <p>{t!(i18n, invite.intro)}</p>
-        <form method="post" action=SEND_PATH class="card" aria-labelledby="invite-title">
+        <form method="post" action=action class="card" aria-labelledby="invite-title">
             <FormMessage message=form_error(result, FIELDS) />
+            {patient_id.map(|id| view! { <input type="hidden" name="patient_id" value=id /> })}
             <TextField name="name" autocomplete="off" maxlength=100 error=field_error(result, "name")>
                 {t!(i18n, invite.name)}
             </TextField>
             <TextField name="email" kind="email" autocomplete="off" maxlength=254 error=field_error(result, "email")>
                 {t!(i18n, invite.email)}
             </TextField>
-            <RelationshipSelect error=field_error(result, "relationship") />
+            <RelationshipSelect choices error=field_error(result, "relationship") />
             <crate::proxy::grant_pages::SectionChecks legend=t_string!(i18n, invite.sections).to_string()
                 sections=Section::GRANTABLE.to_vec() checked=Vec::new() error=field_error(result, "sections") />
             <TextField name="ends_on" kind="date" required=false error=field_error(result, "ends_on") hint_id="ends-on-hint">
@@ -53,17 +84,16 @@ pub fn InvitePage() -> impl IntoView {
 }
 
 #[component]
-fn RelationshipSelect(error: Signal<Option<String>>) -> impl IntoView {
+fn RelationshipSelect(choices: Vec<Relationship>, error: Signal<Option<String>>) -> impl IntoView {
     let i18n = use_i18n();
     let message = error.get_untracked();
-    let choices = Relationship::ALL.into_iter().filter(|r| *r != Relationship::Parent);
     view! {
         <div class="field">
             <label for="field-relationship">{t!(i18n, invite.relationship)}</label>
             <select id="field-relationship" name="relationship" required=true
                 aria-invalid=message.is_some().then_some("true")
                 aria-describedby=message.is_some().then_some("field-relationship-error")>
-                {choices.map(|r| view! { <option value=r.as_str()>{relationship_label(i18n, r)}</option> }).collect_view()}
+                {choices.into_iter().map(|r| view! { <option value=r.as_str()>{relationship_label(i18n, r)}</option> }).collect_view()}
             </select>
             {message.map(|m| view! { <p class="field-error" id="field-relationship-error">{m}</p> })}
         </div>

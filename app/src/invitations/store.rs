@@ -17,6 +17,7 @@ pub struct NewInvitation<'a> {
     pub invited_by: i64,
     pub name: &'a str,
     pub email: &'a str,
+    pub kind: RequestKind,
     pub relationship: Relationship,
     pub sections: &'a [Section],
     pub ends_at: Option<i64>,
@@ -25,7 +26,7 @@ pub struct NewInvitation<'a> {
 pub async fn insert(db: &Db, inv: &NewInvitation<'_>, now: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO invitations (token_hash, patient_id, invited_by, name, email, relationship, sections, \
-         ends_at, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+         ends_at, created_at, expires_at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(inv.token_hash)
     .bind(inv.patient_id)
@@ -37,6 +38,7 @@ pub async fn insert(db: &Db, inv: &NewInvitation<'_>, now: i64) -> Result<i64, s
     .bind(inv.ends_at)
     .bind(now)
     .bind(now + super::INVITATION_TTL_MS)
+    .bind(inv.kind.as_str())
     .fetch_one(&db.write)
     .await
 }
@@ -58,6 +60,7 @@ pub struct OpenInvitation {
     pub invited_by: i64,
     pub name: String,
     pub email: String,
+    pub kind: String,
     pub relationship: String,
     pub sections: String,
     pub ends_at: Option<i64>,
@@ -71,7 +74,7 @@ pub async fn open_invitation(
     now: i64,
 ) -> Result<Option<OpenInvitation>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT i.id, i.patient_id, i.invited_by, i.name, i.email, i.relationship, i.sections, i.ends_at, \
+        "SELECT i.id, i.patient_id, i.invited_by, i.name, i.email, i.kind, i.relationship, i.sections, i.ends_at, \
          p.given_name, p.family_name FROM invitations i JOIN patients p ON p.id = i.patient_id \
          WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.voided_at IS NULL AND i.expires_at > $2",
     )
@@ -131,7 +134,7 @@ pub async fn accept(
     let grant = NewGrant {
         proxy_user_id: user_id,
         patient_id: inv.patient_id,
-        kind: RequestKind::Adult,
+        kind: RequestKind::parse(&inv.kind).unwrap_or(RequestKind::Adult),
         relationship: Relationship::parse(&inv.relationship).unwrap_or(Relationship::Caregiver),
         sections: &sections,
         starts_at: now,

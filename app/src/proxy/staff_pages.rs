@@ -186,7 +186,8 @@ fn GrantsOf(patient_id: i64, name: String) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let grants = Resource::new(move || refresh.get(), move |_| chart_grants(patient_id));
     view! {
-        <h3>{t!(i18n, proxy_staff.grants_of, name = name)}</h3>
+        <h3>{t!(i18n, proxy_staff.grants_of, name = name.clone())}</h3>
+        <p><a href=format!("/staff/proxy/invite/{patient_id}")>{t_string!(i18n, invite.staff_link, name = name).to_string()}</a></p>
         <Loaded resource=grants render={move |list: Vec<GrantView>| {
             if list.is_empty() {
                 return view! { <p class="empty">{t!(i18n, proxy.no_one)}</p> }.into_any();

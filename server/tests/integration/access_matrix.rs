@@ -180,6 +180,10 @@ fn table() -> Vec<Row> {
             ("name", "Someone".into()), ("email", "someone@example.org".into()), ("relationship", "parent".into()),
             ("sections", "home".into()),
         ]), [F, V, V, V, V, V, V, U]),
+        row("/api/staff/invitations/send", Sharing, Call::Form(|f| vec![
+            ("patient_id", f.leo.to_string()), ("name", "Someone".into()), ("email", "someone@example.org".into()),
+            ("relationship", "spouse".into()), ("sections", "home".into()),
+        ]), STAFF),
         row("/api/invitations/load", Home, Call::Form(|_| vec![("token", "not-a-token".into())]), [N, N, N, N, N, N, N, N]),
         row("/api/invitations/accept", Home, Call::Form(|_| vec![("token", "not-a-token".into())]), [V, V, V, V, V, V, V, U]),
         row("/api/invitations/create_account", Home, Call::Form(|_| vec![
@@ -476,7 +480,9 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
         "/api/staff/personal/load" => [V, O, F, O],
         // Saved with a language not offered: refused at the field by whoever may open it.
         "/api/staff/personal/save" => [V, V, F, V],
-        "/api/staff/corrections/queue" | "/api/staff/corrections/decide" => [F; 4],
+        "/api/staff/corrections/queue" | "/api/staff/corrections/decide" | "/api/staff/invitations/send" => {
+            [F; 4]
+        }
         "/api/staff/results/queue" | "/api/staff/renewals/queue" => [O, O, F, F],
         "/api/staff/results/enter"
         | "/api/staff/results/release"

@@ -11,7 +11,53 @@ on_both_databases!(
     an_invited_caregiver_makes_an_account_and_sees_the_chart,
     an_existing_account_accepts_and_the_link_works_once,
     invitations_are_checked_and_limited,
+    him_invites_the_holder_of_a_paper_authorization,
 );
+
+async fn him_invites_the_holder_of_a_paper_authorization(app: &TestApp) {
+    let child = app.add_patient("K1", "Kid", "Young", "2019-04-01").await;
+    app.add_user("him.lee", app::auth::Role::Him, None, "him@example.org").await;
+    app.add_user("support.sam", app::auth::Role::Support, None, "support@example.org").await;
+    let him = app.signed_in("him.lee").await;
+    let id = child.to_string();
+    let form = |relationship: &'static str| {
+        vec![
+            ("patient_id", id.clone()),
+            ("name", "Gale Guardian".to_owned()),
+            ("email", "gale@example.org".to_owned()),
+            ("relationship", relationship.to_owned()),
+            ("sections", "home,visits".to_owned()),
+        ]
+    };
+    let as_refs =
+        |f: &Vec<(&'static str, String)>| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    // A child's chart: a parent or a legal guardian only.
+    let (_, b) = app.call_owned(&him, "staff/invitations/send", as_refs(&form("spouse"))).await;
+    assert_eq!(error_key(&b), "proxy.relationship_required");
+    let support = app.signed_in("support.sam").await;
+    assert_eq!(
+        app.call_owned(&support, "staff/invitations/send", as_refs(&form("legal-guardian"))).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, b) = app.call_owned(&him, "staff/invitations/send", as_refs(&form("legal-guardian"))).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let token = token_mailed(app, "gale@example.org", 1).await;
+    let gale = app.client();
+    let account = [
+        ("token", token.as_str()),
+        ("username", "gale"),
+        ("password", NEW_PASSWORD),
+        ("password_confirm", NEW_PASSWORD),
+    ];
+    assert_eq!(app.call(&gale, "invitations/create_account", &account).await.0, StatusCode::OK);
+    assert_eq!(chart_ids(app, &gale).await, vec![child]);
+    let kind: String = sqlx::query_scalar("SELECT kind FROM proxy_grants WHERE patient_id = $1")
+        .bind(child)
+        .fetch_one(&app.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(kind, "minor", "a guardian's grant on a child's chart");
+}
 
 const NEW_PASSWORD: &str = "amber lighthouse violin 63";
 

@@ -79,6 +79,12 @@ export default async function globalSetup() {
   const code = seedOutput.match(/Demo activation code for .*: ([0-9A-Z-]{17})/)?.[1];
   if (!code) throw new Error(`no activation code in seed output:\n${seedOutput}`);
   process.env.PORTICO_DEMO_CODE = code;
+  // A staff account as an administrator makes one: its printed password is replaced at
+  // the first sign-in (11-account).
+  const created = execFileSync(binary, ["admin", "create-staff", "new.clerk", "--role", "support", "--name", "New Clerk"], { env, cwd: root }).toString();
+  const firstPassword = created.match(/First password, shown once: (\S+)/)?.[1];
+  if (!firstPassword) throw new Error(`no first password in:\n${created}`);
+  process.env.PORTICO_NEW_STAFF_PASSWORD = firstPassword;
   process.env.PORTICO_MAIL_DIR = path.join(runDir, "mail");
   process.env.PORTICO_HOLIDAYS = env.PORTICO_HOLIDAYS;
 

@@ -130,3 +130,31 @@ test("a patient turns two-step sign-in on, signs in with a recovery code, and tu
   await signOut(page);
   await signIn(page, "sam");
 });
+
+test("a staff member's first sign-in: an authenticator first, then a password of their own", async ({ page }) => {
+  const given = process.env.PORTICO_NEW_STAFF_PASSWORD!;
+  await page.goto("/signin");
+  await page.getByLabel("Username").fill("new.clerk");
+  await page.getByLabel("Password").fill(given);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Set up two-step sign-in" })).toBeVisible();
+  const secret = (await page.locator("code.secret").getAttribute("data-secret"))!;
+  await page.getByLabel("Enter the 6-digit code").fill(totpAt(secret, Math.floor(Date.now() / 30_000)));
+  await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Choose your own password" })).toBeVisible();
+  await expectAccessible(page);
+  // A slip is refused at its field.
+  await page.getByLabel("New password").fill("a pass phrase of my own 7");
+  await page.getByLabel("Password again").fill("a pass phrase of my own 8");
+  await page.getByRole("button", { name: "Save my password" }).click();
+  await expect(page.getByLabel("Password again")).toHaveAttribute("aria-invalid", "true");
+  await page.getByLabel("New password").fill("a pass phrase of my own 7");
+  await page.getByLabel("Password again").fill("a pass phrase of my own 7");
+  await page.getByRole("button", { name: "Save my password" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await signOut(page);
+  await page.getByLabel("Username").fill("new.clerk");
+  await page.getByLabel("Password").fill(given);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("The username or password is incorrect.")).toBeVisible();
+});

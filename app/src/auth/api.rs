@@ -178,17 +178,11 @@ pub async fn enroll(
 ) -> Result<(), AppError> {
     let state = state()?;
     let found = verify_activation(&state, &code, &birth_date).await?;
-    let username = rules::normalize_username(&username).map_err(|k| AppError::invalid("username", k))?;
     let email = rules::normalize_email(&email).map_err(|k| AppError::invalid("email", k))?;
-    let words = [username.as_str(), email.as_str(), &found.given_name, &found.family_name];
-    super::strength::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
-    if password != password_confirm {
-        return Err(AppError::invalid("password_confirm", Problem::PasswordMismatch));
-    }
-    if store::user_by_username(&state.db, &username).await?.is_some() {
-        return Err(AppError::invalid("username", Problem::UsernameTaken));
-    }
-    let hash = state.hasher.hash(&password).await?;
+    let words = [email.as_str(), &found.given_name, &found.family_name];
+    let login =
+        super::new_login::check_and_hash(&state, &username, &password, &password_confirm, &words).await?;
+    let (username, hash) = (login.username, login.password_hash);
     let display_name = format!("{} {}", found.given_name, found.family_name);
     let new_user = store::NewUser {
         username: &username,

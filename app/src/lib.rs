@@ -150,6 +150,13 @@ fn set_content_security_policy() {
          manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
     );
+    if let Some(slot) =
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<infra::PageCsp>().cloned())
+    {
+        if let Ok(mut kept) = slot.0.lock() {
+            *kept = Some(policy.clone());
+        }
+    }
     if let (Some(opts), Ok(value)) =
         (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&policy))
     {

@@ -151,4 +151,16 @@ test("riley invites a caregiver, who makes an account from the e-mailed link (en
   const again = await (await browser.newContext()).newPage();
   await again.goto(link.pathname + link.search);
   await expect(again.getByRole("heading", { level: 1, name: "This invitation cannot be used" })).toBeVisible();
+
+  // An invitation not yet accepted can be withdrawn.
+  await page.goto("/sharing/invite");
+  await page.getByLabel("Their name").fill("Pat Chen");
+  await page.getByLabel("Their e-mail address").fill("pat.chen@example.org");
+  await page.getByLabel("Home").check();
+  await page.getByRole("button", { name: "Send the invitation" }).click();
+  await expect(page.getByText("Pat Chen (pat.chen@example.org), until")).toBeVisible();
+  await page.getByRole("button", { name: "Withdraw the invitation to Pat Chen" }).click();
+  await expect(page.getByText("The invitation was withdrawn")).toBeVisible();
+  await expect(page.getByText("Pat Chen (pat.chen@example.org)")).toHaveCount(0);
+  await expectAccessible(page);
 });

@@ -12,10 +12,12 @@ use axum::{
 
 use app::{error::AppError, infra::AppState, problem::Problem};
 
-pub async fn security(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn security(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     if is_state_changing(request.method()) && !from_our_pages(&state, &request) {
         return cross_site_refusal();
     }
+    let page_csp = app::infra::PageCsp::default();
+    request.extensions_mut().insert(page_csp.clone());
     let path = request.uri().path().to_owned();
     let started = std::time::Instant::now();
     let mut response = next.run(request).await;
@@ -46,7 +48,18 @@ pub async fn security(State(state): State<AppState>, request: Request, next: Nex
         HeaderValue::from_static("same-origin"),
     );
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(static_csp(&path)));
+        // A page's own policy, if it rendered one that did not reach the headers; else the
+        // policy of everything that is not a page.
+        let kept = page_csp.0.lock().ok().and_then(|kept| kept.clone());
+        match kept.and_then(|policy| HeaderValue::from_str(&policy).ok()) {
+            Some(policy) => {
+                tracing::debug!(%path, "page CSP set from the render's copy");
+                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+            }
+            None => {
+                headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(static_csp(&path)));
+            }
+        }
     }
     if state.config.is_https() {
         headers.insert(

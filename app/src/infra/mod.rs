@@ -19,6 +19,13 @@ use crate::error::AppError;
 
 pub const BACKGROUND_JOBS_MAX: usize = 256;
 
+/// Where a page's content security policy (with its per-response nonce) is also left for
+/// the server's security middleware, which puts it in the request's extensions: the
+/// middleware sets it on the response when the header did not come through Leptos'
+/// `ResponseOptions`, instead of the "nothing may load" policy of non-page answers.
+#[derive(Clone, Default)]
+pub struct PageCsp(pub Arc<std::sync::Mutex<Option<String>>>);
+
 /// Everything a request handler needs, cloned cheaply into each request's context.
 #[derive(Clone)]
 pub struct AppState {

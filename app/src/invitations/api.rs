@@ -3,7 +3,7 @@
 //! the link's token (32 random bytes, stored hashed, one use, 14 days).
 use leptos::prelude::*;
 
-use super::InvitationView;
+use super::{InvitationView, WaitingInvitation};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -159,6 +159,39 @@ fn mail_invitation(state: &AppState, to: String, token: &str) {
     link.query_pairs_mut().append_pair("token", token);
     let body = mail_text::invitation(&state.config.org, link.as_str());
     state.mail_later(to, "You are invited to Portico", body);
+}
+
+/// The patient's invitations still open (their own chart).
+#[server(endpoint = "invitations/waiting")]
+pub async fn waiting_invitations() -> Result<Vec<WaitingInvitation>, AppError> {
+    let account = access::account().await?;
+    let chart = account.own_chart("invitations.waiting").await?;
+    let clock = &account.state().clock;
+    let rows = store::waiting_on(&chart, clock.now_ms()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| WaitingInvitation {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            until: clock.date_of(r.expires_at - 1),
+        })
+        .collect())
+}
+
+/// Withdraws an open invitation on the patient's own chart (anyone else's is not found).
+#[server(endpoint = "invitations/withdraw")]
+pub async fn withdraw_invitation(id: i64) -> Result<(), AppError> {
+    let account = access::account().await?;
+    let chart = account.own_chart("invitations.withdraw").await?;
+    if !store::withdraw(&chart, id, account.state().clock.now_ms()).await? {
+        return Err(AppError::NotFound);
+    }
+    chart.audit_write(Section::Sharing, "invitation-withdrawn", &format!("invitation={id}")).await?;
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect("/sharing/invite?done=withdrawn");
+    }
+    Ok(())
 }
 
 /// What an invitation link offers, for the page that opens it; "not found" once it was

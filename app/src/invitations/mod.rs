@@ -18,6 +18,17 @@ pub const INVITATION_TTL_MS: i64 = 14 * crate::dates::DAY_MS;
 /// Invitations one patient may send a day (each is an e-mail to an address they typed).
 pub const INVITATIONS_PER_DAY: i64 = 5;
 
+/// An invitation its patient sent that is still open (not accepted, withdrawn or past its
+/// 14 days): listed on the invitation page, where it can be withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitingInvitation {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    /// The last day the link works, in the clinic's calendar.
+    pub until: String,
+}
+
 /// What the invitation page shows the person who opened the link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationView {

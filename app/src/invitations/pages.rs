@@ -4,21 +4,26 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    api::{load_invitation, AcceptInvitation, AcceptWithNewAccount, SendInvitation, StaffSendInvitation},
-    InvitationView,
+    api::{
+        load_invitation, waiting_invitations, AcceptInvitation, AcceptWithNewAccount, SendInvitation,
+        StaffSendInvitation, WithdrawInvitation,
+    },
+    InvitationView, WaitingInvitation,
 };
 use crate::{
     access::{Relationship, Section},
     i18n::*,
     ui::{
         errors::{field_error, form_error, url_result},
-        form::{FormMessage, TextField},
+        form::{FormMessage, PostButton, TextField},
         layout::{relationship_label, section_label},
+        loaded::Loaded,
     },
 };
 
 const SEND_PATH: &str = <SendInvitation as server_fn::ServerFn>::PATH;
 const ACCEPT_PATH: &str = <AcceptInvitation as server_fn::ServerFn>::PATH;
+const WITHDRAW_PATH: &str = <WithdrawInvitation as server_fn::ServerFn>::PATH;
 const STAFF_SEND_PATH: &str = <StaffSendInvitation as server_fn::ServerFn>::PATH;
 const CREATE_PATH: &str = <AcceptWithNewAccount as server_fn::ServerFn>::PATH;
 
@@ -31,6 +36,42 @@ pub fn InvitePage() -> impl IntoView {
         <p><a href="/sharing">{t!(i18n, proxy.back_to_sharing)}</a></p>
         <h1 id="invite-title">{t!(i18n, invite.title)}</h1>
         <InviteForm action=SEND_PATH result patient_id=None choices />
+        <Waiting />
+    }
+}
+
+/// The patient's open invitations, each with "Withdraw".
+#[component]
+fn Waiting() -> impl IntoView {
+    let i18n = use_i18n();
+    let list = Resource::new(|| (), |_| waiting_invitations());
+    let withdrawn = use_query_map().read_untracked().get("done").as_deref() == Some("withdrawn");
+    view! {
+        <section aria-labelledby="waiting-title">
+            <h2 id="waiting-title">{t!(i18n, invite.waiting)}</h2>
+            <div role="status">{withdrawn.then(|| view! { <p class="notice">{t!(i18n, invite.withdrawn)}</p> })}</div>
+            <Loaded resource=list render={move |list: Vec<WaitingInvitation>| {
+                if list.is_empty() {
+                    return view! { <p class="empty">{t!(i18n, invite.none_waiting)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="link-list">
+                        {list.into_iter().map(|w| {
+                            let label = t_string!(i18n, invite.withdraw_label, name = w.name.clone()).to_string();
+                            view! {
+                                <li>
+                                    {t_string!(i18n, invite.waiting_item, name = w.name, email = w.email, until = w.until).to_string()}
+                                    " "
+                                    <PostButton action=WITHDRAW_PATH fields=vec![("id", w.id.to_string())] label>
+                                        {t!(i18n, invite.withdraw)}
+                                    </PostButton>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }} />
+        </section>
     }
 }
 

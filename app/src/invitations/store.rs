@@ -1,7 +1,7 @@
 //! SQL for invitations: create, find an open one by its token, accept it (with a new
 //! account or an existing one) together with the grant it describes.
 use crate::{
-    access::{Relationship, Section},
+    access::{ChartScope, Relationship, Section},
     auth::store::{insert_user, is_unique_violation, NewUser},
     infra::Db,
     proxy::{
@@ -145,4 +145,39 @@ pub async fn accept(
     insert_grant(&mut *tx, &grant).await?;
     tx.commit().await?;
     Ok(Accepted::Grant { user_id })
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WaitingRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub expires_at: i64,
+}
+
+/// This chart's invitations still open, oldest first.
+pub async fn waiting_on(chart: &ChartScope, now: i64) -> Result<Vec<WaitingRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, email, expires_at FROM invitations WHERE patient_id = $1 AND accepted_at IS NULL \
+         AND voided_at IS NULL AND expires_at > $2 ORDER BY id",
+    )
+    .bind(chart.patient_id())
+    .bind(now)
+    .fetch_all(&chart.db().read)
+    .await
+}
+
+/// Withdraws one of this chart's open invitations: its link stops working. False when it
+/// is not this chart's, or was accepted or withdrawn already.
+pub async fn withdraw(chart: &ChartScope, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invitations SET voided_at = $1 WHERE id = $2 AND patient_id = $3 AND accepted_at IS NULL \
+         AND voided_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -12,7 +12,32 @@ on_both_databases!(
     an_existing_account_accepts_and_the_link_works_once,
     invitations_are_checked_and_limited,
     him_invites_the_holder_of_a_paper_authorization,
+    a_patient_withdraws_an_invitation_and_its_link_stops,
 );
+
+async fn a_patient_withdraws_an_invitation_and_its_link_stops(app: &TestApp) {
+    app.add_patient_user("joe").await;
+    app.add_patient_user("other").await;
+    let joe = app.signed_in("joe").await;
+    let form = invite_form("Sam", "sam@example.org", "caregiver", "home");
+    assert_eq!(app.call(&joe, "invitations/send", &form).await.0, StatusCode::OK);
+    let token = token_mailed(app, "sam@example.org", 1).await;
+    let (s, waiting) = app.call(&joe, "invitations/waiting", &[]).await;
+    assert_eq!((s, waiting.as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "{waiting}");
+    assert_eq!(waiting[0]["email"], "sam@example.org");
+    let id = waiting[0]["id"].as_i64().unwrap().to_string();
+    // Not another patient's to withdraw.
+    let other = app.signed_in("other").await;
+    assert_eq!(app.call(&other, "invitations/withdraw", &[("id", &id)]).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.call(&joe, "invitations/withdraw", &[("id", &id)]).await.0, StatusCode::OK);
+    assert_eq!(
+        app.call(&app.client(), "invitations/load", &[("token", &token)]).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.call(&joe, "invitations/waiting", &[]).await.1, serde_json::json!([]));
+    assert_eq!(app.call(&joe, "invitations/withdraw", &[("id", &id)]).await.0, StatusCode::NOT_FOUND, "once");
+    assert_eq!(app.audit_count("invitation-withdrawn").await, 1);
+}
 
 async fn him_invites_the_holder_of_a_paper_authorization(app: &TestApp) {
     let child = app.add_patient("K1", "Kid", "Young", "2019-04-01").await;

@@ -40,11 +40,15 @@ pub async fn send_invitation(
     let Checked { name, email, relationship, sections, ends_at } =
         checked(state, &name, &email, &relationship, &sections.0, ends_on.as_deref(), &allowed)?;
     let now = state.clock.now_ms();
-    if store::sent_since(&state.db, account.user_id(), now - crate::dates::DAY_MS).await?
-        >= super::INVITATIONS_PER_DAY
-    {
-        return Err(AppError::TooManyAttempts { retry_after_secs: 3600 });
-    }
+    // Reserved before the invitation is made (never released): parallel requests cannot
+    // pass the day's limit together.
+    let _counted = crate::infra::throttle::reserve(
+        &state.db,
+        now,
+        super::INVITATIONS_LIMIT,
+        &account.user_id().to_string(),
+    )
+    .await?;
     let token = crypto::random_token(32);
     let new = store::NewInvitation {
         token_hash: &crypto::sha256_hex(&token),
@@ -165,7 +169,7 @@ fn mail_invitation(state: &AppState, to: String, token: &str) {
 #[server(endpoint = "invitations/waiting")]
 pub async fn waiting_invitations() -> Result<Vec<WaitingInvitation>, AppError> {
     let account = access::account().await?;
-    let chart = account.own_chart("invitations.waiting").await?;
+    let chart = adult_own_chart(&account, "invitations.waiting").await?;
     let clock = &account.state().clock;
     let rows = store::waiting_on(&chart, clock.now_ms()).await?;
     Ok(rows
@@ -183,7 +187,7 @@ pub async fn waiting_invitations() -> Result<Vec<WaitingInvitation>, AppError> {
 #[server(endpoint = "invitations/withdraw")]
 pub async fn withdraw_invitation(id: i64) -> Result<(), AppError> {
     let account = access::account().await?;
-    let chart = account.own_chart("invitations.withdraw").await?;
+    let chart = adult_own_chart(&account, "invitations.withdraw").await?;
     if !store::withdraw(&chart, id, account.state().clock.now_ms()).await? {
         return Err(AppError::NotFound);
     }
@@ -192,6 +196,17 @@ pub async fn withdraw_invitation(id: i64) -> Result<(), AppError> {
         leptos_axum::redirect("/sharing/invite?done=withdrawn");
     }
     Ok(())
+}
+
+/// The signed-in patient's own chart when they are 18 or older: an adult decides who sees
+/// it (a teen's invitations are HIM's, for a guardian, and not theirs to withdraw).
+#[cfg(feature = "ssr")]
+async fn adult_own_chart(account: &access::Account, what: &str) -> Result<access::ChartScope, AppError> {
+    let own = account.own_patient_id().ok_or(AppError::Forbidden)?;
+    if !crate::proxy::api::patient_is_adult(account.state(), own).await? {
+        return Err(AppError::Forbidden);
+    }
+    account.own_chart(what).await
 }
 
 /// What an invitation link offers, for the page that opens it; "not found" once it was

@@ -18,6 +18,13 @@ pub const INVITATION_TTL_MS: i64 = 14 * crate::dates::DAY_MS;
 /// Invitations one patient may send a day (each is an e-mail to an address they typed).
 pub const INVITATIONS_PER_DAY: i64 = 5;
 
+#[cfg(feature = "ssr")]
+pub const INVITATIONS_LIMIT: crate::infra::throttle::Limit = crate::infra::throttle::Limit {
+    scope: "invitation-sent",
+    max_failures: INVITATIONS_PER_DAY,
+    window_ms: crate::dates::DAY_MS,
+};
+
 /// An invitation its patient sent that is still open (not accepted, withdrawn or past its
 /// 14 days): listed on the invitation page, where it can be withdrawn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -43,15 +43,6 @@ pub async fn insert(db: &Db, inv: &NewInvitation<'_>, now: i64) -> Result<i64, s
     .await
 }
 
-/// Invitations a patient sent since `since` (the daily limit).
-pub async fn sent_since(db: &Db, invited_by: i64, since: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE invited_by = $1 AND created_at >= $2")
-        .bind(invited_by)
-        .bind(since)
-        .fetch_one(&db.read)
-        .await
-}
-
 /// An invitation that can still be accepted, with the shared chart's name.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OpenInvitation {

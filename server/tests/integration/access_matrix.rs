@@ -184,8 +184,9 @@ fn table() -> Vec<Row> {
             ("patient_id", f.leo.to_string()), ("name", "Someone".into()), ("email", "someone@example.org".into()),
             ("relationship", "spouse".into()), ("sections", "home".into()),
         ]), STAFF),
-        row("/api/invitations/waiting", Sharing, Call::Form(none), SESSION),
-        row("/api/invitations/withdraw", Sharing, Call::Form(|_| vec![("id", "999999".into())]), [N, N, N, N, N, N, N, U]),
+        // An adult's own invitations (Leo is 15: a teen's are HIM's, for a guardian).
+        row("/api/invitations/waiting", Sharing, Call::Form(none), [F, O, O, O, O, O, O, U]),
+        row("/api/invitations/withdraw", Sharing, Call::Form(|_| vec![("id", "999999".into())]), [F, N, N, N, N, N, N, U]),
         row("/api/invitations/load", Home, Call::Form(|_| vec![("token", "not-a-token".into())]), [N, N, N, N, N, N, N, N]),
         row("/api/invitations/accept", Home, Call::Form(|_| vec![("token", "not-a-token".into())]), [V, V, V, V, V, V, V, U]),
         row("/api/invitations/create_account", Home, Call::Form(|_| vec![

@@ -252,6 +252,9 @@ async fn invitations_are_checked_and_limited(app: &TestApp) {
     let teen_client = app.signed_in("teen").await;
     let form = invite_form("Friend", "f@example.org", "caregiver", "home");
     assert_eq!(app.call(&teen_client, "invitations/send", &form).await.0, StatusCode::FORBIDDEN);
+    // Nor see or withdraw the invitations on their chart (HIM's, for a guardian).
+    assert_eq!(app.call(&teen_client, "invitations/waiting", &[]).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.call(&teen_client, "invitations/withdraw", &[("id", "1")]).await.0, StatusCode::FORBIDDEN);
     app.add_user("nochart", app::auth::Role::Patient, None, "nochart@example.org").await;
     let nochart = app.signed_in("nochart").await;
     assert_eq!(app.call(&nochart, "invitations/send", &form).await.0, StatusCode::FORBIDDEN);

@@ -145,6 +145,20 @@ function formRequest(event) {
   return { url, init: { method, body: fields }, form };
 }
 
+// Passkey controls (public/passkey.js) that a patch brought in: their page's script tag does
+// not run when patched in, so the script is added here once (then only refreshed).
+function loadPasskeys() {
+  if (window.porticoPasskeys) {
+    window.porticoPasskeys.refresh();
+    return;
+  }
+  if (document.querySelector("script[data-passkeys]")) return;
+  const script = document.createElement("script");
+  script.src = "/passkey.js";
+  script.dataset.passkeys = "";
+  document.head.append(script);
+}
+
 // Sign-out: the server ends the session first; then the other tabs are told (the same
 // channel and message as ui/session_channel.rs) and this one loads the sign-in page. If the
 // post cannot be sent from here, the browser sends the form itself.
@@ -286,6 +300,7 @@ async function load(url, { init, form, history, reload, mine }) {
   document.title = doc.title;
   const focused = document.activeElement;
   patchChildren(document.body, staged, true);
+  if (document.querySelector("[data-passkey]")) loadPasskeys();
   // (An island moved to another place comes in unhydrated.)
   await hydrateIslands([...document.querySelectorAll("leptos-island")].filter((i) => !i.$$hydrated))
     .catch((e) => console.error(e));

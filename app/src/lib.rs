@@ -200,6 +200,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
                         <Route path=path!("account/password") view=ChangePasswordPage ssr=SsrMode::Async />
                         <Route path=path!("account/devices") view=DevicesPage ssr=SsrMode::Async />
+                        <Route path=path!("account/passkeys") view=crate::auth::passkeys::pages::PasskeysPage ssr=SsrMode::Async />
                         <Route path=path!("account/email") view=crate::account::email_pages::EmailPage ssr=SsrMode::Async />
                         <Route path=path!("account/personal") view=crate::personal::pages::PersonalPage ssr=SsrMode::Async />
                         <Route path=path!("account/notices") view=NoticesPage ssr=SsrMode::Async />

@@ -49,6 +49,11 @@ problems! {
     TwoStepAlreadyOn = "two_step.already_on",
     TwoStepRequiredForStaff = "two_step.required_for_staff",
 
+    PasskeyFailed = "passkey.failed",
+    PasskeyNameTooLong = "passkey.name_too_long",
+    PasskeyLimit = "passkey.limit",
+    PasskeyChoose = "passkey.choose",
+
     UsernameTooShort = "username.too_short",
     UsernameTooLong = "username.too_long",
     UsernameBadChars = "username.bad_chars",

@@ -41,6 +41,7 @@ test("account: see the devices signed in, sign one out, change the password", as
   await expect(page.getByText("Your choices were saved.")).toBeVisible();
   await expect(page.getByLabel("A new test result is available")).not.toBeChecked();
   await expect(page.getByLabel("I have a new message")).toBeChecked();
+  await expect(page.getByLabel("A health reminder comes due")).toBeChecked();
   await expectAccessible(page);
 
   // Change the password: a wrong current one is refused at its field, focused.

@@ -85,6 +85,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 /// Serves until the process ends. The peer address feeds throttling and the audit log.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     tokio::spawn(prune_attempts(state.clone()));
+    tokio::spawn(announce_due_reminders(state.clone()));
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
 }
@@ -108,6 +109,22 @@ async fn prune_attempts(state: AppState) {
         }
         if let Err(error) = app::signup::store::prune(&state.db, now).await {
             tracing::warn!(?error, "old sign-ups not pruned");
+        }
+    }
+}
+
+/// Every six hours (first a minute after start): e-mail the reminders that came due
+/// (app::notices::reminders_due; each is announced once, so a restart or a second server
+/// sends nothing twice). A failure is logged and tried again next time.
+async fn announce_due_reminders(state: AppState) {
+    let every = std::time::Duration::from_secs(6 * 60 * 60);
+    let first = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut ticks = tokio::time::interval_at(first, every);
+    loop {
+        ticks.tick().await;
+        match app::notices::reminders_due::run_once(&state).await {
+            Ok(sent) => tracing::info!(sent, "reminder notices"),
+            Err(error) => tracing::warn!(?error, "reminder notices not sent"),
         }
     }
 }

@@ -88,7 +88,10 @@ fn static_csp(path: &str) -> &'static str {
 fn cache_policy(path: &str) -> &'static str {
     let static_asset = path.starts_with("/pkg/")
         || path.starts_with("/icons/")
-        || matches!(path, "/favicon.ico" | "/manifest.webmanifest" | "/offline.html" | "/sw.js");
+        || matches!(
+            path,
+            "/favicon.ico" | "/manifest.webmanifest" | "/offline.html" | "/sw.js" | "/passkey.js"
+        );
     if static_asset {
         "no-cache"
     } else {

@@ -174,11 +174,15 @@ impl Charts {
 pub const CHART_COLOURS: u8 = 6;
 
 #[cfg(feature = "ssr")]
+mod job;
+#[cfg(feature = "ssr")]
 pub mod reach;
 #[cfg(feature = "ssr")]
 mod scope;
 #[cfg(feature = "ssr")]
 mod staff;
+#[cfg(feature = "ssr")]
+pub use job::*;
 #[cfg(feature = "ssr")]
 pub use scope::*;
 #[cfg(feature = "ssr")]

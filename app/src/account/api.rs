@@ -61,8 +61,8 @@ pub async fn change_password(
     store::set_password(&state.db, me.user_id(), &hash, now, others.then_some(me.session_id())).await?;
     me.audit_event("password-changed", if others { "others-signed-out" } else { "" }).await?;
     if let Some(email) = account.email.filter(|e| !e.is_empty()) {
-        let body = mail_text::password_changed_in_settings(&state.config.org, others);
-        state.mail_later(email, "Your Portico password was changed", body);
+        let lang = crate::infra::mail_language::MailLanguage::of_own_action(&state.db, me.user_id()).await?;
+        state.mail_later(email, mail_text::password_changed_in_settings(lang, &state.config.org, others));
     }
     if crate::ui::form::is_form_post() {
         leptos_axum::redirect("/account?done=password");

@@ -44,11 +44,8 @@ pub async fn confirm_email(code: String) -> Result<(), AppError> {
     };
     me.audit_event("email-confirmed", if changed.is_some() { "changed" } else { "" }).await?;
     if let Some(old) = changed.clone() {
-        state.mail_later(
-            old,
-            "Your Portico e-mail address was changed",
-            mail_text::email_changed(&state.config.org),
-        );
+        let lang = crate::infra::mail_language::MailLanguage::of_own_action(&state.db, me.user_id()).await?;
+        state.mail_later(old, mail_text::email_changed(lang, &state.config.org));
     }
     if crate::ui::form::is_form_post() {
         leptos_axum::redirect(if changed.is_some() {

@@ -2,7 +2,7 @@
 //! signed in to it, and (notices) which e-mails they get. Nothing here reads a chart.
 pub mod api;
 #[cfg(feature = "ssr")]
-mod device_words;
+pub mod device_words;
 pub mod email_api;
 pub mod email_pages;
 pub mod pages;

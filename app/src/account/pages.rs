@@ -65,6 +65,7 @@ pub fn AccountPage() -> impl IntoView {
         <ul class="link-list">
             <li><a href="/account/password">{t!(i18n, account.change_password)}</a></li>
             <li><a href="/account/devices">{t!(i18n, account.devices)}</a></li>
+            <li><a href="/account/passkeys">{t!(i18n, passkeys.link)}</a></li>
         </ul>
         <TwoStepSection />
         <h2>{t!(i18n, account.mail)}</h2>

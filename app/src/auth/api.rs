@@ -280,9 +280,11 @@ async fn send_reset_code(state: &AppState, who: &str, addr: &str) -> Result<(), 
         },
     )
     .await?;
-    let body = crate::auth::mail_text::reset_code(&state.config.org.name, &code);
+    // The queued job has no request to take a page language from: the preferred one.
+    let lang = crate::infra::mail_language::MailLanguage::of_user(&state.db, user.id).await?;
+    let text = crate::auth::mail_text::reset_code(lang, &state.config.org.name, &code);
     // Sent here, inside the queued job (its slot bounds the mail in flight too).
-    if let Err(e) = state.mailer.send(&email, "Your Portico password reset code", body).await {
+    if let Err(e) = state.mailer.send(&email, text.subject, text.body).await {
         tracing::error!(error = %e, "reset code not sent");
     }
     Ok(())
@@ -331,8 +333,8 @@ pub async fn reset_password(
     throttle::clear(&state.db, throttle::SIGNIN_PER_ACCOUNT, &user.username).await?;
     audit_event(&state, Some(user.id), "password-reset", "").await?;
     if let Some(email) = user.email {
-        let body = crate::auth::mail_text::password_changed(&state.config.org);
-        state.mail_later(email, "Your Portico password was changed", body);
+        let lang = crate::infra::mail_language::MailLanguage::of_own_action(&state.db, user.id).await?;
+        state.mail_later(email, crate::auth::mail_text::password_changed(lang, &state.config.org));
     }
     Ok(())
 }
@@ -343,7 +345,7 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 #[cfg(feature = "ssr")]
-async fn audit_event(
+pub(crate) async fn audit_event(
     state: &AppState,
     user: Option<i64>,
     action: &str,

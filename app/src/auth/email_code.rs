@@ -22,8 +22,8 @@ pub async fn send(state: &AppState, user_id: i64, email: &str) -> Result<(), App
         throttle::reserve(&state.db, now, throttle::EMAIL_CODE_MAILS_PER_ACCOUNT, &user_id.to_string())
             .await?;
     let code = create(&state.db, user_id, email, now).await?;
-    let body = mail_text::email_code(&state.config.org.name, &code);
-    state.mail_later(email.to_owned(), "Confirm your e-mail address for Portico", body);
+    let lang = crate::infra::mail_language::MailLanguage::of_own_action(&state.db, user_id).await?;
+    state.mail_later(email.to_owned(), mail_text::email_code(lang, &state.config.org.name, &code));
     Ok(())
 }
 

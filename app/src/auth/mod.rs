@@ -1,4 +1,5 @@
-//! Identity: activation-code enrollment, sign-in, sessions, sign-out, password reset.
+//! Identity: activation-code enrollment, sign-in (a password, two-step sign-in, passkeys),
+//! sessions, sign-out, password reset.
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod current_password;
@@ -11,6 +12,7 @@ pub mod mail_text;
 #[cfg(feature = "ssr")]
 pub mod new_login;
 pub mod pages;
+pub mod passkeys;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod session;

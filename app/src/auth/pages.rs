@@ -89,6 +89,7 @@ pub fn SignInPage() -> impl IntoView {
                     {t!(i18n, signin.submit)}
                 </button>
             </ActionForm>
+            <crate::auth::passkeys::pages::PasskeySignIn />
             <ul class="links">
                 <li><A href="/enroll">{t!(i18n, signin.sign_up)}</A></li>
                 <li><A href="/signup">{t!(i18n, signin.sign_up_online)}</A></li>

@@ -152,9 +152,16 @@ mod server {
         Ok(if must != 0 { Stage::NewPassword } else { Stage::Full })
     }
 
-    /// The stage a session starts at once the password was right.
+    /// The stage a session starts at once the password was right: the second step when the
+    /// user has a factor (an authenticator app; for staff, a passkey too).
     pub async fn stage_after_password(db: &Db, user_id: i64, is_staff: bool) -> Result<Stage, sqlx::Error> {
-        Ok(match (is_on(db, user_id).await?, is_staff) {
+        // A patient's passkey is a way in instead of the password, not a second step they
+        // did not ask for (a patient who loses the device has no recovery codes for it):
+        // it is offered at the second step once an authenticator app has turned it on. A
+        // staff member's passkey is their required factor.
+        let has_factor = is_on(db, user_id).await?
+            || (is_staff && crate::auth::passkeys::store::count(db, user_id).await? > 0);
+        Ok(match (has_factor, is_staff) {
             (true, _) => Stage::SecondStep,
             (false, true) => Stage::Enroll,
             (false, false) => Stage::Full,
@@ -463,8 +470,8 @@ async fn notify_owner(state: &AppState, user_id: i64, on: bool) -> Result<(), Ap
         .fetch_optional(&state.db.read)
         .await?;
     if let Some(to) = email.flatten().filter(|e| !e.is_empty()) {
-        let body = crate::auth::mail_text::two_step_changed(&state.config.org, on);
-        state.mail_later(to, "Two-step sign-in changed on your Portico account", body);
+        let lang = crate::infra::mail_language::MailLanguage::of_own_action(&state.db, user_id).await?;
+        state.mail_later(to, crate::auth::mail_text::two_step_changed(lang, &state.config.org, on));
     }
     Ok(())
 }

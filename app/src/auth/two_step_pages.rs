@@ -4,6 +4,10 @@ use leptos::prelude::*;
 
 use super::two_step::{begin_two_step_setup, ConfirmTwoStep, SetFirstPassword, TwoStepSetup, VerifyTwoStep};
 use crate::{
+    auth::passkeys::{
+        pages::{AddPasskey, PasskeySecondStep},
+        SecondStepMethods,
+    },
     i18n::*,
     ui::{
         errors::{field_error, form_error, url_result},
@@ -42,15 +46,23 @@ fn CancelForm() -> impl IntoView {
 pub fn TwoStepPage() -> impl IntoView {
     let i18n = use_i18n();
     let result = url_result::<VerifyTwoStep, ()>();
+    let methods = Resource::new(|| (), |_| crate::auth::passkeys::api::load_second_step_methods());
     view! {
         <section class="card narrow" aria-labelledby="two-step-title">
             <h1 id="two-step-title">{t!(i18n, two_step.title)}</h1>
-            <p id="two-step-intro">{t!(i18n, two_step.verify_intro)}</p>
-            <form method="post" action=VERIFY_PATH aria-describedby="two-step-intro">
-                <FormMessage message=form_error(result, &["code"]) />
-                <CodeField error=field_error(result, "code")>{t!(i18n, two_step.code)}</CodeField>
-                <button type="submit" class="primary">{t!(i18n, two_step.verify)}</button>
-            </form>
+            <Loaded resource=methods render={move |m: SecondStepMethods| view! {
+                {m.passkey.then(|| view! { <PasskeySecondStep /> })}
+                {m.app_code.then(|| view! {
+                    <p id="two-step-intro">
+                        {if m.passkey { t_string!(i18n, passkeys.or_code) } else { t_string!(i18n, two_step.verify_intro) }}
+                    </p>
+                    <form method="post" action=VERIFY_PATH aria-describedby="two-step-intro">
+                        <FormMessage message=form_error(result, &["code"]) />
+                        <CodeField error=field_error(result, "code")>{t!(i18n, two_step.code)}</CodeField>
+                        <button type="submit" class="primary">{t!(i18n, two_step.verify)}</button>
+                    </form>
+                })}
+            }} />
             <CancelForm />
         </section>
     }
@@ -79,6 +91,8 @@ pub fn TwoStepSetupPage() -> impl IntoView {
                     <CodeField error=field_error(result, "code")>{t!(i18n, two_step.step_confirm)}</CodeField>
                     <button type="submit" class="primary">{t!(i18n, two_step.confirm)}</button>
                 </form>
+                <p>{t!(i18n, passkeys.setup_alternative)}</p>
+                <AddPasskey />
                 {s.required.then(|| view! { <CancelForm /> })}
             }} />
         </section>

@@ -5,6 +5,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod mail_language;
 pub mod mailer;
 pub mod passwords;
 pub mod throttle;
@@ -46,10 +47,10 @@ pub struct AppState {
 impl AppState {
     /// Sends a (PHI-free) mail after the answer: a slow or failing mail server delays or
     /// loses the notice, never the request. Failures are logged.
-    pub fn mail_later(&self, to: String, subject: &'static str, body: String) {
+    pub fn mail_later(&self, to: String, text: mail_language::MailText) {
         let mailer = self.mailer.clone();
         tokio::spawn(async move {
-            if let Err(e) = mailer.send(&to, subject, body).await {
+            if let Err(e) = mailer.send(&to, text.subject, text.body).await {
                 tracing::error!(error = %e, "mail not sent");
             }
         });

@@ -161,8 +161,10 @@ pub async fn staff_send_invitation(
 fn mail_invitation(state: &AppState, to: String, token: &str) {
     let mut link = state.config.public_url.join("/invitation").expect("a fixed path joins any URL");
     link.query_pairs_mut().append_pair("token", token);
-    let body = mail_text::invitation(&state.config.org, link.as_str());
-    state.mail_later(to, "You are invited to Portico", body);
+    // The invitee has no account yet: the language of the page the invitation was sent
+    // from (the patient's, or the Medical Records clerk's).
+    let lang = crate::infra::mail_language::MailLanguage::of_request();
+    state.mail_later(to, mail_text::invitation(lang, &state.config.org, link.as_str()));
 }
 
 /// The patient's invitations still open (their own chart).

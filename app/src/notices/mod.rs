@@ -5,6 +5,8 @@
 pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod reminders_due;
+#[cfg(feature = "ssr")]
 pub mod send;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -22,11 +24,18 @@ pub enum NoticeKind {
     Renewal,
     /// A request for proxy access decided.
     Access,
+    /// A health reminder (a vaccine, a screening test) has come due.
+    Reminder,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 4] =
-        [NoticeKind::Message, NoticeKind::Result, NoticeKind::Renewal, NoticeKind::Access];
+    pub const ALL: [NoticeKind; 5] = [
+        NoticeKind::Message,
+        NoticeKind::Result,
+        NoticeKind::Reminder,
+        NoticeKind::Renewal,
+        NoticeKind::Access,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -34,6 +43,7 @@ impl NoticeKind {
             NoticeKind::Result => "result",
             NoticeKind::Renewal => "renewal",
             NoticeKind::Access => "access",
+            NoticeKind::Reminder => "reminder",
         }
     }
 

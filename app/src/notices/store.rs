@@ -4,7 +4,7 @@
 use super::NoticeKind;
 use crate::{
     access::{ChartScope, Section},
-    infra::Db,
+    infra::{mail_language::MailLanguage, Db},
 };
 
 /// The kinds `user_id` turned off.
@@ -43,13 +43,14 @@ pub async fn wants(db: &Db, user_id: i64, kind: NoticeKind) -> Result<bool, sqlx
 
 /// The addresses told about something new in `section` of the chart: the chart's own
 /// account, and each proxy who may read that section now unless the item is confidential;
-/// minus everyone who turned `kind` off. Sorted, without duplicates.
+/// minus everyone who turned `kind` off; each address with its owner's mail language.
+/// Sorted, without duplicates.
 pub async fn chart_recipients(
     chart: &ChartScope,
     kind: NoticeKind,
     section: Section,
     confidential: bool,
-) -> Result<Vec<String>, sqlx::Error> {
+) -> Result<Vec<(String, MailLanguage)>, sqlx::Error> {
     let (db, state) = (chart.db(), chart.state());
     let mut people: Vec<(i64, Option<String>)> = sqlx::query_as(
         "SELECT id, email FROM users WHERE patient_id = $1 AND email_confirmed_at IS NOT NULL",
@@ -70,21 +71,28 @@ pub async fn chart_recipients(
     for (user_id, email) in people {
         let Some(email) = email.filter(|e| !e.is_empty()) else { continue };
         if wants(db, user_id, kind).await? {
-            addresses.push(email);
+            addresses.push((email, MailLanguage::of_user(db, user_id).await?));
         }
     }
-    addresses.sort();
-    addresses.dedup();
+    addresses.sort_by(|a, b| a.0.cmp(&b.0));
+    addresses.dedup_by(|a, b| a.0 == b.0);
     Ok(addresses)
 }
 
 /// `user_id`'s address, when they have one and get notices of `kind`.
-pub async fn user_recipient(db: &Db, user_id: i64, kind: NoticeKind) -> Result<Option<String>, sqlx::Error> {
+pub async fn user_recipient(
+    db: &Db,
+    user_id: i64,
+    kind: NoticeKind,
+) -> Result<Option<(String, MailLanguage)>, sqlx::Error> {
     let email: Option<Option<String>> =
         sqlx::query_scalar("SELECT email FROM users WHERE id = $1 AND email_confirmed_at IS NOT NULL")
             .bind(user_id)
             .fetch_optional(&db.read)
             .await?;
     let Some(email) = email.flatten().filter(|e| !e.is_empty()) else { return Ok(None) };
-    Ok(wants(db, user_id, kind).await?.then_some(email))
+    if !wants(db, user_id, kind).await? {
+        return Ok(None);
+    }
+    Ok(Some((email, MailLanguage::of_user(db, user_id).await?)))
 }

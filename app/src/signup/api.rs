@@ -163,11 +163,9 @@ pub async fn create_sign_up_account(
     // The address on the chart (from registration) hears of it too: if someone else
     // passed the questions, the patient learns it from a place the applicant did not choose.
     if let Some(on_chart) = chart.email.filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case(&sign_up.email)) {
-        state.mail_later(
-            on_chart,
-            "A Portico account was created for you",
-            mail_text::account_created(&state.config.org),
-        );
+        // The chart's preferred language (the account is new: it has no other).
+        let lang = crate::infra::mail_language::MailLanguage::of_user(&state.db, user_id).await?;
+        state.mail_later(on_chart, mail_text::account_created(lang, &state.config.org));
     }
     session::start(&state, user_id, rules::IDLE_WEB_MINUTES, Stage::Full).await?;
     leptos_axum::redirect("/account/email?new=1");
@@ -248,8 +246,11 @@ async fn may_pass(
     if chart.account_id.is_some() {
         audit_chart(state, chart.patient_id, "sign-up-refused", "the chart already has an account").await?;
         if let Some(email) = chart.account_email.clone().filter(|e| !e.is_empty()) {
-            let body = mail_text::sign_up_tried(&state.config.org);
-            state.mail_later(email, "Someone tried to sign up with your details", body);
+            let lang = match chart.account_id {
+                Some(owner) => crate::infra::mail_language::MailLanguage::of_user(&state.db, owner).await?,
+                None => crate::infra::mail_language::MailLanguage::English,
+            };
+            state.mail_later(email, mail_text::sign_up_tried(lang, &state.config.org));
         }
         return Ok(false);
     }

@@ -135,6 +135,26 @@ fn table() -> Vec<Row> {
             ("password", "long enough password 1".into()), ("password_confirm", "long enough password 1".into()),
         ]), [U, U, U, U, U, U, U, U]),
         row("/api/auth/two_step/turn_off", Home, Call::Form(|_| vec![("current_password", "not it".into())]), [V, V, V, V, V, V, V, U]),
+        // Passkeys: the caller's own, never a chart. Anyone may start a passkey sign-in; an
+        // answer to no ceremony is refused at the form; no session here waits for its
+        // second step.
+        row("/api/passkeys/register_start", Home, Call::Form(none), SESSION),
+        row("/api/passkeys/register_finish", Home, Call::Form(|_| vec![
+            ("ceremony", "not-a-ceremony".into()), ("credential", "{}".into()),
+        ]), [V, V, V, V, V, V, V, U]),
+        row("/api/passkeys/sign_in_start", Home, Call::Form(none), [O, O, O, O, O, O, O, O]),
+        row("/api/passkeys/sign_in_finish", Home, Call::Form(|_| vec![
+            ("ceremony", "not-a-ceremony".into()), ("credential", "{}".into()),
+        ]), [V, V, V, V, V, V, V, V]),
+        row("/api/passkeys/second_step_methods", Home, Call::Form(none), [U, U, U, U, U, U, U, U]),
+        row("/api/passkeys/second_step_start", Home, Call::Form(none), [U, U, U, U, U, U, U, U]),
+        row("/api/passkeys/second_step_finish", Home, Call::Form(|_| vec![
+            ("ceremony", "not-a-ceremony".into()), ("credential", "{}".into()),
+        ]), [U, U, U, U, U, U, U, U]),
+        row("/api/passkeys/list", Home, Call::Form(none), SESSION),
+        row("/api/passkeys/remove", Home, Call::Form(|_| vec![
+            ("id", "999999".into()), ("current_password", "not it".into()),
+        ]), [V, V, V, V, V, V, V, U]),
         // The login's own settings (any role, staff too): the caller's own, never a chart.
         row("/api/account/overview", Home, Call::Form(none), SESSION),
         row("/api/account/change_password", Home, Call::Form(|_| vec![
@@ -464,6 +484,11 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
             "/api/auth/two_step/confirm" | "/api/auth/two_step/turn_off" => [V; 4],
             "/api/auth/two_step/status" => [O; 4],
             "/api/auth/two_step/new_password" => [U; 4],
+            "/api/passkeys/register_start" | "/api/passkeys/sign_in_start" | "/api/passkeys/list" => [O; 4],
+            "/api/passkeys/register_finish" | "/api/passkeys/sign_in_finish" | "/api/passkeys/remove" => {
+                [V; 4]
+            }
+            _ if path.starts_with("/api/passkeys/") => [U; 4],
             // Staff have a login of their own too.
             "/api/account/change_password"
             | "/api/account/confirm_email"

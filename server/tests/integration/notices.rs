@@ -10,7 +10,7 @@ use app::access::{Relationship, Section};
 use app::proxy::RequestKind;
 use reqwest::StatusCode;
 
-on_both_databases!(result_notices_follow_each_persons_choices);
+on_both_databases!(result_notices_follow_each_persons_choices, a_reminder_that_comes_due_is_announced_once);
 
 /// Dr. Rivera enters a released (or, with `hold`, a held) HbA1c for Leo; its report id.
 async fn enter_result(app: &TestApp, rivera: &reqwest::Client, hold: &str) -> i64 {
@@ -93,4 +93,86 @@ async fn result_notices_follow_each_persons_choices(app: &TestApp) {
     assert_eq!(app.sign_in(&stranger, "leo", PASSWORD).await, StatusCode::OK);
     let (_, leo_choices) = app.call(&stranger, "account/notices", &[]).await;
     assert!(leo_choices.as_array().unwrap().iter().all(|c| c["on"] == true), "defaults on: {leo_choices}");
+}
+
+/// The reminder job: a reminder that came due is announced once to the patient and once to
+/// a proxy who may see reminders (not to one who may not); an overdue one is not; one that
+/// follows from something confidential reaches the patient alone. Each chart read is in
+/// the audit log as the system's.
+async fn a_reminder_that_comes_due_is_announced_once(app: &TestApp) {
+    let patient = app.add_patient("MRN-FLU", "Flo", "Shot", "1980-01-01").await;
+    app.add_user("flo", app::auth::Role::Patient, Some(patient), "flo@example.org").await;
+    let sees = app.add_patient_user("carer.sees").await;
+    let blind = app.add_patient_user("carer.blind").await;
+    let user_of = |pid: i64| async move {
+        sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE patient_id = $1")
+            .bind(pid)
+            .fetch_one(&app.state.db.read)
+            .await
+            .unwrap()
+    };
+    let (sees, blind) = (user_of(sees).await, user_of(blind).await);
+    grant(
+        app,
+        sees,
+        patient,
+        RequestKind::Adult,
+        Relationship::Caregiver,
+        &[Section::Home, Section::Reminders],
+    )
+    .await;
+    grant(app, blind, patient, RequestKind::Adult, Relationship::Caregiver, &[Section::Home]).await;
+    // Last year's flu shot (due again 2026-11-01, 24 days before the test clock's today);
+    // no cholesterol test ever (overdue for years: not announced).
+    app.execute(&format!(
+        "INSERT INTO immunizations (patient_id, cvx, name, given_on) VALUES ({patient}, '150', 'Influenza', '2025-11-01')"
+    ))
+    .await;
+
+    // Flo reads Spanish (Personal information); the carer's mail is in English.
+    app.execute(&format!("UPDATE patients SET language = 'es-MX' WHERE id = {patient}")).await;
+
+    let sent = app::notices::reminders_due::run_once(&app.state).await.unwrap();
+    assert!(sent >= 2, "{sent}");
+    assert_eq!(settled_count(app, "flo@example.org", 1).await, 1);
+    assert_eq!(settled_count(app, "carer.sees@example.org", 1).await, 1);
+    assert_eq!(settled_count(app, "carer.blind@example.org", 0).await, 0, "reminders not granted");
+    let mail = app.mail.wait_for("flo@example.org", 1).await;
+    assert!(mail.raw.contains("Vence un recordatorio de salud en Portico."), "{}", mail.raw);
+    let carers = app.mail.wait_for("carer.sees@example.org", 1).await;
+    assert!(carers.raw.contains("A health reminder is due in Portico."), "{}", carers.raw);
+    for private in ["Flo", "Influenza", "flu", "Cholesterol"] {
+        assert!(!mail.raw.contains(private) && !carers.raw.contains(private), "{private} in a mail");
+    }
+    let job_reads: i64 = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'chart-read' AND actor_user_id IS NULL \
+             AND patient_id = {patient} AND detail = 'reminders.due-notice'"
+        ))
+        .await;
+    assert_eq!(job_reads, 2, "read as the patient sees it and as a proxy does");
+
+    // Once: the next look sends nothing.
+    assert_eq!(app::notices::reminders_due::run_once(&app.state).await.unwrap(), 0);
+    assert_eq!(settled_count(app, "flo@example.org", 0).await, 1);
+
+    // A confidential diabetes diagnosis makes an HbA1c due: Flo is told, the carer is not.
+    app.execute(&format!(
+        "INSERT INTO problems (patient_id, code, name, status, confidential) \
+         VALUES ({patient}, 'E11.9', 'Type 2 diabetes', 'active', 1)"
+    ))
+    .await;
+    app::notices::reminders_due::run_once(&app.state).await.unwrap();
+    assert_eq!(settled_count(app, "flo@example.org", 2).await, 2);
+    assert_eq!(settled_count(app, "carer.sees@example.org", 0).await, 1, "never from something confidential");
+
+    // Turned off, no more (a new flu shot's due date would be next year; a new kind today).
+    let flo = app.signed_in("flo").await;
+    let (status, _) = app.call(&flo, "account/set_notices", &[("on[]", "message")]).await;
+    assert_eq!(status, StatusCode::OK);
+    app.execute(&format!("UPDATE problems SET confidential = 0 WHERE patient_id = {patient}")).await;
+    app.execute(&format!("DELETE FROM reminder_notices WHERE patient_id = {patient}")).await;
+    app::notices::reminders_due::run_once(&app.state).await.unwrap();
+    assert_eq!(settled_count(app, "flo@example.org", 0).await, 2, "Flo turned them off");
+    assert_eq!(settled_count(app, "carer.sees@example.org", 2).await, 2, "the carer's own choice");
 }

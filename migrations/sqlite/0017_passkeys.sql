@@ -1,0 +1,28 @@
+-- Passkeys (issue 14, part 3): WebAuthn credentials, as the second step or instead of the
+-- password. `passkey` is webauthn-rs' record of the credential as JSON: its public key
+-- and signature counter, nothing secret. `user_handle` is the random id the
+-- authenticator keeps for the account (the same for all of one user's passkeys).
+CREATE TABLE passkeys (
+    id            INTEGER PRIMARY KEY,
+    user_id       INTEGER NOT NULL REFERENCES users (id),
+    user_handle   TEXT NOT NULL,
+    credential_id TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    passkey       TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    last_used_at  INTEGER
+);
+CREATE INDEX passkeys_user ON passkeys (user_id);
+
+-- A ceremony between its two requests (the challenge sent, the answer not yet back):
+-- webauthn-rs' state as JSON, found by the hash of a random token the browser holds,
+-- used once (deleted when the answer comes) and good for five minutes.
+CREATE TABLE passkey_ceremonies (
+    token_hash TEXT PRIMARY KEY,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('register', 'sign-in', 'second-step')),
+    user_id    INTEGER REFERENCES users (id),
+    session_id INTEGER,
+    state      TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX passkey_ceremonies_created ON passkey_ceremonies (created_at);

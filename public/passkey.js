@@ -107,13 +107,26 @@
     if (failure && failure.status === 422 && failure.body) {
       if (failure.body.indexOf("passkey.name_too_long") >= 0) key = "name";
       if (failure.body.indexOf("passkey.limit") >= 0) key = "limit";
+      if (failure.body.indexOf("password.current_wrong") >= 0) key = "password";
     }
     slot.textContent = slot.getAttribute("data-" + key);
+    // A wrong password: back to its field, marked.
+    var password = control.querySelector("input[name=current_password]");
+    if (password) {
+      password.setAttribute("aria-invalid", key === "password" ? "true" : "false");
+      if (key === "password") password.focus();
+    }
   }
 
   function clearError(control) {
     var slot = control.querySelector("[data-passkey-error]");
     if (slot) slot.textContent = "";
+  }
+
+  // The fields sent with the start: the password again, when adding a passkey asks for it.
+  function startFields(control) {
+    var password = control.querySelector("input[name=current_password]");
+    return password ? { current_password: password.value } : {};
   }
 
   // The fields sent with the answer, besides the ceremony and the credential.
@@ -135,7 +148,7 @@
     clearError(control);
     button.disabled = true;
     button.setAttribute("aria-busy", "true");
-    post(control.getAttribute("data-start"), {})
+    post(control.getAttribute("data-start"), startFields(control))
       .then(function (challenge) {
         var options = JSON.parse(challenge.options);
         var asked = registering

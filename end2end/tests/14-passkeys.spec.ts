@@ -56,6 +56,14 @@ test("a patient adds a passkey, signs in with it instead of the password, and re
   // A name over 60 characters cannot be typed (the server refuses one too: integration tests).
   await expect(page.getByLabel("Name (optional)")).toHaveAttribute("maxlength", "60");
   await page.getByLabel("Name (optional)").fill("My laptop");
+  // Adding one asks for the password again; a wrong one is refused at its field.
+  const again = page.locator("form[data-passkey]").getByLabel("Current password");
+  await again.fill("not my password");
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "This is not your current password." })).toBeVisible();
+  await expect(again).toHaveAttribute("aria-invalid", "true");
+  await expect(again).toBeFocused();
+  await again.fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Add a passkey" }).click();
   await expect(page.getByText("Your passkey was added.")).toBeVisible();
   await expect(page.getByRole("heading", { level: 2, name: "My laptop" })).toBeVisible();
@@ -81,12 +89,13 @@ test("a patient adds a passkey, signs in with it instead of the password, and re
   await expect(page.getByRole("heading", { level: 1, name: "Passkeys" })).toBeVisible();
 
   // Removing one needs the password; a wrong one is refused at its field.
-  await page.getByLabel("My laptop").check();
-  await page.getByLabel("Current password").fill("not my password");
+  const removing = page.locator("form[action*='passkeys/remove']");
+  await removing.getByLabel("My laptop").check();
+  await removing.getByLabel("Current password").fill("not my password");
   await page.getByRole("button", { name: "Remove passkey" }).click();
-  await expect(page.getByLabel("Current password")).toHaveAttribute("aria-invalid", "true");
-  await page.getByLabel("My laptop").check();
-  await page.getByLabel("Current password").fill(DEMO_PASSWORD);
+  await expect(removing.getByLabel("Current password")).toHaveAttribute("aria-invalid", "true");
+  await removing.getByLabel("My laptop").check();
+  await removing.getByLabel("Current password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Remove passkey" }).click();
   await expect(page.getByText("The passkey was removed.")).toBeVisible();
   await expect(page.getByText("You have no passkeys yet.")).toBeVisible();
@@ -104,6 +113,7 @@ test("a staff member's passkey is their second step after the password", async (
   await secondStep(page, "support.sam", DEMO_TOTP_SECRET);
   await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
   await page.goto(`${LOCAL}/account/passkeys`);
+  await page.locator("form[data-passkey]").getByLabel("Current password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Add a passkey" }).click();
   await expect(page.getByText("Your passkey was added.")).toBeVisible();
 
@@ -121,7 +131,7 @@ test("a staff member's passkey is their second step after the password", async (
   // Removed again: the staff member keeps the authenticator app as their factor.
   await page.goto(`${LOCAL}/account/passkeys`);
   await page.locator("input[type=radio][name=id]").first().check();
-  await page.getByLabel("Current password").fill(DEMO_PASSWORD);
+  await page.locator("form[action*='passkeys/remove']").getByLabel("Current password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Remove passkey" }).click();
   await expect(page.getByText("The passkey was removed.")).toBeVisible();
 });

@@ -9,6 +9,10 @@ CREATE TABLE passkeys (
     credential_id TEXT NOT NULL UNIQUE,
     name          TEXT NOT NULL,
     passkey       TEXT NOT NULL,
+    -- The authenticator's signature counter as last seen (also inside `passkey`): a
+    -- sign-in moves it forward in one conditional statement, so two sign-ins with one
+    -- counter value cannot both pass.
+    sign_count    BIGINT NOT NULL DEFAULT 0,
     created_at    BIGINT NOT NULL,
     last_used_at  BIGINT
 );
@@ -16,13 +20,16 @@ CREATE INDEX passkeys_user ON passkeys (user_id);
 
 -- A ceremony between its two requests (the challenge sent, the answer not yet back):
 -- webauthn-rs' state as JSON, found by the hash of a random token the browser holds,
--- used once (deleted when the answer comes) and good for five minutes.
+-- used once (deleted when the answer comes) and good for five minutes. `network` (the
+-- client's address or IPv6 /64) bounds the sign-in ceremonies one network keeps open.
 CREATE TABLE passkey_ceremonies (
     token_hash TEXT PRIMARY KEY,
     purpose    TEXT NOT NULL CHECK (purpose IN ('register', 'sign-in', 'second-step')),
     user_id    BIGINT REFERENCES users (id),
     session_id BIGINT,
+    network    TEXT NOT NULL DEFAULT '',
     state      TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
 CREATE INDEX passkey_ceremonies_created ON passkey_ceremonies (created_at);
+CREATE INDEX passkey_ceremonies_network ON passkey_ceremonies (network, created_at);

@@ -25,7 +25,8 @@ pub async fn open_for_job(
         action: "chart-read",
         patient_id: Some(patient_id),
         section: Some(section.as_str()),
-        as_proxy: false,
+        // Read as a proxy reads (nothing confidential): the log says so.
+        as_proxy: visibility == Visibility::NotConfidential,
         client_addr: None,
         detail: what,
     };

@@ -219,6 +219,18 @@ pub async fn set_stage(state: &AppState, session_id: i64, stage: Stage) -> Resul
     Ok(())
 }
 
+/// Ends the user's other sign-ins still half-way (past the password, before the end): once
+/// a staff member has set up their first factor, a session that someone else began with
+/// the same first password cannot set up a second one.
+pub async fn end_other_partial(state: &AppState, user_id: i64, keep_session_id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2 AND stage <> 'full'")
+        .bind(user_id)
+        .bind(keep_session_id)
+        .execute(&state.db.write)
+        .await?;
+    Ok(())
+}
+
 /// Records the chart the session has open (`None`: the user's own).
 pub async fn set_active_chart(
     state: &AppState,

@@ -303,7 +303,8 @@ pub async fn reset_wrong_try(db: &Db, reset_id: i64, now: i64) -> Result<bool, s
     Ok(exhausted)
 }
 
-/// Uses the code, sets the password and ends every session of the account, atomically.
+/// Uses the code, sets the password, ends every session of the account and removes its
+/// passkeys, atomically.
 /// `false` when the code was used or voided in the meantime.
 pub async fn complete_reset(
     db: &Db,
@@ -332,6 +333,8 @@ pub async fn complete_reset(
         .await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+    // A passkey someone planted with a stolen session would outlive the new password.
+    super::passkeys::store::remove_all(&mut *tx, user_id).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -358,8 +361,9 @@ pub async fn set_staff_disabled(
     Ok(id)
 }
 
-/// Makes a staff account's password unusable (a hash of a secret nobody holds) and ends
-/// its sessions: the person sets a new one through "Forgot password". Its id, or None.
+/// Makes a staff account's password unusable (a hash of a secret nobody holds), ends its
+/// sessions and removes its passkeys: the person sets a new password through "Forgot
+/// password". Its id, or None.
 pub async fn require_staff_reset(
     db: &Db,
     username: &str,
@@ -378,6 +382,7 @@ pub async fn require_staff_reset(
     .await?;
     if let Some(id) = id {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        super::passkeys::store::remove_all(&mut *tx, id).await?;
     }
     tx.commit().await?;
     Ok(id)

@@ -64,6 +64,9 @@ pub struct TwoStepSetup {
     pub recovery_codes: Vec<String>,
     /// A staff member setting up a required factor (the page says why).
     pub required: bool,
+    /// At the first sign-in, before the session is signed in (a passkey added here needs
+    /// no password again: it was just typed).
+    pub enrolling: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -284,6 +287,7 @@ mod server {
             qr_svg,
             recovery_codes: codes,
             required: session.role.is_staff(),
+            enrolling: session.stage == Stage::Enroll,
         })
     }
 
@@ -476,6 +480,20 @@ async fn notify_owner(state: &AppState, user_id: i64, on: bool) -> Result<(), Ap
     Ok(())
 }
 
+/// A session that may set up an authenticator: signed in, or a staff member setting up the
+/// factor their role requires while the account has none (a passkey counts).
+#[cfg(feature = "ssr")]
+async fn setting_up_session(state: &AppState) -> Result<session::Session, AppError> {
+    let session = session::current_at_any_stage(state).await?;
+    match session.stage {
+        Stage::Full => Ok(session),
+        Stage::Enroll if crate::auth::passkeys::store::count(&state.db, session.user_id).await? == 0 => {
+            Ok(session)
+        }
+        Stage::Enroll | Stage::SecondStep | Stage::NewPassword => Err(AppError::NotSignedIn),
+    }
+}
+
 /// The second step: a code from the authenticator app, or a recovery code.
 #[server(endpoint = "auth/two_step/verify")]
 pub async fn verify_two_step(code: String) -> Result<(), AppError> {
@@ -520,10 +538,7 @@ pub async fn verify_two_step(code: String) -> Result<(), AppError> {
 #[server(endpoint = "auth/two_step/setup")]
 pub async fn begin_two_step_setup() -> Result<TwoStepSetup, AppError> {
     let state = state()?;
-    let session = session::current_at_any_stage(&state).await?;
-    if matches!(session.stage, Stage::SecondStep | Stage::NewPassword) {
-        return Err(AppError::NotSignedIn);
-    }
+    let session = setting_up_session(&state).await?;
     begin_setup(&state, &session).await
 }
 
@@ -532,10 +547,7 @@ pub async fn begin_two_step_setup() -> Result<TwoStepSetup, AppError> {
 #[server(endpoint = "auth/two_step/confirm")]
 pub async fn confirm_two_step(code: String) -> Result<(), AppError> {
     let state = state()?;
-    let session = session::current_at_any_stage(&state).await?;
-    if matches!(session.stage, Stage::SecondStep | Stage::NewPassword) {
-        return Err(AppError::NotSignedIn);
-    }
+    let session = setting_up_session(&state).await?;
     let wrong = || AppError::invalid("code", crate::problem::Problem::TwoStepCodeWrong);
     let Accepted::AppCode(secret) = check_code(&state, session.user_id, &code, false).await? else {
         return Err(wrong());
@@ -546,6 +558,8 @@ pub async fn confirm_two_step(code: String) -> Result<(), AppError> {
     let next = stage_after_both_steps(&state.db, session.user_id).await?;
     session::set_stage(&state, session.id, next).await?;
     if session.stage == Stage::Enroll {
+        // No other half-way session of this staff member goes further.
+        session::end_other_partial(&state, session.user_id, session.id).await?;
         crate::auth::device::remember(&state, session.user_id).await?;
     }
     audit_user(&state, session.user_id, "two-step-on").await?;

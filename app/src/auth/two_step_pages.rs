@@ -92,7 +92,7 @@ pub fn TwoStepSetupPage() -> impl IntoView {
                     <button type="submit" class="primary">{t!(i18n, two_step.confirm)}</button>
                 </form>
                 <p>{t!(i18n, passkeys.setup_alternative)}</p>
-                <AddPasskey />
+                <AddPasskey ask_password=!s.enrolling />
                 {s.required.then(|| view! { <CancelForm /> })}
             }} />
         </section>

@@ -217,10 +217,20 @@ async fn adult_own_chart(account: &access::Account, what: &str) -> Result<access
 pub async fn load_invitation(token: String) -> Result<InvitationView, AppError> {
     let state = state()?;
     let now = state.clock.now_ms();
-    let inv = store::open_invitation(&state.db, &crypto::sha256_hex(&token), now)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let signed_in_as = session::current(&state).await.ok().map(|s| s.display_name);
+    let inv = open(&state, &token, now).await.map_err(|_| AppError::NotFound)?;
+    let signed_in = session::current(&state).await.ok();
+    // The page names the chart: whoever holds the link reads that much of it.
+    let event = crate::infra::audit::AuditEvent {
+        actor_user_id: signed_in.as_ref().map(|s| s.user_id),
+        action: "invitation-opened",
+        patient_id: Some(inv.patient_id),
+        section: Some(Section::Sharing.as_str()),
+        client_addr: Some(&crate::infra::client_addr()),
+        detail: &format!("invitation={}", inv.id),
+        ..Default::default()
+    };
+    crate::infra::audit::append(&state.db, now, event).await?;
+    let signed_in_as = signed_in.map(|s| s.display_name);
     Ok(InvitationView {
         chart_name: format!("{} {}", inv.given_name, inv.family_name),
         invited_name: inv.name,
@@ -300,9 +310,16 @@ pub async fn accept_with_new_account(
     Ok(())
 }
 
+/// The invitation a token opens, while it still applies: not used, voided or past its 14
+/// days, and, for a guardian's invitation to a child's chart, the child not yet 18 (an
+/// adult decides who sees their chart).
 #[cfg(feature = "ssr")]
 async fn open(state: &AppState, token: &str, now: i64) -> Result<store::OpenInvitation, AppError> {
-    store::open_invitation(&state.db, &crypto::sha256_hex(token), now)
-        .await?
-        .ok_or_else(|| AppError::invalid("form", Problem::InvitationGone))
+    let gone = || AppError::invalid("form", Problem::InvitationGone);
+    let inv = store::open_invitation(&state.db, &crypto::sha256_hex(token), now).await?.ok_or_else(gone)?;
+    let for_a_child = crate::proxy::RequestKind::parse(&inv.kind) == Some(crate::proxy::RequestKind::Minor);
+    if for_a_child && crate::proxy::api::patient_is_adult(state, inv.patient_id).await? {
+        return Err(gone());
+    }
+    Ok(inv)
 }

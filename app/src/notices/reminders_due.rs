@@ -45,8 +45,13 @@ pub async fn run_once(state: &AppState) -> Result<usize, AppError> {
     .await?;
     let mut sent = 0;
     for patient_id in charts {
-        sent += announce(state, patient_id, Audience::Patient).await?;
-        sent += announce(state, patient_id, Audience::Proxy).await?;
+        for audience in [Audience::Patient, Audience::Proxy] {
+            // One chart that fails (logged) does not stop the others.
+            match announce(state, patient_id, audience).await {
+                Ok(mails) => sent += mails,
+                Err(error) => tracing::warn!(?error, patient_id, "reminder notices for a chart not sent"),
+            }
+        }
     }
     Ok(sent)
 }
@@ -117,7 +122,7 @@ async fn announce(state: &AppState, patient_id: i64, audience: Audience) -> Resu
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
         .bind(patient_id)
-        .bind(format!("{:?}", reminder.kind))
+        .bind(reminder.kind.as_str())
         .bind(reminder.last_done.as_deref().unwrap_or("never"))
         .bind(audience.as_str())
         .bind(state.clock.now_ms())

@@ -18,6 +18,19 @@ pub enum ReminderKind {
     Cholesterol,
 }
 
+impl ReminderKind {
+    /// A stable name for storage (the reminder notices remember which were announced).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderKind::FluVaccine => "flu-vaccine",
+            ReminderKind::Tetanus => "tetanus",
+            ReminderKind::Pneumococcal => "pneumococcal",
+            ReminderKind::HbA1c => "hba1c",
+            ReminderKind::Cholesterol => "cholesterol",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReminderStatus {
     /// Done recently; next due on the date.

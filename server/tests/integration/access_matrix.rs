@@ -138,7 +138,8 @@ fn table() -> Vec<Row> {
         // Passkeys: the caller's own, never a chart. Anyone may start a passkey sign-in; an
         // answer to no ceremony is refused at the form; no session here waits for its
         // second step.
-        row("/api/passkeys/register_start", Home, Call::Form(none), SESSION),
+        // Adding a passkey asks for the password again: a wrong one is refused at its field.
+        row("/api/passkeys/register_start", Home, Call::Form(|_| vec![("current_password", "not it".into())]), [V, V, V, V, V, V, V, U]),
         row("/api/passkeys/register_finish", Home, Call::Form(|_| vec![
             ("ceremony", "not-a-ceremony".into()), ("credential", "{}".into()),
         ]), [V, V, V, V, V, V, V, U]),
@@ -484,10 +485,11 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
             "/api/auth/two_step/confirm" | "/api/auth/two_step/turn_off" => [V; 4],
             "/api/auth/two_step/status" => [O; 4],
             "/api/auth/two_step/new_password" => [U; 4],
-            "/api/passkeys/register_start" | "/api/passkeys/sign_in_start" | "/api/passkeys/list" => [O; 4],
-            "/api/passkeys/register_finish" | "/api/passkeys/sign_in_finish" | "/api/passkeys/remove" => {
-                [V; 4]
-            }
+            "/api/passkeys/sign_in_start" | "/api/passkeys/list" => [O; 4],
+            "/api/passkeys/register_start"
+            | "/api/passkeys/register_finish"
+            | "/api/passkeys/sign_in_finish"
+            | "/api/passkeys/remove" => [V; 4],
             _ if path.starts_with("/api/passkeys/") => [U; 4],
             // Staff have a login of their own too.
             "/api/account/change_password"

@@ -74,6 +74,17 @@ async fn him_invites_the_holder_of_a_paper_authorization(app: &TestApp) {
         ("password", NEW_PASSWORD),
         ("password_confirm", NEW_PASSWORD),
     ];
+    // A guardian's invitation no longer applies once the child is 18: an adult decides.
+    let birth: String = sqlx::query_scalar("SELECT birth_date FROM patients WHERE id = $1")
+        .bind(child)
+        .fetch_one(&app.state.db.read)
+        .await
+        .unwrap();
+    app.execute(&format!("UPDATE patients SET birth_date = '2000-01-01' WHERE id = {child}")).await;
+    let (s, b) = app.call(&gale, "invitations/create_account", &account).await;
+    assert_eq!((s, error_key(&b).as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invitation.gone"));
+    assert_eq!(app.call(&gale, "invitations/load", &[("token", &token)]).await.0, StatusCode::NOT_FOUND);
+    app.execute(&format!("UPDATE patients SET birth_date = '{birth}' WHERE id = {child}")).await;
     assert_eq!(app.call(&gale, "invitations/create_account", &account).await.0, StatusCode::OK);
     assert_eq!(chart_ids(app, &gale).await, vec![child]);
     let kind: String = sqlx::query_scalar("SELECT kind FROM proxy_grants WHERE patient_id = $1")
@@ -128,6 +139,7 @@ async fn an_invited_caregiver_makes_an_account_and_sees_the_chart(app: &TestApp)
     let sam = app.client();
     let (s, view) = app.call(&sam, "invitations/load", &[("token", &token)]).await;
     assert_eq!(s, StatusCode::OK, "{view}");
+    assert_eq!(app.audit_count("invitation-opened").await, 1, "the chart's name was read");
     assert_eq!(view["chart_name"], "Pat Ient");
     assert_eq!(view["invited_name"], "Sam Carter");
     let mut sections: Vec<&str> =

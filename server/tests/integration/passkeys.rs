@@ -15,6 +15,7 @@ on_both_databases!(
     every_ceremony_is_answered_once_in_time_and_by_its_own_key,
     a_staff_members_passkey_is_their_second_factor,
     passkeys_are_limited_named_and_removed_with_the_password,
+    sign_in_ceremonies_are_bounded_per_network,
 );
 
 /// "field:problem" of a refusal at a field.
@@ -34,7 +35,8 @@ fn options(challenge: &Value) -> Value {
 }
 
 async fn start(app: &TestApp, client: &Client, endpoint: &str) -> Value {
-    let (status, challenge) = app.call(client, endpoint, &[]).await;
+    // Adding a passkey asks for the password again (ignored where it is not asked).
+    let (status, challenge) = app.call(client, endpoint, &[("current_password", PASSWORD)]).await;
     assert_eq!(status, StatusCode::OK, "{endpoint}: {challenge}");
     challenge
 }
@@ -146,6 +148,16 @@ async fn every_ceremony_is_answered_once_in_time_and_by_its_own_key(app: &TestAp
     app.clock.advance_ms(app::auth::passkeys::CEREMONY_MS + 1);
     refused(app, &late, SIGN_IN, challenge["ceremony"].as_str().unwrap(), &answer).await;
 
+    // A counter that does not move forward (a cloned key): refused. The one sign-in that
+    // went through signed 1.
+    passkey.set_counter(0);
+    let cloned = app.client();
+    let (status, body) = passkey_sign_in(app, &cloned, &mut passkey).await;
+    assert_eq!(
+        (status, field_key(&body).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "form:passkey.failed")
+    );
+
     // Signed by another key for the same credential: refused.
     let forger = app.client();
     let challenge = start(app, &forger, "passkeys/sign_in_start").await;
@@ -195,14 +207,30 @@ async fn every_ceremony_is_answered_once_in_time_and_by_its_own_key(app: &TestAp
 async fn a_staff_members_passkey_is_their_second_factor(app: &TestApp) {
     let id = app.add_user("dr.key", Role::Clinician, None, "key@staff.example.org").await;
     two_step::remove(&app.state.db, id).await.unwrap(); // as `admin create-staff` leaves them
-    let client = app.client();
-    let (_, stage) =
-        app.call(&client, "auth/sign_in", &[("username", "dr.key"), ("password", PASSWORD)]).await;
-    assert_eq!(stage, "Enroll");
+    let enrol = || async {
+        let client = app.client();
+        let (_, stage) =
+            app.call(&client, "auth/sign_in", &[("username", "dr.key"), ("password", PASSWORD)]).await;
+        assert_eq!(stage, "Enroll");
+        client
+    };
+    let client = enrol().await;
+    // Someone else who knows the first password sits at the same stage.
+    let other = enrol().await;
+    let other_start = start(app, &other, "passkeys/register_start").await;
     // The required factor may be a passkey instead of an authenticator app.
     let (mut passkey, finished) = register(app, &client, "dr.key phone", "Work phone").await;
     assert_eq!(finished["next"], "/", "{finished}");
     assert_eq!(app.me(&client).await.1["username"], "dr.key");
+    // The other half-way session ends: it sets up no factor of its own.
+    let (_, planted) = SoftPasskey::create(&options(&other_start), &origin(app), "intruder");
+    let ceremony = other_start["ceremony"].as_str().unwrap();
+    let (status, _) = app
+        .call(&other, "passkeys/register_finish", &[("ceremony", ceremony), ("credential", &planted)])
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.call(&other, "auth/two_step/setup", &[]).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM passkeys WHERE user_id = {id}")).await, 1);
     // Their only factor stays.
     let (_, list) = app.call(&client, "passkeys/list", &[]).await;
     assert_eq!(list["last_factor_kept"], true);
@@ -240,6 +268,19 @@ async fn a_staff_members_passkey_is_their_second_factor(app: &TestApp) {
         .await;
     assert_eq!((status, finished["next"].as_str()), (StatusCode::OK, Some("/")), "{finished}");
     assert_eq!(app.me(&client).await.1["username"], "dr.key");
+
+    // An administrator's "require a password reset" removes the passkeys too.
+    let unusable = app.state.hasher.hash("a secret nobody holds 1").await.unwrap();
+    app::auth::store::require_staff_reset(&app.state.db, "dr.key", &unusable, app.clock.now_ms())
+        .await
+        .unwrap();
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM passkeys WHERE user_id = {id}")).await, 0);
+    let client = app.client();
+    let (status, body) = passkey_sign_in(app, &client, &mut passkey).await;
+    assert_eq!(
+        (status, field_key(&body).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "form:passkey.failed")
+    );
 }
 
 async fn passkeys_are_limited_named_and_removed_with_the_password(app: &TestApp) {
@@ -260,6 +301,14 @@ async fn passkeys_are_limited_named_and_removed_with_the_password(app: &TestApp)
     assert_eq!(
         (status, field_key(&body).as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, "name:passkey.name_too_long")
+    );
+
+    // Adding one asks for the password again.
+    let (status, body) =
+        app.call(&client, "passkeys/register_start", &[("current_password", "not it")]).await;
+    assert_eq!(
+        (status, field_key(&body).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "current_password:password.current_wrong")
     );
 
     for n in 0..app::auth::passkeys::MAX_PER_USER {
@@ -300,4 +349,22 @@ async fn passkeys_are_limited_named_and_removed_with_the_password(app: &TestApp)
     assert_eq!(app.call(&nobody, "passkeys/list", &[]).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(app.call(&nobody, "passkeys/register_start", &[]).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(app.call(&nobody, "passkeys/second_step_start", &[]).await.0, StatusCode::UNAUTHORIZED);
+}
+
+/// Anyone may start a passkey sign-in, so one network keeps at most 30 open at once (each
+/// lives five minutes): the 31st waits, and the network's ceremonies free up in time.
+async fn sign_in_ceremonies_are_bounded_per_network(app: &TestApp) {
+    let client = app.client();
+    for _ in 0..app::auth::passkeys::SIGN_INS_OPEN_PER_NETWORK {
+        start(app, &client, "passkeys/sign_in_start").await;
+    }
+    let (status, body) = app.call(&client, "passkeys/sign_in_start", &[]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM passkey_ceremonies").await,
+        app::auth::passkeys::SIGN_INS_OPEN_PER_NETWORK
+    );
+    app.clock.advance_ms(app::auth::passkeys::CEREMONY_MS + 1);
+    start(app, &client, "passkeys/sign_in_start").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkey_ceremonies").await, 1, "the old ones are dropped");
 }

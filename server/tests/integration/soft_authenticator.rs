@@ -149,6 +149,12 @@ impl SoftPasskey {
         .to_string()
     }
 
+    /// Sets the signature counter (the next assertion signs `counter + 1`), as a cloned
+    /// copy of the key, which missed the original's later uses, would.
+    pub fn set_counter(&mut self, counter: u32) {
+        self.counter = counter;
+    }
+
     /// The same credential id and user handle with another key: a forgery.
     pub fn forged(&self) -> SoftPasskey {
         SoftPasskey {

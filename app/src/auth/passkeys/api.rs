@@ -10,8 +10,8 @@ use crate::error::AppError;
 use {
     super::{
         relying_party,
-        store::{self, Purpose},
-        PasskeyInfo, CREDENTIAL_MAX_BYTES, MAX_PER_USER, NAME_MAX_CHARS,
+        store::{self, Purpose, Starter},
+        PasskeyInfo, CREDENTIAL_MAX_BYTES, MAX_PER_USER, NAME_MAX_CHARS, SIGN_INS_OPEN_PER_NETWORK,
     },
     crate::{
         auth::{
@@ -27,12 +27,6 @@ use {
         RegisterPublicKeyCredential, Uuid,
     },
 };
-
-/// Passkey ceremonies started from one client network in an hour (each keeps a row for
-/// five minutes; a script cannot fill the table).
-#[cfg(feature = "ssr")]
-pub const STARTS_PER_ADDRESS: throttle::Limit =
-    throttle::Limit { scope: "passkey-start-address", max_failures: 120, window_ms: 60 * 60 * 1000 };
 
 #[cfg(feature = "ssr")]
 fn failed() -> AppError {
@@ -88,18 +82,49 @@ struct Registration {
 }
 
 /// A session that may add a passkey: signed in, or a staff member setting up the factor
-/// their role requires.
+/// their role requires while the account has none (once it has one, a session still at
+/// that stage was begun by someone who knew the first password only).
 #[cfg(feature = "ssr")]
 async fn registering_session(state: &AppState) -> Result<Session, AppError> {
     let session = session::current_at_any_stage(state).await?;
     match session.stage {
-        Stage::Full | Stage::Enroll => Ok(session),
-        Stage::SecondStep | Stage::NewPassword => Err(AppError::NotSignedIn),
+        Stage::Full => Ok(session),
+        Stage::Enroll if !has_factor(state, session.user_id).await? => Ok(session),
+        Stage::Enroll | Stage::SecondStep | Stage::NewPassword => Err(AppError::NotSignedIn),
     }
 }
 
+/// Whether the account has a second factor (an authenticator app or a passkey).
+#[cfg(feature = "ssr")]
+pub async fn has_factor(state: &AppState, user_id: i64) -> Result<bool, AppError> {
+    Ok(two_step::is_on(&state.db, user_id).await? || store::count(&state.db, user_id).await? > 0)
+}
+
+/// Adding a passkey to a signed-in account asks for the password again: a session left
+/// open (or stolen) must not be able to plant a way in that outlives it. A staff member
+/// setting up their first factor has just typed it.
+#[cfg(feature = "ssr")]
+async fn check_password_again(state: &AppState, session: &Session, typed: &str) -> Result<(), AppError> {
+    if session.stage == Stage::Enroll {
+        return Ok(());
+    }
+    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(session.user_id)
+        .fetch_one(&state.db.read)
+        .await?;
+    let key = format!("passkey-add:{}", session.user_id);
+    let limit = two_step::TWO_STEP_LIMIT;
+    if !crate::auth::current_password::verify_within(state, limit, &key, &stored, typed).await? {
+        audit_user(state, session.user_id, "passkey-add-failure", "").await?;
+        return Err(AppError::invalid("current_password", Problem::PasswordCurrentWrong));
+    }
+    Ok(())
+}
+
 #[server(endpoint = "passkeys/register_start")]
-pub async fn start_passkey_registration() -> Result<Challenge, AppError> {
+pub async fn start_passkey_registration(
+    #[server(default)] current_password: String,
+) -> Result<Challenge, AppError> {
     let state = state()?;
     let session = registering_session(&state).await?;
     let existing = store::of_user(&state.db, session.user_id).await?;
@@ -123,17 +148,11 @@ pub async fn start_passkey_registration() -> Result<Challenge, AppError> {
     if let Some(selection) = options.public_key.authenticator_selection.as_mut() {
         selection.resident_key = Some(webauthn_rs_proto::ResidentKeyRequirement::Preferred);
     }
+    check_password_again(&state, &session, &current_password).await?;
     let kept = to_json(&Registration { handle, state: registration })?;
     let now = state.clock.now_ms();
-    let ceremony = store::begin_ceremony(
-        &state.db,
-        Purpose::Register,
-        Some(session.user_id),
-        Some(session.id),
-        &kept,
-        now,
-    )
-    .await?;
+    let starter = Starter::Session { user_id: session.user_id, session_id: session.id };
+    let ceremony = store::begin_ceremony(&state.db, Purpose::Register, starter, &kept, now).await?;
     Ok(Challenge { ceremony, options: to_json(&options)? })
 }
 
@@ -180,19 +199,33 @@ pub async fn finish_passkey_registration(
         tracing::info!(error = %e, "a passkey registration was refused");
         failed()
     })?;
-    // Checked again: two registrations started side by side each passed the first check.
-    if store::count(&state.db, session.user_id).await? >= MAX_PER_USER as i64 {
-        return Err(AppError::invalid("form", Problem::PasskeyLimit));
-    }
-    if !store::insert(&state.db, session.user_id, &kept.handle, &name, &passkey, now).await? {
+    // The limit, and a first factor's "none yet", are checked again in the insert itself:
+    // two registrations started side by side each passed the first checks.
+    let enrolling = session.stage == Stage::Enroll;
+    let condition = if enrolling { store::Condition::FirstFactor } else { store::Condition::BelowLimit };
+    let new = store::NewPasskey {
+        user_id: session.user_id,
+        user_handle: &kept.handle,
+        name: &name,
+        passkey: &passkey,
+    };
+    if !store::insert(&state.db, &new, condition, now).await? {
+        if enrolling {
+            return Err(AppError::NotSignedIn);
+        }
+        if store::count(&state.db, session.user_id).await? >= MAX_PER_USER as i64 {
+            return Err(AppError::invalid("form", Problem::PasskeyLimit));
+        }
         return Err(failed());
     }
     audit_user(&state, session.user_id, "passkey-added", "").await?;
     notify_owner(&state, session.user_id, true).await?;
-    let next = if session.stage == Stage::Enroll {
-        // A staff member's required factor is now set up: on to the rest of sign-in.
+    let next = if enrolling {
+        // A staff member's required factor is now set up: on to the rest of sign-in, and
+        // no other half-way session of theirs goes further.
         let next = two_step::stage_after_both_steps(&state.db, session.user_id).await?;
         session::set_stage(&state, session.id, next).await?;
+        session::end_other_partial(&state, session.user_id, session.id).await?;
         crate::auth::device::remember(&state, session.user_id).await?;
         next.next_page().to_owned()
     } else {
@@ -209,9 +242,10 @@ pub async fn finish_passkey_registration(
 pub async fn start_passkey_sign_in() -> Result<Challenge, AppError> {
     let state = state()?;
     let now = state.clock.now_ms();
-    // Counted, never released: every start keeps a row for a while.
-    let _counted =
-        throttle::reserve(&state.db, now, STARTS_PER_ADDRESS, &crate::infra::client_network()).await?;
+    let network = crate::infra::client_network();
+    if store::open_sign_ins(&state.db, &network, now).await? >= SIGN_INS_OPEN_PER_NETWORK {
+        return Err(AppError::TooManyAttempts { retry_after_secs: (super::CEREMONY_MS / 1000) as u64 });
+    }
     let rp = relying_party::build(&state.config)?;
     let (mut options, authentication) = rp.start_discoverable_authentication().map_err(|e| {
         tracing::error!(error = %e, "passkey sign-in did not start");
@@ -220,9 +254,9 @@ pub async fn start_passkey_sign_in() -> Result<Challenge, AppError> {
     // The person pressed "Sign in with a passkey": a modal request, not the autofill one
     // webauthn-rs prepares by default.
     options.mediation = None;
-    let ceremony =
-        store::begin_ceremony(&state.db, Purpose::SignIn, None, None, &to_json(&authentication)?, now)
-            .await?;
+    let kept = to_json(&authentication)?;
+    let starter = Starter::Network(&network);
+    let ceremony = store::begin_ceremony(&state.db, Purpose::SignIn, starter, &kept, now).await?;
     Ok(Challenge { ceremony, options: to_json(&options)? })
 }
 
@@ -246,7 +280,10 @@ async fn verify_sign_in(
         return Ok(None);
     };
     passkey.update_credential(&result);
-    store::record_use(&state.db, stored.id, &passkey, state.clock.now_ms()).await?;
+    if !store::record_use(&state.db, stored.id, &passkey, result.counter(), state.clock.now_ms()).await? {
+        tracing::warn!(passkey = stored.id, "a passkey signed a counter already used: refused");
+        return Ok(None);
+    }
     Ok(Some((stored.user_id, stored.id)))
 }
 
@@ -334,15 +371,8 @@ pub async fn start_passkey_second_step() -> Result<Challenge, AppError> {
     })?;
     let now = state.clock.now_ms();
     let kept = to_json(&authentication)?;
-    let ceremony = store::begin_ceremony(
-        &state.db,
-        Purpose::SecondStep,
-        Some(session.user_id),
-        Some(session.id),
-        &kept,
-        now,
-    )
-    .await?;
+    let starter = Starter::Session { user_id: session.user_id, session_id: session.id };
+    let ceremony = store::begin_ceremony(&state.db, Purpose::SecondStep, starter, &kept, now).await?;
     Ok(Challenge { ceremony, options: to_json(&options)? })
 }
 
@@ -371,9 +401,11 @@ async fn verify_second_step(
     else {
         return Ok(None);
     };
-    if let Some(mut passkey) = stored.credential() {
-        passkey.update_credential(&result);
-        store::record_use(&state.db, stored.id, &passkey, now).await?;
+    let Some(mut passkey) = stored.credential() else { return Ok(None) };
+    passkey.update_credential(&result);
+    if !store::record_use(&state.db, stored.id, &passkey, result.counter(), now).await? {
+        tracing::warn!(passkey = stored.id, "a passkey signed a counter already used: refused");
+        return Ok(None);
     }
     Ok(Some(stored.id))
 }
@@ -462,7 +494,8 @@ pub async fn remove_passkey(#[server(default)] id: String, current_password: Str
         audit_user(&state, session.user_id, "passkey-remove-failure", "").await?;
         return Err(AppError::invalid("current_password", Problem::PasswordCurrentWrong));
     }
-    if !store::remove(&state.db, session.user_id, id).await? {
+    // The last-factor rule again, in the statement itself (two removals at once).
+    if !store::remove(&state.db, session.user_id, id, session.role.is_staff()).await? {
         return Err(AppError::invalid("id", Problem::PasskeyChoose));
     }
     audit_user(&state, session.user_id, "passkey-removed", &format!("passkey={id}")).await?;

@@ -25,6 +25,9 @@ pub const MAX_PER_USER: usize = 10;
 /// How long a started ceremony waits for the authenticator's answer (WebAuthn's own
 /// recommended timeout).
 pub const CEREMONY_MS: i64 = 5 * 60 * 1000;
+/// Sign-in ceremonies one client network may have open at once (each lives five minutes):
+/// bounds the rows a script can make, and a flood blocks its own network for five minutes.
+pub const SIGN_INS_OPEN_PER_NETWORK: i64 = 30;
 /// The longest authenticator answer accepted (real ones are 1–3 KB of base64url).
 pub const CREDENTIAL_MAX_BYTES: usize = 16 * 1024;
 

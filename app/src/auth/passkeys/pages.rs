@@ -38,7 +38,8 @@ fn Messages() -> impl IntoView {
             data-failed=t_string!(i18n, err.passkey_failed).to_string()
             data-busy=t_string!(i18n, passkeys.busy).to_string()
             data-name=t_string!(i18n, err.passkey_name_too_long).to_string()
-            data-limit=t_string!(i18n, err.passkey_limit).to_string()></p>
+            data-limit=t_string!(i18n, err.passkey_limit).to_string()
+            data-password=t_string!(i18n, err.password_current_wrong).to_string()></p>
     }
 }
 
@@ -77,9 +78,11 @@ pub fn PasskeySecondStep() -> impl IntoView {
     }
 }
 
-/// "Add a passkey": a name (optional) and the button that asks the device to make one.
+/// "Add a passkey": a name (optional), the password again (`ask_password`: not for a staff
+/// member setting up their first factor, who has just typed it), and the button that asks
+/// the device to make one.
 #[component]
-pub fn AddPasskey() -> impl IntoView {
+pub fn AddPasskey(#[prop(default = true)] ask_password: bool) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <form class="passkey card" data-passkey="register" hidden aria-labelledby="add-passkey-title"
@@ -92,6 +95,12 @@ pub fn AddPasskey() -> impl IntoView {
                 {t!(i18n, passkeys.name)}
             </crate::ui::form::TextField>
             <p class="hint" id="passkey-name-hint">{t!(i18n, passkeys.name_hint)}</p>
+            {ask_password.then(|| view! {
+                <crate::ui::form::TextField name="current_password" id="passkey-current-password" kind="password"
+                    autocomplete="current-password" maxlength=128>
+                    {t!(i18n, account.current_password)}
+                </crate::ui::form::TextField>
+            })}
             <Messages />
             <button type="submit" class="primary">{t!(i18n, passkeys.add)}</button>
         </form>

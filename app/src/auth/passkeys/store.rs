@@ -64,53 +64,123 @@ pub async fn by_credential(db: &Db, raw_id: &[u8]) -> Result<Option<StoredPasske
         .await
 }
 
-/// Stores a new passkey. False when its credential id is already stored (registered twice).
+/// A new passkey to store.
+pub struct NewPasskey<'a> {
+    pub user_id: i64,
+    pub user_handle: &'a str,
+    pub name: &'a str,
+    pub passkey: &'a Passkey,
+}
+
+/// When a new passkey may be stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// Below `MAX_PER_USER`.
+    BelowLimit,
+    /// A staff member's first factor: only while the account has none (of two sessions
+    /// at that stage, one sets it up; the other is refused).
+    FirstFactor,
+}
+
+/// Stores a new passkey in one statement that also checks `condition`. False when it was
+/// not stored: the condition failed, or its credential id is stored already.
 pub async fn insert(
     db: &Db,
-    user_id: i64,
-    user_handle: &str,
-    name: &str,
-    passkey: &Passkey,
+    new: &NewPasskey<'_>,
+    condition: Condition,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let json = serde_json::to_string(passkey).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    let json = serde_json::to_string(new.passkey).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    let first_factor = i64::from(condition == Condition::FirstFactor);
     let inserted = sqlx::query(
         "INSERT INTO passkeys (user_id, user_handle, credential_id, name, passkey, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (credential_id) DO NOTHING",
+         SELECT $1, $2, $3, $4, $5, $6 \
+         WHERE (SELECT COUNT(*) FROM passkeys WHERE user_id = $1) < $7 \
+         AND ($8 = 0 OR (NOT EXISTS (SELECT 1 FROM passkeys WHERE user_id = $1) \
+              AND NOT EXISTS (SELECT 1 FROM totp_factors WHERE user_id = $1 AND confirmed_at IS NOT NULL))) \
+         ON CONFLICT (credential_id) DO NOTHING",
     )
-    .bind(user_id)
-    .bind(user_handle)
-    .bind(credential_key(passkey.cred_id().as_ref()))
-    .bind(name)
+    .bind(new.user_id)
+    .bind(new.user_handle)
+    .bind(credential_key(new.passkey.cred_id().as_ref()))
+    .bind(new.name)
     .bind(json)
     .bind(now)
+    .bind(super::MAX_PER_USER as i64)
+    .bind(first_factor)
     .execute(&db.write)
     .await?
     .rows_affected();
     Ok(inserted == 1)
 }
 
-/// Records a sign-in with the passkey: its updated counter and when.
-pub async fn record_use(db: &Db, id: i64, passkey: &Passkey, now: i64) -> Result<(), sqlx::Error> {
+/// Records a sign-in with the passkey: its counter (`counter`, as the authenticator
+/// signed it) and when. The counter must move forward (authenticators that keep none
+/// send 0 every time): of two sign-ins that signed the same value, one is recorded and the
+/// other is refused (false), as a cloned key's would be.
+pub async fn record_use(
+    db: &Db,
+    id: i64,
+    passkey: &Passkey,
+    counter: u32,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let json = serde_json::to_string(passkey).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-    sqlx::query("UPDATE passkeys SET passkey = $1, last_used_at = $2 WHERE id = $3")
-        .bind(json)
-        .bind(now)
-        .bind(id)
-        .execute(&db.write)
-        .await?;
-    Ok(())
+    let counter = i64::from(counter);
+    let recorded = sqlx::query(
+        "UPDATE passkeys SET passkey = $1, last_used_at = $2, sign_count = $4 \
+         WHERE id = $3 AND (sign_count < $4 OR $4 = 0)",
+    )
+    .bind(json)
+    .bind(now)
+    .bind(id)
+    .bind(counter)
+    .execute(&db.write)
+    .await?
+    .rows_affected();
+    Ok(recorded == 1)
 }
 
-/// Removes one of the user's passkeys; false when it is not theirs (or gone already).
-pub async fn remove(db: &Db, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
-    let removed = sqlx::query("DELETE FROM passkeys WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(&db.write)
-        .await?
-        .rows_affected();
+/// Removes one of the user's passkeys; false when it is not theirs (or gone already), or
+/// when `keep_a_factor` (staff) and it is the account's last factor: checked in the same
+/// statement, so two removals at once cannot leave none.
+pub async fn remove(db: &Db, user_id: i64, id: i64, keep_a_factor: bool) -> Result<bool, sqlx::Error> {
+    let removed = sqlx::query(
+        "DELETE FROM passkeys WHERE id = $1 AND user_id = $2 \
+         AND ($3 = 0 OR (SELECT COUNT(*) FROM passkeys WHERE user_id = $2) > 1 \
+              OR EXISTS (SELECT 1 FROM totp_factors WHERE user_id = $2 AND confirmed_at IS NOT NULL))",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(i64::from(keep_a_factor))
+    .execute(&db.write)
+    .await?
+    .rows_affected();
     Ok(removed == 1)
+}
+
+/// Removes every passkey of the account (an administrator's "require a password reset",
+/// a password reset): whoever planted one with a stolen session loses it too.
+pub async fn remove_all<'c, E>(exec: E, user_id: i64) -> Result<u64, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    Ok(sqlx::query("DELETE FROM passkeys WHERE user_id = $1")
+        .bind(user_id)
+        .execute(exec)
+        .await?
+        .rows_affected())
+}
+
+/// Sign-in ceremonies one network has open now (each lives five minutes).
+pub async fn open_sign_ins(db: &Db, network: &str, now: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM passkey_ceremonies WHERE purpose = 'sign-in' AND network = $1 AND created_at >= $2",
+    )
+    .bind(network)
+    .bind(now - CEREMONY_MS)
+    .fetch_one(&db.read)
+    .await
 }
 
 /// What a ceremony is for: checked when it finishes, so that a token from one kind of
@@ -140,13 +210,20 @@ pub struct Ceremony {
     pub state: String,
 }
 
+/// Who started a ceremony: a session (registering, the second step), or, signing in, a
+/// client network.
+pub enum Starter<'a> {
+    Session { user_id: i64, session_id: i64 },
+    Network(&'a str),
+}
+
 /// Keeps a started ceremony's state; returns the token that finishes it. Ceremonies past
-/// their time are dropped here, so the table holds only live ones.
+/// their time are dropped here, and a session's earlier one of the same purpose (a session
+/// has one open at a time), so the table holds only live ones.
 pub async fn begin_ceremony(
     db: &Db,
     purpose: Purpose,
-    user_id: Option<i64>,
-    session_id: Option<i64>,
+    starter: Starter<'_>,
     state: &str,
     now: i64,
 ) -> Result<String, sqlx::Error> {
@@ -154,15 +231,27 @@ pub async fn begin_ceremony(
         .bind(now - CEREMONY_MS)
         .execute(&db.write)
         .await?;
+    let (user_id, session_id, network) = match starter {
+        Starter::Session { user_id, session_id } => {
+            sqlx::query("DELETE FROM passkey_ceremonies WHERE session_id = $1 AND purpose = $2")
+                .bind(session_id)
+                .bind(purpose.as_str())
+                .execute(&db.write)
+                .await?;
+            (Some(user_id), Some(session_id), "")
+        }
+        Starter::Network(network) => (None, None, network),
+    };
     let token = crypto::random_token(32);
     sqlx::query(
-        "INSERT INTO passkey_ceremonies (token_hash, purpose, user_id, session_id, state, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO passkey_ceremonies (token_hash, purpose, user_id, session_id, network, state, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(crypto::sha256_hex(&token))
     .bind(purpose.as_str())
     .bind(user_id)
     .bind(session_id)
+    .bind(network)
     .bind(state)
     .bind(now)
     .execute(&db.write)

@@ -125,3 +125,17 @@ test("the clinician's results page: enter a result and see it in the queue", asy
   await expect(page.getByText("Result saved.")).toBeVisible();
   await expect(page.getByRole("cell", { name: "Held: Discuss at the visit" })).toBeVisible();
 });
+
+test("a reminder with nothing on record says so, not a due date from decades back", async ({ page }) => {
+  await signIn(page, "jordan");
+  await page.goto("/reminders");
+  await hydrated(page);
+  const flu = page.locator("li.reminder").filter({ hasText: "Flu vaccine" });
+  await expect(flu).toContainText("Flu vaccine (every year) — Due now: none on record.");
+  await expect(page.getByText(/since 19/)).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Español" }).click();
+  await expect(page.locator("li.reminder").filter({ hasText: "gripe" })).toContainText("Pendiente ahora: no consta en su expediente.");
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(flu).toBeVisible();
+});

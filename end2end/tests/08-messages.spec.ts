@@ -55,22 +55,36 @@ test("compose: the emergency notice, the crisis dialog, an attachment and the re
   await page.getByRole("button", { name: "Send" }).click();
   await expect(dialog).toBeHidden();
   const sent = page.getByRole("status").filter({ hasText: "Sent." });
-  await expect(sent).toContainText(`Expect a reply by ${expectedReplyDate()}.`);
+  await expect(sent).toContainText(`Your care team generally replies within 1–3 business days (around ${expectedReplyDate()}).`);
   await expectAccessible(page);
   await sent.getByRole("link", { name: "View the conversation" }).click();
   await expect(page.getByRole("heading", { name: "Rash on my arm" })).toBeVisible();
   await expect(page.getByRole("link", { name: "rash.png" })).toHaveAttribute("href", /\/api\/messages\/attachment\?id=\d+$/);
   await expectAccessible(page);
 
-  // Words that suggest an emergency may still be sent, after the guidance.
+  // Words that suggest an emergency may still be sent to the care team, after the guidance.
   await page.goto("/messages/new");
   await hydrated(page);
-  await page.getByLabel("To").selectOption({ label: "Customer service: technical support" });
-  await page.getByLabel("Subject").fill("Portal question");
-  await page.getByLabel("Message").fill("Not urgent, but my father had a stroke last year: can I see his record?");
+  await page.getByLabel("To").selectOption({ label: "Dr. Alex Rivera, MD — Primary care provider · Portico Family Medicine" });
+  await page.getByLabel("Subject").fill("Last year");
+  await page.getByLabel("Message").fill("Not urgent, but my father had a stroke last year: should I be checked?");
   await page.getByRole("button", { name: "Send" }).click();
   await dialog.getByRole("button", { name: "Send it anyway" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Sent." })).toBeVisible();
+
+  // To technical support the page says what that team answers (not medical questions), no
+  // crisis dialog, and no promise the clinic did not make.
+  await page.goto("/messages/new");
+  await hydrated(page);
+  await page.getByLabel("To").selectOption({ label: "Customer service: technical support" });
+  await expect(before).toContainText("Technical support answers questions about using Portico");
+  await expect(before).not.toContainText("911");
+  await expectAccessible(page);
+  await page.getByLabel("Subject").fill("Portal question");
+  await page.getByLabel("Message").fill("My father had a stroke last year: can I see his record here?");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole("status").filter({ hasText: "Sent." })).toHaveText("Sent.");
 });
 
 test("a staff reply reaches the patient: e-mail without PHI, unread count, the schedule template", async ({ page }) => {
@@ -109,4 +123,21 @@ test("a staff reply reaches the patient: e-mail without PHI, unread count, the s
   await expect(page.getByText("Your message has images that need to be looked at in a visit.")).toBeVisible();
   await expectAccessible(page);
   await expect(menu(page).getByRole("link", { name: "Messages 1 unread" })).toBeVisible();
+});
+
+test("a photo from a phone: the file input asks for the types that work, and a HEIC file is refused with how to send it", async ({ page }) => {
+  await signIn(page, "avery");
+  await page.goto("/messages/new");
+  await hydrated(page);
+  const files = page.getByLabel("Attach images or PDFs (optional)");
+  // iOS converts a HEIC photo to JPEG as it uploads when the input asks for these types.
+  await expect(files).toHaveAttribute("accept", "image/png,image/jpeg,application/pdf");
+  await page.getByLabel("To").selectOption({ label: "Customer service: technical support" });
+  await page.getByLabel("Subject").fill("A photo");
+  await page.getByLabel("Message").fill("Here is a photo.");
+  await files.setInputFiles({ name: "IMG_0001.HEIC", mimeType: "image/heic", buffer: Buffer.from("not really heic") });
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByText("an iPhone sends it as a JPEG")).toBeVisible();
+  await expect(files).toHaveAttribute("aria-invalid", "true");
+  await expectAccessible(page);
 });

@@ -54,6 +54,17 @@ pub struct Settings {
         global = true
     )]
     pub support_hours: String,
+    /// What a message to billing, technical support or medical records promises about its
+    /// answer, in your words (e.g. "Billing answers within 5 business days."); unset: nothing.
+    #[arg(long, env = "PORTICO_REPLY_PROMISE_BILLING", global = true)]
+    pub reply_promise_billing: Option<String>,
+    #[arg(long, env = "PORTICO_REPLY_PROMISE_SUPPORT", global = true)]
+    pub reply_promise_support: Option<String>,
+    #[arg(long, env = "PORTICO_REPLY_PROMISE_RECORDS", global = true)]
+    pub reply_promise_records: Option<String>,
+    /// What a renewal request promises about its answer; unset: nothing.
+    #[arg(long, env = "PORTICO_RENEWAL_PROMISE", global = true)]
+    pub renewal_promise: Option<String>,
     /// How many reverse proxies of your own stand in front of Portico (0: none). The client
     /// address is then the one the outermost of them appended to X-Forwarded-For.
     #[arg(long, env = "PORTICO_TRUSTED_PROXY_HOPS", default_value_t = 0, global = true)]
@@ -200,6 +211,12 @@ impl Settings {
                 support_phone: self.support_phone.clone(),
                 support_hours: self.support_hours.clone(),
                 teen_proxy_sections: self.teen_proxy_sections.0.clone(),
+                promises: app::site::Promises {
+                    billing: configured(&self.reply_promise_billing),
+                    support: configured(&self.reply_promise_support),
+                    records: configured(&self.reply_promise_records),
+                    renewal: configured(&self.renewal_promise),
+                },
             },
             trusted_proxy_hops: self.trusted_proxy_hops,
             server_timing: self.server_timing,
@@ -207,6 +224,11 @@ impl Settings {
             messages_per_hour: self.messages_per_hour,
         }
     }
+}
+
+/// A configured text, or none when unset or blank.
+fn configured(text: &Option<String>) -> Option<String> {
+    text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned)
 }
 
 fn retired_forwarded_for(_: &str) -> Result<bool, String> {

@@ -23,6 +23,8 @@ pub fn MedicationsPage() -> impl IntoView {
     view! {
         <h1>{t!(i18n, meds.title)}</h1>
         <p>{t!(i18n, meds.intro)}</p>
+        // A promise about renewals only when the clinic makes one (PORTICO_RENEWAL_PROMISE).
+        {crate::site::with_org(|org| org.promises.renewal.map(|text| view! { <p>{text}</p> }))}
         <Loaded resource=meds render=move |list| {
             if list.is_empty() {
                 return view! { <p class="empty">{t!(i18n, meds.none)}</p> }.into_any();

@@ -51,7 +51,7 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
         IdempotencyKey::parse(&form.key).ok_or_else(|| AppError::invalid("form", Problem::BadRequest))?;
     let state = chart.state();
     let now = state.clock.now_ms();
-    let (route, subject, thread_id) = if form.thread.is_empty() {
+    let (route, subject, thread_id, pool) = if form.thread.is_empty() {
         let route = store::route_of(&chart, &form.to, now)
             .await?
             .ok_or_else(|| AppError::invalid("to", Problem::MessagesToRequired))?;
@@ -62,13 +62,12 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
             Problem::MessagesSubjectTooLong,
         )
         .map_err(|p| AppError::invalid("subject", p))?;
-        (Some(route), subject, None)
+        let pool = route.0;
+        (Some(route), subject, None, pool)
     } else {
         let id: i64 = form.thread.parse().map_err(|_| AppError::NotFound)?;
-        if !store::chart_has_thread(&chart, id).await? {
-            return Err(AppError::NotFound);
-        }
-        (None, String::new(), Some(id))
+        let pool = store::thread_pool(&chart, id).await?.ok_or(AppError::NotFound)?;
+        (None, String::new(), Some(id), pool)
     };
     let body = bounded(
         &form.body,
@@ -106,12 +105,14 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
             return Err(AppError::TooManyAttempts { retry_after_secs })
         }
     };
-    Ok(Sent { thread_id, message_id, reply_by: reply_by(state, now) })
+    let promise = super::ReplyPromise::for_pool(pool, &state.config.org.promises, reply_around(state, now));
+    Ok(Sent { thread_id, message_id, promise })
 }
 
-/// The clinic's answer-by date for a message sent at `now`.
+/// Three business days after `now` (weekends and the clinic's holidays skipped): when a
+/// care team's reply generally comes.
 #[cfg(feature = "ssr")]
-fn reply_by(state: &crate::infra::AppState, now: i64) -> String {
+fn reply_around(state: &crate::infra::AppState, now: i64) -> String {
     let today = state.clock.local_date(now);
     crate::dates::business_days_after(today, &state.config.holidays, super::REPLY_BUSINESS_DAYS).to_string()
 }

@@ -154,8 +154,35 @@ pub struct AttachmentInfo {
 pub struct Sent {
     pub thread_id: i64,
     pub message_id: i64,
+    pub promise: ReplyPromise,
+}
+
+/// What a sent message says about its answer, by recipient. The care team's is the seed's:
+/// a doctor or nurse "generally" replies "within 1-3 business days", so the date is a guide
+/// ("around"), never a promise. The customer-service pools say what the clinic configured
+/// for them (`PORTICO_REPLY_PROMISE_*`), or nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ReplyPromise {
     /// "2026-12-01": three business days ahead, skipping weekends and the clinic's holidays.
-    pub reply_by: String,
+    CareTeam {
+        around: String,
+    },
+    Configured(String),
+    Nothing,
+}
+
+impl ReplyPromise {
+    /// The promise for a message to `pool` sent on a day whose third business day after is
+    /// `around`.
+    pub fn for_pool(pool: Pool, promises: &crate::site::Promises, around: String) -> ReplyPromise {
+        let configured = match pool {
+            Pool::Care => return ReplyPromise::CareTeam { around },
+            Pool::Billing => &promises.billing,
+            Pool::Support => &promises.support,
+            Pool::Records => &promises.records,
+        };
+        configured.clone().map_or(ReplyPromise::Nothing, ReplyPromise::Configured)
+    }
 }
 
 /// "1.2 MB", "340 KB": sizes as people read them.

@@ -8,8 +8,8 @@ use super::api::send_message;
 use super::{
     api::{load_inbox, load_thread, message_recipients},
     emergency::suggests_emergency,
-    human_size, Inbox, MessageView, Pool, Recipient, ScheduleReason, Sent, ThreadSummary, ThreadView,
-    ACCEPTED_TYPES, ATTACHMENTS_MAX, ATTACHMENT_MAX_BYTES, BODY_MAX_CHARS, SUBJECT_MAX_CHARS,
+    human_size, Inbox, MessageView, Pool, Recipient, ReplyPromise, ScheduleReason, Sent, ThreadSummary,
+    ThreadView, ACCEPTED_TYPES, ATTACHMENTS_MAX, ATTACHMENT_MAX_BYTES, BODY_MAX_CHARS, SUBJECT_MAX_CHARS,
 };
 use crate::{
     error::AppError,
@@ -134,25 +134,55 @@ pub fn NewMessagePage() -> impl IntoView {
     view! {
         <p><A href="/messages">{t!(i18n, messages.back)}</A></p>
         <h1>{t!(i18n, messages.new)}</h1>
-        <BeforeYouWrite />
         <Loaded resource=recipients render={move |list: Vec<Recipient>| view! {
             <Composer thread=None recipients=list />
         }} />
     }
 }
 
-/// The seed's rules, before a word is written: not for emergencies (911, 988), answers in
-/// 1–3 business days, not a replacement for a visit.
+/// Before a word is written, what fits the recipient chosen (`pool`; none chosen yet: the
+/// care team's). To the care team, the seed's rules: not for emergencies (911, 988),
+/// generally answered in 1–3 business days, not a replacement for a visit, part of the
+/// record. To customer service, what that team answers, and that it is not for medical
+/// questions (911 and 988 stay in every page's footer).
 #[component]
-fn BeforeYouWrite() -> impl IntoView {
+fn BeforeYouWrite(pool: RwSignal<Option<Pool>>) -> impl IntoView {
     let i18n = use_i18n();
-    view! {
-        <aside class="notice urgent" aria-labelledby="before-heading">
-            <h2 id="before-heading">{t!(i18n, messages.before_title)}</h2>
-            <p><strong>{t!(i18n, emergency.not_for_emergencies)}</strong>" "{t!(i18n, emergency.crisis)}</p>
-            <p>{t!(i18n, messages.before_urgent)}</p>
-            <p>{t!(i18n, messages.before_reply)}</p>
-        </aside>
+    let service = move |text: String| {
+        view! {
+            <aside class="notice" aria-labelledby="before-heading">
+                <h2 id="before-heading">{t!(i18n, messages.before_title)}</h2>
+                <p>{text}</p>
+            </aside>
+        }
+        .into_any()
+    };
+    move || {
+        match pool.get().unwrap_or(Pool::Care) {
+        Pool::Care => view! {
+            <aside class="notice urgent" aria-labelledby="before-heading">
+                <h2 id="before-heading">{t!(i18n, messages.before_title)}</h2>
+                <p><strong>{t!(i18n, emergency.not_for_emergencies)}</strong>" "{t!(i18n, emergency.crisis)}</p>
+                <p>{t!(i18n, messages.before_urgent)}</p>
+                <p>{t!(i18n, messages.before_reply)}</p>
+            </aside>
+        }
+        .into_any(),
+        Pool::Billing => service(t_string!(i18n, messages.before_billing).to_string()),
+        Pool::Support => service(t_string!(i18n, messages.before_support).to_string()),
+        Pool::Records => service(t_string!(i18n, messages.before_records).to_string()),
+    }
+    }
+}
+
+/// What the sent message says about its answer.
+fn promise_text(i18n: leptos_i18n::I18nContext<Locale>, promise: &ReplyPromise) -> Option<String> {
+    match promise {
+        ReplyPromise::CareTeam { around } => {
+            Some(t_string!(i18n, messages.reply_care, date = around.clone()).to_string())
+        }
+        ReplyPromise::Configured(text) => Some(text.clone()),
+        ReplyPromise::Nothing => None,
     }
 }
 
@@ -235,6 +265,9 @@ fn Composer(thread: Option<i64>, recipients: Vec<Recipient>) -> impl IntoView {
     Effect::new(move |_| key.set(idempotency_key()));
     let files_problem = RwSignal::new(None::<String>);
     let sent = RwSignal::new(None::<Sent>);
+    // The recipient chosen (a new message): what the page says before writing, and whether
+    // emergency words open the crisis dialog, follow it. A reply goes to its thread's team.
+    let pool = RwSignal::new(None::<Pool>);
     #[cfg(feature = "hydrate")]
     let send = Action::new_local(|data: &web_sys::FormData| send_message(data.clone().into()));
     #[cfg(not(feature = "hydrate"))]
@@ -268,7 +301,8 @@ fn Composer(thread: Option<i64>, recipients: Vec<Recipient>) -> impl IntoView {
             return;
         }
         let words = format!("{} {}", subject.get_untracked(), body.get_untracked());
-        if suggests_emergency(&words) {
+        let to_care_team = matches!(pool.get_untracked(), None | Some(Pool::Care));
+        if to_care_team && suggests_emergency(&words) {
             if let Some(dialog) = dialog_ref.get_untracked() {
                 let _ = dialog.show_modal();
             }
@@ -293,19 +327,20 @@ fn Composer(thread: Option<i64>, recipients: Vec<Recipient>) -> impl IntoView {
     view! {
         {move || sent.get().map(|s| view! {
             <div class="sent" role="status">
-                <p><strong>{t!(i18n, messages.sent)}</strong>" "{t!(i18n, messages.reply_by, date = s.reply_by.clone())}</p>
+                <p><strong>{t!(i18n, messages.sent)}</strong>" "{promise_text(i18n, &s.promise)}</p>
                 {thread.is_none().then(|| view! {
                     <p><a href=format!("/messages/{}", s.thread_id)>{t!(i18n, messages.view_thread)}</a></p>
                 })}
             </div>
         })}
+        {thread.is_none().then(|| view! { <BeforeYouWrite pool /> })}
         <form node_ref=form_ref class="composer" on:submit=on_submit novalidate=false>
             <FormMessage message=form_error(result, &["to", "subject", "body", "attachments"]) />
             <input type="hidden" name="key" prop:value=key />
             {match thread {
                 Some(t) => view! { <input type="hidden" name="thread" value=t /> }.into_any(),
                 None => view! {
-                    <RecipientSelect recipients=recipients.clone() error=field_error(result, "to") />
+                    <RecipientSelect recipients=recipients.clone() error=field_error(result, "to") pool />
                     <TextField name="subject" id=field_id("subject") maxlength=SUBJECT_MAX_CHARS bind=subject error=field_error(result, "subject")>
                         {t!(i18n, messages.subject)}
                     </TextField>
@@ -351,14 +386,24 @@ fn Composer(thread: Option<i64>, recipients: Vec<Recipient>) -> impl IntoView {
 
 /// The recipient list: the care team and providers seen recently, then customer service.
 #[component]
-fn RecipientSelect(recipients: Vec<Recipient>, error: Signal<Option<String>>) -> impl IntoView {
+fn RecipientSelect(
+    recipients: Vec<Recipient>,
+    error: Signal<Option<String>>,
+    /// Set to the chosen recipient's pool.
+    pool: RwSignal<Option<Pool>>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let pools: Vec<(String, Pool)> = recipients.iter().map(|r| (r.key.clone(), r.pool)).collect();
+    let on_change = move |ev: leptos::ev::Event| {
+        let key = event_target_value(&ev);
+        pool.set(pools.iter().find(|(k, _)| *k == key).map(|(_, p)| *p));
+    };
     let (care, service): (Vec<Recipient>, Vec<Recipient>) =
         recipients.into_iter().partition(|r| r.pool == Pool::Care);
     view! {
         <div class="field">
             <label for="new-to">{t!(i18n, messages.to)}</label>
-            <select id="new-to" name="to" required
+            <select id="new-to" name="to" required on:change=on_change
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=move || error.get().map(|_| "new-to-error")>
                 <option value="">{t!(i18n, messages.choose)}</option>

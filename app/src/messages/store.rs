@@ -511,17 +511,17 @@ async fn by_key(db: &Db, author_id: i64, key: &str) -> Result<Option<(i64, i64)>
         .await
 }
 
-/// Whether the chart has this thread, as this reader sees it (a reply must be to one of its own).
-pub async fn chart_has_thread(chart: &ChartScope, thread_id: i64) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM message_threads WHERE id = $1 AND patient_id = $2 AND confidential <= $3",
+/// The recipient pool of the chart's thread `thread_id`, when this reader may see it.
+pub async fn thread_pool(chart: &ChartScope, thread_id: i64) -> Result<Option<super::Pool>, sqlx::Error> {
+    let pool: Option<String> = sqlx::query_scalar(
+        "SELECT pool FROM message_threads WHERE id = $1 AND patient_id = $2 AND confidential <= $3",
     )
     .bind(thread_id)
     .bind(chart.patient_id())
     .bind(chart.visibility().max_flag())
     .fetch_optional(&chart.db().read)
     .await?;
-    Ok(found.is_some())
+    Ok(pool.as_deref().and_then(super::Pool::parse))
 }
 
 /// Whether `thread_id` of the chart is confidential (its notice then goes to the patient

@@ -54,10 +54,16 @@ pub fn ReminderList(list: Vec<Reminder>) -> impl IntoView {
                     ReminderStatus::Due { .. } => "reminder due",
                     ReminderStatus::Done { .. } => "reminder done",
                 };
+                // Nothing on record: "due now", not a due date decades back computed from birth.
+                let status = if r.last_done.is_none() && r.needs_action() {
+                    t_string!(i18n, reminders.none_on_record).to_string()
+                } else {
+                    status_text(i18n, &r.status)
+                };
                 view! {
                     <li class=class>
                         <strong>{kind_text(i18n, r.kind)}</strong>
-                        " — " {status_text(i18n, &r.status)}
+                        " — " {status}
                         {r.last_done.clone().map(|d| view! { <span class="muted">{t_string!(i18n, reminders.last, date = d).to_string()}</span> })}
                     </li>
                 }

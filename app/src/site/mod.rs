@@ -12,6 +12,19 @@ pub struct OrgInfo {
     /// What a parent or guardian keeps seeing once their child is 13
     /// (`PORTICO_TEEN_PROXY_SECTIONS`): the clinic's policy, said on Help and Sharing.
     pub teen_proxy_sections: Vec<crate::access::Section>,
+    /// What the customer-service pools and renewals promise about an answer, in the
+    /// clinic's own words (`PORTICO_REPLY_PROMISE_*`, `PORTICO_RENEWAL_PROMISE`); none by
+    /// default. The care team's promise is the seed's and is built in (`messages::ReplyPromise`).
+    pub promises: Promises,
+}
+
+/// Configured promises, each shown as written (none when unset).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Promises {
+    pub billing: Option<String>,
+    pub support: Option<String>,
+    pub records: Option<String>,
+    pub renewal: Option<String>,
 }
 
 #[server(endpoint = "site/org")]

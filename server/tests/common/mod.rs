@@ -55,6 +55,8 @@ pub struct Options {
     pub server_timing: bool,
     /// The password hasher's (running, waiting) limits instead of the machine's.
     pub hash_limits: Option<(usize, usize)>,
+    /// PORTICO_REPLY_PROMISE_* and PORTICO_RENEWAL_PROMISE (default: none).
+    pub promises: Option<app::site::Promises>,
 }
 
 fn unique_name() -> String {
@@ -124,6 +126,7 @@ impl TestApp {
                 teen_proxy_sections: options
                     .teen_proxy_sections
                     .unwrap_or_else(|| app::access::Section::TEEN_VIEW_WITHOUT_MEDICATIONS.to_vec()),
+                promises: options.promises.clone().unwrap_or_default(),
             },
             trusted_proxy_hops: options.trusted_proxy_hops,
             server_timing: options.server_timing,

@@ -70,6 +70,41 @@ async fn send(
 }
 
 on_both_databases!(
+    with crate::common::Options {
+        promises: Some(app::site::Promises {
+            support: Some("Technical support answers within 2 business days.".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    a_customer_service_promise_is_the_clinics_own,
+);
+
+/// A pool's promise is what the clinic configured, said as written, for a new message and
+/// for a reply in its thread; a pool without one promises nothing.
+async fn a_customer_service_promise_is_the_clinics_own(app: &TestApp) {
+    clinic(app).await;
+    let avery = app.signed_in("avery").await;
+    let (status, sent) =
+        send(app, &avery, "pool-support", "Sign-in trouble", "The app logs me out.", 1).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["promise"]["Configured"], "Technical support answers within 2 business days.");
+    let thread = sent["thread_id"].to_string();
+    let k = key(2);
+    let (_, reply) = app
+        .call_multipart(
+            &avery,
+            "messages/send",
+            &[("thread", &thread), ("body", "Still happens."), ("key", &k)],
+            &[],
+        )
+        .await;
+    assert_eq!(reply["promise"]["Configured"], "Technical support answers within 2 business days.");
+    let (_, records) = send(app, &avery, "pool-records", "A copy", "Of my record, please.", 3).await;
+    assert_eq!(records["promise"], "Nothing");
+}
+
+on_both_databases!(
     a_patient_writes_and_the_care_team_answers,
     staff_see_only_their_pools,
     sending_is_idempotent,
@@ -104,7 +139,8 @@ async fn a_patient_writes_and_the_care_team_answers(app: &TestApp) {
         .await;
     assert_eq!(status, StatusCode::OK, "{sent}");
     // Wednesday 2026-11-25; Thursday is Thanksgiving (configured): Friday, Monday, Tuesday.
-    assert_eq!(sent["reply_by"], "2026-12-01");
+    // A guide, in the seed's words ("generally"), not a promise.
+    assert_eq!(sent["promise"]["CareTeam"]["around"], "2026-12-01");
     let thread = sent["thread_id"].as_i64().unwrap().to_string();
     assert_eq!(app.audit_count("message-sent").await, 1);
 
@@ -195,6 +231,7 @@ async fn staff_see_only_their_pools(app: &TestApp) {
     let avery = app.signed_in("avery").await;
     let (_, care) = send(app, &avery, &format!("provider-{}", c.rivera), "Refill question", "Hello", 1).await;
     let (_, bill) = send(app, &avery, "pool-billing", "My bill", "Why two charges?", 2).await;
+    assert_eq!(bill["promise"], "Nothing", "no promise for billing unless the clinic makes one");
     let (care, bill) = (care["thread_id"].to_string(), bill["thread_id"].to_string());
 
     let billing = app.signed_in("billing.clerk").await;

@@ -15,6 +15,8 @@ pub mod pages;
 pub mod passkeys;
 pub mod rules;
 #[cfg(feature = "ssr")]
+pub mod security_mail;
+#[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -469,15 +469,8 @@ async fn audit_user(state: &AppState, user_id: i64, action: &str) -> Result<(), 
 /// Tells the account's address that two-step sign-in was turned on or off (no PHI).
 #[cfg(feature = "ssr")]
 async fn notify_owner(state: &AppState, user_id: i64, on: bool) -> Result<(), AppError> {
-    let email: Option<Option<String>> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&state.db.read)
-        .await?;
-    if let Some(to) = email.flatten().filter(|e| !e.is_empty()) {
-        let lang = crate::infra::mail_language::MailLanguage::of_own_action(&state.db, user_id).await?;
-        state.mail_later(to, crate::auth::mail_text::two_step_changed(lang, &state.config.org, on));
-    }
-    Ok(())
+    let text = |lang, org: &_| crate::auth::mail_text::two_step_changed(lang, org, on);
+    crate::auth::security_mail::tell_owner(state, user_id, text).await
 }
 
 /// A session that may set up an authenticator: signed in, or a staff member setting up the

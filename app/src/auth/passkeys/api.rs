@@ -59,15 +59,8 @@ async fn audit_user(state: &AppState, user_id: i64, action: &str, detail: &str) 
 /// Tells the account's address that a passkey was added or removed (no PHI).
 #[cfg(feature = "ssr")]
 async fn notify_owner(state: &AppState, user_id: i64, added: bool) -> Result<(), AppError> {
-    let email: Option<Option<String>> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&state.db.read)
-        .await?;
-    if let Some(to) = email.flatten().filter(|e| !e.is_empty()) {
-        let lang = crate::infra::mail_language::MailLanguage::of_own_action(&state.db, user_id).await?;
-        state.mail_later(to, crate::auth::mail_text::passkey_changed(lang, &state.config.org, added));
-    }
-    Ok(())
+    let text = |lang, org: &_| crate::auth::mail_text::passkey_changed(lang, org, added);
+    crate::auth::security_mail::tell_owner(state, user_id, text).await
 }
 
 // ------------------------------------------------------------------ registering

@@ -139,3 +139,24 @@ test("a reminder with nothing on record says so, not a due date from decades bac
   await page.getByRole("button", { name: "English" }).click();
   await expect(flu).toBeVisible();
 });
+
+test("a result from an Emergency Department visit says the ordering provider may not call", async ({ page }) => {
+  await signIn(page, "avery");
+  await page.goto("/results");
+  await hydrated(page);
+  // The demo's draw of two years ago (732 days) was done in the Emergency Department.
+  const day = new Date(Date.now() - 732 * 86_400_000).toISOString().slice(0, 10);
+  const fromEd = page.locator("li").filter({ hasText: day }).filter({ hasText: "Hemoglobin A1c" });
+  await fromEd.getByRole("link").click();
+  const notice = page.getByRole("note").filter({ hasText: "Emergency Department" });
+  await expect(notice).toContainText("may not contact you about the result unless a follow-up is needed");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Español" }).click();
+  await expect(page.getByRole("note").filter({ hasText: "Urgencias" })).toBeVisible();
+  await page.getByRole("button", { name: "English" }).click();
+  // An office draw carries no such notice.
+  await page.goto("/results");
+  await page.locator("li").filter({ hasText: "Hemoglobin A1c" }).first().getByRole("link").click();
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(page.getByRole("note").filter({ hasText: "Emergency Department" })).toHaveCount(0);
+});

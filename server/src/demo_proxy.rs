@@ -145,6 +145,7 @@ async fn leo(state: &AppState, f: &Family, rivera: i64) -> Result<()> {
         held_by: None,
         reviewed: Some((f.rivera_user, drawn + DAY_MS)),
         seen_at: None,
+        encounter_id: None,
     };
     insert_report(db, &report(&LIPID_PANEL, &[162.0, 88.0, 52.0, 92.0])).await?;
     insert_report(db, &report(&BASIC_METABOLIC_PANEL, &[88.0, 12.0, 0.8, 140.0, 4.2, 103.0, 25.0, 9.6]))

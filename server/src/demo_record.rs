@@ -123,6 +123,25 @@ async fn visits(db: &Db, patient_id: i64, today: Date, rivera: i64, patel: i64) 
     Ok(())
 }
 
+/// An Emergency Department visit (FHIR class EMER) on `day`, with no provider of the
+/// clinic's: its tests may not be followed up by the ordering provider.
+async fn emergency_visit(db: &Db, patient_id: i64, day: Date) -> Result<i64> {
+    let visit = NewEncounter {
+        patient_id,
+        provider_id: None,
+        department: "Emergency Department",
+        kind: "Emergency visit",
+        class_code: "EMER",
+        status: "finished",
+        start_at: at(day, 5, 0),
+        minutes: 300,
+        reason: "Chest pain (heart attack ruled out)",
+        avs_text: None,
+        note_text: None,
+    };
+    Ok(insert_encounter(db, &visit).await?)
+}
+
 async fn results(db: &Db, patient_id: i64, today: Date, rivera: i64, reviewer: i64) -> Result<()> {
     // Collected days ago, then values: lipids (total, TG, HDL, LDL), HbA1c, BMP.
     let draws: &[(i64, [f64; 4], f64, [f64; 8])] = &[
@@ -134,6 +153,9 @@ async fn results(db: &Db, patient_id: i64, today: Date, rivera: i64, reviewer: i
         (189, [181.0, 148.0, 45.0, 106.0], 6.6, [101.0, 13.0, 0.9, 139.0, 4.1, 102.0, 25.0, 9.5]),
         (6, [176.0, 141.0, 46.0, 102.0], 6.4, [98.0, 13.0, 1.3, 140.0, 5.4, 102.0, 25.0, 9.6]),
     ];
+    // Two years ago a night in the Emergency Department (chest pain, ruled out): that
+    // draw was done there, and its results say the ordering provider may not call.
+    let emergency = emergency_visit(db, patient_id, days_ago(today, draws[2].0)).await?;
     for (index, &(ago, lipids, a1c, bmp)) in draws.iter().enumerate() {
         let collected = at(days_ago(today, ago), 8, 10);
         let resulted = collected + 6 * 3_600_000;
@@ -158,6 +180,7 @@ async fn results(db: &Db, patient_id: i64, today: Date, rivera: i64, reviewer: i
                     held_by: None,
                     reviewed,
                     seen_at: (!latest).then_some(resulted + 3 * DAY_MS),
+                    encounter_id: (index == 2).then_some(emergency),
                 },
             )
             .await?;

@@ -69,6 +69,10 @@ pub struct ResultDetail {
     pub ordered_by: Option<String>,
     /// Released before a clinician reviewed it: the patient is told so.
     pub awaiting_review: bool,
+    /// Done during a hospital stay or an Emergency Department visit: the seed says such a
+    /// test "may not result in a contact from the ordering provider" unless a follow-up is
+    /// needed, and the patient is told so.
+    pub from_hospital_or_emergency: bool,
     pub components: Vec<Component>,
 }
 

@@ -76,6 +76,9 @@ fn ResultView(detail: ResultDetail) -> impl IntoView {
         {detail.awaiting_review.then(|| view! {
             <p class="notice" role="note">{t!(i18n, results.not_reviewed)}</p>
         })}
+        {detail.from_hospital_or_emergency.then(|| view! {
+            <p class="notice" role="note">{t!(i18n, results.from_hospital)}</p>
+        })}
         <table class="data components">
             <caption>{t!(i18n, results.components)}</caption>
             <thead><tr>

@@ -61,6 +61,7 @@ pub async fn enter_result(
             held_by: held.then_some(staff.user_id()),
             reviewed: None,
             seen_at: None,
+            encounter_id: None,
         },
     )
     .await?;

@@ -44,6 +44,8 @@ pub struct ReportRow {
     pub released_at: Option<i64>,
     pub reviewed_at: Option<i64>,
     pub ordered_by: Option<String>,
+    /// 1 when the report belongs to an inpatient, emergency or observation encounter.
+    pub hospital: i64,
 }
 
 /// One value of a report, as stored.
@@ -117,8 +119,10 @@ pub async fn released_detail(
 ) -> Result<Option<ResultDetail>, sqlx::Error> {
     let (db, patient_id, vis) = (chart.db(), chart.patient_id(), chart.visibility());
     let Some(report) = sqlx::query_as::<_, ReportRow>(
-        "SELECT r.id, r.name, r.collected_at, r.released_at, r.reviewed_at, p.display_name AS ordered_by \
+        "SELECT r.id, r.name, r.collected_at, r.released_at, r.reviewed_at, p.display_name AS ordered_by, \
+         CAST(CASE WHEN e.class_code IN ('IMP', 'EMER', 'ACUTE', 'OBSENC') THEN 1 ELSE 0 END AS BIGINT) AS hospital \
          FROM diagnostic_reports r LEFT JOIN providers p ON p.id = r.ordered_by \
+         LEFT JOIN encounters e ON e.id = r.encounter_id AND e.patient_id = r.patient_id \
          WHERE r.id = $1 AND r.patient_id = $2 AND r.released_at IS NOT NULL AND r.confidential <= $3",
     )
     .bind(report_id)
@@ -325,6 +329,8 @@ pub struct NewReport<'a> {
     pub held_by: Option<i64>,
     pub reviewed: Option<(i64, i64)>,
     pub seen_at: Option<i64>,
+    /// The visit or stay the test was done in, when known.
+    pub encounter_id: Option<i64>,
 }
 
 /// Writes the report and its observations in one transaction; returns the report id.
@@ -332,8 +338,8 @@ pub async fn insert_report(db: &Db, new: &NewReport<'_>) -> Result<i64, sqlx::Er
     let mut tx = db.write.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO diagnostic_reports (patient_id, code, name, ordered_by, collected_at, resulted_at, \
-         released_at, held_reason, held_by, reviewed_by, reviewed_at, patient_seen_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id",
+         released_at, held_reason, held_by, reviewed_by, reviewed_at, patient_seen_at, encounter_id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id",
     )
     .bind(new.patient_id)
     .bind(new.panel.loinc)
@@ -347,6 +353,7 @@ pub async fn insert_report(db: &Db, new: &NewReport<'_>) -> Result<i64, sqlx::Er
     .bind(new.reviewed.map(|r| r.0))
     .bind(new.reviewed.map(|r| r.1))
     .bind(new.seen_at)
+    .bind(new.encounter_id)
     .fetch_one(&mut *tx)
     .await?;
     for (position, (analyte, value)) in new.panel.analytes.iter().zip(new.values).enumerate() {

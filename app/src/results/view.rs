@@ -28,6 +28,7 @@ impl ReportRow {
             released_on: clock.date_of(self.released_at.unwrap_or_default()),
             ordered_by: self.ordered_by,
             awaiting_review: self.reviewed_at.is_none(),
+            from_hospital_or_emergency: self.hospital != 0,
             components,
         }
     }

@@ -40,6 +40,7 @@ async fn result(
             held_by: None,
             reviewed: None,
             seen_at: None,
+            encounter_id: None,
         },
     )
     .await
@@ -137,11 +138,40 @@ async fn results_list_detail_and_trend_stay_within_the_chart(app: &TestApp) {
     assert_eq!(detail["components"][0]["range"], "4–5.6");
     assert_eq!(detail["components"][0]["flag"], "High");
     assert_eq!(detail["components"][0]["has_trend"], true);
+    assert_eq!(detail["from_hospital_or_emergency"], false, "no visit recorded");
+
+    // A test done in the Emergency Department (or during a hospital stay) says the
+    // ordering provider may not call; one from an office visit does not.
+    for (class, expected) in [("EMER", true), ("IMP", true), ("AMB", false)] {
+        let visit = insert_encounter(
+            &app.state.db,
+            &NewEncounter {
+                patient_id: avery,
+                provider_id: None,
+                department: "Emergency Department",
+                kind: "Emergency visit",
+                class_code: class,
+                status: "finished",
+                start_at: app.clock.now_ms() - 3 * DAY_MS,
+                minutes: 240,
+                reason: "Seen",
+                avs_text: None,
+                note_text: None,
+            },
+        )
+        .await
+        .unwrap();
+        let report = result(app, avery, &HBA1C, &[6.0], 3, None).await;
+        app.execute(&format!("UPDATE diagnostic_reports SET encounter_id = {visit} WHERE id = {report}"))
+            .await;
+        let (_, detail) = app.call(&client, "results/get", &[("id", &report.to_string())]).await;
+        assert_eq!(detail["from_hospital_or_emergency"], expected, "{class}");
+    }
 
     let (status, trend) = app.call(&client, "results/trend", &[("loinc", "4548-4")]).await;
     assert_eq!(status, StatusCode::OK);
     let points = trend["series"][0]["points"].as_array().unwrap();
-    assert_eq!(points.len(), 2, "Blake's value is not in Avery's graph");
+    assert_eq!(points.len(), 5, "Avery's five, and Blake's value is not in Avery's graph");
     assert!(points[0]["at_ms"].as_i64() < points[1]["at_ms"].as_i64());
 }
 

@@ -30,6 +30,7 @@ async fn held_result(app: &TestApp, patient: i64) -> i64 {
             held_by: None,
             reviewed: None,
             seen_at: None,
+            encounter_id: None,
         },
     )
     .await

@@ -72,6 +72,11 @@ export default async function globalSetup() {
     // A clinic in a state that keeps the medication list from parents of teens (the default
     // keeps every section): 09-proxy checks the narrower view.
     PORTICO_TEEN_PROXY_SECTIONS: "home,visits,results,health-summary,reminders,messages",
+    // The clinic's other numbers and online scheduling (06, 07 and 08 check where they show).
+    PORTICO_DEPARTMENT_PHONES: "Portico Family Medicine=+1 555 0110; Endocrinology=+1 555 0120",
+    PORTICO_BILLING_PHONE: "+1 555 0130",
+    PORTICO_RECORDS_PHONE: "+1 555 0140",
+    PORTICO_SCHEDULING_URL: "https://scheduling.example.org/portico",
     RUST_LOG: "warn",
   };
   execFileSync(binary, ["migrate"], { env, cwd: root });

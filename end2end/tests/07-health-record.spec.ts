@@ -162,3 +162,19 @@ test("a result from an Emergency Department visit says the ordering provider may
   await page.getByRole("button", { name: "English" }).click();
   await expect(notice).toBeVisible();
 });
+
+test("the provider's office phone is on each visit, and the contact page lists every configured number", async ({ page }) => {
+  await signIn(page, "avery");
+  await page.goto("/visits");
+  await hydrated(page);
+  const visit = page.locator("li.visit").filter({ hasText: "Dr. Priya Patel" }).first();
+  await expect(visit).toContainText("Office phone: +1 555 0120");
+  await expect(visit.getByRole("link", { name: "+1 555 0120" })).toHaveAttribute("href", "tel:+15550120");
+  await expectAccessible(page);
+  await page.goto("/contact");
+  for (const number of ["+1 555 0130", "+1 555 0140", "+1 555 0110", "+1 555 0120"]) {
+    await expect(page.getByRole("link", { name: number })).toBeVisible();
+  }
+  await expect(page.getByText("Release of Information (Medical Records)")).toBeVisible();
+  await expectAccessible(page);
+});

@@ -36,6 +36,8 @@ test("compose: the emergency notice, the crisis dialog, an attachment and the re
   await expectAccessible(page);
 
   await page.getByLabel("To").selectOption({ label: "Dr. Alex Rivera, MD — Primary care provider · Portico Family Medicine" });
+  // The provider's office, to call now instead of writing.
+  await expect(before).toContainText("To speak with Portico Family Medicine now, call +1 555 0110");
   await page.getByLabel("Subject").fill("Chest pain when I run");
   await page.getByLabel("Message").fill("I get chest pain after about ten minutes of running.");
   await page.getByRole("button", { name: "Send" }).click();
@@ -123,6 +125,11 @@ test("a staff reply reaches the patient: e-mail without PHI, unread count, the s
   await row.getByRole("link", { name: "Rash on my arm" }).click();
   await expect(page.getByText("Use the cream twice a day.")).toBeVisible();
   await expect(page.getByText("Your message has images that need to be looked at in a visit.")).toBeVisible();
+  // Where to book: the department's phone and the clinic's online scheduling.
+  const booking = page.getByRole("complementary", { name: "How to schedule" });
+  await expect(booking.getByRole("link", { name: "+1 555 0110" })).toHaveAttribute("href", "tel:+15550110");
+  await expect(booking.getByRole("link", { name: "Schedule an appointment online" })).toHaveAttribute(
+    "href", "https://scheduling.example.org/portico");
   await expectAccessible(page);
   await expect(menu(page).getByRole("link", { name: "Messages 1 unread" })).toBeVisible();
 });

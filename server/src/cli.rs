@@ -62,6 +62,18 @@ pub struct Settings {
     pub reply_promise_support: Option<String>,
     #[arg(long, env = "PORTICO_REPLY_PROMISE_RECORDS", global = true)]
     pub reply_promise_records: Option<String>,
+    /// Each department's phone: "Family Medicine=+1 555 0110; Endocrinology=+1 555 0120".
+    #[arg(long, env = "PORTICO_DEPARTMENT_PHONES", default_value = "", value_parser = parse_department_phones, global = true)]
+    pub department_phones: DepartmentPhones,
+    /// Billing's phone, shown on the contact page when set.
+    #[arg(long, env = "PORTICO_BILLING_PHONE", global = true)]
+    pub billing_phone: Option<String>,
+    /// Release of Information (Medical Records) phone, shown on the contact page when set.
+    #[arg(long, env = "PORTICO_RECORDS_PHONE", global = true)]
+    pub records_phone: Option<String>,
+    /// Where patients book appointments online, linked where they are asked to schedule.
+    #[arg(long, env = "PORTICO_SCHEDULING_URL", global = true)]
+    pub scheduling_url: Option<String>,
     /// What a renewal request promises about its answer; unset: nothing.
     #[arg(long, env = "PORTICO_RENEWAL_PROMISE", global = true)]
     pub renewal_promise: Option<String>,
@@ -217,6 +229,12 @@ impl Settings {
                     records: configured(&self.reply_promise_records),
                     renewal: configured(&self.renewal_promise),
                 },
+                contacts: app::site::Contacts {
+                    departments: self.department_phones.0.clone(),
+                    billing_phone: configured(&self.billing_phone),
+                    records_phone: configured(&self.records_phone),
+                    scheduling_url: configured(&self.scheduling_url),
+                },
             },
             trusted_proxy_hops: self.trusted_proxy_hops,
             server_timing: self.server_timing,
@@ -224,6 +242,14 @@ impl Settings {
             messages_per_hour: self.messages_per_hour,
         }
     }
+}
+
+/// `PORTICO_DEPARTMENT_PHONES`, parsed.
+#[derive(Clone, Debug)]
+pub struct DepartmentPhones(pub Vec<app::site::DepartmentPhone>);
+
+fn parse_department_phones(text: &str) -> Result<DepartmentPhones, String> {
+    app::site::Contacts::parse_departments(text).map(DepartmentPhones)
 }
 
 /// A configured text, or none when unset or blank.

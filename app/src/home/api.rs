@@ -24,7 +24,10 @@ pub async fn load_home() -> Result<HomeOverview, AppError> {
             return Ok::<_, AppError>(Vec::new());
         }
         let rows = crate::visits::store::upcoming(&chart, now, UPCOMING_ON_HOME).await?;
-        Ok(rows.into_iter().map(|r| r.summary(&state.clock, chart.visibility())).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| r.summary(&state.clock, chart.visibility(), &state.config.org.contacts))
+            .collect())
     };
     let results = async {
         if !chart.may(Section::Results) {

@@ -84,6 +84,7 @@ pub fn ContactPage() -> impl IntoView {
                     <dt>{t!(i18n, contact.hours)}</dt>
                     <dd>{org.support_hours.clone()}</dd>
                 </dl>
+                <OtherContacts contacts=org.contacts.clone() />
             }
         })}
         <p>{t!(i18n, contact.codes)}</p>
@@ -100,4 +101,29 @@ pub fn PrivacyPage() -> impl IntoView {
         <p>{t!(i18n, privacy.p3)}</p>
         <p>{t!(i18n, privacy.p4)}</p>
     }
+}
+
+/// Billing, Release of Information and each department's office, when configured.
+#[component]
+fn OtherContacts(contacts: crate::site::Contacts) -> impl IntoView {
+    let i18n = use_i18n();
+    let line = |label: String, phone: String| {
+        view! { <dt>{label}</dt><dd><a href=crate::site::tel_link(&phone)>{phone.clone()}</a></dd> }
+    };
+    let billing =
+        contacts.billing_phone.clone().map(|p| line(t_string!(i18n, contact.billing).to_string(), p));
+    let records =
+        contacts.records_phone.clone().map(|p| line(t_string!(i18n, contact.records).to_string(), p));
+    let offices = contacts.departments.clone();
+    let any = billing.is_some() || records.is_some() || !offices.is_empty();
+    any.then(|| {
+        view! {
+            <h2>{t!(i18n, contact.other_title)}</h2>
+            <dl class="contact">
+                {billing}
+                {records}
+                {offices.into_iter().map(|d| line(d.department, d.phone)).collect_view()}
+            </dl>
+        }
+    })
 }

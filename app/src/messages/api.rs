@@ -27,14 +27,18 @@ pub async fn unread_messages(#[server(default)] opening: Option<i64>) -> Result<
 pub async fn message_recipients() -> Result<Vec<Recipient>, AppError> {
     let chart = access::require(Section::Messages, "messages.recipients").await?;
     let providers = super::store::recipient_providers(&chart, chart.state().clock.now_ms()).await?;
-    Ok(super::view::recipients(providers))
+    Ok(super::view::recipients(providers, &chart.state().config.org.contacts))
 }
 
 /// One thread, whole; opening it marks the replies read.
 #[server(endpoint = "messages/thread")]
 pub async fn load_thread(id: i64) -> Result<ThreadView, AppError> {
     let chart = access::require(Section::Messages, &format!("messages.thread id={id}")).await?;
-    super::store::patient_thread(&chart, id).await?.ok_or(AppError::NotFound)
+    let mut thread = super::store::patient_thread(&chart, id).await?.ok_or(AppError::NotFound)?;
+    let contacts = &chart.state().config.org.contacts;
+    thread.office_phone = thread.summary.department.as_deref().and_then(|d| contacts.phone_of(d));
+    thread.scheduling_url = contacts.scheduling_url.clone();
+    Ok(thread)
 }
 
 /// Sends a new message (fields `to`, `subject`) or a reply (field `thread`), with `body`,

@@ -89,6 +89,8 @@ pub struct Recipient {
     /// "Primary care provider · Internal Medicine", or empty for a pool.
     pub detail: String,
     pub pool: Pool,
+    /// The provider's department and its phone, when configured: where to call now.
+    pub office: Option<crate::site::DepartmentPhone>,
 }
 
 /// A line of an inbox.
@@ -100,6 +102,8 @@ pub struct ThreadSummary {
     /// patient's name and MRN (staff side).
     pub with: String,
     pub pool: Pool,
+    /// The care team's department (a care thread).
+    pub department: Option<String>,
     pub last_message_at: String,
     /// The other side wrote since this side last opened the thread.
     pub unread: bool,
@@ -118,6 +122,10 @@ pub struct Inbox {
 pub struct ThreadView {
     pub summary: ThreadSummary,
     pub messages: Vec<MessageView>,
+    /// Where to book when asked to schedule: the department's phone and the clinic's
+    /// online scheduling, as configured.
+    pub office_phone: Option<String>,
+    pub scheduling_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -111,10 +111,14 @@ pub fn ThreadPage() -> impl IntoView {
     });
     view! {
         <p><A href="/messages">{t!(i18n, messages.back)}</A></p>
-        <Loaded resource=thread render={move |t: ThreadView| view! {
-            <h1>{t.summary.subject.clone()}</h1>
-            <p class="muted">{with_label(i18n, t.summary.pool, &t.summary.with)}</p>
-            <Conversation messages=t.messages attachment_url="/api/messages/attachment" />
+        <Loaded resource=thread render={move |t: ThreadView| {
+            let asked_to_schedule = t.messages.iter().any(|m| m.schedule_reason.is_some());
+            view! {
+                <h1>{t.summary.subject.clone()}</h1>
+                <p class="muted">{with_label(i18n, t.summary.pool, &t.summary.with)}</p>
+                <Conversation messages=t.messages attachment_url="/api/messages/attachment" />
+                {asked_to_schedule.then(|| view! { <HowToSchedule phone=t.office_phone.clone() url=t.scheduling_url.clone() /> })}
+            }
         }} />
         {move || id().map(|thread| view! {
             <section class="card reply" aria-labelledby="reply-heading">
@@ -146,8 +150,18 @@ pub fn NewMessagePage() -> impl IntoView {
 /// record. To customer service, what that team answers, and that it is not for medical
 /// questions (911 and 988 stay in every page's footer).
 #[component]
-fn BeforeYouWrite(pool: RwSignal<Option<Pool>>) -> impl IntoView {
+fn BeforeYouWrite(chosen: RwSignal<Option<Recipient>>) -> impl IntoView {
     let i18n = use_i18n();
+    let pool = move || chosen.with(|c| c.as_ref().map(|r| r.pool));
+    // The chosen provider's office, to call now instead of writing.
+    let office = move || {
+        chosen.with(|c| c.as_ref().and_then(|r| r.office.clone())).map(|o| {
+            view! {
+                <p>{t!(i18n, messages.before_call, department = o.department.clone())}" "
+                    <a href=crate::site::tel_link(&o.phone)>{o.phone.clone()}</a></p>
+            }
+        })
+    };
     let service = move |text: String| {
         view! {
             <aside class="notice" aria-labelledby="before-heading">
@@ -158,12 +172,13 @@ fn BeforeYouWrite(pool: RwSignal<Option<Pool>>) -> impl IntoView {
         .into_any()
     };
     move || {
-        match pool.get().unwrap_or(Pool::Care) {
+        match pool().unwrap_or(Pool::Care) {
         Pool::Care => view! {
             <aside class="notice urgent" aria-labelledby="before-heading">
                 <h2 id="before-heading">{t!(i18n, messages.before_title)}</h2>
                 <p><strong>{t!(i18n, emergency.not_for_emergencies)}</strong>" "{t!(i18n, emergency.crisis)}</p>
                 <p>{t!(i18n, messages.before_urgent)}</p>
+                {office}
                 <p>{t!(i18n, messages.before_reply)}</p>
             </aside>
         }
@@ -173,6 +188,22 @@ fn BeforeYouWrite(pool: RwSignal<Option<Pool>>) -> impl IntoView {
         Pool::Records => service(t_string!(i18n, messages.before_records).to_string()),
     }
     }
+}
+
+/// Asked to schedule an appointment: the office's phone and the clinic's online scheduling,
+/// each when configured.
+#[component]
+fn HowToSchedule(phone: Option<String>, url: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    (phone.is_some() || url.is_some()).then(|| view! {
+        <aside class="notice" aria-labelledby="schedule-heading">
+            <h2 id="schedule-heading">{t!(i18n, messages.schedule_how)}</h2>
+            {phone.map(|phone| view! {
+                <p>{t!(i18n, messages.schedule_call)}" "<a href=crate::site::tel_link(&phone)>{phone.clone()}</a></p>
+            })}
+            {url.map(|url| view! { <p><a href=url rel="external">{t!(i18n, messages.schedule_online)}</a></p> })}
+        </aside>
+    })
 }
 
 /// What the sent message says about its answer.
@@ -267,7 +298,7 @@ fn Composer(thread: Option<i64>, recipients: Vec<Recipient>) -> impl IntoView {
     let sent = RwSignal::new(None::<Sent>);
     // The recipient chosen (a new message): what the page says before writing, and whether
     // emergency words open the crisis dialog, follow it. A reply goes to its thread's team.
-    let pool = RwSignal::new(None::<Pool>);
+    let chosen = RwSignal::new(None::<Recipient>);
     #[cfg(feature = "hydrate")]
     let send = Action::new_local(|data: &web_sys::FormData| send_message(data.clone().into()));
     #[cfg(not(feature = "hydrate"))]
@@ -301,7 +332,7 @@ fn Composer(thread: Option<i64>, recipients: Vec<Recipient>) -> impl IntoView {
             return;
         }
         let words = format!("{} {}", subject.get_untracked(), body.get_untracked());
-        let to_care_team = matches!(pool.get_untracked(), None | Some(Pool::Care));
+        let to_care_team = chosen.with_untracked(|c| c.as_ref().is_none_or(|r| r.pool == Pool::Care));
         if to_care_team && suggests_emergency(&words) {
             if let Some(dialog) = dialog_ref.get_untracked() {
                 let _ = dialog.show_modal();
@@ -333,14 +364,14 @@ fn Composer(thread: Option<i64>, recipients: Vec<Recipient>) -> impl IntoView {
                 })}
             </div>
         })}
-        {thread.is_none().then(|| view! { <BeforeYouWrite pool /> })}
+        {thread.is_none().then(|| view! { <BeforeYouWrite chosen /> })}
         <form node_ref=form_ref class="composer" on:submit=on_submit novalidate=false>
             <FormMessage message=form_error(result, &["to", "subject", "body", "attachments"]) />
             <input type="hidden" name="key" prop:value=key />
             {match thread {
                 Some(t) => view! { <input type="hidden" name="thread" value=t /> }.into_any(),
                 None => view! {
-                    <RecipientSelect recipients=recipients.clone() error=field_error(result, "to") pool />
+                    <RecipientSelect recipients=recipients.clone() error=field_error(result, "to") chosen />
                     <TextField name="subject" id=field_id("subject") maxlength=SUBJECT_MAX_CHARS bind=subject error=field_error(result, "subject")>
                         {t!(i18n, messages.subject)}
                     </TextField>
@@ -389,14 +420,14 @@ fn Composer(thread: Option<i64>, recipients: Vec<Recipient>) -> impl IntoView {
 fn RecipientSelect(
     recipients: Vec<Recipient>,
     error: Signal<Option<String>>,
-    /// Set to the chosen recipient's pool.
-    pool: RwSignal<Option<Pool>>,
+    /// Set to the recipient chosen.
+    chosen: RwSignal<Option<Recipient>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let pools: Vec<(String, Pool)> = recipients.iter().map(|r| (r.key.clone(), r.pool)).collect();
+    let all = recipients.clone();
     let on_change = move |ev: leptos::ev::Event| {
         let key = event_target_value(&ev);
-        pool.set(pools.iter().find(|(k, _)| *k == key).map(|(_, p)| *p));
+        chosen.set(all.iter().find(|r| r.key == key).cloned());
     };
     let (care, service): (Vec<Recipient>, Vec<Recipient>) =
         recipients.into_iter().partition(|r| r.pool == Pool::Care);

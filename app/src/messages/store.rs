@@ -277,7 +277,8 @@ async fn open_thread(
         }
     }
     let messages = messages_of(db, thread_id, clock).await?;
-    Ok(Some(ThreadView { summary: ThreadSummary { unread: false, ..summary }, messages }))
+    let thread = ThreadSummary { unread: false, ..summary };
+    Ok(Some(ThreadView { summary: thread, messages, office_phone: None, scheduling_url: None }))
 }
 
 /// Moves a proxy's read mark on a thread forward (never back: a later reply may have been

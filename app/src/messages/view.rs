@@ -5,27 +5,32 @@ use super::{
     store::{MessageRow, ProviderRow, Reading, ThreadRow},
     AttachmentInfo, MessageView, Pool, Recipient, ScheduleReason, SentFor, ThreadSummary,
 };
-use crate::{access::Relationship, infra::Clock};
+use crate::{access::Relationship, infra::Clock, site::Contacts};
 
 /// Whom the chart may write to: its providers, then the customer-service pools.
-pub fn recipients(providers: Vec<ProviderRow>) -> Vec<Recipient> {
+pub fn recipients(providers: Vec<ProviderRow>, contacts: &Contacts) -> Vec<Recipient> {
     let providers = providers.into_iter().map(|p| Recipient {
         key: format!("provider-{}", p.id),
         name: p.display_name,
         detail: format!("{} · {}", p.role.unwrap_or(p.specialty), p.department),
         pool: Pool::Care,
+        office: contacts
+            .phone_of(&p.department)
+            .map(|phone| crate::site::DepartmentPhone { department: p.department.clone(), phone }),
     });
     let pools = [Pool::Billing, Pool::Support, Pool::Records].into_iter().map(|pool| Recipient {
         key: format!("pool-{}", pool.as_str()),
         name: String::new(),
         detail: String::new(),
         pool,
+        office: None,
     });
     providers.chain(pools).collect()
 }
 
 impl ThreadRow {
     pub fn view(self, reading: Reading, clock: &Clock) -> ThreadSummary {
+        let department = self.department.clone();
         let (unread, with) = match reading {
             Reading::Patient => (
                 self.last_staff_message_id > self.reader_read_upto,
@@ -41,6 +46,7 @@ impl ThreadRow {
             subject: self.subject,
             with,
             pool: Pool::parse(&self.pool).unwrap_or(Pool::Support),
+            department,
             last_message_at: clock.local_date_time(self.last_message_at),
             unread,
             done: self.status == "done",

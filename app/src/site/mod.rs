@@ -16,6 +16,73 @@ pub struct OrgInfo {
     /// clinic's own words (`PORTICO_REPLY_PROMISE_*`, `PORTICO_RENEWAL_PROMISE`); none by
     /// default. The care team's promise is the seed's and is built in (`messages::ReplyPromise`).
     pub promises: Promises,
+    pub contacts: Contacts,
+}
+
+/// The clinic's other numbers, from configuration; each shown only when set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contacts {
+    /// Each department's phone, as visits, providers and messages name the department
+    /// (`PORTICO_DEPARTMENT_PHONES`): "call your provider's office" with the number.
+    pub departments: Vec<DepartmentPhone>,
+    /// `PORTICO_BILLING_PHONE`.
+    pub billing_phone: Option<String>,
+    /// Release of Information, in Medical Records (`PORTICO_RECORDS_PHONE`).
+    pub records_phone: Option<String>,
+    /// Where patients book an appointment online (`PORTICO_SCHEDULING_URL`).
+    pub scheduling_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentPhone {
+    pub department: String,
+    pub phone: String,
+}
+
+impl Contacts {
+    /// The phone of `department`, when one is configured.
+    pub fn phone_of(&self, department: &str) -> Option<String> {
+        self.departments.iter().find(|d| d.department == department).map(|d| d.phone.clone())
+    }
+
+    /// "Portico Family Medicine=+1 555 0110; Endocrinology=+1 555 0120" (empty: none).
+    pub fn parse_departments(text: &str) -> Result<Vec<DepartmentPhone>, String> {
+        text.split(';')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| match entry.split_once('=') {
+                Some((department, phone)) if !department.trim().is_empty() && !phone.trim().is_empty() => {
+                    Ok(DepartmentPhone {
+                        department: department.trim().to_owned(),
+                        phone: phone.trim().to_owned(),
+                    })
+                }
+                _ => Err(format!("\"{entry}\" is not \"Department=phone\"")),
+            })
+            .collect()
+    }
+}
+
+/// A phone number as a `tel:` link (digits and a leading +).
+pub fn tel_link(phone: &str) -> String {
+    format!("tel:{}", phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Contacts;
+
+    #[test]
+    fn department_phones_read_from_one_line() {
+        let list = Contacts::parse_departments(" Family Medicine=+1 555 0110 ;Endocrinology = +1 555 0120;")
+            .unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[1].department, "Endocrinology");
+        assert_eq!(list[1].phone, "+1 555 0120");
+        assert!(Contacts::parse_departments("Family Medicine").is_err());
+        assert!(Contacts::parse_departments("=+1 555").is_err());
+        assert_eq!(Contacts::parse_departments("").unwrap(), vec![]);
+    }
 }
 
 /// Configured promises, each shown as written (none when unset).

@@ -17,6 +17,8 @@ pub struct VisitSummary {
     pub starts: String,
     pub provider: Option<String>,
     pub department: String,
+    /// The department's phone, when configured.
+    pub department_phone: Option<String>,
     pub reason: String,
     pub cancelled: bool,
     pub has_summary: bool,

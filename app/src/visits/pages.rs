@@ -57,7 +57,13 @@ pub fn VisitList(visits: Vec<VisitSummary>, past: bool) -> impl IntoView {
                 view! {
                     <li class="visit" class:cancelled=v.cancelled>
                         <p class="visit-when"><strong>{v.starts.clone()}</strong> " · " {v.kind.clone()}</p>
-                        <p>{v.provider.clone().map(|p| format!("{p} · ")).unwrap_or_default()}{v.department.clone()}</p>
+                        <p>
+                            {v.provider.clone().map(|p| format!("{p} · ")).unwrap_or_default()}{v.department.clone()}
+                            {v.department_phone.clone().map(|phone| view! {
+                                " · "{t!(i18n, visits.office_phone)}" "
+                                <a href=crate::site::tel_link(&phone)>{phone.clone()}</a>
+                            })}
+                        </p>
                         {(!v.reason.is_empty()).then(|| view! { <p class="muted">{v.reason.clone()}</p> })}
                         {v.cancelled.then(|| view! { <p class="badge">{t!(i18n, visits.cancelled)}</p> })}
                         {docs}

@@ -5,12 +5,13 @@ use super::{
     store::{DocumentRow, VisitRow},
     VisitDocKind, VisitDocument, VisitSummary,
 };
-use crate::{access::Visibility, infra::Clock};
+use crate::{access::Visibility, infra::Clock, site::Contacts};
 
 impl VisitRow {
-    pub fn summary(self, clock: &Clock, vis: Visibility) -> VisitSummary {
+    pub fn summary(self, clock: &Clock, vis: Visibility, contacts: &Contacts) -> VisitSummary {
         let note_shown = self.note_confidential <= vis.max_flag();
         VisitSummary {
+            department_phone: contacts.phone_of(&self.department),
             id: self.id,
             kind: self.kind,
             starts: clock.local_date_time(self.start_at),
@@ -26,11 +27,17 @@ impl VisitRow {
 
 impl DocumentRow {
     /// The document of `kind`, if it was written.
-    pub fn document(self, kind: VisitDocKind, clock: &Clock, vis: Visibility) -> Option<VisitDocument> {
+    pub fn document(
+        self,
+        kind: VisitDocKind,
+        clock: &Clock,
+        vis: Visibility,
+        contacts: &Contacts,
+    ) -> Option<VisitDocument> {
         let text = match kind {
             VisitDocKind::Summary => self.avs_text,
             VisitDocKind::Note => self.note_text,
         }?;
-        Some(VisitDocument { visit: self.visit.summary(clock, vis), kind, text })
+        Some(VisitDocument { visit: self.visit.summary(clock, vis, contacts), kind, text })
     }
 }

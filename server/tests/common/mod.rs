@@ -57,6 +57,8 @@ pub struct Options {
     pub hash_limits: Option<(usize, usize)>,
     /// PORTICO_REPLY_PROMISE_* and PORTICO_RENEWAL_PROMISE (default: none).
     pub promises: Option<app::site::Promises>,
+    /// PORTICO_DEPARTMENT_PHONES, PORTICO_BILLING_PHONE… (default: none).
+    pub contacts: Option<app::site::Contacts>,
 }
 
 fn unique_name() -> String {
@@ -127,6 +129,7 @@ impl TestApp {
                     .teen_proxy_sections
                     .unwrap_or_else(|| app::access::Section::TEEN_VIEW_WITHOUT_MEDICATIONS.to_vec()),
                 promises: options.promises.clone().unwrap_or_default(),
+                contacts: options.contacts.clone().unwrap_or_default(),
             },
             trusted_proxy_hops: options.trusted_proxy_hops,
             server_timing: options.server_timing,

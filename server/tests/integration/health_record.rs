@@ -769,3 +769,33 @@ async fn a_renewal_sent_from_its_page_lands_on_medications_or_back_with_the_erro
     assert_eq!(again.status(), StatusCode::FOUND);
     assert_eq!(app.count("SELECT COUNT(*) FROM renewal_requests").await, 1);
 }
+
+on_both_databases!(
+    with crate::common::Options {
+        contacts: Some(app::site::Contacts {
+            departments: app::site::Contacts::parse_departments("Clinic=+1 555 0110").unwrap(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    a_visit_carries_its_departments_phone,
+);
+
+/// A visit shows its department's phone when one is configured (PORTICO_DEPARTMENT_PHONES),
+/// and none for a department without one.
+async fn a_visit_carries_its_departments_phone(app: &TestApp) {
+    let avery = app.add_patient_user("avery").await;
+    visit(app, avery, -30, "finished", None).await;
+    app.execute(&format!(
+        "UPDATE encounters SET department = 'Radiology' WHERE patient_id = {avery} AND id = \
+         (SELECT MAX(id) FROM encounters WHERE patient_id = {avery})"
+    ))
+    .await;
+    visit(app, avery, -10, "finished", None).await;
+    let client = app.signed_in("avery").await;
+    let (_, v) = app.call(&client, "visits/list", &[]).await;
+    assert_eq!(v["past"][0]["department"], "Clinic");
+    assert_eq!(v["past"][0]["department_phone"], "+1 555 0110");
+    assert_eq!(v["past"][1]["department"], "Radiology");
+    assert_eq!(v["past"][1]["department_phone"], serde_json::Value::Null);
+}

@@ -77,3 +77,29 @@ test("the app shell is served precompressed and revalidated, never stored with P
   expect(shell.length).toBeGreaterThan(3);
   for (const entry of shell) expect(entry).toMatch(/^\/(pkg\/|icons\/|offline\.html$|favicon\.ico$|manifest\.webmanifest$)/);
 });
+
+test("Help answers the seed's questions, each linking to the page it talks about", async ({ page }) => {
+  await page.goto("/help");
+  const answers: [string, string][] = [
+    ["What can I find in the Document Center?", "/visits"],
+    ["Where can I find my After Visit Summary and Progress Notes?", "/visits"],
+    ["Can my spouse and I share one account?", "/sharing/invite"],
+    ["Can I see who has looked at my record?", "/sharing/access-log"],
+    ["Where can I update my personal information (address, e-mail, password)?", "/account"],
+    ["What demographic information can I update?", "/account/personal"],
+    ["My activation code does not work. What should I do?", "/signup"],
+    ["Can I pay my bill in Portico?", "/contact"],
+    ["What is your privacy policy?", "/privacy"],
+  ];
+  for (const [question, href] of answers) {
+    const faq = page.getByRole("region", { name: question });
+    await expect(faq).toBeVisible();
+    await expect(faq.locator(`a[href="${href}"]`)).toBeVisible();
+  }
+  await expect(page.getByRole("region", { name: "Can I link an app to Portico?" })).toContainText("Not yet");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Español" }).click();
+  await expect(page.getByRole("region", { name: "¿Puedo ver quién consultó mi expediente?" })).toBeVisible();
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("region", { name: "What is your privacy policy?" })).toBeVisible();
+});

@@ -41,6 +41,10 @@ pub fn HelpPage() -> impl IntoView {
             <p><A href="/enroll">{t!(i18n, signin.sign_up)}</A></p>
         </Faq>
         <Faq id="q-code" question=t!(i18n, help.code_q).into_any()><p>{t!(i18n, help.code_a)}</p></Faq>
+        <Faq id="q-code-works" question=t!(i18n, help.code_works_q).into_any()>
+            <p>{t!(i18n, help.code_works_a)}</p>
+            <p><A href="/enroll">{t!(i18n, signin.sign_up)}</A>" · "<A href="/signup">{t!(i18n, signin.sign_up_online)}</A></p>
+        </Faq>
         <Faq id="q-forgot" question=t!(i18n, help.forgot_q).into_any()>
             <p>{t!(i18n, help.forgot_a)}</p>
             <p><A href="/forgot-password">{t!(i18n, signin.forgot)}</A></p>
@@ -56,12 +60,61 @@ pub fn HelpPage() -> impl IntoView {
             <p>{t!(i18n, help.proxy_a)}</p>
             <p data-testid="teen-policy">{with_org(move |org| teen_policy_text(i18n, &org.teen_proxy_sections))}</p>
         </Faq>
+        <Faq id="q-sharing" question=t!(i18n, help.sharing_q).into_any()>
+            <p>{t!(i18n, help.sharing_a)}</p>
+            <p><A href="/sharing">{t!(i18n, nav.sharing)}</A></p>
+        </Faq>
+        <Faq id="q-spouse" question=t!(i18n, help.spouse_q).into_any()>
+            <p>{t!(i18n, help.spouse_a)}</p>
+            <p><A href="/sharing/invite">{t!(i18n, nav.sharing)}</A></p>
+        </Faq>
+        <Faq id="q-seen" question=t!(i18n, help.seen_q).into_any()>
+            <p>{t!(i18n, help.seen_a)}</p>
+            <p><A href="/sharing/access-log">{t!(i18n, nav.sharing)}</A></p>
+        </Faq>
+        <Faq id="q-confidential" question=t!(i18n, help.confidential_q).into_any()>
+            <p>{t!(i18n, help.confidential_a)}</p>
+        </Faq>
         <Faq id="q-family" question=t!(i18n, help.family_q).into_any()><p>{t!(i18n, help.family_a)}</p></Faq>
-        <Faq id="q-results" question=t!(i18n, help.results_q).into_any()><p>{t!(i18n, help.results_a)}</p></Faq>
-        <Faq id="q-reply" question=t!(i18n, help.reply_q).into_any()><p>{t!(i18n, help.reply_a)}</p></Faq>
+        <Faq id="q-results" question=t!(i18n, help.results_q).into_any()>
+            <p>{t!(i18n, help.results_a)}</p>
+            <p><A href="/results">{t!(i18n, nav.results)}</A></p>
+        </Faq>
+        <Faq id="q-avs" question=t!(i18n, help.avs_q).into_any()>
+            <p>{t!(i18n, help.avs_a)}</p>
+            <p><A href="/visits">{t!(i18n, nav.visits)}</A></p>
+        </Faq>
+        <Faq id="q-docs" question=t!(i18n, help.docs_q).into_any()>
+            <p>{t!(i18n, help.docs_a)}</p>
+            <p><A href="/visits">{t!(i18n, nav.visits)}</A>" · "<A href="/messages/new">{t!(i18n, nav.messages)}</A></p>
+        </Faq>
+        <Faq id="q-reply" question=t!(i18n, help.reply_q).into_any()>
+            <p>{t!(i18n, help.reply_a)}</p>
+            <p><A href="/messages">{t!(i18n, nav.messages)}</A></p>
+        </Faq>
         <Faq id="q-urgent" question=t!(i18n, help.urgent_q).into_any()><p>{t!(i18n, help.urgent_a)}</p></Faq>
         <Faq id="q-wrong" question=t!(i18n, help.wrong_q).into_any()><p>{t!(i18n, help.wrong_a)}</p></Faq>
-        <Faq id="q-secure" question=t!(i18n, help.secure_q).into_any()><p>{t!(i18n, help.secure_a)}</p></Faq>
+        <Faq id="q-personal" question=t!(i18n, help.personal_q).into_any()>
+            <p>{t!(i18n, help.personal_a)}</p>
+            <p><A href="/account">{t!(i18n, nav.account)}</A></p>
+        </Faq>
+        <Faq id="q-demographics" question=t!(i18n, help.demographics_q).into_any()>
+            <p>{t!(i18n, help.demographics_a)}</p>
+            <p><A href="/account/personal">{t!(i18n, personal.link)}</A></p>
+        </Faq>
+        <Faq id="q-app" question=t!(i18n, help.app_q).into_any()><p>{t!(i18n, help.app_a)}</p></Faq>
+        <Faq id="q-pay" question=t!(i18n, help.pay_q).into_any()>
+            <p>{t!(i18n, help.pay_a)}</p>
+            <p><A href="/contact">{t!(i18n, nav.contact)}</A></p>
+        </Faq>
+        <Faq id="q-secure" question=t!(i18n, help.secure_q).into_any()>
+            <p>{t!(i18n, help.secure_a)}</p>
+            <p><A href="/account">{t!(i18n, nav.account)}</A></p>
+        </Faq>
+        <Faq id="q-privacy" question=t!(i18n, help.privacy_q).into_any()>
+            <p>{t!(i18n, help.privacy_a)}</p>
+            <p><A href="/privacy">{t!(i18n, nav.privacy)}</A></p>
+        </Faq>
         <Faq id="q-need" question=t!(i18n, help.need_q).into_any()><p>{t!(i18n, help.need_a)}</p></Faq>
         <Faq id="q-contact" question=t!(i18n, help.contact_q).into_any()>
             <p>{t!(i18n, help.contact_a)} " " <A href="/contact">{t!(i18n, nav.contact)}</A></p>

@@ -31,7 +31,7 @@ test("Spanish: chosen from the browser, and switchable", async ({ browser }) => 
   await context.close();
 });
 
-test("the sign-in page loads no script or wasm, and signs in without JavaScript", async ({ browser }) => {
+test("without JavaScript the sign-in page fetches no script or wasm, and signs in", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   const assets: string[] = [];

@@ -67,34 +67,34 @@
     return { publicKey: options };
   }
 
-  function registrationJson(credential) {
-    var response = credential.response;
+  // The credential as webauthn-rs reads it: its id, type and the authenticator's `response`
+  // fields (binary ones in base64url). No extension outputs are sent: none is needed.
+  function credentialJson(credential, response) {
     return JSON.stringify({
       id: credential.id,
       rawId: toBase64url(credential.rawId),
       type: credential.type,
       extensions: {},
-      response: {
-        attestationObject: toBase64url(response.attestationObject),
-        clientDataJSON: toBase64url(response.clientDataJSON),
-        transports: response.getTransports ? response.getTransports() : null,
-      },
+      response: response,
+    });
+  }
+
+  function registrationJson(credential) {
+    var response = credential.response;
+    return credentialJson(credential, {
+      attestationObject: toBase64url(response.attestationObject),
+      clientDataJSON: toBase64url(response.clientDataJSON),
+      transports: response.getTransports ? response.getTransports() : null,
     });
   }
 
   function assertionJson(credential) {
     var response = credential.response;
-    return JSON.stringify({
-      id: credential.id,
-      rawId: toBase64url(credential.rawId),
-      type: credential.type,
-      extensions: {},
-      response: {
-        authenticatorData: toBase64url(response.authenticatorData),
-        clientDataJSON: toBase64url(response.clientDataJSON),
-        signature: toBase64url(response.signature),
-        userHandle: response.userHandle ? toBase64url(response.userHandle) : null,
-      },
+    return credentialJson(credential, {
+      authenticatorData: toBase64url(response.authenticatorData),
+      clientDataJSON: toBase64url(response.clientDataJSON),
+      signature: toBase64url(response.signature),
+      userHandle: response.userHandle ? toBase64url(response.userHandle) : null,
     });
   }
 

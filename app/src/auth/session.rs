@@ -180,7 +180,7 @@ pub async fn start(state: &AppState, user_id: i64, idle_minutes: u32, stage: Sta
 pub const USER_AGENT_MAX_CHARS: usize = 512;
 
 /// The browser's User-Agent, cut to `USER_AGENT_MAX_CHARS`, for "Signed-in devices".
-fn user_agent() -> String {
+pub(crate) fn user_agent() -> String {
     crate::infra::request_parts()
         .and_then(|parts| parts.headers.get(http::header::USER_AGENT)?.to_str().ok().map(str::to_owned))
         .map(|ua| ua.chars().take(USER_AGENT_MAX_CHARS).collect())

@@ -583,19 +583,9 @@ pub async fn turn_off_two_step(current_password: String) -> Result<(), AppError>
     if session.role.is_staff() {
         return Err(AppError::invalid("form", crate::problem::Problem::TwoStepRequiredForStaff));
     }
-    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(session.user_id)
-        .fetch_one(&state.db.read)
-        .await?;
-    // Limited as wrong codes are (a session left open is no way to guess), on a count of
-    // its own so that wrong passwords never block the owner's codes at sign-in.
-    let key = format!("off:{}", session.user_id);
-    if !crate::auth::current_password::verify_within(&state, TWO_STEP_LIMIT, &key, &stored, &current_password)
-        .await?
-    {
-        audit_user(&state, session.user_id, "two-step-off-failure").await?;
-        return Err(AppError::invalid("current_password", crate::problem::Problem::PasswordCurrentWrong));
-    }
+    // Limited as wrong codes are: a session left open is no way to guess.
+    let again = crate::auth::current_password::require_again;
+    again(&state, session.user_id, "off", &current_password, "two-step-off-failure").await?;
     let db = &state.db;
     remove(db, session.user_id).await?;
     audit_user(&state, session.user_id, "two-step-off").await?;

@@ -159,7 +159,11 @@ pub async fn staff_send_invitation(
 /// opens the link.
 #[cfg(feature = "ssr")]
 fn mail_invitation(state: &AppState, to: String, token: &str) {
-    let mut link = state.config.public_url.join("/invitation").expect("a fixed path joins any URL");
+    // An http(s) public URL joins any path; one that cannot be a base (a misconfigured
+    // PORTICO_PUBLIC_URL) sends no mail and is logged, never a panic.
+    let Ok(mut link) = state.config.public_url.join("/invitation") else {
+        return tracing::error!("the public URL cannot carry an invitation link");
+    };
     link.query_pairs_mut().append_pair("token", token);
     // The invitee has no account yet: the language of the page the invitation was sent
     // from (the patient's, or the Medical Records clerk's).

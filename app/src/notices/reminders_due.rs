@@ -84,16 +84,7 @@ async fn recipients(
                 .collect()
         }
     };
-    let mut addresses = Vec::new();
-    for (user_id, email) in people {
-        let Some(email) = email.filter(|e| !e.is_empty()) else { continue };
-        if store::wants(db, user_id, NoticeKind::Reminder).await? {
-            addresses.push((email, MailLanguage::of_user(db, user_id).await?));
-        }
-    }
-    addresses.sort_by(|a, b| a.0.cmp(&b.0));
-    addresses.dedup_by(|a, b| a.0 == b.0);
-    Ok(addresses)
+    store::addresses_wanting(db, people, NoticeKind::Reminder).await
 }
 
 /// Announces the chart's newly due reminders to `audience`, once each. Returns the mails.

@@ -67,6 +67,16 @@ pub async fn chart_recipients(
             }
         }
     }
+    addresses_wanting(db, people, kind).await
+}
+
+/// Of `people` (user, confirmed address), the addresses of those who get notices of
+/// `kind`, each with its owner's mail language. Sorted, without duplicates.
+pub async fn addresses_wanting(
+    db: &Db,
+    people: Vec<(i64, Option<String>)>,
+    kind: NoticeKind,
+) -> Result<Vec<(String, MailLanguage)>, sqlx::Error> {
     let mut addresses = Vec::new();
     for (user_id, email) in people {
         let Some(email) = email.filter(|e| !e.is_empty()) else { continue };

@@ -101,17 +101,8 @@ async fn check_password_again(state: &AppState, session: &Session, typed: &str) 
     if session.stage == Stage::Enroll {
         return Ok(());
     }
-    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(session.user_id)
-        .fetch_one(&state.db.read)
-        .await?;
-    let key = format!("passkey-add:{}", session.user_id);
-    let limit = two_step::TWO_STEP_LIMIT;
-    if !crate::auth::current_password::verify_within(state, limit, &key, &stored, typed).await? {
-        audit_user(state, session.user_id, "passkey-add-failure", "").await?;
-        return Err(AppError::invalid("current_password", Problem::PasswordCurrentWrong));
-    }
-    Ok(())
+    let again = crate::auth::current_password::require_again;
+    again(state, session.user_id, "passkey-add", typed, "passkey-add-failure").await
 }
 
 #[server(endpoint = "passkeys/register_start")]
@@ -160,10 +151,7 @@ fn passkey_name(typed: &str) -> Result<String, AppError> {
     if !typed.is_empty() {
         return Ok(typed.to_owned());
     }
-    let agent = crate::infra::request_parts()
-        .and_then(|p| p.headers.get(http::header::USER_AGENT)?.to_str().ok().map(str::to_owned))
-        .unwrap_or_default();
-    let described = match crate::account::device_words::describe(&agent) {
+    let described = match crate::account::device_words::describe(&session::user_agent()) {
         (browser, _) if browser.is_empty() => "Passkey".to_owned(),
         (browser, system) if system.is_empty() => browser,
         (browser, system) => format!("{browser} · {system}"),
@@ -470,23 +458,8 @@ pub async fn remove_passkey(#[server(default)] id: String, current_password: Str
     if is_last_staff_factor(&state, &session, count).await? {
         return Err(AppError::invalid("form", Problem::TwoStepRequiredForStaff));
     }
-    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(session.user_id)
-        .fetch_one(&state.db.read)
-        .await?;
-    let key = format!("passkey-off:{}", session.user_id);
-    if !crate::auth::current_password::verify_within(
-        &state,
-        two_step::TWO_STEP_LIMIT,
-        &key,
-        &stored,
-        &current_password,
-    )
-    .await?
-    {
-        audit_user(&state, session.user_id, "passkey-remove-failure", "").await?;
-        return Err(AppError::invalid("current_password", Problem::PasswordCurrentWrong));
-    }
+    let again = crate::auth::current_password::require_again;
+    again(&state, session.user_id, "passkey-off", &current_password, "passkey-remove-failure").await?;
     // The last-factor rule again, in the statement itself (two removals at once).
     if !store::remove(&state.db, session.user_id, id, session.role.is_staff()).await? {
         return Err(AppError::invalid("id", Problem::PasskeyChoose));

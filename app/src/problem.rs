@@ -96,6 +96,7 @@ problems! {
     ResetCodeExhausted = "reset.code_exhausted",
 
     PatientAlreadyEnrolled = "patient.already_enrolled",
+    PatientNoEmail = "patient.no_email",
 
     SearchTooShort = "search.too_short",
 

@@ -1,4 +1,5 @@
-import { test, expect, hydrated, signIn, expectAccessible, DEMO_PASSWORD } from "./helpers";
+import * as fs from "fs";
+import { test, expect, hydrated, signIn, expectAccessible, latestMailTo, DEMO_PASSWORD } from "./helpers";
 
 test("menu entries are client-side routes: no document load", async ({ page }) => {
   await signIn(page, "dr.rivera");
@@ -17,7 +18,8 @@ test("menu entries are client-side routes: no document load", async ({ page }) =
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 });
 
-test("staff issue an activation code and the teen enrolls with it", async ({ page, browser }) => {
+test("staff issue an activation code, print the letter, e-mail the link, and the teen enrolls from the link", async ({ page, browser }) => {
+  const before = Date.now();
   await signIn(page, "dr.rivera");
   await page.getByRole("navigation", { name: "Menu" }).getByRole("link", { name: "Activation codes" }).click();
   await page.getByLabel("MRN or family name").fill("Nguyen");
@@ -26,12 +28,30 @@ test("staff issue an activation code and the teen enrolls with it", async ({ pag
   await page.getByRole("button", { name: "Issue code Nguyen, Casey" }).click();
   const code = (await page.getByTestId("activation-code").textContent())!.trim();
   expect(code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+  await expect(page.getByText(/^Valid until [A-Z][a-z]{2}, [A-Z][a-z]{2} \d{1,2}, \d{4}\. It is shown only now\.$/)).toBeVisible();
   await expectAccessible(page);
 
+  // The letter: a PDF download, the page stays as it is.
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Print an activation letter (PDF)" }).click();
+  expect((await download).suggestedFilename()).toBe("activation-letter.pdf");
+  const pdf = fs.readFileSync((await (await download).path())!);
+  expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+  expect(pdf.toString("latin1")).toContain(`(${code}) Tj`);
+  await expect(page.getByTestId("activation-code")).toHaveText(code);
+
+  // The link, to the address on the chart (masked on screen).
+  await page.getByRole("button", { name: "E-mail an enrollment link to c•••@example.org" }).click();
+  await expect(page.getByText("Enrollment link sent to c•••@example.org.")).toBeVisible();
+  const mail = (await latestMailTo("casey@example.org", before)).replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+  expect(mail).not.toContain("Casey");
+  const link = mail.match(/https?:\/\/\S+\/enroll\?code=[0-9A-Z-]+/)![0];
+  expect(link).toContain(code);
+
   const teen = await browser.newPage();
-  await teen.goto("/enroll");
+  await teen.goto(new URL(link).pathname + new URL(link).search);
   await hydrated(teen);
-  await teen.getByLabel("Activation code").fill(code);
+  await expect(teen.getByLabel("Activation code")).toHaveValue(code);
   await teen.getByLabel("Date of birth").fill("2010-05-20");
   await teen.getByRole("button", { name: "Continue" }).click();
   await teen.getByLabel("Username", { exact: true }).fill("casey.n");

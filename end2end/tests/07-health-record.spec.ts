@@ -1,4 +1,4 @@
-import { test, expect, hydrated, signIn, expectAccessible } from "./helpers";
+import { test, expect, hydrated, signIn, expectAccessible, readableDate } from "./helpers";
 
 const menu = (page) => page.getByRole("navigation", { name: "Menu" });
 
@@ -22,7 +22,7 @@ test("a new result from Home: the not-yet-reviewed notice, its graph, ranges and
   // Each point is focusable and says its value and date.
   await points.first().focus();
   await expect(points.first()).toBeFocused();
-  await expect(points.first()).toHaveAttribute("aria-label", /^5\.9 % \d{4}-\d{2}-\d{2}, High$/);
+  await expect(points.first()).toHaveAttribute("aria-label", /^5\.9 % [A-Z][a-z]{2} \d{1,2}, \d{4}, High$/);
   await expect(page.locator("svg.trend-graph g.point.out-of-range")).toHaveCount(7);
   await expectAccessible(page);
 
@@ -152,7 +152,7 @@ test("a result from an Emergency Department visit says the ordering provider may
   await page.goto("/results");
   await hydrated(page);
   const day = new Date(Date.now() - 732 * 86_400_000).toISOString().slice(0, 10);
-  const fromEd = page.locator("li").filter({ hasText: day }).filter({ hasText: "Hemoglobin A1c" });
+  const fromEd = page.locator("li").filter({ hasText: readableDate(day) }).filter({ hasText: "Hemoglobin A1c" });
   await fromEd.getByRole("link").click();
   const notice = page.getByRole("note").filter({ hasText: "Emergency Department" });
   await expect(notice).toContainText("may not contact you about the result unless a follow-up is needed");

@@ -1,4 +1,4 @@
-import { test, expect, hydrated, signIn, signOut, expectAccessible, latestMailTo } from "./helpers";
+import { test, expect, hydrated, signIn, signOut, expectAccessible, latestMailTo, readableDate } from "./helpers";
 
 const menu = (page) => page.getByRole("navigation", { name: "Menu" });
 
@@ -57,7 +57,7 @@ test("compose: the emergency notice, the crisis dialog, an attachment and the re
   await page.getByRole("button", { name: "Send" }).click();
   await expect(dialog).toBeHidden();
   const sent = page.getByRole("status").filter({ hasText: "Sent." });
-  await expect(sent).toContainText(`Your care team generally replies within 1–3 business days (around ${expectedReplyDate()}).`);
+  await expect(sent).toContainText(`Your care team generally replies within 1–3 business days (around ${readableDate(expectedReplyDate())}).`);
   await expectAccessible(page);
   await sent.getByRole("link", { name: "View the conversation" }).click();
   await expect(page.getByRole("heading", { name: "Rash on my arm" })).toBeVisible();

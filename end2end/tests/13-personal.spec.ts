@@ -61,19 +61,19 @@ test("a legal name is corrected by Medical Records at the patient's request", as
   await page.getByLabel("Why (optional)").fill("Married in June; I will bring the certificate.");
   await page.getByRole("button", { name: "Send the request" }).click();
   await expect(page.getByText("Your request was sent to our Medical Records team.")).toBeVisible();
-  await expect(page.getByText("Jordan Quinn-Reyes, 1985-09-14 — waiting for Medical Records")).toBeVisible();
+  await expect(page.getByText("Jordan Quinn-Reyes, Sep 14, 1985 — waiting for Medical Records")).toBeVisible();
   await expectAccessible(page);
 
   const him = await (await browser.newContext()).newPage();
   await signIn(him, "him.lee");
   await him.getByRole("navigation", { name: "Menu" }).getByRole("link", { name: "Name corrections" }).click();
-  await expect(him.getByRole("heading", { level: 2, name: "Jordan Quinn (1985-09-14)" })).toBeVisible();
+  await expect(him.getByRole("heading", { level: 2, name: "Jordan Quinn (Sep 14, 1985)" })).toBeVisible();
   await expectAccessible(him);
   await him.getByRole("button", { name: "Approve and correct the chart" }).click();
   await expect(him.getByText("The request was decided.")).toBeVisible();
   await expect(him.getByText("No request is waiting.")).toBeVisible();
 
   await page.reload();
-  await expect(page.getByText("Jordan Quinn-Reyes, 1985-09-14 — corrected")).toBeVisible();
+  await expect(page.getByText("Jordan Quinn-Reyes, Sep 14, 1985 — corrected")).toBeVisible();
   await expect(page.locator("dd").filter({ hasText: "Jordan Quinn-Reyes" })).toBeVisible();
 });

@@ -127,3 +127,19 @@ export async function latestMailTo(to: string, after: number): Promise<string> {
   }
   throw new Error(`no mail to ${to}`);
 }
+
+/// How a reader of `lang` writes a date ("YYYY-MM-DD") or date-time ("YYYY-MM-DD HH:MM"),
+/// by the browser engine's own Intl (ICU): the oracle the app's formatter is held to.
+export function readableDate(iso: string, lang: "en" | "es" = "en", weekday = true): string {
+  const [day, time] = iso.split(/[ T]/);
+  const at = new Date(`${day}T${time ?? "00:00"}:00Z`);
+  const options: Intl.DateTimeFormatOptions = {
+    timeZone: "UTC",
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    ...(weekday ? { weekday: "short" } : {}),
+    ...(time ? { hour: "numeric", minute: "2-digit", hour12: lang === "en" } : {}),
+  };
+  return new Intl.DateTimeFormat(lang === "en" ? "en-US" : "es", options).format(at).replace(/[\u202f\u00a0]/g, " ");
+}

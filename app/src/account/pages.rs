@@ -2,6 +2,8 @@
 //! password" and "Signed-in devices". Sent, each form lands on a page that says what
 //! happened (`?done=`); refused, the browser comes back with the error at its field.
 use leptos::prelude::*;
+
+use crate::ui::when::When;
 use leptos_router::hooks::use_query_map;
 
 use super::{
@@ -55,7 +57,7 @@ pub fn AccountPage() -> impl IntoView {
                 <dt>{t!(i18n, account.username)}</dt><dd>{a.username}</dd>
                 <dt>{t!(i18n, account.email)}</dt>
                 <dd>{a.email.unwrap_or_else(|| t_string!(i18n, account.no_email).to_string())}</dd>
-                <dt>{t!(i18n, account.password_set)}</dt><dd>{a.password_changed}</dd>
+                <dt>{t!(i18n, account.password_set)}</dt><dd><When iso=a.password_changed /></dd>
             </dl>
         }} />
         <ul class="link-list">
@@ -178,8 +180,8 @@ fn DeviceCard(d: SignedInDevice) -> impl IntoView {
             </h2>
             <dl class="facts">
                 <dt>{t!(i18n, account.address)}</dt><dd>{d.address}</dd>
-                <dt>{t!(i18n, account.signed_in_at)}</dt><dd>{d.started}</dd>
-                <dt>{t!(i18n, account.last_active)}</dt><dd>{d.last_active}</dd>
+                <dt>{t!(i18n, account.signed_in_at)}</dt><dd><When iso=d.started /></dd>
+                <dt>{t!(i18n, account.last_active)}</dt><dd><When iso=d.last_active /></dd>
             </dl>
             {(!d.this_one).then(|| view! {
                 <PostButton action=SIGN_OUT_DEVICE_PATH fields=vec![("id", d.id.to_string())] label>

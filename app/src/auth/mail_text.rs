@@ -264,3 +264,30 @@ pub fn invitation(lang: MailLanguage, org: &OrgInfo, link: &str) -> MailText {
         },
     }
 }
+
+/// A patient's activation code as a link, sent by staff to the address on the chart. The
+/// link's page still asks for the date of birth, so the e-mail alone opens nothing.
+pub fn enrollment_link(lang: MailLanguage, org: &OrgInfo, link: &str, valid_until: &str) -> MailText {
+    match lang {
+        English => MailText {
+            subject: "Sign up for Portico",
+            body: format!(
+                "{} sent you a link to sign up for Portico, where you can see your health record\n\
+                 online and write to your care team.\n\n\
+                 Open this link, then give your date of birth (it works once, until {valid_until}):\n{link}\n\n\
+                 If you were not expecting this, ignore this e-mail. Questions: {} ({}).\n",
+                org.name, org.support_phone, org.support_hours
+            ),
+        },
+        Spanish => MailText {
+            subject: "Regístrese en Portico",
+            body: format!(
+                "{} le envió un enlace para registrarse en Portico, donde puede ver su expediente\n\
+                 médico en línea y escribir a su equipo de atención.\n\n\
+                 Abra este enlace y escriba su fecha de nacimiento (funciona una sola vez, hasta el {valid_until}):\n{link}\n\n\
+                 Si no lo esperaba, ignore este correo. Preguntas: {} ({}).\n",
+                org.name, org.support_phone, org.support_hours
+            ),
+        },
+    }
+}

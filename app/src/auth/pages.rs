@@ -119,17 +119,20 @@ fn AppModeScript() -> impl IntoView {
 
 #[component]
 pub fn EnrollPage() -> impl IntoView {
-    view! { <EnrollForm /> }
+    // An enrollment link e-mailed by staff carries the code: it fills the field (the date
+    // of birth is still asked). Longer than any code is not a code.
+    let code = use_query_map().read_untracked().get("code").filter(|c| c.len() <= 40).unwrap_or_default();
+    view! { <EnrollForm code /> }
 }
 
 /// The two steps of enrollment, in the browser: the code and birth date, then the account.
 /// On success the server signs the new account in and sends it Home.
 #[island(lazy)]
-fn EnrollForm() -> impl IntoView {
+fn EnrollForm(code: String) -> impl IntoView {
     let i18n = crate::ui::island_i18n();
     let check = ServerAction::<CheckActivation>::new();
     let enroll = ServerAction::<super::api::Enroll>::new();
-    let code = RwSignal::new(String::new());
+    let code = RwSignal::new(code);
     let birth_date = RwSignal::new(String::new());
     let checked: Signal<Option<Result<EnrollPreview, AppError>>> = check.value().into();
     let enrolled: Signal<Option<Result<(), AppError>>> = enroll.value().into();

@@ -2,6 +2,8 @@
 //! relationships was refused) and HIM's review page.
 use leptos::prelude::*;
 
+use crate::ui::when::When;
+
 use super::{
     api::{break_glass_list, BreakGlass, MarkBreakGlassReviewed},
     Entry, Reason, NOTE_MAX_CHARS,
@@ -110,7 +112,7 @@ pub fn BreakGlassReviewPage() -> impl IntoView {
                             let label = format!("{} {} {}", t_string!(i18n, break_glass.mark_reviewed), e.staff, e.patient);
                             view! {
                                 <tr>
-                                    <td>{e.at.clone()}</td>
+                                    <td><When iso=e.at.clone() /></td>
                                     <td>{e.staff.clone()}</td>
                                     <td>{format!("{} (MRN {})", e.patient, e.mrn)}</td>
                                     <td>{reason_text(i18n, e.reason)}{(!e.note.is_empty()).then(|| view! { <br /><span class="note">{e.note.clone()}</span> })}</td>

@@ -2,6 +2,8 @@
 //! press "Confidential" on a result, a visit note, a problem, a medication or a thread.
 use leptos::prelude::*;
 
+use crate::ui::when::When;
+
 use super::{
     staff_api::{chart_items, SetConfidential},
     Item, ItemKind,
@@ -69,7 +71,7 @@ fn Items(patient_id: i64, name: String) -> impl IntoView {
                             <tr>
                                 <td>{kind_text(i18n, item.kind)}</td>
                                 <td>{item.label.clone()}</td>
-                                <td>{item.date.clone()}</td>
+                                <td><When iso=item.date.clone() /></td>
                                 <td>
                                     <button type="button" aria-pressed=if now { "true" } else { "false" } aria-label=label
                                         on:click=move |_| { set.dispatch(SetConfidential { patient_id, kind, id, confidential: !now }); }>

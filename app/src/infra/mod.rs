@@ -5,9 +5,11 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod download;
 pub mod mail_language;
 pub mod mailer;
 pub mod passwords;
+pub mod pdf;
 pub mod throttle;
 
 use std::sync::Arc;

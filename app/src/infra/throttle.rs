@@ -59,6 +59,11 @@ pub const SIGNUP_FAILURES_PER_CHART: Limit =
 pub const EMAIL_CODE_MAILS_PER_ACCOUNT: Limit =
     Limit { scope: "email-code-mail", max_failures: 5, window_ms: HOUR };
 
+/// Enrollment links e-mailed to one chart's address by staff: a clerk's double click or a
+/// script cannot flood a patient's inbox.
+pub const ENROLLMENT_MAILS_PER_CHART: Limit =
+    Limit { scope: "enrollment-mail", max_failures: 3, window_ms: 24 * HOUR };
+
 /// A reserved attempt: `release` it when the attempt succeeded; drop it to let it count.
 #[must_use = "an attempt that succeeded must be released"]
 #[derive(Debug)]

@@ -1,6 +1,8 @@
 //! "Invite someone to see my chart" (Sharing) and the page an invitation link opens.
 //! Server-rendered plain forms, like the rest of Sharing: no wasm for either.
 use leptos::prelude::*;
+
+use crate::ui::when::When;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
@@ -60,7 +62,7 @@ fn Waiting() -> impl IntoView {
                             let label = t_string!(i18n, invite.withdraw_label, name = w.name.clone()).to_string();
                             view! {
                                 <li>
-                                    {t_string!(i18n, invite.waiting_item, name = w.name, email = w.email, until = w.until).to_string()}
+                                    {t_string!(i18n, invite.waiting_item, name = w.name, email = w.email, until = crate::ui::when::words(i18n, &w.until)).to_string()}
                                     " "
                                     <PostButton action=WITHDRAW_PATH fields=vec![("id", w.id.to_string())] label>
                                         {t!(i18n, invite.withdraw)}
@@ -184,7 +186,10 @@ fn Invitation(inv: InvitationView) -> impl IntoView {
         <dl class="facts">
             <dt>{t!(i18n, invite.sections)}</dt><dd>{sections}</dd>
             <dt>{t!(i18n, invite.until)}</dt>
-            <dd>{inv.ends_on.clone().unwrap_or_else(|| t_string!(i18n, invite.until_ended).to_string())}</dd>
+            <dd>{match inv.ends_on.clone() {
+                Some(day) => view! { <When iso=day /> }.into_any(),
+                None => t_string!(i18n, invite.until_ended).to_string().into_any(),
+            }}</dd>
         </dl>
         {match inv.signed_in_as.clone() {
             Some(me) => view! {

@@ -45,15 +45,20 @@ fn MedicationCard(m: Medication) -> impl IntoView {
     let status = m.renewal.clone().map(|r| {
         let text = match r.status {
             RenewalStatus::Pending => {
-                t_string!(i18n, meds.pending, date = r.requested_on.clone()).to_string()
-            }
-            RenewalStatus::Approved { refills } => {
-                t_string!(i18n, meds.approved, date = r.requested_on.clone(), refills).to_string()
-            }
-            RenewalStatus::Denied { reason } => {
-                t_string!(i18n, meds.denied, date = r.requested_on.clone(), reason = reason.clone())
+                t_string!(i18n, meds.pending, date = crate::ui::when::words(i18n, &r.requested_on))
                     .to_string()
             }
+            RenewalStatus::Approved { refills } => {
+                t_string!(i18n, meds.approved, date = crate::ui::when::words(i18n, &r.requested_on), refills)
+                    .to_string()
+            }
+            RenewalStatus::Denied { reason } => t_string!(
+                i18n,
+                meds.denied,
+                date = crate::ui::when::words(i18n, &r.requested_on),
+                reason = reason.clone()
+            )
+            .to_string(),
         };
         view! { <p class="renewal-status" role="status">{text}</p> }
     });

@@ -48,7 +48,7 @@ fn RenewalItem(r: RenewalQueueRow, decide: ServerAction<DecideRenewal>) -> impl 
         <li class="card" aria-labelledby=labelled_by>
             <h2 id=heading>{format!("{} — {} ({})", r.medication, r.patient, r.mrn)}</h2>
             <p>{r.sig.clone()}</p>
-            <p class="muted">{t_string!(i18n, renewals.details, date = r.requested_on.clone(), pharmacy = r.pharmacy.clone(), refills = r.refills_remaining).to_string()}</p>
+            <p class="muted">{t_string!(i18n, renewals.details, date = crate::ui::when::words(i18n, &r.requested_on), pharmacy = r.pharmacy.clone(), refills = r.refills_remaining).to_string()}</p>
             {r.requested_by_proxy.clone().map(|name| view! { <p>{t!(i18n, renewals.by_proxy, name = name)}</p> })}
             {(!r.comment.is_empty()).then(|| view! { <blockquote>{r.comment.clone()}</blockquote> })}
             <div class="decisions">

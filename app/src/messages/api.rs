@@ -131,25 +131,13 @@ pub async fn message_attachment(id: i64) -> Result<ByteStream<AppError>, AppErro
     Ok(download(id, &media_type, bytes))
 }
 
-/// The response of an attachment download: its checked type, a server-chosen file name,
-/// `attachment` disposition (and, from the middleware, no-store and nosniff).
+/// The response of an attachment download: its checked type and a server-chosen file name.
 #[cfg(feature = "ssr")]
 pub fn download(id: i64, media_type: &str, bytes: Vec<u8>) -> ByteStream<AppError> {
-    use http::{header, HeaderValue};
     let extension = match media_type {
         "image/png" => "png",
         "image/jpeg" => "jpg",
         _ => "pdf",
     };
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(value) = HeaderValue::from_str(media_type) {
-            response.insert_header(header::CONTENT_TYPE, value);
-        }
-        if let Ok(value) =
-            HeaderValue::from_str(&format!("attachment; filename=\"portico-{id}.{extension}\""))
-        {
-            response.insert_header(header::CONTENT_DISPOSITION, value);
-        }
-    }
-    ByteStream::new(futures::stream::once(async move { Ok::<_, AppError>(bytes) }))
+    crate::infra::download::file(&format!("portico-{id}.{extension}"), media_type, bytes)
 }

@@ -1,6 +1,8 @@
 //! Patient pages: the inbox, a thread (with a reply form), a new message. The conversation
 //! and the thread list are shared with the staff pages.
 use leptos::prelude::*;
+
+use crate::ui::when::When;
 use leptos_router::{components::A, hooks::use_params_map};
 
 #[cfg(feature = "hydrate")]
@@ -63,7 +65,7 @@ pub fn ThreadList(threads: Vec<ThreadSummary>, link_base: &'static str, staff: b
                         <tr class=t.unread.then_some("unread")>
                             <td><A href=href>{t.subject.clone()}</A></td>
                             <td>{with}</td>
-                            <td>{t.last_message_at.clone()}</td>
+                            <td><When iso=t.last_message_at.clone() /></td>
                             <td>{status}</td>
                         </tr>
                     }
@@ -209,9 +211,9 @@ fn HowToSchedule(phone: Option<String>, url: Option<String>) -> impl IntoView {
 /// What the sent message says about its answer.
 fn promise_text(i18n: leptos_i18n::I18nContext<Locale>, promise: &ReplyPromise) -> Option<String> {
     match promise {
-        ReplyPromise::CareTeam { around } => {
-            Some(t_string!(i18n, messages.reply_care, date = around.clone()).to_string())
-        }
+        ReplyPromise::CareTeam { around } => Some(
+            t_string!(i18n, messages.reply_care, date = crate::ui::when::words(i18n, around)).to_string(),
+        ),
         ReplyPromise::Configured(text) => Some(text.clone()),
         ReplyPromise::Nothing => None,
     }
@@ -238,7 +240,7 @@ pub fn Conversation(messages: Vec<MessageView>, attachment_url: &'static str) ->
                                     None => m.author.clone(),
                                 }}</span>
                                 " · "
-                                <span class="sent-at">{m.sent_at.clone()}</span>
+                                <span class="sent-at"><When iso=m.sent_at.clone() /></span>
                             </h3>
                             {m.schedule_reason.map(|reason| view! {
                                 <p class="schedule">

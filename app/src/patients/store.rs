@@ -11,6 +11,8 @@ pub struct PatientRow {
     /// As stored: YYYY-MM-DD (`dates::age_from` reads it, failing closed).
     pub birth_date: String,
     pub email: Option<String>,
+    /// The language the patient prefers (`personal`: "en", "es"), if given.
+    pub language: Option<String>,
     /// Has an account of their own.
     pub enrolled: bool,
 }
@@ -24,20 +26,21 @@ struct StoredPatient {
     family_name: String,
     birth_date: String,
     email: Option<String>,
+    language: Option<String>,
     enrolled: i64,
 }
 
 impl From<StoredPatient> for PatientRow {
     fn from(p: StoredPatient) -> Self {
-        let StoredPatient { id, mrn, given_name, family_name, birth_date, email, enrolled } = p;
-        PatientRow { id, mrn, given_name, family_name, birth_date, email, enrolled: enrolled != 0 }
+        let StoredPatient { id, mrn, given_name, family_name, birth_date, email, language, enrolled } = p;
+        PatientRow { id, mrn, given_name, family_name, birth_date, email, language, enrolled: enrolled != 0 }
     }
 }
 
 macro_rules! patient_select {
     () => {
         "SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, \
-    p.email, CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS enrolled \
+    p.email, p.language, CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS enrolled \
     FROM patients p LEFT JOIN users u ON u.patient_id = p.id"
     };
 }

@@ -1,6 +1,8 @@
 //! Corrections of a legal name or date of birth: the patient's request form and its
 //! status (on Personal information), and HIM's queue. Plain server-rendered forms.
 use leptos::prelude::*;
+
+use crate::ui::when::When;
 use leptos_router::hooks::use_query_map;
 
 use super::corrections::{
@@ -44,7 +46,7 @@ pub fn CorrectionSection() -> impl IntoView {
                 view! {
                     <ul class="link-list">
                         {list.into_iter().map(|c| view! {
-                            <li>{format!("{} {}, {} — ", c.given_name, c.family_name, c.birth_date)}{status_text(i18n, &c)}</li>
+                            <li>{format!("{} {}, {} — ", c.given_name, c.family_name, crate::ui::when::plain_words(i18n, &c.birth_date))}{status_text(i18n, &c)}</li>
                         }).collect_view()}
                     </ul>
                     {(!waiting).then(|| view! {
@@ -104,12 +106,12 @@ fn QueueItem(c: Correction) -> impl IntoView {
     let reason_id = format!("reason-{}", c.id);
     view! {
         <li class="card">
-            <h2 id=heading.clone()>{format!("{} ({})", c.current_name, c.current_birth_date)}</h2>
+            <h2 id=heading.clone()>{format!("{} ({})", c.current_name, crate::ui::when::plain_words(i18n, &c.current_birth_date))}</h2>
             <dl class="facts">
                 <dt>{t!(i18n, correction.asked)}</dt>
-                <dd>{format!("{} {}, {}", c.given_name, c.family_name, c.birth_date)}</dd>
+                <dd>{format!("{} {}, {}", c.given_name, c.family_name, crate::ui::when::plain_words(i18n, &c.birth_date))}</dd>
                 <dt>{t!(i18n, correction.note)}</dt><dd>{c.note.clone()}</dd>
-                <dt>{t!(i18n, correction.requested_at)}</dt><dd>{c.requested.clone()}</dd>
+                <dt>{t!(i18n, correction.requested_at)}</dt><dd><When iso=c.requested.clone() /></dd>
             </dl>
             <form method="post" action=DECIDE_PATH aria-labelledby=heading.clone()>
                 <input type="hidden" name="id" value=c.id />

@@ -1,6 +1,8 @@
 //! The "Personal information" page: one plain form (no wasm), sent whole; refused, the
 //! browser comes back with the error at its field; saved, the page says so.
 use leptos::prelude::*;
+
+use crate::ui::when::When;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
@@ -95,7 +97,7 @@ fn PersonalForm(
             <h2>{t!(i18n, personal.name)}</h2>
             <dl class="facts">
                 <dt>{t!(i18n, personal.legal_name)}</dt><dd>{p.legal_name.clone()}</dd>
-                <dt>{t!(i18n, personal.birth_date)}</dt><dd>{p.birth_date.clone()}</dd>
+                <dt>{t!(i18n, personal.birth_date)}</dt><dd><When iso=p.birth_date.clone() plain=true /></dd>
             </dl>
             {patient_id.is_none().then(|| view! { <p class="hint">{t!(i18n, personal.legal_hint)}</p> })}
             <TextField name="preferred_name" required=false maxlength=100 bind=value(&p.preferred_name) error=err("preferred_name")>

@@ -2,6 +2,8 @@
 //! see (I may end my own access), my requests and their status; the two request forms
 //! (a minor's, and an adult's with the signed authorization); "Who has seen my record".
 use leptos::prelude::*;
+
+use crate::ui::when::When;
 use leptos_router::components::A;
 
 use super::{
@@ -110,8 +112,8 @@ fn GrantCard(
             <h3 id=heading_id>{format!("{title} ({relationship})")}</h3>
             <p>{t!(i18n, proxy.covers)}" "{covers}</p>
             <p class="muted">
-                {t!(i18n, proxy.since, date = g.starts_on.clone())}
-                {g.ends_on.clone().map(|d| view! { " · "{t!(i18n, proxy.until, date = d)} })}
+                {t!(i18n, proxy.since, date = crate::ui::when::words(i18n, &g.starts_on))}
+                {g.ends_on.clone().map(|d| view! { " · "{t!(i18n, proxy.until, date = crate::ui::when::words(i18n, &d))} })}
                 {g.approved_by.clone().map(|a| view! { " · "{t!(i18n, proxy.approved_by, name = a)} })}
             </p>
             {g.teen_view.then(|| view! { <p class="notice">{t!(i18n, proxy.teen_view)}</p> })}
@@ -188,8 +190,8 @@ fn RequestTable(requests: Vec<ProxyRequest>) -> impl IntoView {
             <tbody>
                 {requests.into_iter().map(|r| view! {
                     <tr>
-                        <td>{format!("{} ({}) · {}", r.patient_name, r.birth_date, relationship_label(i18n, r.relationship))}</td>
-                        <td>{r.submitted_on.clone()}</td>
+                        <td>{format!("{} ({}) · {}", r.patient_name, crate::ui::when::plain_words(i18n, &r.birth_date), relationship_label(i18n, r.relationship))}</td>
+                        <td><When iso=r.submitted_on.clone() /></td>
                         <td data-testid="request-status">{status_text(i18n, &r)}</td>
                     </tr>
                 }).collect_view()}
@@ -201,7 +203,9 @@ fn RequestTable(requests: Vec<ProxyRequest>) -> impl IntoView {
 
 pub fn status_text(i18n: leptos_i18n::I18nContext<Locale>, r: &ProxyRequest) -> String {
     match r.status {
-        RequestStatus::Pending => t_string!(i18n, proxy.status_pending, date = r.due_on.clone()).to_string(),
+        RequestStatus::Pending => {
+            t_string!(i18n, proxy.status_pending, date = crate::ui::when::words(i18n, &r.due_on)).to_string()
+        }
         RequestStatus::Approved => t_string!(i18n, proxy.status_approved).to_string(),
         RequestStatus::Denied => {
             t_string!(i18n, proxy.status_denied, reason = r.reason.clone().unwrap_or_default()).to_string()
@@ -300,7 +304,7 @@ fn Submitted(result: Signal<Option<Result<ProxyRequest, AppError>>>) -> impl Int
     move || {
         result.get().and_then(|r| r.ok()).map(|r| view! {
             <div class="sent" role="status">
-                <p><strong>{t!(i18n, proxy.submitted)}</strong>" "{t!(i18n, proxy.due, date = r.due_on.clone())}</p>
+                <p><strong>{t!(i18n, proxy.submitted)}</strong>" "{t!(i18n, proxy.due, date = crate::ui::when::words(i18n, &r.due_on))}</p>
                 <p><a href="/sharing">{t!(i18n, proxy.back_to_sharing)}</a></p>
             </div>
         })
@@ -366,7 +370,7 @@ pub fn AccessLogPage() -> impl IntoView {
                     <tbody>
                         {rows.into_iter().map(|e| view! {
                             <tr>
-                                <td>{e.at.clone()}</td>
+                                <td><When iso=e.at.clone() /></td>
                                 <td>{accessor_text(i18n, &e.who)}</td>
                                 <td>{e.section.map(|s| section_label(i18n, s)).unwrap_or_default()}</td>
                                 <td>{action_text(i18n, &e.action)}</td>

@@ -3,6 +3,8 @@
 //! hide parts of the chart (the form is on its own page: grant_pages.rs); for HIM, the queue of those requests with Apply and Decline.
 use leptos::prelude::*;
 
+use crate::ui::when::When;
+
 use super::{
     staff_api::{restriction_queue, ApplyRestriction, DeclineRestriction},
     GrantView, Restriction, RestrictionStatus, REASON_MAX_CHARS,
@@ -25,12 +27,17 @@ fn sections_text(i18n: leptos_i18n::I18nContext<Locale>, sections: &[Section]) -
 
 /// What became of one request, in the teen's words.
 fn status_text(i18n: leptos_i18n::I18nContext<Locale>, r: &Restriction) -> String {
-    let (date, sections) = (r.submitted_on.clone(), sections_text(i18n, &r.sections));
-    let decided = r.decided_on.clone().unwrap_or_default();
+    let (date, sections) = (crate::ui::when::words(i18n, &r.submitted_on), sections_text(i18n, &r.sections));
+    let decided = r.decided_on.as_deref().map(|d| crate::ui::when::words(i18n, d)).unwrap_or_default();
     match r.status {
-        RestrictionStatus::Pending => {
-            t_string!(i18n, proxy.restrict_pending, date, sections, due = r.due_on.clone()).to_string()
-        }
+        RestrictionStatus::Pending => t_string!(
+            i18n,
+            proxy.restrict_pending,
+            date,
+            sections,
+            due = crate::ui::when::words(i18n, &r.due_on)
+        )
+        .to_string(),
         RestrictionStatus::Applied => {
             t_string!(i18n, proxy.restrict_applied, date, sections, decided).to_string()
         }
@@ -97,7 +104,7 @@ fn RestrictionItem(r: Restriction) -> impl IntoView {
                 <dt>{t!(i18n, proxy_staff.col_hide)}</dt><dd>{sections_text(i18n, &r.sections)}</dd>
                 {(!r.note.is_empty()).then(|| view! { <dt>{t!(i18n, proxy_staff.col_note)}</dt><dd>{r.note.clone()}</dd> })}
                 <dt>{t!(i18n, proxy_staff.col_due)}</dt>
-                <dd>{r.due_on.clone()}{r.overdue.then(|| view! { " "<strong>{t!(i18n, proxy_staff.overdue)}</strong> })}</dd>
+                <dd><When iso=r.due_on.clone() />{r.overdue.then(|| view! { " "<strong>{t!(i18n, proxy_staff.overdue)}</strong> })}</dd>
             </dl>
             <RestrictionDecision id=r.id who />
         </li>

@@ -2,6 +2,8 @@
 //! business days), one request with its matching charts and the decision, and the grants
 //! on any chart (to end one when a relationship changes).
 use leptos::prelude::*;
+
+use crate::ui::when::When;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
@@ -45,8 +47,8 @@ pub fn ProxyQueuePage() -> impl IntoView {
                     <tbody>
                         {rows.into_iter().map(|r| view! {
                             <tr class:overdue=r.overdue>
-                                <td>{r.due_on.clone()}{r.overdue.then(|| view! { " "<strong>{t!(i18n, proxy_staff.overdue)}</strong> })}</td>
-                                <td><A href=format!("/staff/proxy/{}", r.id)>{format!("{} ({})", r.patient_name, r.birth_date)}</A></td>
+                                <td><When iso=r.due_on.clone() />{r.overdue.then(|| view! { " "<strong>{t!(i18n, proxy_staff.overdue)}</strong> })}</td>
+                                <td><A href=format!("/staff/proxy/{}", r.id)>{format!("{} ({})", r.patient_name, crate::ui::when::plain_words(i18n, &r.birth_date))}</A></td>
                                 <td>{format!("{} · {}", r.requester, relationship_label(i18n, r.relationship))}</td>
                                 <td>{kind_text(i18n, r.kind)}</td>
                             </tr>
@@ -101,10 +103,10 @@ fn Review(r: RequestReview) -> impl IntoView {
         <h1>{t!(i18n, proxy_staff.request_title, name = request.patient_name.clone())}</h1>
         <dl class="facts">
             <dt>{t!(i18n, proxy_staff.col_kind)}</dt><dd>{kind_text(i18n, request.kind)}</dd>
-            <dt>{t!(i18n, proxy.birth_date)}</dt><dd>{request.birth_date.clone()}</dd>
+            <dt>{t!(i18n, proxy.birth_date)}</dt><dd><When iso=request.birth_date.clone() plain=true /></dd>
             <dt>{t!(i18n, proxy_staff.col_requester)}</dt>
             <dd>{format!("{} · {}", request.requester, relationship_label(i18n, request.relationship))}</dd>
-            <dt>{t!(i18n, proxy.col_submitted)}</dt><dd>{request.submitted_on.clone()}</dd>
+            <dt>{t!(i18n, proxy.col_submitted)}</dt><dd><When iso=request.submitted_on.clone() /></dd>
             <dt>{t!(i18n, proxy.col_status)}</dt><dd data-testid="request-status">{status_text(i18n, &request)}</dd>
             {r.matched.clone().map(|m| view! { <dt>{t!(i18n, proxy_staff.matched)}</dt><dd>{m}</dd> })}
         </dl>
@@ -127,7 +129,7 @@ fn Review(r: RequestReview) -> impl IntoView {
                             view! {
                                 <label for=radio_id_for class="check">
                                     <input type="radio" name="patient" id=radio_id on:change=move |_| chosen.set(Some(pid)) />
-                                    {format!("{} · MRN {} · {}", p.name, p.mrn, p.birth_date)}
+                                    {format!("{} · MRN {} · {}", p.name, p.mrn, crate::ui::when::plain_words(i18n, &p.birth_date))}
                                 </label>
                             }
                         }).collect_view().into_any()
@@ -215,8 +217,8 @@ fn EndGrantCard(g: GrantView, refresh: RwSignal<u32>) -> impl IntoView {
             <p><strong>{format!("{} ({})", g.proxy_name, relationship_label(i18n, g.relationship))}</strong></p>
             <p>{t!(i18n, proxy.covers)}" "{covers}</p>
             <p class="muted">
-                {t!(i18n, proxy.since, date = g.starts_on.clone())}
-                {g.ends_on.clone().map(|d| view! { " · "{t!(i18n, proxy.until, date = d)} })}
+                {t!(i18n, proxy.since, date = crate::ui::when::words(i18n, &g.starts_on))}
+                {g.ends_on.clone().map(|d| view! { " · "{t!(i18n, proxy.until, date = crate::ui::when::words(i18n, &d))} })}
             </p>
             <TextArea name="reason" id=format!("end-{id}-reason") max_chars=REASON_MAX_CHARS rows=2 bind=reason error=field_error(result, "reason")>
                 {t!(i18n, proxy_staff.end_reason)}

@@ -16,12 +16,14 @@ pub fn kind_text(i18n: leptos_i18n::I18nContext<Locale>, kind: ReminderKind) -> 
 pub fn status_text(i18n: leptos_i18n::I18nContext<Locale>, status: &ReminderStatus) -> String {
     match status {
         ReminderStatus::Done { next_due: Some(date) } => {
-            t_string!(i18n, reminders.done_next, date = date.clone()).to_string()
+            t_string!(i18n, reminders.done_next, date = crate::ui::when::words(i18n, date)).to_string()
         }
         ReminderStatus::Done { next_due: None } => t_string!(i18n, reminders.done).to_string(),
-        ReminderStatus::Due { since } => t_string!(i18n, reminders.due, date = since.clone()).to_string(),
+        ReminderStatus::Due { since } => {
+            t_string!(i18n, reminders.due, date = crate::ui::when::words(i18n, since)).to_string()
+        }
         ReminderStatus::Overdue { since } => {
-            t_string!(i18n, reminders.overdue, date = since.clone()).to_string()
+            t_string!(i18n, reminders.overdue, date = crate::ui::when::words(i18n, since)).to_string()
         }
     }
 }
@@ -64,7 +66,7 @@ pub fn ReminderList(list: Vec<Reminder>) -> impl IntoView {
                     <li class=class>
                         <strong>{kind_text(i18n, r.kind)}</strong>
                         " — " {status}
-                        {r.last_done.clone().map(|d| view! { <span class="muted">{t_string!(i18n, reminders.last, date = d).to_string()}</span> })}
+                        {r.last_done.clone().map(|d| view! { <span class="muted">{t_string!(i18n, reminders.last, date = crate::ui::when::words(i18n, &d)).to_string()}</span> })}
                     </li>
                 }
             }).collect_view()}

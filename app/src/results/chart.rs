@@ -3,6 +3,8 @@
 //! outside the range marked by shape as well as colour.
 use leptos::prelude::*;
 
+use crate::ui::when::When;
+
 use super::{format_value, Flag, Point, UnitSeries};
 use crate::i18n::*;
 
@@ -116,22 +118,27 @@ pub fn TrendGraph(
             name = name.clone(),
             unit = unit.clone(),
             count = points.len(),
-            from = a.date(),
-            to = b.date()
+            from = crate::ui::when::plain_words(i18n, &a.date()),
+            to = crate::ui::when::plain_words(i18n, &b.date())
         )
         .to_string(),
         _ => String::new(),
     };
     let (first_date, last_date) = (
-        points.first().map(Point::date).unwrap_or_default(),
-        points.last().map(Point::date).unwrap_or_default(),
+        points.first().map(|p| crate::ui::when::plain_words(i18n, &p.date())).unwrap_or_default(),
+        points.last().map(|p| crate::ui::when::plain_words(i18n, &p.date())).unwrap_or_default(),
     );
     let marks = points
         .iter()
         .zip(plot.xy.iter().copied())
         .map(|(p, (x, y))| {
-            let label =
-                format!("{} {} {}, {}", format_value(p.value), unit, p.date(), flag_word(i18n, p.flag));
+            let label = format!(
+                "{} {} {}, {}",
+                format_value(p.value),
+                unit,
+                crate::ui::when::plain_words(i18n, &p.date()),
+                flag_word(i18n, p.flag)
+            );
             let title = label.clone();
             let shape = if p.flag.is_some() {
                 // Outside the range: a diamond, not only a colour.
@@ -198,7 +205,7 @@ pub fn TrendTable(name: String, unit: String, points: Vec<Point>, range: Option<
             <tbody>
                 {points.into_iter().rev().map(|p| view! {
                     <tr class=p.flag.map(|_| "abnormal")>
-                        <td>{p.date()}</td>
+                        <td><When iso=p.date() plain=true /></td>
                         <td>{format!("{} {}", format_value(p.value), unit)}</td>
                         <td>{range.clone().unwrap_or_default()}</td>
                         <td>{flag_word(i18n, p.flag)}</td>

@@ -1,5 +1,7 @@
 //! Test Results: the list, one result, and the graph of one analyte. Each is its own URL.
 use leptos::prelude::*;
+
+use crate::ui::when::When;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
@@ -35,7 +37,7 @@ pub fn ResultList(list: Vec<ResultSummary>) -> impl IntoView {
             {list.into_iter().map(|r| view! {
                 <li class:new=r.is_new>
                     <A href=format!("/results/{}", r.id)>{r.name.clone()}</A>
-                    <span class="date">{r.collected_on.clone()}</span>
+                    <span class="date"><When iso=r.collected_on.clone() /></span>
                     {r.is_new.then(|| view! { <span class="badge new-badge">{t!(i18n, results.new)}</span> })}
                     {r.abnormal.then(|| view! { <span class="badge abnormal-badge">{t!(i18n, results.abnormal)}</span> })}
                 </li>
@@ -67,8 +69,8 @@ fn ResultView(detail: ResultDetail) -> impl IntoView {
     view! {
         <h1>{detail.name.clone()}</h1>
         <dl class="facts">
-            <dt>{t!(i18n, results.collected)}</dt><dd>{detail.collected_on.clone()}</dd>
-            <dt>{t!(i18n, results.released)}</dt><dd>{detail.released_on.clone()}</dd>
+            <dt>{t!(i18n, results.collected)}</dt><dd><When iso=detail.collected_on.clone() /></dd>
+            <dt>{t!(i18n, results.released)}</dt><dd><When iso=detail.released_on.clone() /></dd>
             {detail.ordered_by.clone().map(|who| view! {
                 <dt>{t!(i18n, results.ordered_by)}</dt><dd>{who}</dd>
             })}

@@ -2,6 +2,8 @@
 //! reason), and the queue of results not yet reviewed or held.
 use leptos::prelude::*;
 
+use crate::ui::when::When;
+
 use super::{
     catalog::PANELS,
     staff_api::{results_queue, EnterResult, MarkResultReviewed, ReleaseResult},
@@ -59,7 +61,7 @@ pub fn StaffResultsPage() -> impl IntoView {
                                     <td>{r.patient.clone()}</td>
                                     <td>{r.mrn.clone()}</td>
                                     <td>{r.name.clone()}</td>
-                                    <td>{r.collected_on.clone()}</td>
+                                    <td><When iso=r.collected_on.clone() /></td>
                                     <td>{status}</td>
                                     <td class="actions">
                                         // Plain forms: the server records the change and

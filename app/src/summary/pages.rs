@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::ui::when::When;
 use leptos_router::components::A;
 
 use super::{api::load_health_summary, HealthSummary};
@@ -23,7 +25,7 @@ fn SummaryView(s: HealthSummary) -> impl IntoView {
             <h2>{t!(i18n, summary.problems)}</h2>
             {if s.problems.is_empty() { none().into_any() } else { view! {
                 <ul>{s.problems.into_iter().map(|p| view! {
-                    <li>{p.name.clone()}{p.onset.clone().map(|d| format!(" · {d}"))}</li>
+                    <li>{p.name.clone()}{p.onset.clone().map(|d| format!(" · {}", crate::ui::when::plain_words(i18n, &d)))}</li>
                 }).collect_view()}</ul>
             }.into_any() }}
         </section>
@@ -51,7 +53,7 @@ fn SummaryView(s: HealthSummary) -> impl IntoView {
                     <caption class="visually-hidden">{t!(i18n, summary.immunizations)}</caption>
                     <thead><tr><th scope="col">{t!(i18n, summary.vaccine)}</th><th scope="col">{t!(i18n, summary.given_on)}</th></tr></thead>
                     <tbody>{s.immunizations.into_iter().map(|i| view! {
-                        <tr><td>{i.name.clone()}</td><td>{i.given_on.clone()}</td></tr>
+                        <tr><td>{i.name.clone()}</td><td><When iso=i.given_on.clone() /></td></tr>
                     }).collect_view()}</tbody>
                 </table>
             }.into_any() }}

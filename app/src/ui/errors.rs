@@ -55,6 +55,7 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::ResetCodeInvalid => t_string!(i18n, err.reset_code_invalid),
         Problem::ResetCodeExhausted => t_string!(i18n, err.reset_code_exhausted),
         Problem::PatientAlreadyEnrolled => t_string!(i18n, err.patient_already_enrolled),
+        Problem::PatientNoEmail => t_string!(i18n, err.patient_no_email),
         Problem::SearchTooShort => t_string!(i18n, err.search_too_short),
         Problem::ResultsBadCode => t_string!(i18n, err.results_bad_code),
         Problem::ResultsBadPanel => t_string!(i18n, err.results_bad_panel),

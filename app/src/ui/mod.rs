@@ -7,6 +7,7 @@ pub mod layout;
 pub mod loaded;
 pub mod notices;
 pub mod session_channel;
+pub mod when;
 
 /// Answers this page with 404 Not Found (a page for something that is not there, or not
 /// the reader's: the same answer either way). The pages render whole before they are sent

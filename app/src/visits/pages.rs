@@ -1,6 +1,8 @@
 //! Visits: upcoming and past; a past visit links to its After Visit Summary and Progress
 //! Note when they exist.
 use leptos::prelude::*;
+
+use crate::ui::when::When;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
@@ -56,7 +58,7 @@ pub fn VisitList(visits: Vec<VisitSummary>, past: bool) -> impl IntoView {
                 });
                 view! {
                     <li class="visit" class:cancelled=v.cancelled>
-                        <p class="visit-when"><strong>{v.starts.clone()}</strong> " · " {v.kind.clone()}</p>
+                        <p class="visit-when"><strong><When iso=v.starts.clone() /></strong> " · " {v.kind.clone()}</p>
                         <p>
                             {v.provider.clone().map(|p| format!("{p} · ")).unwrap_or_default()}{v.department.clone()}
                             {v.department_phone.clone().map(|phone| view! {
@@ -101,7 +103,7 @@ pub fn VisitDocumentPage() -> impl IntoView {
             view! {
                 <h1>{title}</h1>
                 <p class="muted">
-                    {d.visit.starts.clone()} " · " {d.visit.kind.clone()} " · "
+                    <When iso=d.visit.starts.clone() /> " · " {d.visit.kind.clone()} " · "
                     {d.visit.provider.clone().unwrap_or_default()}
                 </p>
                 <article class="document">

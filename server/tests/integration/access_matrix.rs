@@ -255,6 +255,12 @@ fn table() -> Vec<Row> {
         // Staff functions: no patient or proxy passes the role check.
         row("/api/staff/find_patients", Home, Call::Form(|_| vec![("query", "Quinn".into())]), STAFF),
         row("/api/staff/issue_activation_code", Home, Call::Form(|f| vec![("patient_id", f.emma.to_string())]), STAFF),
+        row("/api/staff/email_enrollment_link", Home, Call::Form(|f| vec![
+            ("patient_id", f.emma.to_string()), ("code", "ABCDE-FGHJK-MNPQR".into()),
+        ]), STAFF),
+        row("/api/staff/activation_letter", Home, Call::Form(|f| vec![
+            ("patient_id", f.emma.to_string()), ("code", "ABCDE-FGHJK-MNPQR".into()),
+        ]), STAFF),
         row("/api/staff/results/queue", Results, Call::Form(none), STAFF),
         row("/api/staff/results/enter", Results, Call::Form(|_| vec![
             ("mrn", "MRN-LEO".into()), ("panel", "4548-4".into()), ("values[0]", "5.5".into()),
@@ -505,7 +511,9 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
     match path {
         "/api/staff/find_patients" => [O, O, F, O],
         // Emma is 9: too young for an account of her own.
-        "/api/staff/issue_activation_code" => [V, V, F, V],
+        "/api/staff/issue_activation_code"
+        | "/api/staff/email_enrollment_link"
+        | "/api/staff/activation_letter" => [V, V, F, V],
         // A clinician outside the patient's care is asked for a reason first (the glass).
         "/api/staff/personal/load" => [V, O, F, O],
         // Saved with a language not offered: refused at the field by whoever may open it.

@@ -8,6 +8,7 @@ mod access_matrix;
 mod account;
 mod audit_chain;
 mod cli;
+mod code_delivery;
 mod health_record;
 mod http_surface;
 mod identity;

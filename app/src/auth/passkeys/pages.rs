@@ -154,9 +154,9 @@ fn PasskeyCards(list: Vec<super::PasskeyInfo>) -> impl IntoView {
     view! {
         <ul class="device-list">
             {list.into_iter().map(|p| {
-                let added = p.added.clone();
+                let added = crate::ui::when::words(i18n, &p.added);
                 let used = match p.last_used.clone() {
-                    Some(date) => t_string!(i18n, passkeys.last_used, date).to_string(),
+                    Some(date) => t_string!(i18n, passkeys.last_used, date = crate::ui::when::words(i18n, &date)).to_string(),
                     None => t_string!(i18n, passkeys.never_used).to_string(),
                 };
                 view! {

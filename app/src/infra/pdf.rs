@@ -1,0 +1,271 @@
+//! Printable documents as PDF: the activation letter now, the document center's records
+//! later. Written with typst's `pdf-writer` (small, maintained, no dependencies worth the
+//! name): it writes PDF objects and leaves layout to us, and a letter needs little layout.
+//!
+//! The text uses two of the fourteen standard PDF fonts (Helvetica for prose, Courier for
+//! codes), which every reader has, so nothing is embedded and a letter is a few KB. They
+//! are WinAnsi-encoded: Latin-1 plus typographic quotes and dashes, which covers English and
+//! Spanish; anything else prints as "?". Pages are US Letter with one-inch margins.
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+
+const PAGE_WIDTH: f32 = 612.0;
+const PAGE_HEIGHT: f32 = 792.0;
+const MARGIN: f32 = 72.0;
+const TEXT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
+
+const BODY_SIZE: f32 = 11.0;
+const HEADING_SIZE: f32 = 16.0;
+const CODE_SIZE: f32 = 20.0;
+/// Baseline to baseline, as a multiple of the font size.
+const LINE_SPACING: f32 = 1.35;
+
+const PROSE: Name = Name(b"F1");
+const PROSE_BOLD: Name = Name(b"F2");
+const MONO_BOLD: Name = Name(b"F3");
+
+/// A document written top to bottom; a block that does not fit starts a new page.
+pub struct TextDocument {
+    title: String,
+    pages: Vec<Content>,
+    page: Content,
+    /// The baseline of the next line, from the bottom of the page.
+    y: f32,
+}
+
+impl TextDocument {
+    pub fn new(title: &str) -> Self {
+        TextDocument {
+            title: title.to_owned(),
+            pages: Vec::new(),
+            page: Content::new(),
+            y: PAGE_HEIGHT - MARGIN,
+        }
+    }
+
+    pub fn heading(&mut self, text: &str) {
+        self.lines(PROSE_BOLD, HEADING_SIZE, text);
+        self.space(BODY_SIZE * 0.5);
+    }
+
+    /// A paragraph, wrapped to the page's width, with a blank half-line after it.
+    pub fn paragraph(&mut self, text: &str) {
+        self.lines(PROSE, BODY_SIZE, text);
+        self.space(BODY_SIZE * 0.6);
+    }
+
+    /// A bold line (a label above a code, a step's title).
+    pub fn strong(&mut self, text: &str) {
+        self.lines(PROSE_BOLD, BODY_SIZE, text);
+    }
+
+    /// Something to type exactly (a code, an address): large, fixed-width, never wrapped.
+    pub fn code(&mut self, text: &str) {
+        self.line(MONO_BOLD, CODE_SIZE, text);
+        self.space(BODY_SIZE * 0.6);
+    }
+
+    /// Numbered steps, each wrapped with its number hanging.
+    pub fn steps(&mut self, steps: &[String]) {
+        for (n, step) in steps.iter().enumerate() {
+            let number = format!("{}.", n + 1);
+            let indent = 18.0;
+            let lines = wrap(step, BODY_SIZE, TEXT_WIDTH - indent);
+            self.make_room(lines.len() as f32 * BODY_SIZE * LINE_SPACING);
+            self.show_at(PROSE, BODY_SIZE, MARGIN, &number);
+            for line in lines {
+                self.show_at(PROSE, BODY_SIZE, MARGIN + indent, &line);
+                self.y -= BODY_SIZE * LINE_SPACING;
+            }
+        }
+        self.space(BODY_SIZE * 0.6);
+    }
+
+    pub fn finish(mut self) -> Vec<u8> {
+        let last = std::mem::replace(&mut self.page, Content::new());
+        self.pages.push(last);
+        write_pdf(&self.title, self.pages)
+    }
+
+    fn lines(&mut self, font: Name, size: f32, text: &str) {
+        for line in wrap(text, size, TEXT_WIDTH) {
+            self.line(font, size, &line);
+        }
+    }
+
+    fn line(&mut self, font: Name, size: f32, text: &str) {
+        self.make_room(size * LINE_SPACING);
+        self.show_at(font, size, MARGIN, text);
+        self.y -= size * LINE_SPACING;
+    }
+
+    fn space(&mut self, points: f32) {
+        self.y -= points;
+    }
+
+    /// Starts a new page when `height` more points would run into the bottom margin.
+    fn make_room(&mut self, height: f32) {
+        if self.y - height < MARGIN {
+            let full = std::mem::replace(&mut self.page, Content::new());
+            self.pages.push(full);
+            self.y = PAGE_HEIGHT - MARGIN;
+        }
+    }
+
+    fn show_at(&mut self, font: Name, size: f32, x: f32, text: &str) {
+        let y = self.y - size;
+        self.page.begin_text().set_font(font, size).next_line(x, y).show(Str(&win_ansi(text))).end_text();
+    }
+}
+
+fn write_pdf(title: &str, pages: Vec<Content>) -> Vec<u8> {
+    let catalog = Ref::new(1);
+    let page_tree = Ref::new(2);
+    let info = Ref::new(3);
+    let fonts = [
+        (PROSE, Ref::new(4), "Helvetica"),
+        (PROSE_BOLD, Ref::new(5), "Helvetica-Bold"),
+        (MONO_BOLD, Ref::new(6), "Courier-Bold"),
+    ];
+    let first_page = 7;
+    // Each page takes two ids: the page and its content stream.
+    let page_ids: Vec<Ref> = (0..pages.len()).map(|i| Ref::new(first_page + 2 * i as i32)).collect();
+
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(page_tree);
+    pdf.pages(page_tree).kids(page_ids.iter().copied()).count(pages.len() as i32);
+    pdf.document_info(info).title(TextStr(title)).producer(TextStr("Portico"));
+    for (_, id, base) in fonts {
+        pdf.type1_font(id).base_font(Name(base.as_bytes())).encoding_predefined(Name(b"WinAnsiEncoding"));
+    }
+    for (page_id, content) in page_ids.iter().zip(pages) {
+        let content_id = Ref::new(page_id.get() + 1);
+        let mut page = pdf.page(*page_id);
+        page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT)).parent(page_tree).contents(content_id);
+        let mut resources = page.resources();
+        let mut font_map = resources.fonts();
+        for (name, id, _) in fonts {
+            font_map.pair(name, id);
+        }
+        font_map.finish();
+        resources.finish();
+        page.finish();
+        let stream = content.finish();
+        pdf.stream(content_id, &stream);
+    }
+    pdf.finish()
+}
+
+/// Splits `text` into lines no wider than `width` points at `size`, at spaces (a word
+/// longer than a line gets a line of its own and runs over, rather than being cut).
+fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if current.is_empty() { word.to_owned() } else { format!("{current} {word}") };
+        if text_width(&candidate, size) <= width || current.is_empty() {
+            current = candidate;
+        } else {
+            lines.push(std::mem::replace(&mut current, word.to_owned()));
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+/// Width in points of `text` in Helvetica at `size` (bold is a little wider: wrapping at
+/// regular widths leaves bold lines at most ~5% longer, still inside the margin's slack).
+fn text_width(text: &str, size: f32) -> f32 {
+    let units: u32 = text.chars().map(helvetica_width).sum();
+    units as f32 * size / 1000.0 * 1.05
+}
+
+/// Helvetica's advance widths (its AFM file, in 1/1000 em) for printable ASCII; an accented
+/// Latin letter is as wide as its base letter in this font, so it borrows that width.
+fn helvetica_width(c: char) -> u32 {
+    const ASCII: [u16; 95] = [
+        278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, // ' '..'/'
+        556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, // '0'..'?'
+        1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, // '@'..'O'
+        667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, // 'P'..'_'
+        333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, // '`'..'o'
+        556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // 'p'..'~'
+    ];
+    let base = match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ñ' => 'n',
+        'Á' | 'À' | 'Â' | 'Ä' | 'Ã' => 'A',
+        'É' | 'È' | 'Ê' | 'Ë' => 'E',
+        'Í' | 'Ì' | 'Î' | 'Ï' => 'I',
+        'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' => 'O',
+        'Ú' | 'Ù' | 'Û' | 'Ü' => 'U',
+        'Ñ' => 'N',
+        other => other,
+    };
+    match base as u32 {
+        code @ 32..=126 => u32::from(ASCII[(code - 32) as usize]),
+        _ => 1000,
+    }
+}
+
+/// `text` in WinAnsiEncoding (Windows-1252), which the standard fonts are set to.
+fn win_ansi(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            ' '..='~' => c as u8,
+            '\u{a0}'..='\u{ff}' => c as u32 as u8,
+            '€' => 0x80,
+            '…' => 0x85,
+            '‘' => 0x91,
+            '’' => 0x92,
+            '“' => 0x93,
+            '”' => 0x94,
+            '•' => 0x95,
+            '–' => 0x96,
+            '—' => 0x97,
+            _ => b'?',
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spanish_letters_and_typographic_marks_are_win_ansi() {
+        assert_eq!(win_ansi("Año – “sí”"), vec![b'A', 0xF1, b'o', b' ', 0x96, b' ', 0x93, b's', 0xED, 0x94]);
+        assert_eq!(win_ansi("漢"), b"?".to_vec());
+    }
+
+    #[test]
+    fn lines_wrap_inside_the_margins_and_long_words_run_on_alone() {
+        let text = "Open the link in the e-mail or go to the sign-up page and type the code exactly as printed above, then your date of birth.";
+        let lines = wrap(text, BODY_SIZE, TEXT_WIDTH);
+        assert!(lines.len() >= 2, "{lines:?}");
+        assert!(lines.iter().all(|l| text_width(l, BODY_SIZE) <= TEXT_WIDTH));
+        assert_eq!(lines.join(" "), text);
+        let long = "x".repeat(200);
+        assert_eq!(wrap(&long, BODY_SIZE, TEXT_WIDTH), vec![long]);
+    }
+
+    #[test]
+    fn a_document_is_a_pdf_with_its_text_and_starts_pages_as_needed() {
+        let mut doc = TextDocument::new("Test");
+        doc.heading("Activation");
+        doc.code("ABCDE-FGHJK-MNPQR");
+        for _ in 0..40 {
+            doc.paragraph("A line of text.");
+        }
+        let bytes = doc.finish();
+        assert!(bytes.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("(ABCDE-FGHJK-MNPQR) Tj"));
+        assert!(text.contains("/Count 2"), "40 paragraphs take two pages");
+    }
+}

@@ -25,7 +25,14 @@ pub async fn security(State(state): State<AppState>, mut request: Request, next:
     if path.starts_with("/api/") && response.status() == StatusCode::INTERNAL_SERVER_ERROR {
         response = with_error_status(response).await;
     }
+    let status = response.status();
     let headers = response.headers_mut();
+    // A file answered to a browser's own form post (the activation letter) overrides
+    // leptos_axum's redirect back to the page with a 200 (infra/download.rs); the Location
+    // it left has no meaning there and goes.
+    if !status.is_redirection() {
+        headers.remove(header::LOCATION);
+    }
     // The server's own time (to the first byte), read by the benchmarks. Only when asked
     // for: on a sign-in or a "forgot password" it would tell a client how much work its
     // request caused, which is what equal work for known and unknown accounts hides.

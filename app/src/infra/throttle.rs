@@ -64,6 +64,10 @@ pub const EMAIL_CODE_MAILS_PER_ACCOUNT: Limit =
 pub const ENROLLMENT_MAILS_PER_CHART: Limit =
     Limit { scope: "enrollment-mail", max_failures: 3, window_ms: 24 * HOUR };
 
+/// Activation letters printed for one chart: a reprint or two is normal, a stack is not.
+pub const ACTIVATION_LETTERS_PER_CHART: Limit =
+    Limit { scope: "activation-letter", max_failures: 10, window_ms: 24 * HOUR };
+
 /// A reserved attempt: `release` it when the attempt succeeded; drop it to let it count.
 #[must_use = "an attempt that succeeded must be released"]
 #[derive(Debug)]

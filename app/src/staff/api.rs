@@ -101,8 +101,9 @@ pub async fn email_enrollment_link(patient_id: i64, code: String) -> Result<Stri
     let lang = patient_language(&patient);
     let link = enroll_url(state, Some(&code))?;
     let valid_until = words_in(lang, &state.clock.date_of(expires_at));
-    state.mail_later(to.clone(), mail_text::enrollment_link(lang, &state.config.org, &link, &valid_until));
+    // Audited before it is queued: a mail that leaves is always on the record.
     staff.audit_on(patient.id, Section::Home, "activation-link-emailed", "").await?;
+    state.mail_later(to.clone(), mail_text::enrollment_link(lang, &state.config.org, &link, &valid_until));
     Ok(mask_email(&to))
 }
 
@@ -114,6 +115,10 @@ pub async fn activation_letter(patient_id: i64, code: String) -> Result<ByteStre
     let staff = access::staff(Need::IssuesCodes).await?;
     let state = staff.state();
     let (patient, expires_at) = patient_and_live_code(state, patient_id, &code).await?;
+    let now = state.clock.now_ms();
+    let _counted =
+        throttle::reserve(staff.db(), now, throttle::ACTIVATION_LETTERS_PER_CHART, &patient.id.to_string())
+            .await?;
     let lang = patient_language(&patient);
     let name = format!("{} {}", patient.given_name, patient.family_name);
     let facts = super::letter::LetterFacts {

@@ -86,6 +86,7 @@ async fn the_letter_is_a_pdf_with_the_code_and_the_steps(app: &TestApp) {
         .post(format!("{}/api/staff/activation_letter", app.base))
         .header(header::ORIGIN, &app.origin)
         .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, format!("{}/staff/activation-codes", app.base))
         .form(&[("patient_id", pid.to_string()), ("code", code.clone())])
         .send()
         .await
@@ -95,6 +96,7 @@ async fn the_letter_is_a_pdf_with_the_code_and_the_steps(app: &TestApp) {
     assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
     assert_eq!(headers[header::CONTENT_DISPOSITION], "attachment; filename=\"activation-letter.pdf\"");
     assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert!(headers.get(header::LOCATION).is_none(), "no leftover redirect beside the file");
     let pdf = response.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     let text = String::from_utf8_lossy(&pdf);
@@ -107,6 +109,16 @@ async fn the_letter_is_a_pdf_with_the_code_and_the_steps(app: &TestApp) {
     let hex: String = "/enroll".bytes().map(|b| format!("{b:02x}")).collect();
     assert!(text.contains("/enroll") || text.to_lowercase().contains(&hex), "the enrollment address");
     assert_eq!(app.audit_count("activation-letter-printed").await, 1);
+
+    // Ten letters a day per chart; the eleventh is refused.
+    let form = [("patient_id", pid.to_string()), ("code", code.clone())];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for n in 2..=10 {
+        let (status, body) = app.call(&desk, "staff/activation_letter", &form).await;
+        assert_eq!(status, StatusCode::OK, "letter {n}: {body}");
+    }
+    assert_eq!(app.call(&desk, "staff/activation_letter", &form).await.0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.audit_count("activation-letter-printed").await, 10);
 }
 
 async fn only_the_open_code_of_that_chart_can_be_sent(app: &TestApp) {

@@ -29,8 +29,10 @@ pub async fn security(State(state): State<AppState>, mut request: Request, next:
     let headers = response.headers_mut();
     // A file answered to a browser's own form post (the activation letter) overrides
     // leptos_axum's redirect back to the page with a 200 (infra/download.rs); the Location
-    // it left has no meaning there and goes.
-    if !status.is_redirection() {
+    // it left has no meaning beside a file and goes. (Only there: a 200 with a Location is
+    // also how a server function tells the app's own fetch to navigate.)
+    let is_file = headers.contains_key(header::CONTENT_DISPOSITION);
+    if is_file && !status.is_redirection() {
         headers.remove(header::LOCATION);
     }
     // The server's own time (to the first byte), read by the benchmarks. Only when asked

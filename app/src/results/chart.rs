@@ -221,7 +221,7 @@ mod tests {
     use super::*;
 
     fn point(day: i64, value: f64) -> Point {
-        Point { at_ms: day * 86_400_000, value, flag: None }
+        Point { at_ms: day * 86_400_000, day, value, flag: None }
     }
 
     #[test]

@@ -112,15 +112,19 @@ pub struct UnitSeries {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     pub at_ms: i64,
+    /// The clinic's calendar day of `at_ms` (its time zone), as days since 1970-01-01: the
+    /// browser has no time-zone data, so the server says which day it was.
+    pub day: i64,
     pub value: f64,
     pub flag: Option<Flag>,
 }
 
 impl Point {
-    /// The day it was measured, "2026-03-14" (UTC, as on every record page). Formatted where
-    /// it is shown rather than sent: a 10,000-value series would carry 10,000 date strings.
+    /// The day it was measured at the clinic, "2026-03-14", as on every record page.
+    /// Formatted where it is shown rather than sent: a 10,000-value series would carry
+    /// 10,000 date strings.
     pub fn date(&self) -> String {
-        iso_date(self.at_ms)
+        iso_date(self.day * 86_400_000)
     }
 }
 

@@ -202,7 +202,7 @@ pub async fn trend(
             None => return Ok(None),
         },
     };
-    Ok(Some((name, parse_series(&series))))
+    Ok(Some((name, parse_series(&series, &chart.state().clock))))
 }
 
 /// Rebuilds the stored series of one report's analytes in the background, after a write
@@ -288,15 +288,19 @@ async fn build_series(
     Ok(Some((name, series)))
 }
 
+/// 1970-01-01 as a Julian day number.
+const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
+
 /// Reads the aggregated series (records split by U+001E, fields by U+001F).
-fn parse_series(text: &str) -> Vec<UnitSeries> {
+fn parse_series(text: &str, clock: &crate::infra::Clock) -> Vec<UnitSeries> {
     let mut series: Vec<UnitSeries> = Vec::new();
     for record in text.split('\u{1e}') {
         let mut fields = record.split('\u{1f}');
         let mut next = || fields.next().unwrap_or_default();
         let (at, value, flag, unit, low, high) = (next(), next(), next(), next(), next(), next());
         let (Ok(at_ms), Ok(value)) = (at.parse::<i64>(), value.parse::<f64>()) else { continue };
-        let point = Point { at_ms, value, flag: Flag::parse(flag) };
+        let day = i64::from(clock.local_date(at_ms).to_julian_day() - UNIX_EPOCH_JULIAN_DAY);
+        let point = Point { at_ms, day, value, flag: Flag::parse(flag) };
         let (low, high) = (low.parse::<f64>().ok(), high.parse::<f64>().ok());
         match series.iter_mut().find(|s| s.unit == unit) {
             Some(s) => {
@@ -458,7 +462,7 @@ mod tests {
         let text = "1000\u{1f}5.5\u{1f}\u{1f}%\u{1f}4\u{1f}5.6\u{1e}\
                     2000\u{1f}7.1\u{1f}H\u{1f}%\u{1f}4\u{1f}6\u{1e}\
                     3000\u{1f}53\u{1f}\u{1f}mmol/mol\u{1f}\u{1f}42";
-        let series = parse_series(text);
+        let series = parse_series(text, &crate::infra::Clock::manual(0));
         assert_eq!(series.len(), 2);
         assert_eq!(series[0].unit, "%");
         assert_eq!(series[0].points.len(), 2);
@@ -466,5 +470,17 @@ mod tests {
         assert_eq!((series[0].ref_low, series[0].ref_high), (Some(4.0), Some(6.0)));
         assert_eq!((series[1].ref_low, series[1].ref_high), (None, Some(42.0)));
         assert_eq!(series[1].points[0].at_ms, 3000);
+        assert_eq!(series[1].points[0].date(), "1970-01-01");
+    }
+
+    #[test]
+    fn a_point_is_dated_on_the_clinics_day() {
+        // 02:00 UTC on March 14 is still the evening of March 13 in New York.
+        let at = "2026-03-14T02:00:00Z".parse::<jiff::Timestamp>().unwrap().as_millisecond();
+        let text = format!("{at}\u{1f}5.5\u{1f}\u{1f}%\u{1f}\u{1f}");
+        let new_york = crate::infra::clock::time_zone("America/New_York").unwrap();
+        let series = parse_series(&text, &crate::infra::Clock::manual_in(0, new_york));
+        assert_eq!(series[0].points[0].date(), "2026-03-13");
+        assert_eq!(parse_series(&text, &crate::infra::Clock::manual(0))[0].points[0].date(), "2026-03-14");
     }
 }

@@ -44,7 +44,7 @@ bench() {
   local cookie
   cookie=$(curl -s -o /dev/null -D - -H "Origin: $BASE" --data-urlencode username=avery \
     --data-urlencode 'password=Portico-Demo-2026!' "$BASE/api/auth/sign_in" \
-    | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p' | head -n1)
+    | sed -n 's/^[Ss]et-[Cc]ookie: \(portico_session=[^;]*\);.*/\1/p')
   [ -n "$cookie" ] || { echo "could not sign in as avery"; exit 1; }
   for fn in results/list home/overview; do
     local before after

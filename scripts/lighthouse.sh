@@ -12,7 +12,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 cookie=$(curl -s -o /dev/null -D - -H "Origin: $BASE" --data-urlencode "username=$USERNAME" \
   --data-urlencode "password=$PASSWORD" "$BASE/api/auth/sign_in" \
-  | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p' | head -n1)
+  | sed -n 's/^[Ss]et-[Cc]ookie: \(portico_session=[^;]*\);.*/\1/p')
 [ -n "$cookie" ] || { echo "lighthouse: could not sign in as $USERNAME" >&2; exit 1; }
 
 audit() {
@@ -32,6 +32,12 @@ audit() {
     const fs = require("fs");
     const [label, dir, runs] = process.argv.slice(1);
     const reports = [...Array(+runs).keys()].map((i) => JSON.parse(fs.readFileSync(`${dir}/${label}-${i + 1}.json`)));
+    // A session cookie that did not take lands on the sign-in page: that is not Home.
+    const landed = reports.map((r) => new URL(r.finalDisplayedUrl).pathname);
+    if (label !== "sign-in" && landed.some((p) => p.startsWith("/signin"))) {
+      console.error(`  ${label}: landed on ${landed.join(", ")}, not signed in`);
+      process.exit(1);
+    }
     const median = (f) => reports.map(f).sort((a, b) => a - b)[Math.floor(reports.length / 2)];
     const score = median((r) => r.categories.performance.score * 100);
     const tbt = median((r) => r.audits["total-blocking-time"].numericValue);

@@ -1,6 +1,8 @@
 //! The signed-in home page: for a patient, the next appointments, new results and the
 //! reminders that need action; for staff, their work queues.
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -4,8 +4,11 @@ use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
-    AnyPool, Executor,
+    AnyPool, Connection, Executor,
 };
+
+/// A pooled PostgreSQL connection idle this long is pinged before it is lent again.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(5);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DbKind {
@@ -39,6 +42,20 @@ impl Db {
             let pool = AnyPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                // sqlx pings every connection before lending it: a round trip (and a wake-up
+                // of a PostgreSQL backend) before each statement. Only a connection that sat
+                // idle can have gone stale (a restarted database, a dropped link), so only
+                // those are checked; under load none are. In side-by-side runs Home answered
+                // 0–14% more requests a second (issue 13's closing note).
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                            conn.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(options)
                 .await?;
             return Ok(Db::assemble(pool.clone(), pool, DbKind::Postgres, audit_key));

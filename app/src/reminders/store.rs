@@ -11,12 +11,13 @@ fn parse(text: &str) -> Option<Date> {
 }
 
 /// One row of `facts`' query: which fact it is and its values (unused columns are empty).
+/// Home reads the same rows inside its one query (`home::store`).
 #[derive(sqlx::FromRow)]
-struct FactRow {
-    kind: String,
-    code: String,
-    day: String,
-    number: i64,
+pub(crate) struct FactRow {
+    pub kind: String,
+    pub code: String,
+    pub day: String,
+    pub number: i64,
 }
 
 /// The four facts come back from one query: Home waits for it, and under load each query's
@@ -40,8 +41,13 @@ pub async fn facts(chart: &ChartScope) -> Result<Facts, sqlx::Error> {
 }
 
 /// `facts`' query: one row for the birth date, one per vaccine code (its latest dose), one
-/// per test code (its latest report) and the count of diabetes diagnoses.
-const FACTS_SQL: &str = "SELECT 'birth' AS kind, '' AS code, birth_date AS day, CAST(0 AS BIGINT) AS number \
+/// per test code (its latest report) and the count of diabetes diagnoses. A macro, so that
+/// Home's query can take it whole (`concat!` needs literals). Parameters: $1 the patient, $2
+/// and $3 the HbA1c and lipid panel codes, $4 the reader's highest confidential flag, $5
+/// today (clinic's date), $6 now (epoch ms).
+macro_rules! facts_sql {
+    () => {
+        "SELECT 'birth' AS kind, '' AS code, birth_date AS day, CAST(0 AS BIGINT) AS number \
      FROM patients WHERE id = $1 \
      UNION ALL SELECT 'shot', cvx, MAX(given_on), CAST(0 AS BIGINT) FROM immunizations \
      WHERE patient_id = $1 AND given_on <= $5 GROUP BY cvx \
@@ -50,9 +56,14 @@ const FACTS_SQL: &str = "SELECT 'birth' AS kind, '' AS code, birth_date AS day, 
      AND collected_at <= $6 GROUP BY code \
      UNION ALL SELECT 'diabetes', '', '', CAST(COUNT(*) AS BIGINT) FROM problems \
      WHERE patient_id = $1 AND status = 'active' AND (code LIKE 'E10%' OR code LIKE 'E11%') \
-     AND confidential <= $4";
+     AND confidential <= $4"
+    };
+}
+pub(crate) use facts_sql;
 
-fn facts_from(chart: &ChartScope, rows: &[FactRow]) -> Facts {
+const FACTS_SQL: &str = facts_sql!();
+
+pub(crate) fn facts_from(chart: &ChartScope, rows: &[FactRow]) -> Facts {
     let mut facts = Facts::default();
     for row in rows {
         match row.kind.as_str() {

@@ -122,20 +122,3 @@ pub async fn insert_encounter(db: &Db, e: &NewEncounter<'_>) -> Result<i64, sqlx
     .fetch_one(&db.write)
     .await
 }
-
-/// Soonest upcoming appointments, for Home.
-pub async fn upcoming(chart: &ChartScope, now: i64, limit: usize) -> Result<Vec<VisitRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
-         WHERE e.patient_id = $1 AND e.status = 'planned' AND e.start_at >= $2 \
-         AND e.note_confidential <= $3 ORDER BY e.start_at, e.id LIMIT $4"
-    ))
-    .bind(chart.patient_id())
-    .bind(now)
-    .bind(chart.visibility().max_flag())
-    .bind(limit as i64)
-    .fetch_all(&chart.db().read)
-    .await
-}

@@ -675,6 +675,15 @@ async fn home_counts_new_results_and_due_reminders(app: &TestApp) {
     assert!(dates.windows(2).all(|pair| pair[0] >= pair[1]), "newest first: {dates:?}");
     let upcoming = home["upcoming"].as_array().unwrap();
     assert_eq!(upcoming.len(), app::home::api::UPCOMING_ON_HOME, "the next few visits");
+    let starts: Vec<&str> = upcoming.iter().map(|v| v["starts"].as_str().unwrap()).collect();
+    assert!(starts.windows(2).all(|pair| pair[0] <= pair[1]), "soonest first: {starts:?}");
+    // Home's reminders are the reminders page's that need action (the same facts).
+    let (_, page) = app.call(&client, "reminders/list", &[]).await;
+    let needing_action: Vec<&serde_json::Value> =
+        page.as_array().unwrap().iter().filter(|r| r["status"].get("Done").is_none()).collect();
+    let on_home: Vec<&serde_json::Value> = home["reminders"].as_array().unwrap().iter().collect();
+    assert!(!on_home.is_empty(), "Avery has reminders that need action: {home}");
+    assert_eq!(on_home, needing_action);
 
     // A proxy whose grant has Home and Visits only: the visits card, nothing of results
     // (not even their count) and no reminders (Avery's are overdue).

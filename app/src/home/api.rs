@@ -27,9 +27,12 @@ pub async fn load_home() -> Result<HomeOverview, AppError> {
         .map(|r| r.summary(&state.clock, chart.visibility(), &state.config.org.contacts))
         .collect();
     let new_results = cards.new_results.into_iter().map(|r| r.view(&state.clock)).collect();
-    let reminders = crate::reminders::rules::reminders(&cards.facts, state.clock.today())
-        .into_iter()
-        .filter(|r| r.needs_action())
-        .collect();
+    let reminders = match &cards.facts {
+        Some(facts) => crate::reminders::rules::reminders(facts, state.clock.today())
+            .into_iter()
+            .filter(|r| r.needs_action())
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(HomeOverview { upcoming, new_results, new_result_count: cards.new_result_count, reminders })
 }

@@ -78,7 +78,35 @@ pub struct QueueRow {
     pub mrn: String,
 }
 
-/// Released results not yet opened: the "new results" count on Home and in the menu.
+/// Released results not yet opened: the newest (at most `limit`) and how many there are in
+/// all, for Home on SQLite (`home::store`): one query, the count a window over every new
+/// row, taken before the LIMIT.
+pub async fn new_released(chart: &ChartScope, limit: usize) -> Result<(i64, Vec<SummaryRow>), sqlx::Error> {
+    let rows: Vec<NewRow> = sqlx::query_as(
+        "SELECT r.id, r.name, r.collected_at, r.patient_seen_at, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM observations o WHERE o.report_id = r.id AND o.flag IS NOT NULL) \
+         THEN 1 ELSE 0 END AS BIGINT) AS abnormal, CAST(COUNT(*) OVER () AS BIGINT) AS total \
+         FROM diagnostic_reports r WHERE r.patient_id = $1 AND r.released_at IS NOT NULL \
+         AND r.patient_seen_at IS NULL AND r.confidential <= $3 \
+         ORDER BY r.collected_at DESC, r.id DESC LIMIT $2",
+    )
+    .bind(chart.patient_id())
+    .bind(limit as i64)
+    .bind(chart.visibility().max_flag())
+    .fetch_all(&chart.db().read)
+    .await?;
+    let total = rows.first().map_or(0, |row| row.total);
+    Ok((total, rows.into_iter().map(|row| row.summary).collect()))
+}
+
+/// A row of `new_released`: a summary and the count of all new results.
+#[derive(Debug, sqlx::FromRow)]
+struct NewRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    total: i64,
+}
+
 /// One released result of this patient, or None (another chart's id, or held).
 pub async fn released_detail(
     chart: &ChartScope,

@@ -33,6 +33,23 @@ pub struct VisitRow {
     pub provider: Option<String>,
 }
 
+/// The soonest planned visits, for Home on SQLite (`home::store`).
+pub async fn upcoming(chart: &ChartScope, now: i64, limit: usize) -> Result<Vec<VisitRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
+         WHERE e.patient_id = $1 AND e.status = 'planned' AND e.start_at >= $2 \
+         AND e.note_confidential <= $3 ORDER BY e.start_at, e.id LIMIT $4"
+    ))
+    .bind(chart.patient_id())
+    .bind(now)
+    .bind(chart.visibility().max_flag())
+    .bind(limit as i64)
+    .fetch_all(&chart.db().read)
+    .await
+}
+
 /// A visit with its two documents.
 #[derive(Debug, sqlx::FromRow)]
 pub struct DocumentRow {

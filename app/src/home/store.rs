@@ -28,6 +28,7 @@ pub struct Wanted {
 }
 
 /// What the cards hold, as stored.
+#[derive(Debug, PartialEq)]
 pub struct Cards {
     /// The soonest planned visits, soonest first.
     pub upcoming: Vec<VisitRow>,
@@ -66,6 +67,10 @@ struct CardRow {
 /// - result: id, at = collected, n1 = abnormal, n2 = how many new results in all (a window
 ///   over every new row, taken before the LIMIT), t1 = name;
 /// - fact: at = `number`, t1 = kind, t2 = code, t3 = day (see `FactRow`).
+/// The columns a card does not use hold 0, '' or NULL.
+/// The visit and result parts are the SQL of `visits::store::upcoming` and
+/// `results::store::new_released` with this statement's parameters: change them together
+/// (the test named at `card_by_card` fails when they disagree).
 const HOME_SQL: &str = concat!(
     "SELECT 'visit' AS card, v.id AS id, v.start_at AS at, v.has_summary AS n1, v.has_note AS n2, \
      v.note_confidential AS n3, v.kind AS t1, v.department AS t2, v.reason AS t3, v.status AS t4, \
@@ -103,7 +108,9 @@ pub async fn cards(
     }
 }
 
-async fn card_by_card(
+/// SQLite's way (and a test's: `home_reads_the_same_cards_on_both_paths` holds both ways to
+/// the same answer on each database).
+pub async fn card_by_card(
     chart: &ChartScope,
     wanted: Wanted,
     upcoming_limit: usize,
@@ -126,7 +133,8 @@ async fn card_by_card(
     Ok(Cards { upcoming, new_results, new_result_count, facts })
 }
 
-async fn stacked(
+/// PostgreSQL's way: `HOME_SQL`.
+pub async fn stacked(
     chart: &ChartScope,
     wanted: Wanted,
     upcoming_limit: usize,
@@ -175,11 +183,13 @@ fn sorted_into_cards(chart: &ChartScope, wanted: Wanted, rows: Vec<CardRow>) -> 
                     id: row.id,
                     name: row.t1,
                     collected_at: row.at,
+                    // The statement reads only results not yet opened.
                     patient_seen_at: None,
                     abnormal: row.n1,
                 });
             }
-            _ => facts.push(FactRow { kind: row.t1, code: row.t2, day: row.t3, number: row.at }),
+            "fact" => facts.push(FactRow { kind: row.t1, code: row.t2, day: row.t3, number: row.at }),
+            _ => {}
         }
     }
     upcoming.sort_by_key(|v| (v.start_at, v.id));

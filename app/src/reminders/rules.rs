@@ -21,7 +21,7 @@ pub const LIPID_PANEL_LOINC: &str = "57698-3";
 pub const GRACE_DAYS: i64 = 30;
 
 /// What the rules read from a chart.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
     pub birth_date: Option<Date>,
     pub flu: Vec<Date>,

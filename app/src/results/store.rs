@@ -26,7 +26,7 @@ pub async fn list_released(chart: &ChartScope) -> Result<Vec<ResultSummary>, sql
 }
 
 /// A released result in the list, as stored (`view.rs` words it).
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, PartialEq, sqlx::FromRow)]
 pub struct SummaryRow {
     pub id: i64,
     pub name: String,
@@ -79,8 +79,9 @@ pub struct QueueRow {
 }
 
 /// Released results not yet opened: the newest (at most `limit`) and how many there are in
-/// all, for Home on SQLite (`home::store`): one query, the count a window over every new
-/// row, taken before the LIMIT.
+/// all, for Home on SQLite (`home::store`; PostgreSQL reads the same inside Home's one
+/// statement, `home::store::HOME_SQL`): one query, the count a window over every new row,
+/// taken before the LIMIT.
 pub async fn new_released(chart: &ChartScope, limit: usize) -> Result<(i64, Vec<SummaryRow>), sqlx::Error> {
     let rows: Vec<NewRow> = sqlx::query_as(
         "SELECT r.id, r.name, r.collected_at, r.patient_seen_at, \

@@ -19,7 +19,7 @@ macro_rules! columns {
 
 /// One visit as stored: times in epoch milliseconds, flags as integers. `view.rs` makes
 /// what a reader sees of it.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, PartialEq, sqlx::FromRow)]
 pub struct VisitRow {
     pub id: i64,
     pub kind: String,
@@ -33,7 +33,8 @@ pub struct VisitRow {
     pub provider: Option<String>,
 }
 
-/// The soonest planned visits, for Home on SQLite (`home::store`).
+/// The soonest planned visits, for Home on SQLite (`home::store`; PostgreSQL reads the same
+/// inside Home's one statement, `home::store::HOME_SQL`).
 pub async fn upcoming(chart: &ChartScope, now: i64, limit: usize) -> Result<Vec<VisitRow>, sqlx::Error> {
     sqlx::query_as(concat!(
         "SELECT ",

@@ -109,6 +109,7 @@ on_both_databases!(
     a_renewal_sent_from_its_page_lands_on_medications_or_back_with_the_error,
     reminders_follow_the_record_and_the_clock,
     home_counts_new_results_and_due_reminders,
+    home_reads_the_same_cards_on_both_paths,
     health_summary_lists_current_items_of_the_chart,
 );
 
@@ -703,6 +704,56 @@ async fn home_counts_new_results_and_due_reminders(app: &TestApp) {
     assert_eq!(home["new_result_count"], 0, "{home}");
     assert_eq!(home["new_results"].as_array().unwrap().len(), 0, "{home}");
     assert_eq!(home["reminders"].as_array().unwrap().len(), 0, "{home}");
+}
+
+/// Home reads its cards in one stacked statement on PostgreSQL and a statement per card on
+/// SQLite (`home::store`). Both are run here on each database, for the patient and for a
+/// proxy's view, with every combination of cards, and must give the same answer: a filter
+/// tightened in one copy only fails this test.
+async fn home_reads_the_same_cards_on_both_paths(app: &TestApp) {
+    use app::{
+        access::{open_for_job, Section, Visibility},
+        home::store::{card_by_card, stacked, Wanted},
+    };
+    let avery = app.add_patient_user("avery").await;
+    for days_ago in [2, 9, 400] {
+        result(app, avery, &HBA1C, &[5.4], days_ago, None).await;
+    }
+    let secret = result(app, avery, &HBA1C, &[9.1], 1, None).await;
+    result(app, avery, &HBA1C, &[5.0], 4, Some("Discuss by phone first")).await;
+    for days_ahead in [3, 6, 8, 12] {
+        visit(app, avery, days_ahead, "planned", Some("Bring your meter.")).await;
+    }
+    visit(app, avery, -3, "finished", None).await;
+    app.execute(&format!("UPDATE diagnostic_reports SET confidential = 1 WHERE id = {secret}")).await;
+    app.execute(&format!(
+        "UPDATE encounters SET note_confidential = 1 WHERE patient_id = {avery} AND start_at = \
+         (SELECT MIN(start_at) FROM encounters WHERE patient_id = {avery} AND status = 'planned')"
+    ))
+    .await;
+    let mut compared = 0;
+    for visibility in [Visibility::Everything, Visibility::NotConfidential] {
+        let chart = open_for_job(&app.state, avery, visibility, Section::Home, "test").await.unwrap();
+        for mask in 0..8 {
+            let wanted = Wanted { visits: mask & 1 != 0, results: mask & 2 != 0, reminders: mask & 4 != 0 };
+            let one = stacked(&chart, wanted, 3, 2).await.unwrap();
+            let each = card_by_card(&chart, wanted, 3, 2).await.unwrap();
+            assert_eq!(one, each, "{visibility:?} {wanted:?}");
+            compared += usize::from(!one.upcoming.is_empty() && !one.new_results.is_empty());
+        }
+    }
+    // Not vacuous: both cards held rows (and the proxy saw fewer of them).
+    assert_eq!(compared, 4);
+    let patient =
+        open_for_job(&app.state, avery, Visibility::Everything, Section::Home, "test").await.unwrap();
+    let proxy =
+        open_for_job(&app.state, avery, Visibility::NotConfidential, Section::Home, "test").await.unwrap();
+    let all = Wanted { visits: true, results: true, reminders: true };
+    let (mine, theirs) =
+        (stacked(&patient, all, 3, 2).await.unwrap(), stacked(&proxy, all, 3, 2).await.unwrap());
+    assert_eq!((mine.new_result_count, theirs.new_result_count), (4, 3), "the held result is no one's");
+    assert_eq!(mine.upcoming.len(), 3);
+    assert_ne!(mine.upcoming[0].id, theirs.upcoming[0].id, "the confidential visit is not the proxy's first");
 }
 
 async fn health_summary_lists_current_items_of_the_chart(app: &TestApp) {

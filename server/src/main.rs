@@ -12,6 +12,10 @@ use portico_server::{
     seed,
 };
 
+/// mimalloc in place of glibc's malloc: see server/Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()

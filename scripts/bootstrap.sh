@@ -43,6 +43,7 @@ fi
 # scripts/build-site.sh precompresses the site with it.
 apt_install mold brotli
 if [ "$MODE" = test ]; then
-  apt_install chromium postgresql
+  # poppler-utils: pdftotext, with which the document tests read the PDFs they download.
+  apt_install chromium postgresql poppler-utils
 fi
 log "ready ($MODE)"

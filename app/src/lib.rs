@@ -8,6 +8,7 @@ pub mod auth;
 pub mod break_glass;
 pub mod confidential;
 pub mod dates;
+pub mod documents;
 pub mod error;
 pub mod home;
 pub mod info;
@@ -218,6 +219,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("medications/:id/renew") view=RenewalRequestPage ssr=SsrMode::Async />
                         <Route path=path!("health-summary") view=HealthSummaryPage ssr=SsrMode::Async />
                         <Route path=path!("reminders") view=RemindersPage ssr=SsrMode::Async />
+                        <Route path=path!("documents") view=crate::documents::pages::DocumentsPage ssr=SsrMode::Async />
                         <Route path=path!("messages") view=MessagesPage ssr=SsrMode::Async />
                         <Route path=path!("messages/new") view=NewMessagePage ssr=SsrMode::Async />
                         <Route path=path!("messages/:id") view=ThreadPage ssr=SsrMode::Async />

@@ -155,6 +155,9 @@ problems! {
     RestrictionNoteTooLong = "restriction.note_too_long",
     RestrictionPending = "restriction.pending",
 
+    DocumentsChooseVisit = "documents.choose_visit",
+    DocumentsTooManyVisits = "documents.too_many_visits",
+
     BadRequest = "error.bad_request",
 }
 

@@ -43,6 +43,7 @@ pub async fn avery(state: &AppState, patient_id: i64, clinician_user_id: i64) ->
     results(db, patient_id, today, rivera, clinician_user_id).await?;
     medications(db, patient_id, today, rivera, patel).await?;
     summary(db, patient_id, today).await?;
+    documents(state, patient_id, today).await?;
     Ok(true)
 }
 
@@ -185,6 +186,64 @@ async fn results(db: &Db, patient_id: i64, today: Date, rivera: i64, reviewer: i
             )
             .await?;
         }
+    }
+    Ok(())
+}
+
+/// Two documents on file (the document center): the Emergency Department's discharge
+/// summary of the night of chest pain (the visit and draw two years ago), and the operative
+/// report of a knee arthroscopy at a partner hospital five years ago. Posted as PDFs, as
+/// Health Information Management would scan or receive them.
+async fn documents(state: &AppState, patient_id: i64, today: Date) -> Result<()> {
+    let posted: [(&str, &str, i64, &str, &[&str]); 2] = [
+        (
+            "discharge-summary",
+            "Emergency Department discharge summary",
+            732,
+            "Emergency Department",
+            &[
+                "Reason for visit: chest pain at rest, 2 hours.",
+                "Findings: ECG normal sinus rhythm; two high-sensitivity troponins normal 3 hours apart; chest X-ray clear. Heart attack ruled out. Likely muscular pain.",
+                "Treatment: ibuprofen 400 mg by mouth once.",
+                "Discharge instructions: rest, ibuprofen with food as needed for 3 days. Return at once, or call 911, for chest pain with sweating, shortness of breath or fainting. Follow up with your primary care provider within a week; your blood sugar was high (HbA1c 7.4 %).",
+            ],
+        ),
+        (
+            "operative-report",
+            "Operative report: right knee arthroscopy",
+            1_850,
+            "Orthopedic Surgery, Lakeside Surgical Center",
+            &[
+                "Surgeon: Dr. Sam Okafor, MD. Anesthesia: general.",
+                "Preoperative and postoperative diagnosis: tear of the medial meniscus, right knee.",
+                "Procedure: arthroscopic partial medial meniscectomy, right knee. The torn segment was trimmed to a stable rim; cartilage intact. No complications; blood loss minimal.",
+                "Disposition: home the same day, weight bearing as tolerated, physical therapy for 6 weeks.",
+            ],
+        ),
+    ];
+    for (kind, title, ago, source, paragraphs) in posted {
+        let day = days_ago(today, ago);
+        let mut pdf = app::infra::pdf::TextDocument::new(title);
+        pdf.heading(title);
+        pdf.strong("Avery Smith, born 1984-03-12");
+        pdf.paragraph(&format!("{source} - {day}"));
+        for paragraph in paragraphs {
+            pdf.paragraph(paragraph);
+        }
+        let content = pdf.finish();
+        let new = app::documents::store::NewDocument {
+            patient_id,
+            kind,
+            title,
+            document_date: &day.to_string(),
+            source,
+            confidential: false,
+            media_type: "application/pdf",
+            content: &content,
+            posted_by: None,
+            posted_at: at(day, 18, 0),
+        };
+        app::documents::store::insert_document(&state.db, &new).await?;
     }
     Ok(())
 }

@@ -29,13 +29,15 @@ pub enum Section {
     HealthSummary,
     Reminders,
     Messages,
+    /// The document center: visit records, documents on file, forms.
+    Documents,
     /// Who may see the chart, and who has: the patient's own, never a proxy's.
     Sharing,
 }
 
 impl Section {
     /// Every section a proxy grant can cover ("all", by default).
-    pub const GRANTABLE: [Section; 7] = [
+    pub const GRANTABLE: [Section; 8] = [
         Section::Home,
         Section::Visits,
         Section::Results,
@@ -43,19 +45,22 @@ impl Section {
         Section::HealthSummary,
         Section::Reminders,
         Section::Messages,
+        Section::Documents,
     ];
 
     /// A narrower teen policy some states require: no medication list (where much of what
-    /// a teen may consent to alone shows first). The default policy is every section, as
+    /// a teen may consent to alone shows first). The document center stays: its visit
+    /// records hold what Visits shows, and a proxy never gets what is confidential. The default policy is every section, as
     /// the seed says ("full access … except information that has been restricted"); items a
     /// clinician marked confidential are hidden from every proxy, at any age, either way.
-    pub const TEEN_VIEW_WITHOUT_MEDICATIONS: [Section; 6] = [
+    pub const TEEN_VIEW_WITHOUT_MEDICATIONS: [Section; 7] = [
         Section::Home,
         Section::Visits,
         Section::Results,
         Section::HealthSummary,
         Section::Reminders,
         Section::Messages,
+        Section::Documents,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +72,7 @@ impl Section {
             Section::HealthSummary => "health-summary",
             Section::Reminders => "reminders",
             Section::Messages => "messages",
+            Section::Documents => "documents",
             Section::Sharing => "sharing",
         }
     }

@@ -1,5 +1,5 @@
-//! Printable documents as PDF: the activation letter now, the document center's records
-//! later. Written with typst's `pdf-writer` (small, maintained, no dependencies worth the
+//! Printable documents as PDF: the activation letter, and the document center's records
+//! (visit records, the immunization record, blank forms). Written with typst's `pdf-writer` (small, maintained, no dependencies worth the
 //! name): it writes PDF objects and leaves layout to us, and a letter needs little layout.
 //!
 //! The text uses two of the fourteen standard PDF fonts (Helvetica for prose, Courier for
@@ -16,6 +16,7 @@ const TEXT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 const BODY_SIZE: f32 = 11.0;
 const HEADING_SIZE: f32 = 16.0;
 const CODE_SIZE: f32 = 20.0;
+const FOOTER_SIZE: f32 = 8.0;
 /// Baseline to baseline, as a multiple of the font size.
 const LINE_SPACING: f32 = 1.35;
 
@@ -30,6 +31,8 @@ pub struct TextDocument {
     page: Content,
     /// The baseline of the next line, from the bottom of the page.
     y: f32,
+    /// Printed at the foot of every page, with "{page}" and "{pages}" filled in.
+    footer: Option<String>,
 }
 
 impl TextDocument {
@@ -39,6 +42,42 @@ impl TextDocument {
             pages: Vec::new(),
             page: Content::new(),
             y: PAGE_HEIGHT - MARGIN,
+            footer: None,
+        }
+    }
+
+    /// A line for the foot of every page: who and what the document is about, when it was
+    /// made, and where this page is ("{page}" and "{pages}" are replaced: a record printed
+    /// and handed over keeps its pages together).
+    pub fn set_footer(&mut self, template: &str) {
+        self.footer = Some(template.to_owned());
+    }
+
+    /// A smaller heading, for a part of the document (one visit, one section).
+    pub fn subheading(&mut self, text: &str) {
+        self.space(BODY_SIZE * 0.4);
+        self.lines(PROSE_BOLD, BODY_SIZE * 1.2, text);
+        self.space(BODY_SIZE * 0.3);
+    }
+
+    /// A label and its value on one line ("Date of birth: 1980-04-02"), wrapped if long.
+    pub fn field(&mut self, label: &str, value: &str) {
+        self.lines(PROSE, BODY_SIZE, &format!("{label}: {value}"));
+    }
+
+    /// A line that says something is missing or empty; spaced like a paragraph.
+    pub fn note(&mut self, text: &str) {
+        self.paragraph(text);
+    }
+
+    /// Text that keeps its own paragraphs (a note, a summary): each blank-line-separated
+    /// part becomes a paragraph, each single line break a line of its own.
+    pub fn text_block(&mut self, text: &str) {
+        for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+            for line in para.lines() {
+                self.lines(PROSE, BODY_SIZE, line);
+            }
+            self.space(BODY_SIZE * 0.6);
         }
     }
 
@@ -83,6 +122,19 @@ impl TextDocument {
     pub fn finish(mut self) -> Vec<u8> {
         let last = std::mem::replace(&mut self.page, Content::new());
         self.pages.push(last);
+        if let Some(template) = self.footer.take() {
+            let count = self.pages.len();
+            for (n, page) in self.pages.iter_mut().enumerate() {
+                let text =
+                    template.replace("{page}", &(n + 1).to_string()).replace("{pages}", &count.to_string());
+                let y = MARGIN / 2.0;
+                page.begin_text()
+                    .set_font(PROSE, FOOTER_SIZE)
+                    .next_line(MARGIN, y)
+                    .show(Str(&win_ansi(&text)))
+                    .end_text();
+            }
+        }
         write_pdf(&self.title, self.pages)
     }
 
@@ -267,5 +319,17 @@ mod tests {
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("(ABCDE-FGHJK-MNPQR) Tj"));
         assert!(text.contains("/Count 2"), "40 paragraphs take two pages");
+    }
+
+    #[test]
+    fn every_page_carries_the_footer_with_its_number() {
+        let mut doc = TextDocument::new("Test");
+        doc.set_footer("Avery Chen - page {page} of {pages}");
+        for _ in 0..40 {
+            doc.paragraph("A line of text.");
+        }
+        let text = String::from_utf8_lossy(&doc.finish()).into_owned();
+        assert!(text.contains("(Avery Chen - page 1 of 2) Tj"), "{text}");
+        assert!(text.contains("(Avery Chen - page 2 of 2) Tj"));
     }
 }

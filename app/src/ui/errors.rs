@@ -104,6 +104,8 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::ProxyReasonTooLong => t_string!(i18n, err.proxy_reason_too_long),
         Problem::RestrictionNoteTooLong => t_string!(i18n, err.restriction_note_too_long),
         Problem::RestrictionPending => t_string!(i18n, err.restriction_pending),
+        Problem::DocumentsChooseVisit => t_string!(i18n, err.documents_choose_visit),
+        Problem::DocumentsTooManyVisits => t_string!(i18n, err.documents_too_many_visits),
         Problem::BadRequest => t_string!(i18n, err.bad_request),
     };
     text.to_string()

@@ -249,6 +249,7 @@ pub fn section_path(s: Section) -> &'static str {
         Section::HealthSummary => "/health-summary",
         Section::Reminders => "/reminders",
         Section::Messages => "/messages",
+        Section::Documents => "/documents",
         Section::Sharing => "/sharing",
     }
 }
@@ -263,6 +264,7 @@ pub fn section_label(i18n: leptos_i18n::I18nContext<Locale>, s: Section) -> Stri
         Section::HealthSummary => t_string!(i18n, nav.health_summary),
         Section::Reminders => t_string!(i18n, nav.reminders),
         Section::Messages => t_string!(i18n, nav.messages),
+        Section::Documents => t_string!(i18n, nav.documents),
         Section::Sharing => t_string!(i18n, nav.sharing),
     }
     .to_string()

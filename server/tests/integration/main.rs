@@ -9,6 +9,7 @@ mod account;
 mod audit_chain;
 mod cli;
 mod code_delivery;
+mod documents;
 mod health_record;
 mod http_surface;
 mod identity;

@@ -344,9 +344,9 @@ async fn a_grant_ended_mid_session_stops_the_next_request(app: &TestApp) {
     assert_eq!(sharing["on_my_chart"][0]["proxy_name"], "jordan");
     assert_eq!(sharing["may_change"], false);
     // Granted every section; open today, the teen view (no medication list).
-    assert_eq!(sharing["on_my_chart"][0]["sections"].as_array().unwrap().len(), 7);
+    assert_eq!(sharing["on_my_chart"][0]["sections"].as_array().unwrap().len(), Section::GRANTABLE.len());
     let now = sharing["on_my_chart"][0]["sections_now"].as_array().unwrap();
-    assert_eq!(now.len(), 6);
+    assert_eq!(now.len(), Section::GRANTABLE.len() - 1);
     assert!(!now.contains(&Value::from("Medications")));
     assert_eq!(
         app.call(&leo, "proxy/end_grant", &[("id", &grant_id.to_string())]).await.0,

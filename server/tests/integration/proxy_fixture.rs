@@ -38,6 +38,9 @@ pub struct Family {
     pub secret_thread: i64,
     pub normal_attachment: i64,
     pub secret_attachment: i64,
+    /// Documents on file (the document center): one plain, one confidential.
+    pub normal_document: i64,
+    pub secret_document: i64,
 }
 
 pub fn png() -> Vec<u8> {
@@ -147,6 +150,26 @@ pub async fn family(app: &TestApp) -> Family {
     let (secret_thread, secret_attachment) =
         thread(app, leo, leo_user, rivera_user, &format!("{SECRET} question"), pdf(SECRET)).await;
     app.execute(&format!("UPDATE message_threads SET confidential = 1 WHERE id = {secret_thread}")).await;
+    let document = |title: String, confidential: bool| {
+        let content = pdf(&title);
+        async move {
+            let new = app::documents::store::NewDocument {
+                patient_id: leo,
+                kind: "letter",
+                title: &title,
+                document_date: "2026-01-05",
+                source: "Family Medicine",
+                confidential,
+                media_type: "application/pdf",
+                content: &content,
+                posted_by: None,
+                posted_at: now,
+            };
+            app::documents::store::insert_document(&app.state.db, &new).await.unwrap()
+        }
+    };
+    let normal_document = document(format!("{LEO_MARK} letter"), false).await;
+    let secret_document = document(format!("{SECRET} letter"), true).await;
     Family {
         leo,
         emma,
@@ -159,6 +182,8 @@ pub async fn family(app: &TestApp) -> Family {
         secret_thread,
         normal_attachment,
         secret_attachment,
+        normal_document,
+        secret_document,
     }
 }
 

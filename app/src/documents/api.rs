@@ -1,0 +1,204 @@
+//! The document center's server functions: the list, and each download (a browser's own
+//! form post that answers with the file, so no wasm is needed to download). A refused
+//! download sends the browser back to the page with the error in the URL.
+use leptos::prelude::*;
+use server_fn::codec::{ByteStream, Streaming};
+
+use super::DocumentList;
+#[cfg(feature = "ssr")]
+use super::{
+    records::{self, Header, PrintedVisit},
+    store, DocumentEntry, DocumentRef, EntryKind, Shelf, MAX_VISITS_PER_RECORD, PAGE_SIZE,
+};
+#[cfg(feature = "ssr")]
+use crate::{
+    access::{self, ChartScope, Section},
+    infra::{download, mail_language::MailLanguage},
+    problem::Problem,
+};
+use crate::{error::AppError, input::NameList};
+
+/// One page of the list, newest first; `shelf` narrows it to one kind ("visit-records",
+/// "on-file", "forms"; anything else lists everything).
+#[server(endpoint = "documents/list")]
+pub async fn list_documents(shelf: Option<String>, page: Option<usize>) -> Result<DocumentList, AppError> {
+    let chart = access::require(Section::Documents, "documents.list").await?;
+    let shelf = shelf.as_deref().and_then(Shelf::from_slug);
+    let mut entries = entries(&chart).await?;
+    entries.retain(|e| shelf.is_none_or(|s| e.kind.shelf() == s));
+    // Newest first; a blank form has no date and goes last.
+    entries.sort_by(|a, b| b.date.cmp(&a.date));
+    let total = entries.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = page.unwrap_or(1).clamp(1, pages);
+    let entries = entries.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
+    Ok(DocumentList { entries, page, pages, total })
+}
+
+#[cfg(feature = "ssr")]
+async fn entries(chart: &ChartScope) -> Result<Vec<DocumentEntry>, AppError> {
+    let clock = &chart.state().clock;
+    let mut entries: Vec<DocumentEntry> = store::finished_visits(chart)
+        .await?
+        .into_iter()
+        .map(|v| DocumentEntry {
+            key: DocumentRef::Visit(v.id).key(),
+            kind: EntryKind::Visit,
+            title: if v.reason.is_empty() { v.kind } else { format!("{} - {}", v.kind, v.reason) },
+            date: clock.date_of(v.start_at),
+            source: match v.provider {
+                Some(p) => format!("{p}, {}", v.department),
+                None => v.department,
+            },
+        })
+        .collect();
+    entries.extend(store::posted(chart).await?.into_iter().map(|d| DocumentEntry {
+        key: DocumentRef::OnFile(d.id).key(),
+        kind: EntryKind::from_stored(&d.kind),
+        title: d.title,
+        date: d.document_date,
+        source: d.source,
+    }));
+    // The immunization record is made from the chart: listed once there is a dose, dated
+    // by the latest one.
+    let doses = crate::summary::store::immunizations(chart).await?;
+    if let Some(latest) = doses.first() {
+        entries.push(DocumentEntry {
+            key: DocumentRef::Immunizations.key(),
+            kind: EntryKind::ImmunizationRecord,
+            title: String::new(),
+            date: latest.given_on.clone(),
+            source: chart.state().config.org.name.clone(),
+        });
+    }
+    entries.push(DocumentEntry {
+        key: DocumentRef::AdultProxyForm.key(),
+        kind: EntryKind::AdultProxyForm,
+        title: String::new(),
+        date: String::new(),
+        source: chart.state().config.org.name.clone(),
+    });
+    Ok(entries)
+}
+
+/// One document of the list as a file: a posted one as it was posted, the others made now.
+#[server(endpoint = "documents/download", output = Streaming)]
+pub async fn download_document(key: String) -> Result<ByteStream<AppError>, AppError> {
+    // Checked after the door: a signed-out caller hears "sign in" whatever they sent.
+    let reference = DocumentRef::parse(&key);
+    let what = format!("documents.download {}", reference.map_or("(unknown)".into(), |r| r.key()));
+    let chart = access::require(Section::Documents, &what).await?;
+    let reference = reference.ok_or(AppError::NotFound)?;
+    let lang = MailLanguage::of_request();
+    match reference {
+        DocumentRef::Visit(id) => visit_records_file(&chart, lang, &[id]).await,
+        DocumentRef::OnFile(id) => {
+            let file = store::posted_file(&chart, id).await?.ok_or(AppError::NotFound)?;
+            let name = format!("document-{id}{}", extension(&file.media_type));
+            Ok(download::file(&name, &file.media_type, file.content))
+        }
+        DocumentRef::Immunizations => {
+            let doses = crate::summary::store::immunizations(&chart).await?;
+            let pdf = with_header(&chart, |h| records::immunization_record(lang, h, &doses)).await?;
+            Ok(download::file("immunization-record.pdf", "application/pdf", pdf))
+        }
+        DocumentRef::AdultProxyForm => {
+            let pdf = records::adult_proxy_form(lang, &chart.state().config.org.name);
+            Ok(download::file("proxy-authorization-form.pdf", "application/pdf", pdf))
+        }
+    }
+}
+
+/// The chosen visits (`visits[]`, ids) as one PDF, in the order they happened.
+#[server(endpoint = "documents/visit_records", output = Streaming)]
+pub async fn download_visit_records(
+    #[server(default)] visits: NameList,
+) -> Result<ByteStream<AppError>, AppError> {
+    let ids = chosen_visits(&visits);
+    let listed = ids.as_ref().map(|ids| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+    let what = format!("documents.visit_records ids={}", listed.as_deref().unwrap_or("(invalid)"));
+    let chart = access::require(Section::Documents, &what).await?;
+    let ids = ids?;
+    visit_records_file(&chart, MailLanguage::of_request(), &ids).await
+}
+
+/// The ids in the form, each once; at least one and at most `MAX_VISITS_PER_RECORD`.
+#[cfg(feature = "ssr")]
+fn chosen_visits(visits: &NameList) -> Result<Vec<i64>, AppError> {
+    let mut ids = Vec::new();
+    for name in visits.names() {
+        let id = name.parse::<i64>().map_err(|_| AppError::invalid("visits", Problem::BadRequest))?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    match ids.len() {
+        0 => Err(AppError::invalid("visits", Problem::DocumentsChooseVisit)),
+        n if n > MAX_VISITS_PER_RECORD => Err(AppError::invalid("visits", Problem::DocumentsTooManyVisits)),
+        _ => Ok(ids),
+    }
+}
+
+/// A visit of another chart (or one hidden from this reader) is refused as not found: the
+/// whole file, not a record with a gap.
+#[cfg(feature = "ssr")]
+async fn visit_records_file(
+    chart: &ChartScope,
+    lang: MailLanguage,
+    ids: &[i64],
+) -> Result<ByteStream<AppError>, AppError> {
+    let clock = &chart.state().clock;
+    let mut rows = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let row = crate::visits::store::document(chart, id).await?.ok_or(AppError::NotFound)?;
+        if row.visit.status != "finished" {
+            return Err(AppError::NotFound);
+        }
+        rows.push(row);
+    }
+    rows.sort_by_key(|r| (r.visit.start_at, r.visit.id));
+    let results = store::visit_results(chart).await?;
+    let starts: Vec<String> = rows.iter().map(|r| clock.local_date_time(r.visit.start_at)).collect();
+    let printed: Vec<PrintedVisit> = rows
+        .iter()
+        .zip(&starts)
+        .map(|(row, starts)| PrintedVisit {
+            visit: row,
+            starts,
+            results: results.iter().filter(|r| r.encounter_id == row.visit.id).collect(),
+        })
+        .collect();
+    let pdf = with_header(chart, |h| records::visit_records(lang, h, &printed)).await?;
+    Ok(download::file("visit-records.pdf", "application/pdf", pdf))
+}
+
+/// Makes a document with the organisation, the patient's name and birth date, and now.
+#[cfg(feature = "ssr")]
+async fn with_header(
+    chart: &ChartScope,
+    make: impl FnOnce(&Header<'_>) -> Vec<u8>,
+) -> Result<Vec<u8>, AppError> {
+    let state = chart.state();
+    let patient = crate::patients::store::patient_by_id(chart.db(), chart.patient_id())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let name = format!("{} {}", patient.given_name, patient.family_name);
+    let generated = state.clock.local_date_time(state.clock.now_ms());
+    let header = Header {
+        org: &state.config.org.name,
+        patient_name: &name,
+        birth_date: &patient.birth_date,
+        generated: &generated,
+    };
+    Ok(make(&header))
+}
+
+#[cfg(feature = "ssr")]
+fn extension(media_type: &str) -> &'static str {
+    match media_type {
+        "application/pdf" => ".pdf",
+        "image/png" => ".png",
+        "image/jpeg" => ".jpg",
+        _ => "",
+    }
+}

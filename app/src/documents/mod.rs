@@ -1,0 +1,171 @@
+//! The document center: one list of what a chart holds as documents (the seed's "View,
+//! download or share your record for a specific visit … documents our organization has on
+//! file for you … Patient Forms"), each downloadable as a PDF.
+//!
+//! - Visit records: a finished visit with what belongs to it (After Visit Summary, progress
+//!   note, its released results), made into a PDF when asked for, one visit or several.
+//! - Documents on file: what staff posted to the chart (discharge summaries, operative
+//!   reports, letters; `documents` table), and the immunization record made from the chart.
+//! - Forms: blank forms to fill in (the adult proxy authorization the Sharing page asks for).
+//!
+//! Everything here is reached through `Section::Documents`: a proxy without it sees no menu
+//! entry and is refused, and a proxy never sees a confidential visit or document.
+pub mod api;
+pub mod pages;
+#[cfg(feature = "ssr")]
+mod records;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use serde::{Deserialize, Serialize};
+
+/// Entries per page of the list.
+pub const PAGE_SIZE: usize = 20;
+/// At most this many visits in one visit-records PDF.
+pub const MAX_VISITS_PER_RECORD: usize = 50;
+
+/// The list's filters ("kinds" in the issue): which shelf an entry is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Shelf {
+    VisitRecords,
+    OnFile,
+    Forms,
+}
+
+impl Shelf {
+    pub const ALL: [Shelf; 3] = [Shelf::VisitRecords, Shelf::OnFile, Shelf::Forms];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Shelf::VisitRecords => "visit-records",
+            Shelf::OnFile => "on-file",
+            Shelf::Forms => "forms",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Shelf> {
+        Shelf::ALL.into_iter().find(|s| s.slug() == slug)
+    }
+}
+
+/// What an entry is, for its label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryKind {
+    Visit,
+    DischargeSummary,
+    OperativeReport,
+    Letter,
+    Other,
+    ImmunizationRecord,
+    AdultProxyForm,
+}
+
+impl EntryKind {
+    pub fn shelf(self) -> Shelf {
+        match self {
+            EntryKind::Visit => Shelf::VisitRecords,
+            EntryKind::AdultProxyForm => Shelf::Forms,
+            _ => Shelf::OnFile,
+        }
+    }
+
+    /// As stored in `documents.kind` (posted documents only).
+    pub fn from_stored(kind: &str) -> EntryKind {
+        match kind {
+            "discharge-summary" => EntryKind::DischargeSummary,
+            "operative-report" => EntryKind::OperativeReport,
+            "letter" => EntryKind::Letter,
+            _ => EntryKind::Other,
+        }
+    }
+}
+
+/// Which document a download asks for. Sent as text ("visit-12", "file-3",
+/// "immunizations", "form-adult-proxy"): an id is looked up within the open chart, never
+/// trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentRef {
+    Visit(i64),
+    OnFile(i64),
+    Immunizations,
+    AdultProxyForm,
+}
+
+impl DocumentRef {
+    pub fn key(self) -> String {
+        match self {
+            DocumentRef::Visit(id) => format!("visit-{id}"),
+            DocumentRef::OnFile(id) => format!("file-{id}"),
+            DocumentRef::Immunizations => "immunizations".into(),
+            DocumentRef::AdultProxyForm => "form-adult-proxy".into(),
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<DocumentRef> {
+        let id = |rest: &str| rest.parse::<i64>().ok().filter(|id| *id > 0);
+        match key {
+            "immunizations" => Some(DocumentRef::Immunizations),
+            "form-adult-proxy" => Some(DocumentRef::AdultProxyForm),
+            _ => {
+                if let Some(rest) = key.strip_prefix("visit-") {
+                    id(rest).map(DocumentRef::Visit)
+                } else {
+                    key.strip_prefix("file-").and_then(id).map(DocumentRef::OnFile)
+                }
+            }
+        }
+    }
+}
+
+/// One line of the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentEntry {
+    /// `DocumentRef::key`: what the download button sends.
+    pub key: String,
+    pub kind: EntryKind,
+    /// A posted document's own title, a visit's kind and reason; empty for the generated
+    /// ones (their label is the kind's, in the page's language).
+    pub title: String,
+    /// YYYY-MM-DD (the clinic's day); empty for a blank form.
+    pub date: String,
+    /// Where it comes from: a department, a clinician.
+    pub source: String,
+}
+
+/// One page of the list, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentList {
+    pub entries: Vec<DocumentEntry>,
+    /// 1-based.
+    pub page: usize,
+    pub pages: usize,
+    pub total: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_go_to_text_and_back_and_junk_is_refused() {
+        for r in [
+            DocumentRef::Visit(12),
+            DocumentRef::OnFile(3),
+            DocumentRef::Immunizations,
+            DocumentRef::AdultProxyForm,
+        ] {
+            assert_eq!(DocumentRef::parse(&r.key()), Some(r));
+        }
+        for junk in ["", "visit-", "visit-x", "visit--1", "visit-0", "file-1.5", "form", "../etc"] {
+            assert_eq!(DocumentRef::parse(junk), None, "{junk}");
+        }
+    }
+
+    #[test]
+    fn every_shelf_has_a_slug_that_reads_back() {
+        for shelf in Shelf::ALL {
+            assert_eq!(Shelf::from_slug(shelf.slug()), Some(shelf));
+        }
+        assert_eq!(Shelf::from_slug("everything"), None);
+    }
+}

@@ -1,0 +1,163 @@
+//! The Documents page: one list with a filter per kind, newest first, paged. Downloads are
+//! plain form posts (they work before and without the wasm); the visits to put in one
+//! record are ticked in the list and sent by one form (`form="visit-records"`: a checkbox
+//! belongs to that form wherever it sits).
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_query_map};
+
+use super::{
+    api::{list_documents, DownloadDocument, DownloadVisitRecords},
+    DocumentEntry, DocumentList, DocumentRef, EntryKind, Shelf,
+};
+use crate::{
+    i18n::*,
+    ui::{errors::form_error, errors::url_result, form::FormMessage, loaded::Loaded, when::When},
+};
+
+const DOWNLOAD_PATH: &str = <DownloadDocument as server_fn::ServerFn>::PATH;
+const VISIT_RECORDS_PATH: &str = <DownloadVisitRecords as server_fn::ServerFn>::PATH;
+const VISIT_RECORDS_FORM: &str = "visit-records";
+
+#[component]
+pub fn DocumentsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let shelf = move || query.read().get("kind").and_then(|k| Shelf::from_slug(&k));
+    let page = move || query.read().get("page").and_then(|p| p.parse::<usize>().ok());
+    let list = Resource::new(
+        move || (shelf(), page()),
+        |(shelf, page)| list_documents(shelf.map(|s| s.slug().to_owned()), page),
+    );
+    // A download the server refused comes back in the URL.
+    let download = url_result::<DownloadDocument, ()>();
+    let records = url_result::<DownloadVisitRecords, ()>();
+    view! {
+        <h1>{t!(i18n, documents.title)}</h1>
+        <p>{t!(i18n, documents.intro)}</p>
+        <ShelfFilter current=Signal::derive(shelf) />
+        <FormMessage message=form_error(download, &[]) />
+        <FormMessage message=form_error(records, &[]) />
+        <Loaded resource=list render=move |list| view! { <DocumentTable list=list shelf=shelf() /> } />
+    }
+}
+
+/// The filter as links: each kind is a page of its own, and the back button works.
+#[component]
+fn ShelfFilter(current: Signal<Option<Shelf>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let link = move |shelf: Option<Shelf>, label: String| {
+        let href = shelf.map_or("/documents".to_owned(), |s| format!("/documents?kind={}", s.slug()));
+        let here = move || (current.get() == shelf).then_some("page");
+        view! { <li><A href=href attr:aria-current=here>{label}</A></li> }
+    };
+    view! {
+        <nav aria-label=move || t_string!(i18n, documents.filter).to_string()>
+            <ul class="filter-links">
+                {link(None, t_string!(i18n, documents.all).to_string())}
+                {Shelf::ALL.into_iter().map(|s| link(Some(s), shelf_label(i18n, s))).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+fn DocumentTable(list: DocumentList, shelf: Option<Shelf>) -> impl IntoView {
+    let i18n = use_i18n();
+    if list.entries.is_empty() {
+        return view! { <p class="empty">{t!(i18n, documents.none)}</p> }.into_any();
+    }
+    let has_visits = list.entries.iter().any(|e| e.kind == EntryKind::Visit);
+    let pager = (list.pages > 1).then(|| view! { <Pager page=list.page pages=list.pages shelf=shelf /> });
+    view! {
+        {has_visits.then(|| view! {
+            <form id=VISIT_RECORDS_FORM method="post" action=VISIT_RECORDS_PATH class="actions">
+                <p class="muted">{t!(i18n, documents.pick_visits)}</p>
+                <button type="submit">{t!(i18n, documents.download_selected)}</button>
+            </form>
+        })}
+        <ul class="document-list">
+            {list.entries.into_iter().map(|entry| view! { <DocumentRow entry=entry /> }).collect_view()}
+        </ul>
+        {pager}
+    }
+    .into_any()
+}
+
+#[component]
+fn DocumentRow(entry: DocumentEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let title = if entry.title.is_empty() { kind_label(i18n, entry.kind) } else { entry.title.clone() };
+    let visit_id = match DocumentRef::parse(&entry.key) {
+        Some(DocumentRef::Visit(id)) => Some(id),
+        _ => None,
+    };
+    let heading = match visit_id {
+        Some(id) => {
+            let box_id = format!("pick-visit-{id}");
+            let label_for = box_id.clone();
+            view! {
+                <label for=label_for class="check">
+                    <input type="checkbox" id=box_id name="visits[]" value=id.to_string() form=VISIT_RECORDS_FORM />
+                    <strong>{title.clone()}</strong>
+                </label>
+            }
+            .into_any()
+        }
+        None => view! { <strong>{title.clone()}</strong> }.into_any(),
+    };
+    view! {
+        <li class="document">
+            <p class="document-title">{heading}</p>
+            <p class="muted">
+                {kind_label(i18n, entry.kind)}
+                {(!entry.date.is_empty()).then(|| view! { " · " <When iso=entry.date.clone() /> })}
+                " · " {entry.source.clone()}
+            </p>
+            <form method="post" action=DOWNLOAD_PATH>
+                <input type="hidden" name="key" value=entry.key.clone() />
+                <button type="submit" class="secondary">
+                    {t!(i18n, documents.download)}
+                    <span class="visually-hidden">" " {title}</span>
+                </button>
+            </form>
+        </li>
+    }
+}
+
+#[component]
+fn Pager(page: usize, pages: usize, shelf: Option<Shelf>) -> impl IntoView {
+    let i18n = use_i18n();
+    let href = move |n: usize| match shelf {
+        Some(s) => format!("/documents?kind={}&page={n}", s.slug()),
+        None => format!("/documents?page={n}"),
+    };
+    view! {
+        <nav class="pager" aria-label=move || t_string!(i18n, documents.pages).to_string()>
+            {(page > 1).then(|| view! { <A href=href(page - 1)>{t!(i18n, documents.newer)}</A> })}
+            <span>{t_string!(i18n, documents.page_of, page = page, pages = pages).to_string()}</span>
+            {(page < pages).then(|| view! { <A href=href(page + 1)>{t!(i18n, documents.older)}</A> })}
+        </nav>
+    }
+}
+
+fn shelf_label(i18n: leptos_i18n::I18nContext<Locale>, shelf: Shelf) -> String {
+    match shelf {
+        Shelf::VisitRecords => t_string!(i18n, documents.shelf_visits),
+        Shelf::OnFile => t_string!(i18n, documents.shelf_on_file),
+        Shelf::Forms => t_string!(i18n, documents.shelf_forms),
+    }
+    .to_string()
+}
+
+fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, kind: EntryKind) -> String {
+    match kind {
+        EntryKind::Visit => t_string!(i18n, documents.kind_visit),
+        EntryKind::DischargeSummary => t_string!(i18n, documents.kind_discharge),
+        EntryKind::OperativeReport => t_string!(i18n, documents.kind_operative),
+        EntryKind::Letter => t_string!(i18n, documents.kind_letter),
+        EntryKind::Other => t_string!(i18n, documents.kind_other),
+        EntryKind::ImmunizationRecord => t_string!(i18n, documents.kind_immunizations),
+        EntryKind::AdultProxyForm => t_string!(i18n, documents.kind_proxy_form),
+    }
+    .to_string()
+}

@@ -1,0 +1,276 @@
+//! The PDFs the document center makes from the chart: visit records, the immunization
+//! record, and the blank adult proxy authorization. Each names the organisation, the
+//! patient and their date of birth, when it was made, and its page numbers on every page
+//! (a printed record handed to another clinic keeps its pages together). Labels are in the
+//! reader's language; the chart's own text is as the clinicians wrote it.
+use super::store::VisitResultRow;
+use crate::{
+    infra::{mail_language::MailLanguage, pdf::TextDocument},
+    summary::Immunization,
+    visits::store::DocumentRow,
+};
+
+/// Who and what every page is about.
+pub struct Header<'a> {
+    pub org: &'a str,
+    pub patient_name: &'a str,
+    pub birth_date: &'a str,
+    /// "2026-11-30 09:41" on the clinic's clock.
+    pub generated: &'a str,
+}
+
+struct Words {
+    visit_records: &'static str,
+    immunization_record: &'static str,
+    birth_date: &'static str,
+    generated: &'static str,
+    page: &'static str,
+    provider: &'static str,
+    department: &'static str,
+    reason: &'static str,
+    summary: &'static str,
+    note: &'static str,
+    results: &'static str,
+    nothing_written: &'static str,
+    no_immunizations: &'static str,
+    cvx: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    visit_records: "Visit records",
+    immunization_record: "Immunization record",
+    birth_date: "Date of birth",
+    generated: "Generated",
+    page: "Page {page} of {pages}",
+    provider: "Provider",
+    department: "Department",
+    reason: "Reason for visit",
+    summary: "After Visit Summary",
+    note: "Progress Note",
+    results: "Test results",
+    nothing_written: "No After Visit Summary, note or results for this visit.",
+    no_immunizations: "No immunizations on record.",
+    cvx: "CVX",
+};
+
+const SPANISH: Words = Words {
+    visit_records: "Registros de visitas",
+    immunization_record: "Registro de vacunas",
+    birth_date: "Fecha de nacimiento",
+    generated: "Generado",
+    page: "Página {page} de {pages}",
+    provider: "Proveedor",
+    department: "Departamento",
+    reason: "Motivo de la visita",
+    summary: "Resumen de la visita",
+    note: "Nota de evolución",
+    results: "Resultados de pruebas",
+    nothing_written: "No hay resumen, nota ni resultados de esta visita.",
+    no_immunizations: "No hay vacunas registradas.",
+    cvx: "CVX",
+};
+
+fn words(lang: MailLanguage) -> &'static Words {
+    match lang {
+        MailLanguage::English => &ENGLISH,
+        MailLanguage::Spanish => &SPANISH,
+    }
+}
+
+/// A document with its title, the patient's lines under it, and the footer on every page.
+fn start(title: &str, header: &Header<'_>, w: &Words) -> TextDocument {
+    let mut doc = TextDocument::new(&format!("{title} - {}", header.patient_name));
+    doc.set_footer(&format!(
+        "{} - {} ({} {}) - {} {} - {}",
+        header.org,
+        header.patient_name,
+        w.birth_date,
+        header.birth_date,
+        w.generated,
+        header.generated,
+        w.page
+    ));
+    doc.heading(title);
+    doc.strong(header.org);
+    doc.field(header.patient_name, &format!("{} {}", w.birth_date, header.birth_date));
+    doc.field(w.generated, header.generated);
+    doc
+}
+
+/// One visit as printed: when, what, who, why, then its documents and results.
+pub struct PrintedVisit<'a> {
+    pub visit: &'a DocumentRow,
+    /// "2026-11-30 09:30" on the clinic's clock.
+    pub starts: &'a str,
+    pub results: Vec<&'a VisitResultRow>,
+}
+
+pub fn visit_records(lang: MailLanguage, header: &Header<'_>, visits: &[PrintedVisit<'_>]) -> Vec<u8> {
+    let w = words(lang);
+    let mut doc = start(w.visit_records, header, w);
+    for printed in visits {
+        let v = &printed.visit.visit;
+        doc.subheading(&format!("{} - {}", printed.starts, v.kind));
+        if let Some(provider) = &v.provider {
+            doc.field(w.provider, provider);
+        }
+        doc.field(w.department, &v.department);
+        if !v.reason.is_empty() {
+            doc.field(w.reason, &v.reason);
+        }
+        let (summary, note) = (&printed.visit.avs_text, &printed.visit.note_text);
+        if summary.is_none() && note.is_none() && printed.results.is_empty() {
+            doc.note(w.nothing_written);
+        }
+        for (label, text) in [(w.summary, summary), (w.note, note)] {
+            if let Some(text) = text {
+                doc.strong(label);
+                doc.text_block(text);
+            }
+        }
+        if !printed.results.is_empty() {
+            doc.strong(w.results);
+            for r in &printed.results {
+                doc.paragraph(&result_line(r));
+            }
+        }
+    }
+    doc.finish()
+}
+
+/// "Hemoglobin A1c (HbA1c): 7.4 % [H]".
+fn result_line(r: &VisitResultRow) -> String {
+    let value = match (&r.value_text, r.value_num) {
+        (Some(text), _) => text.clone(),
+        (None, Some(n)) => format!("{n}"),
+        (None, None) => String::new(),
+    };
+    let flag = r.flag.as_deref().map(|f| format!(" [{f}]")).unwrap_or_default();
+    let unit = if r.unit.is_empty() { String::new() } else { format!(" {}", r.unit) };
+    format!("{} ({}): {value}{unit}{flag}", r.name, r.report)
+}
+
+/// Newest dose first, as on the Health Summary.
+pub fn immunization_record(lang: MailLanguage, header: &Header<'_>, doses: &[Immunization]) -> Vec<u8> {
+    let w = words(lang);
+    let mut doc = start(w.immunization_record, header, w);
+    if doses.is_empty() {
+        doc.note(w.no_immunizations);
+    }
+    for dose in doses {
+        doc.paragraph(&format!("{}  {} ({} {})", dose.given_on, dose.name, w.cvx, dose.cvx));
+    }
+    doc.finish()
+}
+
+/// The blank adult proxy authorization the Sharing page asks for: the patient names who may
+/// see their chart and signs. Nothing of any chart is on it.
+pub fn adult_proxy_form(lang: MailLanguage, org: &str) -> Vec<u8> {
+    let spanish = lang == MailLanguage::Spanish;
+    let text = |en: &'static str, es: &'static str| if spanish { es } else { en };
+    let title = text(
+        "Authorization for proxy access (adult patient)",
+        "Autorización de acceso de apoderado (paciente adulto)",
+    );
+    let mut doc = TextDocument::new(title);
+    doc.heading(title);
+    doc.strong(org);
+    doc.paragraph(text(
+        "I, the patient named below, allow the person named below to see my chart in Portico and to act for me there, in the sections I tick. I can end this at any time on the Sharing page or by asking the clinic.",
+        "Yo, el paciente nombrado abajo, autorizo a la persona nombrada abajo a ver mi expediente en Portico y a actuar por mí allí, en las secciones que marque. Puedo cancelar esto en cualquier momento en la página Compartir o pidiéndolo a la clínica.",
+    ));
+    let blank = "______________________________________";
+    for label in [
+        text("Patient's full name", "Nombre completo del paciente"),
+        text("Patient's date of birth", "Fecha de nacimiento del paciente"),
+        text("Proxy's full name", "Nombre completo del apoderado"),
+        text("Proxy's date of birth", "Fecha de nacimiento del apoderado"),
+        text("Relationship to the patient", "Relación con el paciente"),
+        text("Proxy's e-mail", "Correo electrónico del apoderado"),
+    ] {
+        doc.field(label, blank);
+        doc.paragraph("");
+    }
+    doc.strong(text("Sections the proxy may see (tick):", "Secciones que el apoderado puede ver (marque):"));
+    for choice in [
+        text("[ ] Everything below", "[ ] Todo lo siguiente"),
+        text("[ ] Visits", "[ ] Visitas"),
+        text("[ ] Test results", "[ ] Resultados de pruebas"),
+        text("[ ] Medications", "[ ] Medicamentos"),
+        text("[ ] Health summary", "[ ] Resumen de salud"),
+        text("[ ] Health reminders", "[ ] Recordatorios de salud"),
+        text("[ ] Messages", "[ ] Mensajes"),
+        text("[ ] Documents", "[ ] Documentos"),
+    ] {
+        doc.strong(choice);
+    }
+    doc.paragraph("");
+    doc.paragraph(text(
+        "Items your care team marks confidential are never shown to a proxy.",
+        "Un apoderado nunca ve lo que su equipo de atención marca como confidencial.",
+    ));
+    for label in [text("Patient's signature", "Firma del paciente"), text("Date", "Fecha")] {
+        doc.field(label, blank);
+        doc.paragraph("");
+    }
+    doc.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::visits::store::VisitRow;
+
+    fn header() -> Header<'static> {
+        Header {
+            org: "Portico Clinic",
+            patient_name: "Avery Chen",
+            birth_date: "1980-04-02",
+            generated: "2026-11-30 09:41",
+        }
+    }
+
+    #[test]
+    fn a_visit_record_holds_the_visit_its_documents_and_its_results() {
+        let row = DocumentRow {
+            visit: VisitRow {
+                id: 1,
+                kind: "Office visit".into(),
+                start_at: 0,
+                department: "Family Medicine".into(),
+                reason: "Annual physical".into(),
+                status: "finished".into(),
+                has_summary: 1,
+                has_note: 1,
+                note_confidential: 0,
+                provider: Some("Dr. Rivera".into()),
+            },
+            avs_text: Some("Walk daily.".into()),
+            note_text: Some("Doing well.".into()),
+        };
+        let result = VisitResultRow {
+            encounter_id: 1,
+            report: "HbA1c".into(),
+            collected_at: 0,
+            name: "Hemoglobin A1c".into(),
+            value_num: Some(7.4),
+            value_text: None,
+            unit: "%".into(),
+            flag: Some("H".into()),
+        };
+        let printed = [PrintedVisit { visit: &row, starts: "2026-01-02 09:30", results: vec![&result] }];
+        let text =
+            String::from_utf8_lossy(&visit_records(MailLanguage::English, &header(), &printed)).into_owned();
+        for expected in [
+            "(2026-01-02 09:30 - Office visit) Tj",
+            "(Walk daily.) Tj",
+            "(Doing well.) Tj",
+            "Hemoglobin A1c",
+            "7.4 % [H]) Tj",
+            "Page 1 of 1",
+            "Avery Chen",
+        ] {
+            assert!(text.contains(expected), "{expected} is missing");
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The document center (issue 16): the list, a visit-records PDF read back as text with
+//! pdftotext (the right visits in it, a confidential note never for a proxy), documents on
+//! file within the chart, the limits on a record's visits, and the audit row of a download.
+use crate::{
+    common::{error_key, TestApp},
+    proxy_fixture::{family, grant, LEO_MARK, SECRET},
+};
+use app::{
+    access::{Relationship, Section},
+    proxy::RequestKind,
+};
+use reqwest::{header, Client, StatusCode};
+
+on_both_databases!(
+    a_visit_record_holds_the_chosen_visits_and_no_confidential_note_for_a_proxy,
+    documents_on_file_stay_in_their_chart_and_limits_are_said_at_the_field
+);
+
+/// A finished visit on Leo's chart with a note; returns its id.
+async fn visit(app: &TestApp, leo: i64, days_ago: i64, note: &str) -> i64 {
+    let start = app.clock.now_ms() - days_ago * 86_400_000;
+    sqlx::query_scalar(
+        "INSERT INTO encounters (patient_id, department, kind, status, start_at, reason, avs_text, note_text) \
+         VALUES ($1, 'Family Medicine', 'Office visit', 'finished', $2, 'Cough', $3, $4) RETURNING id",
+    )
+    .bind(leo)
+    .bind(start)
+    .bind(format!("{note} summary"))
+    .bind(format!("{note} note"))
+    .fetch_one(&app.state.db.write)
+    .await
+    .unwrap()
+}
+
+/// Downloads through a form post as the page does; the PDF's text, or the status and body.
+async fn download(
+    app: &TestApp,
+    client: &Client,
+    endpoint: &str,
+    form: &[(&str, String)],
+) -> Result<String, (StatusCode, String)> {
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.call_raw(client, endpoint, &form).await;
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.bytes().await.unwrap();
+    if status != StatusCode::OK {
+        return Err((status, String::from_utf8_lossy(&bytes).into_owned()));
+    }
+    assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename="));
+    assert!(headers[header::CACHE_CONTROL].to_str().unwrap().contains("no-store"));
+    Ok(pdf_text(&bytes))
+}
+
+/// The text of a PDF as a reader shows it (poppler's pdftotext, installed by bootstrap).
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("portico-pdf-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("doc.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils; scripts/bootstrap.sh test installs it)");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "pdftotext could not read the PDF: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+async fn a_visit_record_holds_the_chosen_visits_and_no_confidential_note_for_a_proxy(app: &TestApp) {
+    let f = family(app).await;
+    let alpha = visit(app, f.leo, 60, "ALPHA").await;
+    let bravo = visit(app, f.leo, 40, "BRAVO").await;
+    let charlie = visit(app, f.leo, 20, "CHARLIE").await;
+    let picked = |ids: &[i64]| ids.iter().map(|id| ("visits[]", id.to_string())).collect::<Vec<_>>();
+
+    // The patient: the two chosen visits, oldest first, with the name, birth date and pages.
+    let leo = app.signed_in("leo").await;
+    let text = download(app, &leo, "documents/visit_records", &picked(&[bravo, alpha])).await.unwrap();
+    let (a, b) = (text.find("ALPHA summary").expect(&text), text.find("BRAVO note").expect(&text));
+    assert!(a < b, "visits in the order they happened:\n{text}");
+    assert!(!text.contains("CHARLIE"), "a visit not chosen is not in the record:\n{text}");
+    for expected in [LEO_MARK, "2011-03-02", "Page 1 of 1"] {
+        assert!(text.contains(expected), "{expected} missing:\n{text}");
+    }
+    // The patient's own confidential note is theirs to download.
+    let own = download(app, &leo, "documents/visit_records", &picked(&[f.visit])).await.unwrap();
+    assert!(own.contains(SECRET), "{own}");
+    let rows =
+        app.count("SELECT COUNT(*) FROM audit_log WHERE detail LIKE 'documents.visit_records ids=%'").await;
+    assert_eq!(rows, 2, "each download is a chart read in the audit log");
+
+    // A parent with every section: the same visits, but the visit with a confidential note
+    // does not exist for them, so a record that asks for it is refused whole.
+    let parent = app.signed_in("jordan").await;
+    grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
+    let (status, body) = app.call(&parent, "proxy/switch", &[("patient_id", &f.leo.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let text = download(app, &parent, "documents/visit_records", &picked(&[alpha, charlie])).await.unwrap();
+    assert!(text.contains("ALPHA note") && text.contains("CHARLIE summary"), "{text}");
+    let refused =
+        download(app, &parent, "documents/visit_records", &picked(&[alpha, f.visit])).await.unwrap_err();
+    assert_eq!(refused.0, StatusCode::NOT_FOUND);
+    assert!(!refused.1.contains(SECRET));
+
+    // The list shows the parent the visits and documents they may see, and never the secret.
+    let (status, list) = app.call(&parent, "documents/list", &[("shelf", "visit-records")]).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let keys: Vec<&str> =
+        list["entries"].as_array().unwrap().iter().map(|e| e["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, [format!("visit-{charlie}"), format!("visit-{bravo}"), format!("visit-{alpha}")]);
+    let (_, everything) = app.call(&parent, "documents/list", &[]).await;
+    assert!(!everything.to_string().contains(SECRET), "{everything}");
+}
+
+async fn documents_on_file_stay_in_their_chart_and_limits_are_said_at_the_field(app: &TestApp) {
+    let f = family(app).await;
+    let leo = app.signed_in("leo").await;
+    let (status, list) = app.call(&leo, "documents/list", &[("shelf", "on-file")]).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let titles: Vec<&str> =
+        list["entries"].as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
+    assert_eq!(titles.len(), 2, "the two letters on file: {list}");
+    let res =
+        app.call_raw(&leo, "documents/download", &[("key", &format!("file-{}", f.secret_document))]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        String::from_utf8_lossy(&res.bytes().await.unwrap()).contains(SECRET),
+        "the patient's own document"
+    );
+
+    // Someone else's document by id is not found, not forbidden: nothing says it exists.
+    app.add_patient_user("avery").await;
+    let avery = app.signed_in("avery").await;
+    let res =
+        app.call_raw(&avery, "documents/download", &[("key", &format!("file-{}", f.normal_document))]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    for junk in ["file-abc", "visit-0", "../../etc/passwd", ""] {
+        let res = app.call_raw(&avery, "documents/download", &[("key", junk)]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{junk:?}");
+    }
+
+    // The blank proxy form holds no chart's data and names the organisation.
+    let form =
+        download(app, &leo, "documents/download", &[("key", "form-adult-proxy".into())]).await.unwrap();
+    assert!(form.contains("Authorization for proxy access") && !form.contains(LEO_MARK), "{form}");
+
+    // Limits: at least one visit, at most 50, ids only; said at the field, nothing else done.
+    let (status, body) = app.call(&leo, "documents/visit_records", &[]).await;
+    assert_eq!(
+        (status, error_key(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "documents.choose_visit".into())
+    );
+    let many: Vec<(&str, String)> = (1..=51).map(|id| ("visits[]", id.to_string())).collect();
+    let (status, body) = app.call_owned(&leo, "documents/visit_records", many).await;
+    assert_eq!(
+        (status, error_key(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "documents.too_many_visits".into())
+    );
+    let (status, body) = app.call(&leo, "documents/visit_records", &[("visits[]", "12x")]).await;
+    assert_eq!((status, error_key(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "error.bad_request".into()));
+}

@@ -20,8 +20,9 @@
 //
 // The navigation rules:
 // - Same-origin links and GET/POST forms only; a modified click, a download, a link with a
-//   target or rel="external", a multipart form, or a form an island handles
-//   (defaultPrevented) are left to the browser.
+//   target or rel="external", a multipart form, a form whose answer is a file
+//   (data-download: fetched here it would be generated, audited and sent twice), or a form
+//   an island handles (defaultPrevented) are left to the browser.
 // - A response that is not an HTML page of the app (a file, the sign-in page, which runs
 //   without the app) is loaded as a document instead. A failed fetch (offline) too: the
 //   service worker then shows the offline page.
@@ -135,6 +136,7 @@ function formRequest(event) {
   const method = (form.getAttribute("method") || "get").toUpperCase();
   if (method !== "GET" && method !== "POST") return null;
   if ((form.getAttribute("enctype") || "").toLowerCase() === "multipart/form-data") return null;
+  if (form.hasAttribute("data-download")) return null;
   const url = new URL(form.action, window.location.href);
   if (!sameOrigin(url)) return null;
   const fields = new URLSearchParams(new FormData(form, event.submitter || undefined));

@@ -157,6 +157,13 @@ problems! {
 
     DocumentsChooseVisit = "documents.choose_visit",
     DocumentsTooManyVisits = "documents.too_many_visits",
+    DocumentsChoosePart = "documents.choose_part",
+    DocumentsBadDate = "documents.bad_date",
+    DocumentsDatesBackwards = "documents.dates_backwards",
+    DocumentsReasonTooLong = "documents.reason_too_long",
+    DocumentsRequestPending = "documents.request_pending",
+    DocumentsDeclineReasonRequired = "documents.decline_reason_required",
+    DocumentsAlreadyAnswered = "documents.already_answered",
 
     BadRequest = "error.bad_request",
 }

@@ -98,7 +98,7 @@ pub struct Settings {
     #[arg(
         long,
         env = "PORTICO_TEEN_PROXY_SECTIONS",
-        default_value = "home,visits,results,medications,health-summary,reminders,messages",
+        default_value = "home,visits,results,medications,health-summary,reminders,messages,documents",
         value_parser = teen_policy,
         global = true
     )]

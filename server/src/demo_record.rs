@@ -248,6 +248,45 @@ async fn documents(state: &AppState, patient_id: i64, today: Date) -> Result<()>
     Ok(())
 }
 
+/// A copy of her record Avery asked for last spring, which Health Information Management
+/// answered with the copy it sent her by mail too (a scanned letter and summary).
+pub async fn answered_copy_request(
+    state: &AppState,
+    patient_id: i64,
+    avery_user: i64,
+    him_user: i64,
+) -> Result<()> {
+    let today = state.clock.today();
+    let asked = at(days_ago(today, 210), 10, 0);
+    let answered = at(days_ago(today, 196), 15, 0);
+    let mut pdf = app::infra::pdf::TextDocument::new("Copy of your health record");
+    pdf.heading("Copy of your health record");
+    pdf.strong("Avery Smith, born 1984-03-12");
+    pdf.paragraph("As you asked, here are your visits and test results of the last two years. Health Information Management");
+    pdf.paragraph(
+        "Problems: type 2 diabetes (E11.9), essential hypertension (I10), high cholesterol (E78.5).",
+    );
+    pdf.paragraph("Visits: annual physicals, a diabetes follow-up by video, an Emergency Department visit for chest pain (heart attack ruled out).");
+    let content = pdf.finish();
+    sqlx::query(
+        "INSERT INTO record_requests (patient_id, requested_by, max_confidential, from_date, to_date, parts, reason, \
+         status, created_at, due_at, decided_by, decided_at, file_media_type, file_bytes) \
+         VALUES ($1, $2, 1, $3, NULL, 'visits,results', 'For my new endocrinologist', 'fulfilled', $4, $5, $6, $7, \
+         'application/pdf', $8)",
+    )
+    .bind(patient_id)
+    .bind(avery_user)
+    .bind(days_ago(today, 940).to_string())
+    .bind(asked)
+    .bind(asked + 30 * DAY_MS)
+    .bind(him_user)
+    .bind(answered)
+    .bind(content)
+    .execute(&state.db.write)
+    .await?;
+    Ok(())
+}
+
 async fn medications(db: &Db, patient_id: i64, today: Date, rivera: i64, patel: i64) -> Result<()> {
     let started = |days: i64| days_ago(today, days).to_string();
     let current = [

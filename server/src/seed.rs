@@ -209,6 +209,9 @@ async fn demo_health_record(state: &AppState) -> Result<()> {
     let rivera = store::user_by_username(&state.db, "dr.rivera").await?.ok_or("no dr.rivera")?;
     if crate::demo_record::avery(state, avery, rivera.id).await? {
         println!("created Avery's health record (3 years of visits, results, medications)");
+        let avery_user = store::user_by_username(&state.db, "avery").await?.ok_or("no avery")?;
+        let him = store::user_by_username(&state.db, "him.lee").await?.ok_or("no him.lee")?;
+        crate::demo_record::answered_copy_request(state, avery, avery_user.id, him.id).await?;
     }
     let riley = app::patients::store::patient_by_mrn(&state.db, "100008").await?.ok_or("no Riley")?;
     if crate::demo_record::riley(state, riley.id).await? {

@@ -35,6 +35,10 @@ pub enum Reader {
     Proxy(grants::InForce),
     /// A staff member, through `StaffAccess::open_chart` (audited there).
     Staff(Role),
+    /// A staff member making something for another reader, who sees no more than that
+    /// reader would (HIM making a proxy's requested copy: nothing confidential), through
+    /// `StaffAccess::open_chart_seen_as` (audited there).
+    StaffFor(Role, Visibility),
     /// Portico's own background work (`access::open_for_job`, audited there), seeing what
     /// the people it works for may see: a job that mails proxies reads as a proxy does.
     Job(Visibility),
@@ -97,14 +101,14 @@ impl ChartScope {
         match self.reader {
             Reader::Patient | Reader::Staff(_) => Visibility::Everything,
             Reader::Proxy(_) => Visibility::NotConfidential,
-            Reader::Job(visibility) => visibility,
+            Reader::Job(visibility) | Reader::StaffFor(_, visibility) => visibility,
         }
     }
 
     /// Whether this reader may open `section` of the chart (a proxy: if granted).
     pub fn may(&self, section: Section) -> bool {
         match &self.reader {
-            Reader::Patient | Reader::Staff(_) | Reader::Job(_) => true,
+            Reader::Patient | Reader::Staff(_) | Reader::StaffFor(..) | Reader::Job(_) => true,
             Reader::Proxy(grant) => grant.sections.contains(&section),
         }
     }
@@ -112,7 +116,7 @@ impl ChartScope {
     /// The proxy's relationship, when a proxy is reading.
     pub fn relationship(&self) -> Option<Relationship> {
         match &self.reader {
-            Reader::Patient | Reader::Staff(_) | Reader::Job(_) => None,
+            Reader::Patient | Reader::Staff(_) | Reader::StaffFor(..) | Reader::Job(_) => None,
             Reader::Proxy(grant) => Some(grant.relationship),
         }
     }

@@ -3,7 +3,7 @@
 //! only be turned into data through `StaffAccess`, whose methods write the audit row on
 //! that patient's own chart.
 use super::{
-    scope::{audit_access, ChartScope, Reader},
+    scope::{audit_access, ChartScope, Reader, Visibility},
     Section,
 };
 use crate::{
@@ -135,6 +135,20 @@ impl StaffAccess {
         let chart = self.scope(patient_id);
         chart.audit_write(section, "chart-read", what).await?;
         Ok(chart)
+    }
+
+    /// `open_chart`, reading no more than `visibility` lets another reader see: what staff
+    /// make here is for that reader (a copy of the record a proxy asked for).
+    pub async fn open_chart_seen_as(
+        &self,
+        patient_id: i64,
+        visibility: Visibility,
+        section: Section,
+        what: &str,
+    ) -> Result<ChartScope, AppError> {
+        let chart = self.open_chart(patient_id, section, what).await?;
+        let reader = Reader::StaffFor(self.role, visibility);
+        Ok(ChartScope::new(chart.patient_id(), self.user_id, self.name.clone(), reader, self.state.clone()))
     }
 
     fn scope(&self, patient_id: i64) -> ChartScope {

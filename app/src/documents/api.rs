@@ -38,8 +38,11 @@ pub async fn list_documents(shelf: Option<String>, page: Option<usize>) -> Resul
 #[cfg(feature = "ssr")]
 async fn entries(chart: &ChartScope) -> Result<Vec<DocumentEntry>, AppError> {
     let clock = &chart.state().clock;
-    let mut entries: Vec<DocumentEntry> = store::finished_visits(chart)
-        .await?
+    // Documents shows no more than the other sections do: visit records for a reader who
+    // may see Visits, the immunization record for one who may see the Health Summary (a
+    // proxy granted Documents alone, or a teen's parent once Visits is hidden).
+    let visits = if chart.may(Section::Visits) { store::finished_visits(chart).await? } else { Vec::new() };
+    let mut entries: Vec<DocumentEntry> = visits
         .into_iter()
         .map(|v| DocumentEntry {
             key: DocumentRef::Visit(v.id).key(),
@@ -52,6 +55,18 @@ async fn entries(chart: &ChartScope) -> Result<Vec<DocumentEntry>, AppError> {
             },
         })
         .collect();
+    // Copies the reader asked for, once HIM has made them (`request_api` lists them all).
+    for request in super::request_store::mine(chart).await? {
+        if let (Some(done), "fulfilled") = (request.decided_at, request.status.as_str()) {
+            entries.push(DocumentEntry {
+                key: DocumentRef::Request(request.id).key(),
+                kind: EntryKind::RequestedCopy,
+                title: String::new(),
+                date: clock.date_of(done),
+                source: chart.state().config.org.name.clone(),
+            });
+        }
+    }
     entries.extend(store::posted(chart).await?.into_iter().map(|d| DocumentEntry {
         key: DocumentRef::OnFile(d.id).key(),
         kind: EntryKind::from_stored(&d.kind),
@@ -61,7 +76,11 @@ async fn entries(chart: &ChartScope) -> Result<Vec<DocumentEntry>, AppError> {
     }));
     // The immunization record is made from the chart: listed once there is a dose, dated
     // by the latest one.
-    let doses = crate::summary::store::immunizations(chart).await?;
+    let doses = if chart.may(Section::HealthSummary) {
+        crate::summary::store::immunizations(chart).await?
+    } else {
+        Vec::new()
+    };
     if let Some(latest) = doses.first() {
         entries.push(DocumentEntry {
             key: DocumentRef::Immunizations.key(),
@@ -97,7 +116,15 @@ pub async fn download_document(key: String) -> Result<ByteStream<AppError>, AppE
             let name = format!("document-{id}{}", extension(&file.media_type));
             Ok(download::file(&name, &file.media_type, file.content))
         }
+        DocumentRef::Request(id) => {
+            let copy = super::request_store::copy_file(&chart, id).await?.ok_or(AppError::NotFound)?;
+            let name = format!("record-copy-{id}{}", extension(&copy.file_media_type));
+            Ok(download::file(&name, &copy.file_media_type, copy.file_bytes))
+        }
         DocumentRef::Immunizations => {
+            if !chart.may(Section::HealthSummary) {
+                return Err(AppError::Forbidden);
+            }
             let doses = crate::summary::store::immunizations(&chart).await?;
             let pdf = with_header(&chart, |h| records::immunization_record(lang, h, &doses)).await?;
             Ok(download::file("immunization-record.pdf", "application/pdf", pdf))
@@ -129,14 +156,17 @@ fn chosen_visits(visits: &NameList) -> Result<Vec<i64>, AppError> {
     for name in visits.names() {
         let id = name.parse::<i64>().map_err(|_| AppError::invalid("visits", Problem::BadRequest))?;
         if !ids.contains(&id) {
+            // Refused as soon as it is too many: a long list costs nothing more.
+            if ids.len() == MAX_VISITS_PER_RECORD {
+                return Err(AppError::invalid("visits", Problem::DocumentsTooManyVisits));
+            }
             ids.push(id);
         }
     }
-    match ids.len() {
-        0 => Err(AppError::invalid("visits", Problem::DocumentsChooseVisit)),
-        n if n > MAX_VISITS_PER_RECORD => Err(AppError::invalid("visits", Problem::DocumentsTooManyVisits)),
-        _ => Ok(ids),
+    if ids.is_empty() {
+        return Err(AppError::invalid("visits", Problem::DocumentsChooseVisit));
     }
+    Ok(ids)
 }
 
 /// A visit of another chart (or one hidden from this reader) is refused as not found: the
@@ -147,6 +177,9 @@ async fn visit_records_file(
     lang: MailLanguage,
     ids: &[i64],
 ) -> Result<ByteStream<AppError>, AppError> {
+    if !chart.may(Section::Visits) {
+        return Err(AppError::Forbidden);
+    }
     let clock = &chart.state().clock;
     let mut rows = Vec::with_capacity(ids.len());
     for &id in ids {
@@ -157,15 +190,25 @@ async fn visit_records_file(
         rows.push(row);
     }
     rows.sort_by_key(|r| (r.visit.start_at, r.visit.id));
-    let results = store::visit_results(chart).await?;
+    // A visit's results, for a reader who may see Results.
+    let mut results = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let found = if chart.may(Section::Results) {
+            store::visit_observations(chart, row.visit.id).await?
+        } else {
+            Vec::new()
+        };
+        results.push(found);
+    }
     let starts: Vec<String> = rows.iter().map(|r| clock.local_date_time(r.visit.start_at)).collect();
     let printed: Vec<PrintedVisit> = rows
         .iter()
         .zip(&starts)
-        .map(|(row, starts)| PrintedVisit {
+        .zip(&results)
+        .map(|((row, starts), results)| PrintedVisit {
             visit: row,
             starts,
-            results: results.iter().filter(|r| r.encounter_id == row.visit.id).collect(),
+            results: results.iter().collect(),
         })
         .collect();
     let pdf = with_header(chart, |h| records::visit_records(lang, h, &printed)).await?;

@@ -11,9 +11,17 @@
 //! Everything here is reached through `Section::Documents`: a proxy without it sees no menu
 //! entry and is refused, and a proxy never sees a confidential visit or document.
 pub mod api;
+#[cfg(feature = "ssr")]
+mod copy;
 pub mod pages;
 #[cfg(feature = "ssr")]
 mod records;
+pub mod request_api;
+pub mod request_pages;
+#[cfg(feature = "ssr")]
+pub mod request_store;
+pub mod staff_api;
+pub mod staff_pages;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -28,16 +36,18 @@ pub const MAX_VISITS_PER_RECORD: usize = 50;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Shelf {
     VisitRecords,
+    Requested,
     OnFile,
     Forms,
 }
 
 impl Shelf {
-    pub const ALL: [Shelf; 3] = [Shelf::VisitRecords, Shelf::OnFile, Shelf::Forms];
+    pub const ALL: [Shelf; 4] = [Shelf::VisitRecords, Shelf::Requested, Shelf::OnFile, Shelf::Forms];
 
     pub fn slug(self) -> &'static str {
         match self {
             Shelf::VisitRecords => "visit-records",
+            Shelf::Requested => "requested",
             Shelf::OnFile => "on-file",
             Shelf::Forms => "forms",
         }
@@ -52,6 +62,8 @@ impl Shelf {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EntryKind {
     Visit,
+    /// A copy of the record the reader asked for, made by Health Information Management.
+    RequestedCopy,
     DischargeSummary,
     OperativeReport,
     Letter,
@@ -64,6 +76,7 @@ impl EntryKind {
     pub fn shelf(self) -> Shelf {
         match self {
             EntryKind::Visit => Shelf::VisitRecords,
+            EntryKind::RequestedCopy => Shelf::Requested,
             EntryKind::AdultProxyForm => Shelf::Forms,
             _ => Shelf::OnFile,
         }
@@ -87,6 +100,7 @@ impl EntryKind {
 pub enum DocumentRef {
     Visit(i64),
     OnFile(i64),
+    Request(i64),
     Immunizations,
     AdultProxyForm,
 }
@@ -96,6 +110,7 @@ impl DocumentRef {
         match self {
             DocumentRef::Visit(id) => format!("visit-{id}"),
             DocumentRef::OnFile(id) => format!("file-{id}"),
+            DocumentRef::Request(id) => format!("request-{id}"),
             DocumentRef::Immunizations => "immunizations".into(),
             DocumentRef::AdultProxyForm => "form-adult-proxy".into(),
         }
@@ -109,6 +124,8 @@ impl DocumentRef {
             _ => {
                 if let Some(rest) = key.strip_prefix("visit-") {
                     id(rest).map(DocumentRef::Visit)
+                } else if let Some(rest) = key.strip_prefix("request-") {
+                    id(rest).map(DocumentRef::Request)
                 } else {
                     key.strip_prefix("file-").and_then(id).map(DocumentRef::OnFile)
                 }
@@ -142,6 +159,122 @@ pub struct DocumentList {
     pub total: usize,
 }
 
+/// What a copy of the record can hold; a request names the parts it wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecordPart {
+    Problems,
+    Allergies,
+    Medications,
+    Immunizations,
+    Visits,
+    Results,
+}
+
+impl RecordPart {
+    pub const ALL: [RecordPart; 6] = [
+        RecordPart::Problems,
+        RecordPart::Allergies,
+        RecordPart::Medications,
+        RecordPart::Immunizations,
+        RecordPart::Visits,
+        RecordPart::Results,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            RecordPart::Problems => "problems",
+            RecordPart::Allergies => "allergies",
+            RecordPart::Medications => "medications",
+            RecordPart::Immunizations => "immunizations",
+            RecordPart::Visits => "visits",
+            RecordPart::Results => "results",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<RecordPart> {
+        RecordPart::ALL.into_iter().find(|p| p.slug() == slug)
+    }
+
+    /// The section a proxy needs to ask for this part: a copy holds no more than the
+    /// reader may see on the pages.
+    pub fn section(self) -> crate::access::Section {
+        use crate::access::Section;
+        match self {
+            RecordPart::Problems | RecordPart::Allergies | RecordPart::Immunizations => {
+                Section::HealthSummary
+            }
+            RecordPart::Medications => Section::Medications,
+            RecordPart::Visits => Section::Visits,
+            RecordPart::Results => Section::Results,
+        }
+    }
+
+    /// "problems,visits" (unknown names dropped), in the order of `ALL`.
+    pub fn parse_list(text: &str) -> Vec<RecordPart> {
+        let named: Vec<&str> = text.split(',').map(str::trim).collect();
+        RecordPart::ALL.into_iter().filter(|p| named.contains(&p.slug())).collect()
+    }
+
+    pub fn join(parts: &[RecordPart]) -> String {
+        parts.iter().map(|p| p.slug()).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// The longest reason a request may give.
+pub const REQUEST_REASON_MAX_CHARS: usize = 500;
+/// HIPAA's limit for answering a request for access: 30 days.
+pub const REQUEST_DUE_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequestStatus {
+    Pending,
+    Fulfilled,
+    Declined,
+}
+
+impl RequestStatus {
+    pub fn parse(text: &str) -> RequestStatus {
+        match text {
+            "fulfilled" => RequestStatus::Fulfilled,
+            "declined" => RequestStatus::Declined,
+            _ => RequestStatus::Pending,
+        }
+    }
+}
+
+/// One of the reader's own requests for a copy, as they see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordRequestView {
+    pub id: i64,
+    pub status: RequestStatus,
+    /// YYYY-MM-DD, the clinic's days.
+    pub requested_on: String,
+    pub due_on: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub parts: Vec<RecordPart>,
+    pub reason: String,
+    pub decline_reason: Option<String>,
+}
+
+/// A pending request in HIM's queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedRequest {
+    pub id: i64,
+    pub patient_name: String,
+    pub mrn: String,
+    pub birth_date: String,
+    pub requester: String,
+    pub as_proxy: bool,
+    pub requested_on: String,
+    pub due_on: String,
+    pub overdue: bool,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub parts: Vec<RecordPart>,
+    pub reason: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +300,12 @@ mod tests {
             assert_eq!(Shelf::from_slug(shelf.slug()), Some(shelf));
         }
         assert_eq!(Shelf::from_slug("everything"), None);
+    }
+
+    #[test]
+    fn parts_read_back_in_their_order_and_unknown_ones_are_dropped() {
+        let parts = RecordPart::parse_list("results, visits,x,problems");
+        assert_eq!(parts, [RecordPart::Problems, RecordPart::Visits, RecordPart::Results]);
+        assert_eq!(RecordPart::parse_list(&RecordPart::join(&RecordPart::ALL)), RecordPart::ALL);
     }
 }

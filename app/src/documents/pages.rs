@@ -1,9 +1,10 @@
 //! The Documents page: one list with a filter per kind, newest first, paged. Downloads are
-//! plain form posts (they work before and without the wasm); the visits to put in one
+//! plain form posts the browser sends itself (`data-download`: they work without the wasm,
+//! and the client's navigation leaves them alone, else it would fetch each file twice); the visits to put in one
 //! record are ticked in the list and sent by one form (`form="visit-records"`: a checkbox
 //! belongs to that form wherever it sits).
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::{
     api::{list_documents, DownloadDocument, DownloadVisitRecords},
@@ -34,6 +35,7 @@ pub fn DocumentsPage() -> impl IntoView {
     view! {
         <h1>{t!(i18n, documents.title)}</h1>
         <p>{t!(i18n, documents.intro)}</p>
+        <p><a href="/documents/request">{t!(i18n, documents.request_link)}</a></p>
         <ShelfFilter current=Signal::derive(shelf) />
         <FormMessage message=form_error(download, &[]) />
         <FormMessage message=form_error(records, &[]) />
@@ -41,14 +43,16 @@ pub fn DocumentsPage() -> impl IntoView {
     }
 }
 
-/// The filter as links: each kind is a page of its own, and the back button works.
+/// The filter as links: each kind is a page of its own, and the back button works. Plain
+/// links (the client navigates them in place): the router's `<A>` marks a link current by
+/// its path alone, and all four share one.
 #[component]
 fn ShelfFilter(current: Signal<Option<Shelf>>) -> impl IntoView {
     let i18n = use_i18n();
     let link = move |shelf: Option<Shelf>, label: String| {
         let href = shelf.map_or("/documents".to_owned(), |s| format!("/documents?kind={}", s.slug()));
         let here = move || (current.get() == shelf).then_some("page");
-        view! { <li><A href=href attr:aria-current=here>{label}</A></li> }
+        view! { <li><a href=href aria-current=here>{label}</a></li> }
     };
     view! {
         <nav aria-label=move || t_string!(i18n, documents.filter).to_string()>
@@ -70,7 +74,7 @@ fn DocumentTable(list: DocumentList, shelf: Option<Shelf>) -> impl IntoView {
     let pager = (list.pages > 1).then(|| view! { <Pager page=list.page pages=list.pages shelf=shelf /> });
     view! {
         {has_visits.then(|| view! {
-            <form id=VISIT_RECORDS_FORM method="post" action=VISIT_RECORDS_PATH class="actions">
+            <form id=VISIT_RECORDS_FORM method="post" action=VISIT_RECORDS_PATH class="actions" data-download="">
                 <p class="muted">{t!(i18n, documents.pick_visits)}</p>
                 <button type="submit">{t!(i18n, documents.download_selected)}</button>
             </form>
@@ -87,6 +91,8 @@ fn DocumentTable(list: DocumentList, shelf: Option<Shelf>) -> impl IntoView {
 fn DocumentRow(entry: DocumentEntry) -> impl IntoView {
     let i18n = use_i18n();
     let title = if entry.title.is_empty() { kind_label(i18n, entry.kind) } else { entry.title.clone() };
+    // The date makes each name unique (two "Lab visit - Blood draw"): said, not shown twice.
+    let dated = if entry.date.is_empty() { title.clone() } else { format!("{title}, {}", entry.date) };
     let visit_id = match DocumentRef::parse(&entry.key) {
         Some(DocumentRef::Visit(id)) => Some(id),
         _ => None,
@@ -97,7 +103,8 @@ fn DocumentRow(entry: DocumentEntry) -> impl IntoView {
             let label_for = box_id.clone();
             view! {
                 <label for=label_for class="check">
-                    <input type="checkbox" id=box_id name="visits[]" value=id.to_string() form=VISIT_RECORDS_FORM />
+                    <input type="checkbox" id=box_id name="visits[]" value=id.to_string() form=VISIT_RECORDS_FORM
+                        aria-label=dated.clone() />
                     <strong>{title.clone()}</strong>
                 </label>
             }
@@ -113,11 +120,11 @@ fn DocumentRow(entry: DocumentEntry) -> impl IntoView {
                 {(!entry.date.is_empty()).then(|| view! { " · " <When iso=entry.date.clone() /> })}
                 " · " {entry.source.clone()}
             </p>
-            <form method="post" action=DOWNLOAD_PATH>
+            <form method="post" action=DOWNLOAD_PATH data-download="">
                 <input type="hidden" name="key" value=entry.key.clone() />
                 <button type="submit" class="secondary">
                     {t!(i18n, documents.download)}
-                    <span class="visually-hidden">" " {title}</span>
+                    <span class="visually-hidden">" " {dated}</span>
                 </button>
             </form>
         </li>
@@ -133,9 +140,9 @@ fn Pager(page: usize, pages: usize, shelf: Option<Shelf>) -> impl IntoView {
     };
     view! {
         <nav class="pager" aria-label=move || t_string!(i18n, documents.pages).to_string()>
-            {(page > 1).then(|| view! { <A href=href(page - 1)>{t!(i18n, documents.newer)}</A> })}
+            {(page > 1).then(|| view! { <a href=href(page - 1)>{t!(i18n, documents.newer)}</a> })}
             <span>{t_string!(i18n, documents.page_of, page = page, pages = pages).to_string()}</span>
-            {(page < pages).then(|| view! { <A href=href(page + 1)>{t!(i18n, documents.older)}</A> })}
+            {(page < pages).then(|| view! { <a href=href(page + 1)>{t!(i18n, documents.older)}</a> })}
         </nav>
     }
 }
@@ -143,15 +150,17 @@ fn Pager(page: usize, pages: usize, shelf: Option<Shelf>) -> impl IntoView {
 fn shelf_label(i18n: leptos_i18n::I18nContext<Locale>, shelf: Shelf) -> String {
     match shelf {
         Shelf::VisitRecords => t_string!(i18n, documents.shelf_visits),
+        Shelf::Requested => t_string!(i18n, documents.shelf_requested),
         Shelf::OnFile => t_string!(i18n, documents.shelf_on_file),
         Shelf::Forms => t_string!(i18n, documents.shelf_forms),
     }
     .to_string()
 }
 
-fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, kind: EntryKind) -> String {
+pub(super) fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, kind: EntryKind) -> String {
     match kind {
         EntryKind::Visit => t_string!(i18n, documents.kind_visit),
+        EntryKind::RequestedCopy => t_string!(i18n, documents.kind_requested),
         EntryKind::DischargeSummary => t_string!(i18n, documents.kind_discharge),
         EntryKind::OperativeReport => t_string!(i18n, documents.kind_operative),
         EntryKind::Letter => t_string!(i18n, documents.kind_letter),

@@ -3,10 +3,10 @@
 //! patient and their date of birth, when it was made, and its page numbers on every page
 //! (a printed record handed to another clinic keeps its pages together). Labels are in the
 //! reader's language; the chart's own text is as the clinicians wrote it.
-use super::store::VisitResultRow;
+use super::store::ObservationRow;
 use crate::{
     infra::{mail_language::MailLanguage, pdf::TextDocument},
-    summary::Immunization,
+    summary::{Allergy, Immunization, Problem},
     visits::store::DocumentRow,
 };
 
@@ -20,6 +20,17 @@ pub struct Header<'a> {
 }
 
 struct Words {
+    record_copy: &'static str,
+    covering: &'static str,
+    from_start: &'static str,
+    to_today: &'static str,
+    problems: &'static str,
+    allergies: &'static str,
+    medications: &'static str,
+    visits: &'static str,
+    none: &'static str,
+    onset: &'static str,
+    started: &'static str,
     visit_records: &'static str,
     immunization_record: &'static str,
     birth_date: &'static str,
@@ -37,6 +48,17 @@ struct Words {
 }
 
 const ENGLISH: Words = Words {
+    record_copy: "Copy of your health record",
+    covering: "Covering",
+    from_start: "the first entry",
+    to_today: "today",
+    problems: "Problems",
+    allergies: "Allergies",
+    medications: "Current medications",
+    visits: "Visits",
+    none: "None on record.",
+    onset: "since",
+    started: "started",
     visit_records: "Visit records",
     immunization_record: "Immunization record",
     birth_date: "Date of birth",
@@ -54,6 +76,17 @@ const ENGLISH: Words = Words {
 };
 
 const SPANISH: Words = Words {
+    record_copy: "Copia de su expediente médico",
+    covering: "Período",
+    from_start: "el primer registro",
+    to_today: "hoy",
+    problems: "Problemas de salud",
+    allergies: "Alergias",
+    medications: "Medicamentos actuales",
+    visits: "Visitas",
+    none: "No hay registros.",
+    onset: "desde",
+    started: "inicio",
     visit_records: "Registros de visitas",
     immunization_record: "Registro de vacunas",
     birth_date: "Fecha de nacimiento",
@@ -102,12 +135,103 @@ pub struct PrintedVisit<'a> {
     pub visit: &'a DocumentRow,
     /// "2026-11-30 09:30" on the clinic's clock.
     pub starts: &'a str,
-    pub results: Vec<&'a VisitResultRow>,
+    pub results: Vec<&'a ObservationRow>,
 }
 
 pub fn visit_records(lang: MailLanguage, header: &Header<'_>, visits: &[PrintedVisit<'_>]) -> Vec<u8> {
     let w = words(lang);
     let mut doc = start(w.visit_records, header, w);
+    print_visits(&mut doc, w, visits);
+    doc.finish()
+}
+
+/// A current medication as a copy prints it.
+pub struct MedicationLine {
+    pub name: String,
+    pub dose: String,
+    pub sig: String,
+    pub start_date: String,
+}
+
+/// What a copy of the record holds: each part asked for (None: not asked for), already
+/// limited to the dates of the request.
+#[derive(Default)]
+pub struct CopyContents<'a> {
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub problems: Option<Vec<Problem>>,
+    pub allergies: Option<Vec<Allergy>>,
+    pub medications: Option<Vec<MedicationLine>>,
+    pub immunizations: Option<Vec<Immunization>>,
+    pub visits: Option<Vec<PrintedVisit<'a>>>,
+    /// Released results, grouped by report in the order collected: (report, when, lines).
+    pub results: Option<Vec<(String, String, Vec<&'a ObservationRow>)>>,
+}
+
+/// A copy of the record: the parts asked for, each under its heading, "none on record"
+/// where a part is empty.
+pub fn record_copy(lang: MailLanguage, header: &Header<'_>, copy: &CopyContents<'_>) -> Vec<u8> {
+    let w = words(lang);
+    let mut doc = start(w.record_copy, header, w);
+    let range = format!("{} - {}", copy.from.unwrap_or(w.from_start), copy.to.unwrap_or(w.to_today));
+    doc.field(w.covering, &range);
+    if let Some(problems) = &copy.problems {
+        let lines = problems.iter().map(|p| match &p.onset {
+            Some(onset) => format!("{} ({}), {} {onset}", p.name, p.code, w.onset),
+            None => format!("{} ({})", p.name, p.code),
+        });
+        part(&mut doc, w.problems, w.none, lines);
+    }
+    if let Some(allergies) = &copy.allergies {
+        let lines = allergies.iter().map(|a| format!("{}: {} ({})", a.substance, a.reaction, a.severity));
+        part(&mut doc, w.allergies, w.none, lines);
+    }
+    if let Some(medications) = &copy.medications {
+        let lines = medications
+            .iter()
+            .map(|m| format!("{} {}: {} ({} {})", m.name, m.dose, m.sig, w.started, m.start_date));
+        part(&mut doc, w.medications, w.none, lines);
+    }
+    if let Some(doses) = &copy.immunizations {
+        let lines = doses.iter().map(|d| format!("{}  {} ({} {})", d.given_on, d.name, w.cvx, d.cvx));
+        part(&mut doc, w.immunization_record, w.none, lines);
+    }
+    if let Some(visits) = &copy.visits {
+        doc.heading(w.visits);
+        if visits.is_empty() {
+            doc.note(w.none);
+        }
+        print_visits(&mut doc, w, visits);
+    }
+    if let Some(reports) = &copy.results {
+        doc.heading(w.results);
+        if reports.is_empty() {
+            doc.note(w.none);
+        }
+        for (report, when, lines) in reports {
+            doc.subheading(&format!("{when} - {report}"));
+            for line in lines {
+                doc.paragraph(&result_line(line));
+            }
+        }
+    }
+    doc.finish()
+}
+
+/// A part of a copy: its heading, then one paragraph per line, or "none on record".
+fn part(doc: &mut TextDocument, heading: &str, none: &str, lines: impl Iterator<Item = String>) {
+    doc.heading(heading);
+    let mut any = false;
+    for line in lines {
+        doc.paragraph(&line);
+        any = true;
+    }
+    if !any {
+        doc.note(none);
+    }
+}
+
+fn print_visits(doc: &mut TextDocument, w: &Words, visits: &[PrintedVisit<'_>]) {
     for printed in visits {
         let v = &printed.visit.visit;
         doc.subheading(&format!("{} - {}", printed.starts, v.kind));
@@ -135,11 +259,10 @@ pub fn visit_records(lang: MailLanguage, header: &Header<'_>, visits: &[PrintedV
             }
         }
     }
-    doc.finish()
 }
 
 /// "Hemoglobin A1c (HbA1c): 7.4 % [H]".
-fn result_line(r: &VisitResultRow) -> String {
+fn result_line(r: &ObservationRow) -> String {
     let value = match (&r.value_text, r.value_num) {
         (Some(text), _) => text.clone(),
         (None, Some(n)) => format!("{n}"),
@@ -248,8 +371,9 @@ mod tests {
             avs_text: Some("Walk daily.".into()),
             note_text: Some("Doing well.".into()),
         };
-        let result = VisitResultRow {
-            encounter_id: 1,
+        let result = ObservationRow {
+            report_id: 1,
+            encounter_id: Some(1),
             report: "HbA1c".into(),
             collected_at: 0,
             name: "Hemoglobin A1c".into(),

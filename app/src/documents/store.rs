@@ -72,10 +72,11 @@ pub async fn posted_file(chart: &ChartScope, id: i64) -> Result<Option<PostedFil
     .await
 }
 
-/// One observation of a released result that belongs to a visit.
+/// One observation of a released result, with its report and the visit it belongs to.
 #[derive(Debug, sqlx::FromRow)]
-pub struct VisitResultRow {
-    pub encounter_id: i64,
+pub struct ObservationRow {
+    pub report_id: i64,
+    pub encounter_id: Option<i64>,
     pub report: String,
     pub collected_at: i64,
     pub name: String,
@@ -85,17 +86,35 @@ pub struct VisitResultRow {
     pub flag: Option<String>,
 }
 
-/// The released results of the chart's visits (held ones are not released; a proxy gets
-/// no confidential report), in the order they were collected; the caller keeps the visits
-/// it prints.
-pub async fn visit_results(chart: &ChartScope) -> Result<Vec<VisitResultRow>, sqlx::Error> {
+/// The chart's released results (held ones are not released; a proxy gets no confidential
+/// report), observation by observation, in the order they were collected; the callers keep
+/// the visits or the dates they print.
+pub async fn released_observations(chart: &ChartScope) -> Result<Vec<ObservationRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT r.encounter_id, r.name AS report, r.collected_at, o.name, o.value_num, o.value_text, o.unit, o.flag \
-         FROM diagnostic_reports r JOIN observations o ON o.report_id = r.id \
-         WHERE r.patient_id = $1 AND r.encounter_id IS NOT NULL AND r.released_at IS NOT NULL \
-         AND r.confidential <= $2 ORDER BY r.collected_at, r.id, o.position, o.id",
+        "SELECT r.id AS report_id, r.encounter_id, r.name AS report, r.collected_at, o.name, o.value_num, \
+         o.value_text, o.unit, o.flag FROM diagnostic_reports r JOIN observations o ON o.report_id = r.id \
+         WHERE r.patient_id = $1 AND r.released_at IS NOT NULL AND r.confidential <= $2 \
+         ORDER BY r.collected_at, r.id, o.position, o.id",
     )
     .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .fetch_all(&chart.db().read)
+    .await
+}
+
+/// The released results of one visit of the chart, as `released_observations`.
+pub async fn visit_observations(
+    chart: &ChartScope,
+    visit_id: i64,
+) -> Result<Vec<ObservationRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.id AS report_id, r.encounter_id, r.name AS report, r.collected_at, o.name, o.value_num, \
+         o.value_text, o.unit, o.flag FROM diagnostic_reports r JOIN observations o ON o.report_id = r.id \
+         WHERE r.patient_id = $1 AND r.encounter_id = $2 AND r.released_at IS NOT NULL AND r.confidential <= $3 \
+         ORDER BY r.collected_at, r.id, o.position, o.id",
+    )
+    .bind(chart.patient_id())
+    .bind(visit_id)
     .bind(chart.visibility().max_flag())
     .fetch_all(&chart.db().read)
     .await

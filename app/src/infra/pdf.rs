@@ -73,6 +73,7 @@ impl TextDocument {
     /// Text that keeps its own paragraphs (a note, a summary): each blank-line-separated
     /// part becomes a paragraph, each single line break a line of its own.
     pub fn text_block(&mut self, text: &str) {
+        let text = text.replace("\r\n", "\n");
         for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
             for line in para.lines() {
                 self.lines(PROSE, BODY_SIZE, line);

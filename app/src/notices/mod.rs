@@ -26,15 +26,18 @@ pub enum NoticeKind {
     Access,
     /// A health reminder (a vaccine, a screening test) has come due.
     Reminder,
+    /// A requested copy of the record is ready (or the request was declined).
+    Document,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 5] = [
+    pub const ALL: [NoticeKind; 6] = [
         NoticeKind::Message,
         NoticeKind::Result,
         NoticeKind::Reminder,
         NoticeKind::Renewal,
         NoticeKind::Access,
+        NoticeKind::Document,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +47,7 @@ impl NoticeKind {
             NoticeKind::Renewal => "renewal",
             NoticeKind::Access => "access",
             NoticeKind::Reminder => "reminder",
+            NoticeKind::Document => "document",
         }
     }
 

@@ -24,6 +24,7 @@ fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, kind: NoticeKind) -> Strin
         NoticeKind::Renewal => t_string!(i18n, notices.renewal),
         NoticeKind::Access => t_string!(i18n, notices.access),
         NoticeKind::Reminder => t_string!(i18n, notices.reminder),
+        NoticeKind::Document => t_string!(i18n, notices.document),
     }
     .to_string()
 }

@@ -52,6 +52,16 @@ fn what_and_page(kind: NoticeKind, lang: MailLanguage) -> (&'static str, &'stati
         (NoticeKind::Reminder, English) => {
             ("A health reminder is due in Portico", "A health reminder is due in Portico.", "reminders")
         }
+        (NoticeKind::Document, English) => (
+            "Your request for a copy was answered in Portico",
+            "A request for a copy of a health record was answered in Portico.",
+            "documents/request",
+        ),
+        (NoticeKind::Document, Spanish) => (
+            "Se respondió su solicitud de copia en Portico",
+            "Se respondió una solicitud de copia de un expediente en Portico.",
+            "documents/request",
+        ),
         (NoticeKind::Reminder, Spanish) => (
             "Vence un recordatorio de salud en Portico",
             "Vence un recordatorio de salud en Portico.",

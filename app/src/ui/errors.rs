@@ -106,6 +106,13 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::RestrictionPending => t_string!(i18n, err.restriction_pending),
         Problem::DocumentsChooseVisit => t_string!(i18n, err.documents_choose_visit),
         Problem::DocumentsTooManyVisits => t_string!(i18n, err.documents_too_many_visits),
+        Problem::DocumentsChoosePart => t_string!(i18n, err.documents_choose_part),
+        Problem::DocumentsBadDate => t_string!(i18n, err.documents_bad_date),
+        Problem::DocumentsDatesBackwards => t_string!(i18n, err.documents_dates_backwards),
+        Problem::DocumentsReasonTooLong => t_string!(i18n, err.documents_reason_too_long),
+        Problem::DocumentsRequestPending => t_string!(i18n, err.documents_request_pending),
+        Problem::DocumentsDeclineReasonRequired => t_string!(i18n, err.documents_decline_reason_required),
+        Problem::DocumentsAlreadyAnswered => t_string!(i18n, err.documents_already_answered),
         Problem::BadRequest => t_string!(i18n, err.bad_request),
     };
     text.to_string()

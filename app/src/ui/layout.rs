@@ -149,6 +149,7 @@ fn SignedIn(me: Me) -> impl IntoView {
                 })}
                 {him.then(|| view! {
                     <li><MenuLink href="/staff/proxy">{t!(i18n, nav.staff_proxy)}</MenuLink></li>
+                    <li><MenuLink href="/staff/records">{t!(i18n, nav.staff_records)}</MenuLink></li>
                     <li><MenuLink href="/staff/break-glass">{t!(i18n, nav.staff_break_glass)}</MenuLink></li>
                     <li><MenuLink href="/staff/corrections">{t!(i18n, nav.staff_corrections)}</MenuLink></li>
                 })}

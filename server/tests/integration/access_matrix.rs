@@ -248,6 +248,8 @@ fn table() -> Vec<Row> {
         row("/api/documents/download", Documents, Call::Form(|f| vec![("key", format!("file-{}", f.secret_document))]), SECRET_OBJECT),
         row("/api/documents/download", Documents, Call::Form(|f| vec![("key", format!("file-{}", f.normal_document))]), [O, O, F, E, E, O, N, U]),
         row("/api/documents/download", Documents, Call::Form(|_| vec![("key", "immunizations".into())]), LIST),
+        row("/api/documents/requests", Documents, Call::Form(none), LIST),
+        row("/api/documents/request_copy", Documents, Call::Form(|_| vec![("parts[]", "visits".into())]), LIST),
         row("/api/documents/visit_records", Documents, Call::Form(|f| vec![("visits[]", f.visit.to_string())]), SECRET_OBJECT),
         row("/api/messages/inbox", Messages, Call::Form(none), LIST),
         row("/api/messages/unread", Messages, Call::Form(none), LIST),
@@ -283,6 +285,9 @@ fn table() -> Vec<Row> {
         ]), STAFF),
         row("/api/staff/messages/attachment", Messages, Call::Get(|f| format!("id={}", f.secret_attachment)), STAFF),
         row("/api/staff/proxy/queue", Sharing, Call::Form(none), STAFF),
+        row("/api/staff/records/queue", Documents, Call::Form(none), STAFF),
+        row("/api/staff/records/fulfil", Documents, Call::Form(|_| vec![("id", "1".into())]), STAFF),
+        row("/api/staff/records/decline", Documents, Call::Form(|_| vec![("id", "1".into()), ("reason", "No".into())]), STAFF),
         row("/api/staff/proxy/request", Sharing, Call::Form(|_| vec![("id", "1".into())]), STAFF),
         row("/api/staff/proxy/approve", Sharing, Call::Form(|f| vec![
             ("id", "1".into()), ("patient_id", f.leo.to_string()), ("sections", "home".into()),
@@ -544,7 +549,12 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
         // Breaking the glass opens the chart for the session: not done by the first column,
         // whose refusals are the point (staff_reach tests it).
         "/api/staff/break_glass" => [S, O, F, F],
-        _ if path.starts_with("/api/staff/proxy/") || path.starts_with("/api/staff/break_glass/") => [F; 4],
+        _ if path.starts_with("/api/staff/proxy/")
+            || path.starts_with("/api/staff/break_glass/")
+            || path.starts_with("/api/staff/records/") =>
+        {
+            [F; 4]
+        }
         _ => panic!("no staff expectation for {path}"),
     }
 }

@@ -13,7 +13,10 @@ use reqwest::{header, Client, StatusCode};
 
 on_both_databases!(
     a_visit_record_holds_the_chosen_visits_and_no_confidential_note_for_a_proxy,
-    documents_on_file_stay_in_their_chart_and_limits_are_said_at_the_field
+    documents_on_file_stay_in_their_chart_and_limits_are_said_at_the_field,
+    a_proxy_granted_documents_alone_gets_no_visit_records_nor_immunizations,
+    a_requested_copy_is_made_by_him_as_its_requester_may_see_the_chart,
+    a_request_is_checked_at_its_fields_and_a_declined_one_says_why
 );
 
 /// A finished visit on Leo's chart with a note; returns its id.
@@ -104,10 +107,7 @@ async fn a_visit_record_holds_the_chosen_visits_and_no_confidential_note_for_a_p
 
     // A parent with every section: the same visits, but the visit with a confidential note
     // does not exist for them, so a record that asks for it is refused whole.
-    let parent = app.signed_in("jordan").await;
-    grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
-    let (status, body) = app.call(&parent, "proxy/switch", &[("patient_id", &f.leo.to_string())]).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let parent = parent_with(app, &f, &Section::GRANTABLE).await;
     let text = download(app, &parent, "documents/visit_records", &picked(&[alpha, charlie])).await.unwrap();
     assert!(text.contains("ALPHA note") && text.contains("CHARLIE summary"), "{text}");
     let refused =
@@ -171,4 +171,167 @@ async fn documents_on_file_stay_in_their_chart_and_limits_are_said_at_the_field(
     );
     let (status, body) = app.call(&leo, "documents/visit_records", &[("visits[]", "12x")]).await;
     assert_eq!((status, error_key(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "error.bad_request".into()));
+}
+
+/// Jordan, Leo's parent, with the chart open and `sections` granted.
+async fn parent_with(app: &TestApp, f: &crate::proxy_fixture::Family, sections: &[Section]) -> Client {
+    grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, sections).await;
+    let parent = app.signed_in("jordan").await;
+    let (status, body) = app.call(&parent, "proxy/switch", &[("patient_id", &f.leo.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    parent
+}
+
+async fn a_proxy_granted_documents_alone_gets_no_visit_records_nor_immunizations(app: &TestApp) {
+    let f = family(app).await;
+    let alpha = visit(app, f.leo, 60, "ALPHA").await;
+    app.execute(&format!(
+        "INSERT INTO immunizations (patient_id, cvx, name, given_on) VALUES ({}, '140', 'Influenza', '2026-10-01')",
+        f.leo
+    ))
+    .await;
+    let leo = app.signed_in("leo").await;
+    let (_, own) = app.call(&leo, "documents/list", &[]).await;
+    let kinds = |list: &serde_json::Value| -> Vec<String> {
+        list["entries"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_owned()).collect()
+    };
+    assert!(
+        kinds(&own).contains(&"Visit".to_owned()) && kinds(&own).contains(&"ImmunizationRecord".to_owned())
+    );
+
+    // Documents shows no more than the sections granted: the letter on file, the form.
+    let parent = parent_with(app, &f, &[Section::Documents]).await;
+    let (status, list) = app.call(&parent, "documents/list", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(kinds(&list), ["Letter", "AdultProxyForm"], "{list}");
+    let visits = [("visits[]", alpha.to_string())];
+    assert_eq!(
+        download(app, &parent, "documents/visit_records", &visits).await.unwrap_err().0,
+        StatusCode::FORBIDDEN
+    );
+    let shots = [("key", "immunizations".to_owned())];
+    assert_eq!(
+        download(app, &parent, "documents/download", &shots).await.unwrap_err().0,
+        StatusCode::FORBIDDEN
+    );
+    // A copy can hold only what the grant shows.
+    let (status, body) = app.call(&parent, "documents/requests", &[]).await;
+    assert_eq!((status, body["allowed"].as_array().unwrap().len()), (StatusCode::OK, 0), "{body}");
+    let (status, _) = app.call(&parent, "documents/request_copy", &[("parts[]", "visits")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn a_requested_copy_is_made_by_him_as_its_requester_may_see_the_chart(app: &TestApp) {
+    let f = family(app).await;
+    visit(app, f.leo, 60, "ALPHA").await;
+    let leo = app.signed_in("leo").await;
+    let (status, body) =
+        app.call(&leo, "documents/request_copy", &[("parts[]", "visits"), ("parts[]", "problems")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // One waiting request per reader and chart: a second click files nothing new.
+    let (status, body) = app.call(&leo, "documents/request_copy", &[("parts[]", "visits")]).await;
+    assert_eq!(
+        (status, error_key(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "documents.request_pending".into())
+    );
+    let parent = parent_with(app, &f, &Section::GRANTABLE).await;
+    let (status, body) =
+        app.call(&parent, "documents/request_copy", &[("parts[]", "visits"), ("from", "2020-01-01")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let him = app.signed_in("him.lee").await;
+    let (status, queue) = app.call(&him, "staff/records/queue", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    let queue = queue.as_array().unwrap();
+    assert_eq!(queue.len(), 2);
+    assert_eq!((queue[0]["as_proxy"].as_bool(), queue[1]["as_proxy"].as_bool()), (Some(false), Some(true)));
+    for request in queue {
+        let (status, body) =
+            app.call(&him, "staff/records/fulfil", &[("id", &request["id"].to_string())]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, body) = app.call(&him, "staff/records/fulfil", &[("id", &queue[0]["id"].to_string())]).await;
+    assert_eq!(
+        (status, error_key(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "documents.already_answered".into())
+    );
+    assert_eq!(app.audit_count("record-copy-fulfilled").await, 2);
+
+    // Each requester downloads their own copy from Requested records; never the other's.
+    let copy_of = |client: &Client| {
+        let client = client.clone();
+        async move {
+            let (_, list) = app.call(&client, "documents/list", &[("shelf", "requested")]).await;
+            let key = list["entries"][0]["key"].as_str().expect("a ready copy").to_owned();
+            (key.clone(), download(app, &client, "documents/download", &[("key", key)]).await.unwrap())
+        }
+    };
+    let (leo_key, leo_copy) = copy_of(&leo).await;
+    assert!(
+        leo_copy.contains("ALPHA note") && leo_copy.contains(SECRET),
+        "the patient's copy is whole:\n{leo_copy}"
+    );
+    assert!(leo_copy.contains("Problems"), "{leo_copy}");
+    let (parent_key, parent_copy) = copy_of(&parent).await;
+    assert!(parent_copy.contains("ALPHA note"), "{parent_copy}");
+    assert!(!parent_copy.contains(SECRET), "a proxy's copy holds nothing confidential:\n{parent_copy}");
+    assert!(!parent_copy.contains("Problems"), "only the parts asked for");
+    assert_eq!(
+        download(app, &parent, "documents/download", &[("key", leo_key)]).await.unwrap_err().0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        download(app, &leo, "documents/download", &[("key", parent_key)]).await.unwrap_err().0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn a_request_is_checked_at_its_fields_and_a_declined_one_says_why(app: &TestApp) {
+    family(app).await;
+    let leo = app.signed_in("leo").await;
+    let long = "x".repeat(501);
+    for (form, field_problem) in [
+        (vec![], "documents.choose_part"),
+        (vec![("parts[]", "visits"), ("from", "01/02/2026")], "documents.bad_date"),
+        (
+            vec![("parts[]", "visits"), ("from", "2026-02-01"), ("to", "2026-01-01")],
+            "documents.dates_backwards",
+        ),
+        (vec![("parts[]", "visits"), ("reason", long.as_str())], "documents.reason_too_long"),
+        (vec![("parts[]", "everything")], "error.bad_request"),
+    ] {
+        let (status, body) = app.call(&leo, "documents/request_copy", &form).await;
+        assert_eq!(
+            (status, error_key(&body)),
+            (StatusCode::UNPROCESSABLE_ENTITY, field_problem.into()),
+            "{form:?}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM record_requests").await,
+        0,
+        "nothing filed from a refused form"
+    );
+    let reason = "x".repeat(500);
+    let (status, body) =
+        app.call(&leo, "documents/request_copy", &[("parts[]", "results"), ("reason", &reason)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let him = app.signed_in("him.lee").await;
+    let (_, queue) = app.call(&him, "staff/records/queue", &[]).await;
+    let id = queue[0]["id"].to_string();
+    let (status, body) = app.call(&him, "staff/records/decline", &[("id", &id), ("reason", "  ")]).await;
+    assert_eq!(
+        (status, error_key(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "documents.decline_reason_required".into())
+    );
+    let (status, body) =
+        app.call(&him, "staff/records/decline", &[("id", &id), ("reason", "We sent it by mail.")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, page) = app.call(&leo, "documents/requests", &[]).await;
+    assert_eq!(page["requests"][0]["status"], "Declined");
+    assert_eq!(page["requests"][0]["decline_reason"], "We sent it by mail.");
+    // Answered: the patient may ask again.
+    let (status, _) = app.call(&leo, "documents/request_copy", &[("parts[]", "results")]).await;
+    assert_eq!(status, StatusCode::OK);
 }

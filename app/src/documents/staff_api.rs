@@ -1,0 +1,105 @@
+//! Health Information Management's side of requests for a copy: the queue (the soonest due
+//! first) and the answer, a copy made from the chart as the requester may see it, or a
+//! reason it is declined. Both are plain form posts that send HIM back to the queue.
+use leptos::prelude::*;
+
+use super::QueuedRequest;
+#[cfg(feature = "ssr")]
+use super::{copy, request_store, RecordPart, RequestStatus};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::{
+    access::{self, Need, Section, StaffAccess, Visibility},
+    infra::mail_language::MailLanguage,
+    notices::{send, NoticeKind},
+    problem::Problem,
+};
+
+#[cfg(feature = "ssr")]
+async fn him() -> Result<StaffAccess, AppError> {
+    access::staff(Need::Him).await
+}
+
+/// The longest reason HIM may give for declining.
+pub const DECLINE_REASON_MAX_CHARS: usize = 500;
+
+#[server(endpoint = "staff/records/queue")]
+pub async fn record_request_queue() -> Result<Vec<QueuedRequest>, AppError> {
+    let staff = him().await?;
+    let unseen = request_store::pending_queue(&staff).await?;
+    let rows = staff.show(unseen, Section::Documents, "staff.records.queue").await?;
+    let clock = &staff.state().clock;
+    let now = clock.now_ms();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let r = row.request;
+            debug_assert_eq!(RequestStatus::parse(&r.status), RequestStatus::Pending);
+            QueuedRequest {
+                id: r.id,
+                patient_name: format!("{}, {}", row.family_name, row.given_name),
+                mrn: row.mrn,
+                birth_date: row.birth_date,
+                requester: row.requester,
+                as_proxy: row.max_confidential == 0,
+                requested_on: clock.date_of(r.created_at),
+                due_on: clock.date_of(r.due_at),
+                overdue: r.due_at < now,
+                from: r.from_date,
+                to: r.to_date,
+                parts: RecordPart::parse_list(&r.parts),
+                reason: r.reason,
+            }
+        })
+        .collect())
+}
+
+/// Makes the copy the request asks for, as its requester may see the chart (a proxy's has
+/// nothing confidential), stores it with the request and tells the requester by e-mail
+/// (which says only that a document is ready).
+#[server(endpoint = "staff/records/fulfil")]
+pub async fn fulfil_record_request(id: i64) -> Result<(), AppError> {
+    let staff = him().await?;
+    let request = request_store::pending(staff.db(), id)
+        .await?
+        .ok_or_else(|| AppError::invalid("form", Problem::DocumentsAlreadyAnswered))?;
+    let visibility =
+        if request.max_confidential == 0 { Visibility::NotConfidential } else { Visibility::Everything };
+    let what = format!("staff.records.fulfil id={id}");
+    let chart = staff.open_chart_seen_as(request.patient_id, visibility, Section::Documents, &what).await?;
+    let parts = RecordPart::parse_list(&request.parts);
+    let span = copy::Span { from: request.from_date.as_deref(), to: request.to_date.as_deref() };
+    let lang = MailLanguage::of_user(staff.db(), request.requested_by).await?;
+    let pdf = copy::record_pdf(&chart, &parts, span, lang).await?;
+    let now = staff.state().clock.now_ms();
+    if !request_store::fulfil(&chart, id, "application/pdf", &pdf, now).await? {
+        return Err(AppError::invalid("form", Problem::DocumentsAlreadyAnswered));
+    }
+    chart.audit_write(Section::Documents, "record-copy-fulfilled", &format!("request={id}")).await?;
+    send::to_user(staff.state(), request.requested_by, NoticeKind::Document).await;
+    leptos_axum::redirect("/staff/records?done=fulfilled");
+    Ok(())
+}
+
+/// Declines a request with the reason the requester will read.
+#[server(endpoint = "staff/records/decline")]
+pub async fn decline_record_request(id: i64, #[server(default)] reason: String) -> Result<(), AppError> {
+    let staff = him().await?;
+    let (required, too_long) =
+        (Some(Problem::DocumentsDeclineReasonRequired), Problem::DocumentsReasonTooLong);
+    let reason = crate::input::bounded(&reason, DECLINE_REASON_MAX_CHARS, required, too_long)
+        .map_err(|p| AppError::invalid("reason", p))?;
+    let request = request_store::pending(staff.db(), id)
+        .await?
+        .ok_or_else(|| AppError::invalid("form", Problem::DocumentsAlreadyAnswered))?;
+    let what = format!("staff.records.decline id={id}");
+    let chart = staff.open_chart(request.patient_id, Section::Documents, &what).await?;
+    let now = staff.state().clock.now_ms();
+    if !request_store::decline(&chart, id, &reason, now).await? {
+        return Err(AppError::invalid("form", Problem::DocumentsAlreadyAnswered));
+    }
+    chart.audit_write(Section::Documents, "record-copy-declined", &format!("request={id}")).await?;
+    send::to_user(staff.state(), request.requested_by, NoticeKind::Document).await;
+    leptos_axum::redirect("/staff/records?done=declined");
+    Ok(())
+}

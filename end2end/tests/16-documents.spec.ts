@@ -27,9 +27,13 @@ test("a patient ticks two visits and downloads them as one PDF, and a document o
   // Avery's two most recent finished visits: the lab draw six days ago and the video visit.
   await page.getByRole("checkbox", { name: "Lab visit - Blood draw" }).first().check();
   await page.getByRole("checkbox", { name: "Video visit - Diabetes follow-up" }).check();
+  // The browser posts the form itself: one request, one PDF made, one audit row.
+  const posts: string[] = [];
+  page.on("request", (r) => { if (r.url().includes("/api/documents/visit_records")) posts.push(r.method()); });
   const download = page.waitForEvent("download");
   await page.getByRole("button", { name: "Download selected visits (PDF)" }).click();
   expect((await download).suggestedFilename()).toBe("visit-records.pdf");
+  expect(posts).toEqual(["POST"]);
   const text = await pdfText(await download);
   expect(text).toContain("Avery Smith");
   expect(text).toContain("Diabetes follow-up");
@@ -69,4 +73,51 @@ test("a proxy without the Documents section has no menu entry and is refused", a
   await expect(page.getByText("You do not have access to this.")).toBeVisible();
   await expectAccessible(page);
   await signOut(page);
+});
+
+test("a patient requests a copy, HIM makes it, the patient downloads it", async ({ page }) => {
+  await signIn(page, "avery");
+  await menu(page).getByRole("link", { name: "Documents" }).click();
+  // The demo's answered request is on the Requested records shelf.
+  await page.getByRole("link", { name: "Requested records" }).click();
+  await expect(page.locator(".document-title", { hasText: "Copy of your record" })).toHaveCount(1);
+  await page.getByRole("link", { name: "Request a copy of your record" }).click();
+  await expect(page.getByRole("heading", { name: "Request a copy of your record", level: 1 })).toBeVisible();
+  await expectAccessible(page);
+  for (const part of ["Problems", "Allergies", "Medications", "Immunizations", "Visits and their notes"]) {
+    await page.getByLabel(part).uncheck();
+  }
+  await page.getByLabel("From", { exact: true }).fill("2026-02-01");
+  await page.getByLabel("To", { exact: true }).fill("2026-01-01");
+  await page.getByRole("button", { name: "Send request" }).click();
+  await expect(page.getByLabel("To", { exact: true })).toHaveAccessibleDescription("The end date is before the start date.");
+  await page.getByLabel("Test results").check();
+  await page.getByLabel("From", { exact: true }).fill("");
+  await page.getByLabel("To", { exact: true }).fill("");
+  await page.getByRole("button", { name: "Send request" }).click();
+  await expect(page.getByRole("status")).toHaveText("Your request was sent.");
+  await expect(page.locator(".document").first()).toContainText("Waiting. Answered by");
+  await expectAccessible(page);
+  await signOut(page);
+
+  await signIn(page, "him.lee");
+  await menu(page).getByRole("link", { name: "Record copies" }).click();
+  await expect(page.getByRole("heading", { name: "Requests for a copy of the record", level: 1 })).toBeVisible();
+  const request = page.locator(".queued-request", { has: page.getByRole("heading", { name: /^Smith, Avery/ }) });
+  await expect(request).toContainText("asked by Avery Smith (the patient)");
+  await expectAccessible(page);
+  await request.getByRole("button", { name: "Make the copy and send it" }).click();
+  await expect(page.getByRole("status")).toHaveText("The copy was made and the requester told.");
+  await signOut(page);
+
+  await signIn(page, "avery");
+  await page.goto("/documents/request");
+  const ready = page.locator(".document").first();
+  await expect(ready).toContainText("Ready.");
+  const copy = page.waitForEvent("download");
+  await ready.getByRole("button", { name: /^Download/ }).click();
+  const text = await pdfText(await copy);
+  expect(text).toContain("Copy of your health record");
+  expect(text).toContain("Hemoglobin A1c");
+  expect(text).not.toContain("Current medications");
 });

@@ -164,6 +164,14 @@ problems! {
     DocumentsRequestPending = "documents.request_pending",
     DocumentsDeclineReasonRequired = "documents.decline_reason_required",
     DocumentsAlreadyAnswered = "documents.already_answered",
+    DocumentsFileTooBig = "documents.file_too_big",
+    DocumentsChooseFile = "documents.choose_file",
+    DocumentsTitleRequired = "documents.title_required",
+    DocumentsTitleTooLong = "documents.title_too_long",
+    DocumentsSourceRequired = "documents.source_required",
+    DocumentsSourceTooLong = "documents.source_too_long",
+    DocumentsDateInFuture = "documents.date_in_future",
+    DocumentsUnknownMrn = "documents.unknown_mrn",
 
     BadRequest = "error.bad_request",
 }

@@ -121,3 +121,32 @@ test("a patient requests a copy, HIM makes it, the patient downloads it", async 
   expect(text).toContain("Hemoglobin A1c");
   expect(text).not.toContain("Current medications");
 });
+
+test("HIM posts a document to a chart and the patient finds it on file", async ({ page }) => {
+  await signIn(page, "him.lee");
+  await menu(page).getByRole("link", { name: "Post a document" }).click();
+  await expect(page.getByRole("heading", { name: "Post a document to a chart", level: 1 })).toBeVisible();
+  await expectAccessible(page);
+  const scan = { name: "letter.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n% Cardiology letter\n%%EOF\n") };
+  await page.getByLabel("Patient MRN").fill("100001");
+  await page.getByLabel("Kind").selectOption({ label: "Letter" });
+  await page.getByLabel("Title").fill("Cardiology consult letter");
+  await page.getByLabel("Date of the document").fill("2026-01-15");
+  await page.getByLabel("From (department or clinician)").fill("Cardiology, Lakeside Hospital");
+  // An HTML file named .pdf is refused by its bytes, at the field.
+  await page.getByLabel("File", { exact: true }).setInputFiles({ ...scan, buffer: Buffer.from("<html><script>alert(1)</script>") });
+  await page.getByRole("button", { name: "Post the document" }).click();
+  await expect(page.getByText(/Only PNG or JPEG images and PDF documents/)).toBeVisible();
+  await page.getByLabel("Patient MRN").fill("100001");
+  await page.getByLabel("Title").fill("Cardiology consult letter");
+  await page.getByLabel("Date of the document").fill("2026-01-15");
+  await page.getByLabel("From (department or clinician)").fill("Cardiology, Lakeside Hospital");
+  await page.getByLabel("File", { exact: true }).setInputFiles(scan);
+  await page.getByRole("button", { name: "Post the document" }).click();
+  await expect(page.getByRole("status")).toHaveText("The document was posted.");
+  await signOut(page);
+
+  await signIn(page, "avery");
+  await page.goto("/documents?kind=on-file");
+  await expect(page.locator(".document-title", { hasText: "Cardiology consult letter" })).toBeVisible();
+});

@@ -127,20 +127,21 @@ async fn with_error_status(response: Response) -> Response {
 
 /// The largest request body accepted, but for the endpoints that take files.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
-/// The endpoints that take files, and their caps: a message's three 10 MB attachments, a
-/// proxy authorization's one signed form.
-const UPLOAD_PATHS: [(&str, usize); 2] = [
-    ("/api/messages/send", app::messages::UPLOAD_MAX_BYTES),
-    ("/api/proxy/request_adult", app::proxy::FORM_UPLOAD_MAX_BYTES),
+/// The endpoints that take files, their caps and what the form says past them: a
+/// message's three 10 MB attachments, a proxy authorization's one signed form, a document
+/// staff post to a chart (20 MB).
+const UPLOAD_PATHS: [(&str, usize, Problem); 3] = [
+    ("/api/messages/send", app::messages::UPLOAD_MAX_BYTES, Problem::MessagesAttachmentTooBig),
+    ("/api/proxy/request_adult", app::proxy::FORM_UPLOAD_MAX_BYTES, Problem::MessagesAttachmentTooBig),
+    ("/api/staff/documents/post", app::documents::POST_UPLOAD_MAX_BYTES, Problem::DocumentsFileTooBig),
 ];
 
 /// Caps every request body: a declared length over the cap is refused before anything is
 /// read, and a body that runs past it fails mid-stream (the reader says so at the field).
 pub async fn body_limit(request: Request, next: Next) -> Response {
-    let upload_limit =
-        UPLOAD_PATHS.iter().find(|(path, _)| *path == request.uri().path()).map(|(_, cap)| *cap);
-    let upload = upload_limit.is_some();
-    let limit = upload_limit.unwrap_or(MAX_BODY_BYTES);
+    let upload = UPLOAD_PATHS.iter().find(|(path, ..)| *path == request.uri().path());
+    let limit = upload.map_or(MAX_BODY_BYTES, |(_, cap, _)| *cap);
+    let upload = upload.map(|(.., too_big)| *too_big);
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -155,11 +156,11 @@ pub async fn body_limit(request: Request, next: Next) -> Response {
 }
 
 /// An upload too large is an error at the attachments field; anything else is a plain 413.
-fn too_large(upload: bool) -> Response {
-    if !upload {
+fn too_large(upload: Option<Problem>) -> Response {
+    let Some(too_big) = upload else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
-    }
-    let error = AppError::invalid("attachments", Problem::MessagesAttachmentTooBig);
+    };
+    let error = AppError::invalid("attachments", too_big);
     let mut response =
         (StatusCode::UNPROCESSABLE_ENTITY, Body::from(serde_json::to_string(&error).unwrap_or_default()))
             .into_response();

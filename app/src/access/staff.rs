@@ -27,6 +27,9 @@ pub enum Need {
     AnswersMessages,
     /// Find patients and hand out activation codes (front desk, clinic, phone support).
     IssuesCodes,
+    /// Post a document to a chart (a discharge summary, an operative report, a letter):
+    /// HIM, and clinicians (within their patients, `open_chart`'s reach).
+    PostsDocuments,
 }
 
 impl Need {
@@ -36,6 +39,7 @@ impl Need {
             Need::Him => role == Role::Him,
             Need::AnswersMessages => role.answers_messages(),
             Need::IssuesCodes => role.may_issue_activation_codes(),
+            Need::PostsDocuments => role == Role::Him || role.is_clinician(),
         }
     }
 }

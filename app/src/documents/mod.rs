@@ -27,6 +27,15 @@ pub mod store;
 
 use serde::{Deserialize, Serialize};
 
+/// A document staff post: one file, PDF or image, at most 20 MB; and the whole form.
+pub const POST_FILE_MAX_BYTES: usize = 20 * 1024 * 1024;
+pub const POST_UPLOAD_MAX_BYTES: usize = POST_FILE_MAX_BYTES + 64 * 1024;
+/// A posted document's title and source, in characters.
+pub const TITLE_MAX_CHARS: usize = 200;
+pub const SOURCE_MAX_CHARS: usize = 120;
+/// The kinds of posted document, as stored (`documents.kind`).
+pub const POSTED_KINDS: [&str; 4] = ["discharge-summary", "operative-report", "letter", "other"];
+
 /// Entries per page of the list.
 pub const PAGE_SIZE: usize = 20;
 /// At most this many visits in one visit-records PDF.

@@ -2,6 +2,7 @@
 //! first) and the answer, a copy made from the chart as the requester may see it, or a
 //! reason it is declined. Both are plain form posts that send HIM back to the queue.
 use leptos::prelude::*;
+use server_fn::codec::{MultipartData, MultipartFormData};
 
 use super::QueuedRequest;
 #[cfg(feature = "ssr")]
@@ -101,5 +102,80 @@ pub async fn decline_record_request(id: i64, #[server(default)] reason: String) 
     chart.audit_write(Section::Documents, "record-copy-declined", &format!("request={id}")).await?;
     send::to_user(staff.state(), request.requested_by, NoticeKind::Document).await;
     leptos_axum::redirect("/staff/records?done=declined");
+    Ok(())
+}
+
+/// A document posted to a chart (HIM, or a clinician within their patients): the chart by
+/// its MRN, the kind, title, date (not in the future), where it comes from, whether it is
+/// confidential (never shown to a proxy), and one file, a PDF or an image by its bytes, at
+/// most 20 MB. Multipart (`attachment` is the file).
+#[server(endpoint = "staff/documents/post", input = MultipartFormData)]
+pub async fn post_document(data: MultipartData) -> Result<(), AppError> {
+    use super::{POSTED_KINDS, POST_FILE_MAX_BYTES, SOURCE_MAX_CHARS, TITLE_MAX_CHARS};
+    use crate::{
+        input::bounded,
+        messages::upload::{read_form_within, FileLimits},
+    };
+    // Who, before reading up to 20 MB of someone's upload.
+    let staff = access::staff(Need::PostsDocuments).await?;
+    let limits =
+        FileLimits { files: 1, bytes_per_file: POST_FILE_MAX_BYTES, too_big: Problem::DocumentsFileTooBig };
+    let fields = ["mrn", "kind", "title", "document_date", "source", "confidential"];
+    let (mut text, mut files) =
+        read_form_within(data.into_inner().ok_or(AppError::Unavailable)?, &fields, limits).await?;
+    let mut take = |name: &str| text.remove(name).unwrap_or_default();
+    let (mrn, kind, title, date, source, confidential) = (
+        take("mrn"),
+        take("kind"),
+        take("title"),
+        take("document_date"),
+        take("source"),
+        take("confidential"),
+    );
+    let kind = POSTED_KINDS
+        .into_iter()
+        .find(|k| *k == kind)
+        .ok_or_else(|| AppError::invalid("kind", Problem::BadRequest))?;
+    let title = bounded(
+        &title,
+        TITLE_MAX_CHARS,
+        Some(Problem::DocumentsTitleRequired),
+        Problem::DocumentsTitleTooLong,
+    )
+    .map_err(|p| AppError::invalid("title", p))?;
+    let source = bounded(
+        &source,
+        SOURCE_MAX_CHARS,
+        Some(Problem::DocumentsSourceRequired),
+        Problem::DocumentsSourceTooLong,
+    )
+    .map_err(|p| AppError::invalid("source", p))?;
+    let clock = &staff.state().clock;
+    let date = crate::dates::parse_date(&date)
+        .ok_or_else(|| AppError::invalid("document_date", Problem::DocumentsBadDate))?;
+    if date > clock.today() {
+        return Err(AppError::invalid("document_date", Problem::DocumentsDateInFuture));
+    }
+    let file = files.pop().ok_or_else(|| AppError::invalid("attachments", Problem::DocumentsChooseFile))?;
+    let patient = crate::patients::store::patient_by_mrn(staff.db(), mrn.trim())
+        .await?
+        .ok_or_else(|| AppError::invalid("mrn", Problem::DocumentsUnknownMrn))?;
+    let chart = staff.open_chart(patient.id, Section::Documents, "staff.documents.post").await?;
+    let date = date.to_string();
+    let new = super::store::NewDocument {
+        patient_id: patient.id,
+        kind,
+        title: &title,
+        document_date: &date,
+        source: &source,
+        confidential: confidential == "on",
+        media_type: file.media_type,
+        content: &file.bytes,
+        posted_by: Some(staff.user_id()),
+        posted_at: clock.now_ms(),
+    };
+    let id = super::store::post(&chart, &new).await?;
+    chart.audit_write(Section::Documents, "document-posted", &format!("document={id}")).await?;
+    leptos_axum::redirect("/staff/documents?posted=1");
     Ok(())
 }

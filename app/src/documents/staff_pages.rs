@@ -6,14 +6,17 @@ use leptos_router::hooks::use_query_map;
 
 use super::{
     request_pages::part_label,
-    staff_api::{record_request_queue, DeclineRecordRequest, FulfilRecordRequest, DECLINE_REASON_MAX_CHARS},
-    QueuedRequest,
+    staff_api::{
+        record_request_queue, DeclineRecordRequest, FulfilRecordRequest, PostDocument,
+        DECLINE_REASON_MAX_CHARS,
+    },
+    EntryKind, QueuedRequest, SOURCE_MAX_CHARS, TITLE_MAX_CHARS,
 };
 use crate::{
     i18n::*,
     ui::{
         errors::{field_error, form_error, url_result},
-        form::{FormMessage, TextArea},
+        form::{FormMessage, TextArea, TextField},
         loaded::Loaded,
         when::When,
     },
@@ -93,5 +96,71 @@ fn QueuedRow(request: QueuedRequest, decline_error: Signal<Option<String>>) -> i
                 </form>
             </div>
         </li>
+    }
+}
+
+const POST_PATH: &str = <PostDocument as server_fn::ServerFn>::PATH;
+
+/// Posting a document to a chart (HIM, clinicians): a multipart form the browser sends
+/// itself (the client's navigation leaves multipart forms alone), back here with the
+/// outcome.
+#[component]
+pub fn PostDocumentPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let posted = use_query_map().read_untracked().get("posted").is_some();
+    let result = url_result::<PostDocument, ()>();
+    let file_error = field_error(result, "attachments");
+    let kind_error = field_error(result, "kind");
+    const FIELDS: &[&str] = &["mrn", "kind", "title", "document_date", "source", "attachments", "patient"];
+    let kinds = [
+        ("discharge-summary", EntryKind::DischargeSummary),
+        ("operative-report", EntryKind::OperativeReport),
+        ("letter", EntryKind::Letter),
+        ("other", EntryKind::Other),
+    ];
+    view! {
+        <h1>{t!(i18n, documents.post_title)}</h1>
+        <p>{t!(i18n, documents.post_intro)}</p>
+        {posted.then(|| view! { <p role="status" class="success">{t!(i18n, documents.post_done)}</p> })}
+        <form method="post" action=POST_PATH enctype="multipart/form-data" class="stack">
+            <FormMessage message=form_error(result, FIELDS) />
+            <TextField name="mrn" error=Signal::derive(move || field_error(result, "mrn").get().or_else(|| field_error(result, "patient").get()))>
+                {t!(i18n, documents.post_mrn)}
+            </TextField>
+            <div class="field">
+                <label for="field-kind">{t!(i18n, documents.post_kind)}</label>
+                <select id="field-kind" name="kind" required
+                    aria-invalid=move || kind_error.get().is_some().then_some("true")
+                    aria-describedby=move || kind_error.get().map(|_| "field-kind-error")>
+                    {kinds.into_iter().map(|(value, kind)| view! {
+                        <option value=value>{super::pages::kind_label(i18n, kind)}</option>
+                    }).collect_view()}
+                </select>
+                {move || kind_error.get().map(|m| view! { <p class="field-error" id="field-kind-error">{m}</p> })}
+            </div>
+            <TextField name="title" maxlength=TITLE_MAX_CHARS error=field_error(result, "title")>
+                {t!(i18n, documents.post_doc_title)}
+            </TextField>
+            <TextField name="document_date" kind="date" error=field_error(result, "document_date")>
+                {t!(i18n, documents.post_date)}
+            </TextField>
+            <TextField name="source" maxlength=SOURCE_MAX_CHARS error=field_error(result, "source")>
+                {t!(i18n, documents.post_source)}
+            </TextField>
+            <label for="field-confidential" class="check">
+                <input type="checkbox" id="field-confidential" name="confidential" />
+                {t!(i18n, documents.post_confidential)}
+            </label>
+            <div class="field">
+                <label for="field-attachment">{t!(i18n, documents.post_file)}</label>
+                <input type="file" id="field-attachment" name="attachment" required
+                    accept="application/pdf,image/png,image/jpeg"
+                    aria-invalid=move || file_error.get().is_some().then_some("true")
+                    aria-describedby=move || if file_error.get().is_some() { "field-attachment-hint field-attachment-error" } else { "field-attachment-hint" } />
+                <p class="hint" id="field-attachment-hint">{t!(i18n, documents.post_file_hint)}</p>
+                {move || file_error.get().map(|m| view! { <p class="field-error" id="field-attachment-error">{m}</p> })}
+            </div>
+            <button type="submit" class="primary">{t!(i18n, documents.post_submit)}</button>
+        </form>
     }
 }

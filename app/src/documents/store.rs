@@ -121,6 +121,7 @@ pub async fn visit_observations(
 }
 
 /// A document staff post to a chart.
+#[derive(Clone, Copy)]
 pub struct NewDocument<'a> {
     pub patient_id: i64,
     /// One of `documents.kind`'s values.
@@ -135,6 +136,12 @@ pub struct NewDocument<'a> {
     pub posted_at: i64,
 }
 
+/// Posts a document to the chart staff opened (whatever `patient_id` says: the chart's).
+pub async fn post(chart: &ChartScope, d: &NewDocument<'_>) -> Result<i64, sqlx::Error> {
+    insert_document(chart.db(), &NewDocument { patient_id: chart.patient_id(), ..*d }).await
+}
+
+/// For the demo seed and tests; staff post through `post`.
 pub async fn insert_document(db: &Db, d: &NewDocument<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO documents (patient_id, kind, title, document_date, source, confidential, media_type, content, \

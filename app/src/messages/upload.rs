@@ -44,13 +44,38 @@ pub async fn read(form: Multipart<'static>) -> Result<MessageForm, AppError> {
     })
 }
 
+/// How many files a form may carry, how large each may be, and what to say past that.
+#[derive(Debug, Clone, Copy)]
+pub struct FileLimits {
+    pub files: usize,
+    pub bytes_per_file: usize,
+    pub too_big: Problem,
+}
+
+/// A message's (and a proxy form's) attachments.
+pub const MESSAGE_FILES: FileLimits = FileLimits {
+    files: ATTACHMENTS_MAX,
+    bytes_per_file: ATTACHMENT_MAX_BYTES,
+    too_big: Problem::MessagesAttachmentTooBig,
+};
+
 /// Reads any form with files: the text fields named in `fields` (another name is refused)
 /// and up to `ATTACHMENTS_MAX` files from fields named "attachment", checked as above.
 /// Errors about files are for the field "attachments".
 pub async fn read_form(
-    mut form: Multipart<'static>,
+    form: Multipart<'static>,
     fields: &[&str],
 ) -> Result<(std::collections::HashMap<String, String>, Vec<Upload>), AppError> {
+    read_form_within(form, fields, MESSAGE_FILES).await
+}
+
+/// `read_form` with other limits on the files (a document staff post: one, up to 20 MB).
+pub async fn read_form_within(
+    mut form: Multipart<'static>,
+    fields: &[&str],
+    limits: FileLimits,
+) -> Result<(std::collections::HashMap<String, String>, Vec<Upload>), AppError> {
+    let broken = |error| broken(error, limits.too_big);
     let mut text = std::collections::HashMap::new();
     let mut files = Vec::new();
     while let Some(mut field) = form.next_field().await.map_err(broken)? {
@@ -59,8 +84,8 @@ pub async fn read_form(
             let file_name = field.file_name().unwrap_or_default().to_owned();
             let mut bytes = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(broken)? {
-                if bytes.len() + chunk.len() > ATTACHMENT_MAX_BYTES {
-                    return Err(AppError::invalid("attachments", Problem::MessagesAttachmentTooBig));
+                if bytes.len() + chunk.len() > limits.bytes_per_file {
+                    return Err(AppError::invalid("attachments", limits.too_big));
                 }
                 bytes.extend_from_slice(&chunk);
             }
@@ -68,7 +93,7 @@ pub async fn read_form(
             if bytes.is_empty() && file_name.is_empty() {
                 continue;
             }
-            if files.len() == ATTACHMENTS_MAX {
+            if files.len() == limits.files {
                 return Err(AppError::invalid("attachments", Problem::MessagesTooManyAttachments));
             }
             files.push(Upload { name: display_name(&file_name), media_type: sniff(&bytes)?, bytes });
@@ -77,15 +102,15 @@ pub async fn read_form(
         if !fields.contains(&name.as_str()) {
             return Err(AppError::invalid("form", Problem::BadRequest));
         }
-        let value = read_text(field).await?;
+        let value = read_text(field, limits.too_big).await?;
         text.insert(name, value);
     }
     Ok((text, files))
 }
 
-async fn read_text(mut field: multer::Field<'static>) -> Result<String, AppError> {
+async fn read_text(mut field: multer::Field<'static>, too_big: Problem) -> Result<String, AppError> {
     let mut bytes = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(broken)? {
+    while let Some(chunk) = field.chunk().await.map_err(|e| broken(e, too_big))? {
         if bytes.len() + chunk.len() > TEXT_FIELD_MAX_BYTES {
             // Far past any limit: say which field (the page's own check says it first).
             let field_name = field.name().unwrap_or("form").to_owned();
@@ -123,11 +148,11 @@ fn display_name(raw: &str) -> String {
     }
 }
 
-fn broken(error: multer::Error) -> AppError {
+fn broken(error: multer::Error, too_big: Problem) -> AppError {
     match error {
-        // The whole request went past UPLOAD_MAX_BYTES.
+        // The whole request went past the path's cap (server/src/middleware.rs).
         multer::Error::StreamReadFailed(_) | multer::Error::StreamSizeExceeded { .. } => {
-            AppError::invalid("attachments", Problem::MessagesAttachmentTooBig)
+            AppError::invalid("attachments", too_big)
         }
         _ => AppError::invalid("form", Problem::BadRequest),
     }

@@ -113,6 +113,14 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::DocumentsRequestPending => t_string!(i18n, err.documents_request_pending),
         Problem::DocumentsDeclineReasonRequired => t_string!(i18n, err.documents_decline_reason_required),
         Problem::DocumentsAlreadyAnswered => t_string!(i18n, err.documents_already_answered),
+        Problem::DocumentsFileTooBig => t_string!(i18n, err.documents_file_too_big),
+        Problem::DocumentsChooseFile => t_string!(i18n, err.documents_choose_file),
+        Problem::DocumentsTitleRequired => t_string!(i18n, err.documents_title_required),
+        Problem::DocumentsTitleTooLong => t_string!(i18n, err.documents_title_too_long),
+        Problem::DocumentsSourceRequired => t_string!(i18n, err.documents_source_required),
+        Problem::DocumentsSourceTooLong => t_string!(i18n, err.documents_source_too_long),
+        Problem::DocumentsDateInFuture => t_string!(i18n, err.documents_date_in_future),
+        Problem::DocumentsUnknownMrn => t_string!(i18n, err.documents_unknown_mrn),
         Problem::BadRequest => t_string!(i18n, err.bad_request),
     };
     text.to_string()

@@ -147,6 +147,9 @@ fn SignedIn(me: Me) -> impl IntoView {
                     <li><MenuLink href="/staff/renewals">{t!(i18n, nav.staff_renewals)}</MenuLink></li>
                     <li><MenuLink href="/staff/confidential">{t!(i18n, nav.staff_confidential)}</MenuLink></li>
                 })}
+                {(clinician || him).then(|| view! {
+                    <li><MenuLink href="/staff/documents">{t!(i18n, nav.staff_documents)}</MenuLink></li>
+                })}
                 {him.then(|| view! {
                     <li><MenuLink href="/staff/proxy">{t!(i18n, nav.staff_proxy)}</MenuLink></li>
                     <li><MenuLink href="/staff/records">{t!(i18n, nav.staff_records)}</MenuLink></li>

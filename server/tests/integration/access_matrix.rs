@@ -286,6 +286,10 @@ fn table() -> Vec<Row> {
         row("/api/staff/messages/attachment", Messages, Call::Get(|f| format!("id={}", f.secret_attachment)), STAFF),
         row("/api/staff/proxy/queue", Sharing, Call::Form(none), STAFF),
         row("/api/staff/records/queue", Documents, Call::Form(none), STAFF),
+        row("/api/staff/documents/post", Documents, Call::Multipart(|_| vec![
+            ("mrn", "MRN-LEO".into()), ("kind", "letter".into()), ("title", "Matrix letter".into()),
+            ("document_date", "2025-01-01".into()), ("source", "Family Medicine".into()),
+        ]), STAFF),
         row("/api/staff/records/fulfil", Documents, Call::Form(|_| vec![("id", "1".into())]), STAFF),
         row("/api/staff/records/decline", Documents, Call::Form(|_| vec![("id", "1".into()), ("reason", "No".into())]), STAFF),
         row("/api/staff/proxy/request", Sharing, Call::Form(|_| vec![("id", "1".into())]), STAFF),
@@ -526,6 +530,7 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
         | "/api/staff/activation_letter" => [V, V, F, V],
         // A clinician outside the patient's care is asked for a reason first (the glass).
         "/api/staff/personal/load" => [V, O, F, O],
+        "/api/staff/documents/post" => [V, O, F, F],
         // Saved with a language not offered: refused at the field by whoever may open it.
         "/api/staff/personal/save" => [V, V, F, V],
         "/api/staff/corrections/queue" | "/api/staff/corrections/decide" | "/api/staff/invitations/send" => {

@@ -16,7 +16,8 @@ on_both_databases!(
     documents_on_file_stay_in_their_chart_and_limits_are_said_at_the_field,
     a_proxy_granted_documents_alone_gets_no_visit_records_nor_immunizations,
     a_requested_copy_is_made_by_him_as_its_requester_may_see_the_chart,
-    a_request_is_checked_at_its_fields_and_a_declined_one_says_why
+    a_request_is_checked_at_its_fields_and_a_declined_one_says_why,
+    him_posts_a_document_checked_by_its_bytes_and_a_confidential_one_stays_from_proxies
 );
 
 /// A finished visit on Leo's chart with a note; returns its id.
@@ -334,4 +335,105 @@ async fn a_request_is_checked_at_its_fields_and_a_declined_one_says_why(app: &Te
     // Answered: the patient may ask again.
     let (status, _) = app.call(&leo, "documents/request_copy", &[("parts[]", "results")]).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// A document post as the staff page sends it (multipart, the file as `attachment`).
+async fn post(
+    app: &TestApp,
+    staff: &Client,
+    fields: &[(&str, &str)],
+    file: Option<Vec<u8>>,
+) -> (StatusCode, serde_json::Value) {
+    let files: Vec<(&str, &[u8])> =
+        file.as_deref().map(|bytes| vec![("scan.pdf", bytes)]).unwrap_or_default();
+    app.call_multipart(staff, "staff/documents/post", fields, &files).await
+}
+
+async fn him_posts_a_document_checked_by_its_bytes_and_a_confidential_one_stays_from_proxies(app: &TestApp) {
+    let f = family(app).await;
+    let him = app.signed_in("him.lee").await;
+    let form = |title: &'static str, confidential: bool| {
+        let mut form = vec![
+            ("mrn", "MRN-LEO"),
+            ("kind", "discharge-summary"),
+            ("title", title),
+            ("document_date", "2025-06-01"),
+            ("source", "Lakeside Hospital"),
+        ];
+        if confidential {
+            form.push(("confidential", "on"));
+        }
+        form
+    };
+    let scan = crate::proxy_fixture::pdf("POSTED scan");
+    let (status, body) = post(app, &him, &form("Discharge summary", false), Some(scan.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = post(app, &him, &form("Confidential summary", true), Some(scan.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(app.audit_count("document-posted").await, 2);
+
+    // Refused at the field, nothing stored: the type comes from the bytes, not the name.
+    let html = b"<html><script>alert(1)</script></html>".to_vec();
+    for (fields, file, field_problem) in [
+        (form("Scan", false), Some(html), "messages.attachment_type"),
+        (form("Scan", false), None, "documents.choose_file"),
+        (form("", false), Some(scan.clone()), "documents.title_required"),
+        ([&form("Scan", false)[..1], &[("kind", "poem")]].concat(), Some(scan.clone()), "error.bad_request"),
+        (
+            [&form("Scan", false)[..3], &[("document_date", "2999-01-01"), ("source", "x")]].concat(),
+            Some(scan.clone()),
+            "documents.date_in_future",
+        ),
+        (
+            [&[("mrn", "NO-SUCH")], &form("Scan", false)[1..]].concat(),
+            Some(scan.clone()),
+            "documents.unknown_mrn",
+        ),
+    ] {
+        let (status, body) = post(app, &him, &fields, file).await;
+        assert_eq!(
+            (status, error_key(&body)),
+            (StatusCode::UNPROCESSABLE_ENTITY, field_problem.into()),
+            "{fields:?}"
+        );
+    }
+    let too_big = vec![b'%'; app::documents::POST_FILE_MAX_BYTES + 1];
+    let (status, body) = post(app, &him, &form("Scan", false), Some(too_big)).await;
+    assert_eq!(
+        (status, error_key(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "documents.file_too_big".into())
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM documents WHERE title = 'Scan'").await, 0);
+
+    // Leo sees both on file; his parent sees the plain one only, and not by id either.
+    let titles = |list: serde_json::Value| -> Vec<String> {
+        list["entries"].as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap().to_owned()).collect()
+    };
+    let leo = app.signed_in("leo").await;
+    let (_, own) = app.call(&leo, "documents/list", &[("shelf", "on-file")]).await;
+    assert!(titles(own.clone()).contains(&"Confidential summary".to_owned()), "{own}");
+    let parent = parent_with(app, &f, &Section::GRANTABLE).await;
+    let (_, theirs) = app.call(&parent, "documents/list", &[("shelf", "on-file")]).await;
+    assert!(titles(theirs.clone()).contains(&"Discharge summary".to_owned()), "{theirs}");
+    assert!(!theirs.to_string().contains("Confidential summary"), "{theirs}");
+    let secret_id: i64 = sqlx::query_scalar("SELECT id FROM documents WHERE title = 'Confidential summary'")
+        .fetch_one(&app.state.db.read)
+        .await
+        .unwrap();
+    let res = app.call_raw(&parent, "documents/download", &[("key", &format!("file-{secret_id}"))]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // Support staff may not post; a clinician outside Leo's care is asked to break the glass.
+    app.add_user("support.sam", app::auth::Role::Support, None, "sam@example.org").await;
+    let support = app.signed_in("support.sam").await;
+    let (status, _) = post(app, &support, &form("Scan", false), Some(scan.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    app.add_clinician("dr.far", &[]).await;
+    app.execute("UPDATE providers SET department = 'Cardiology' WHERE display_name = 'dr.far'").await;
+    let far = app.signed_in("dr.far").await;
+    let (status, body) = post(app, &far, &form("Scan", false), Some(scan)).await;
+    assert_eq!(
+        (status, error_key(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "access.break_glass_required".into())
+    );
 }

@@ -32,7 +32,7 @@ INSERT INTO observations (report_id, patient_id, loinc, name, value_num, unit, r
         UNION ALL SELECT '2085-9', 'HDL cholesterol', 45.0, NULL, 2) c
   WHERE r.code = '24331-1';"
 
-export PORTICO_DATABASE_URL="sqlite://$WORK/bench.db" PORTICO_MAIL_DIR="$WORK/outbox" PORTICO_AUDIT_KEY_FILE="$WORK/audit.key" RUST_LOG=warn PORTICO_SERVER_TIMING=1
+export PORTICO_DATABASE_URL="sqlite://$WORK/bench.db" PORTICO_MAIL_DIR="$WORK/outbox" PORTICO_AUDIT_KEY_FILE="$WORK/audit.key" RUST_LOG=warn PORTICO_SERVER_TIMING=true
 ./target/release/portico migrate >/dev/null
 ./target/release/portico seed --demo >/dev/null
 ./target/release/portico seed --synthetic 1 --seed 1 --accounts 1 >/dev/null

@@ -33,7 +33,7 @@ bench() {
   local label=$1 url=$2 sql=$3
   echo
   echo "######## $label, $PATIENTS synthetic patients"
-  export PORTICO_DATABASE_URL="$url" PORTICO_MAIL_DIR="$WORK/outbox" PORTICO_AUDIT_KEY_FILE="$WORK/audit.key" RUST_LOG=warn PORTICO_SERVER_TIMING=1
+  export PORTICO_DATABASE_URL="$url" PORTICO_MAIL_DIR="$WORK/outbox" PORTICO_AUDIT_KEY_FILE="$WORK/audit.key" RUST_LOG=warn PORTICO_SERVER_TIMING=true
   ./target/release/portico migrate >/dev/null
   ./target/release/portico seed --synthetic "$PATIENTS" --seed 1 --accounts 50
   ./target/release/portico serve --addr "127.0.0.1:$PORT" --site-root target/site &

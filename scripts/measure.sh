@@ -19,7 +19,7 @@ trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 # One proxy hop is trusted here only so the timing run can spread its failures over many
 # (documentation-range) addresses instead of hitting the per-address sign-in limit.
 export PORTICO_DATABASE_URL="sqlite://$WORK/measure.db" PORTICO_MAIL_DIR="$WORK/outbox" PORTICO_AUDIT_KEY_FILE="$WORK/audit.key" RUST_LOG=warn \
-  PORTICO_TRUSTED_PROXY_HOPS=1 PORTICO_SERVER_TIMING=1
+  PORTICO_TRUSTED_PROXY_HOPS=1 PORTICO_SERVER_TIMING=true
 ./target/release/portico migrate >/dev/null
 ./target/release/portico seed --demo >/dev/null
 ./target/release/portico seed --synthetic 20 --seed 7 --accounts 20 >/dev/null

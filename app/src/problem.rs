@@ -172,6 +172,7 @@ problems! {
     DocumentsSourceTooLong = "documents.source_too_long",
     DocumentsDateInFuture = "documents.date_in_future",
     DocumentsUnknownMrn = "documents.unknown_mrn",
+    DocumentsRequesterNoAccess = "documents.requester_no_access",
 
     BadRequest = "error.bad_request",
 }

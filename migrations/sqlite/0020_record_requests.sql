@@ -24,3 +24,5 @@ CREATE TABLE record_requests (
 );
 CREATE INDEX record_requests_requester ON record_requests (patient_id, requested_by, created_at);
 CREATE INDEX record_requests_queue ON record_requests (status, due_at);
+-- One waiting request per requester and chart, even when two arrive at once.
+CREATE UNIQUE INDEX record_requests_one_waiting ON record_requests (patient_id, requested_by) WHERE status = 'pending';

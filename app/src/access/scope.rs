@@ -35,10 +35,11 @@ pub enum Reader {
     Proxy(grants::InForce),
     /// A staff member, through `StaffAccess::open_chart` (audited there).
     Staff(Role),
-    /// A staff member making something for another reader, who sees no more than that
-    /// reader would (HIM making a proxy's requested copy: nothing confidential), through
-    /// `StaffAccess::open_chart_seen_as` (audited there).
-    StaffFor(Role, Visibility),
+    /// A staff member making something for another reader, seeing no more than that reader
+    /// may see now (HIM making a requested copy: a proxy's holds nothing confidential and
+    /// only the sections their grant shows today), through `StaffAccess::open_chart_for`
+    /// (audited there).
+    StaffFor(Role, Visibility, Vec<Section>),
     /// Portico's own background work (`access::open_for_job`, audited there), seeing what
     /// the people it works for may see: a job that mails proxies reads as a proxy does.
     Job(Visibility),
@@ -101,15 +102,16 @@ impl ChartScope {
         match self.reader {
             Reader::Patient | Reader::Staff(_) => Visibility::Everything,
             Reader::Proxy(_) => Visibility::NotConfidential,
-            Reader::Job(visibility) | Reader::StaffFor(_, visibility) => visibility,
+            Reader::Job(visibility) | Reader::StaffFor(_, visibility, _) => visibility,
         }
     }
 
     /// Whether this reader may open `section` of the chart (a proxy: if granted).
     pub fn may(&self, section: Section) -> bool {
         match &self.reader {
-            Reader::Patient | Reader::Staff(_) | Reader::StaffFor(..) | Reader::Job(_) => true,
+            Reader::Patient | Reader::Staff(_) | Reader::Job(_) => true,
             Reader::Proxy(grant) => grant.sections.contains(&section),
+            Reader::StaffFor(_, _, sections) => sections.contains(&section),
         }
     }
 

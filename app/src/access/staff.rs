@@ -141,18 +141,46 @@ impl StaffAccess {
         Ok(chart)
     }
 
-    /// `open_chart`, reading no more than `visibility` lets another reader see: what staff
-    /// make here is for that reader (a copy of the record a proxy asked for).
-    pub async fn open_chart_seen_as(
+    /// `open_chart`, reading no more than `reader_user_id` may see of the chart now: all of
+    /// it for the patient's own account; for a proxy, what their grant shows today (its
+    /// sections, at the patient's age, nothing confidential). None when that reader may no
+    /// longer open the chart at all. For what staff make for that reader (a requested copy).
+    pub async fn open_chart_for(
         &self,
         patient_id: i64,
-        visibility: Visibility,
+        reader_user_id: i64,
         section: Section,
         what: &str,
-    ) -> Result<ChartScope, AppError> {
+    ) -> Result<Option<ChartScope>, AppError> {
+        let (db, clock) = (&self.state.db, &self.state.clock);
+        let own = crate::auth::store::patient_of_user(db, reader_user_id).await? == Some(patient_id);
+        let (visibility, sections) = if own {
+            (Visibility::Everything, Section::GRANTABLE.to_vec())
+        } else {
+            let policy = &self.state.config.org.teen_proxy_sections;
+            let granted = super::grants::in_force(
+                db,
+                reader_user_id,
+                Some(patient_id),
+                clock.now_ms(),
+                clock.today(),
+                policy,
+            )
+            .await?;
+            match granted.into_iter().next() {
+                Some(grant) => (Visibility::NotConfidential, grant.sections),
+                None => return Ok(None),
+            }
+        };
         let chart = self.open_chart(patient_id, section, what).await?;
-        let reader = Reader::StaffFor(self.role, visibility);
-        Ok(ChartScope::new(chart.patient_id(), self.user_id, self.name.clone(), reader, self.state.clone()))
+        let reader = Reader::StaffFor(self.role, visibility, sections);
+        Ok(Some(ChartScope::new(
+            chart.patient_id(),
+            self.user_id,
+            self.name.clone(),
+            reader,
+            self.state.clone(),
+        )))
     }
 
     fn scope(&self, patient_id: i64) -> ChartScope {

@@ -118,6 +118,14 @@ pub async fn download_document(key: String) -> Result<ByteStream<AppError>, AppE
         }
         DocumentRef::Request(id) => {
             let copy = super::request_store::copy_file(&chart, id).await?.ok_or(AppError::NotFound)?;
+            // A copy holds what its reader could see when it was made: not theirs once a
+            // part of it, or what is confidential, is no longer theirs to see.
+            let parts = super::RecordPart::parse_list(&copy.parts);
+            if copy.max_confidential > chart.visibility().max_flag()
+                || !parts.iter().all(|p| chart.may(p.section()))
+            {
+                return Err(AppError::Forbidden);
+            }
             let name = format!("record-copy-{id}{}", extension(&copy.file_media_type));
             Ok(download::file(&name, &copy.file_media_type, copy.file_bytes))
         }

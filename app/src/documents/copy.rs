@@ -29,7 +29,10 @@ pub async fn record_pdf(
 ) -> Result<Vec<u8>, AppError> {
     let clock = &chart.state().clock;
     let wants = |part: RecordPart| parts.contains(&part);
-    let observations = if wants(RecordPart::Results) || wants(RecordPart::Visits) {
+    // Results only for a reader who may see them (a visit's too), within the copy's dates.
+    let observations = if chart.may(crate::access::Section::Results)
+        && (wants(RecordPart::Results) || wants(RecordPart::Visits))
+    {
         store::released_observations(chart).await?
     } else {
         Vec::new()
@@ -81,14 +84,15 @@ pub async fn record_pdf(
     Ok(records::record_copy(lang, &header, &copy))
 }
 
-/// The finished visits in the span with their documents, oldest first.
+/// The finished visits in the span with their documents, oldest first (all of them: the
+/// list's limit is not a copy's).
 async fn visits_in(
     chart: &ChartScope,
     span: Span<'_>,
 ) -> Result<Vec<crate::visits::store::DocumentRow>, AppError> {
     let clock = &chart.state().clock;
     let mut rows = Vec::new();
-    for visit in store::finished_visits(chart).await?.into_iter().rev() {
+    for visit in store::all_finished_visits(chart).await? {
         if span.holds(&clock.date_of(visit.start_at)) {
             if let Some(row) = crate::visits::store::document(chart, visit.id).await? {
                 rows.push(row);

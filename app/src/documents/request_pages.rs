@@ -50,6 +50,10 @@ pub fn RecordRequestPage() -> impl IntoView {
 #[component]
 fn RequestForm(allowed: Vec<RecordPart>) -> impl IntoView {
     let i18n = use_i18n();
+    if allowed.is_empty() {
+        // A proxy granted Documents alone: no part of the record to ask for.
+        return view! { <p class="empty">{t!(i18n, documents.nothing_to_request)}</p> }.into_any();
+    }
     let result = url_result::<RequestCopy, ()>();
     let parts_error = field_error(result, "parts");
     let reason = RwSignal::new(String::new());
@@ -88,6 +92,7 @@ fn RequestForm(allowed: Vec<RecordPart>) -> impl IntoView {
             <button type="submit" class="primary">{t!(i18n, documents.send_request)}</button>
         </form>
     }
+    .into_any()
 }
 
 #[component]

@@ -34,22 +34,13 @@ pub struct NewRequest<'a> {
 }
 
 /// Files the request for the reader on the open chart; None when the reader already has one
-/// waiting there (one at a time: a second click or a second tab files nothing new).
+/// waiting there (one at a time: a second click or a second tab files nothing new; the
+/// unique index on waiting requests holds it on PostgreSQL too, where two posts at once
+/// would both see none waiting).
 pub async fn insert(chart: &ChartScope, new: &NewRequest<'_>) -> Result<Option<i64>, sqlx::Error> {
-    let mut tx = chart.db().write.begin().await?;
-    let waiting: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM record_requests WHERE patient_id = $1 AND requested_by = $2 AND status = 'pending'",
-    )
-    .bind(chart.patient_id())
-    .bind(chart.reader_user_id())
-    .fetch_one(&mut *tx)
-    .await?;
-    if waiting > 0 {
-        return Ok(None);
-    }
-    let id: i64 = sqlx::query_scalar(
+    sqlx::query_scalar(
         "INSERT INTO record_requests (patient_id, requested_by, max_confidential, from_date, to_date, parts, reason, \
-         created_at, due_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id",
+         created_at, due_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(chart.patient_id())
     .bind(chart.reader_user_id())
@@ -60,10 +51,8 @@ pub async fn insert(chart: &ChartScope, new: &NewRequest<'_>) -> Result<Option<i
     .bind(new.reason)
     .bind(new.now)
     .bind(new.due_at)
-    .fetch_one(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(Some(id))
+    .fetch_optional(&chart.db().write)
+    .await
 }
 
 macro_rules! request_columns {
@@ -86,16 +75,19 @@ pub async fn mine(chart: &ChartScope) -> Result<Vec<RequestRow>, sqlx::Error> {
     .await
 }
 
-/// The copy of one of the reader's own fulfilled requests: (media type, bytes).
+/// The copy of one of the reader's own fulfilled requests, with the parts it holds and
+/// whether it holds confidential items (the reader may have lost some since).
 #[derive(Debug, sqlx::FromRow)]
 pub struct CopyFile {
+    pub parts: String,
+    pub max_confidential: i64,
     pub file_media_type: String,
     pub file_bytes: Vec<u8>,
 }
 
 pub async fn copy_file(chart: &ChartScope, id: i64) -> Result<Option<CopyFile>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT file_media_type, file_bytes FROM record_requests WHERE id = $1 AND patient_id = $2 \
+        "SELECT parts, max_confidential, file_media_type, file_bytes FROM record_requests WHERE id = $1 AND patient_id = $2 \
          AND requested_by = $3 AND status = 'fulfilled' AND file_bytes IS NOT NULL",
     )
     .bind(id)
@@ -155,18 +147,20 @@ pub async fn pending(db: &Db, id: i64) -> Result<Option<PendingRequest>, sqlx::E
     .await
 }
 
-/// Stores the copy and marks the request fulfilled, if it is still pending (two HIM clerks
-/// answering at once: one wins, the other is told). Through the chart HIM opened for it.
+/// Stores the copy (with the parts and the visibility it was made with) and marks the
+/// request fulfilled, if it is still pending (two HIM clerks answering at once: one wins,
+/// the other is told). Through the chart HIM opened for it.
 pub async fn fulfil(
     chart: &ChartScope,
     id: i64,
+    parts: &str,
     media_type: &str,
     bytes: &[u8],
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE record_requests SET status = 'fulfilled', decided_by = $1, decided_at = $2, file_media_type = $3, \
-         file_bytes = $4 WHERE id = $5 AND patient_id = $6 AND status = 'pending'",
+         file_bytes = $4, parts = $7, max_confidential = $8 WHERE id = $5 AND patient_id = $6 AND status = 'pending'",
     )
     .bind(chart.reader_user_id())
     .bind(now)
@@ -174,6 +168,8 @@ pub async fn fulfil(
     .bind(bytes)
     .bind(id)
     .bind(chart.patient_id())
+    .bind(parts)
+    .bind(chart.visibility().max_flag())
     .execute(&chart.db().write)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -55,25 +55,37 @@ pub async fn record_request_queue() -> Result<Vec<QueuedRequest>, AppError> {
         .collect())
 }
 
-/// Makes the copy the request asks for, as its requester may see the chart (a proxy's has
-/// nothing confidential), stores it with the request and tells the requester by e-mail
-/// (which says only that a document is ready).
+/// Makes the copy the request asks for, as its requester may see the chart now (a proxy's
+/// has nothing confidential, and only the parts their grant still shows; a requester who
+/// lost access gets none: HIM declines), stores it with the parts it holds and tells the
+/// requester by e-mail (which says only that a request was answered).
 #[server(endpoint = "staff/records/fulfil")]
 pub async fn fulfil_record_request(id: i64) -> Result<(), AppError> {
     let staff = him().await?;
     let request = request_store::pending(staff.db(), id)
         .await?
         .ok_or_else(|| AppError::invalid("form", Problem::DocumentsAlreadyAnswered))?;
-    let visibility =
-        if request.max_confidential == 0 { Visibility::NotConfidential } else { Visibility::Everything };
+    // The copy is made as its requester may see the chart today (a grant may have narrowed
+    // or ended since they asked, a child turned 13), and holds no part they may not see.
     let what = format!("staff.records.fulfil id={id}");
-    let chart = staff.open_chart_seen_as(request.patient_id, visibility, Section::Documents, &what).await?;
-    let parts = RecordPart::parse_list(&request.parts);
+    let chart = staff
+        .open_chart_for(request.patient_id, request.requested_by, Section::Documents, &what)
+        .await?
+        .ok_or_else(|| AppError::invalid("form", Problem::DocumentsRequesterNoAccess))?;
+    let widened = request.max_confidential == 0 && chart.visibility() == Visibility::Everything;
+    if widened || !chart.may(Section::Documents) {
+        return Err(AppError::invalid("form", Problem::DocumentsRequesterNoAccess));
+    }
+    let parts: Vec<RecordPart> =
+        RecordPart::parse_list(&request.parts).into_iter().filter(|p| chart.may(p.section())).collect();
+    if parts.is_empty() {
+        return Err(AppError::invalid("form", Problem::DocumentsRequesterNoAccess));
+    }
     let span = copy::Span { from: request.from_date.as_deref(), to: request.to_date.as_deref() };
     let lang = MailLanguage::of_user(staff.db(), request.requested_by).await?;
     let pdf = copy::record_pdf(&chart, &parts, span, lang).await?;
     let now = staff.state().clock.now_ms();
-    if !request_store::fulfil(&chart, id, "application/pdf", &pdf, now).await? {
+    if !request_store::fulfil(&chart, id, &RecordPart::join(&parts), "application/pdf", &pdf, now).await? {
         return Err(AppError::invalid("form", Problem::DocumentsAlreadyAnswered));
     }
     chart.audit_write(Section::Documents, "record-copy-fulfilled", &format!("request={id}")).await?;

@@ -41,14 +41,15 @@ pub fn RecordRequestQueuePage() -> impl IntoView {
             </p>
         })}
         <FormMessage message=form_error(fulfil, &[]) />
-        <FormMessage message=form_error(decline, &["reason"]) />
+        // Said once above the queue: the error does not say which row it came from.
+        <FormMessage message=form_error(decline, &[]) />
         <Loaded resource=queue render={move |rows: Vec<QueuedRequest>| {
             if rows.is_empty() {
                 return view! { <p class="empty">{t!(i18n, documents.queue_empty)}</p> }.into_any();
             }
             view! {
                 <ul class="document-list">
-                    {rows.into_iter().map(|r| view! { <QueuedRow request=r decline_error=field_error(decline, "reason") /> }).collect_view()}
+                    {rows.into_iter().map(|r| view! { <QueuedRow request=r /> }).collect_view()}
                 </ul>
             }.into_any()
         }} />
@@ -56,7 +57,7 @@ pub fn RecordRequestQueuePage() -> impl IntoView {
 }
 
 #[component]
-fn QueuedRow(request: QueuedRequest, decline_error: Signal<Option<String>>) -> impl IntoView {
+fn QueuedRow(request: QueuedRequest) -> impl IntoView {
     let i18n = use_i18n();
     let what = request.parts.iter().map(|p| part_label(i18n, *p)).collect::<Vec<_>>().join(", ");
     let span = match (&request.from, &request.to) {
@@ -69,6 +70,8 @@ fn QueuedRow(request: QueuedRequest, decline_error: Signal<Option<String>>) -> i
         t_string!(i18n, documents.queue_by_patient, name = request.requester.clone()).to_string()
     };
     let id = request.id.to_string();
+    // Every row has the same two buttons: their names say whose request they answer.
+    let whose = format!(" ({}, {})", request.patient_name, request.mrn);
     let reason_id = format!("decline-reason-{}", request.id);
     let reason = RwSignal::new(String::new());
     view! {
@@ -84,15 +87,19 @@ fn QueuedRow(request: QueuedRequest, decline_error: Signal<Option<String>>) -> i
             <div class="actions">
                 <form method="post" action=FULFIL_PATH>
                     <input type="hidden" name="id" value=id.clone() />
-                    <button type="submit" class="primary">{t!(i18n, documents.queue_fulfil)}</button>
+                    <button type="submit" class="primary">
+                        {t!(i18n, documents.queue_fulfil)}<span class="visually-hidden">{whose.clone()}</span>
+                    </button>
                 </form>
                 <form method="post" action=DECLINE_PATH>
                     <input type="hidden" name="id" value=id />
                     <TextArea name="reason" id=reason_id max_chars=DECLINE_REASON_MAX_CHARS rows=2 bind=reason
-                        live_count=false error=decline_error>
+                        live_count=false>
                         {t!(i18n, documents.queue_decline_reason)}
                     </TextArea>
-                    <button type="submit">{t!(i18n, documents.queue_decline)}</button>
+                    <button type="submit">
+                        {t!(i18n, documents.queue_decline)}<span class="visually-hidden">{whose}</span>
+                    </button>
                 </form>
             </div>
         </li>

@@ -121,6 +121,7 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::DocumentsSourceTooLong => t_string!(i18n, err.documents_source_too_long),
         Problem::DocumentsDateInFuture => t_string!(i18n, err.documents_date_in_future),
         Problem::DocumentsUnknownMrn => t_string!(i18n, err.documents_unknown_mrn),
+        Problem::DocumentsRequesterNoAccess => t_string!(i18n, err.documents_requester_no_access),
         Problem::BadRequest => t_string!(i18n, err.bad_request),
     };
     text.to_string()

@@ -282,9 +282,30 @@ async fn a_requested_copy_is_made_by_him_as_its_requester_may_see_the_chart(app:
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        download(app, &leo, "documents/download", &[("key", parent_key)]).await.unwrap_err().0,
+        download(app, &leo, "documents/download", &[("key", parent_key.clone())]).await.unwrap_err().0,
         StatusCode::NOT_FOUND
     );
+
+    // The parent asks again; then the grant narrows (no Visits): HIM makes nothing they may
+    // no longer see, and the copy they already have is no longer theirs to download.
+    let (status, body) = app.call(&parent, "documents/request_copy", &[("parts[]", "visits")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.execute(&format!(
+        "UPDATE proxy_grants SET sections = 'home,results,documents' WHERE proxy_user_id = {}",
+        f.jordan_user
+    ))
+    .await;
+    let (_, queue) = app.call(&him, "staff/records/queue", &[]).await;
+    let id = queue[0]["id"].to_string();
+    let (status, body) = app.call(&him, "staff/records/fulfil", &[("id", &id)]).await;
+    assert_eq!(
+        (status, error_key(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "documents.requester_no_access".into())
+    );
+    let stored = app.count("SELECT COUNT(*) FROM record_requests WHERE file_bytes IS NOT NULL").await;
+    assert_eq!(stored, 2, "no copy made of a part the requester lost");
+    let refused = download(app, &parent, "documents/download", &[("key", parent_key)]).await.unwrap_err();
+    assert_eq!(refused.0, StatusCode::FORBIDDEN);
 }
 
 async fn a_request_is_checked_at_its_fields_and_a_declined_one_says_why(app: &TestApp) {

@@ -7,7 +7,8 @@ use server_fn::codec::{ByteStream, Streaming};
 use super::DocumentList;
 #[cfg(feature = "ssr")]
 use super::{
-    records::{self, Header, PrintedVisit},
+    copy,
+    records::{self, PrintedVisit},
     store, DocumentEntry, DocumentRef, EntryKind, Shelf, MAX_VISITS_PER_RECORD, PAGE_SIZE,
 };
 #[cfg(feature = "ssr")]
@@ -134,7 +135,7 @@ pub async fn download_document(key: String) -> Result<ByteStream<AppError>, AppE
                 return Err(AppError::Forbidden);
             }
             let doses = crate::summary::store::immunizations(&chart).await?;
-            let pdf = with_header(&chart, |h| records::immunization_record(lang, h, &doses)).await?;
+            let pdf = copy::with_header(&chart, |h| records::immunization_record(lang, h, &doses)).await?;
             Ok(download::file("immunization-record.pdf", "application/pdf", pdf))
         }
         DocumentRef::AdultProxyForm => {
@@ -219,29 +220,8 @@ async fn visit_records_file(
             results: results.iter().collect(),
         })
         .collect();
-    let pdf = with_header(chart, |h| records::visit_records(lang, h, &printed)).await?;
+    let pdf = copy::with_header(chart, |h| records::visit_records(lang, h, &printed)).await?;
     Ok(download::file("visit-records.pdf", "application/pdf", pdf))
-}
-
-/// Makes a document with the organisation, the patient's name and birth date, and now.
-#[cfg(feature = "ssr")]
-async fn with_header(
-    chart: &ChartScope,
-    make: impl FnOnce(&Header<'_>) -> Vec<u8>,
-) -> Result<Vec<u8>, AppError> {
-    let state = chart.state();
-    let patient = crate::patients::store::patient_by_id(chart.db(), chart.patient_id())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let name = format!("{} {}", patient.given_name, patient.family_name);
-    let generated = state.clock.local_date_time(state.clock.now_ms());
-    let header = Header {
-        org: &state.config.org.name,
-        patient_name: &name,
-        birth_date: &patient.birth_date,
-        generated: &generated,
-    };
-    Ok(make(&header))
 }
 
 #[cfg(feature = "ssr")]

@@ -74,14 +74,23 @@ pub async fn record_pdf(
     if wants(RecordPart::Results) {
         copy.results = Some(group_reports(chart, &observations, span));
     }
+    with_header(chart, |header| records::record_copy(lang, header, &copy)).await
+}
+
+/// Makes a document with the organisation, the patient's name and birth date, and now
+/// (every page of every PDF the document center makes carries them).
+pub(super) async fn with_header(
+    chart: &ChartScope,
+    make: impl FnOnce(&Header<'_>) -> Vec<u8>,
+) -> Result<Vec<u8>, AppError> {
+    let state = chart.state();
     let patient = crate::patients::store::patient_by_id(chart.db(), chart.patient_id())
         .await?
         .ok_or(AppError::NotFound)?;
     let name = format!("{} {}", patient.given_name, patient.family_name);
-    let generated = clock.local_date_time(clock.now_ms());
-    let org = &chart.state().config.org.name;
-    let header = Header { org, patient_name: &name, birth_date: &patient.birth_date, generated: &generated };
-    Ok(records::record_copy(lang, &header, &copy))
+    let generated = state.clock.local_date_time(state.clock.now_ms());
+    let org = &state.config.org.name;
+    Ok(make(&Header { org, patient_name: &name, birth_date: &patient.birth_date, generated: &generated }))
 }
 
 /// The finished visits in the span with their documents, oldest first (all of them: the
@@ -91,14 +100,8 @@ async fn visits_in(
     span: Span<'_>,
 ) -> Result<Vec<crate::visits::store::DocumentRow>, AppError> {
     let clock = &chart.state().clock;
-    let mut rows = Vec::new();
-    for visit in store::all_finished_visits(chart).await? {
-        if span.holds(&clock.date_of(visit.start_at)) {
-            if let Some(row) = crate::visits::store::document(chart, visit.id).await? {
-                rows.push(row);
-            }
-        }
-    }
+    let mut rows = crate::visits::store::finished_with_documents(chart).await?;
+    rows.retain(|row| span.holds(&clock.date_of(row.visit.start_at)));
     Ok(rows)
 }
 

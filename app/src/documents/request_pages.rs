@@ -98,11 +98,7 @@ fn RequestForm(allowed: Vec<RecordPart>) -> impl IntoView {
 #[component]
 fn RequestRow(request: RecordRequestView) -> impl IntoView {
     let i18n = use_i18n();
-    let what = request.parts.iter().map(|p| part_label(i18n, *p)).collect::<Vec<_>>().join(", ");
-    let span = match (&request.from, &request.to) {
-        (None, None) => t_string!(i18n, documents.all_dates).to_string(),
-        (from, to) => format!("{} – {}", from.clone().unwrap_or_default(), to.clone().unwrap_or_default()),
-    };
+    let (what, span) = (parts_text(i18n, &request.parts), span_text(i18n, &request.from, &request.to));
     let status = match request.status {
         RequestStatus::Pending => view! {
             <p>{t!(i18n, documents.status_pending)}" "<When iso=request.due_on.clone() /></p>
@@ -135,7 +131,24 @@ fn RequestRow(request: RecordRequestView) -> impl IntoView {
     }
 }
 
-pub(super) fn part_label(i18n: leptos_i18n::I18nContext<Locale>, part: RecordPart) -> String {
+/// "Visits and their notes, Test results".
+pub(super) fn parts_text(i18n: leptos_i18n::I18nContext<Locale>, parts: &[RecordPart]) -> String {
+    parts.iter().map(|p| part_label(i18n, *p)).collect::<Vec<_>>().join(", ")
+}
+
+/// "All dates", or "2025-01-01 – " with an open end left empty.
+pub(super) fn span_text(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    from: &Option<String>,
+    to: &Option<String>,
+) -> String {
+    match (from, to) {
+        (None, None) => t_string!(i18n, documents.all_dates).to_string(),
+        (from, to) => format!("{} – {}", from.clone().unwrap_or_default(), to.clone().unwrap_or_default()),
+    }
+}
+
+fn part_label(i18n: leptos_i18n::I18nContext<Locale>, part: RecordPart) -> String {
     match part {
         RecordPart::Problems => t_string!(i18n, documents.part_problems),
         RecordPart::Allergies => t_string!(i18n, documents.part_allergies),

@@ -6,7 +6,7 @@ use server_fn::codec::{MultipartData, MultipartFormData};
 
 use super::QueuedRequest;
 #[cfg(feature = "ssr")]
-use super::{copy, request_store, RecordPart, RequestStatus};
+use super::{copy, request_store, RecordPart};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
@@ -35,7 +35,6 @@ pub async fn record_request_queue() -> Result<Vec<QueuedRequest>, AppError> {
         .into_iter()
         .map(|row| {
             let r = row.request;
-            debug_assert_eq!(RequestStatus::parse(&r.status), RequestStatus::Pending);
             QueuedRequest {
                 id: r.id,
                 patient_name: format!("{}, {}", row.family_name, row.given_name),

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    request_pages::part_label,
+    request_pages::{parts_text, span_text},
     staff_api::{
         record_request_queue, DeclineRecordRequest, FulfilRecordRequest, PostDocument,
         DECLINE_REASON_MAX_CHARS,
@@ -59,11 +59,7 @@ pub fn RecordRequestQueuePage() -> impl IntoView {
 #[component]
 fn QueuedRow(request: QueuedRequest) -> impl IntoView {
     let i18n = use_i18n();
-    let what = request.parts.iter().map(|p| part_label(i18n, *p)).collect::<Vec<_>>().join(", ");
-    let span = match (&request.from, &request.to) {
-        (None, None) => t_string!(i18n, documents.all_dates).to_string(),
-        (from, to) => format!("{} – {}", from.clone().unwrap_or_default(), to.clone().unwrap_or_default()),
-    };
+    let (what, span) = (parts_text(i18n, &request.parts), span_text(i18n, &request.from, &request.to));
     let requester = if request.as_proxy {
         t_string!(i18n, documents.queue_by_proxy, name = request.requester.clone()).to_string()
     } else {

@@ -31,21 +31,6 @@ pub async fn finished_visits(chart: &ChartScope) -> Result<Vec<VisitEntryRow>, s
     .await
 }
 
-/// Every finished visit of the chart, oldest first, for a copy of the record (no limit:
-/// a copy holds the whole span asked for).
-pub async fn all_finished_visits(chart: &ChartScope) -> Result<Vec<VisitEntryRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT e.id, e.kind, e.reason, e.start_at, e.department, p.display_name AS provider \
-         FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
-         WHERE e.patient_id = $1 AND e.status = 'finished' AND e.note_confidential <= $2 \
-         ORDER BY e.start_at, e.id",
-    )
-    .bind(chart.patient_id())
-    .bind(chart.visibility().max_flag())
-    .fetch_all(&chart.db().read)
-    .await
-}
-
 /// A document staff posted, for the list (without its bytes).
 #[derive(Debug, sqlx::FromRow)]
 pub struct PostedRow {

@@ -107,6 +107,21 @@ pub async fn document(chart: &ChartScope, visit_id: i64) -> Result<Option<Docume
     .await
 }
 
+/// Every finished visit of the chart with its two documents, oldest first, in one query
+/// (a copy of the record holds them all; no list limit).
+pub async fn finished_with_documents(chart: &ChartScope) -> Result<Vec<DocumentRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        ", e.avs_text, e.note_text FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
+         WHERE e.patient_id = $1 AND e.status = 'finished' AND e.note_confidential <= $2 ORDER BY e.start_at, e.id"
+    ))
+    .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .fetch_all(&chart.db().read)
+    .await
+}
+
 pub struct NewEncounter<'a> {
     pub patient_id: i64,
     pub provider_id: Option<i64>,

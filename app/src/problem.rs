@@ -174,6 +174,14 @@ problems! {
     DocumentsUnknownMrn = "documents.unknown_mrn",
     DocumentsRequesterNoAccess = "documents.requester_no_access",
 
+    ShareChooseScope = "share.choose_scope",
+    ShareBadLength = "share.bad_length",
+    ShareTooMany = "share.too_many",
+    ShareCodeRequired = "share.code_required",
+    ShareBirthDateRequired = "share.birth_date_required",
+    ShareCodeWrong = "share.code_wrong",
+    ShareEnded = "share.ended",
+
     BadRequest = "error.bad_request",
 }
 

@@ -11,7 +11,7 @@ async function pdfText(download): Promise<string> {
   return execFileSync("pdftotext", [path, "-"]).toString();
 }
 
-test("a patient ticks two visits and downloads them as one PDF, and a document on file", async ({ page }) => {
+test("a patient ticks two visits and downloads them as one PDF and as FHIR, and a document on file", async ({ page }) => {
   await signIn(page, "avery");
   await menu(page).getByRole("link", { name: "Documents" }).click();
   await expect(page.getByRole("heading", { name: "Document Center", level: 1 })).toBeVisible();
@@ -40,6 +40,22 @@ test("a patient ticks two visits and downloads them as one PDF, and a document o
   expect(text).toContain("Blood draw");
   expect(text).not.toContain("Annual physical");
   expect(text).toMatch(/Page 1 of \d/);
+
+  // The same two visits as a FHIR R4 bundle: the same facts, for another clinic's system.
+  const fhir = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download selected visits (FHIR)" }).click();
+  expect((await fhir).suggestedFilename()).toBe("visit-records.json");
+  const bundle = JSON.parse(fs.readFileSync((await (await fhir).path())!, "utf8"));
+  expect(bundle.resourceType).toBe("Bundle");
+  const resources = bundle.entry.map((e) => e.resource);
+  const encounters = resources.filter((r) => r.resourceType === "Encounter");
+  expect(encounters.map((e) => e.reasonCode?.[0]?.text).sort()).toEqual(["Blood draw", "Diabetes follow-up"]);
+  expect(resources.find((r) => r.resourceType === "Patient").name[0].family).toBe("Smith");
+  // Every reference names an entry of the bundle: it stands alone.
+  const urls = new Set(bundle.entry.map((e) => e.fullUrl));
+  const references = JSON.stringify(bundle).match(/"reference":"[^"]+"/g)!.map((r) => r.slice(13, -1));
+  expect(references.length).toBeGreaterThan(2);
+  expect(references.filter((r) => !urls.has(r))).toEqual([]);
 
   await page.getByRole("link", { name: "Documents on file" }).click();
   const summary = page.getByRole("button", { name: "Download Emergency Department discharge summary" });

@@ -7,9 +7,10 @@ use server_fn::codec::{ByteStream, Streaming};
 use super::DocumentList;
 #[cfg(feature = "ssr")]
 use super::{
-    copy,
-    records::{self, PrintedVisit},
-    store, DocumentEntry, DocumentRef, EntryKind, Shelf, MAX_VISITS_PER_RECORD, PAGE_SIZE,
+    copy::About,
+    fhir,
+    records::{self, CopyContents, PrintedVisit},
+    store, CopyFormat, DocumentEntry, DocumentRef, EntryKind, Shelf, MAX_VISITS_PER_RECORD, PAGE_SIZE,
 };
 #[cfg(feature = "ssr")]
 use crate::{
@@ -111,7 +112,7 @@ pub async fn download_document(key: String) -> Result<ByteStream<AppError>, AppE
     let reference = reference.ok_or(AppError::NotFound)?;
     let lang = MailLanguage::of_request();
     match reference {
-        DocumentRef::Visit(id) => visit_records_file(&chart, lang, &[id]).await,
+        DocumentRef::Visit(id) => visit_records_file(&chart, lang, CopyFormat::Pdf, &[id]).await,
         DocumentRef::OnFile(id) => {
             let file = store::posted_file(&chart, id).await?.ok_or(AppError::NotFound)?;
             let name = format!("document-{id}{}", extension(&file.media_type));
@@ -135,7 +136,8 @@ pub async fn download_document(key: String) -> Result<ByteStream<AppError>, AppE
                 return Err(AppError::Forbidden);
             }
             let doses = crate::summary::store::immunizations(&chart).await?;
-            let pdf = copy::with_header(&chart, |h| records::immunization_record(lang, h, &doses)).await?;
+            let about = About::chart(&chart).await?;
+            let pdf = records::immunization_record(lang, &about.header(), &doses);
             Ok(download::file("immunization-record.pdf", "application/pdf", pdf))
         }
         DocumentRef::AdultProxyForm => {
@@ -145,17 +147,21 @@ pub async fn download_document(key: String) -> Result<ByteStream<AppError>, AppE
     }
 }
 
-/// The chosen visits (`visits[]`, ids) as one PDF, in the order they happened.
+/// The chosen visits (`visits[]`, ids) as one file, in the order they happened: a PDF, or
+/// with `format=fhir` (the form's second button) a FHIR R4 bundle of the same facts.
 #[server(endpoint = "documents/visit_records", output = Streaming)]
 pub async fn download_visit_records(
     #[server(default)] visits: NameList,
+    #[server(default)] format: String,
 ) -> Result<ByteStream<AppError>, AppError> {
     let ids = chosen_visits(&visits);
     let listed = ids.as_ref().map(|ids| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
     let what = format!("documents.visit_records ids={}", listed.as_deref().unwrap_or("(invalid)"));
     let chart = access::require(Section::Documents, &what).await?;
     let ids = ids?;
-    visit_records_file(&chart, MailLanguage::of_request(), &ids).await
+    let format =
+        CopyFormat::from_form(&format).ok_or_else(|| AppError::invalid("format", Problem::BadRequest))?;
+    visit_records_file(&chart, MailLanguage::of_request(), format, &ids).await
 }
 
 /// The ids in the form, each once; at least one and at most `MAX_VISITS_PER_RECORD`.
@@ -184,6 +190,7 @@ fn chosen_visits(visits: &NameList) -> Result<Vec<i64>, AppError> {
 async fn visit_records_file(
     chart: &ChartScope,
     lang: MailLanguage,
+    format: CopyFormat,
     ids: &[i64],
 ) -> Result<ByteStream<AppError>, AppError> {
     if !chart.may(Section::Visits) {
@@ -220,8 +227,15 @@ async fn visit_records_file(
             results: results.iter().collect(),
         })
         .collect();
-    let pdf = copy::with_header(chart, |h| records::visit_records(lang, h, &printed)).await?;
-    Ok(download::file("visit-records.pdf", "application/pdf", pdf))
+    let about = About::chart(chart).await?;
+    let (name, bytes) = match format {
+        CopyFormat::Pdf => ("visit-records.pdf", records::visit_records(lang, &about.header(), &printed)),
+        CopyFormat::Fhir => {
+            let contents = CopyContents { visits: Some(printed), ..CopyContents::default() };
+            ("visit-records.json", fhir::bundle(&about.subject(), &contents, about.generated_ms))
+        }
+    };
+    Ok(download::file(name, format.media_type(), bytes))
 }
 
 #[cfg(feature = "ssr")]
@@ -230,6 +244,7 @@ fn extension(media_type: &str) -> &'static str {
         "application/pdf" => ".pdf",
         "image/png" => ".png",
         "image/jpeg" => ".jpg",
+        "application/fhir+json" => ".json",
         _ => "",
     }
 }

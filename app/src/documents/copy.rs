@@ -1,9 +1,11 @@
 //! A copy of the record, made from the chart as its reader may see it: the parts asked for,
 //! visits, results and immunizations limited to the dates asked for (problems, allergies
-//! and medications are today's lists). Used by HIM to answer a request for a copy.
+//! and medications are today's lists). Used by HIM to answer a request for a copy, as a
+//! PDF or as a FHIR bundle.
 use super::{
+    fhir,
     records::{self, CopyContents, Header, MedicationLine, PrintedVisit},
-    store, RecordPart,
+    store, CopyFormat, RecordPart,
 };
 use crate::{access::ChartScope, error::AppError, infra::mail_language::MailLanguage};
 
@@ -20,11 +22,13 @@ impl Span<'_> {
     }
 }
 
-/// The copy as a PDF, with the organisation, the patient and now on every page.
-pub async fn record_pdf(
+/// The copy as a file of the format asked for: a PDF in the reader's language, or a FHIR
+/// R4 bundle; both made from the same contents, so they hold the same facts.
+pub async fn record_file(
     chart: &ChartScope,
     parts: &[RecordPart],
     span: Span<'_>,
+    format: CopyFormat,
     lang: MailLanguage,
 ) -> Result<Vec<u8>, AppError> {
     let clock = &chart.state().clock;
@@ -74,23 +78,58 @@ pub async fn record_pdf(
     if wants(RecordPart::Results) {
         copy.results = Some(group_reports(chart, &observations, span));
     }
-    with_header(chart, |header| records::record_copy(lang, header, &copy)).await
+    let about = About::chart(chart).await?;
+    Ok(match format {
+        CopyFormat::Pdf => records::record_copy(lang, &about.header(), &copy),
+        CopyFormat::Fhir => fhir::bundle(&about.subject(), &copy, about.generated_ms),
+    })
 }
 
-/// Makes a document with the organisation, the patient's name and birth date, and now
-/// (every page of every PDF the document center makes carries them).
-pub(super) async fn with_header(
-    chart: &ChartScope,
-    make: impl FnOnce(&Header<'_>) -> Vec<u8>,
-) -> Result<Vec<u8>, AppError> {
-    let state = chart.state();
-    let patient = crate::patients::store::patient_by_id(chart.db(), chart.patient_id())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let name = format!("{} {}", patient.given_name, patient.family_name);
-    let generated = state.clock.local_date_time(state.clock.now_ms());
-    let org = &state.config.org.name;
-    Ok(make(&Header { org, patient_name: &name, birth_date: &patient.birth_date, generated: &generated }))
+/// Who a document is about and when it was made: the organisation, the patient's name,
+/// birth date and MRN, and now (every page of every PDF the document center makes carries
+/// them; a FHIR bundle carries them in its Patient and timestamp).
+pub(super) struct About {
+    org: String,
+    patient: crate::patients::store::PatientRow,
+    name: String,
+    generated: String,
+    pub generated_ms: i64,
+}
+
+impl About {
+    pub async fn chart(chart: &ChartScope) -> Result<About, AppError> {
+        let state = chart.state();
+        let patient = crate::patients::store::patient_by_id(chart.db(), chart.patient_id())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let generated_ms = state.clock.now_ms();
+        Ok(About {
+            org: state.config.org.name.clone(),
+            name: format!("{} {}", patient.given_name, patient.family_name),
+            patient,
+            generated: state.clock.local_date_time(generated_ms),
+            generated_ms,
+        })
+    }
+
+    pub fn header(&self) -> Header<'_> {
+        Header {
+            org: &self.org,
+            patient_name: &self.name,
+            birth_date: &self.patient.birth_date,
+            generated: &self.generated,
+        }
+    }
+
+    pub fn subject(&self) -> fhir::Subject<'_> {
+        fhir::Subject {
+            mrn: &self.patient.mrn,
+            given_name: &self.patient.given_name,
+            family_name: &self.patient.family_name,
+            birth_date: &self.patient.birth_date,
+            org: &self.org,
+        }
+    }
 }
 
 /// The finished visits in the span with their documents, oldest first (all of them: the

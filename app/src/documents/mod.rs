@@ -8,11 +8,16 @@
 //!   reports, letters; `documents` table), and the immunization record made from the chart.
 //! - Forms: blank forms to fill in (the adult proxy authorization the Sharing page asks for).
 //!
+//! Visit records and requested copies come as a PDF or as a FHIR R4 bundle (`fhir`), made
+//! from the same contents.
+//!
 //! Everything here is reached through `Section::Documents`: a proxy without it sees no menu
 //! entry and is refused, and a proxy never sees a confidential visit or document.
 pub mod api;
 #[cfg(feature = "ssr")]
 mod copy;
+#[cfg(feature = "ssr")]
+mod fhir;
 pub mod pages;
 #[cfg(feature = "ssr")]
 mod records;
@@ -25,6 +30,8 @@ pub mod staff_pages;
 #[cfg(feature = "ssr")]
 pub mod store;
 
+#[cfg(feature = "ssr")]
+pub use records::result_line;
 use serde::{Deserialize, Serialize};
 
 /// A document staff post: one file, PDF or image, at most 20 MB; and the whole form.
@@ -229,6 +236,47 @@ impl RecordPart {
     }
 }
 
+/// The format a record is downloaded in: a PDF to read and print, or FHIR R4 JSON (a
+/// Bundle) for another clinic's system or a health app. Both hold the same facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum CopyFormat {
+    #[default]
+    Pdf,
+    Fhir,
+}
+
+impl CopyFormat {
+    pub const ALL: [CopyFormat; 2] = [CopyFormat::Pdf, CopyFormat::Fhir];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            CopyFormat::Pdf => "pdf",
+            CopyFormat::Fhir => "fhir",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<CopyFormat> {
+        CopyFormat::ALL.into_iter().find(|f| f.slug() == slug)
+    }
+
+    /// As a form sends it: none said is a PDF (the first choice, and what a form without
+    /// the choice meant); an unknown one is None (a forged form).
+    pub fn from_form(sent: &str) -> Option<CopyFormat> {
+        if sent.is_empty() {
+            Some(CopyFormat::Pdf)
+        } else {
+            CopyFormat::from_slug(sent)
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            CopyFormat::Pdf => "application/pdf",
+            CopyFormat::Fhir => "application/fhir+json",
+        }
+    }
+}
+
 /// The longest reason a request may give.
 pub const REQUEST_REASON_MAX_CHARS: usize = 500;
 /// HIPAA's limit for answering a request for access: 30 days.
@@ -262,6 +310,7 @@ pub struct RecordRequestView {
     pub from: Option<String>,
     pub to: Option<String>,
     pub parts: Vec<RecordPart>,
+    pub format: CopyFormat,
     pub reason: String,
     pub decline_reason: Option<String>,
 }
@@ -281,6 +330,7 @@ pub struct QueuedRequest {
     pub from: Option<String>,
     pub to: Option<String>,
     pub parts: Vec<RecordPart>,
+    pub format: CopyFormat,
     pub reason: String,
 }
 

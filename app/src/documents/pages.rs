@@ -35,7 +35,10 @@ pub fn DocumentsPage() -> impl IntoView {
     view! {
         <h1>{t!(i18n, documents.title)}</h1>
         <p>{t!(i18n, documents.intro)}</p>
-        <p><a href="/documents/request">{t!(i18n, documents.request_link)}</a></p>
+        <ul class="links">
+            <li><a href="/documents/request">{t!(i18n, documents.request_link)}</a></li>
+            <li><a href="/documents/share">{t!(i18n, documents.share_link)}</a></li>
+        </ul>
         <ShelfFilter current=Signal::derive(shelf) />
         <FormMessage message=form_error(download, &[]) />
         <FormMessage message=form_error(records, &[]) />
@@ -76,7 +79,10 @@ fn DocumentTable(list: DocumentList, shelf: Option<Shelf>) -> impl IntoView {
         {has_visits.then(|| view! {
             <form id=VISIT_RECORDS_FORM method="post" action=VISIT_RECORDS_PATH class="actions" data-download="">
                 <p class="muted">{t!(i18n, documents.pick_visits)}</p>
-                <button type="submit">{t!(i18n, documents.download_selected)}</button>
+                <button type="submit" name="format" value="pdf">{t!(i18n, documents.download_selected)}</button>
+                <button type="submit" name="format" value="fhir" class="secondary">
+                    {t!(i18n, documents.download_selected_fhir)}
+                </button>
             </form>
         })}
         <ul class="document-list">

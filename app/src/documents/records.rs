@@ -262,7 +262,7 @@ fn print_visits(doc: &mut TextDocument, w: &Words, visits: &[PrintedVisit<'_>]) 
 }
 
 /// "Hemoglobin A1c (HbA1c): 7.4 % [H]".
-fn result_line(r: &ObservationRow) -> String {
+pub fn result_line(r: &ObservationRow) -> String {
     let value = match (&r.value_text, r.value_num) {
         (Some(text), _) => text.clone(),
         (None, Some(n)) => format!("{n}"),
@@ -370,11 +370,14 @@ mod tests {
             },
             avs_text: Some("Walk daily.".into()),
             note_text: Some("Doing well.".into()),
+            class_code: "AMB".into(),
         };
         let result = ObservationRow {
             report_id: 1,
             encounter_id: Some(1),
             report: "HbA1c".into(),
+            report_code: "4548-4".into(),
+            loinc: "4548-4".into(),
             collected_at: 0,
             name: "Hemoglobin A1c".into(),
             value_num: Some(7.4),

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use super::{request_store, RequestStatus, REQUEST_DUE_DAYS, REQUEST_REASON_MAX_CHARS};
-use super::{RecordPart, RecordRequestView};
+use super::{CopyFormat, RecordPart, RecordRequestView};
 #[cfg(feature = "ssr")]
 use crate::{
     access::{self, ChartScope, Section},
@@ -37,6 +37,7 @@ pub async fn record_requests() -> Result<RequestPage, AppError> {
             from: r.from_date,
             to: r.to_date,
             parts: RecordPart::parse_list(&r.parts),
+            format: CopyFormat::from_slug(&r.format).unwrap_or_default(),
             reason: r.reason,
             decline_reason: r.decline_reason,
         })
@@ -51,16 +52,20 @@ fn allowed_parts(chart: &ChartScope) -> Vec<RecordPart> {
 }
 
 /// Files a request for a copy: the parts (`parts[]`), an optional date range (YYYY-MM-DD,
-/// either end open), an optional reason. One waiting request per reader and chart.
+/// either end open), the format (a PDF, or FHIR), an optional reason. One waiting request
+/// per reader and chart.
 #[server(endpoint = "documents/request_copy")]
 pub async fn request_copy(
     #[server(default)] parts: NameList,
     #[server(default)] from: String,
     #[server(default)] to: String,
+    #[server(default)] format: String,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
     let chart = access::require(Section::Documents, "documents.request_copy").await?;
     let parts = chosen_parts(&chart, &parts)?;
+    let format =
+        CopyFormat::from_form(&format).ok_or_else(|| AppError::invalid("format", Problem::BadRequest))?;
     let (from, to) = date_range(&from, &to)?;
     let reason =
         crate::input::bounded(&reason, REQUEST_REASON_MAX_CHARS, None, Problem::DocumentsReasonTooLong)
@@ -70,6 +75,7 @@ pub async fn request_copy(
         from_date: from.as_deref(),
         to_date: to.as_deref(),
         parts: &RecordPart::join(&parts),
+        format: format.slug(),
         reason: &reason,
         now,
         due_at: now + REQUEST_DUE_DAYS * DAY_MS,

@@ -1,4 +1,4 @@
-//! "Request a copy of your record": the form (parts, dates, a reason) and the reader's
+//! "Request a copy of your record": the form (parts, dates, format, a reason) and the reader's
 //! requests with their status. Server-rendered, plain form posts: it works before and
 //! without the wasm.
 use leptos::prelude::*;
@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{
     request_api::{record_requests, RequestCopy, RequestPage},
-    RecordPart, RecordRequestView, RequestStatus, REQUEST_DUE_DAYS, REQUEST_REASON_MAX_CHARS,
+    CopyFormat, RecordPart, RecordRequestView, RequestStatus, REQUEST_DUE_DAYS, REQUEST_REASON_MAX_CHARS,
 };
 use crate::{
     i18n::*,
@@ -88,7 +88,20 @@ fn RequestForm(allowed: Vec<RecordPart>) -> impl IntoView {
                 live_count=false error=field_error(result, "reason")>
                 {t!(i18n, documents.reason)}
             </TextArea>
-            <p>{t!(i18n, documents.format_pdf)}</p>
+            <fieldset>
+                <legend>{t!(i18n, documents.format_legend)}</legend>
+                {CopyFormat::ALL.into_iter().map(|format| {
+                    let id = format!("format-{}", format.slug());
+                    let label_for = id.clone();
+                    view! {
+                        <label for=label_for class="check">
+                            <input type="radio" id=id name="format" value=format.slug()
+                                checked=format == CopyFormat::Pdf />
+                            {format_label(i18n, format)}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
             <button type="submit" class="primary">{t!(i18n, documents.send_request)}</button>
         </form>
     }
@@ -125,7 +138,7 @@ fn RequestRow(request: RecordRequestView) -> impl IntoView {
             <p class="document-title">
                 <strong>{t!(i18n, documents.requested_on)}" "<When iso=request.requested_on.clone() /></strong>
             </p>
-            <p class="muted">{what}" · "{span}</p>
+            <p class="muted">{what}" · "{span}" · "{format_name(i18n, request.format)}</p>
             {status}
         </li>
     }
@@ -146,6 +159,23 @@ pub(super) fn span_text(
         (None, None) => t_string!(i18n, documents.all_dates).to_string(),
         (from, to) => format!("{} – {}", from.clone().unwrap_or_default(), to.clone().unwrap_or_default()),
     }
+}
+
+fn format_label(i18n: leptos_i18n::I18nContext<Locale>, format: CopyFormat) -> String {
+    match format {
+        CopyFormat::Pdf => t_string!(i18n, documents.format_pdf),
+        CopyFormat::Fhir => t_string!(i18n, documents.format_fhir),
+    }
+    .to_string()
+}
+
+/// "PDF" or "FHIR", for a request's line.
+pub(super) fn format_name(i18n: leptos_i18n::I18nContext<Locale>, format: CopyFormat) -> String {
+    match format {
+        CopyFormat::Pdf => t_string!(i18n, documents.format_short_pdf),
+        CopyFormat::Fhir => t_string!(i18n, documents.format_short_fhir),
+    }
+    .to_string()
 }
 
 fn part_label(i18n: leptos_i18n::I18nContext<Locale>, part: RecordPart) -> String {

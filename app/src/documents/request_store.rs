@@ -19,6 +19,8 @@ pub struct RequestRow {
     pub from_date: Option<String>,
     pub to_date: Option<String>,
     pub parts: String,
+    /// "pdf" or "fhir" (`CopyFormat`).
+    pub format: String,
     pub reason: String,
     pub decline_reason: Option<String>,
     pub decided_at: Option<i64>,
@@ -28,6 +30,7 @@ pub struct NewRequest<'a> {
     pub from_date: Option<&'a str>,
     pub to_date: Option<&'a str>,
     pub parts: &'a str,
+    pub format: &'a str,
     pub reason: &'a str,
     pub now: i64,
     pub due_at: i64,
@@ -40,7 +43,7 @@ pub struct NewRequest<'a> {
 pub async fn insert(chart: &ChartScope, new: &NewRequest<'_>) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO record_requests (patient_id, requested_by, max_confidential, from_date, to_date, parts, reason, \
-         created_at, due_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING RETURNING id",
+         created_at, due_at, format) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(chart.patient_id())
     .bind(chart.reader_user_id())
@@ -51,13 +54,14 @@ pub async fn insert(chart: &ChartScope, new: &NewRequest<'_>) -> Result<Option<i
     .bind(new.reason)
     .bind(new.now)
     .bind(new.due_at)
+    .bind(new.format)
     .fetch_optional(&chart.db().write)
     .await
 }
 
 macro_rules! request_columns {
     () => {
-        "id, status, created_at, due_at, from_date, to_date, parts, reason, decline_reason, decided_at"
+        "id, status, created_at, due_at, from_date, to_date, parts, format, reason, decline_reason, decided_at"
     };
 }
 
@@ -114,7 +118,7 @@ pub struct QueueRow {
 /// Pending requests, the soonest due first.
 pub async fn pending_queue(staff: &StaffAccess) -> Result<Unseen<QueueRow>, sqlx::Error> {
     let rows: Vec<QueueRow> = sqlx::query_as(
-        "SELECT q.id, q.status, q.created_at, q.due_at, q.from_date, q.to_date, q.parts, q.reason, q.decline_reason, \
+        "SELECT q.id, q.status, q.created_at, q.due_at, q.from_date, q.to_date, q.parts, q.format, q.reason, q.decline_reason, \
          q.decided_at, q.patient_id, p.given_name, p.family_name, p.mrn, p.birth_date, u.display_name AS requester, q.max_confidential \
          FROM record_requests q JOIN patients p ON p.id = q.patient_id JOIN users u ON u.id = q.requested_by \
          WHERE q.status = 'pending' ORDER BY q.due_at, q.id LIMIT $1",
@@ -135,11 +139,12 @@ pub struct PendingRequest {
     pub from_date: Option<String>,
     pub to_date: Option<String>,
     pub parts: String,
+    pub format: String,
 }
 
 pub async fn pending(db: &Db, id: i64) -> Result<Option<PendingRequest>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT patient_id, requested_by, max_confidential, from_date, to_date, parts FROM record_requests \
+        "SELECT patient_id, requested_by, max_confidential, from_date, to_date, parts, format FROM record_requests \
          WHERE id = $1 AND status = 'pending'",
     )
     .bind(id)

@@ -6,7 +6,7 @@ use server_fn::codec::{MultipartData, MultipartFormData};
 
 use super::QueuedRequest;
 #[cfg(feature = "ssr")]
-use super::{copy, request_store, RecordPart};
+use super::{copy, request_store, CopyFormat, RecordPart};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
@@ -48,6 +48,7 @@ pub async fn record_request_queue() -> Result<Vec<QueuedRequest>, AppError> {
                 from: r.from_date,
                 to: r.to_date,
                 parts: RecordPart::parse_list(&r.parts),
+                format: CopyFormat::from_slug(&r.format).unwrap_or_default(),
                 reason: r.reason,
             }
         })
@@ -82,9 +83,10 @@ pub async fn fulfil_record_request(id: i64) -> Result<(), AppError> {
     }
     let span = copy::Span { from: request.from_date.as_deref(), to: request.to_date.as_deref() };
     let lang = MailLanguage::of_user(staff.db(), request.requested_by).await?;
-    let pdf = copy::record_pdf(&chart, &parts, span, lang).await?;
+    let format = CopyFormat::from_slug(&request.format).unwrap_or_default();
+    let file = copy::record_file(&chart, &parts, span, format, lang).await?;
     let now = staff.state().clock.now_ms();
-    if !request_store::fulfil(&chart, id, &RecordPart::join(&parts), "application/pdf", &pdf, now).await? {
+    if !request_store::fulfil(&chart, id, &RecordPart::join(&parts), format.media_type(), &file, now).await? {
         return Err(AppError::invalid("form", Problem::DocumentsAlreadyAnswered));
     }
     chart.audit_write(Section::Documents, "record-copy-fulfilled", &format!("request={id}")).await?;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    request_pages::{parts_text, span_text},
+    request_pages::{format_name, parts_text, span_text},
     staff_api::{
         record_request_queue, DeclineRecordRequest, FulfilRecordRequest, PostDocument,
         DECLINE_REASON_MAX_CHARS,
@@ -78,7 +78,7 @@ fn QueuedRow(request: QueuedRequest) -> impl IntoView {
                 {request.overdue.then(|| view! { " "<strong>{t!(i18n, documents.queue_overdue)}</strong> })}
                 " · "{requester}
             </p>
-            <p>{what}" · "{span}</p>
+            <p>{what}" · "{span}" · "{format_name(i18n, request.format)}</p>
             {(!request.reason.is_empty()).then(|| view! { <p class="muted">{request.reason.clone()}</p> })}
             <div class="actions">
                 <form method="post" action=FULFIL_PATH>

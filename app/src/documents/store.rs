@@ -78,6 +78,9 @@ pub struct ObservationRow {
     pub report_id: i64,
     pub encounter_id: Option<i64>,
     pub report: String,
+    /// The report's and the observation's LOINC codes (for a FHIR export).
+    pub report_code: String,
+    pub loinc: String,
     pub collected_at: i64,
     pub name: String,
     pub value_num: Option<f64>,
@@ -91,7 +94,7 @@ pub struct ObservationRow {
 /// the visits or the dates they print.
 pub async fn released_observations(chart: &ChartScope) -> Result<Vec<ObservationRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT r.id AS report_id, r.encounter_id, r.name AS report, r.collected_at, o.name, o.value_num, \
+        "SELECT r.id AS report_id, r.encounter_id, r.name AS report, r.code AS report_code, o.loinc, r.collected_at, o.name, o.value_num, \
          o.value_text, o.unit, o.flag FROM diagnostic_reports r JOIN observations o ON o.report_id = r.id \
          WHERE r.patient_id = $1 AND r.released_at IS NOT NULL AND r.confidential <= $2 \
          ORDER BY r.collected_at, r.id, o.position, o.id",
@@ -108,7 +111,7 @@ pub async fn visit_observations(
     visit_id: i64,
 ) -> Result<Vec<ObservationRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT r.id AS report_id, r.encounter_id, r.name AS report, r.collected_at, o.name, o.value_num, \
+        "SELECT r.id AS report_id, r.encounter_id, r.name AS report, r.code AS report_code, o.loinc, r.collected_at, o.name, o.value_num, \
          o.value_text, o.unit, o.flag FROM diagnostic_reports r JOIN observations o ON o.report_id = r.id \
          WHERE r.patient_id = $1 AND r.encounter_id = $2 AND r.released_at IS NOT NULL AND r.confidential <= $3 \
          ORDER BY r.collected_at, r.id, o.position, o.id",

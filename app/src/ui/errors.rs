@@ -122,6 +122,13 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::DocumentsDateInFuture => t_string!(i18n, err.documents_date_in_future),
         Problem::DocumentsUnknownMrn => t_string!(i18n, err.documents_unknown_mrn),
         Problem::DocumentsRequesterNoAccess => t_string!(i18n, err.documents_requester_no_access),
+        Problem::ShareChooseScope => t_string!(i18n, err.share_choose_scope),
+        Problem::ShareBadLength => t_string!(i18n, err.share_bad_length),
+        Problem::ShareTooMany => t_string!(i18n, err.share_too_many),
+        Problem::ShareCodeRequired => t_string!(i18n, err.share_code_required),
+        Problem::ShareBirthDateRequired => t_string!(i18n, err.share_birth_date_required),
+        Problem::ShareCodeWrong => t_string!(i18n, err.share_code_wrong),
+        Problem::ShareEnded => t_string!(i18n, err.share_ended),
         Problem::BadRequest => t_string!(i18n, err.bad_request),
     };
     text.to_string()

@@ -58,6 +58,8 @@ pub struct DocumentRow {
     pub visit: VisitRow,
     pub avs_text: Option<String>,
     pub note_text: Option<String>,
+    /// FHIR's v3 ActCode for the visit (AMB, EMER, IMP, VR), for a FHIR export.
+    pub class_code: String,
 }
 
 /// The chart's upcoming visits (soonest first) and past ones (most recent first, at most
@@ -97,7 +99,7 @@ pub async fn document(chart: &ChartScope, visit_id: i64) -> Result<Option<Docume
     sqlx::query_as(concat!(
         "SELECT ",
         columns!(),
-        ", e.avs_text, e.note_text FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
+        ", e.avs_text, e.note_text, e.class_code FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
          WHERE e.id = $1 AND e.patient_id = $2 AND e.note_confidential <= $3"
     ))
     .bind(visit_id)
@@ -113,7 +115,7 @@ pub async fn finished_with_documents(chart: &ChartScope) -> Result<Vec<DocumentR
     sqlx::query_as(concat!(
         "SELECT ",
         columns!(),
-        ", e.avs_text, e.note_text FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
+        ", e.avs_text, e.note_text, e.class_code FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
          WHERE e.patient_id = $1 AND e.status = 'finished' AND e.note_confidential <= $2 ORDER BY e.start_at, e.id"
     ))
     .bind(chart.patient_id())

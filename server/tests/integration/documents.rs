@@ -17,7 +17,9 @@ on_both_databases!(
     a_proxy_granted_documents_alone_gets_no_visit_records_nor_immunizations,
     a_requested_copy_is_made_by_him_as_its_requester_may_see_the_chart,
     a_request_is_checked_at_its_fields_and_a_declined_one_says_why,
-    him_posts_a_document_checked_by_its_bytes_and_a_confidential_one_stays_from_proxies
+    him_posts_a_document_checked_by_its_bytes_and_a_confidential_one_stays_from_proxies,
+    visits_as_fhir_hold_the_facts_of_their_pdf_and_parse_as_r4,
+    a_copy_asked_for_as_fhir_is_a_bundle_of_the_parts_asked_for
 );
 
 /// A finished visit on Leo's chart with a note; returns its id.
@@ -43,6 +45,56 @@ async fn download(
     endpoint: &str,
     form: &[(&str, String)],
 ) -> Result<String, (StatusCode, String)> {
+    fetch_file(app, client, endpoint, form, "application/pdf").await.map(|bytes| pdf_text(&bytes))
+}
+
+/// As `download`, a FHIR bundle: parsed as FHIR R4 first (strict: an unknown or a missing
+/// field fails), then read as JSON for the test's questions.
+async fn download_bundle(
+    app: &TestApp,
+    client: &Client,
+    endpoint: &str,
+    form: &[(&str, String)],
+) -> Result<serde_json::Value, (StatusCode, String)> {
+    let bytes = fetch_file(app, client, endpoint, form, "application/fhir+json").await?;
+    let bundle: serde_json::Value = serde_json::from_slice(&bytes).expect("a bundle is JSON");
+    assert_fhir_r4(&bundle);
+    Ok(bundle)
+}
+
+/// Parses the bundle into fhirbolt's R4 types, strictly. The shell (its entries without
+/// their resources) and each resource are parsed apart: fhirbolt 0.4 fails a Bundle whose
+/// second entry follows a resource ("expected Uri" on a valid fullUrl), a bug of its
+/// parser's state, not of the JSON.
+fn assert_fhir_r4(bundle: &serde_json::Value) {
+    use fhirbolt::serde::{DeserializationConfig, DeserializationMode};
+    let strict = || Some(DeserializationConfig { mode: DeserializationMode::Strict });
+    let mut shell = bundle.clone();
+    let mut resources = Vec::new();
+    for entry in shell["entry"].as_array_mut().expect("entries") {
+        resources.push(entry.as_object_mut().unwrap().remove("resource").expect("each entry has a resource"));
+    }
+    let parsed: Result<fhirbolt::model::r4::resources::Bundle, _> =
+        fhirbolt::json::from_str(&shell.to_string(), strict());
+    if let Err(e) = parsed {
+        panic!("not a FHIR R4 Bundle: {e}\n{shell:#}");
+    }
+    for resource in resources {
+        let parsed: Result<fhirbolt::model::r4::Resource, _> =
+            fhirbolt::json::from_str(&resource.to_string(), strict());
+        if let Err(e) = parsed {
+            panic!("not a FHIR R4 resource: {e}\n{resource:#}");
+        }
+    }
+}
+
+async fn fetch_file(
+    app: &TestApp,
+    client: &Client,
+    endpoint: &str,
+    form: &[(&str, String)],
+    media_type: &str,
+) -> Result<Vec<u8>, (StatusCode, String)> {
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = app.call_raw(client, endpoint, &form).await;
     let status = res.status();
@@ -51,10 +103,86 @@ async fn download(
     if status != StatusCode::OK {
         return Err((status, String::from_utf8_lossy(&bytes).into_owned()));
     }
-    assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(headers[header::CONTENT_TYPE], media_type);
     assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename="));
     assert!(headers[header::CACHE_CONTROL].to_str().unwrap().contains("no-store"));
-    Ok(pdf_text(&bytes))
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    Ok(bytes.to_vec())
+}
+
+/// The bundle's resources of one type.
+fn resources<'a>(bundle: &'a serde_json::Value, kind: &str) -> Vec<&'a serde_json::Value> {
+    bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == kind)
+        .collect()
+}
+
+/// Every reference in the bundle names an entry of it (a bundle handed to another system
+/// stands alone).
+fn assert_references_resolve(bundle: &serde_json::Value) {
+    let urls: Vec<&str> =
+        bundle["entry"].as_array().unwrap().iter().map(|e| e["fullUrl"].as_str().unwrap()).collect();
+    fn walk<'a>(value: &'a serde_json::Value, found: &mut Vec<&'a str>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::String(r)) = map.get("reference") {
+                    found.push(r);
+                }
+                map.values().for_each(|v| walk(v, found));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, found)),
+            _ => {}
+        }
+    }
+    let mut references = Vec::new();
+    walk(bundle, &mut references);
+    assert!(!references.is_empty());
+    for reference in references {
+        assert!(urls.contains(&reference), "{reference} is not in the bundle");
+    }
+}
+
+/// The text of each DocumentReference, decoded.
+fn document_texts(bundle: &serde_json::Value) -> Vec<String> {
+    use base64::Engine;
+    resources(bundle, "DocumentReference")
+        .iter()
+        .map(|d| {
+            let data = d["content"][0]["attachment"]["data"].as_str().unwrap();
+            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(data).unwrap()).unwrap()
+        })
+        .collect()
+}
+
+/// A released result of one visit: one observation.
+async fn visit_result(app: &TestApp, leo: i64, visit: i64, name: &str, value: f64) {
+    let at = app.clock.now_ms() - 50 * 86_400_000;
+    let report: i64 = sqlx::query_scalar(
+        "INSERT INTO diagnostic_reports (patient_id, encounter_id, code, name, collected_at, resulted_at, released_at) \
+         VALUES ($1, $2, '4548-4', 'Glycated hemoglobin panel', $3, $3, $3) RETURNING id",
+    )
+    .bind(leo)
+    .bind(visit)
+    .bind(at)
+    .fetch_one(&app.state.db.write)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO observations (report_id, patient_id, loinc, name, value_num, unit, flag, effective_at) \
+         VALUES ($1, $2, '4548-4', $3, $4, '%', 'H', $5)",
+    )
+    .bind(report)
+    .bind(leo)
+    .bind(name)
+    .bind(value)
+    .bind(at)
+    .execute(&app.state.db.write)
+    .await
+    .unwrap();
 }
 
 /// The text of a PDF as a reader shows it (poppler's pdftotext, installed by bootstrap).
@@ -321,6 +449,7 @@ async fn a_request_is_checked_at_its_fields_and_a_declined_one_says_why(app: &Te
         ),
         (vec![("parts[]", "visits"), ("reason", long.as_str())], "documents.reason_too_long"),
         (vec![("parts[]", "everything")], "error.bad_request"),
+        (vec![("parts[]", "visits"), ("format", "docx")], "error.bad_request"),
     ] {
         let (status, body) = app.call(&leo, "documents/request_copy", &form).await;
         assert_eq!(
@@ -457,4 +586,100 @@ async fn him_posts_a_document_checked_by_its_bytes_and_a_confidential_one_stays_
         (status, error_key(&body)),
         (StatusCode::UNPROCESSABLE_ENTITY, "access.break_glass_required".into())
     );
+}
+
+async fn visits_as_fhir_hold_the_facts_of_their_pdf_and_parse_as_r4(app: &TestApp) {
+    let f = family(app).await;
+    let alpha = visit(app, f.leo, 60, "ALPHA").await;
+    let bravo = visit(app, f.leo, 40, "BRAVO").await;
+    visit(app, f.leo, 20, "CHARLIE").await;
+    visit_result(app, f.leo, alpha, "Hemoglobin A1c ALPHA", 7.4).await;
+    let form = |ids: &[i64], format: &str| {
+        let mut form: Vec<(&str, String)> = ids.iter().map(|id| ("visits[]", id.to_string())).collect();
+        form.push(("format", format.to_owned()));
+        form
+    };
+
+    let leo = app.signed_in("leo").await;
+    let bundle =
+        download_bundle(app, &leo, "documents/visit_records", &form(&[bravo, alpha], "fhir")).await.unwrap();
+    assert_eq!(bundle["type"], "collection");
+    assert_references_resolve(&bundle);
+    let patient = resources(&bundle, "Patient");
+    assert_eq!((patient.len(), patient[0]["birthDate"].as_str()), (1, Some("2011-03-02")));
+    let encounters = resources(&bundle, "Encounter");
+    assert_eq!(encounters.len(), 2, "the two chosen visits, not the third");
+    assert!(encounters.iter().all(|e| e["status"] == "finished" && e["reasonCode"][0]["text"] == "Cough"));
+    let mut texts = document_texts(&bundle);
+    texts.sort();
+    assert_eq!(texts, ["ALPHA note", "ALPHA summary", "BRAVO note", "BRAVO summary"]);
+    let observations = resources(&bundle, "Observation");
+    assert_eq!(observations.len(), 1);
+    let observation = observations[0];
+    assert_eq!(observation["valueQuantity"]["value"], 7.4);
+    assert_eq!(observation["code"]["coding"][0]["code"], "4548-4");
+    assert_eq!(observation["interpretation"][0]["coding"][0]["code"], "H");
+    let alpha_encounter = resources(&bundle, "DocumentReference")
+        .into_iter()
+        .find(|d| d["content"][0]["attachment"]["title"] == "Progress note")
+        .map(|d| d["context"]["encounter"][0]["reference"].clone())
+        .unwrap();
+    assert_eq!(observation["encounter"]["reference"], alpha_encounter, "the result is the first visit's");
+    assert_eq!(resources(&bundle, "DiagnosticReport").len(), 1);
+
+    // The PDF of the same visits holds the same facts.
+    let pdf = download(app, &leo, "documents/visit_records", &form(&[bravo, alpha], "pdf")).await.unwrap();
+    for fact in texts.iter().map(String::as_str).chain(["Hemoglobin A1c ALPHA", "7.4 %", "Cough"]) {
+        assert!(pdf.contains(fact), "{fact} is in the bundle, not in the PDF:\n{pdf}");
+    }
+
+    // A proxy: a visit whose note is confidential refuses the whole bundle, as the PDF.
+    let parent = parent_with(app, &f, &Section::GRANTABLE).await;
+    let refused = download_bundle(app, &parent, "documents/visit_records", &form(&[alpha, f.visit], "fhir"))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.0, StatusCode::NOT_FOUND);
+    assert!(!refused.1.contains(SECRET));
+    // A format the page does not offer is refused at the field.
+    let (status, body) = app
+        .call(&leo, "documents/visit_records", &[("visits[]", &alpha.to_string()), ("format", "docx")])
+        .await;
+    assert_eq!((status, error_key(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "error.bad_request".into()));
+}
+
+async fn a_copy_asked_for_as_fhir_is_a_bundle_of_the_parts_asked_for(app: &TestApp) {
+    let f = family(app).await;
+    visit(app, f.leo, 60, "ALPHA").await;
+    app.execute(&format!(
+        "INSERT INTO immunizations (patient_id, cvx, name, given_on) VALUES ({}, '140', 'Influenza', '2026-10-01')",
+        f.leo
+    ))
+    .await;
+    let leo = app.signed_in("leo").await;
+    let form =
+        [("parts[]", "visits"), ("parts[]", "immunizations"), ("parts[]", "results"), ("format", "fhir")];
+    let (status, body) = app.call(&leo, "documents/request_copy", &form).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, page) = app.call(&leo, "documents/requests", &[]).await;
+    assert_eq!(page["requests"][0]["format"], "Fhir");
+
+    let him = app.signed_in("him.lee").await;
+    let (_, queue) = app.call(&him, "staff/records/queue", &[]).await;
+    assert_eq!(queue[0]["format"], "Fhir", "HIM sees the format asked for");
+    let (status, body) = app.call(&him, "staff/records/fulfil", &[("id", &queue[0]["id"].to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (_, list) = app.call(&leo, "documents/list", &[("shelf", "requested")]).await;
+    let key = list["entries"][0]["key"].as_str().unwrap().to_owned();
+    let bundle = download_bundle(app, &leo, "documents/download", &[("key", key)]).await.unwrap();
+    assert_references_resolve(&bundle);
+    let doses = resources(&bundle, "Immunization");
+    assert_eq!((doses.len(), &doses[0]["vaccineCode"]["coding"][0]["code"]), (1, &serde_json::json!("140")));
+    // The patient's own copy holds their confidential visit note and their results (the
+    // fixture's two reports, one confidential), and no part not asked for.
+    assert!(document_texts(&bundle).iter().any(|t| t.contains(SECRET)));
+    assert_eq!(resources(&bundle, "DiagnosticReport").len(), 2);
+    for absent in ["Condition", "AllergyIntolerance", "MedicationStatement"] {
+        assert!(resources(&bundle, absent).is_empty(), "{absent} was not asked for");
+    }
 }

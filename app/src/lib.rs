@@ -25,6 +25,7 @@ pub mod problem;
 pub mod proxy;
 pub mod reminders;
 pub mod results;
+pub mod share;
 pub mod signup;
 pub mod site;
 pub mod staff;
@@ -195,6 +196,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("help") view=HelpPage ssr=SsrMode::Async />
                         <Route path=path!("contact") view=ContactPage ssr=SsrMode::Async />
                         <Route path=path!("privacy") view=PrivacyPage ssr=SsrMode::Async />
+                        <Route path=path!("share") view=crate::share::viewer_pages::OpenSharePage ssr=SsrMode::Async />
+                        <Route path=path!("share/view") view=crate::share::viewer_pages::SharedRecordPage ssr=SsrMode::Async />
                     </ParentRoute>
                     <ParentRoute path=path!("") view=PortalLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=HomePage ssr=SsrMode::Async />
@@ -221,6 +224,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("reminders") view=RemindersPage ssr=SsrMode::Async />
                         <Route path=path!("documents") view=crate::documents::pages::DocumentsPage ssr=SsrMode::Async />
                         <Route path=path!("documents/request") view=crate::documents::request_pages::RecordRequestPage ssr=SsrMode::Async />
+                        <Route path=path!("documents/share") view=crate::share::pages::SharePageView ssr=SsrMode::Async />
                         <Route path=path!("staff/records") view=crate::documents::staff_pages::RecordRequestQueuePage ssr=SsrMode::Async />
                         <Route path=path!("staff/documents") view=crate::documents::staff_pages::PostDocumentPage ssr=SsrMode::Async />
                         <Route path=path!("messages") view=MessagesPage ssr=SsrMode::Async />

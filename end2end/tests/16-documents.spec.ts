@@ -166,3 +166,60 @@ test("HIM posts a document to a chart and the patient finds it on file", async (
   await page.goto("/documents?kind=on-file");
   await expect(page.locator(".document-title", { hasText: "Cardiology consult letter" })).toBeVisible();
 });
+
+test("a patient shares a visit with a code, a clinician opens it without an account, the patient ends it", async ({ page, browser }) => {
+  await signIn(page, "avery");
+  await menu(page).getByRole("link", { name: "Documents" }).click();
+  await page.getByRole("link", { name: "Share your record with a clinician elsewhere" }).click();
+  await expect(page.getByRole("heading", { name: "Share your record", level: 1 })).toBeVisible();
+  await expectAccessible(page);
+
+  // Visits chosen but none ticked: said at the field, nothing made.
+  await page.getByLabel("The visits I tick below, with their notes and results").check();
+  await page.getByRole("button", { name: "Make a code" }).click();
+  await expect(page.getByText("Tick at least one visit to put in the record.")).toBeVisible();
+  await page.getByLabel("The visits I tick below, with their notes and results").check();
+  await page.getByRole("checkbox", { name: /Video visit - Diabetes follow-up/ }).check();
+  await page.getByLabel("For how long").selectOption({ label: "1 hour" });
+  await page.getByRole("button", { name: "Make a code" }).click();
+  const code = (await page.locator(".share-code strong").textContent())!.trim();
+  expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  await expectAccessible(page);
+  // Shown once: a reload shows the code's last four characters only.
+  await page.reload();
+  await expect(page.locator(".share-code")).toHaveCount(0);
+  const name = `Code ending ${code.slice(-4)}`;
+  await expect(page.locator(".document-title", { hasText: name })).toBeVisible();
+
+  // A clinician elsewhere, in a browser of their own with no account.
+  const clinicianContext = await browser.newContext();
+  const clinician = await clinicianContext.newPage();
+  await clinician.goto("/share");
+  await expect(clinician.getByRole("heading", { name: "Open a shared health record", level: 1 })).toBeVisible();
+  await expectAccessible(clinician);
+  await clinician.getByLabel("Share code").fill(code.toLowerCase());
+  await clinician.getByLabel("Patient's date of birth").fill("1984-03-13");
+  await clinician.getByRole("button", { name: "Open" }).click();
+  await expect(clinician.getByText("That code and date of birth do not open a share.")).toBeVisible();
+  await clinician.getByLabel("Share code").fill(code);
+  await clinician.getByLabel("Patient's date of birth").fill("1984-03-12");
+  await clinician.getByRole("button", { name: "Open" }).click();
+  await expect(clinician).toHaveURL(/\/share\/view$/);
+  await expect(clinician.getByRole("heading", { name: "Avery Smith", level: 1 })).toBeVisible();
+  await expect(clinician.getByRole("heading", { name: /Video visit/, level: 3 })).toBeVisible();
+  await expect(clinician.getByText("Annual physical")).toHaveCount(0);
+  await expectAccessible(clinician);
+
+  // The patient sees the opening, then ends the code; the clinician's next look is refused.
+  await page.reload();
+  await expect(page.getByRole("table", { name: `When ${name} was opened` }).getByRole("row")).toHaveCount(2);
+  await page.getByRole("button", { name: `End now ${name}` }).click();
+  await expect(page.getByRole("button", { name: `End now ${name}` })).toHaveCount(0);
+  await clinician.reload();
+  await expect(clinician.getByText("This share has ended or expired. Ask the patient for a new code.")).toBeVisible();
+  await expect(clinician.getByRole("heading", { name: "Avery Smith" })).toHaveCount(0);
+  await clinicianContext.close();
+
+  await page.goto("/sharing/access-log");
+  await expect(page.getByRole("cell", { name: "Someone with a share code" }).first()).toBeVisible();
+});

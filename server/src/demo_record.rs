@@ -287,6 +287,28 @@ pub async fn answered_copy_request(
     Ok(())
 }
 
+/// The demo's share code (README: a clinician elsewhere opens /share with it and Avery's
+/// birth date): Avery's health summary for seven days from the seeding. A real code is
+/// random and shown once; this one is printed in the README so the demo can be tried.
+pub const DEMO_SHARE_CODE: &str = "DEM0SHARE7Q4";
+
+pub async fn share_code(state: &AppState, patient_id: i64, avery_user: i64) -> Result<()> {
+    let now = state.clock.now_ms();
+    sqlx::query(
+        "INSERT INTO record_shares (patient_id, created_by, max_confidential, scope, visit_ids, code_hash, code_hint, \
+         created_at, expires_at) VALUES ($1, $2, 1, 'summary', '', $3, $4, $5, $6)",
+    )
+    .bind(patient_id)
+    .bind(avery_user)
+    .bind(app::infra::crypto::sha256_hex(DEMO_SHARE_CODE))
+    .bind(&DEMO_SHARE_CODE[DEMO_SHARE_CODE.len() - 4..])
+    .bind(now)
+    .bind(now + 7 * DAY_MS)
+    .execute(&state.db.write)
+    .await?;
+    Ok(())
+}
+
 async fn medications(db: &Db, patient_id: i64, today: Date, rivera: i64, patel: i64) -> Result<()> {
     let started = |days: i64| days_ago(today, days).to_string();
     let current = [

@@ -212,6 +212,7 @@ async fn demo_health_record(state: &AppState) -> Result<()> {
         let avery_user = store::user_by_username(&state.db, "avery").await?.ok_or("no avery")?;
         let him = store::user_by_username(&state.db, "him.lee").await?.ok_or("no him.lee")?;
         crate::demo_record::answered_copy_request(state, avery, avery_user.id, him.id).await?;
+        crate::demo_record::share_code(state, avery, avery_user.id).await?;
     }
     let riley = app::patients::store::patient_by_mrn(&state.db, "100008").await?.ok_or("no Riley")?;
     if crate::demo_record::riley(state, riley.id).await? {

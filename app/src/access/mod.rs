@@ -186,11 +186,15 @@ pub mod reach;
 #[cfg(feature = "ssr")]
 mod scope;
 #[cfg(feature = "ssr")]
+mod shared;
+#[cfg(feature = "ssr")]
 mod staff;
 #[cfg(feature = "ssr")]
 pub use job::*;
 #[cfg(feature = "ssr")]
 pub use scope::*;
+#[cfg(feature = "ssr")]
+pub use shared::*;
 #[cfg(feature = "ssr")]
 pub use staff::*;
 

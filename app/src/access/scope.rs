@@ -43,6 +43,9 @@ pub enum Reader {
     /// Portico's own background work (`access::open_for_job`, audited there), seeing what
     /// the people it works for may see: a job that mails proxies reads as a proxy does.
     Job(Visibility),
+    /// A clinician elsewhere with a share code (`access::open_shared`, audited there): no
+    /// account; the share's sections at the sharer's visibility.
+    Share(Visibility, Vec<Section>),
 }
 
 /// One chart, and who is reading it. The fields are private and the constructors live in
@@ -102,7 +105,9 @@ impl ChartScope {
         match self.reader {
             Reader::Patient | Reader::Staff(_) => Visibility::Everything,
             Reader::Proxy(_) => Visibility::NotConfidential,
-            Reader::Job(visibility) | Reader::StaffFor(_, visibility, _) => visibility,
+            Reader::Job(visibility) | Reader::StaffFor(_, visibility, _) | Reader::Share(visibility, _) => {
+                visibility
+            }
         }
     }
 
@@ -111,20 +116,29 @@ impl ChartScope {
         match &self.reader {
             Reader::Patient | Reader::Staff(_) | Reader::Job(_) => true,
             Reader::Proxy(grant) => grant.sections.contains(&section),
-            Reader::StaffFor(_, _, sections) => sections.contains(&section),
+            Reader::StaffFor(_, _, sections) | Reader::Share(_, sections) => sections.contains(&section),
         }
     }
 
     /// The proxy's relationship, when a proxy is reading.
     pub fn relationship(&self) -> Option<Relationship> {
         match &self.reader {
-            Reader::Patient | Reader::Staff(_) | Reader::StaffFor(..) | Reader::Job(_) => None,
+            Reader::Patient
+            | Reader::Staff(_)
+            | Reader::StaffFor(..)
+            | Reader::Job(_)
+            | Reader::Share(..) => None,
             Reader::Proxy(grant) => Some(grant.relationship),
         }
     }
 
     /// Records a change made in this chart (a request, a message, a result released…).
     pub async fn audit_write(&self, section: Section, action: &str, detail: &str) -> Result<(), AppError> {
+        // A share's reader has no account and writes nothing (its reads are audited by the
+        // share door itself).
+        if matches!(self.reader, Reader::Share(..)) {
+            return Err(AppError::Forbidden);
+        }
         let who = (self.reader_user_id, self.as_proxy());
         audit_access(&self.state, who, self.patient_id, section, action, detail).await
     }

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::{request_store, RequestStatus, REQUEST_DUE_DAYS, REQUEST_REASON_MAX_CHARS};
-use super::{CopyFormat, RecordPart, RecordRequestView};
+use super::{request_store, CopyFormat, RequestStatus, REQUEST_DUE_DAYS, REQUEST_REASON_MAX_CHARS};
+use super::{RecordPart, RecordRequestView};
 #[cfg(feature = "ssr")]
 use crate::{
     access::{self, ChartScope, Section},

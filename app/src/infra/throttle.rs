@@ -68,6 +68,15 @@ pub const ENROLLMENT_MAILS_PER_CHART: Limit =
 pub const ACTIVATION_LETTERS_PER_CHART: Limit =
     Limit { scope: "activation-letter", max_failures: 10, window_ms: 24 * HOUR };
 
+/// Share codes opened from one client network with a wrong code or birth date: a code has
+/// 60 random bits, and this keeps a script from trying birth dates against one it holds.
+pub const SHARE_OPEN_PER_ADDRESS: Limit =
+    Limit { scope: "share-open-address", max_failures: 10, window_ms: HOUR };
+/// Wrong birth dates on one share code, from anywhere: past this the code opens nothing for
+/// a day (the patient makes a new one), however many networks a guesser uses.
+pub const SHARE_OPEN_PER_CODE: Limit =
+    Limit { scope: "share-open-code", max_failures: 5, window_ms: 24 * HOUR };
+
 /// A reserved attempt: `release` it when the attempt succeeded; drop it to let it count.
 #[must_use = "an attempt that succeeded must be released"]
 #[derive(Debug)]

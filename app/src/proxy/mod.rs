@@ -193,6 +193,8 @@ pub struct AccessEntry {
 pub enum Accessor {
     /// The patient themself.
     You,
+    /// A clinician elsewhere reading what was shared with a share code (no account).
+    ShareCode,
     Proxy {
         name: String,
     },

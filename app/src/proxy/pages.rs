@@ -389,6 +389,7 @@ pub fn AccessLogPage() -> impl IntoView {
 fn accessor_text(i18n: leptos_i18n::I18nContext<Locale>, who: &Accessor) -> String {
     match who {
         Accessor::You => t_string!(i18n, proxy.who_you).to_string(),
+        Accessor::ShareCode => t_string!(i18n, proxy.who_share_code).to_string(),
         Accessor::Proxy { name } => t_string!(i18n, proxy.who_proxy, name = name.clone()).to_string(),
         Accessor::Staff { name, role } => {
             let role = crate::ui::layout::role_text(i18n, *role);
@@ -405,6 +406,10 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
         "renewal-requested" => t_string!(i18n, proxy.act_renewal),
         "break-the-glass" => t_string!(i18n, proxy.act_break_glass),
         "restriction-requested" => t_string!(i18n, proxy.act_restriction),
+        "share-viewed" => t_string!(i18n, proxy.act_share_viewed),
+        "share-open-failed" => t_string!(i18n, proxy.act_share_failed),
+        "share-created" => t_string!(i18n, proxy.act_share_made),
+        "share-ended" => t_string!(i18n, proxy.act_share_ended),
         "proxy-approved"
         | "proxy-grant-ended"
         | "proxy-grant-sections"

@@ -67,6 +67,7 @@ impl AccessRow {
         let name = self.display_name.unwrap_or_default();
         let role = self.role.as_deref().and_then(Role::parse);
         let who = match role {
+            _ if self.action == "share-viewed" || self.action == "share-open-failed" => Accessor::ShareCode,
             _ if self.actor_user_id == Some(patient_user) && self.as_proxy == 0 => Accessor::You,
             Some(role) if role.is_staff() => Accessor::Staff { name, role },
             _ => Accessor::Proxy { name },

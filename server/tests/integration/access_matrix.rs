@@ -251,6 +251,14 @@ fn table() -> Vec<Row> {
         row("/api/documents/requests", Documents, Call::Form(none), LIST),
         row("/api/documents/request_copy", Documents, Call::Form(|_| vec![("parts[]", "visits".into())]), LIST),
         row("/api/documents/visit_records", Documents, Call::Form(|f| vec![("visits[]", f.visit.to_string())]), SECRET_OBJECT),
+        // Share codes: the sharer's own codes on the open chart (a code ending 999999 is
+        // nobody's); the clinician's side needs no account and opens nothing without a code.
+        row("/api/share/list", Documents, Call::Form(none), LIST),
+        row("/api/share/create", Documents, Call::Form(|_| vec![("scope", "summary".into()), ("hours", "1".into())]), LIST),
+        row("/api/share/end", Documents, Call::Form(|_| vec![("id", "999999".into())]), [N, N, F, E, E, N, N, U]),
+        row("/api/share/open", Documents, Call::Form(|_| vec![("code", "not-a-code".into()), ("birth_date", "2011-03-02".into())]), [V; 8]),
+        row("/api/share/record", Documents, Call::Form(none), [V; 8]),
+        row("/api/share/close", Documents, Call::Form(none), [O; 8]),
         row("/api/messages/inbox", Messages, Call::Form(none), LIST),
         row("/api/messages/unread", Messages, Call::Form(none), LIST),
         row("/api/messages/recipients", Messages, Call::Form(none), LIST),
@@ -495,7 +503,9 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
     }
     if !path.starts_with("/api/staff/") {
         return match path {
-            "/api/site/org" | "/api/auth/me" | "/api/auth/keep_alive" => [O; 4],
+            "/api/site/org" | "/api/auth/me" | "/api/auth/keep_alive" | "/api/share/close" => [O; 4],
+            // The share door: no code, no chart, whoever asks.
+            "/api/share/open" | "/api/share/record" => [V; 4],
             // Anyone may open a link; this one matches no invitation.
             "/api/invitations/load" => [N; 4],
             "/api/auth/two_step/verify" => [O; 4],

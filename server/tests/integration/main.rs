@@ -21,6 +21,7 @@ mod passkeys;
 mod personal;
 mod proxy;
 mod proxy_fixture;
+mod share_codes;
 mod sign_up;
 mod signin_limits;
 mod soft_authenticator;

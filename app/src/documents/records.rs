@@ -386,14 +386,13 @@ mod tests {
             flag: Some("H".into()),
         };
         let printed = [PrintedVisit { visit: &row, starts: "2026-01-02 09:30", results: vec![&result] }];
-        let text =
-            String::from_utf8_lossy(&visit_records(MailLanguage::English, &header(), &printed)).into_owned();
+        let text = crate::infra::pdf::text_of(&visit_records(MailLanguage::English, &header(), &printed));
         for expected in [
-            "(2026-01-02 09:30 - Office visit) Tj",
-            "(Walk daily.) Tj",
-            "(Doing well.) Tj",
+            "2026-01-02 09:30 - Office visit",
+            "Walk daily.",
+            "Doing well.",
             "Hemoglobin A1c",
-            "7.4 % [H]) Tj",
+            "7.4 % [H]",
             "Page 1 of 1",
             "Avery Chen",
         ] {

@@ -2,11 +2,12 @@
 //! (visit records, the immunization record, blank forms). Written with typst's `pdf-writer` (small, maintained, no dependencies worth the
 //! name): it writes PDF objects and leaves layout to us, and a letter needs little layout.
 //!
-//! The text uses two of the fourteen standard PDF fonts (Helvetica for prose, Courier for
-//! codes), which every reader has, so nothing is embedded and a letter is a few KB. They
-//! are WinAnsi-encoded: Latin-1 plus typographic quotes and dashes, which covers English and
-//! Spanish; anything else prints as "?". Pages are US Letter with one-inch margins.
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+//! The text is set in fonts the PDF carries (pdf_fonts.rs: Liberation Sans and Mono, only
+//! the glyphs used), metric-compatible with Helvetica and Courier, whose widths the layout
+//! wraps at. Content streams are compressed. Pages are US Letter with one-inch margins.
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+
+use super::pdf_fonts::{Face, FontUse, IDS_PER_FONT};
 
 const PAGE_WIDTH: f32 = 612.0;
 const PAGE_HEIGHT: f32 = 792.0;
@@ -20,9 +21,18 @@ const FOOTER_SIZE: f32 = 8.0;
 /// Baseline to baseline, as a multiple of the font size.
 const LINE_SPACING: f32 = 1.35;
 
-const PROSE: Name = Name(b"F1");
-const PROSE_BOLD: Name = Name(b"F2");
-const MONO_BOLD: Name = Name(b"F3");
+const PROSE: Face = Face::Sans;
+const PROSE_BOLD: Face = Face::SansBold;
+const MONO_BOLD: Face = Face::MonoBold;
+
+/// The name a page's resources give each face.
+fn resource_name(face: Face) -> Name<'static> {
+    match face {
+        Face::Sans => Name(b"F1"),
+        Face::SansBold => Name(b"F2"),
+        Face::MonoBold => Name(b"F3"),
+    }
+}
 
 /// A document written top to bottom; a block that does not fit starts a new page.
 pub struct TextDocument {
@@ -33,6 +43,8 @@ pub struct TextDocument {
     y: f32,
     /// Printed at the foot of every page, with "{page}" and "{pages}" filled in.
     footer: Option<String>,
+    /// The glyphs each face has shown so far (in `Face::ALL`'s order).
+    fonts: [FontUse; 3],
 }
 
 impl TextDocument {
@@ -43,6 +55,7 @@ impl TextDocument {
             page: Content::new(),
             y: PAGE_HEIGHT - MARGIN,
             footer: None,
+            fonts: Face::ALL.map(FontUse::new),
         }
     }
 
@@ -129,23 +142,24 @@ impl TextDocument {
                 let text =
                     template.replace("{page}", &(n + 1).to_string()).replace("{pages}", &count.to_string());
                 let y = MARGIN / 2.0;
+                let shown = self.fonts[0].encode(&text);
                 page.begin_text()
-                    .set_font(PROSE, FOOTER_SIZE)
+                    .set_font(resource_name(PROSE), FOOTER_SIZE)
                     .next_line(MARGIN, y)
-                    .show(Str(&win_ansi(&text)))
+                    .show(Str(&shown))
                     .end_text();
             }
         }
-        write_pdf(&self.title, self.pages)
+        write_pdf(&self.title, self.pages, &self.fonts)
     }
 
-    fn lines(&mut self, font: Name, size: f32, text: &str) {
+    fn lines(&mut self, font: Face, size: f32, text: &str) {
         for line in wrap(text, size, TEXT_WIDTH) {
             self.line(font, size, &line);
         }
     }
 
-    fn line(&mut self, font: Name, size: f32, text: &str) {
+    fn line(&mut self, font: Face, size: f32, text: &str) {
         self.make_room(size * LINE_SPACING);
         self.show_at(font, size, MARGIN, text);
         self.y -= size * LINE_SPACING;
@@ -164,22 +178,26 @@ impl TextDocument {
         }
     }
 
-    fn show_at(&mut self, font: Name, size: f32, x: f32, text: &str) {
+    fn show_at(&mut self, font: Face, size: f32, x: f32, text: &str) {
         let y = self.y - size;
-        self.page.begin_text().set_font(font, size).next_line(x, y).show(Str(&win_ansi(text))).end_text();
+        let index = Face::ALL.iter().position(|f| *f == font).unwrap_or(0);
+        let shown = self.fonts[index].encode(text);
+        self.page
+            .begin_text()
+            .set_font(resource_name(font), size)
+            .next_line(x, y)
+            .show(Str(&shown))
+            .end_text();
     }
 }
 
-fn write_pdf(title: &str, pages: Vec<Content>) -> Vec<u8> {
+fn write_pdf(title: &str, pages: Vec<Content>, fonts: &[FontUse; 3]) -> Vec<u8> {
     let catalog = Ref::new(1);
     let page_tree = Ref::new(2);
     let info = Ref::new(3);
-    let fonts = [
-        (PROSE, Ref::new(4), "Helvetica"),
-        (PROSE_BOLD, Ref::new(5), "Helvetica-Bold"),
-        (MONO_BOLD, Ref::new(6), "Courier-Bold"),
-    ];
-    let first_page = 7;
+    // Each font takes `IDS_PER_FONT` ids from its own on.
+    let font_ids: Vec<Ref> = (0..3).map(|i| Ref::new(4 + IDS_PER_FONT * i)).collect();
+    let first_page = 4 + IDS_PER_FONT * 3;
     // Each page takes two ids: the page and its content stream.
     let page_ids: Vec<Ref> = (0..pages.len()).map(|i| Ref::new(first_page + 2 * i as i32)).collect();
 
@@ -187,8 +205,8 @@ fn write_pdf(title: &str, pages: Vec<Content>) -> Vec<u8> {
     pdf.catalog(catalog).pages(page_tree);
     pdf.pages(page_tree).kids(page_ids.iter().copied()).count(pages.len() as i32);
     pdf.document_info(info).title(TextStr(title)).producer(TextStr("Portico"));
-    for (_, id, base) in fonts {
-        pdf.type1_font(id).base_font(Name(base.as_bytes())).encoding_predefined(Name(b"WinAnsiEncoding"));
+    for (font, id) in fonts.iter().zip(&font_ids) {
+        font.write(&mut pdf, *id);
     }
     for (page_id, content) in page_ids.iter().zip(pages) {
         let content_id = Ref::new(page_id.get() + 1);
@@ -196,14 +214,14 @@ fn write_pdf(title: &str, pages: Vec<Content>) -> Vec<u8> {
         page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT)).parent(page_tree).contents(content_id);
         let mut resources = page.resources();
         let mut font_map = resources.fonts();
-        for (name, id, _) in fonts {
-            font_map.pair(name, id);
+        for (face, id) in Face::ALL.iter().zip(&font_ids) {
+            font_map.pair(resource_name(*face), *id);
         }
         font_map.finish();
         resources.finish();
         page.finish();
-        let stream = content.finish();
-        pdf.stream(content_id, &stream);
+        let stream = miniz_oxide::deflate::compress_to_vec_zlib(&content.finish(), 6);
+        pdf.stream(content_id, &stream).filter(Filter::FlateDecode);
     }
     pdf.finish()
 }
@@ -266,35 +284,31 @@ fn helvetica_width(c: char) -> u32 {
     }
 }
 
-/// `text` in WinAnsiEncoding (Windows-1252), which the standard fonts are set to.
-fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match c {
-            ' '..='~' => c as u8,
-            '\u{a0}'..='\u{ff}' => c as u32 as u8,
-            '€' => 0x80,
-            '…' => 0x85,
-            '‘' => 0x91,
-            '’' => 0x92,
-            '“' => 0x93,
-            '”' => 0x94,
-            '•' => 0x95,
-            '–' => 0x96,
-            '—' => 0x97,
-            _ => b'?',
-        })
-        .collect()
+/// A PDF's text as a reader extracts it (poppler's pdftotext, which `scripts/bootstrap.sh
+/// test` installs): the check that the ToUnicode maps give the words back.
+#[cfg(test)]
+pub(crate) fn text_of(bytes: &[u8]) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let file = std::env::temp_dir().join(format!(
+        "portico-unit-{}-{}.pdf",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils: scripts/bootstrap.sh test installs it)");
+    let _ = std::fs::remove_file(&file);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn spanish_letters_and_typographic_marks_are_win_ansi() {
-        assert_eq!(win_ansi("Año – “sí”"), vec![b'A', 0xF1, b'o', b' ', 0x96, b' ', 0x93, b's', 0xED, 0x94]);
-        assert_eq!(win_ansi("漢"), b"?".to_vec());
-    }
 
     #[test]
     fn lines_wrap_inside_the_margins_and_long_words_run_on_alone() {
@@ -317,9 +331,10 @@ mod tests {
         }
         let bytes = doc.finish();
         assert!(bytes.starts_with(b"%PDF-"));
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(text.contains("(ABCDE-FGHJK-MNPQR) Tj"));
-        assert!(text.contains("/Count 2"), "40 paragraphs take two pages");
+        assert!(String::from_utf8_lossy(&bytes).contains("/Count 2"), "40 paragraphs take two pages");
+        let text = text_of(&bytes);
+        assert!(text.contains("ABCDE-FGHJK-MNPQR"), "{text}");
+        assert!(text.contains("Activation"));
     }
 
     #[test]
@@ -329,8 +344,22 @@ mod tests {
         for _ in 0..40 {
             doc.paragraph("A line of text.");
         }
-        let text = String::from_utf8_lossy(&doc.finish()).into_owned();
-        assert!(text.contains("(Avery Chen - page 1 of 2) Tj"), "{text}");
-        assert!(text.contains("(Avery Chen - page 2 of 2) Tj"));
+        let text = text_of(&doc.finish());
+        assert!(text.contains("Avery Chen - page 1 of 2"), "{text}");
+        assert!(text.contains("Avery Chen - page 2 of 2"));
+    }
+
+    #[test]
+    fn spanish_text_reads_back_as_written_and_the_fonts_are_embedded() {
+        let mut doc = TextDocument::new("Prueba");
+        doc.heading("Autorización de acceso – “sí”");
+        doc.paragraph("Año, niño, ¿qué tal? Müller, Zoë, Łódź");
+        let bytes = doc.finish();
+        let raw = String::from_utf8_lossy(&bytes);
+        assert_eq!(raw.matches("/FontFile2").count(), 3, "each face is embedded");
+        assert!(!raw.contains("Helvetica"), "no font left to the reader");
+        let text = text_of(&bytes);
+        assert!(text.contains("Autorización de acceso – “sí”"), "{text}");
+        assert!(text.contains("Año, niño, ¿qué tal? Müller, Zoë, Łódź"), "{text}");
     }
 }

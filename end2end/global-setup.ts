@@ -77,6 +77,7 @@ export default async function globalSetup() {
     PORTICO_BILLING_PHONE: "+1 555 0130",
     PORTICO_RECORDS_PHONE: "+1 555 0140",
     PORTICO_SCHEDULING_URL: "https://scheduling.example.org/portico",
+    PORTICO_PRIVACY_NOTICE: "demo/notice-of-privacy-practices.pdf",
     RUST_LOG: "warn",
   };
   execFileSync(binary, ["migrate"], { env, cwd: root });

@@ -21,6 +21,8 @@ step "demo data" ./target/debug/portico seed --demo
 export PORTICO_DEPARTMENT_PHONES="${PORTICO_DEPARTMENT_PHONES-Portico Family Medicine=+1 555 0110; Endocrinology=+1 555 0120; Emergency Department=+1 555 0190}"
 export PORTICO_BILLING_PHONE="${PORTICO_BILLING_PHONE-+1 555 0130}"
 export PORTICO_RECORDS_PHONE="${PORTICO_RECORDS_PHONE-+1 555 0140}"
+# The demo clinic's HIPAA Notice of Privacy Practices (a clinic sets its own PDF).
+export PORTICO_PRIVACY_NOTICE="${PORTICO_PRIVACY_NOTICE-demo/notice-of-privacy-practices.pdf}"
 print_steps
 trap - EXIT
 exec ./target/debug/portico serve --addr 127.0.0.1:3000 --site-root target/site

@@ -64,6 +64,11 @@ test("a patient ticks two visits and downloads them as one PDF and as FHIR, and 
   await summary.click();
   expect((await onFile).suggestedFilename()).toMatch(/^document-\d+\.pdf$/);
   expect(await pdfText(await onFile)).toContain("Heart attack ruled out");
+  // The clinic's Notice of Privacy Practices (PORTICO_PRIVACY_NOTICE), on file for everyone.
+  const notice = page.waitForEvent("download");
+  await page.getByRole("button", { name: /^Download Notice of Privacy Practices/ }).click();
+  expect((await notice).suggestedFilename()).toBe("notice-of-privacy-practices.pdf");
+  expect(await pdfText(await notice)).toContain("Your rights");
   await expectAccessible(page);
 
   await page.getByRole("button", { name: "Español" }).click();

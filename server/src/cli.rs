@@ -109,6 +109,10 @@ pub struct Settings {
     /// Messages a patient's chart may send per hour (a runaway script, a stuck retry loop).
     #[arg(long, env = "PORTICO_MESSAGES_PER_HOUR", default_value_t = app::messages::SENDS_PER_HOUR, global = true)]
     pub messages_per_hour: i64,
+    /// The clinic's HIPAA Notice of Privacy Practices, a PDF file: every patient finds it
+    /// among their documents on file (`make run` uses the demo's, demo/).
+    #[arg(long, env = "PORTICO_PRIVACY_NOTICE", value_parser = privacy_notice, global = true)]
+    pub privacy_notice: Option<app::infra::config::PrivacyNotice>,
 }
 
 /// The parsed holiday list (a newtype, so clap reads the whole list as one value).
@@ -125,6 +129,10 @@ fn teen_policy(text: &str) -> Result<TeenPolicy, String> {
 
 fn holidays(text: &str) -> Result<Holidays, String> {
     app::infra::config::parse_holidays(text).map(Holidays)
+}
+
+fn privacy_notice(text: &str) -> Result<app::infra::config::PrivacyNotice, String> {
+    app::infra::config::PrivacyNotice::read(std::path::Path::new(text))
 }
 
 fn time_zone(text: &str) -> Result<jiff::tz::TimeZone, String> {
@@ -240,6 +248,7 @@ impl Settings {
             server_timing: self.server_timing,
             holidays: self.holidays.0.clone(),
             messages_per_hour: self.messages_per_hour,
+            privacy_notice: self.privacy_notice.clone(),
         }
     }
 }

@@ -298,9 +298,42 @@ async fn sam_by_invitation(state: &AppState, hash: &str, now: i64) -> Result<()>
         email_confirmed: true,
     };
     match invitations::accept(&state.db, &open, &invitations::Invitee::New(sam), now).await? {
-        invitations::Accepted::Grant { .. } => Ok(()),
-        _ => Err("sam's invitation was not accepted".into()),
+        invitations::Accepted::Grant { .. } => {}
+        _ => return Err("sam's invitation was not accepted".into()),
     }
+    signed_authorization_for_sam(state, joe.patient_id.ok_or("grandpa.joe has no chart")?, now).await
+}
+
+/// The signed adult authorization Joe also gave the clinic for Sam: on file in Joe's
+/// Document Center ("Proxy authorization (signed)").
+async fn signed_authorization_for_sam(state: &AppState, joe: i64, now: i64) -> Result<()> {
+    let sam = store::user_by_username(&state.db, "sam").await?.ok_or("no sam")?;
+    let him = store::user_by_username(&state.db, "him.lee").await?.ok_or("no him.lee")?;
+    let mut form = app::infra::pdf::TextDocument::new("Authorization for proxy access (adult patient)");
+    form.heading("Authorization for proxy access (adult patient)");
+    form.field("Patient's full name", "Joe Carter");
+    form.field("Proxy's full name", "Sam Carter");
+    form.field("Relationship to the patient", "Caregiver");
+    form.field("Sections the proxy may see", "Messages, Medications");
+    form.field(
+        "Patient's signature",
+        "Joe Carter (signed on paper; scanned by Health Information Management)",
+    );
+    let bytes = form.finish();
+    sqlx::query(
+        "INSERT INTO proxy_requests (requester_id, kind, patient_name, birth_date, relationship, attested_at, \
+         form_media_type, form_file_name, form_bytes, status, created_at, due_at, matched_patient_id, decided_by, \
+         decided_at, idempotency_key) VALUES ($1, 'adult', 'Joe Carter', '1941-02-08', 'caregiver', $2, \
+         'application/pdf', 'signed-authorization.pdf', $3, 'approved', $2, $2, $4, $5, $2, 'demo-signed-form')",
+    )
+    .bind(sam.id)
+    .bind(now)
+    .bind(bytes)
+    .bind(joe)
+    .bind(him.id)
+    .execute(&state.db.write)
+    .await?;
+    Ok(())
 }
 
 /// Audits an action taken from the command line (no user, no client address).

@@ -92,6 +92,24 @@ async fn entries(chart: &ChartScope) -> Result<Vec<DocumentEntry>, AppError> {
             source: chart.state().config.org.name.clone(),
         });
     }
+    // Signed proxy authorizations on this chart: the patient's every one, a proxy's own.
+    entries.extend(crate::proxy::store::signed_forms(chart).await?.into_iter().map(|form| DocumentEntry {
+        key: DocumentRef::Authorization(form.id).key(),
+        kind: EntryKind::ProxyAuthorization,
+        title: form.proxy_name,
+        date: clock.date_of(form.decided_at),
+        source: chart.state().config.org.name.clone(),
+    }));
+    // The organisation's own notice, the same for every reader.
+    if let Some(notice) = &chart.state().config.privacy_notice {
+        entries.push(DocumentEntry {
+            key: DocumentRef::PrivacyNotice.key(),
+            kind: EntryKind::PrivacyNotice,
+            title: String::new(),
+            date: notice.date.clone(),
+            source: chart.state().config.org.name.clone(),
+        });
+    }
     entries.push(DocumentEntry {
         key: DocumentRef::AdultProxyForm.key(),
         kind: EntryKind::AdultProxyForm,
@@ -143,6 +161,16 @@ pub async fn download_document(key: String) -> Result<ByteStream<AppError>, AppE
         DocumentRef::AdultProxyForm => {
             let pdf = records::adult_proxy_form(lang, &chart.state().config.org.name);
             Ok(download::file("proxy-authorization-form.pdf", "application/pdf", pdf))
+        }
+        DocumentRef::Authorization(id) => {
+            let (media_type, bytes) =
+                crate::proxy::store::signed_form_file(&chart, id).await?.ok_or(AppError::NotFound)?;
+            let name = format!("proxy-authorization-{id}{}", extension(&media_type));
+            Ok(download::file(&name, &media_type, bytes))
+        }
+        DocumentRef::PrivacyNotice => {
+            let notice = chart.state().config.privacy_notice.as_ref().ok_or(AppError::NotFound)?;
+            Ok(download::file("notice-of-privacy-practices.pdf", "application/pdf", notice.pdf.to_vec()))
         }
     }
 }

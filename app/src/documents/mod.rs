@@ -86,6 +86,10 @@ pub enum EntryKind {
     Other,
     ImmunizationRecord,
     AdultProxyForm,
+    /// The clinic's HIPAA Notice of Privacy Practices (configured; the same for everyone).
+    PrivacyNotice,
+    /// The signed form of an adult proxy authorization on this chart.
+    ProxyAuthorization,
 }
 
 impl EntryKind {
@@ -119,6 +123,9 @@ pub enum DocumentRef {
     Request(i64),
     Immunizations,
     AdultProxyForm,
+    PrivacyNotice,
+    /// A signed proxy authorization (the request's id).
+    Authorization(i64),
 }
 
 impl DocumentRef {
@@ -129,6 +136,8 @@ impl DocumentRef {
             DocumentRef::Request(id) => format!("request-{id}"),
             DocumentRef::Immunizations => "immunizations".into(),
             DocumentRef::AdultProxyForm => "form-adult-proxy".into(),
+            DocumentRef::PrivacyNotice => "org-privacy-notice".into(),
+            DocumentRef::Authorization(id) => format!("authorization-{id}"),
         }
     }
 
@@ -137,11 +146,14 @@ impl DocumentRef {
         match key {
             "immunizations" => Some(DocumentRef::Immunizations),
             "form-adult-proxy" => Some(DocumentRef::AdultProxyForm),
+            "org-privacy-notice" => Some(DocumentRef::PrivacyNotice),
             _ => {
                 if let Some(rest) = key.strip_prefix("visit-") {
                     id(rest).map(DocumentRef::Visit)
                 } else if let Some(rest) = key.strip_prefix("request-") {
                     id(rest).map(DocumentRef::Request)
+                } else if let Some(rest) = key.strip_prefix("authorization-") {
+                    id(rest).map(DocumentRef::Authorization)
                 } else {
                     key.strip_prefix("file-").and_then(id).map(DocumentRef::OnFile)
                 }
@@ -345,6 +357,8 @@ mod tests {
             DocumentRef::OnFile(3),
             DocumentRef::Immunizations,
             DocumentRef::AdultProxyForm,
+            DocumentRef::PrivacyNotice,
+            DocumentRef::Authorization(7),
         ] {
             assert_eq!(DocumentRef::parse(&r.key()), Some(r));
         }

@@ -173,6 +173,8 @@ pub(super) fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, kind: EntryKind
         EntryKind::Other => t_string!(i18n, documents.kind_other),
         EntryKind::ImmunizationRecord => t_string!(i18n, documents.kind_immunizations),
         EntryKind::AdultProxyForm => t_string!(i18n, documents.kind_proxy_form),
+        EntryKind::PrivacyNotice => t_string!(i18n, documents.kind_privacy_notice),
+        EntryKind::ProxyAuthorization => t_string!(i18n, documents.kind_proxy_authorization),
     }
     .to_string()
 }

@@ -26,6 +26,39 @@ pub struct Config {
     pub holidays: Vec<time::Date>,
     /// Messages one chart's side may send in an hour (default `messages::SENDS_PER_HOUR`).
     pub messages_per_hour: i64,
+    /// The clinic's HIPAA Notice of Privacy Practices (`PORTICO_PRIVACY_NOTICE`, a PDF):
+    /// every patient finds it among their documents on file.
+    pub privacy_notice: Option<PrivacyNotice>,
+}
+
+/// An organisation's document every patient sees, read once at start.
+#[derive(Clone, Debug)]
+pub struct PrivacyNotice {
+    /// YYYY-MM-DD: when the file was last changed (the notice's effective date as the
+    /// clinic publishes it).
+    pub date: String,
+    pub pdf: std::sync::Arc<Vec<u8>>,
+}
+
+impl PrivacyNotice {
+    /// The largest notice read: the same limit as a document staff post.
+    pub const MAX_BYTES: u64 = crate::documents::POST_FILE_MAX_BYTES as u64;
+
+    /// Reads the notice: a PDF of at most `MAX_BYTES`, dated by its file.
+    pub fn read(path: &std::path::Path) -> Result<PrivacyNotice, String> {
+        let shown = path.display();
+        let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
+        if meta.len() > Self::MAX_BYTES {
+            return Err(format!("{shown}: larger than {} bytes", Self::MAX_BYTES));
+        }
+        let pdf = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+        if !pdf.starts_with(b"%PDF-") {
+            return Err(format!("{shown}: not a PDF"));
+        }
+        let changed = meta.modified().map_err(|e| format!("{shown}: {e}"))?;
+        let date = time::OffsetDateTime::from(changed).date().to_string();
+        Ok(PrivacyNotice { date, pdf: std::sync::Arc::new(pdf) })
+    }
 }
 
 impl Config {

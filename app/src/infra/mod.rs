@@ -11,6 +11,7 @@ pub mod mail_language;
 pub mod mailer;
 pub mod passwords;
 pub mod pdf;
+mod pdf_fonts;
 pub mod throttle;
 
 use std::sync::Arc;

@@ -202,6 +202,51 @@ pub async fn form_of(db: &Db, id: i64) -> Result<Option<(Option<i64>, String, Ve
     .await
 }
 
+/// An approved adult request's signed authorization, on file for the chart it opened.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SignedForm {
+    pub id: i64,
+    pub proxy_name: String,
+    pub decided_at: i64,
+    pub form_media_type: String,
+}
+
+/// Whose signed forms a reader of the chart reaches: the patient every one of their chart
+/// (0), a proxy only their own (an authorization names the proxy, not another's business).
+fn forms_reader(chart: &ChartScope) -> i64 {
+    match chart.reader() {
+        crate::access::Reader::Patient => 0,
+        _ => chart.reader_user_id(),
+    }
+}
+
+/// The signed authorizations on file for the chart (Documents: "Proxy authorizations").
+pub async fn signed_forms(chart: &ChartScope) -> Result<Vec<SignedForm>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.id, u.display_name AS proxy_name, r.decided_at, r.form_media_type FROM proxy_requests r \
+         JOIN users u ON u.id = r.requester_id WHERE r.matched_patient_id = $1 AND r.status = 'approved' \
+         AND r.form_bytes IS NOT NULL AND r.decided_at IS NOT NULL AND ($2 = 0 OR r.requester_id = $2) \
+         ORDER BY r.decided_at DESC, r.id DESC",
+    )
+    .bind(chart.patient_id())
+    .bind(forms_reader(chart))
+    .fetch_all(&chart.db().read)
+    .await
+}
+
+/// One of `signed_forms`' files: (media type, bytes).
+pub async fn signed_form_file(chart: &ChartScope, id: i64) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT form_media_type, form_bytes FROM proxy_requests WHERE id = $1 AND matched_patient_id = $2 \
+         AND status = 'approved' AND form_bytes IS NOT NULL AND ($3 = 0 OR requester_id = $3)",
+    )
+    .bind(id)
+    .bind(chart.patient_id())
+    .bind(forms_reader(chart))
+    .fetch_optional(&chart.db().read)
+    .await
+}
+
 pub enum Decision<'a> {
     Approve { patient_id: i64, sections: &'a [Section], ends_at: Option<i64> },
     Deny { reason: &'a str },

@@ -59,6 +59,8 @@ pub struct Options {
     pub promises: Option<app::site::Promises>,
     /// PORTICO_DEPARTMENT_PHONES, PORTICO_BILLING_PHONE… (default: none).
     pub contacts: Option<app::site::Contacts>,
+    /// PORTICO_PRIVACY_NOTICE (default: none).
+    pub privacy_notice: Option<app::infra::config::PrivacyNotice>,
 }
 
 fn unique_name() -> String {
@@ -136,6 +138,7 @@ impl TestApp {
             // Thanksgiving, the day after the test clock's start.
             holidays: vec![time::macros::date!(2026 - 11 - 26)],
             messages_per_hour: app::messages::SENDS_PER_HOUR,
+            privacy_notice: options.privacy_notice.clone(),
         };
         let origin = config.public_origin();
         // A fixed, realistic start: 2026-11-25 12:00 UTC.

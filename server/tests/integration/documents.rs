@@ -19,7 +19,8 @@ on_both_databases!(
     a_request_is_checked_at_its_fields_and_a_declined_one_says_why,
     him_posts_a_document_checked_by_its_bytes_and_a_confidential_one_stays_from_proxies,
     visits_as_fhir_hold_the_facts_of_their_pdf_and_parse_as_r4,
-    a_copy_asked_for_as_fhir_is_a_bundle_of_the_parts_asked_for
+    a_copy_asked_for_as_fhir_is_a_bundle_of_the_parts_asked_for,
+    signed_proxy_authorizations_are_on_file_for_the_patient_and_their_own_proxy
 );
 
 /// A finished visit on Leo's chart with a note; returns its id.
@@ -186,7 +187,7 @@ async fn visit_result(app: &TestApp, leo: i64, visit: i64, name: &str, value: f6
 }
 
 /// The text of a PDF as a reader shows it (poppler's pdftotext, installed by bootstrap).
-fn pdf_text(bytes: &[u8]) -> String {
+pub fn pdf_text(bytes: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!("portico-pdf-{}-{}", std::process::id(), rand_suffix()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("doc.pdf");
@@ -682,4 +683,115 @@ async fn a_copy_asked_for_as_fhir_is_a_bundle_of_the_parts_asked_for(app: &TestA
     for absent in ["Condition", "AllergyIntolerance", "MedicationStatement"] {
         assert!(resources(&bundle, absent).is_empty(), "{absent} was not asked for");
     }
+}
+
+/// The clinic's notice as `PORTICO_PRIVACY_NOTICE` would give it.
+pub fn privacy_notice() -> app::infra::config::PrivacyNotice {
+    let mut pdf = app::infra::pdf::TextDocument::new("Notice of Privacy Practices");
+    pdf.heading("Notice of Privacy Practices");
+    pdf.paragraph("NOTICE-MARK: how Test Clinic may use and share your health information.");
+    app::infra::config::PrivacyNotice { date: "2026-01-15".into(), pdf: std::sync::Arc::new(pdf.finish()) }
+}
+
+on_both_databases!(
+    with crate::common::Options { privacy_notice: Some(crate::documents::privacy_notice()), ..Default::default() };
+    the_clinics_privacy_notice_is_on_file_for_every_reader
+);
+
+async fn the_clinics_privacy_notice_is_on_file_for_every_reader(app: &TestApp) {
+    let f = family(app).await;
+    let leo = app.signed_in("leo").await;
+    let parent = parent_with(app, &f, &[Section::Documents]).await;
+    for reader in [&leo, &parent] {
+        let (status, list) = app.call(reader, "documents/list", &[("shelf", "on-file")]).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let notice = list["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["kind"] == "PrivacyNotice")
+            .unwrap_or_else(|| panic!("the notice is on file: {list}"));
+        assert_eq!(
+            (notice["date"].as_str(), notice["key"].as_str()),
+            (Some("2026-01-15"), Some("org-privacy-notice"))
+        );
+        let text = download(app, reader, "documents/download", &[("key", "org-privacy-notice".into())])
+            .await
+            .unwrap();
+        assert!(text.contains("NOTICE-MARK"), "{text}");
+    }
+}
+
+/// An approved adult request with its signed form, as HIM leaves it.
+async fn approved_authorization(app: &TestApp, requester: i64, patient: i64, mark: &str) -> i64 {
+    let now = app.clock.now_ms();
+    sqlx::query_scalar(
+        "INSERT INTO proxy_requests (requester_id, kind, patient_name, birth_date, relationship, attested_at, \
+         form_media_type, form_file_name, form_bytes, status, created_at, due_at, matched_patient_id, decided_at, \
+         idempotency_key) VALUES ($1, 'adult', 'Leo Quinn', '2011-03-02', 'caregiver', $2, 'application/pdf', \
+         'signed.pdf', $3, 'approved', $2, $2, $4, $2, $5) RETURNING id",
+    )
+    .bind(requester)
+    .bind(now)
+    .bind(crate::proxy_fixture::pdf(mark))
+    .bind(patient)
+    .bind(format!("key-{mark}"))
+    .fetch_one(&app.state.db.write)
+    .await
+    .unwrap()
+}
+
+async fn signed_proxy_authorizations_are_on_file_for_the_patient_and_their_own_proxy(app: &TestApp) {
+    let f = family(app).await;
+    app.add_patient_user("kim").await;
+    let kim = app.count("SELECT id FROM users WHERE username = 'kim'").await;
+    grant(app, kim, f.leo, RequestKind::Adult, Relationship::Caregiver, &Section::GRANTABLE).await;
+    let kims_form = approved_authorization(app, kim, f.leo, "KIM-SIGNED").await;
+    let jordans_form = approved_authorization(app, f.jordan_user, f.leo, "JORDAN-SIGNED").await;
+    let forms_of = |list: &serde_json::Value| -> Vec<String> {
+        list["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "ProxyAuthorization")
+            .map(|e| e["key"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // The patient: every signed authorization on their chart.
+    let leo = app.signed_in("leo").await;
+    let (_, list) = app.call(&leo, "documents/list", &[("shelf", "on-file")]).await;
+    let mut keys = forms_of(&list);
+    keys.sort();
+    let mut expected = vec![format!("authorization-{kims_form}"), format!("authorization-{jordans_form}")];
+    expected.sort();
+    assert_eq!(keys, expected, "{list}");
+    let bytes = fetch_file(
+        app,
+        &leo,
+        "documents/download",
+        &[("key", format!("authorization-{kims_form}"))],
+        "application/pdf",
+    )
+    .await
+    .unwrap();
+    assert!(String::from_utf8_lossy(&bytes).contains("KIM-SIGNED"));
+    // A proxy: their own only; another proxy's is not there for them.
+    let kim_client = app.signed_in("kim").await;
+    let (status, body) = app.call(&kim_client, "proxy/switch", &[("patient_id", &f.leo.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, list) = app.call(&kim_client, "documents/list", &[("shelf", "on-file")]).await;
+    assert_eq!(forms_of(&list), [format!("authorization-{kims_form}")], "{list}");
+    let theirs = [("key", format!("authorization-{jordans_form}"))];
+    assert_eq!(
+        download(app, &kim_client, "documents/download", &theirs).await.unwrap_err().0,
+        StatusCode::NOT_FOUND
+    );
+    // Another chart's reader reaches none.
+    app.add_patient_user("avery").await;
+    let avery = app.signed_in("avery").await;
+    let kims = [("key", format!("authorization-{kims_form}"))];
+    assert_eq!(
+        download(app, &avery, "documents/download", &kims).await.unwrap_err().0,
+        StatusCode::NOT_FOUND
+    );
 }

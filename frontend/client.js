@@ -303,6 +303,7 @@ async function load(url, { init, form, history, reload, mine }) {
   const focused = document.activeElement;
   patchChildren(document.body, staged, true);
   if (document.querySelector("[data-passkey]")) loadPasskeys();
+  refreshLater();
   // (An island moved to another place comes in unhydrated.)
   await hydrateIslands([...document.querySelectorAll("leptos-island")].filter((i) => !i.$$hydrated))
     .catch((e) => console.error(e));
@@ -353,6 +354,22 @@ window.addEventListener("popstate", () => {
   shown = now;
   if (!samePage) navigate(now.href, { history: "none" });
 });
+
+// A page of work still under way on the server (`data-refresh-after="3"`: the whole-record
+// archive's progress) is fetched again after that many seconds, in place, while it is the
+// page shown and nothing else is loading. (Without this script the page says to reload.)
+let refreshTimer = 0;
+function refreshLater() {
+  clearTimeout(refreshTimer);
+  const marked = document.querySelector("[data-refresh-after]");
+  if (!marked) return;
+  const here = window.location.href;
+  const seconds = Math.max(1, Number(marked.getAttribute("data-refresh-after")) || 3);
+  refreshTimer = setTimeout(() => {
+    if (window.location.href === here && !navigating) navigate(here, { history: "replace", reload: true });
+  }, seconds * 1000);
+}
+refreshLater();
 
 // For islands: go to a page after a change (`reload: true` re-renders the current page
 // with the server's new data, keeping scroll and focus).

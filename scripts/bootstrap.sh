@@ -43,7 +43,8 @@ fi
 # scripts/build-site.sh precompresses the site with it.
 apt_install mold brotli
 if [ "$MODE" = test ]; then
-  # poppler-utils: pdftotext, with which the document tests read the PDFs they download.
-  apt_install chromium postgresql poppler-utils
+  # poppler-utils: pdftotext, with which the document tests read the PDFs they download;
+  # unzip: the browser test lists the whole-record archive it downloads.
+  apt_install chromium postgresql poppler-utils unzip
 fi
 log "ready ($MODE)"

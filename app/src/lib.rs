@@ -225,6 +225,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("documents") view=crate::documents::pages::DocumentsPage ssr=SsrMode::Async />
                         <Route path=path!("documents/request") view=crate::documents::request_pages::RecordRequestPage ssr=SsrMode::Async />
                         <Route path=path!("documents/share") view=crate::share::pages::SharePageView ssr=SsrMode::Async />
+                        <Route path=path!("documents/export") view=crate::documents::export_pages::ExportPage ssr=SsrMode::Async />
                         <Route path=path!("staff/records") view=crate::documents::staff_pages::RecordRequestQueuePage ssr=SsrMode::Async />
                         <Route path=path!("staff/documents") view=crate::documents::staff_pages::PostDocumentPage ssr=SsrMode::Async />
                         <Route path=path!("messages") view=MessagesPage ssr=SsrMode::Async />

@@ -173,6 +173,7 @@ problems! {
     DocumentsDateInFuture = "documents.date_in_future",
     DocumentsUnknownMrn = "documents.unknown_mrn",
     DocumentsRequesterNoAccess = "documents.requester_no_access",
+    DocumentsExportWorking = "documents.export_working",
 
     ShareChooseScope = "share.choose_scope",
     ShareBadLength = "share.bad_length",

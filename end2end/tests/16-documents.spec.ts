@@ -228,3 +228,22 @@ test("a patient shares a visit with a code, a clinician opens it without an acco
   await page.goto("/sharing/access-log");
   await expect(page.getByRole("cell", { name: "Someone with a share code" }).first()).toBeVisible();
 });
+
+test("a patient prepares their whole record as one archive and downloads it", async ({ page }) => {
+  await signIn(page, "avery");
+  await menu(page).getByRole("link", { name: "Documents" }).click();
+  await page.getByRole("link", { name: "Download my whole record" }).click();
+  await expect(page.getByRole("heading", { name: "Download my whole record", level: 1 })).toBeVisible();
+  await page.getByRole("button", { name: /^Prepare (my whole record|a new archive)$/ }).click();
+  // Made in the background: the page refreshes itself until the archive is ready.
+  const download = page.getByRole("button", { name: /^Download my whole record \(ZIP, \d+ KB\)$/ });
+  await expect(download).toBeVisible({ timeout: 30_000 });
+  await expectAccessible(page);
+  const file = page.waitForEvent("download");
+  await download.click();
+  expect((await file).suggestedFilename()).toBe("my-health-record.zip");
+  const listing = execFileSync("unzip", ["-l", (await (await file).path())!]).toString();
+  expect(listing).toContain("record.pdf");
+  expect(listing).toContain("record-fhir.json");
+  expect(listing).toContain("documents/notice-of-privacy-practices.pdf");
+});

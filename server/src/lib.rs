@@ -91,7 +91,8 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
 }
 
 /// Every ten minutes (first after ten): forget day-old sign-in attempts, browsers unused
-/// for a year, e-mail codes and sign-ups a day past their end. A failure is logged and tried again next time.
+/// for a year, e-mail codes and sign-ups a day past their end, whole-record archives past
+/// their link's end. A failure is logged and tried again next time.
 async fn prune_attempts(state: AppState) {
     let every = std::time::Duration::from_secs(600);
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
@@ -109,6 +110,9 @@ async fn prune_attempts(state: AppState) {
         }
         if let Err(error) = app::signup::store::prune(&state.db, now).await {
             tracing::warn!(?error, "old sign-ups not pruned");
+        }
+        if let Err(error) = app::documents::export_store::prune(&state.db, now).await {
+            tracing::warn!(?error, "expired whole-record archives not dropped");
         }
     }
 }

@@ -267,7 +267,7 @@ async fn visit_records_file(
 }
 
 #[cfg(feature = "ssr")]
-fn extension(media_type: &str) -> &'static str {
+pub(super) fn extension(media_type: &str) -> &'static str {
     match media_type {
         "application/pdf" => ".pdf",
         "image/png" => ".png",

@@ -115,8 +115,10 @@ struct Bundle {
 }
 
 impl Bundle {
-    /// Adds the resource and answers a Reference to it.
+    /// Adds the resource (without the empty texts a chart may hold: FHIR has no empty
+    /// string) and answers a Reference to it.
     fn add(&mut self, mut resource: Value) -> Value {
+        drop_empty(&mut resource);
         let id = uuid::Uuid::new_v4().to_string();
         resource["id"] = json!(id);
         let url = format!("urn:uuid:{id}");
@@ -232,6 +234,27 @@ fn add_report(out: &mut Bundle, patient: &Value, encounter: Option<&Value>, line
     out.add(report);
 }
 
+/// Removes empty strings, and the objects and arrays left empty by that, at any depth.
+fn drop_empty(value: &mut Value) {
+    let empty = |v: &Value| match v {
+        Value::String(s) => s.trim().is_empty(),
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    };
+    match value {
+        Value::Object(map) => {
+            map.values_mut().for_each(drop_empty);
+            map.retain(|_, v| !empty(v));
+        }
+        Value::Array(items) => {
+            items.iter_mut().for_each(drop_empty);
+            items.retain(|v| !empty(v));
+        }
+        _ => {}
+    }
+}
+
 fn quantity(value: f64, unit: &str) -> Value {
     let mut q = Map::new();
     q.insert("value".into(), json!(value));
@@ -287,6 +310,14 @@ mod tests {
     #[test]
     fn instants_are_utc_to_the_second() {
         assert_eq!(instant(1_767_360_600_000), "2026-01-02T13:30:00Z");
+    }
+
+    #[test]
+    fn empty_texts_are_left_out_at_any_depth() {
+        let mut resource =
+            json!({ "a": "", "b": { "text": "" }, "c": [{ "text": " " }], "d": "kept", "e": 0 });
+        drop_empty(&mut resource);
+        assert_eq!(resource, json!({ "d": "kept", "e": 0 }));
     }
 
     #[test]

@@ -16,6 +16,10 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 mod copy;
+pub mod export;
+pub mod export_pages;
+#[cfg(feature = "ssr")]
+pub mod export_store;
 #[cfg(feature = "ssr")]
 mod fhir;
 pub mod pages;
@@ -287,6 +291,31 @@ impl CopyFormat {
             CopyFormat::Fhir => "application/fhir+json",
         }
     }
+}
+
+/// How long a whole-record archive is kept for its reader to download.
+pub const EXPORT_HOURS: i64 = 24;
+
+/// Where the reader's newest whole-record archive stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportStatus {
+    /// In the making: 0 to 100.
+    Working {
+        progress: i64,
+    },
+    Ready {
+        id: i64,
+        until: String,
+        kilobytes: i64,
+    },
+    Expired,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportView {
+    /// None: never asked for.
+    pub status: Option<ExportStatus>,
 }
 
 /// The longest reason a request may give.

@@ -38,6 +38,7 @@ pub fn DocumentsPage() -> impl IntoView {
         <ul class="links">
             <li><a href="/documents/request">{t!(i18n, documents.request_link)}</a></li>
             <li><a href="/documents/share">{t!(i18n, documents.share_link)}</a></li>
+            <li><a href="/documents/export">{t!(i18n, documents.export_link)}</a></li>
         </ul>
         <ShelfFilter current=Signal::derive(shelf) />
         <FormMessage message=form_error(download, &[]) />

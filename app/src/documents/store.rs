@@ -53,6 +53,19 @@ pub async fn posted(chart: &ChartScope) -> Result<Vec<PostedRow>, sqlx::Error> {
     .await
 }
 
+/// Every document posted to the chart that the reader may see, newest first (the whole
+/// record's archive holds them all; the list shows the newest `LIST_LIMIT`).
+pub async fn all_posted(chart: &ChartScope) -> Result<Vec<PostedRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, kind, title, document_date, source FROM documents \
+         WHERE patient_id = $1 AND confidential <= $2 ORDER BY document_date DESC, id DESC",
+    )
+    .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .fetch_all(&chart.db().read)
+    .await
+}
+
 /// A posted document's file; None when it is another chart's or hidden from this reader.
 #[derive(Debug, sqlx::FromRow)]
 pub struct PostedFile {

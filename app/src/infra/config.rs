@@ -51,7 +51,14 @@ impl PrivacyNotice {
         if meta.len() > Self::MAX_BYTES {
             return Err(format!("{shown}: larger than {} bytes", Self::MAX_BYTES));
         }
-        let pdf = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+        // Read through a limit: a special file can say it is empty and never end.
+        let mut pdf = Vec::new();
+        let file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, Self::MAX_BYTES + 1), &mut pdf)
+            .map_err(|e| format!("{shown}: {e}"))?;
+        if pdf.len() as u64 > Self::MAX_BYTES {
+            return Err(format!("{shown}: larger than {} bytes", Self::MAX_BYTES));
+        }
         if !pdf.starts_with(b"%PDF-") {
             return Err(format!("{shown}: not a PDF"));
         }

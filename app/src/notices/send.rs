@@ -53,14 +53,14 @@ fn what_and_page(kind: NoticeKind, lang: MailLanguage) -> (&'static str, &'stati
             ("A health reminder is due in Portico", "A health reminder is due in Portico.", "reminders")
         }
         (NoticeKind::Document, English) => (
-            "Your request for a copy was answered in Portico",
-            "A request for a copy of a health record was answered in Portico.",
-            "documents/request",
+            "News in your Document Center in Portico",
+            "A copy or an archive you asked for in the Document Center is ready or was answered in Portico.",
+            "documents",
         ),
         (NoticeKind::Document, Spanish) => (
-            "Se respondió su solicitud de copia en Portico",
-            "Se respondió una solicitud de copia de un expediente en Portico.",
-            "documents/request",
+            "Novedades en su Centro de documentos de Portico",
+            "Una copia o un archivo que pidió en el Centro de documentos está listo o tiene respuesta en Portico.",
+            "documents",
         ),
         (NoticeKind::Reminder, Spanish) => (
             "Vence un recordatorio de salud en Portico",

@@ -216,7 +216,9 @@ pub struct SignedForm {
 fn forms_reader(chart: &ChartScope) -> i64 {
     match chart.reader() {
         crate::access::Reader::Patient => 0,
-        _ => chart.reader_user_id(),
+        crate::access::Reader::Proxy(_) => chart.reader_user_id(),
+        // Nobody else reads forms here (no user has this id).
+        _ => -1,
     }
 }
 
@@ -224,7 +226,7 @@ fn forms_reader(chart: &ChartScope) -> i64 {
 pub async fn signed_forms(chart: &ChartScope) -> Result<Vec<SignedForm>, sqlx::Error> {
     sqlx::query_as(
         "SELECT r.id, u.display_name AS proxy_name, r.decided_at, r.form_media_type FROM proxy_requests r \
-         JOIN users u ON u.id = r.requester_id WHERE r.matched_patient_id = $1 AND r.status = 'approved' \
+         JOIN users u ON u.id = r.requester_id WHERE r.matched_patient_id = $1 AND r.status = 'approved' AND r.kind = 'adult' \
          AND r.form_bytes IS NOT NULL AND r.decided_at IS NOT NULL AND ($2 = 0 OR r.requester_id = $2) \
          ORDER BY r.decided_at DESC, r.id DESC",
     )
@@ -238,7 +240,7 @@ pub async fn signed_forms(chart: &ChartScope) -> Result<Vec<SignedForm>, sqlx::E
 pub async fn signed_form_file(chart: &ChartScope, id: i64) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT form_media_type, form_bytes FROM proxy_requests WHERE id = $1 AND matched_patient_id = $2 \
-         AND status = 'approved' AND form_bytes IS NOT NULL AND ($3 = 0 OR requester_id = $3)",
+         AND status = 'approved' AND kind = 'adult' AND form_bytes IS NOT NULL AND ($3 = 0 OR requester_id = $3)",
     )
     .bind(id)
     .bind(chart.patient_id())

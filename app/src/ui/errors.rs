@@ -122,6 +122,7 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::DocumentsDateInFuture => t_string!(i18n, err.documents_date_in_future),
         Problem::DocumentsUnknownMrn => t_string!(i18n, err.documents_unknown_mrn),
         Problem::DocumentsRequesterNoAccess => t_string!(i18n, err.documents_requester_no_access),
+        Problem::DocumentsExportWorking => t_string!(i18n, err.documents_export_working),
         Problem::ShareChooseScope => t_string!(i18n, err.share_choose_scope),
         Problem::ShareBadLength => t_string!(i18n, err.share_bad_length),
         Problem::ShareTooMany => t_string!(i18n, err.share_too_many),

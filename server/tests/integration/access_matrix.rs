@@ -251,6 +251,11 @@ fn table() -> Vec<Row> {
         row("/api/documents/requests", Documents, Call::Form(none), LIST),
         row("/api/documents/request_copy", Documents, Call::Form(|_| vec![("parts[]", "visits".into())]), LIST),
         row("/api/documents/visit_records", Documents, Call::Form(|f| vec![("visits[]", f.visit.to_string())]), SECRET_OBJECT),
+        // The whole-record archive: the reader's own (none by that id here).
+        row("/api/documents/export_status", Documents, Call::Form(none), LIST),
+        row("/api/documents/export_download", Documents, Call::Form(|_| vec![("id", "999999".into())]), [N, N, F, E, E, N, N, U]),
+        // Starting one makes an archive in the background for each reader allowed.
+        row("/api/documents/export_start", Documents, Call::Form(none), LIST),
         // Share codes: the sharer's own codes on the open chart (a code ending 999999 is
         // nobody's); the clinician's side needs no account and opens nothing without a code.
         row("/api/share/list", Documents, Call::Form(none), LIST),

@@ -20,7 +20,8 @@ on_both_databases!(
     him_posts_a_document_checked_by_its_bytes_and_a_confidential_one_stays_from_proxies,
     visits_as_fhir_hold_the_facts_of_their_pdf_and_parse_as_r4,
     a_copy_asked_for_as_fhir_is_a_bundle_of_the_parts_asked_for,
-    signed_proxy_authorizations_are_on_file_for_the_patient_and_their_own_proxy
+    signed_proxy_authorizations_are_on_file_for_the_patient_and_their_own_proxy,
+    the_whole_record_is_one_archive_made_in_the_background_that_expires
 );
 
 /// A finished visit on Leo's chart with a note; returns its id.
@@ -794,4 +795,111 @@ async fn signed_proxy_authorizations_are_on_file_for_the_patient_and_their_own_p
         download(app, &avery, "documents/download", &kims).await.unwrap_err().0,
         StatusCode::NOT_FOUND
     );
+}
+
+/// Waits for the reader's archive to leave "working" (the background job), at most 20 s.
+async fn export_when_done(app: &TestApp, client: &Client) -> serde_json::Value {
+    for _ in 0..200 {
+        let (status, view) = app.call(client, "documents/export_status", &[]).await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+        if view["status"].get("Working").is_none() {
+            return view["status"].clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the archive was not made in 20 s");
+}
+
+/// The archive's files: (name, bytes).
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).unwrap();
+            let mut content = Vec::new();
+            file.read_to_end(&mut content).unwrap();
+            (file.name().expect("a file name").to_string(), content)
+        })
+        .collect()
+}
+
+async fn the_whole_record_is_one_archive_made_in_the_background_that_expires(app: &TestApp) {
+    let f = family(app).await;
+    visit(app, f.leo, 60, "ALPHA").await;
+    let leo = app.signed_in("leo").await;
+    let (_, before) = app.call(&leo, "documents/export_status", &[]).await;
+    assert!(before["status"].is_null(), "{before}");
+    let (status, body) = app.call(&leo, "documents/export_start", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ready = export_when_done(app, &leo).await;
+    let id = ready["Ready"]["id"].as_i64().unwrap_or_else(|| panic!("ready: {ready}"));
+    let bytes =
+        fetch_file(app, &leo, "documents/export_download", &[("id", id.to_string())], "application/zip")
+            .await
+            .unwrap();
+    let files = unzip(&bytes);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    for expected in ["record.pdf", "record-fhir.json"] {
+        assert!(names.contains(&expected), "{names:?}");
+    }
+    assert_eq!(
+        names.iter().filter(|n| n.starts_with("documents/")).count(),
+        2,
+        "the two letters on file: {names:?}"
+    );
+    let pdf = pdf_text(&files.iter().find(|(n, _)| n == "record.pdf").unwrap().1);
+    assert!(pdf.contains("ALPHA note") && pdf.contains(SECRET), "the patient's whole record: {pdf}");
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&files.iter().find(|(n, _)| n == "record-fhir.json").unwrap().1).unwrap();
+    assert_fhir_r4(&bundle);
+    assert!(!resources(&bundle, "Encounter").is_empty());
+
+    // A parent with Documents and Visits: their own archive, nothing confidential, and not
+    // the patient's.
+    let parent = parent_with(app, &f, &[Section::Documents, Section::Visits]).await;
+    let theirs = [("id", id.to_string())];
+    assert_eq!(
+        download(app, &parent, "documents/export_download", &theirs).await.unwrap_err().0,
+        StatusCode::NOT_FOUND
+    );
+    app.call(&parent, "documents/export_start", &[]).await;
+    let ready = export_when_done(app, &parent).await;
+    let parents = ready["Ready"]["id"].as_i64().unwrap();
+    let bytes = fetch_file(
+        app,
+        &parent,
+        "documents/export_download",
+        &[("id", parents.to_string())],
+        "application/zip",
+    )
+    .await
+    .unwrap();
+    let files = unzip(&bytes);
+    let everything: String = files.iter().map(|(_, b)| String::from_utf8_lossy(b).into_owned()).collect();
+    assert!(!everything.contains(SECRET), "no confidential item in a proxy's archive");
+    let pdf = pdf_text(&files.iter().find(|(n, _)| n == "record.pdf").unwrap().1);
+    assert!(pdf.contains("ALPHA note") && !pdf.contains(SECRET), "{pdf}");
+    // The grant narrows: the archive made under the wider one is no longer theirs.
+    app.execute(&format!(
+        "UPDATE proxy_grants SET sections = 'documents' WHERE proxy_user_id = {}",
+        f.jordan_user
+    ))
+    .await;
+    let refused = download(app, &parent, "documents/export_download", &[("id", parents.to_string())])
+        .await
+        .unwrap_err();
+    assert_eq!(refused.0, StatusCode::FORBIDDEN);
+
+    // A day later the patient's link has expired and the file is gone.
+    app.clock.advance_ms(24 * 3_600_000 + 1);
+    let leo = app.signed_in("leo").await;
+    let (_, view) = app.call(&leo, "documents/export_status", &[]).await;
+    assert_eq!(view["status"], "Expired", "{view}");
+    let gone = download(app, &leo, "documents/export_download", &[("id", id.to_string())]).await.unwrap_err();
+    assert_eq!(gone.0, StatusCode::NOT_FOUND);
+    let kept = app
+        .count("SELECT COUNT(*) FROM record_exports WHERE file_bytes IS NOT NULL AND requested_by <> 0")
+        .await;
+    assert_eq!(kept, 1, "the patient's expired file was dropped (the parent's has a day left)");
 }

@@ -25,7 +25,7 @@ on_both_databases!(
 );
 
 /// A finished visit on Leo's chart with a note; returns its id.
-async fn visit(app: &TestApp, leo: i64, days_ago: i64, note: &str) -> i64 {
+pub async fn visit(app: &TestApp, leo: i64, days_ago: i64, note: &str) -> i64 {
     let start = app.clock.now_ms() - days_ago * 86_400_000;
     sqlx::query_scalar(
         "INSERT INTO encounters (patient_id, department, kind, status, start_at, reason, avs_text, note_text) \
@@ -305,7 +305,8 @@ async fn documents_on_file_stay_in_their_chart_and_limits_are_said_at_the_field(
 }
 
 /// Jordan, Leo's parent, with the chart open and `sections` granted.
-async fn parent_with(app: &TestApp, f: &crate::proxy_fixture::Family, sections: &[Section]) -> Client {
+/// Jordan with a minor grant to Leo of `sections`, Leo's chart open.
+pub async fn parent_with(app: &TestApp, f: &crate::proxy_fixture::Family, sections: &[Section]) -> Client {
     grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, sections).await;
     let parent = app.signed_in("jordan").await;
     let (status, body) = app.call(&parent, "proxy/switch", &[("patient_id", &f.leo.to_string())]).await;

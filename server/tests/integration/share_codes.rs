@@ -4,12 +4,10 @@
 //! Documents; every limit is said at its field, and opening is throttled.
 use crate::{
     common::{error_key, TestApp},
-    proxy_fixture::{family, grant, SECRET},
+    documents::{parent_with, visit},
+    proxy_fixture::{family, SECRET},
 };
-use app::{
-    access::{Relationship, Section},
-    proxy::RequestKind,
-};
+use app::access::Section;
 use reqwest::{Client, StatusCode};
 
 on_both_databases!(
@@ -22,21 +20,6 @@ on_both_databases!(
 
 /// Leo's birth date (the fixture's).
 const LEO_BIRTH: &str = "2011-03-02";
-
-async fn visit(app: &TestApp, leo: i64, days_ago: i64, note: &str) -> i64 {
-    let start = app.clock.now_ms() - days_ago * 86_400_000;
-    sqlx::query_scalar(
-        "INSERT INTO encounters (patient_id, department, kind, status, start_at, reason, avs_text, note_text) \
-         VALUES ($1, 'Family Medicine', 'Office visit', 'finished', $2, 'Cough', $3, $4) RETURNING id",
-    )
-    .bind(leo)
-    .bind(start)
-    .bind(format!("{note} summary"))
-    .bind(format!("{note} note"))
-    .fetch_one(&app.state.db.write)
-    .await
-    .unwrap()
-}
 
 /// Makes a code as the page does, then reads it from the page (shown once).
 async fn make_code(app: &TestApp, sharer: &Client, form: &[(&str, &str)]) -> String {
@@ -123,14 +106,6 @@ fn regex_like_code(code: &str) -> bool {
     let groups: Vec<&str> = code.split('-').collect();
     groups.len() == 3
         && groups.iter().all(|g| g.len() == 4 && g.bytes().all(|b| app::share::CODE_ALPHABET.contains(&b)))
-}
-
-async fn parent_with(app: &TestApp, f: &crate::proxy_fixture::Family, sections: &[Section]) -> Client {
-    grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, sections).await;
-    let parent = app.signed_in("jordan").await;
-    let (status, body) = app.call(&parent, "proxy/switch", &[("patient_id", &f.leo.to_string())]).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    parent
 }
 
 async fn a_proxys_share_holds_nothing_confidential_and_ends_with_their_grant(app: &TestApp) {

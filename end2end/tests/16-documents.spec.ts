@@ -223,6 +223,13 @@ test("a patient shares a visit with a code, a clinician opens it without an acco
   await clinician.reload();
   await expect(clinician.getByText("This share has ended or expired. Ask the patient for a new code.")).toBeVisible();
   await expect(clinician.getByRole("heading", { name: "Avery Smith" })).toHaveCount(0);
+  // The README's demo code: Avery's health summary.
+  await clinician.goto("/share");
+  await clinician.getByLabel("Share code").fill("DEM0-SHAR-E7Q4");
+  await clinician.getByLabel("Patient's date of birth").fill("1984-03-12");
+  await clinician.getByRole("button", { name: "Open" }).click();
+  await expect(clinician.getByRole("heading", { name: "Problems", level: 2 })).toBeVisible();
+  await expect(clinician.getByText("Essential hypertension (I10)")).toBeVisible();
   await clinicianContext.close();
 
   await page.goto("/sharing/access-log");

@@ -300,7 +300,7 @@ pub async fn share_code(state: &AppState, patient_id: i64, avery_user: i64) -> R
     )
     .bind(patient_id)
     .bind(avery_user)
-    .bind(app::infra::crypto::sha256_hex(DEMO_SHARE_CODE))
+    .bind(app::access::share_code_hash(&state.db, DEMO_SHARE_CODE))
     .bind(&DEMO_SHARE_CODE[DEMO_SHARE_CODE.len() - 4..])
     .bind(now)
     .bind(now + 7 * DAY_MS)

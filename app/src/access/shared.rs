@@ -30,6 +30,13 @@ pub struct OpenedShare {
     pub max_age_secs: i64,
 }
 
+/// How a share code is stored: a keyed digest (HMAC-SHA-256 under the server's key, kept
+/// outside the database), so that a copy of the database alone cannot be searched for the
+/// 60-bit codes.
+pub fn share_code_hash(db: &Db, code: &str) -> String {
+    hex::encode(db.audit_key.derive("share-code", code))
+}
+
 /// At most this many openings of one code: each is a row the patient reads.
 pub const MAX_VIEWS_PER_SHARE: i64 = 200;
 
@@ -61,7 +68,7 @@ pub async fn open_share_code(code: &str, birth_date: &str) -> Result<OpenedShare
          FROM record_shares s JOIN patients p ON p.id = s.patient_id \
          WHERE s.code_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2",
     )
-    .bind(crypto::sha256_hex(code))
+    .bind(share_code_hash(&state.db, code))
     .bind(now)
     .fetch_optional(&state.db.read)
     .await?;

@@ -113,7 +113,7 @@ pub async fn create_share(
     let row = store::NewShareRow {
         scope: scope.slug(),
         visit_ids: &visit_ids,
-        code_hash: &crypto::sha256_hex(&code),
+        code_hash: &access::share_code_hash(chart.db(), &code),
         code_hint: &code[CODE_LENGTH - 4..],
         now,
         expires_at: now + hours * HOUR_MS,

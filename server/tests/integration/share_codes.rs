@@ -52,10 +52,18 @@ async fn a_share_code_opens_what_was_shared_until_its_patient_ends_it(app: &Test
     ];
     let code = make_code(app, &leo, &visits).await;
     assert!(regex_like_code(&code), "{code}");
-    // Only the code's hash is kept.
+    // Only the code's keyed digest is kept: neither the code nor its plain SHA-256.
     let plain = code.replace('-', "");
-    let stored = app.count(&format!("SELECT COUNT(*) FROM record_shares WHERE code_hash = '{plain}'")).await;
+    let unkeyed = app::infra::crypto::sha256_hex(&plain);
+    let stored = app
+        .count(&format!("SELECT COUNT(*) FROM record_shares WHERE code_hash IN ('{plain}', '{unkeyed}')"))
+        .await;
     assert_eq!(stored, 0);
+    let keyed = app::access::share_code_hash(&app.state.db, &plain);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM record_shares WHERE code_hash = '{keyed}'")).await,
+        1
+    );
 
     // A clinician with no account: the wrong birth date opens nothing; the right one does,
     // however the code is typed.

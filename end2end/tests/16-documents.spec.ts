@@ -1,8 +1,25 @@
 import * as fs from "fs";
+import * as crypto from "crypto";
+import * as zlib from "zlib";
 import { execFileSync } from "child_process";
 import { test, expect, signIn, signOut, expectAccessible } from "./helpers";
 
 const menu = (page) => page.getByRole("navigation", { name: "Menu" });
+
+/// What a health app does with a SMART Health Link: post the passcode to the manifest,
+/// decrypt the record (a compact JWE, AES-256-GCM under the link's key, deflated).
+async function readShlink(request, shlink: string, passcode: string) {
+  const link = JSON.parse(Buffer.from(shlink.slice("shlink:/".length), "base64url").toString());
+  expect(link.flag).toBe("P");
+  const response = await request.post(link.url, { data: { recipient: "E2E app", passcode } });
+  if (response.status() !== 200) return { status: response.status(), bundle: null };
+  const [header, , iv, ciphertext, tag] = (await response.json()).files[0].embedded.split(".");
+  const decipher = crypto.createDecipheriv("aes-256-gcm", Buffer.from(link.key, "base64url"), Buffer.from(iv, "base64url"));
+  decipher.setAAD(Buffer.from(header, "ascii"));
+  decipher.setAuthTag(Buffer.from(tag, "base64url"));
+  const deflated = Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]);
+  return { status: 200, bundle: JSON.parse(zlib.inflateRawSync(deflated).toString()) };
+}
 
 /// The text of a downloaded PDF, as a reader shows it (pdftotext, poppler-utils).
 async function pdfText(download): Promise<string> {
@@ -172,7 +189,7 @@ test("HIM posts a document to a chart and the patient finds it on file", async (
   await expect(page.locator(".document-title", { hasText: "Cardiology consult letter" })).toBeVisible();
 });
 
-test("a patient shares a visit with a code, a clinician opens it without an account, the patient ends it", async ({ page, browser }) => {
+test("a patient shares a visit with a code, a clinician opens it without an account, the patient ends it", async ({ page, browser, request }) => {
   await signIn(page, "avery");
   await menu(page).getByRole("link", { name: "Documents" }).click();
   await page.getByRole("link", { name: "Share your record with a clinician elsewhere" }).click();
@@ -189,6 +206,10 @@ test("a patient shares a visit with a code, a clinician opens it without an acco
   await page.getByRole("button", { name: "Make a code" }).click();
   const code = (await page.locator(".share-code strong").textContent())!.trim();
   expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  // The same share as a SMART Health Link, for a health app: its QR code and its text.
+  await expect(page.getByRole("img", { name: "QR code of the SMART Health Link" })).toBeVisible();
+  const shlink = await page.getByLabel("The link as text").inputValue();
+  expect(shlink).toMatch(/^shlink:\/[A-Za-z0-9_-]+$/);
   await expectAccessible(page);
   // Shown once: a reload shows the code's last four characters only.
   await page.reload();
@@ -218,11 +239,20 @@ test("a patient shares a visit with a code, a clinician opens it without an acco
   // The patient sees the opening, then ends the code; the clinician's next look is refused.
   await page.reload();
   await expect(page.getByRole("table", { name: `When ${name} was opened` }).getByRole("row")).toHaveCount(2);
+  // A health app reads the same visit through the link; the patient sees that too.
+  const { bundle } = await readShlink(request, shlink, "1984-03-12");
+  const kinds = bundle.entry.map((e) => e.resource.resourceType);
+  expect(kinds).toContain("Encounter");
+  expect(JSON.stringify(bundle)).toContain("Diabetes follow-up");
+  expect(JSON.stringify(bundle)).not.toContain("Annual physical");
+  await page.reload();
+  await expect(page.getByRole("cell", { name: "SMART Health Link: E2E app" })).toBeVisible();
   await page.getByRole("button", { name: `End now ${name}` }).click();
   await expect(page.getByRole("button", { name: `End now ${name}` })).toHaveCount(0);
   await clinician.reload();
   await expect(clinician.getByText("This share has ended or expired. Ask the patient for a new code.")).toBeVisible();
   await expect(clinician.getByRole("heading", { name: "Avery Smith" })).toHaveCount(0);
+  expect((await readShlink(request, shlink, "1984-03-12")).status).toBe(404);
   // The README's demo code: Avery's health summary.
   await clinician.goto("/share");
   await clinician.getByLabel("Share code").fill("DEM0-SHAR-E7Q4");

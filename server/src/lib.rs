@@ -1,5 +1,7 @@
 //! The Portico server: configuration, the axum router and its middleware, the HTTP
 //! endpoints that are not server functions (/healthz), and the demo seed.
+// The views the router renders are deep types (as in the app crate).
+#![recursion_limit = "256"]
 pub mod cli;
 pub mod database;
 mod demo_messages;

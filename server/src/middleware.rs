@@ -1,5 +1,6 @@
 //! Headers and checks on every response and request:
-//! - state-changing requests must come from our own pages (Origin / Sec-Fetch-Site);
+//! - state-changing requests must come from our own pages (Origin / Sec-Fetch-Site), but
+//!   for a SMART Health Link's endpoints, which any app may call (CORS, no cookies);
 //! - security headers everywhere; a strict CSP on anything that has none of its own;
 //! - `Cache-Control: no-store` on everything but the static app shell.
 use axum::{
@@ -13,7 +14,11 @@ use axum::{
 use app::{error::AppError, infra::AppState, problem::Problem};
 
 pub async fn security(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if is_state_changing(request.method()) && !from_our_pages(&state, &request) {
+    let for_any_app = is_for_any_app(request.uri().path());
+    if for_any_app && request.method() == Method::OPTIONS {
+        return with_cors(StatusCode::NO_CONTENT.into_response());
+    }
+    if is_state_changing(request.method()) && !for_any_app && !from_our_pages(&state, &request) {
         return cross_site_refusal();
     }
     let page_csp = app::infra::PageCsp::default();
@@ -77,6 +82,27 @@ pub async fn security(State(state): State<AppState>, mut request: Request, next:
         );
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_policy(&path)));
+    if for_any_app {
+        response = with_cors(response);
+    }
+    response
+}
+
+/// A SMART Health Link's manifest and files: health apps on any origin post to them (a web
+/// app after a CORS preflight). They read no cookie and set none; the link's id, its
+/// passcode or a signed ticket is the whole credential, so another site gains nothing a
+/// holder of the link does not already have.
+fn is_for_any_app(path: &str) -> bool {
+    path == app::share::link::MANIFEST_PATH || path == app::share::link::FILE_PATH
+}
+
+/// Any origin may read the answer, without credentials (a wildcard origin forbids them).
+fn with_cors(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+    headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type"));
+    headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     response
 }
 

@@ -188,6 +188,8 @@ mod scope;
 #[cfg(feature = "ssr")]
 mod shared;
 #[cfg(feature = "ssr")]
+mod shared_link;
+#[cfg(feature = "ssr")]
 mod staff;
 #[cfg(feature = "ssr")]
 pub use job::*;
@@ -195,6 +197,8 @@ pub use job::*;
 pub use scope::*;
 #[cfg(feature = "ssr")]
 pub use shared::*;
+#[cfg(feature = "ssr")]
+pub use shared_link::*;
 #[cfg(feature = "ssr")]
 pub use staff::*;
 

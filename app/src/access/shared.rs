@@ -40,16 +40,30 @@ pub fn share_code_hash(db: &Db, code: &str) -> String {
 /// At most this many openings of one code: each is a row the patient reads.
 pub const MAX_VIEWS_PER_SHARE: i64 = 200;
 
-/// A live share found by its code, with what decides whether it still works.
+/// A live share found by its code or its link, with what decides whether it still works.
 #[derive(sqlx::FromRow)]
-struct CodeMatch {
-    id: i64,
-    patient_id: i64,
-    created_by: i64,
-    max_confidential: i64,
-    scope: String,
-    expires_at: i64,
-    birth_date: String,
+pub(super) struct FoundShare {
+    pub(super) id: i64,
+    pub(super) patient_id: i64,
+    pub(super) created_by: i64,
+    pub(super) max_confidential: i64,
+    pub(super) scope: String,
+    pub(super) visit_ids: String,
+    pub(super) expires_at: i64,
+    pub(super) birth_date: String,
+    pub(super) link_key: Option<String>,
+}
+
+impl FoundShare {
+    fn facts(&self) -> ShareFacts<'_> {
+        ShareFacts {
+            id: self.id,
+            patient_id: self.patient_id,
+            created_by: self.created_by,
+            visibility: visibility_of(self.max_confidential),
+            scope: &self.scope,
+        }
+    }
 }
 
 /// Opens a share with its code and the patient's date of birth (together the clinician's
@@ -63,38 +77,16 @@ pub async fn open_share_code(code: &str, birth_date: &str) -> Result<OpenedShare
     let now = state.clock.now_ms();
     let network = crate::infra::client_network();
     let attempt = throttle::reserve(&state.db, now, throttle::SHARE_OPEN_PER_ADDRESS, &network).await?;
-    let found: Option<CodeMatch> = sqlx::query_as(
-        "SELECT s.id, s.patient_id, s.created_by, s.max_confidential, s.scope, s.expires_at, p.birth_date \
-         FROM record_shares s JOIN patients p ON p.id = s.patient_id \
-         WHERE s.code_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2",
-    )
-    .bind(share_code_hash(&state.db, code))
-    .bind(now)
-    .fetch_optional(&state.db.read)
-    .await?;
+    let found = live_share(&state.db, FoundBy::Code(&share_code_hash(&state.db, code)), now).await?;
     // Every refusal below keeps the network's attempt: it counts.
     let wrong = || AppError::invalid("code", Problem::ShareCodeWrong);
     let share = found.ok_or_else(wrong)?;
-    let code_key = share.id.to_string();
-    let per_code = throttle::reserve(&state.db, now, throttle::SHARE_OPEN_PER_CODE, &code_key).await?;
-    let visibility = visibility_of(share.max_confidential);
-    if share.birth_date != birth_date {
-        let detail = format!("share.open share={}", share.id);
-        audit_share(&state.db, now, share.patient_id, visibility, "share-open-failed", &detail).await?;
+    if !birth_date_matches(&state, &share, birth_date, now).await? {
         return Err(wrong());
     }
-    let facts = ShareFacts {
-        id: share.id,
-        patient_id: share.patient_id,
-        created_by: share.created_by,
-        visibility,
-        scope: &share.scope,
-    };
-    let works = !sections_now(&state, &facts, now).await?.is_empty();
-    if !works || views_of(&state.db, share.id).await? >= MAX_VIEWS_PER_SHARE {
+    if still_shows(&state, &share, now).await?.is_none() {
         return Err(wrong());
     }
-    throttle::release(&state.db, per_code).await?;
     throttle::release(&state.db, attempt).await?;
     let token = crypto::random_token(32);
     let expires_at = share.expires_at.min(now + SHARE_VIEW_MINUTES * 60_000);
@@ -103,19 +95,94 @@ pub async fn open_share_code(code: &str, birth_date: &str) -> Result<OpenedShare
             p.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned)
         })
         .unwrap_or_default();
+    record_view(&state.db, share.id, &crypto::sha256_hex(&token), now, expires_at, &agent).await?;
+    Ok(OpenedShare { token, max_age_secs: (expires_at - now) / 1000 })
+}
+
+/// How a share is found: by its code's digest or by its link's.
+#[derive(Clone, Copy)]
+pub(super) enum FoundBy<'a> {
+    Code(&'a str),
+    Link(&'a str),
+}
+
+/// The share the digest names, while it is neither ended nor expired.
+pub(super) async fn live_share(db: &Db, by: FoundBy<'_>, now: i64) -> Result<Option<FoundShare>, AppError> {
+    macro_rules! live_share_by {
+        ($column:literal) => {
+            concat!(
+                "SELECT s.id, s.patient_id, s.created_by, s.max_confidential, s.scope, s.visit_ids, s.expires_at, ",
+                "p.birth_date, s.link_key FROM record_shares s JOIN patients p ON p.id = s.patient_id WHERE s.",
+                $column,
+                " = $1 AND s.ended_at IS NULL AND s.expires_at > $2"
+            )
+        };
+    }
+    let (sql, digest) = match by {
+        FoundBy::Code(digest) => (live_share_by!("code_hash"), digest),
+        FoundBy::Link(digest) => (live_share_by!("link_hash"), digest),
+    };
+    Ok(sqlx::query_as(sql).bind(digest).bind(now).fetch_optional(&db.read).await?)
+}
+
+/// Whether the birth date given is the patient's. A wrong one counts against the share
+/// from any network (`throttle::SHARE_OPEN_PER_CODE`: past it nothing opens the share for
+/// a day, refused as `TooManyAttempts`) and is in the patient's "Who has seen my record".
+pub(super) async fn birth_date_matches(
+    state: &AppState,
+    share: &FoundShare,
+    birth_date: &str,
+    now: i64,
+) -> Result<bool, AppError> {
+    let code_key = share.id.to_string();
+    let per_code = throttle::reserve(&state.db, now, throttle::SHARE_OPEN_PER_CODE, &code_key).await?;
+    if !crypto::constant_time_eq(&share.birth_date, birth_date) {
+        let detail = format!("share.open share={}", share.id);
+        let visibility = visibility_of(share.max_confidential);
+        audit_share(&state.db, now, share.patient_id, visibility, "share-open-failed", &detail).await?;
+        return Ok(false);
+    }
+    throttle::release(&state.db, per_code).await?;
+    Ok(true)
+}
+
+/// The sections the share shows now, or None when it shows nothing any more or has been
+/// opened `MAX_VIEWS_PER_SHARE` times.
+pub(super) async fn still_shows(
+    state: &AppState,
+    share: &FoundShare,
+    now: i64,
+) -> Result<Option<Vec<Section>>, AppError> {
+    let sections = sections_now(state, &share.facts(), now).await?;
+    if sections.is_empty() || views_of(&state.db, share.id).await? >= MAX_VIEWS_PER_SHARE {
+        return Ok(None);
+    }
+    Ok(Some(sections))
+}
+
+/// One opening, for the patient to see: when, from where, with what (a browser's user
+/// agent, or the app a SMART Health Link names).
+pub(super) async fn record_view(
+    db: &Db,
+    share_id: i64,
+    token_hash: &str,
+    now: i64,
+    expires_at: i64,
+    client: &str,
+) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO record_share_views (share_id, token_hash, opened_at, expires_at, client_addr, user_agent) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(share.id)
-    .bind(crypto::sha256_hex(&token))
+    .bind(share_id)
+    .bind(token_hash)
     .bind(now)
     .bind(expires_at)
     .bind(crate::infra::client_addr())
-    .bind(agent.chars().take(USER_AGENT_MAX_CHARS).collect::<String>())
-    .execute(&state.db.write)
+    .bind(client.chars().filter(|c| !c.is_control()).take(USER_AGENT_MAX_CHARS).collect::<String>())
+    .execute(&db.write)
     .await?;
-    Ok(OpenedShare { token, max_age_secs: (expires_at - now) / 1000 })
+    Ok(())
 }
 
 /// Forgets this browser's view at once (the clinician closed the record): the token no
@@ -137,7 +204,7 @@ async fn views_of(db: &Db, share_id: i64) -> Result<i64, sqlx::Error> {
         .await
 }
 
-fn visibility_of(max_confidential: i64) -> Visibility {
+pub(super) fn visibility_of(max_confidential: i64) -> Visibility {
     if max_confidential == 0 {
         Visibility::NotConfidential
     } else {
@@ -245,6 +312,23 @@ pub async fn open_shared(token: Option<&str>, what: &str) -> Result<(ChartScope,
     Ok((ChartScope::new(view.patient_id, 0, String::new(), reader, state.clone()), terms))
 }
 
+/// The chart as a share found by its code or link shows it: `sections`, at the sharer's
+/// visibility.
+pub(super) fn shared_chart(
+    state: &AppState,
+    share: &FoundShare,
+    sections: Vec<Section>,
+) -> (ChartScope, ShareTerms) {
+    let terms = ShareTerms {
+        share_id: share.id,
+        sections,
+        visit_ids: share.visit_ids.split(',').filter_map(|id| id.trim().parse().ok()).collect(),
+        expires_at: share.expires_at,
+    };
+    let reader = Reader::Share(visibility_of(share.max_confidential), terms.sections.clone());
+    (ChartScope::new(share.patient_id, 0, String::new(), reader, state.clone()), terms)
+}
+
 /// The sections a share of `scope` may show (before the sharer's own grant narrows them).
 pub fn scope_sections(scope: &str) -> Vec<Section> {
     match scope {
@@ -268,7 +352,7 @@ async fn proxy_sections(
 
 /// An opening of a share, or a failed one, on the chart: no actor (no account), the
 /// client's address, which share; "as proxy" when a proxy made it.
-async fn audit_share(
+pub(super) async fn audit_share(
     db: &Db,
     now: i64,
     patient_id: i64,

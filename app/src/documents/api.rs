@@ -7,9 +7,9 @@ use server_fn::codec::{ByteStream, Streaming};
 use super::DocumentList;
 #[cfg(feature = "ssr")]
 use super::{
-    copy::About,
+    copy::{About, ChosenVisits, Unseen},
     fhir,
-    records::{self, CopyContents, PrintedVisit},
+    records::{self, CopyContents},
     store, CopyFormat, DocumentEntry, DocumentRef, EntryKind, Shelf, MAX_VISITS_PER_RECORD, PAGE_SIZE,
 };
 #[cfg(feature = "ssr")]
@@ -224,37 +224,8 @@ async fn visit_records_file(
     if !chart.may(Section::Visits) {
         return Err(AppError::Forbidden);
     }
-    let clock = &chart.state().clock;
-    let mut rows = Vec::with_capacity(ids.len());
-    for &id in ids {
-        let row = crate::visits::store::document(chart, id).await?.ok_or(AppError::NotFound)?;
-        if row.visit.status != "finished" {
-            return Err(AppError::NotFound);
-        }
-        rows.push(row);
-    }
-    rows.sort_by_key(|r| (r.visit.start_at, r.visit.id));
-    // A visit's results, for a reader who may see Results.
-    let mut results = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let found = if chart.may(Section::Results) {
-            store::visit_observations(chart, row.visit.id).await?
-        } else {
-            Vec::new()
-        };
-        results.push(found);
-    }
-    let starts: Vec<String> = rows.iter().map(|r| clock.local_date_time(r.visit.start_at)).collect();
-    let printed: Vec<PrintedVisit> = rows
-        .iter()
-        .zip(&starts)
-        .zip(&results)
-        .map(|((row, starts), results)| PrintedVisit {
-            visit: row,
-            starts,
-            results: results.iter().collect(),
-        })
-        .collect();
+    let chosen = ChosenVisits::load(chart, ids, Unseen::Refuse).await?;
+    let printed = chosen.printed();
     let about = About::chart(chart).await?;
     let (name, bytes) = match format {
         CopyFormat::Pdf => ("visit-records.pdf", records::visit_records(lang, &about.header(), &printed)),

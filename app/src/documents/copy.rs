@@ -85,6 +85,81 @@ pub async fn record_file(
     })
 }
 
+/// The visits a file names, with their released results (for a reader who may see
+/// Results), oldest first.
+pub struct ChosenVisits {
+    pub rows: Vec<crate::visits::store::DocumentRow>,
+    /// When each began, on the clinic's clock.
+    pub starts: Vec<String>,
+    pub results: Vec<Vec<store::ObservationRow>>,
+}
+
+/// What an id that is not a finished visit this reader may see does to the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unseen {
+    /// Refuses the whole file (`NotFound`): a record asked for now has no gaps.
+    Refuse,
+    /// Leaves the visit out: a share made earlier shows what its sharer may see now.
+    Skip,
+}
+
+impl ChosenVisits {
+    pub async fn load(chart: &ChartScope, ids: &[i64], unseen: Unseen) -> Result<ChosenVisits, AppError> {
+        let clock = &chart.state().clock;
+        let mut rows = Vec::with_capacity(ids.len());
+        if chart.may(crate::access::Section::Visits) {
+            for &id in ids {
+                match crate::visits::store::document(chart, id).await? {
+                    Some(row) if row.visit.status == "finished" => rows.push(row),
+                    _ if unseen == Unseen::Refuse => return Err(AppError::NotFound),
+                    _ => {}
+                }
+            }
+        }
+        rows.sort_by_key(|r| (r.visit.start_at, r.visit.id));
+        let mut results = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let found = if chart.may(crate::access::Section::Results) {
+                store::visit_observations(chart, row.visit.id).await?
+            } else {
+                Vec::new()
+            };
+            results.push(found);
+        }
+        let starts = rows.iter().map(|r| clock.local_date_time(r.visit.start_at)).collect();
+        Ok(ChosenVisits { rows, starts, results })
+    }
+
+    pub fn printed(&self) -> Vec<PrintedVisit<'_>> {
+        self.rows
+            .iter()
+            .zip(&self.starts)
+            .zip(&self.results)
+            .map(|((visit, starts), results)| PrintedVisit {
+                visit,
+                starts,
+                results: results.iter().collect(),
+            })
+            .collect()
+    }
+}
+
+/// What a share holds as a FHIR bundle (the record its SMART Health Link answers with): a
+/// summary's lists that the share shows, or its visits that the sharer may still see.
+pub async fn share_bundle(chart: &ChartScope, visit_ids: &[i64]) -> Result<Vec<u8>, AppError> {
+    if visit_ids.is_empty() {
+        let summary =
+            [RecordPart::Problems, RecordPart::Allergies, RecordPart::Medications, RecordPart::Immunizations];
+        let parts: Vec<RecordPart> = summary.into_iter().filter(|p| chart.may(p.section())).collect();
+        let span = Span { from: None, to: None };
+        return record_file(chart, &parts, span, CopyFormat::Fhir, MailLanguage::English).await;
+    }
+    let chosen = ChosenVisits::load(chart, visit_ids, Unseen::Skip).await?;
+    let contents = CopyContents { visits: Some(chosen.printed()), ..CopyContents::default() };
+    let about = About::chart(chart).await?;
+    Ok(fhir::bundle(&about.subject(), &contents, about.generated_ms))
+}
+
 /// Who a document is about and when it was made: the organisation, the patient's name,
 /// birth date and MRN, and now (every page of every PDF the document center makes carries
 /// them; a FHIR bundle carries them in its Patient and timestamp).

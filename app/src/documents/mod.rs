@@ -15,7 +15,7 @@
 //! entry and is refused, and a proxy never sees a confidential visit or document.
 pub mod api;
 #[cfg(feature = "ssr")]
-mod copy;
+pub mod copy;
 pub mod export;
 pub mod export_pages;
 #[cfg(feature = "ssr")]

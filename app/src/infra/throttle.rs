@@ -142,6 +142,19 @@ pub async fn release(db: &Db, reservation: Reservation) -> Result<(), AppError> 
     Ok(())
 }
 
+/// The failures on `key` the window holds now (`limit.max_failures` less this is what is
+/// left: a SMART Health Link's server says it to the app after a wrong passcode).
+pub async fn failures(db: &Db, now: i64, limit: Limit, key: &str) -> Result<i64, AppError> {
+    let count =
+        sqlx::query_scalar("SELECT COUNT(*) FROM auth_failures WHERE scope = $1 AND key = $2 AND at > $3")
+            .bind(limit.scope)
+            .bind(key)
+            .bind(now - limit.window_ms)
+            .fetch_one(&db.read)
+            .await?;
+    Ok(count)
+}
+
 /// Forgets a key's failures (after a successful sign-in or password reset).
 pub async fn clear(db: &Db, limit: Limit, key: &str) -> Result<(), AppError> {
     sqlx::query("DELETE FROM auth_failures WHERE scope = $1 AND key = $2")

@@ -1,12 +1,16 @@
 //! The sharer's side: their codes with their views, a new code, ending one. Plain form
-//! posts answered by sending the browser back to the page; a new code reaches the page in
-//! a short-lived HttpOnly cookie (never in a URL, a log or the history) and is shown once.
+//! posts answered by sending the browser back to the page; a new code and its SMART Health
+//! Link reach the page in a short-lived HttpOnly cookie (never in a URL, a log or the
+//! history) and are shown once.
 use leptos::prelude::*;
 
 use super::SharePage;
 #[cfg(feature = "ssr")]
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+
+#[cfg(feature = "ssr")]
 use super::{
-    grouped, store, NewShare, ShareLine, ShareScope, ShareViewLine, CODE_ALPHABET, CODE_LENGTH,
+    grouped, link, store, NewShare, ShareLine, ShareScope, ShareViewLine, CODE_ALPHABET, CODE_LENGTH,
     MAX_ACTIVE_SHARES, MAX_VISITS_PER_SHARE, SHARE_HOURS, VIEWS_LISTED,
 };
 #[cfg(feature = "ssr")]
@@ -73,13 +77,23 @@ pub async fn list_shares() -> Result<SharePage, AppError> {
 fn new_code_from_cookie(chart: &ChartScope, rows: &[store::ShareRow], now: i64) -> Option<NewShare> {
     let value = cookies::read(NEW_CODE_COOKIE)?;
     cookies::set(NEW_CODE_COOKIE, "", 0);
-    let (id, code) = value.split_once('.')?;
+    let mut parts = value.split('.');
+    let (id, code, link_id, key) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     let id: i64 = id.parse().ok()?;
     let row = rows.iter().find(|r| r.id == id && r.ended_at.is_none() && r.expires_at > now)?;
     // The cookie is the server's own (HttpOnly); it must still name this reader's share.
-    code.ends_with(&row.code_hint).then(|| NewShare {
+    if !code.ends_with(&row.code_hint) {
+        return None;
+    }
+    let key: [u8; 32] = URL_SAFE_NO_PAD.decode(key).ok()?.try_into().ok()?;
+    let config = &chart.state().config;
+    let label = format!("{}: shared record", config.org.name);
+    let link = link::shlink(&config.public_origin(), link_id, &key, row.expires_at, &label);
+    Some(NewShare {
         code: grouped(code),
         expires: chart.state().clock.local_date_time(row.expires_at),
+        link_qr: link::qr_svg(&link)?,
+        link,
     })
 }
 
@@ -110,18 +124,22 @@ pub async fn create_share(
         return Err(AppError::invalid("form", Problem::ShareTooMany));
     }
     let code = crypto::random_from_alphabet(CODE_ALPHABET, CODE_LENGTH);
+    let (link_id, link_key) = (crypto::random_token(32), link::new_key());
     let row = store::NewShareRow {
         scope: scope.slug(),
         visit_ids: &visit_ids,
         code_hash: &access::share_code_hash(chart.db(), &code),
         code_hint: &code[CODE_LENGTH - 4..],
+        link_hash: &access::share_link_hash(chart.db(), &link_id),
+        link_key: &access::seal_link_key(chart.db(), &link_key),
         now,
         expires_at: now + hours * HOUR_MS,
     };
     let id = store::insert(&chart, &row).await?;
     let detail = format!("share={id} scope={} hours={hours}", scope.slug());
     chart.audit_write(Section::Documents, "share-created", &detail).await?;
-    cookies::set(NEW_CODE_COOKIE, &format!("{id}.{code}"), NEW_CODE_SECS);
+    let shown_once = format!("{id}.{code}.{link_id}.{}", URL_SAFE_NO_PAD.encode(link_key));
+    cookies::set(NEW_CODE_COOKIE, &shown_once, NEW_CODE_SECS);
     leptos_axum::redirect("/documents/share");
     Ok(())
 }

@@ -7,8 +7,13 @@
 //! - `api`: the sharer's side (list, make, end), through `access::require(Documents)`.
 //! - `viewer_api`: the clinician's side, through the share door (`access::open_share_code`,
 //!   `access::open_shared`): every read is in the patient's "Who has seen my record".
+//! - `link`, `link_api`: the same share as a SMART Health Link, for a health app (its QR
+//!   code is shown with the new code), through the same door (`access::open_share_link`).
 //! - Only a code's hash is stored; the sharer sees the code once, when it is made.
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod link;
+pub mod link_api;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -112,11 +117,14 @@ pub struct SharePage {
     pub just_made: Option<NewShare>,
 }
 
-/// A share just made: its code, shown once.
+/// A share just made: its code and its SMART Health Link, shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewShare {
     pub code: String,
     pub expires: String,
+    /// The `shlink:/` text, and its QR code (SVG).
+    pub link: String,
+    pub link_qr: String,
 }
 
 /// One visit as the clinician reads it.

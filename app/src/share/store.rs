@@ -21,6 +21,9 @@ pub struct NewShareRow<'a> {
     pub visit_ids: &'a str,
     pub code_hash: &'a str,
     pub code_hint: &'a str,
+    /// The SMART Health Link's id, as a keyed digest, and its key, sealed.
+    pub link_hash: &'a str,
+    pub link_key: &'a str,
     pub now: i64,
     pub expires_at: i64,
 }
@@ -42,7 +45,7 @@ pub async fn active_count(chart: &ChartScope, now: i64) -> Result<i64, sqlx::Err
 pub async fn insert(chart: &ChartScope, new: &NewShareRow<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO record_shares (patient_id, created_by, max_confidential, scope, visit_ids, code_hash, code_hint, \
-         created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id",
+         link_hash, link_key, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id",
     )
     .bind(chart.patient_id())
     .bind(chart.reader_user_id())
@@ -51,6 +54,8 @@ pub async fn insert(chart: &ChartScope, new: &NewShareRow<'_>) -> Result<i64, sq
     .bind(new.visit_ids)
     .bind(new.code_hash)
     .bind(new.code_hint)
+    .bind(new.link_hash)
+    .bind(new.link_key)
     .bind(new.now)
     .bind(new.expires_at)
     .fetch_one(&chart.db().write)

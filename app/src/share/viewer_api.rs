@@ -107,27 +107,16 @@ async fn summary_into(chart: &ChartScope, record: &mut SharedRecord) -> Result<(
 /// whose note became confidential is not there for a proxy's share), oldest first.
 #[cfg(feature = "ssr")]
 async fn visits_of(chart: &ChartScope, terms: &ShareTerms) -> Result<Vec<SharedVisit>, AppError> {
-    let clock = &chart.state().clock;
-    let mut rows = Vec::new();
-    if chart.may(Section::Visits) {
-        for &id in &terms.visit_ids {
-            // Shared when it was finished: a visit since entered in error is not shown.
-            match crate::visits::store::document(chart, id).await? {
-                Some(row) if row.visit.status == "finished" => rows.push(row),
-                _ => {}
-            }
-        }
-    }
-    rows.sort_by_key(|r| (r.visit.start_at, r.visit.id));
-    let mut visits = Vec::with_capacity(rows.len());
-    for row in rows {
-        let results = if chart.may(Section::Results) {
-            crate::documents::store::visit_observations(chart, row.visit.id).await?
-        } else {
-            Vec::new()
-        };
-        visits.push(SharedVisit {
-            when: clock.local_date_time(row.visit.start_at),
+    use crate::documents::copy::{ChosenVisits, Unseen};
+    // Shared when it was finished: a visit since entered in error is not shown.
+    let chosen = ChosenVisits::load(chart, &terms.visit_ids, Unseen::Skip).await?;
+    let visits = chosen
+        .rows
+        .into_iter()
+        .zip(chosen.starts)
+        .zip(&chosen.results)
+        .map(|((row, when), results)| SharedVisit {
+            when,
             kind: row.visit.kind,
             department: row.visit.department,
             provider: row.visit.provider,
@@ -135,7 +124,7 @@ async fn visits_of(chart: &ChartScope, terms: &ShareTerms) -> Result<Vec<SharedV
             summary: row.avs_text,
             note: row.note_text,
             results: results.iter().map(crate::documents::result_line).collect(),
-        });
-    }
+        })
+        .collect();
     Ok(visits)
 }

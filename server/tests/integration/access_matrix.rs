@@ -62,6 +62,8 @@ enum Call {
     Form(fn(&Ctx) -> Vec<(&'static str, String)>),
     Multipart(fn(&Ctx) -> Vec<(&'static str, String)>),
     Get(fn(&Ctx) -> String),
+    /// A JSON post (a SMART Health Link app's): the query, then the body.
+    Json(fn(&Ctx) -> (String, serde_json::Value)),
 }
 
 struct Row {
@@ -264,6 +266,9 @@ fn table() -> Vec<Row> {
         row("/api/share/open", Documents, Call::Form(|_| vec![("code", "not-a-code".into()), ("birth_date", "2011-03-02".into())]), [V; 8]),
         row("/api/share/record", Documents, Call::Form(none), [V; 8]),
         row("/api/share/close", Documents, Call::Form(none), [O; 8]),
+        // A SMART Health Link's app: no session read, an unknown link or ticket is not found.
+        row("/api/shl/manifest", Documents, Call::Json(|_| ("link=not-a-link".into(), serde_json::json!({"recipient": "Matrix", "passcode": "2011-03-02"}))), [N; 8]),
+        row("/api/shl/file", Documents, Call::Get(|_| "ticket=1.4102444800000.00".into()), [N; 8]),
         row("/api/messages/inbox", Messages, Call::Form(none), LIST),
         row("/api/messages/unread", Messages, Call::Form(none), LIST),
         row("/api/messages/recipients", Messages, Call::Form(none), LIST),
@@ -481,6 +486,10 @@ async fn call(app: &TestApp, client: &Client, row: &Row, f: &Ctx) -> (StatusCode
             client.post(&url).multipart(form.part("attachment", file))
         }
         Call::Get(query) => client.get(format!("{url}?{}", query(f))),
+        Call::Json(args) => {
+            let (query, body) = args(f);
+            client.post(format!("{url}?{query}")).json(&body)
+        }
     };
     let response = request
         .header(header::ORIGIN, &app.origin)
@@ -511,6 +520,7 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
             "/api/site/org" | "/api/auth/me" | "/api/auth/keep_alive" | "/api/share/close" => [O; 4],
             // The share door: no code, no chart, whoever asks.
             "/api/share/open" | "/api/share/record" => [V; 4],
+            "/api/shl/manifest" | "/api/shl/file" => [N; 4],
             // Anyone may open a link; this one matches no invitation.
             "/api/invitations/load" => [N; 4],
             "/api/auth/two_step/verify" => [O; 4],

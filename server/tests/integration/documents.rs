@@ -68,7 +68,7 @@ async fn download_bundle(
 /// their resources) and each resource are parsed apart: fhirbolt 0.4 fails a Bundle whose
 /// second entry follows a resource ("expected Uri" on a valid fullUrl), a bug of its
 /// parser's state, not of the JSON.
-fn assert_fhir_r4(bundle: &serde_json::Value) {
+pub fn assert_fhir_r4(bundle: &serde_json::Value) {
     use fhirbolt::serde::{DeserializationConfig, DeserializationMode};
     let strict = || Some(DeserializationConfig { mode: DeserializationMode::Strict });
     let mut shell = bundle.clone();
@@ -113,7 +113,7 @@ async fn fetch_file(
 }
 
 /// The bundle's resources of one type.
-fn resources<'a>(bundle: &'a serde_json::Value, kind: &str) -> Vec<&'a serde_json::Value> {
+pub fn resources<'a>(bundle: &'a serde_json::Value, kind: &str) -> Vec<&'a serde_json::Value> {
     bundle["entry"]
         .as_array()
         .unwrap()

@@ -22,6 +22,7 @@ mod personal;
 mod proxy;
 mod proxy_fixture;
 mod share_codes;
+mod share_links;
 mod sign_up;
 mod signin_limits;
 mod soft_authenticator;

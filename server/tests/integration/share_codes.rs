@@ -19,18 +19,23 @@ on_both_databases!(
 );
 
 /// Leo's birth date (the fixture's).
-const LEO_BIRTH: &str = "2011-03-02";
+pub const LEO_BIRTH: &str = "2011-03-02";
 
-/// Makes a code as the page does, then reads it from the page (shown once).
-async fn make_code(app: &TestApp, sharer: &Client, form: &[(&str, &str)]) -> String {
+/// Makes a share as the page does, then reads what the page shows of it once: its code,
+/// its SMART Health Link.
+pub async fn make_share(app: &TestApp, sharer: &Client, form: &[(&str, &str)]) -> serde_json::Value {
     let (status, body) = app.call(sharer, "share/create", form).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, page) = app.call(sharer, "share/list", &[]).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    let code = page["just_made"]["code"].as_str().expect("the new code, once").to_owned();
+    assert!(page["just_made"]["code"].is_string(), "the new code, once: {page}");
     let (_, again) = app.call(sharer, "share/list", &[]).await;
     assert!(again["just_made"].is_null(), "a code is shown only once: {again}");
-    code
+    page["just_made"].clone()
+}
+
+async fn make_code(app: &TestApp, sharer: &Client, form: &[(&str, &str)]) -> String {
+    make_share(app, sharer, form).await["code"].as_str().unwrap().to_owned()
 }
 
 async fn open(app: &TestApp, clinician: &Client, code: &str, birth: &str) -> (StatusCode, String) {
@@ -172,7 +177,7 @@ async fn a_proxys_share_holds_nothing_confidential_and_ends_with_their_grant(app
 }
 
 async fn limits_are_said_at_the_field_and_views_and_codes_expire(app: &TestApp) {
-    let f = family(app).await;
+    family(app).await;
     let leo = app.signed_in("leo").await;
     for (form, field, problem) in [
         (vec![("scope", "everything"), ("hours", "1")], "scope", "share.choose_scope"),
@@ -214,7 +219,6 @@ async fn limits_are_said_at_the_field_and_views_and_codes_expire(app: &TestApp) 
         (page["shares"][0]["active"].as_bool(), page["shares"][0]["ended"].as_bool()),
         (Some(false), Some(false))
     );
-    let _ = f;
 }
 
 async fn opening_codes_is_throttled_per_network(app: &TestApp) {

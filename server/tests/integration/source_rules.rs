@@ -80,6 +80,8 @@ const DOORS: &[&str] = &[
     "access :: signed_in (",
     "access :: open_share_code (",
     "access :: open_shared (",
+    "access :: open_share_link (",
+    "access :: open_share_link_file (",
 ];
 
 struct Finding {

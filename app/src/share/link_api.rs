@@ -1,0 +1,105 @@
+//! A health app reading a share's SMART Health Link: the manifest (the app posts the
+//! passcode its user typed and is answered with the record, encrypted under the link's
+//! key, or with where to fetch it) and that address. No account, no cookie: the link's id
+//! and the passcode are the credential, so other sites' apps may call these (the security
+//! middleware answers their CORS preflight). Both go through the share door
+//! (`access::open_share_link`, `access::open_share_link_file`): each read is in the
+//! patient's "Who has seen my record".
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::{ByteStream, GetUrl, Json, Streaming};
+
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::{
+    access::{self, LinkOpening, LINK_FILE_MINUTES},
+    share::link,
+};
+
+/// The manifest's answer: the record (or where to fetch it), or, after a wrong passcode,
+/// how many tries are left (with status 401), as the specification words them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Manifest {
+    Files {
+        files: Vec<ManifestFile>,
+    },
+    WrongPasscode {
+        #[serde(rename = "remainingAttempts")]
+        remaining_attempts: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestFile {
+    #[serde(rename = "contentType")]
+    pub content_type: String,
+    /// The record as a compact JWE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedded: Option<String>,
+    /// Where to fetch it instead (for `LINK_FILE_MINUTES`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+/// The manifest of the link `?link=` names. `recipient` is who the app says is asking
+/// (shown to the patient with the view); `passcode` the patient's date of birth; an app
+/// that sets `embeddedLengthMax` is sent an address for a longer record.
+#[server(endpoint = "shl/manifest", input = Json)]
+pub async fn shl_manifest(
+    #[server(default)] recipient: String,
+    #[server(default)] passcode: String,
+    #[server(default)]
+    #[server(rename = "embeddedLengthMax")]
+    embedded_length_max: Option<u64>,
+) -> Result<Manifest, AppError> {
+    let link_id = query_value("link").unwrap_or_default();
+    let opened = match access::open_share_link(&link_id, passcode.trim(), recipient.trim()).await? {
+        LinkOpening::Opened(opened) => opened,
+        LinkOpening::WrongPasscode { remaining_attempts } => {
+            set_status(http::StatusCode::UNAUTHORIZED);
+            return Ok(Manifest::WrongPasscode { remaining_attempts });
+        }
+    };
+    let record = crate::documents::copy::share_bundle(&opened.chart, &opened.terms.visit_ids).await?;
+    let sealed = link::jwe(&opened.key, &record);
+    let fits = embedded_length_max.is_none_or(|max| sealed.len() as u64 <= max);
+    let file = if fits {
+        ManifestFile { content_type: link::CONTENT_TYPE.into(), embedded: Some(sealed), location: None }
+    } else {
+        let state = opened.chart.state();
+        let until = (state.clock.now_ms() + LINK_FILE_MINUTES * 60_000).min(opened.terms.expires_at);
+        let ticket = access::link_file_ticket(opened.chart.db(), opened.terms.share_id, until);
+        let location = format!("{}{}?ticket={ticket}", state.config.public_origin(), link::FILE_PATH);
+        ManifestFile { content_type: link::CONTENT_TYPE.into(), embedded: None, location: Some(location) }
+    };
+    Ok(Manifest::Files { files: vec![file] })
+}
+
+/// A record at the address a manifest gave: the JWE, as `application/jose`, made now.
+#[server(endpoint = "shl/file", input = GetUrl, output = Streaming)]
+pub async fn shl_file(#[server(default)] ticket: String) -> Result<ByteStream<AppError>, AppError> {
+    let opened = access::open_share_link_file(&ticket).await?;
+    let record = crate::documents::copy::share_bundle(&opened.chart, &opened.terms.visit_ids).await?;
+    let sealed = link::jwe(&opened.key, &record);
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response
+            .insert_header(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/jose"));
+    }
+    Ok(ByteStream::new(futures::stream::once(async move { Ok::<_, AppError>(sealed.into_bytes()) })))
+}
+
+#[cfg(feature = "ssr")]
+fn query_value(name: &str) -> Option<String> {
+    let query = crate::infra::request_parts()?.uri.query()?.to_owned();
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+#[cfg(feature = "ssr")]
+fn set_status(status: http::StatusCode) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+}

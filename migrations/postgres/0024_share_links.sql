@@ -1,0 +1,9 @@
+-- A share as a SMART Health Link (issue 16): the same share, read by a health app that
+-- scans its `shlink:/` QR code. The link names the share by a random id (only its keyed
+-- digest is kept here, as for the code) and carries the key the app decrypts the record
+-- with; the server keeps that key sealed under its own key (outside the database) because
+-- it encrypts each answer afresh, from the chart as it is then. Shares made before this
+-- have no link.
+ALTER TABLE record_shares ADD COLUMN link_hash TEXT;
+ALTER TABLE record_shares ADD COLUMN link_key TEXT;
+CREATE UNIQUE INDEX record_shares_link ON record_shares (link_hash);

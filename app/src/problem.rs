@@ -166,6 +166,7 @@ problems! {
     DocumentsAlreadyAnswered = "documents.already_answered",
     DocumentsFileTooBig = "documents.file_too_big",
     DocumentsChooseFile = "documents.choose_file",
+    DocumentsCopyNotPdf = "documents.copy_not_pdf",
     DocumentsTitleRequired = "documents.title_required",
     DocumentsTitleTooLong = "documents.title_too_long",
     DocumentsSourceRequired = "documents.source_required",

@@ -155,11 +155,12 @@ async fn with_error_status(response: Response) -> Response {
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// The endpoints that take files, their caps and what the form says past them: a
 /// message's three 10 MB attachments, a proxy authorization's one signed form, a document
-/// staff post to a chart (20 MB).
-const UPLOAD_PATHS: [(&str, usize, Problem); 3] = [
+/// staff post to a chart or a copy HIM sends (20 MB).
+const UPLOAD_PATHS: [(&str, usize, Problem); 4] = [
     ("/api/messages/send", app::messages::UPLOAD_MAX_BYTES, Problem::MessagesAttachmentTooBig),
     ("/api/proxy/request_adult", app::proxy::FORM_UPLOAD_MAX_BYTES, Problem::MessagesAttachmentTooBig),
     ("/api/staff/documents/post", app::documents::POST_UPLOAD_MAX_BYTES, Problem::DocumentsFileTooBig),
+    ("/api/staff/records/fulfil_file", app::documents::POST_UPLOAD_MAX_BYTES, Problem::DocumentsFileTooBig),
 ];
 
 /// Caps every request body: a declared length over the cap is refused before anything is

@@ -128,7 +128,7 @@ pub(super) async fn live_share(db: &Db, by: FoundBy<'_>, now: i64) -> Result<Opt
 /// Whether the birth date given is the patient's. A wrong one counts against the share
 /// from any network (`throttle::SHARE_OPEN_PER_CODE`: past it nothing opens the share for
 /// a day, refused as `TooManyAttempts`) and is in the patient's "Who has seen my record".
-pub(super) async fn birth_date_matches(
+async fn birth_date_matches(
     state: &AppState,
     share: &FoundShare,
     birth_date: &str,
@@ -160,6 +160,14 @@ pub(super) async fn still_shows(
     Ok(Some(sections))
 }
 
+/// Whether a character of a client's own words (a user agent, an app's name) is kept: not
+/// a control, nor one that reorders or hides text (bidirectional overrides, zero-width
+/// characters), which could disguise the name the patient reads.
+fn shown_as_is(c: char) -> bool {
+    !c.is_control()
+        && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// One opening, for the patient to see: when, from where, with what (a browser's user
 /// agent, or the app a SMART Health Link names).
 pub(super) async fn record_view(
@@ -179,7 +187,7 @@ pub(super) async fn record_view(
     .bind(now)
     .bind(expires_at)
     .bind(crate::infra::client_addr())
-    .bind(client.chars().filter(|c| !c.is_control()).take(USER_AGENT_MAX_CHARS).collect::<String>())
+    .bind(client.chars().filter(|&c| shown_as_is(c)).take(USER_AGENT_MAX_CHARS).collect::<String>())
     .execute(&db.write)
     .await?;
     Ok(())

@@ -62,12 +62,70 @@ pub async fn record_request_queue() -> Result<Vec<QueuedRequest>, AppError> {
 #[server(endpoint = "staff/records/fulfil")]
 pub async fn fulfil_record_request(id: i64) -> Result<(), AppError> {
     let staff = him().await?;
+    let (request, chart, parts) = requesters_chart(&staff, id, "staff.records.fulfil").await?;
+    let span = copy::Span { from: request.from_date.as_deref(), to: request.to_date.as_deref() };
+    let lang = MailLanguage::of_user(staff.db(), request.requested_by).await?;
+    let format = CopyFormat::from_slug(&request.format).unwrap_or_default();
+    let file = copy::record_file(&chart, &parts, span, format, lang).await?;
+    let answer = Answer {
+        request_id: id,
+        media_type: format.media_type(),
+        bytes: &file,
+        detail: format!("request={id}"),
+    };
+    answered(&staff, &chart, &request, &parts, answer).await
+}
+
+/// Answers a request with a file HIM made elsewhere (a scan of paper records, a copy out of
+/// another system): one PDF, by its bytes, at most 20 MB, for a requester who still
+/// reaches the chart's Documents, as for a copy made here. What it holds is HIM's to
+/// check: the form reminds them that a proxy's copy holds nothing confidential. The
+/// request is named in the address (`?request=`), so that a problem with the file is said
+/// at that request's file field (`file-<id>`).
+#[server(endpoint = "staff/records/fulfil_file", input = MultipartFormData)]
+pub async fn fulfil_record_request_with_file(data: MultipartData) -> Result<(), AppError> {
+    use super::POST_FILE_MAX_BYTES;
+    use crate::messages::upload::{read_form_within, FileLimits};
+    let staff = him().await?;
+    let id: i64 = crate::infra::query_value("request")
+        .and_then(|id| id.trim().parse().ok())
+        .ok_or_else(|| AppError::invalid("form", Problem::BadRequest))?;
+    let field = format!("file-{id}");
+    let at_field = |error: AppError| match error {
+        AppError::Invalid { field: f, problem } if f == "attachments" => AppError::invalid(&field, problem),
+        other => other,
+    };
+    let limits =
+        FileLimits { files: 1, bytes_per_file: POST_FILE_MAX_BYTES, too_big: Problem::DocumentsFileTooBig };
+    let form = data.into_inner().ok_or(AppError::Unavailable)?;
+    let (_, mut files) = read_form_within(form, &[], limits).await.map_err(at_field)?;
+    let file = files.pop().ok_or_else(|| AppError::invalid(&field, Problem::DocumentsChooseFile))?;
+    if file.media_type != "application/pdf" {
+        return Err(AppError::invalid(&field, Problem::DocumentsCopyNotPdf));
+    }
+    let (request, chart, parts) = requesters_chart(&staff, id, "staff.records.fulfil_file").await?;
+    let answer = Answer {
+        request_id: id,
+        media_type: file.media_type,
+        bytes: &file.bytes,
+        detail: format!("request={id} uploaded"),
+    };
+    answered(&staff, &chart, &request, &parts, answer).await
+}
+
+/// The pending request `id`, the chart as its requester may see it today (a grant may have
+/// narrowed or ended since they asked, a child turned 13), and the parts asked for that
+/// they may still see; a requester who sees none of it is refused (HIM declines).
+#[cfg(feature = "ssr")]
+async fn requesters_chart(
+    staff: &StaffAccess,
+    id: i64,
+    what: &str,
+) -> Result<(request_store::PendingRequest, access::ChartScope, Vec<RecordPart>), AppError> {
     let request = request_store::pending(staff.db(), id)
         .await?
         .ok_or_else(|| AppError::invalid("form", Problem::DocumentsAlreadyAnswered))?;
-    // The copy is made as its requester may see the chart today (a grant may have narrowed
-    // or ended since they asked, a child turned 13), and holds no part they may not see.
-    let what = format!("staff.records.fulfil id={id}");
+    let what = format!("{what} id={id}");
     let chart = staff
         .open_chart_for(request.patient_id, request.requested_by, Section::Documents, &what)
         .await?
@@ -81,15 +139,42 @@ pub async fn fulfil_record_request(id: i64) -> Result<(), AppError> {
     if parts.is_empty() {
         return Err(AppError::invalid("form", Problem::DocumentsRequesterNoAccess));
     }
-    let span = copy::Span { from: request.from_date.as_deref(), to: request.to_date.as_deref() };
-    let lang = MailLanguage::of_user(staff.db(), request.requested_by).await?;
-    let format = CopyFormat::from_slug(&request.format).unwrap_or_default();
-    let file = copy::record_file(&chart, &parts, span, format, lang).await?;
+    Ok((request, chart, parts))
+}
+
+/// The file that answers a request, and what the audit row says of it.
+#[cfg(feature = "ssr")]
+struct Answer<'a> {
+    request_id: i64,
+    media_type: &'a str,
+    bytes: &'a [u8],
+    detail: String,
+}
+
+/// Stores the answer (once: a request answered meanwhile is refused), audits it and tells
+/// the requester, then sends HIM back to the queue.
+#[cfg(feature = "ssr")]
+async fn answered(
+    staff: &StaffAccess,
+    chart: &access::ChartScope,
+    request: &request_store::PendingRequest,
+    parts: &[RecordPart],
+    answer: Answer<'_>,
+) -> Result<(), AppError> {
     let now = staff.state().clock.now_ms();
-    if !request_store::fulfil(&chart, id, &RecordPart::join(&parts), format.media_type(), &file, now).await? {
+    let stored = request_store::fulfil(
+        chart,
+        answer.request_id,
+        &RecordPart::join(parts),
+        answer.media_type,
+        answer.bytes,
+        now,
+    )
+    .await?;
+    if !stored {
         return Err(AppError::invalid("form", Problem::DocumentsAlreadyAnswered));
     }
-    chart.audit_write(Section::Documents, "record-copy-fulfilled", &format!("request={id}")).await?;
+    chart.audit_write(Section::Documents, "record-copy-fulfilled", &answer.detail).await?;
     send::to_user(staff.state(), request.requested_by, NoticeKind::Document).await;
     leptos_axum::redirect("/staff/records?done=fulfilled");
     Ok(())

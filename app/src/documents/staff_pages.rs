@@ -7,8 +7,8 @@ use leptos_router::hooks::use_query_map;
 use super::{
     request_pages::{format_name, parts_text, span_text},
     staff_api::{
-        record_request_queue, DeclineRecordRequest, FulfilRecordRequest, PostDocument,
-        DECLINE_REASON_MAX_CHARS,
+        record_request_queue, DeclineRecordRequest, FulfilRecordRequest, FulfilRecordRequestWithFile,
+        PostDocument, DECLINE_REASON_MAX_CHARS,
     },
     EntryKind, QueuedRequest, SOURCE_MAX_CHARS, TITLE_MAX_CHARS,
 };
@@ -24,6 +24,7 @@ use crate::{
 
 const FULFIL_PATH: &str = <FulfilRecordRequest as server_fn::ServerFn>::PATH;
 const DECLINE_PATH: &str = <DeclineRecordRequest as server_fn::ServerFn>::PATH;
+const FULFIL_FILE_PATH: &str = <FulfilRecordRequestWithFile as server_fn::ServerFn>::PATH;
 
 #[component]
 pub fn RecordRequestQueuePage() -> impl IntoView {
@@ -41,6 +42,8 @@ pub fn RecordRequestQueuePage() -> impl IntoView {
             </p>
         })}
         <FormMessage message=form_error(fulfil, &[]) />
+        // A problem with a file is said at its request's file field; any other here.
+        <FormMessage message=form_error(url_result::<FulfilRecordRequestWithFile, ()>(), &["file-*"]) />
         // Said once above the queue: the error does not say which row it came from.
         <FormMessage message=form_error(decline, &[]) />
         <Loaded resource=queue render={move |rows: Vec<QueuedRequest>| {
@@ -70,6 +73,15 @@ fn QueuedRow(request: QueuedRequest) -> impl IntoView {
     let whose = format!(" ({}, {})", request.patient_name, request.mrn);
     let reason_id = format!("decline-reason-{}", request.id);
     let reason = RwSignal::new(String::new());
+    let file_error =
+        field_error(url_result::<FulfilRecordRequestWithFile, ()>(), format!("file-{}", request.id));
+    let file_id = format!("copy-file-{}", request.id);
+    let (hint_id, error_id) = (format!("{file_id}-hint"), format!("{file_id}-error"));
+    let described_by = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || if file_error.get().is_some() { format!("{hint_id} {error_id}") } else { hint_id.clone() }
+    };
+    let upload_to = format!("{FULFIL_FILE_PATH}?request={}", request.id);
     view! {
         <li class="queued-request">
             <h2>{format!("{} ({}, {})", request.patient_name, request.mrn, request.birth_date)}</h2>
@@ -85,6 +97,19 @@ fn QueuedRow(request: QueuedRequest) -> impl IntoView {
                     <input type="hidden" name="id" value=id.clone() />
                     <button type="submit" class="primary">
                         {t!(i18n, documents.queue_fulfil)}<span class="visually-hidden">{whose.clone()}</span>
+                    </button>
+                </form>
+                <form method="post" action=upload_to enctype="multipart/form-data" class="stack">
+                    <div class="field">
+                        <label for=file_id.clone()>{t!(i18n, documents.queue_file_label)}</label>
+                        <input type="file" id=file_id name="attachment" required accept="application/pdf"
+                            aria-invalid=move || file_error.get().is_some().then_some("true")
+                            aria-describedby=described_by />
+                        <p class="hint" id=hint_id>{t!(i18n, documents.queue_file_hint)}</p>
+                        {move || file_error.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+                    </div>
+                    <button type="submit">
+                        {t!(i18n, documents.queue_send_file)}<span class="visually-hidden">{whose.clone()}</span>
                     </button>
                 </form>
                 <form method="post" action=DECLINE_PATH>

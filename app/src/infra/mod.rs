@@ -80,6 +80,15 @@ pub fn request_parts() -> Option<http::request::Parts> {
     leptos::prelude::use_context::<http::request::Parts>()
 }
 
+/// A value of the request's query string (a server function whose arguments are in its
+/// body may still be addressed with one: a SMART Health Link's manifest, a row's upload).
+pub fn query_value(name: &str) -> Option<String> {
+    let query = request_parts()?.uri.query()?.to_owned();
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
 /// The client's address, for the audit log, the sessions list and the limits.
 ///
 /// Without a proxy it is the socket's peer. Behind `PORTICO_TRUSTED_PROXY_HOPS` = N reverse

@@ -92,7 +92,8 @@ fn new_code_from_cookie(chart: &ChartScope, rows: &[store::ShareRow], now: i64) 
     Some(NewShare {
         code: grouped(code),
         expires: chart.state().clock.local_date_time(row.expires_at),
-        link_qr: link::qr_svg(&link)?,
+        // Never in the way of the code: without its picture the link is still there as text.
+        link_qr: link::qr_svg(&link).unwrap_or_default(),
         link,
     })
 }

@@ -12,7 +12,8 @@ use server_fn::codec::{ByteStream, GetUrl, Json, Streaming};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
-    access::{self, LinkOpening, LINK_FILE_MINUTES},
+    access::{self, LinkOpening},
+    problem::Problem,
     share::link,
 };
 
@@ -21,9 +22,8 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Manifest {
-    Files {
-        files: Vec<ManifestFile>,
-    },
+    /// `status` is "can-change": each answer is made from the chart as it is then.
+    Files { status: String, files: Vec<ManifestFile> },
     WrongPasscode {
         #[serde(rename = "remainingAttempts")]
         remaining_attempts: i64,
@@ -37,7 +37,7 @@ pub struct ManifestFile {
     /// The record as a compact JWE.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<String>,
-    /// Where to fetch it instead (for `LINK_FILE_MINUTES`).
+    /// Where to fetch it instead (once, within `LINK_FILE_MINUTES`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
 }
@@ -53,9 +53,13 @@ pub async fn shl_manifest(
     #[server(rename = "embeddedLengthMax")]
     embedded_length_max: Option<u64>,
 ) -> Result<Manifest, AppError> {
-    let link_id = query_value("link").unwrap_or_default();
-    let opened = match access::open_share_link(&link_id, passcode.trim(), recipient.trim()).await? {
-        LinkOpening::Opened(opened) => opened,
+    let link_id = crate::infra::query_value("link").unwrap_or_default();
+    // The specification requires it: the patient reads it beside the view.
+    if recipient.trim().is_empty() {
+        return Err(AppError::invalid("recipient", Problem::BadRequest));
+    }
+    let (opened, token) = match access::open_share_link(&link_id, passcode.trim(), recipient.trim()).await? {
+        LinkOpening::Opened(opened, token) => (opened, token),
         LinkOpening::WrongPasscode { remaining_attempts } => {
             set_status(http::StatusCode::UNAUTHORIZED);
             return Ok(Manifest::WrongPasscode { remaining_attempts });
@@ -65,18 +69,17 @@ pub async fn shl_manifest(
     let sealed = link::jwe(&opened.key, &record);
     let fits = embedded_length_max.is_none_or(|max| sealed.len() as u64 <= max);
     let file = if fits {
+        access::close_link_view(&token).await?;
         ManifestFile { content_type: link::CONTENT_TYPE.into(), embedded: Some(sealed), location: None }
     } else {
-        let state = opened.chart.state();
-        let until = (state.clock.now_ms() + LINK_FILE_MINUTES * 60_000).min(opened.terms.expires_at);
-        let ticket = access::link_file_ticket(opened.chart.db(), opened.terms.share_id, until);
-        let location = format!("{}{}?ticket={ticket}", state.config.public_origin(), link::FILE_PATH);
+        let origin = opened.chart.state().config.public_origin();
+        let location = format!("{origin}{}?ticket={token}", link::FILE_PATH);
         ManifestFile { content_type: link::CONTENT_TYPE.into(), embedded: None, location: Some(location) }
     };
-    Ok(Manifest::Files { files: vec![file] })
+    Ok(Manifest::Files { status: "can-change".into(), files: vec![file] })
 }
 
-/// A record at the address a manifest gave: the JWE, as `application/jose`, made now.
+/// A record at the address a manifest gave (once): the JWE, as `application/jose`, made now.
 #[server(endpoint = "shl/file", input = GetUrl, output = Streaming)]
 pub async fn shl_file(#[server(default)] ticket: String) -> Result<ByteStream<AppError>, AppError> {
     let opened = access::open_share_link_file(&ticket).await?;
@@ -87,14 +90,6 @@ pub async fn shl_file(#[server(default)] ticket: String) -> Result<ByteStream<Ap
             .insert_header(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/jose"));
     }
     Ok(ByteStream::new(futures::stream::once(async move { Ok::<_, AppError>(sealed.into_bytes()) })))
-}
-
-#[cfg(feature = "ssr")]
-fn query_value(name: &str) -> Option<String> {
-    let query = crate::infra::request_parts()?.uri.query()?.to_owned();
-    url::form_urlencoded::parse(query.as_bytes())
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.into_owned())
 }
 
 #[cfg(feature = "ssr")]

@@ -57,7 +57,9 @@ fn NewCode(made: NewShare) -> impl IntoView {
             <p>{t_string!(i18n, share.new_code_until, until = made.expires.clone()).to_string()}</p>
             <p>{t!(i18n, share.new_code_once)}</p>
             <h3>{t!(i18n, share.link_title)}</h3>
-            <figure class="qr qr-large" inner_html=made.link_qr.clone() role="img" aria-label=t_string!(i18n, share.link_scan).to_string()></figure>
+            {(!made.link_qr.is_empty()).then(|| view! {
+                <figure class="qr qr-large" inner_html=made.link_qr.clone() role="img" aria-label=t_string!(i18n, share.link_scan).to_string()></figure>
+            })}
             <p>{t!(i18n, share.link_how)}</p>
             <p><label for="share-link">{t!(i18n, share.link_text)}</label></p>
             <textarea id="share-link" class="share-link" readonly rows="3">{made.link.clone()}</textarea>

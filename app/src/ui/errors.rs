@@ -115,6 +115,7 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::DocumentsAlreadyAnswered => t_string!(i18n, err.documents_already_answered),
         Problem::DocumentsFileTooBig => t_string!(i18n, err.documents_file_too_big),
         Problem::DocumentsChooseFile => t_string!(i18n, err.documents_choose_file),
+        Problem::DocumentsCopyNotPdf => t_string!(i18n, err.documents_copy_not_pdf),
         Problem::DocumentsTitleRequired => t_string!(i18n, err.documents_title_required),
         Problem::DocumentsTitleTooLong => t_string!(i18n, err.documents_title_too_long),
         Problem::DocumentsSourceRequired => t_string!(i18n, err.documents_source_required),

@@ -309,6 +309,7 @@ fn table() -> Vec<Row> {
             ("document_date", "2025-01-01".into()), ("source", "Family Medicine".into()),
         ]), STAFF),
         row("/api/staff/records/fulfil", Documents, Call::Form(|_| vec![("id", "1".into())]), STAFF),
+        row("/api/staff/records/fulfil_file", Documents, Call::Multipart(none), STAFF),
         row("/api/staff/records/decline", Documents, Call::Form(|_| vec![("id", "1".into()), ("reason", "No".into())]), STAFF),
         row("/api/staff/proxy/request", Sharing, Call::Form(|_| vec![("id", "1".into())]), STAFF),
         row("/api/staff/proxy/approve", Sharing, Call::Form(|f| vec![

@@ -17,6 +17,7 @@ on_both_databases!(
     a_proxy_granted_documents_alone_gets_no_visit_records_nor_immunizations,
     a_requested_copy_is_made_by_him_as_its_requester_may_see_the_chart,
     a_request_is_checked_at_its_fields_and_a_declined_one_says_why,
+    him_answers_a_request_with_a_pdf_made_elsewhere,
     him_posts_a_document_checked_by_its_bytes_and_a_confidential_one_stays_from_proxies,
     visits_as_fhir_hold_the_facts_of_their_pdf_and_parse_as_r4,
     a_copy_asked_for_as_fhir_is_a_bundle_of_the_parts_asked_for,
@@ -488,6 +489,50 @@ async fn a_request_is_checked_at_its_fields_and_a_declined_one_says_why(app: &Te
     // Answered: the patient may ask again.
     let (status, _) = app.call(&leo, "documents/request_copy", &[("parts[]", "results")]).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+async fn him_answers_a_request_with_a_pdf_made_elsewhere(app: &TestApp) {
+    family(app).await;
+    let leo = app.signed_in("leo").await;
+    let (status, body) = app.call(&leo, "documents/request_copy", &[("parts[]", "visits")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let him = app.signed_in("him.lee").await;
+    let (_, queue) = app.call(&him, "staff/records/queue", &[]).await;
+    let id = queue[0]["id"].as_i64().unwrap();
+    let endpoint = format!("staff/records/fulfil_file?request={id}");
+    // Each problem is said at that request's file field; nothing is answered.
+    let field = format!("file-{id}");
+    let scanned = crate::proxy_fixture::pdf("Scanned paper chart 1998-2004");
+    let png = crate::proxy_fixture::png();
+    for (files, problem) in [
+        // A file input left empty still sends its (empty) part.
+        (vec![("", b"".as_slice())], "documents.choose_file"),
+        (vec![("chart.png", png.as_slice())], "documents.copy_not_pdf"),
+        (vec![("notes.txt", b"plain text".as_slice())], "messages.attachment_type"),
+    ] {
+        let (status, body) = app.call_multipart(&him, &endpoint, &[], &files).await;
+        assert_eq!((status, error_key(&body)), (StatusCode::UNPROCESSABLE_ENTITY, problem.into()), "{body}");
+        assert_eq!(body["Invalid"]["field"], field.as_str(), "{body}");
+    }
+    let (status, body) =
+        app.call_multipart(&him, "staff/records/fulfil_file", &[], &[("a.pdf", &scanned)]).await;
+    assert_eq!((status, error_key(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "error.bad_request".into()));
+    assert_eq!(app.count("SELECT COUNT(*) FROM record_requests WHERE status = 'pending'").await, 1);
+
+    let (status, body) = app.call_multipart(&him, &endpoint, &[], &[("chart.pdf", &scanned)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app.call_multipart(&him, &endpoint, &[], &[("chart.pdf", &scanned)]).await;
+    assert_eq!(
+        (status, error_key(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "documents.already_answered".into())
+    );
+    assert_eq!(app.audit_count("record-copy-fulfilled").await, 1);
+    // The patient downloads exactly the file HIM sent, from Requested records.
+    let (_, list) = app.call(&leo, "documents/list", &[("shelf", "requested")]).await;
+    let key = list["entries"][0]["key"].as_str().expect("the answered copy").to_owned();
+    let bytes =
+        fetch_file(app, &leo, "documents/download", &[("key", key)], "application/pdf").await.unwrap();
+    assert_eq!(bytes, scanned);
 }
 
 /// A document post as the staff page sends it (multipart, the file as `attachment`).

@@ -116,6 +116,7 @@ async fn an_app_reads_a_proxys_share_through_its_link_until_it_ends(app: &TestAp
     let (status, cors, answer) =
         ask(app, &link, json!({"recipient": "Dr. Lee's app", "passcode": LEO_BIRTH})).await;
     assert_eq!((status, cors.as_deref()), (StatusCode::OK, Some("*")), "{answer}");
+    assert_eq!(answer["status"], "can-change", "made from the chart as it is at each answer");
     let file = &answer["files"][0];
     assert_eq!(file["contentType"], "application/fhir+json");
     let bundle = open_record(&link.key, file["embedded"].as_str().expect("embedded when no limit is set"));
@@ -138,8 +139,13 @@ async fn an_app_reads_a_proxys_share_through_its_link_until_it_ends(app: &TestAp
     assert_eq!(fetched.headers()[header::CACHE_CONTROL], "no-store");
     let bundle = open_record(&link.key, &fetched.text().await.unwrap());
     assert!(!resources(&bundle, "Condition").is_empty());
+    // Once: the address is spent; another is no address at all.
+    assert_eq!(app.client().get(&location).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     let forged = location.replace("ticket=", "ticket=9");
     assert_eq!(app.client().get(&forged).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    // An app that does not say who asks is refused at the field (the patient reads it).
+    let (status, _, _) = ask(app, &link, json!({"recipient": " ", "passcode": LEO_BIRTH})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // The patient sees each read, with the app's own words, and who has seen the record.
     let leo = app.signed_in("leo").await;
@@ -153,18 +159,22 @@ async fn an_app_reads_a_proxys_share_through_its_link_until_it_ends(app: &TestAp
     assert_eq!(browsers, ["SMART Health Link: Small app", "SMART Health Link: Dr. Lee's app"], "{page}");
     assert_eq!(app.audit_count("share-viewed").await, 3, "two manifests and one fetched record");
 
-    // Ended: the manifest and the fetched address are gone at once.
+    // Ended: the manifest, and an address given before, are gone at once.
+    let (_, _, answer) =
+        ask(app, &link, json!({"recipient": "Small app", "passcode": LEO_BIRTH, "embeddedLengthMax": 100}))
+            .await;
+    let unspent = answer["files"][0]["location"].as_str().unwrap().to_owned();
     let id = page["shares"][0]["id"].to_string();
     assert_eq!(app.call(&parent, "share/end", &[("id", &id)]).await.0, StatusCode::OK);
     let (status, _, _) = ask(app, &link, json!({"recipient": "Dr. Lee's app", "passcode": LEO_BIRTH})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(app.client().get(&location).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.client().get(&unspent).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
 
 async fn wrong_passcodes_are_counted_and_said_until_the_link_closes(app: &TestApp) {
     family(app).await;
     let leo = app.signed_in("leo").await;
-    let made = make_share(app, &leo, &[("scope", "summary"), ("hours", "1")]).await;
+    let made = make_share(app, &leo, &[("scope", "summary"), ("hours", "168")]).await;
     let link = decode(made["link"].as_str().unwrap());
     // The patient's own share holds their confidential problem.
     let (status, _, answer) = ask(app, &link, json!({"recipient": "App", "passcode": LEO_BIRTH})).await;
@@ -172,15 +182,23 @@ async fn wrong_passcodes_are_counted_and_said_until_the_link_closes(app: &TestAp
     assert!(open_record(&link.key, answer["files"][0]["embedded"].as_str().unwrap())
         .to_string()
         .contains(SECRET));
-    for left in (0..5).rev() {
-        let (status, _, answer) =
-            ask(app, &link, json!({"recipient": "App", "passcode": "2011-03-03"})).await;
+    // Five wrong passcodes over the link's whole life (a right one in between gives none
+    // back), each said with what is left; not a date counts as wrong too.
+    for (passcode, left) in [("2011-03-03", 4), ("not a date", 3), ("2011-03-04", 2), ("2011-03-05", 1)] {
+        let (status, _, answer) = ask(app, &link, json!({"recipient": "App", "passcode": passcode})).await;
         assert_eq!((status, answer["remainingAttempts"].as_i64()), (StatusCode::UNAUTHORIZED, Some(left)));
     }
-    assert_eq!(app.audit_count("share-open-failed").await, 5);
-    // Closed for the day, even to the right passcode.
-    let (status, _, answer) = ask(app, &link, json!({"recipient": "App", "passcode": LEO_BIRTH})).await;
+    assert_eq!(ask(app, &link, json!({"recipient": "App", "passcode": LEO_BIRTH})).await.0, StatusCode::OK);
+    let (status, _, answer) = ask(app, &link, json!({"recipient": "App", "passcode": "2011-03-06"})).await;
     assert_eq!((status, answer["remainingAttempts"].as_i64()), (StatusCode::UNAUTHORIZED, Some(0)));
+    assert_eq!(app.audit_count("share-open-failed").await, 5);
+    // The link is gone, even to the right passcode; the code, a credential of its own, works.
+    let (status, _, _) = ask(app, &link, json!({"recipient": "App", "passcode": LEO_BIRTH})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let code = made["code"].as_str().unwrap();
+    let (status, body) =
+        app.call(&app.client(), "share/open", &[("code", code), ("birth_date", LEO_BIRTH)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     // An unknown link is not found, whatever the passcode.
     let unknown = Link { url: format!("{}/api/shl/manifest?link=nope", app.base), ..link };
     let (status, _, _) = ask(app, &unknown, json!({"recipient": "App", "passcode": LEO_BIRTH})).await;

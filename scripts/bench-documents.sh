@@ -43,5 +43,5 @@ SERVER=$!
 for _ in $(seq 1 50); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
 peak() { awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$SERVER/status"; }
 echo "server peak memory before: $(peak)"
-"$LOAD" --base "$BASE" --big s1.0
+"$LOAD" --base "$BASE" --big s1.0 --pid "$SERVER"
 echo "server peak memory after:  $(peak)"

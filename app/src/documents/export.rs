@@ -72,11 +72,20 @@ pub async fn download_export(id: i64) -> Result<ByteStream<AppError>, AppError> 
     if file.max_confidential > chart.visibility().max_flag() || !sections.iter().all(|s| chart.may(*s)) {
         return Err(AppError::Forbidden);
     }
-    Ok(download::file("my-health-record.zip", "application/zip", file.file_bytes))
+    // Sent piece by piece, as stored: a large archive is never whole in the server's memory.
+    let pieces = futures::stream::try_unfold(0_i64, move |seq| {
+        let chart = chart.clone();
+        async move {
+            let piece = store::chunk(&chart, id, seq, now).await?;
+            Ok::<_, AppError>(piece.map(|bytes| (bytes, seq + 1)))
+        }
+    });
+    Ok(download::pieces("my-health-record.zip", "application/zip", file.byte_size, pieces))
 }
 
-/// One archive is made at a time, server-wide: each holds a whole record in memory and
-/// its PDFs take a core; the others wait their turn (their page shows 0%).
+/// One archive is made at a time, server-wide: each holds one part of a record in memory
+/// at a time (the record's PDF, its FHIR bundle, a document) and its PDFs take a core; the
+/// others wait their turn (their page shows 0%).
 #[cfg(feature = "ssr")]
 static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
@@ -90,7 +99,7 @@ async fn make_in_background(chart: ChartScope, id: i64, lang: MailLanguage) {
     let made = tokio::spawn(async move { archive(&job, id, lang).await }).await;
     let now = chart.state().clock.now_ms();
     let stored = match made {
-        Ok(Ok(bytes)) => store::finish(&chart, id, &bytes, now, now + EXPORT_HOURS * 3_600_000).await,
+        Ok(Ok(byte_size)) => store::finish(&chart, id, byte_size, now, now + EXPORT_HOURS * 3_600_000).await,
         Ok(Err(e)) => Err(sqlx::Error::Protocol(format!("archive: {e}"))),
         Err(e) => Err(sqlx::Error::Protocol(format!("archive task: {e}"))),
     };
@@ -104,19 +113,21 @@ async fn make_in_background(chart: ChartScope, id: i64, lang: MailLanguage) {
 }
 
 /// The zip: the record (PDF and FHIR), then each document on file, the progress saved as
-/// it goes.
+/// it goes; stored in pieces as it is written. Its size in bytes.
 #[cfg(feature = "ssr")]
-async fn archive(chart: &ChartScope, id: i64, lang: MailLanguage) -> Result<Vec<u8>, AppError> {
-    let mut zip = Archive::new();
+async fn archive(chart: &ChartScope, id: i64, lang: MailLanguage) -> Result<i64, AppError> {
+    let mut zip = Archive::new(chart, id);
     let parts: Vec<RecordPart> = RecordPart::ALL.into_iter().filter(|p| chart.may(p.section())).collect();
     let all_dates = Span { from: None, to: None };
     if !parts.is_empty() {
-        zip.add("record.pdf", &copy::record_file(chart, &parts, all_dates, CopyFormat::Pdf, lang).await?)?;
+        zip.add("record.pdf", &copy::record_file(chart, &parts, all_dates, CopyFormat::Pdf, lang).await?)
+            .await?;
         store::set_progress(chart, id, 35).await?;
         zip.add(
             "record-fhir.json",
             &copy::record_file(chart, &parts, all_dates, CopyFormat::Fhir, lang).await?,
-        )?;
+        )
+        .await?;
         store::set_progress(chart, id, 60).await?;
     }
     if chart.may(Section::HealthSummary) {
@@ -126,7 +137,8 @@ async fn archive(chart: &ChartScope, id: i64, lang: MailLanguage) -> Result<Vec<
             zip.add(
                 "documents/immunization-record.pdf",
                 &records::immunization_record(lang, &about.header(), &doses),
-            )?;
+            )
+            .await?;
         }
     }
     let posted = documents::all_posted(chart).await?;
@@ -139,7 +151,7 @@ async fn archive(chart: &ChartScope, id: i64, lang: MailLanguage) -> Result<Vec<
                 doc.id,
                 super::api::extension(&file.media_type)
             );
-            zip.add(&name, &file.content)?;
+            zip.add(&name, &file.content).await?;
         }
         store::set_progress(chart, id, 60 + 35 * (n as i64 + 1) / count).await?;
     }
@@ -147,29 +159,59 @@ async fn archive(chart: &ChartScope, id: i64, lang: MailLanguage) -> Result<Vec<
         if let Some((media_type, bytes)) = crate::proxy::store::signed_form_file(chart, form.id).await? {
             let name =
                 format!("documents/proxy-authorization-{}{}", form.id, super::api::extension(&media_type));
-            zip.add(&name, &bytes)?;
+            zip.add(&name, &bytes).await?;
         }
     }
     if let Some(notice) = &chart.state().config.privacy_notice {
-        zip.add("documents/notice-of-privacy-practices.pdf", &notice.pdf)?;
+        zip.add("documents/notice-of-privacy-practices.pdf", &notice.pdf).await?;
     }
-    zip.finish()
+    zip.finish().await
 }
 
-/// A zip being written in memory: PDFs and images stored as they are (already
-/// compressed), the rest deflated.
+/// The size of the pieces an archive is stored and sent in.
 #[cfg(feature = "ssr")]
-struct Archive {
-    writer: zip::ZipWriter<std::io::Cursor<Vec<u8>>>,
+const PIECE_BYTES: usize = 1024 * 1024;
+
+/// A zip written as a stream (no seeking back: sizes go after each file), its output
+/// stored in `PIECE_BYTES` pieces after each file: PDFs and images stored as they are
+/// (already compressed), the rest deflated.
+#[cfg(feature = "ssr")]
+struct Archive<'a> {
+    writer: zip::ZipWriter<zip::write::StreamWriter<Unstored>>,
+    unstored: Unstored,
+    chart: &'a ChartScope,
+    id: i64,
+    pieces: i64,
+    stored_bytes: i64,
+}
+
+/// What the writer wrote and is not stored yet (shared with the writer, which owns its
+/// sink; locked only between awaits).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Default)]
+struct Unstored(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+#[cfg(feature = "ssr")]
+impl std::io::Write for Unstored {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().map_err(|_| std::io::Error::other("archive buffer poisoned"))?.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(feature = "ssr")]
-impl Archive {
-    fn new() -> Archive {
-        Archive { writer: zip::ZipWriter::new(std::io::Cursor::new(Vec::new())) }
+impl<'a> Archive<'a> {
+    fn new(chart: &'a ChartScope, id: i64) -> Archive<'a> {
+        let unstored = Unstored::default();
+        let writer = zip::ZipWriter::new_stream(unstored.clone());
+        Archive { writer, unstored, chart, id, pieces: 0, stored_bytes: 0 }
     }
 
-    fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), AppError> {
+    async fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), AppError> {
         use std::io::Write;
         use zip::{write::SimpleFileOptions, CompressionMethod};
         let method =
@@ -178,10 +220,33 @@ impl Archive {
             .compression_method(method)
             .large_file(bytes.len() > u32::MAX as usize / 2);
         self.writer.start_file(name, options).map_err(|_| AppError::Unavailable)?;
-        self.writer.write_all(bytes).map_err(|_| AppError::Unavailable)
+        self.writer.write_all(bytes).map_err(|_| AppError::Unavailable)?;
+        self.store(false).await
     }
 
-    fn finish(self) -> Result<Vec<u8>, AppError> {
-        Ok(self.writer.finish().map_err(|_| AppError::Unavailable)?.into_inner())
+    /// Stores every full piece written so far (with `all`, the last one too).
+    async fn store(&mut self, all: bool) -> Result<(), AppError> {
+        loop {
+            let piece: Vec<u8> = {
+                let mut unstored = self.unstored.0.lock().map_err(|_| AppError::Unavailable)?;
+                if unstored.len() < PIECE_BYTES && !(all && !unstored.is_empty()) {
+                    break;
+                }
+                let take = unstored.len().min(PIECE_BYTES);
+                unstored.drain(..take).collect()
+            };
+            store::add_chunk(self.chart, self.id, self.pieces, &piece).await?;
+            self.pieces += 1;
+            self.stored_bytes += piece.len() as i64;
+        }
+        Ok(())
+    }
+
+    /// Writes the zip's directory and stores the rest: the archive's size in bytes.
+    async fn finish(mut self) -> Result<i64, AppError> {
+        let writer = std::mem::replace(&mut self.writer, zip::ZipWriter::new_stream(Unstored::default()));
+        writer.finish().map_err(|_| AppError::Unavailable)?;
+        self.store(true).await?;
+        Ok(self.stored_bytes)
     }
 }

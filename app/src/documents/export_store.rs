@@ -67,20 +67,13 @@ pub async fn set_progress(chart: &ChartScope, id: i64, progress: i64) -> Result<
     Ok(())
 }
 
-pub async fn finish(
-    chart: &ChartScope,
-    id: i64,
-    bytes: &[u8],
-    now: i64,
-    expires_at: i64,
-) -> Result<(), sqlx::Error> {
+/// Stores the next piece of an archive in the making (`seq` from 0).
+pub async fn add_chunk(chart: &ChartScope, id: i64, seq: i64, bytes: &[u8]) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE record_exports SET status = 'ready', progress = 100, finished_at = $1, expires_at = $2, \
-         byte_size = $3, file_bytes = $4 WHERE id = $5 AND patient_id = $6",
+        "INSERT INTO record_export_chunks (export_id, seq, bytes) SELECT id, $1, $2 FROM record_exports \
+         WHERE id = $3 AND patient_id = $4 AND status = 'working'",
     )
-    .bind(now)
-    .bind(expires_at)
-    .bind(bytes.len() as i64)
+    .bind(seq)
     .bind(bytes)
     .bind(id)
     .bind(chart.patient_id())
@@ -89,11 +82,42 @@ pub async fn finish(
     Ok(())
 }
 
+/// The archive is whole (`byte_size` bytes in its pieces): ready until `expires_at`.
+pub async fn finish(
+    chart: &ChartScope,
+    id: i64,
+    byte_size: i64,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE record_exports SET status = 'ready', progress = 100, finished_at = $1, expires_at = $2, \
+         byte_size = $3 WHERE id = $4 AND patient_id = $5",
+    )
+    .bind(now)
+    .bind(expires_at)
+    .bind(byte_size)
+    .bind(id)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
+    .await?;
+    Ok(())
+}
+
+/// The archive failed: marked so, and the pieces it had are dropped.
 pub async fn fail(chart: &ChartScope, id: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE record_exports SET status = 'failed', finished_at = $1 WHERE id = $2 AND patient_id = $3",
     )
     .bind(now)
+    .bind(id)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
+    .await?;
+    sqlx::query(
+        "DELETE FROM record_export_chunks WHERE export_id IN (SELECT id FROM record_exports \
+         WHERE id = $1 AND patient_id = $2)",
+    )
     .bind(id)
     .bind(chart.patient_id())
     .execute(&chart.db().write)
@@ -106,13 +130,13 @@ pub async fn fail(chart: &ChartScope, id: i64, now: i64) -> Result<(), sqlx::Err
 pub struct ExportFile {
     pub max_confidential: i64,
     pub sections: String,
-    pub file_bytes: Vec<u8>,
+    pub byte_size: i64,
 }
 
 pub async fn file(chart: &ChartScope, id: i64, now: i64) -> Result<Option<ExportFile>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT max_confidential, sections, file_bytes FROM record_exports WHERE id = $1 AND patient_id = $2 \
-         AND requested_by = $3 AND status = 'ready' AND expires_at > $4 AND file_bytes IS NOT NULL",
+        "SELECT max_confidential, sections, byte_size FROM record_exports WHERE id = $1 AND patient_id = $2 \
+         AND requested_by = $3 AND status = 'ready' AND expires_at > $4 AND byte_size IS NOT NULL",
     )
     .bind(id)
     .bind(chart.patient_id())
@@ -122,12 +146,28 @@ pub async fn file(chart: &ChartScope, id: i64, now: i64) -> Result<Option<Export
     .await
 }
 
-/// Drops the files of the reader's archives that have expired (the rows stay, for the
+/// One piece of a ready archive of the reader's (None past the last, or once it expired).
+pub async fn chunk(chart: &ChartScope, id: i64, seq: i64, now: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT c.bytes FROM record_export_chunks c JOIN record_exports e ON e.id = c.export_id \
+         WHERE c.export_id = $1 AND c.seq = $2 AND e.patient_id = $3 AND e.requested_by = $4 \
+         AND e.status = 'ready' AND e.expires_at > $5",
+    )
+    .bind(id)
+    .bind(seq)
+    .bind(chart.patient_id())
+    .bind(chart.reader_user_id())
+    .bind(now)
+    .fetch_optional(&chart.db().read)
+    .await
+}
+
+/// Drops the pieces of the reader's archives that have expired (the rows stay, for the
 /// page to say so).
 pub async fn drop_expired(chart: &ChartScope, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE record_exports SET file_bytes = NULL WHERE patient_id = $1 AND requested_by = $2 \
-         AND expires_at <= $3 AND file_bytes IS NOT NULL",
+        "DELETE FROM record_export_chunks WHERE export_id IN (SELECT id FROM record_exports \
+         WHERE patient_id = $1 AND requested_by = $2 AND expires_at <= $3)",
     )
     .bind(chart.patient_id())
     .bind(chart.reader_user_id())
@@ -137,11 +177,12 @@ pub async fn drop_expired(chart: &ChartScope, now: i64) -> Result<(), sqlx::Erro
     Ok(())
 }
 
-/// Drops every expired archive's file (the server runs it every ten minutes, with
-/// `throttle::prune`): an archive nobody came back for does not stay in the database.
+/// Drops every expired or failed archive's pieces (the server runs it every ten minutes,
+/// with `throttle::prune`): an archive nobody came back for does not stay in the database.
 pub async fn prune(db: &crate::infra::Db, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE record_exports SET file_bytes = NULL WHERE expires_at <= $1 AND file_bytes IS NOT NULL",
+        "DELETE FROM record_export_chunks WHERE export_id IN (SELECT id FROM record_exports \
+         WHERE expires_at <= $1 OR status = 'failed')",
     )
     .bind(now)
     .execute(&db.write)

@@ -873,6 +873,17 @@ fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 async fn the_whole_record_is_one_archive_made_in_the_background_that_expires(app: &TestApp) {
     let f = family(app).await;
     visit(app, f.leo, 60, "ALPHA").await;
+    // A letter of 2.5 MB (a scan): the archive is stored and sent in 1 MiB pieces.
+    let mut scan = crate::proxy_fixture::pdf("large scan");
+    scan.resize(2_500_000, b' ');
+    sqlx::query(
+        "UPDATE documents SET content = $1 WHERE id = (SELECT MIN(id) FROM documents WHERE patient_id = $2)",
+    )
+    .bind(&scan)
+    .bind(f.leo)
+    .execute(&app.state.db.write)
+    .await
+    .unwrap();
     let leo = app.signed_in("leo").await;
     let (_, before) = app.call(&leo, "documents/export_status", &[]).await;
     assert!(before["status"].is_null(), "{before}");
@@ -884,7 +895,12 @@ async fn the_whole_record_is_one_archive_made_in_the_background_that_expires(app
         fetch_file(app, &leo, "documents/export_download", &[("id", id.to_string())], "application/zip")
             .await
             .unwrap();
+    let pieces =
+        app.count(&format!("SELECT COUNT(*) FROM record_export_chunks WHERE export_id = {id}")).await;
+    let largest = app.count("SELECT CAST(MAX(LENGTH(bytes)) AS BIGINT) FROM record_export_chunks").await;
+    assert!(pieces >= 3 && largest <= 1024 * 1024, "{pieces} pieces, the largest {largest} bytes");
     let files = unzip(&bytes);
+    assert!(files.iter().any(|(_, b)| *b == scan), "the large letter, whole");
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     for expected in ["record.pdf", "record-fhir.json"] {
         assert!(names.contains(&expected), "{names:?}");
@@ -944,8 +960,6 @@ async fn the_whole_record_is_one_archive_made_in_the_background_that_expires(app
     assert_eq!(view["status"], "Expired", "{view}");
     let gone = download(app, &leo, "documents/export_download", &[("id", id.to_string())]).await.unwrap_err();
     assert_eq!(gone.0, StatusCode::NOT_FOUND);
-    let kept = app
-        .count("SELECT COUNT(*) FROM record_exports WHERE file_bytes IS NOT NULL AND requested_by <> 0")
-        .await;
+    let kept = app.count("SELECT COUNT(DISTINCT export_id) FROM record_export_chunks").await;
     assert_eq!(kept, 1, "the patient's expired file was dropped (the parent's has a day left)");
 }

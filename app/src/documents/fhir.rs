@@ -44,7 +44,7 @@ const IDENTIFIER_TYPE: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
 
 /// The bundle as JSON bytes; `generated_ms` is its timestamp.
 pub fn bundle(subject: &Subject<'_>, copy: &CopyContents<'_>, generated_ms: i64) -> Vec<u8> {
-    let mut out = Bundle::default();
+    let mut out = Bundle::new(generated_ms);
     let patient = out.add(patient(subject));
     for problem in copy.problems.iter().flatten() {
         let mut condition = json!({
@@ -96,25 +96,31 @@ pub fn bundle(subject: &Subject<'_>, copy: &CopyContents<'_>, generated_ms: i64)
     for (_, _, lines) in copy.results.iter().flatten() {
         add_report(&mut out, &patient, None, lines);
     }
-    let document = json!({
-        "resourceType": "Bundle",
-        "type": "collection",
-        "timestamp": instant(generated_ms),
-        "entry": out.entries,
-    });
-    serde_json::to_vec_pretty(&document).unwrap_or_default()
+    out.finish()
 }
 
-/// The entries so far; each resource gets a fresh `urn:uuid:` and is referred to by it.
-#[derive(Default)]
+/// The bundle being written: each entry is serialized as it is added (a record with
+/// 10,000 results is 40,000 resources: as JSON values at once they took 400 MB; as text,
+/// a tenth of that). Each resource gets a fresh `urn:uuid:` and is referred to by it.
 struct Bundle {
-    entries: Vec<Value>,
+    json: Vec<u8>,
+    entries: usize,
     /// The reports written so far: a copy with visits and results lists a visit's results
     /// in both parts (the PDF prints them twice); the bundle holds each once.
-    reports: Vec<i64>,
+    reports: std::collections::HashSet<i64>,
 }
 
 impl Bundle {
+    fn new(generated_ms: i64) -> Bundle {
+        let head =
+            json!({ "resourceType": "Bundle", "type": "collection", "timestamp": instant(generated_ms) });
+        let mut json = serde_json::to_vec(&head).unwrap_or_default();
+        // Open the entry list inside the object: `{...}` becomes `{...,"entry":[`.
+        json.pop();
+        json.extend_from_slice(br#","entry":["#);
+        Bundle { json, entries: 0, reports: Default::default() }
+    }
+
     /// Adds the resource (without the empty texts a chart may hold: FHIR has no empty
     /// string) and answers a Reference to it.
     fn add(&mut self, mut resource: Value) -> Value {
@@ -122,8 +128,19 @@ impl Bundle {
         let id = uuid::Uuid::new_v4().to_string();
         resource["id"] = json!(id);
         let url = format!("urn:uuid:{id}");
-        self.entries.push(json!({ "fullUrl": url, "resource": resource }));
+        if self.entries > 0 {
+            self.json.push(b',');
+        }
+        self.json.push(b'\n');
+        let entry = json!({ "fullUrl": url, "resource": resource });
+        serde_json::to_writer(&mut self.json, &entry).expect("a JSON value writes to memory");
+        self.entries += 1;
         json!({ "reference": url })
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.json.extend_from_slice(b"\n]}\n");
+        self.json
     }
 }
 
@@ -193,10 +210,9 @@ fn add_visit(out: &mut Bundle, patient: &Value, org: &str, printed: &PrintedVisi
 /// One report with its observations (all of `lines` share the report).
 fn add_report(out: &mut Bundle, patient: &Value, encounter: Option<&Value>, lines: &[&ObservationRow]) {
     let Some(first) = lines.first() else { return };
-    if out.reports.contains(&first.report_id) {
+    if !out.reports.insert(first.report_id) {
         return;
     }
-    out.reports.push(first.report_id);
     let mut results = Vec::with_capacity(lines.len());
     for line in lines {
         let mut observation = json!({
@@ -318,6 +334,24 @@ mod tests {
             json!({ "a": "", "b": { "text": "" }, "c": [{ "text": " " }], "d": "kept", "e": 0 });
         drop_empty(&mut resource);
         assert_eq!(resource, json!({ "d": "kept", "e": 0 }));
+    }
+
+    #[test]
+    fn a_bundle_written_entry_by_entry_is_one_json_document() {
+        let empty: Value = serde_json::from_slice(&Bundle::new(0).finish()).unwrap();
+        assert_eq!(empty["entry"], json!([]));
+        let mut out = Bundle::new(1_767_360_600_000);
+        let first = out.add(json!({ "resourceType": "Patient", "gender": "" }));
+        out.add(json!({ "resourceType": "Observation", "subject": first }));
+        let bundle: Value = serde_json::from_slice(&out.finish()).unwrap();
+        assert_eq!(
+            (bundle["resourceType"].as_str(), bundle["timestamp"].as_str()),
+            (Some("Bundle"), Some("2026-01-02T13:30:00Z"))
+        );
+        let entries = bundle["entry"].as_array().unwrap();
+        assert_eq!(entries.len(), 2);
+        assert!(entries[0]["resource"].get("gender").is_none(), "empty texts left out");
+        assert_eq!(entries[1]["resource"]["subject"]["reference"], entries[0]["fullUrl"]);
     }
 
     #[test]

@@ -216,6 +216,11 @@ test("a patient shares a visit with a code, a clinician opens it without an acco
   await expect(page.locator(".share-code")).toHaveCount(0);
   const name = `Code ending ${code.slice(-4)}`;
   await expect(page.locator(".document-title", { hasText: name })).toBeVisible();
+  await page.getByRole("button", { name: "Español" }).click();
+  await expect(page.getByRole("heading", { name: "Compartir su expediente", level: 1 })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("heading", { name: "Share your record", level: 1 })).toBeVisible();
 
   // A clinician elsewhere, in a browser of their own with no account.
   const clinicianContext = await browser.newContext();

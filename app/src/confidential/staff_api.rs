@@ -66,6 +66,13 @@ pub async fn set_confidential(
     if kind == ItemKind::Result {
         crate::results::store::refresh_series_later(chart.db(), id);
     }
+    // Copies made for proxies before may hold the item: they are withdrawn.
+    let withdrawn = if confidential {
+        crate::documents::withdraw_proxy_snapshots(&chart, staff.state().clock.now_ms()).await?
+    } else {
+        0
+    };
     let action = if confidential { "marked-confidential" } else { "unmarked-confidential" };
-    chart.audit_write(Section::Home, action, &format!("{}={id}", kind.as_str())).await
+    let detail = format!("{}={id} proxy_copies_withdrawn={withdrawn}", kind.as_str());
+    chart.audit_write(Section::Home, action, &detail).await
 }

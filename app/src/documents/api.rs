@@ -59,7 +59,8 @@ async fn entries(chart: &ChartScope) -> Result<Vec<DocumentEntry>, AppError> {
         .collect();
     // Copies the reader asked for, once HIM has made them (`request_api` lists them all).
     for request in super::request_store::mine(chart).await? {
-        if let (Some(done), "fulfilled") = (request.decided_at, request.status.as_str()) {
+        let withdrawn = request.withdrawn_at.is_some();
+        if let (Some(done), "fulfilled", false) = (request.decided_at, request.status.as_str(), withdrawn) {
             entries.push(DocumentEntry {
                 key: DocumentRef::Request(request.id).key(),
                 kind: EntryKind::RequestedCopy,

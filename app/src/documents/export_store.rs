@@ -92,7 +92,7 @@ pub async fn finish(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE record_exports SET status = 'ready', progress = 100, finished_at = $1, expires_at = $2, \
-         byte_size = $3 WHERE id = $4 AND patient_id = $5",
+         byte_size = $3 WHERE id = $4 AND patient_id = $5 AND status = 'working'",
     )
     .bind(now)
     .bind(expires_at)
@@ -188,4 +188,35 @@ pub async fn prune(db: &crate::infra::Db, now: i64) -> Result<(), sqlx::Error> {
     .execute(&db.write)
     .await?;
     Ok(())
+}
+
+/// Ends the proxies' archives of the chart (made at a proxy's visibility) at once: part of
+/// the chart has just become confidential. Ready ones expire and lose their pieces; one in
+/// the making fails (it may have read the part before). How many were ended.
+pub async fn withdraw_for_proxies(chart: &ChartScope, now: i64) -> Result<u64, sqlx::Error> {
+    let expired = sqlx::query(
+        "UPDATE record_exports SET expires_at = $1 WHERE patient_id = $2 AND max_confidential = 0 \
+         AND status = 'ready' AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
+    .await?;
+    let failed = sqlx::query(
+        "UPDATE record_exports SET status = 'failed', finished_at = $1 WHERE patient_id = $2 \
+         AND max_confidential = 0 AND status = 'working'",
+    )
+    .bind(now)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
+    .await?;
+    sqlx::query(
+        "DELETE FROM record_export_chunks WHERE export_id IN (SELECT id FROM record_exports \
+         WHERE patient_id = $1 AND max_confidential = 0 AND (expires_at <= $2 OR status = 'failed'))",
+    )
+    .bind(chart.patient_id())
+    .bind(now)
+    .execute(&chart.db().write)
+    .await?;
+    Ok(expired.rows_affected() + failed.rows_affected())
 }

@@ -328,16 +328,30 @@ pub enum RequestStatus {
     Pending,
     Fulfilled,
     Declined,
+    /// A proxy's copy withdrawn: part of the chart became confidential after it was made.
+    Withdrawn,
 }
 
 impl RequestStatus {
-    pub fn parse(text: &str) -> RequestStatus {
+    pub fn parse(text: &str, withdrawn: bool) -> RequestStatus {
         match text {
+            "fulfilled" if withdrawn => RequestStatus::Withdrawn,
             "fulfilled" => RequestStatus::Fulfilled,
             "declined" => RequestStatus::Declined,
             _ => RequestStatus::Pending,
         }
     }
+}
+
+/// Part of the chart has just become confidential: the copies and archives made for its
+/// proxies (at their visibility, when that part was not confidential) are withdrawn.
+#[cfg(feature = "ssr")]
+pub async fn withdraw_proxy_snapshots(
+    chart: &crate::access::ChartScope,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let copies = request_store::withdraw_for_proxies(chart, now).await?;
+    Ok(copies + export_store::withdraw_for_proxies(chart, now).await?)
 }
 
 /// One of the reader's own requests for a copy, as they see it.

@@ -31,7 +31,7 @@ pub async fn record_requests() -> Result<RequestPage, AppError> {
         .into_iter()
         .map(|r| RecordRequestView {
             id: r.id,
-            status: RequestStatus::parse(&r.status),
+            status: RequestStatus::parse(&r.status, r.withdrawn_at.is_some()),
             requested_on: clock.date_of(r.created_at),
             due_on: clock.date_of(r.due_at),
             from: r.from_date,

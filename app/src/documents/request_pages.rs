@@ -132,6 +132,7 @@ fn RequestRow(request: RecordRequestView) -> impl IntoView {
             <p>{t!(i18n, documents.status_declined)}" " {request.decline_reason.clone().unwrap_or_default()}</p>
         }
         .into_any(),
+        RequestStatus::Withdrawn => view! { <p>{t!(i18n, documents.status_withdrawn)}</p> }.into_any(),
     };
     view! {
         <li class="document">

@@ -24,6 +24,8 @@ pub struct RequestRow {
     pub reason: String,
     pub decline_reason: Option<String>,
     pub decided_at: Option<i64>,
+    /// A proxy's copy withdrawn when part of the chart became confidential.
+    pub withdrawn_at: Option<i64>,
 }
 
 pub struct NewRequest<'a> {
@@ -61,7 +63,8 @@ pub async fn insert(chart: &ChartScope, new: &NewRequest<'_>) -> Result<Option<i
 
 macro_rules! request_columns {
     () => {
-        "id, status, created_at, due_at, from_date, to_date, parts, format, reason, decline_reason, decided_at"
+        "id, status, created_at, due_at, from_date, to_date, parts, format, reason, decline_reason, decided_at, \
+         withdrawn_at"
     };
 }
 
@@ -119,7 +122,7 @@ pub struct QueueRow {
 pub async fn pending_queue(staff: &StaffAccess) -> Result<Unseen<QueueRow>, sqlx::Error> {
     let rows: Vec<QueueRow> = sqlx::query_as(
         "SELECT q.id, q.status, q.created_at, q.due_at, q.from_date, q.to_date, q.parts, q.format, q.reason, q.decline_reason, \
-         q.decided_at, q.patient_id, p.given_name, p.family_name, p.mrn, p.birth_date, u.display_name AS requester, q.max_confidential \
+         q.decided_at, q.withdrawn_at, q.patient_id, p.given_name, p.family_name, p.mrn, p.birth_date, u.display_name AS requester, q.max_confidential \
          FROM record_requests q JOIN patients p ON p.id = q.patient_id JOIN users u ON u.id = q.requested_by \
          WHERE q.status = 'pending' ORDER BY q.due_at, q.id LIMIT $1",
     )
@@ -193,4 +196,19 @@ pub async fn decline(chart: &ChartScope, id: i64, reason: &str, now: i64) -> Res
     .execute(&chart.db().write)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Withdraws the proxies' copies of the chart (made at a proxy's visibility): part of the
+/// chart has just become confidential, and a copy made before may hold it. Their files go;
+/// the requests say so. How many were withdrawn.
+pub async fn withdraw_for_proxies(chart: &ChartScope, now: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE record_requests SET file_bytes = NULL, withdrawn_at = $1 WHERE patient_id = $2 \
+         AND max_confidential = 0 AND status = 'fulfilled' AND withdrawn_at IS NULL",
+    )
+    .bind(now)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
+    .await?;
+    Ok(done.rows_affected())
 }

@@ -18,6 +18,7 @@ on_both_databases!(
     a_requested_copy_is_made_by_him_as_its_requester_may_see_the_chart,
     a_request_is_checked_at_its_fields_and_a_declined_one_says_why,
     him_answers_a_request_with_a_pdf_made_elsewhere,
+    a_proxys_copies_are_withdrawn_when_part_of_the_chart_becomes_confidential,
     him_posts_a_document_checked_by_its_bytes_and_a_confidential_one_stays_from_proxies,
     visits_as_fhir_hold_the_facts_of_their_pdf_and_parse_as_r4,
     a_copy_asked_for_as_fhir_is_a_bundle_of_the_parts_asked_for,
@@ -533,6 +534,61 @@ async fn him_answers_a_request_with_a_pdf_made_elsewhere(app: &TestApp) {
     let bytes =
         fetch_file(app, &leo, "documents/download", &[("key", key)], "application/pdf").await.unwrap();
     assert_eq!(bytes, scanned);
+}
+
+async fn a_proxys_copies_are_withdrawn_when_part_of_the_chart_becomes_confidential(app: &TestApp) {
+    let f = family(app).await;
+    let alpha = visit(app, f.leo, 60, "ALPHA").await;
+    let leo = app.signed_in("leo").await;
+    let parent = parent_with(app, &f, &Section::GRANTABLE).await;
+    for reader in [&leo, &parent] {
+        let (status, body) = app.call(reader, "documents/request_copy", &[("parts[]", "visits")]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let him = app.signed_in("him.lee").await;
+    let (_, queue) = app.call(&him, "staff/records/queue", &[]).await;
+    for request in queue.as_array().unwrap() {
+        let (status, body) =
+            app.call(&him, "staff/records/fulfil", &[("id", &request["id"].to_string())]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    app.call(&parent, "documents/export_start", &[]).await;
+    let archive = export_when_done(app, &parent).await["Ready"]["id"].as_i64().expect("the parent's archive");
+    let parents_copy = app.call(&parent, "documents/list", &[("shelf", "requested")]).await.1["entries"][0]
+        ["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // A clinician makes a visit's note confidential: the copies made for the parent go.
+    let rivera = app.signed_in("dr.rivera").await;
+    let mark = [
+        ("patient_id", f.leo.to_string()),
+        ("kind", "Note".to_owned()),
+        ("id", alpha.to_string()),
+        ("confidential", "true".to_owned()),
+    ];
+    let mark: Vec<(&str, &str)> = mark.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, body) = app.call(&rivera, "staff/confidential/set", &mark).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, page) = app.call(&parent, "documents/requests", &[]).await;
+    assert_eq!(page["requests"][0]["status"], "Withdrawn", "{page}");
+    let (_, list) = app.call(&parent, "documents/list", &[("shelf", "requested")]).await;
+    assert_eq!(list["entries"].as_array().unwrap().len(), 0, "{list}");
+    let gone = download(app, &parent, "documents/download", &[("key", parents_copy)]).await.unwrap_err();
+    assert_eq!(gone.0, StatusCode::NOT_FOUND);
+    let (_, view) = app.call(&parent, "documents/export_status", &[]).await;
+    assert_eq!(view["status"], "Expired", "{view}");
+    let gone = download(app, &parent, "documents/export_download", &[("id", archive.to_string())]).await;
+    assert_eq!(gone.unwrap_err().0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM record_export_chunks WHERE export_id = {archive}")).await,
+        0
+    );
+    // The patient's own copy stays: it was made at their visibility.
+    let (_, list) = app.call(&leo, "documents/list", &[("shelf", "requested")]).await;
+    let key = list["entries"][0]["key"].as_str().expect("the patient's copy").to_owned();
+    assert!(download(app, &leo, "documents/download", &[("key", key)]).await.is_ok());
 }
 
 /// A document post as the staff page sends it (multipart, the file as `attachment`).

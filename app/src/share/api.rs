@@ -121,9 +121,6 @@ pub async fn create_share(
         _ => return Err(AppError::Forbidden),
     };
     let now = chart.state().clock.now_ms();
-    if store::active_count(&chart, now).await? >= MAX_ACTIVE_SHARES {
-        return Err(AppError::invalid("form", Problem::ShareTooMany));
-    }
     let code = crypto::random_from_alphabet(CODE_ALPHABET, CODE_LENGTH);
     let (link_id, link_key) = (crypto::random_token(32), link::new_key());
     let row = store::NewShareRow {
@@ -136,7 +133,9 @@ pub async fn create_share(
         now,
         expires_at: now + hours * HOUR_MS,
     };
-    let id = store::insert(&chart, &row).await?;
+    let id = store::insert(&chart, &row, MAX_ACTIVE_SHARES)
+        .await?
+        .ok_or_else(|| AppError::invalid("form", Problem::ShareTooMany))?;
     let detail = format!("share={id} scope={} hours={hours}", scope.slug());
     chart.audit_write(Section::Documents, "share-created", &detail).await?;
     let shown_once = format!("{id}.{code}.{link_id}.{}", URL_SAFE_NO_PAD.encode(link_key));

@@ -28,22 +28,34 @@ pub struct NewShareRow<'a> {
     pub expires_at: i64,
 }
 
-/// Codes this reader made and has in use on the chart (not ended, not expired).
-pub async fn active_count(chart: &ChartScope, now: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+/// Stores the share, at the reader's visibility (a proxy's holds nothing confidential),
+/// unless the reader already has `max_active` codes in use on the chart (None). Counted and
+/// stored in one transaction that first locks the reader's row (a write, so SQLite takes
+/// its write lock too): two codes made at once cannot both pass the count.
+pub async fn insert(
+    chart: &ChartScope,
+    new: &NewShareRow<'_>,
+    max_active: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = chart.db().write.begin().await?;
+    sqlx::query("UPDATE users SET display_name = display_name WHERE id = $1")
+        .bind(chart.reader_user_id())
+        .execute(&mut *tx)
+        .await?;
+    let active: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM record_shares WHERE patient_id = $1 AND created_by = $2 AND ended_at IS NULL \
          AND expires_at > $3",
     )
     .bind(chart.patient_id())
     .bind(chart.reader_user_id())
-    .bind(now)
-    .fetch_one(&chart.db().read)
-    .await
-}
-
-/// Stores the share, at the reader's visibility (a proxy's holds nothing confidential).
-pub async fn insert(chart: &ChartScope, new: &NewShareRow<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    .bind(new.now)
+    .fetch_one(&mut *tx)
+    .await?;
+    if active >= max_active {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let id = sqlx::query_scalar(
         "INSERT INTO record_shares (patient_id, created_by, max_confidential, scope, visit_ids, code_hash, code_hint, \
          link_hash, link_key, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id",
     )
@@ -58,8 +70,10 @@ pub async fn insert(chart: &ChartScope, new: &NewShareRow<'_>) -> Result<i64, sq
     .bind(new.link_key)
     .bind(new.now)
     .bind(new.expires_at)
-    .fetch_one(&chart.db().write)
-    .await
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(id))
 }
 
 #[derive(Debug, sqlx::FromRow)]

@@ -15,7 +15,8 @@ on_both_databases!(
     a_proxys_share_holds_nothing_confidential_and_ends_with_their_grant,
     limits_are_said_at_the_field_and_views_and_codes_expire,
     opening_codes_is_throttled_per_network,
-    wrong_birth_dates_on_one_code_close_it_from_any_network_and_are_logged
+    wrong_birth_dates_on_one_code_close_it_from_any_network_and_are_logged,
+    at_most_twenty_codes_are_in_use_even_when_made_at_once
 );
 
 /// Leo's birth date (the fixture's).
@@ -253,4 +254,33 @@ async fn wrong_birth_dates_on_one_code_close_it_from_any_network_and_are_logged(
     let (_, log) = app.call(&leo, "proxy/access_log", &[]).await;
     let failed = log.as_array().unwrap().iter().filter(|e| e["action"] == "share-open-failed").count();
     assert_eq!(failed, 5, "the patient sees each wrong try: {log}");
+}
+
+async fn at_most_twenty_codes_are_in_use_even_when_made_at_once(app: &TestApp) {
+    family(app).await;
+    let leo = app.signed_in("leo").await;
+    let summary = [("scope", "summary"), ("hours", "1")];
+    for _ in 0..app::share::MAX_ACTIVE_SHARES - 2 {
+        assert_eq!(app.call(&leo, "share/create", &summary).await.0, StatusCode::OK);
+    }
+    // Six at once with two places left: two are made, four are told why at the form.
+    let makes = (0..6).map(|_| app.call(&leo, "share/create", &summary));
+    let mut outcomes: Vec<String> = futures::future::join_all(makes)
+        .await
+        .into_iter()
+        .map(|(status, body)| if status == StatusCode::OK { "made".into() } else { error_key(&body) })
+        .collect();
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        ["made", "made", "share.too_many", "share.too_many", "share.too_many", "share.too_many"]
+    );
+    let active = "SELECT COUNT(*) FROM record_shares WHERE ended_at IS NULL";
+    assert_eq!(app.count(active).await, app::share::MAX_ACTIVE_SHARES);
+    // One ended: a place for one more.
+    let (_, page) = app.call(&leo, "share/list", &[]).await;
+    let first = page["shares"][0]["id"].to_string();
+    assert_eq!(app.call(&leo, "share/end", &[("id", &first)]).await.0, StatusCode::OK);
+    assert_eq!(app.call(&leo, "share/create", &summary).await.0, StatusCode::OK);
+    assert_eq!(error_key(&app.call(&leo, "share/create", &summary).await.1), "share.too_many");
 }

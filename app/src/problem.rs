@@ -157,6 +157,7 @@ problems! {
 
     DocumentsChooseVisit = "documents.choose_visit",
     DocumentsTooManyVisits = "documents.too_many_visits",
+    DocumentsNoVisitsBetween = "documents.no_visits_between",
     DocumentsChoosePart = "documents.choose_part",
     DocumentsBadDate = "documents.bad_date",
     DocumentsDatesBackwards = "documents.dates_backwards",

@@ -176,18 +176,32 @@ pub async fn download_document(key: String) -> Result<ByteStream<AppError>, AppE
     }
 }
 
-/// The chosen visits (`visits[]`, ids) as one file, in the order they happened: a PDF, or
+/// The chosen visits (`visits[]`, ids), or with none ticked every visit between `from` and
+/// `to` (YYYY-MM-DD, either end open), as one file in the order they happened: a PDF, or
 /// with `format=fhir` (the form's second button) a FHIR R4 bundle of the same facts.
 #[server(endpoint = "documents/visit_records", output = Streaming)]
 pub async fn download_visit_records(
     #[server(default)] visits: NameList,
     #[server(default)] format: String,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
 ) -> Result<ByteStream<AppError>, AppError> {
     let ids = chosen_visits(&visits);
     let listed = ids.as_ref().map(|ids| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
-    let what = format!("documents.visit_records ids={}", listed.as_deref().unwrap_or("(invalid)"));
+    let what = format!(
+        "documents.visit_records ids={} from={} to={}",
+        listed.as_deref().unwrap_or("(none)"),
+        from.trim(),
+        to.trim()
+    );
     let chart = access::require(Section::Documents, &what).await?;
-    let ids = ids?;
+    let (from, to) = super::request_api::date_range(&from, &to)?;
+    let ids = match ids {
+        Err(_) if visits.names().next().is_none() && (from.is_some() || to.is_some()) => {
+            visits_between(&chart, from.as_deref(), to.as_deref()).await?
+        }
+        chosen => chosen?,
+    };
     let format =
         CopyFormat::from_form(&format).ok_or_else(|| AppError::invalid("format", Problem::BadRequest))?;
     visit_records_file(&chart, MailLanguage::of_request(), format, &ids).await
@@ -211,6 +225,32 @@ fn chosen_visits(visits: &NameList) -> Result<Vec<i64>, AppError> {
         return Err(AppError::invalid("visits", Problem::DocumentsChooseVisit));
     }
     Ok(ids)
+}
+
+/// Every finished visit the reader may see between the two days (both included): at least
+/// one, at most `MAX_VISITS_PER_RECORD`, each said at the dates.
+#[cfg(feature = "ssr")]
+async fn visits_between(
+    chart: &ChartScope,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Vec<i64>, AppError> {
+    if !chart.may(Section::Visits) {
+        return Err(AppError::Forbidden);
+    }
+    let clock = &chart.state().clock;
+    let span = super::copy::Span { from, to };
+    let ids: Vec<i64> = store::finished_visits(chart)
+        .await?
+        .into_iter()
+        .filter(|v| span.holds(&clock.date_of(v.start_at)))
+        .map(|v| v.id)
+        .collect();
+    match ids.len() {
+        0 => Err(AppError::invalid("from", Problem::DocumentsNoVisitsBetween)),
+        n if n > MAX_VISITS_PER_RECORD => Err(AppError::invalid("from", Problem::DocumentsTooManyVisits)),
+        _ => Ok(ids),
+    }
 }
 
 /// A visit of another chart (or one hidden from this reader) is refused as not found: the

@@ -17,7 +17,7 @@ pub struct Span<'a> {
 }
 
 impl Span<'_> {
-    fn holds(&self, day: &str) -> bool {
+    pub fn holds(&self, day: &str) -> bool {
         self.from.is_none_or(|from| day >= from) && self.to.is_none_or(|to| day <= to)
     }
 }

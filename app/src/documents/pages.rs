@@ -12,7 +12,12 @@ use super::{
 };
 use crate::{
     i18n::*,
-    ui::{errors::form_error, errors::url_result, form::FormMessage, loaded::Loaded, when::When},
+    ui::{
+        errors::{field_error, form_error, url_result},
+        form::FormMessage,
+        loaded::Loaded,
+        when::When,
+    },
 };
 
 const DOWNLOAD_PATH: &str = <DownloadDocument as server_fn::ServerFn>::PATH;
@@ -42,7 +47,7 @@ pub fn DocumentsPage() -> impl IntoView {
         </ul>
         <ShelfFilter current=Signal::derive(shelf) />
         <FormMessage message=form_error(download, &[]) />
-        <FormMessage message=form_error(records, &[]) />
+        <FormMessage message=form_error(records, &["from", "to"]) />
         <Loaded resource=list render=move |list| view! { <DocumentTable list=list shelf=shelf() /> } />
     }
 }
@@ -80,6 +85,7 @@ fn DocumentTable(list: DocumentList, shelf: Option<Shelf>) -> impl IntoView {
         {has_visits.then(|| view! {
             <form id=VISIT_RECORDS_FORM method="post" action=VISIT_RECORDS_PATH class="actions" data-download="">
                 <p class="muted">{t!(i18n, documents.pick_visits)}</p>
+                <DateRange />
                 <button type="submit" name="format" value="pdf">{t!(i18n, documents.download_selected)}</button>
                 <button type="submit" name="format" value="fhir" class="secondary">
                     {t!(i18n, documents.download_selected_fhir)}
@@ -92,6 +98,35 @@ fn DocumentTable(list: DocumentList, shelf: Option<Shelf>) -> impl IntoView {
         {pager}
     }
     .into_any()
+}
+
+/// The other way to choose: every visit between two days (either may stay empty).
+#[component]
+fn DateRange() -> impl IntoView {
+    let i18n = use_i18n();
+    let records = url_result::<DownloadVisitRecords, ()>();
+    let date = move |field: &'static str, label: String| {
+        let error = field_error(records, field);
+        let id = format!("records-{field}");
+        let error_id = format!("{id}-error");
+        let described = error_id.clone();
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <input type="date" id=id name=field
+                    aria-invalid=move || error.get().is_some().then_some("true")
+                    aria-describedby=move || error.get().map(|_| described.clone()) />
+                {move || error.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+            </div>
+        }
+    };
+    view! {
+        <fieldset class="date-range">
+            <legend>{t!(i18n, documents.range_or_between)}</legend>
+            {date("from", t_string!(i18n, documents.range_from).to_string())}
+            {date("to", t_string!(i18n, documents.range_to).to_string())}
+        </fieldset>
+    }
 }
 
 #[component]

@@ -110,7 +110,7 @@ fn chosen_parts(chart: &ChartScope, names: &NameList) -> Result<Vec<RecordPart>,
 
 /// Both ends optional; a given end must be a date, and the range must not run backwards.
 #[cfg(feature = "ssr")]
-fn date_range(from: &str, to: &str) -> Result<(Option<String>, Option<String>), AppError> {
+pub(super) fn date_range(from: &str, to: &str) -> Result<(Option<String>, Option<String>), AppError> {
     let read = |field: &str, text: &str| -> Result<Option<String>, AppError> {
         match text.trim() {
             "" => Ok(None),

@@ -105,6 +105,7 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::RestrictionNoteTooLong => t_string!(i18n, err.restriction_note_too_long),
         Problem::RestrictionPending => t_string!(i18n, err.restriction_pending),
         Problem::DocumentsChooseVisit => t_string!(i18n, err.documents_choose_visit),
+        Problem::DocumentsNoVisitsBetween => t_string!(i18n, err.documents_no_visits_between),
         Problem::DocumentsTooManyVisits => t_string!(i18n, err.documents_too_many_visits),
         Problem::DocumentsChoosePart => t_string!(i18n, err.documents_choose_part),
         Problem::DocumentsBadDate => t_string!(i18n, err.documents_bad_date),

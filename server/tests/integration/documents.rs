@@ -19,6 +19,7 @@ on_both_databases!(
     a_request_is_checked_at_its_fields_and_a_declined_one_says_why,
     him_answers_a_request_with_a_pdf_made_elsewhere,
     a_proxys_copies_are_withdrawn_when_part_of_the_chart_becomes_confidential,
+    every_visit_between_two_dates_makes_one_record,
     him_posts_a_document_checked_by_its_bytes_and_a_confidential_one_stays_from_proxies,
     visits_as_fhir_hold_the_facts_of_their_pdf_and_parse_as_r4,
     a_copy_asked_for_as_fhir_is_a_bundle_of_the_parts_asked_for,
@@ -589,6 +590,38 @@ async fn a_proxys_copies_are_withdrawn_when_part_of_the_chart_becomes_confidenti
     let (_, list) = app.call(&leo, "documents/list", &[("shelf", "requested")]).await;
     let key = list["entries"][0]["key"].as_str().expect("the patient's copy").to_owned();
     assert!(download(app, &leo, "documents/download", &[("key", key)]).await.is_ok());
+}
+
+async fn every_visit_between_two_dates_makes_one_record(app: &TestApp) {
+    let f = family(app).await;
+    for (days_ago, note) in [(60, "ALPHA"), (40, "BRAVO"), (10, "CHARLIE")] {
+        visit(app, f.leo, days_ago, note).await;
+    }
+    let leo = app.signed_in("leo").await;
+    let day = |days_ago: i64| app.state.clock.date_of(app.clock.now_ms() - days_ago * 86_400_000);
+    let between = |from: String, to: String| vec![("from", from), ("to", to)];
+    let text = download(app, &leo, "documents/visit_records", &between(day(50), day(5))).await.unwrap();
+    assert!(text.contains("BRAVO note") && text.contains("CHARLIE note"), "{text}");
+    assert!(!text.contains("ALPHA"), "only the visits between the dates: {text}");
+    // One end open: everything since.
+    let since = download(app, &leo, "documents/visit_records", &[("from", day(45))]).await.unwrap();
+    assert!(since.contains("BRAVO note") && !since.contains("ALPHA"), "{since}");
+    // Each problem said at its date.
+    for (form, field, problem) in [
+        (between(day(9), day(5)), "from", "documents.no_visits_between"),
+        (between("30/01/2026".into(), String::new()), "from", "documents.bad_date"),
+        (between(day(5), day(50)), "to", "documents.dates_backwards"),
+        (Vec::new(), "visits", "documents.choose_visit"),
+    ] {
+        let (status, body) = download(app, &leo, "documents/visit_records", &form).await.unwrap_err();
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (status, error_key(&body)),
+            (StatusCode::UNPROCESSABLE_ENTITY, problem.into()),
+            "{form:?}"
+        );
+        assert_eq!(body["Invalid"]["field"], field);
+    }
 }
 
 /// A document post as the staff page sends it (multipart, the file as `attachment`).

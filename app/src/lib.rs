@@ -223,6 +223,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("health-summary") view=HealthSummaryPage ssr=SsrMode::Async />
                         <Route path=path!("reminders") view=RemindersPage ssr=SsrMode::Async />
                         <Route path=path!("documents") view=crate::documents::pages::DocumentsPage ssr=SsrMode::Async />
+                        <Route path=path!("documents/visits") view=crate::documents::pages::VisitRecordsReadPage ssr=SsrMode::Async />
                         <Route path=path!("documents/request") view=crate::documents::request_pages::RecordRequestPage ssr=SsrMode::Async />
                         <Route path=path!("documents/share") view=crate::share::pages::SharePageView ssr=SsrMode::Async />
                         <Route path=path!("documents/export") view=crate::documents::export_pages::ExportPage ssr=SsrMode::Async />

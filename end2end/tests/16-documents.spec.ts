@@ -74,6 +74,15 @@ test("a patient ticks two visits and downloads them as one PDF and as FHIR, and 
   expect(references.length).toBeGreaterThan(2);
   expect(references.filter((r) => !urls.has(r))).toEqual([]);
 
+  // The same two visits read in the page.
+  await page.getByRole("button", { name: "Read selected visits here" }).click();
+  await expect(page.getByRole("heading", { name: "Your visit records", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: /Video visit/, level: 3 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: /Lab visit/, level: 3 })).toBeVisible();
+  await expect(page.getByText("Annual physical")).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Back to documents" }).click();
+
   await page.getByRole("link", { name: "Documents on file" }).click();
   const summary = page.getByRole("button", { name: "Download Emergency Department discharge summary" });
   await expect(page.locator(".document-title", { hasText: "Operative report: right knee arthroscopy" })).toBeVisible();

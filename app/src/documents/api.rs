@@ -187,24 +187,56 @@ pub async fn download_visit_records(
     #[server(default)] to: String,
 ) -> Result<ByteStream<AppError>, AppError> {
     let ids = chosen_visits(&visits);
-    let listed = ids.as_ref().map(|ids| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
-    let what = format!(
-        "documents.visit_records ids={} from={} to={}",
-        listed.as_deref().unwrap_or("(none)"),
-        from.trim(),
-        to.trim()
-    );
+    let what = visit_records_what("documents.visit_records", &ids, &from, &to);
     let chart = access::require(Section::Documents, &what).await?;
-    let (from, to) = super::request_api::date_range(&from, &to)?;
-    let ids = match ids {
-        Err(_) if visits.names().next().is_none() && (from.is_some() || to.is_some()) => {
-            visits_between(&chart, from.as_deref(), to.as_deref()).await?
-        }
-        chosen => chosen?,
-    };
+    let ids = ticked_or_between(&chart, ids, &visits, &from, &to).await?;
     let format =
         CopyFormat::from_form(&format).ok_or_else(|| AppError::invalid("format", Problem::BadRequest))?;
     visit_records_file(&chart, MailLanguage::of_request(), format, &ids).await
+}
+
+/// The same visits as the download would hold (ticked, or between two dates), to read in
+/// the page: each with its After Visit Summary, its note and its results.
+#[server(endpoint = "documents/visit_records_read")]
+pub async fn read_visit_records(
+    #[server(default)] visits: NameList,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
+) -> Result<Vec<crate::share::SharedVisit>, AppError> {
+    let ids = chosen_visits(&visits);
+    let what = visit_records_what("documents.visit_records_read", &ids, &from, &to);
+    let chart = access::require(Section::Documents, &what).await?;
+    let ids = ticked_or_between(&chart, ids, &visits, &from, &to).await?;
+    if !chart.may(Section::Visits) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(ChosenVisits::load(&chart, &ids, Unseen::Refuse).await?.into_read())
+}
+
+/// What the audit row says was asked for: the ids, or the dates.
+#[cfg(feature = "ssr")]
+fn visit_records_what(action: &str, ids: &Result<Vec<i64>, AppError>, from: &str, to: &str) -> String {
+    let listed = ids.as_ref().map(|ids| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+    format!("{action} ids={} from={} to={}", listed.as_deref().unwrap_or("(none)"), from.trim(), to.trim())
+}
+
+/// The ticked visits, or with none ticked and a date given, every visit between the dates
+/// (a bad or backwards date said at that date).
+#[cfg(feature = "ssr")]
+async fn ticked_or_between(
+    chart: &ChartScope,
+    ticked: Result<Vec<i64>, AppError>,
+    visits: &NameList,
+    from: &str,
+    to: &str,
+) -> Result<Vec<i64>, AppError> {
+    let (from, to) = super::request_api::date_range(from, to)?;
+    match ticked {
+        Err(_) if visits.names().next().is_none() && (from.is_some() || to.is_some()) => {
+            visits_between(chart, from.as_deref(), to.as_deref()).await
+        }
+        ticked => ticked,
+    }
 }
 
 /// The ids in the form, each once; at least one and at most `MAX_VISITS_PER_RECORD`.

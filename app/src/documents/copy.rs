@@ -130,6 +130,25 @@ impl ChosenVisits {
         Ok(ChosenVisits { rows, starts, results })
     }
 
+    /// The visits as a page shows them (the Documents page's reading view, a share's).
+    pub fn into_read(self) -> Vec<crate::share::SharedVisit> {
+        let ChosenVisits { rows, starts, results } = self;
+        rows.into_iter()
+            .zip(starts)
+            .zip(&results)
+            .map(|((row, when), results)| crate::share::SharedVisit {
+                when,
+                kind: row.visit.kind,
+                department: row.visit.department,
+                provider: row.visit.provider,
+                reason: row.visit.reason,
+                summary: row.avs_text,
+                note: row.note_text,
+                results: results.iter().map(super::result_line).collect(),
+            })
+            .collect()
+    }
+
     pub fn printed(&self) -> Vec<PrintedVisit<'_>> {
         self.rows
             .iter()

@@ -7,11 +7,12 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    api::{list_documents, DownloadDocument, DownloadVisitRecords},
+    api::{list_documents, read_visit_records, DownloadDocument, DownloadVisitRecords},
     DocumentEntry, DocumentList, DocumentRef, EntryKind, Shelf,
 };
 use crate::{
     i18n::*,
+    share::{viewer_pages::SharedVisitView, SharedVisit},
     ui::{
         errors::{field_error, form_error, url_result},
         form::FormMessage,
@@ -23,6 +24,8 @@ use crate::{
 const DOWNLOAD_PATH: &str = <DownloadDocument as server_fn::ServerFn>::PATH;
 const VISIT_RECORDS_PATH: &str = <DownloadVisitRecords as server_fn::ServerFn>::PATH;
 const VISIT_RECORDS_FORM: &str = "visit-records";
+/// The page where the chosen visits are read.
+pub const READ_PATH: &str = "/documents/visits";
 
 #[component]
 pub fn DocumentsPage() -> impl IntoView {
@@ -89,6 +92,10 @@ fn DocumentTable(list: DocumentList, shelf: Option<Shelf>) -> impl IntoView {
                 <button type="submit" name="format" value="pdf">{t!(i18n, documents.download_selected)}</button>
                 <button type="submit" name="format" value="fhir" class="secondary">
                     {t!(i18n, documents.download_selected_fhir)}
+                </button>
+                // The same choice, read here: a plain GET to the reading page.
+                <button type="submit" formmethod="get" formaction=READ_PATH class="secondary">
+                    {t!(i18n, documents.read_selected)}
                 </button>
             </form>
         })}
@@ -213,4 +220,28 @@ pub(super) fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, kind: EntryKind
         EntryKind::ProxyAuthorization => t_string!(i18n, documents.kind_proxy_authorization),
     }
     .to_string()
+}
+
+/// The visits chosen on the Documents page (ticked, or between two dates), read here:
+/// each with its After Visit Summary, its note and its results, as a clinician reads a
+/// share. The choice comes in the address (`visits[]`, `from`, `to`), as the form sent it.
+#[component]
+pub fn VisitRecordsReadPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let chosen = move || {
+        let query = query.read();
+        let ids = query.get_all("visits[]").unwrap_or_default().join(",");
+        (ids, query.get("from").unwrap_or_default(), query.get("to").unwrap_or_default())
+    };
+    let visits =
+        Resource::new(chosen, |(ids, from, to)| read_visit_records(crate::input::NameList(ids), from, to));
+    view! {
+        <p><a href="/documents?kind=visit-records">{t!(i18n, documents.back)}</a></p>
+        <h1>{t!(i18n, documents.read_title)}</h1>
+        <Loaded resource=visits render={move |visits: Vec<SharedVisit>| view! {
+            <h2 class="visually-hidden">{t!(i18n, share.visits)}</h2>
+            {visits.into_iter().map(|v| view! { <SharedVisitView visit=v /> }).collect_view()}
+        }} />
+    }
 }

@@ -109,22 +109,5 @@ async fn summary_into(chart: &ChartScope, record: &mut SharedRecord) -> Result<(
 async fn visits_of(chart: &ChartScope, terms: &ShareTerms) -> Result<Vec<SharedVisit>, AppError> {
     use crate::documents::copy::{ChosenVisits, Unseen};
     // Shared when it was finished: a visit since entered in error is not shown.
-    let chosen = ChosenVisits::load(chart, &terms.visit_ids, Unseen::Skip).await?;
-    let visits = chosen
-        .rows
-        .into_iter()
-        .zip(chosen.starts)
-        .zip(&chosen.results)
-        .map(|((row, when), results)| SharedVisit {
-            when,
-            kind: row.visit.kind,
-            department: row.visit.department,
-            provider: row.visit.provider,
-            reason: row.visit.reason,
-            summary: row.avs_text,
-            note: row.note_text,
-            results: results.iter().map(crate::documents::result_line).collect(),
-        })
-        .collect();
-    Ok(visits)
+    Ok(ChosenVisits::load(chart, &terms.visit_ids, Unseen::Skip).await?.into_read())
 }

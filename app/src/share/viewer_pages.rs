@@ -90,8 +90,9 @@ fn SharedRecordView(record: SharedRecord) -> impl IntoView {
     }
 }
 
+/// One visit as read in a page (a share's, the Documents page's reading view).
 #[component]
-fn SharedVisitView(visit: SharedVisit) -> impl IntoView {
+pub fn SharedVisitView(visit: SharedVisit) -> impl IntoView {
     let i18n = use_i18n();
     let who = match &visit.provider {
         Some(p) => format!("{p}, {}", visit.department),

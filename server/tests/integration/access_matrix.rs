@@ -253,6 +253,7 @@ fn table() -> Vec<Row> {
         row("/api/documents/requests", Documents, Call::Form(none), LIST),
         row("/api/documents/request_copy", Documents, Call::Form(|_| vec![("parts[]", "visits".into())]), LIST),
         row("/api/documents/visit_records", Documents, Call::Form(|f| vec![("visits[]", f.visit.to_string())]), SECRET_OBJECT),
+        row("/api/documents/visit_records_read", Documents, Call::Form(|f| vec![("visits[]", f.visit.to_string())]), SECRET_OBJECT),
         // The whole-record archive: the reader's own (none by that id here).
         row("/api/documents/export_status", Documents, Call::Form(none), LIST),
         row("/api/documents/export_download", Documents, Call::Form(|_| vec![("id", "999999".into())]), [N, N, F, E, E, N, N, U]),

@@ -603,6 +603,14 @@ async fn every_visit_between_two_dates_makes_one_record(app: &TestApp) {
     let text = download(app, &leo, "documents/visit_records", &between(day(50), day(5))).await.unwrap();
     assert!(text.contains("BRAVO note") && text.contains("CHARLIE note"), "{text}");
     assert!(!text.contains("ALPHA"), "only the visits between the dates: {text}");
+    // The same choice read in the page: the same visits, oldest first, with their notes
+    // (the fixture's own visit of 30 days ago among them: Leo reads his confidential note).
+    let (status, read) =
+        app.call(&leo, "documents/visit_records_read", &[("from", &day(50)), ("to", &day(5))]).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    let notes: Vec<&str> = read.as_array().unwrap().iter().map(|v| v["note"].as_str().unwrap()).collect();
+    assert_eq!(notes, ["BRAVO note", &format!("{SECRET} progress note"), "CHARLIE note"]);
+    assert!(text.contains(&format!("{SECRET} progress note")), "the PDF holds the same three");
     // One end open: everything since.
     let since = download(app, &leo, "documents/visit_records", &[("from", day(45))]).await.unwrap();
     assert!(since.contains("BRAVO note") && !since.contains("ALPHA"), "{since}");

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod account;
 pub mod auth;
+pub mod billing;
 pub mod break_glass;
 pub mod confidential;
 pub mod dates;
@@ -222,6 +223,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("medications/:id/renew") view=RenewalRequestPage ssr=SsrMode::Async />
                         <Route path=path!("health-summary") view=HealthSummaryPage ssr=SsrMode::Async />
                         <Route path=path!("reminders") view=RemindersPage ssr=SsrMode::Async />
+                        <Route path=path!("billing") view=crate::billing::pages::BillingSummaryPage ssr=SsrMode::Async />
+                        <Route path=path!("billing/accounts/:id") view=crate::billing::pages::AccountPage ssr=SsrMode::Async />
                         <Route path=path!("documents") view=crate::documents::pages::DocumentsPage ssr=SsrMode::Async />
                         <Route path=path!("documents/visits") view=crate::documents::pages::VisitRecordsReadPage ssr=SsrMode::Async />
                         <Route path=path!("documents/request") view=crate::documents::request_pages::RecordRequestPage ssr=SsrMode::Async />

@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 pub mod cli;
 pub mod database;
+mod demo_billing;
 mod demo_messages;
 mod demo_proxy;
 mod demo_record;

@@ -261,6 +261,20 @@ async fn demo_proxy_access(state: &AppState, hash: &str) -> Result<()> {
     if crate::demo_proxy::create(state, &family).await? {
         println!("created proxy access: jordan -> Emma (9) and Leo (15); sam -> Joe Carter (messages, medications)");
     }
+    let avery = user("avery").await?.patient_id.ok_or("avery has no chart")?;
+    let guarantors = crate::demo_billing::Guarantors {
+        avery,
+        jordan: chart("100004").await?,
+        emma: family.emma,
+        leo: family.leo,
+    };
+    if crate::demo_billing::create(state, &guarantors).await? {
+        println!(
+            "created billing: Avery's accounts {} (balance due), 4000025 ($0.00) and 7100033 (Harbor Urgent Care); \
+             Jordan's 4000041 for Emma and Leo",
+            crate::demo_billing::AVERY_ACCOUNT_DUE
+        );
+    }
     Ok(())
 }
 

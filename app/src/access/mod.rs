@@ -31,13 +31,16 @@ pub enum Section {
     Messages,
     /// The document center: visit records, documents on file, forms.
     Documents,
+    /// The guarantor accounts this chart's person pays for (not the chart's own record:
+    /// an account may cover other patients).
+    Billing,
     /// Who may see the chart, and who has: the patient's own, never a proxy's.
     Sharing,
 }
 
 impl Section {
     /// Every section a proxy grant can cover ("all", by default).
-    pub const GRANTABLE: [Section; 8] = [
+    pub const GRANTABLE: [Section; 9] = [
         Section::Home,
         Section::Visits,
         Section::Results,
@@ -46,6 +49,7 @@ impl Section {
         Section::Reminders,
         Section::Messages,
         Section::Documents,
+        Section::Billing,
     ];
 
     /// A narrower teen policy some states require: no medication list (where much of what
@@ -53,7 +57,7 @@ impl Section {
     /// records hold what Visits shows, and a proxy never gets what is confidential. The default policy is every section, as
     /// the seed says ("full access … except information that has been restricted"); items a
     /// clinician marked confidential are hidden from every proxy, at any age, either way.
-    pub const TEEN_VIEW_WITHOUT_MEDICATIONS: [Section; 7] = [
+    pub const TEEN_VIEW_WITHOUT_MEDICATIONS: [Section; 8] = [
         Section::Home,
         Section::Visits,
         Section::Results,
@@ -61,6 +65,7 @@ impl Section {
         Section::Reminders,
         Section::Messages,
         Section::Documents,
+        Section::Billing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +78,7 @@ impl Section {
             Section::Reminders => "reminders",
             Section::Messages => "messages",
             Section::Documents => "documents",
+            Section::Billing => "billing",
             Section::Sharing => "sharing",
         }
     }

@@ -254,6 +254,7 @@ pub fn section_path(s: Section) -> &'static str {
         Section::Reminders => "/reminders",
         Section::Messages => "/messages",
         Section::Documents => "/documents",
+        Section::Billing => "/billing",
         Section::Sharing => "/sharing",
     }
 }
@@ -269,6 +270,7 @@ pub fn section_label(i18n: leptos_i18n::I18nContext<Locale>, s: Section) -> Stri
         Section::Reminders => t_string!(i18n, nav.reminders),
         Section::Messages => t_string!(i18n, nav.messages),
         Section::Documents => t_string!(i18n, nav.documents),
+        Section::Billing => t_string!(i18n, nav.billing),
         Section::Sharing => t_string!(i18n, nav.sharing),
     }
     .to_string()

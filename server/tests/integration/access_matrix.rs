@@ -246,6 +246,10 @@ fn table() -> Vec<Row> {
         ]), [O, N, F, E, E, F, N, U]),
         row("/api/summary/get", HealthSummary, Call::Form(none), LIST),
         row("/api/reminders/list", Reminders, Call::Form(none), LIST),
+        // Billing: the open chart's person as guarantor; another guarantor's account is 404.
+        row("/api/billing/summary", Billing, Call::Form(none), LIST),
+        row("/api/billing/account", Billing, Call::Form(|f| vec![("account_id", f.account.to_string())]), [O, O, F, E, E, O, N, U]),
+        row("/api/billing/paperless", Billing, Call::Form(|f| vec![("account_id", f.account.to_string()), ("paperless", "true".into())]), [O, O, F, E, E, O, N, U]),
         row("/api/documents/list", Documents, Call::Form(none), LIST),
         row("/api/documents/download", Documents, Call::Form(|f| vec![("key", format!("file-{}", f.secret_document))]), SECRET_OBJECT),
         row("/api/documents/download", Documents, Call::Form(|f| vec![("key", format!("file-{}", f.normal_document))]), [O, O, F, E, E, O, N, U]),

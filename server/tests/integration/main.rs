@@ -7,6 +7,7 @@ mod common;
 mod access_matrix;
 mod account;
 mod audit_chain;
+mod billing;
 mod cli;
 mod code_delivery;
 mod documents;

@@ -41,6 +41,8 @@ pub struct Family {
     /// Documents on file (the document center): one plain, one confidential.
     pub normal_document: i64,
     pub secret_document: i64,
+    /// A guarantor account of Leo's with a plain charge and a confidential one.
+    pub account: i64,
 }
 
 pub fn png() -> Vec<u8> {
@@ -170,6 +172,7 @@ pub async fn family(app: &TestApp) -> Family {
     };
     let normal_document = document(format!("{LEO_MARK} letter"), false).await;
     let secret_document = document(format!("{SECRET} letter"), true).await;
+    let account = billing_account(app, leo, now).await;
     Family {
         leo,
         emma,
@@ -184,7 +187,42 @@ pub async fn family(app: &TestApp) -> Family {
         secret_attachment,
         normal_document,
         secret_document,
+        account,
     }
+}
+
+/// Leo's guarantor account: a visit's charge and a confidential test's, each partly paid by
+/// insurance.
+async fn billing_account(app: &TestApp, leo: i64, now: i64) -> i64 {
+    use app::billing::store::{insert_account, insert_entry, insert_service_area, NewEntry};
+    let db = &app.state.db;
+    let area = insert_service_area(db, "Clinic billing", true, None).await.unwrap();
+    let account = insert_account(db, "MATRIX-ACCOUNT", leo, area, now).await.unwrap();
+    for (description, confidential) in
+        [(format!("{LEO_MARK} visit"), false), (format!("{SECRET} test"), true)]
+    {
+        let charge = NewEntry {
+            kind: "charge",
+            patient_id: Some(leo),
+            service_date: Some("2026-01-05"),
+            description: &description,
+            procedure_code: Some("99213"),
+            confidential,
+            amount_cents: 10_000,
+            posted_at: now,
+            ..Default::default()
+        };
+        let charge = insert_entry(db, account, &charge).await.unwrap();
+        let paid = NewEntry {
+            kind: "insurance-payment",
+            applies_to: Some(charge),
+            amount_cents: -6_000,
+            posted_at: now,
+            ..Default::default()
+        };
+        insert_entry(db, account, &paid).await.unwrap();
+    }
+    account
 }
 
 /// A thread on Leo's chart with one attachment and an unread staff reply.

@@ -1,0 +1,95 @@
+//! The Billing Summary, one account's details and its paperless choice. Every call goes
+//! through `access::require(Section::Billing, …)`: the accounts are those of the chart open
+//! (its person as guarantor), and each read is in the audit log.
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::{
+    ledger,
+    store::{self, AccountRow},
+    AccountSummary, Cents, StatementLine,
+};
+use super::{AccountDetail, BillingSummary};
+#[cfg(feature = "ssr")]
+use crate::access::{self, ChartScope, Reader, Section};
+use crate::error::AppError;
+
+#[server(endpoint = "billing/summary")]
+pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
+    let chart = access::require(Section::Billing, "billing.summary").await?;
+    let served = store::patients_served(&chart).await?;
+    let statements = store::statements(&chart).await?;
+    let accounts = store::accounts(&chart)
+        .await?
+        .into_iter()
+        .map(|row| account_summary(row, &served, &statements))
+        .collect();
+    Ok(BillingSummary { accounts, billing_phone: chart.state().config.org.contacts.billing_phone.clone() })
+}
+
+/// "View account": 404 for an account that is not the open chart's (whoever's it is).
+#[server(endpoint = "billing/account")]
+pub async fn load_account(account_id: i64) -> Result<AccountDetail, AppError> {
+    let chart = access::require(Section::Billing, "billing.account").await?;
+    let row = store::account(&chart, account_id).await?.ok_or(AppError::NotFound)?;
+    let ledger_rows = store::ledger(&chart, &row).await?;
+    let clock = &chart.state().clock;
+    let (services, activity) = ledger::services_and_activity(
+        &ledger_rows,
+        |served| shows_confidential_of(&chart, served),
+        |ms| clock.date_of(ms),
+    );
+    let served = store::patients_served(&chart).await?;
+    let all_statements = store::statements(&chart).await?;
+    let statements = all_statements.iter().filter(|(a, _)| *a == row.id).map(|(_, s)| s.clone()).collect();
+    let paperless = row.paperless != 0;
+    Ok(AccountDetail {
+        summary: account_summary(row, &served, &all_statements),
+        services,
+        activity,
+        statements,
+        paperless,
+        billing_phone: chart.state().config.org.contacts.billing_phone.clone(),
+    })
+}
+
+/// Statements by e-mail notice only (paperless) or on paper too.
+#[server(endpoint = "billing/paperless")]
+pub async fn choose_paperless(account_id: i64, paperless: bool) -> Result<(), AppError> {
+    let chart = access::require(Section::Billing, "billing.paperless").await?;
+    let row = store::account(&chart, account_id).await?.ok_or(AppError::NotFound)?;
+    store::set_paperless(&chart, row.id, paperless).await?;
+    let detail = if paperless { "paperless" } else { "paper" };
+    chart.audit_write(Section::Billing, "billing-paperless", detail).await?;
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect(&format!("/billing/accounts/{}?done=saved", row.id));
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn account_summary(
+    row: AccountRow,
+    served: &[(i64, String)],
+    statements: &[(i64, StatementLine)],
+) -> AccountSummary {
+    let balance = Cents(row.balance_cents);
+    AccountSummary {
+        pay_now: ledger::pay_now(balance, row.online_payments != 0, &row.area, row.area_phone.as_deref()),
+        patients: served.iter().filter(|(a, _)| *a == row.id).map(|(_, name)| name.clone()).collect(),
+        last_statement: statements.iter().find(|(a, _)| *a == row.id).map(|(_, s)| s.clone()),
+        id: row.id,
+        number: row.number,
+        guarantor: row.guarantor,
+        service_area: row.area,
+        balance,
+    }
+}
+
+/// Whether the reader may see what a confidential service was, for the patient it served:
+/// only that patient, reading their own chart (a guarantor paying for a teen sees the
+/// amount, never the service; so does every proxy).
+#[cfg(feature = "ssr")]
+fn shows_confidential_of(chart: &ChartScope, served: i64) -> bool {
+    matches!(chart.reader(), Reader::Patient) && served == chart.patient_id()
+}

@@ -1,0 +1,208 @@
+//! SQL for guarantor accounts. A reader reaches only the accounts whose guarantor is the
+//! chart they have open (`ChartScope` with `Section::Billing`); an account asked for by id
+//! is looked up within those.
+use super::{ledger::LedgerRow, Cents, StatementLine};
+use crate::{access::ChartScope, infra::Db};
+
+/// An account's row with its service area and balance (the sum of its ledger).
+#[derive(Debug, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub number: String,
+    pub guarantor: String,
+    pub paperless: i64,
+    pub area: String,
+    pub online_payments: i64,
+    pub area_phone: Option<String>,
+    pub balance_cents: i64,
+}
+
+/// The columns of `AccountRow`, and the tables they come from; a macro so that `concat!`
+/// can add each query's WHERE.
+macro_rules! account_select {
+    () => {
+        "SELECT a.id, a.number, g.given_name || ' ' || g.family_name AS guarantor, a.paperless, \
+         s.name AS area, s.online_payments, s.billing_phone AS area_phone, \
+         CAST(COALESCE((SELECT SUM(e.amount_cents) FROM billing_entries e WHERE e.account_id = a.id), 0) \
+         AS BIGINT) AS balance_cents \
+         FROM billing_accounts a JOIN billing_service_areas s ON s.id = a.service_area_id \
+         JOIN patients g ON g.id = a.guarantor_id"
+    };
+}
+
+/// The guarantor's accounts, by number.
+pub async fn accounts(chart: &ChartScope) -> Result<Vec<AccountRow>, sqlx::Error> {
+    sqlx::query_as(concat!(account_select!(), " WHERE a.guarantor_id = $1 ORDER BY a.number"))
+        .bind(chart.patient_id())
+        .fetch_all(&chart.db().read)
+        .await
+}
+
+/// One of the guarantor's accounts; None for another guarantor's (or no such) account.
+pub async fn account(chart: &ChartScope, account_id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
+    sqlx::query_as(concat!(account_select!(), " WHERE a.id = $1 AND a.guarantor_id = $2"))
+        .bind(account_id)
+        .bind(chart.patient_id())
+        .fetch_optional(&chart.db().read)
+        .await
+}
+
+/// (account, first name) of each patient the guarantor's accounts have charges for.
+pub async fn patients_served(chart: &ChartScope) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT DISTINCT e.account_id, p.given_name FROM billing_entries e \
+         JOIN billing_accounts a ON a.id = e.account_id JOIN patients p ON p.id = e.patient_id \
+         WHERE a.guarantor_id = $1 AND e.kind = 'charge' ORDER BY e.account_id, p.given_name",
+    )
+    .bind(chart.patient_id())
+    .fetch_all(&chart.db().read)
+    .await
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct StatementRow {
+    account_id: i64,
+    issued_on: String,
+    due_on: String,
+    balance_cents: i64,
+}
+
+/// (account, statement) for the guarantor's accounts, newest first; each statement's
+/// balance is the ledger through the last row it holds.
+pub async fn statements(chart: &ChartScope) -> Result<Vec<(i64, StatementLine)>, sqlx::Error> {
+    let rows: Vec<StatementRow> = sqlx::query_as(
+        "SELECT st.account_id, st.issued_on, st.due_on, \
+         CAST(COALESCE((SELECT SUM(e.amount_cents) FROM billing_entries e \
+         WHERE e.account_id = st.account_id AND e.id <= st.through_entry_id), 0) AS BIGINT) AS balance_cents \
+         FROM billing_statements st JOIN billing_accounts a ON a.id = st.account_id \
+         WHERE a.guarantor_id = $1 ORDER BY st.issued_on DESC, st.id DESC",
+    )
+    .bind(chart.patient_id())
+    .fetch_all(&chart.db().read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let line =
+                StatementLine { issued_on: r.issued_on, due_on: r.due_on, balance: Cents(r.balance_cents) };
+            (r.account_id, line)
+        })
+        .collect())
+}
+
+/// The ledger of an account already found within the chart (`account`), oldest first.
+pub async fn ledger(chart: &ChartScope, account: &AccountRow) -> Result<Vec<LedgerRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.kind, e.applies_to, e.patient_id, p.given_name AS patient, e.encounter_id, \
+         e.service_date, e.description, e.procedure_code, e.confidential, e.amount_cents, e.posted_at \
+         FROM billing_entries e JOIN billing_accounts a ON a.id = e.account_id \
+         LEFT JOIN patients p ON p.id = e.patient_id \
+         WHERE e.account_id = $1 AND a.guarantor_id = $2 ORDER BY e.id",
+    )
+    .bind(account.id)
+    .bind(chart.patient_id())
+    .fetch_all(&chart.db().read)
+    .await
+}
+
+/// Statements by e-mail notice only, or on paper too, for an account of the chart.
+pub async fn set_paperless(chart: &ChartScope, account_id: i64, paperless: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE billing_accounts SET paperless = $1 WHERE id = $2 AND guarantor_id = $3")
+        .bind(paperless as i64)
+        .bind(account_id)
+        .bind(chart.patient_id())
+        .execute(&chart.db().write)
+        .await?;
+    Ok(())
+}
+
+// Writing (the demo and the tests; the billing office's posting comes with its pages).
+
+pub async fn insert_service_area(
+    db: &Db,
+    name: &str,
+    online_payments: bool,
+    billing_phone: Option<&str>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO billing_service_areas (name, online_payments, billing_phone) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(name)
+    .bind(online_payments as i64)
+    .bind(billing_phone)
+    .fetch_one(&db.write)
+    .await
+}
+
+pub async fn insert_account(
+    db: &Db,
+    number: &str,
+    guarantor_id: i64,
+    service_area_id: i64,
+    now_ms: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO billing_accounts (number, guarantor_id, service_area_id, created_at) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(number)
+    .bind(guarantor_id)
+    .bind(service_area_id)
+    .bind(now_ms)
+    .fetch_one(&db.write)
+    .await
+}
+
+/// A ledger row to post. `amount_cents` is what it adds to what the guarantor owes.
+#[derive(Debug, Clone, Default)]
+pub struct NewEntry<'a> {
+    pub kind: &'a str,
+    pub applies_to: Option<i64>,
+    pub patient_id: Option<i64>,
+    pub encounter_id: Option<i64>,
+    pub service_date: Option<&'a str>,
+    pub description: &'a str,
+    pub procedure_code: Option<&'a str>,
+    pub confidential: bool,
+    pub amount_cents: i64,
+    pub posted_at: i64,
+}
+
+pub async fn insert_entry(db: &Db, account_id: i64, e: &NewEntry<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO billing_entries (account_id, kind, applies_to, patient_id, encounter_id, service_date, \
+         description, procedure_code, confidential, amount_cents, posted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(e.kind)
+    .bind(e.applies_to)
+    .bind(e.patient_id)
+    .bind(e.encounter_id)
+    .bind(e.service_date)
+    .bind(e.description)
+    .bind(e.procedure_code)
+    .bind(e.confidential as i64)
+    .bind(e.amount_cents)
+    .bind(e.posted_at)
+    .fetch_one(&db.write)
+    .await
+}
+
+/// A statement of the ledger through its newest row now.
+pub async fn insert_statement(
+    db: &Db,
+    account_id: i64,
+    issued_on: &str,
+    due_on: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO billing_statements (account_id, issued_on, due_on, through_entry_id) \
+         SELECT $1, $2, $3, MAX(id) FROM billing_entries WHERE account_id = $1 RETURNING id",
+    )
+    .bind(account_id)
+    .bind(issued_on)
+    .bind(due_on)
+    .fetch_one(&db.write)
+    .await
+}

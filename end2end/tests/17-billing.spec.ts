@@ -1,0 +1,73 @@
+import { test, expect, signIn, expectAccessible } from "./helpers";
+
+const menu = (page) => page.getByRole("navigation", { name: "Menu" });
+const charts = (page) => page.getByRole("navigation", { name: "Charts you can open" });
+const account = (page, number: string) =>
+  page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: `Account ${number}` }) });
+
+test("Billing Summary: each guarantor account with its amount due and why Pay Now is missing", async ({ page }) => {
+  await signIn(page, "avery");
+  await menu(page).getByRole("link", { name: "Billing" }).click();
+  await expect(page.getByRole("heading", { name: "Billing Summary", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: /^Account / })).toHaveCount(3);
+
+  // A balance due at the clinic: the statement shows the ledger before the later payment.
+  const due = account(page, "4000017");
+  await expect(due.getByText("$52.00")).toBeVisible();
+  await expect(due.getByText(/\$77\.00/)).toBeVisible();
+  // $0.00 and a partner location: the seed's reasons, with the right phone for each.
+  await expect(account(page, "4000025")).toContainText(
+    "No payment is due on this account ($0.00). If this is incorrect, call our Billing Department at +1 555 0130.",
+  );
+  await expect(account(page, "7100033")).toContainText(
+    "Harbor Urgent Care bills on its own and cannot take payment through Portico. Call the Harbor Urgent Care Billing Department at 555-0142.",
+  );
+  await expectAccessible(page);
+
+  // View account: the visit's charges, what insurance paid and adjusted, Avery's share.
+  await due.getByRole("link", { name: /View account/ }).click();
+  await expect(page.getByRole("heading", { name: "Account 4000017", level: 1 })).toBeVisible();
+  const visit = page.getByRole("table").filter({ hasText: "Office visit, established patient" });
+  await expect(visit.getByRole("row", { name: /Charged/ })).toContainText("$313.00");
+  await expect(visit.getByRole("row", { name: /Insurance paid/ })).toContainText("-$179.00");
+  await expect(visit.getByRole("row", { name: /Your share/ })).toContainText("$77.00");
+  await expect(page.getByRole("row", { name: /Payment/ })).toContainText("-$25.00");
+  await expectAccessible(page);
+
+  // Paperless billing is a plain form: saved, and shown as chosen.
+  await page.getByLabel("Paperless: an e-mail notice, and the statement here").check();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Your choice was saved.")).toBeVisible();
+  await expect(page.getByLabel("Paperless: an e-mail notice, and the statement here")).toBeChecked();
+
+  await page.getByRole("button", { name: "Español" }).click();
+  await expect(page.getByRole("heading", { name: "Cuenta 4000017", level: 1 })).toBeVisible();
+  await expect(page.getByText("Pagado por el seguro")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Volver al resumen de facturación" }).click();
+  await expect(page.getByRole("heading", { name: "Resumen de facturación", level: 1 })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "English" }).click();
+});
+
+test("a parent's account for two children shows a teen's confidential test as a confidential service; a chart without Billing has none", async ({ page }) => {
+  await signIn(page, "jordan");
+  await menu(page).getByRole("link", { name: "Billing" }).click();
+  const family = account(page, "4000041");
+  await expect(family.getByText("Emma, Leo")).toBeVisible();
+  await expect(family.getByText("$50.00")).toBeVisible();
+  await family.getByRole("link", { name: /View account/ }).click();
+  await expect(page.getByText("Confidential service")).toBeVisible();
+  await expect(page.getByText("Well-child visit")).toBeVisible();
+  await expect(page.getByText(/HIV/)).toHaveCount(0);
+  await expect(page.getByText("87536")).toHaveCount(0);
+  await expectAccessible(page);
+
+  // Leo's chart under this clinic's teen policy (global-setup) has no Billing: no menu
+  // entry, and the page says so rather than showing anything.
+  await charts(page).getByRole("button", { name: "Leo Quinn (parent)" }).click();
+  await expect(menu(page).getByRole("link", { name: "Billing" })).toHaveCount(0);
+  await page.goto("/billing");
+  await expect(page.getByText("You do not have access to this.")).toBeVisible();
+  await expect(page.getByRole("heading", { name: /^Account / })).toHaveCount(0);
+});

@@ -1,0 +1,260 @@
+//! Billing (issue 17): the Billing Summary lists the guarantor's accounts with balances
+//! summed from the ledger and the seed's "Pay Now" rules; View account gathers each visit's
+//! charges with what insurance paid and adjusted; a confidential service is named only to
+//! the patient it served; another guarantor's account is not found; the ledger refuses rows
+//! of the wrong sign; the paperless choice is kept and audited.
+use crate::{common::TestApp, proxy_fixture::grant};
+use app::{
+    access::{Relationship, Section},
+    billing::store::{insert_account, insert_entry, insert_service_area, insert_statement, NewEntry},
+    proxy::RequestKind,
+};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+on_both_databases!(
+    the_summary_sums_each_ledger_and_says_why_pay_now_is_missing,
+    view_account_gathers_each_visit_and_names_a_confidential_service_only_to_its_patient,
+    another_guarantors_account_is_not_found_and_a_proxy_needs_billing,
+    the_ledger_refuses_rows_of_the_wrong_sign,
+    the_paperless_choice_is_kept_and_audited
+);
+
+struct Guarantor {
+    patient: i64,
+    clinic: i64,
+    partner: i64,
+}
+
+async fn guarantor(app: &TestApp) -> Guarantor {
+    let patient = app.add_patient("MRN-GUAR", "Avery", "Smith", "1980-04-12").await;
+    app.add_user("avery", app::auth::Role::Patient, Some(patient), "avery@example.org").await;
+    let db = &app.state.db;
+    let clinic = insert_service_area(db, "Portico Health", true, None).await.unwrap();
+    let partner = insert_service_area(db, "Harbor Urgent Care", false, Some("555-0142")).await.unwrap();
+    Guarantor { patient, clinic, partner }
+}
+
+fn charge<'a>(patient: i64, description: &'a str, amount_cents: i64) -> NewEntry<'a> {
+    NewEntry {
+        kind: "charge",
+        patient_id: Some(patient),
+        service_date: Some("2026-10-01"),
+        description,
+        procedure_code: Some("99213"),
+        amount_cents,
+        posted_at: 1,
+        ..Default::default()
+    }
+}
+
+/// Posts rows to an account: each (kind, amount) settles the charge posted first.
+async fn ledger(app: &TestApp, account: i64, patient: i64, charged: i64, rows: &[(&str, i64)]) -> i64 {
+    let db = &app.state.db;
+    let first = insert_entry(db, account, &charge(patient, "Office visit", charged)).await.unwrap();
+    for &(kind, amount_cents) in rows {
+        let applies_to = kind.starts_with("insurance").then_some(first);
+        let entry = NewEntry { kind, applies_to, amount_cents, posted_at: 2, ..Default::default() };
+        insert_entry(db, account, &entry).await.unwrap();
+    }
+    first
+}
+
+fn account<'a>(summary: &'a Value, number: &str) -> &'a Value {
+    summary["accounts"].as_array().unwrap().iter().find(|a| a["number"] == number).unwrap_or_else(|| {
+        panic!("no account {number} in {summary}");
+    })
+}
+
+async fn the_summary_sums_each_ledger_and_says_why_pay_now_is_missing(app: &TestApp) {
+    let g = guarantor(app).await;
+    let db = &app.state.db;
+    let due = insert_account(db, "A-DUE", g.patient, g.clinic, 1).await.unwrap();
+    ledger(app, due, g.patient, 24_500, &[("insurance-payment", -14_000), ("insurance-adjustment", -4_500)])
+        .await;
+    insert_statement(db, due, "2026-11-01", "2026-12-01").await.unwrap();
+    insert_entry(
+        db,
+        due,
+        &NewEntry { kind: "patient-payment", amount_cents: -2_500, posted_at: 3, ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let zero = insert_account(db, "A-ZERO", g.patient, g.clinic, 1).await.unwrap();
+    ledger(app, zero, g.patient, 10_000, &[("insurance-payment", -8_000), ("patient-payment", -2_000)]).await;
+    let credit = insert_account(db, "A-CREDIT", g.patient, g.clinic, 1).await.unwrap();
+    ledger(app, credit, g.patient, 10_000, &[("insurance-payment", -8_000), ("patient-payment", -3_500)])
+        .await;
+    let partner = insert_account(db, "A-PARTNER", g.patient, g.partner, 1).await.unwrap();
+    ledger(app, partner, g.patient, 18_000, &[("insurance-payment", -9_000)]).await;
+    // Someone else's account: never listed.
+    let other = app.add_patient("MRN-OTHER", "Other", "Person", "1970-01-01").await;
+    let theirs = insert_account(db, "B-OTHER", other, g.clinic, 1).await.unwrap();
+    ledger(app, theirs, other, 5_000, &[]).await;
+
+    let avery = app.signed_in("avery").await;
+    let (status, summary) = app.call(&avery, "billing/summary", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert_eq!(summary["accounts"].as_array().unwrap().len(), 4, "{summary}");
+    let due = account(&summary, "A-DUE");
+    assert_eq!(due["balance"], 24_500 - 14_000 - 4_500 - 2_500);
+    assert_eq!(due["pay_now"], "Offered");
+    assert_eq!(due["patients"], serde_json::json!(["Avery"]));
+    // The statement's balance is the ledger as it stood then, before the payment.
+    assert_eq!(due["last_statement"]["balance"], 24_500 - 14_000 - 4_500);
+    assert_eq!(due["last_statement"]["due_on"], "2026-12-01");
+    assert_eq!(account(&summary, "A-ZERO")["pay_now"], "NothingDue");
+    assert_eq!(account(&summary, "A-ZERO")["balance"], 0);
+    assert_eq!(account(&summary, "A-CREDIT")["pay_now"], "Credit");
+    assert_eq!(account(&summary, "A-CREDIT")["balance"], -1_500);
+    let partner = account(&summary, "A-PARTNER");
+    assert_eq!(partner["balance"], 9_000);
+    assert_eq!(
+        partner["pay_now"],
+        serde_json::json!({"ElsewhereOnly": {"area": "Harbor Urgent Care", "phone": "555-0142"}})
+    );
+    assert!(app.audit_count("chart-read").await >= 1);
+}
+
+async fn view_account_gathers_each_visit_and_names_a_confidential_service_only_to_its_patient(app: &TestApp) {
+    let g = guarantor(app).await;
+    let db = &app.state.db;
+    let id = insert_account(db, "A-VIEW", g.patient, g.clinic, 1).await.unwrap();
+    ledger(app, id, g.patient, 20_000, &[("insurance-payment", -15_000), ("insurance-adjustment", -1_000)])
+        .await;
+    let mut secret = charge(g.patient, "Confidential counselling", 9_000);
+    secret.confidential = true;
+    secret.service_date = Some("2026-11-15");
+    insert_entry(db, id, &secret).await.unwrap();
+    insert_entry(
+        db,
+        id,
+        &NewEntry { kind: "patient-payment", amount_cents: -4_000, posted_at: 5, ..Default::default() },
+    )
+    .await
+    .unwrap();
+
+    let avery = app.signed_in("avery").await;
+    let (status, detail) = app.call(&avery, "billing/account", &[("account_id", &id.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    let services = detail["services"].as_array().unwrap();
+    assert_eq!(services.len(), 2, "{detail}");
+    // Newest service first: the confidential one, named to Avery, the patient it served.
+    assert_eq!(services[0]["lines"][0]["description"], "Confidential counselling");
+    let office = &services[1];
+    assert_eq!(office["lines"][0]["description"], "Office visit");
+    assert_eq!(
+        (office["charged"].as_i64(), office["insurance_paid"].as_i64()),
+        (Some(20_000), Some(-15_000))
+    );
+    assert_eq!((office["insurance_adjusted"].as_i64(), office["owed"].as_i64()), (Some(-1_000), Some(4_000)));
+    assert_eq!(detail["activity"][0]["kind"], "Payment");
+    assert_eq!(detail["activity"][0]["amount"], -4_000);
+    assert_eq!(detail["summary"]["balance"], 20_000 - 16_000 + 9_000 - 4_000);
+
+    // A proxy with Billing on Avery sees the amount, never what the service was.
+    let helper_chart = app.add_patient("MRN-HELPER", "Morgan", "Smith", "1955-02-02").await;
+    let helper =
+        app.add_user("morgan", app::auth::Role::Patient, Some(helper_chart), "morgan@example.org").await;
+    grant(
+        app,
+        helper,
+        g.patient,
+        RequestKind::Adult,
+        Relationship::AdultChild,
+        &[Section::Home, Section::Billing],
+    )
+    .await;
+    let morgan = app.signed_in("morgan").await;
+    let (status, _) = app.call(&morgan, "proxy/switch", &[("patient_id", &g.patient.to_string())]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, detail) = app.call(&morgan, "billing/account", &[("account_id", &id.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    let text = detail.to_string();
+    assert!(!text.contains("counselling"), "{text}");
+    assert_eq!(detail["services"][0]["lines"][0]["description"], Value::Null);
+    assert_eq!(detail["services"][0]["lines"][0]["procedure_code"], Value::Null);
+    assert_eq!(detail["services"][0]["lines"][0]["amount"], 9_000);
+}
+
+async fn another_guarantors_account_is_not_found_and_a_proxy_needs_billing(app: &TestApp) {
+    let g = guarantor(app).await;
+    let db = &app.state.db;
+    let other = app.add_patient("MRN-OTHER", "Other", "Person", "1970-01-01").await;
+    let theirs = insert_account(db, "B-OTHER", other, g.clinic, 1).await.unwrap();
+    ledger(app, theirs, other, 5_000, &[]).await;
+    let avery = app.signed_in("avery").await;
+    for id in [theirs.to_string(), "999999".to_owned()] {
+        let (status, body) = app.call(&avery, "billing/account", &[("account_id", &id)]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        let (status, _) =
+            app.call(&avery, "billing/paperless", &[("account_id", &id), ("paperless", "true")]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM billing_accounts WHERE paperless = 1").await, 0);
+
+    // A proxy whose grant lacks Billing gets nothing of it.
+    let helper_chart = app.add_patient("MRN-HELPER", "Morgan", "Smith", "1955-02-02").await;
+    let helper =
+        app.add_user("morgan", app::auth::Role::Patient, Some(helper_chart), "morgan@example.org").await;
+    grant(
+        app,
+        helper,
+        g.patient,
+        RequestKind::Adult,
+        Relationship::AdultChild,
+        &[Section::Home, Section::Visits],
+    )
+    .await;
+    let morgan = app.signed_in("morgan").await;
+    app.call(&morgan, "proxy/switch", &[("patient_id", &g.patient.to_string())]).await;
+    let (status, _) = app.call(&morgan, "billing/summary", &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn the_ledger_refuses_rows_of_the_wrong_sign(app: &TestApp) {
+    let g = guarantor(app).await;
+    let db = &app.state.db;
+    let id = insert_account(db, "A-SIGN", g.patient, g.clinic, 1).await.unwrap();
+    let first = ledger(app, id, g.patient, 1_000, &[]).await;
+    let wrong = [
+        charge(g.patient, "A negative charge", -100),
+        charge(g.patient, "A zero charge", 0),
+        NewEntry { kind: "patient-payment", amount_cents: 100, posted_at: 1, ..Default::default() },
+        NewEntry { kind: "insurance-payment", amount_cents: -100, posted_at: 1, ..Default::default() },
+        NewEntry {
+            kind: "insurance-adjustment",
+            applies_to: Some(first),
+            amount_cents: 100,
+            posted_at: 1,
+            ..Default::default()
+        },
+        NewEntry { kind: "refund", amount_cents: -100, posted_at: 1, ..Default::default() },
+        NewEntry { kind: "adjustment", amount_cents: 0, posted_at: 1, ..Default::default() },
+        NewEntry { kind: "gift", amount_cents: -100, posted_at: 1, ..Default::default() },
+        NewEntry { kind: "charge", amount_cents: 100, posted_at: 1, ..Default::default() },
+    ];
+    for entry in &wrong {
+        assert!(insert_entry(db, id, entry).await.is_err(), "{entry:?} was accepted");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM billing_entries").await, 1);
+}
+
+async fn the_paperless_choice_is_kept_and_audited(app: &TestApp) {
+    let g = guarantor(app).await;
+    let id = insert_account(&app.state.db, "A-PAPER", g.patient, g.clinic, 1).await.unwrap();
+    let avery = app.signed_in("avery").await;
+    let (status, body) = app
+        .call(&avery, "billing/paperless", &[("account_id", &id.to_string()), ("paperless", "true")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, detail) = app.call(&avery, "billing/account", &[("account_id", &id.to_string())]).await;
+    assert_eq!(detail["paperless"], true);
+    assert_eq!(app.audit_count("billing-paperless").await, 1);
+    let (status, body) = app
+        .call(&avery, "billing/paperless", &[("account_id", &id.to_string()), ("paperless", "maybe")])
+        .await;
+    assert!(status.is_client_error(), "{status} {body}");
+    let (_, detail) = app.call(&avery, "billing/account", &[("account_id", &id.to_string())]).await;
+    assert_eq!(detail["paperless"], true);
+}

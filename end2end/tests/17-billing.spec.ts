@@ -13,7 +13,7 @@ test("Billing Summary: each guarantor account with its amount due and why Pay No
 
   // A balance due at the clinic: the statement shows the ledger before the later payment.
   const due = account(page, "4000017");
-  await expect(due.getByText("$52.00")).toBeVisible();
+  await expect(due.getByText("$52.00", { exact: true })).toBeVisible();
   await expect(due.getByText(/\$77\.00/)).toBeVisible();
   // $0.00 and a partner location: the seed's reasons, with the right phone for each.
   await expect(account(page, "4000025")).toContainText(
@@ -55,7 +55,7 @@ test("a parent's account for two children shows a teen's confidential test as a 
   await menu(page).getByRole("link", { name: "Billing" }).click();
   const family = account(page, "4000041");
   await expect(family.getByText("Emma, Leo")).toBeVisible();
-  await expect(family.getByText("$50.00")).toBeVisible();
+  await expect(family.getByText("$50.00", { exact: true })).toBeVisible();
   await family.getByRole("link", { name: /View account/ }).click();
   await expect(page.getByText("Confidential service")).toBeVisible();
   await expect(page.getByText("Well-child visit")).toBeVisible();

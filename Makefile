@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh
 
-.PHONY: run test build bootstrap measure bench-record bench-messages bench-reads bench-documents unit integration e2e fmt
+.PHONY: run test build bootstrap measure bench-record bench-messages bench-reads bench-billing bench-documents unit integration e2e fmt
 
 ## Build in release mode, migrate, load demo data, serve on http://127.0.0.1:3000
 run:
@@ -41,6 +41,9 @@ bench-messages: build
 ## Audited chart reads per second with wrk, SQLite and PostgreSQL (not pass/fail)
 bench-reads: build
 	scripts/bench-reads.sh
+
+bench-billing: build
+	scripts/bench-billing.sh
 
 ## The document center's PDFs: a whole record's copy (demo, 10,000 results), peak memory (not pass/fail)
 bench-documents: build

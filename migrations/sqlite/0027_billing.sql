@@ -22,6 +22,14 @@ CREATE TABLE billing_accounts (
 );
 CREATE INDEX billing_accounts_guarantor ON billing_accounts (guarantor_id);
 
+-- The patients an account covers (a parent's account: their children). A charge names one
+-- of them.
+CREATE TABLE billing_account_patients (
+    account_id INTEGER NOT NULL REFERENCES billing_accounts (id),
+    patient_id INTEGER NOT NULL REFERENCES patients (id),
+    PRIMARY KEY (account_id, patient_id)
+);
+
 -- One row per charge, insurance payment or adjustment, patient payment, refund or
 -- adjustment by the billing office. `amount_cents` is what the row adds to what the
 -- guarantor owes (payments and write-offs lower it). Insurance rows name the charge they
@@ -48,9 +56,12 @@ CREATE TABLE billing_entries (
         OR (kind IN ('insurance-payment','insurance-adjustment') AND amount_cents < 0 AND applies_to IS NOT NULL)
         OR (kind = 'patient-payment' AND amount_cents < 0)
         OR (kind = 'refund' AND amount_cents > 0)
-        OR (kind = 'adjustment' AND amount_cents <> 0))
+        OR (kind = 'adjustment' AND amount_cents <> 0)),
+    FOREIGN KEY (account_id, patient_id) REFERENCES billing_account_patients (account_id, patient_id)
 );
-CREATE INDEX billing_entries_account ON billing_entries (account_id, id);
+-- Balances and statements sum `amount_cents` over an account's rows (up to an id): the
+-- index holds all three, so the sum reads no table row.
+CREATE INDEX billing_entries_account ON billing_entries (account_id, id, amount_cents);
 
 -- A statement: the ledger up to and including `through_entry_id`, sent on `issued_on`.
 CREATE TABLE billing_statements (

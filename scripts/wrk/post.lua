@@ -5,7 +5,8 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Cookie"] = os.getenv("COOKIE")
 wrk.headers["Origin"] = os.getenv("ORIGIN")
-wrk.body = ""
+-- BODY: the form to send (empty for a function without arguments).
+wrk.body = os.getenv("BODY") or ""
 
 local threads = {}
 function setup(thread)

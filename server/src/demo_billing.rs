@@ -38,7 +38,7 @@ pub async fn create(state: &AppState, g: &Guarantors) -> Result<bool> {
 
     // A balance due: the latest office visit, less what insurance paid and adjusted and a
     // first payment.
-    let due = insert_account(db, AVERY_ACCOUNT_DUE, g.avery, clinic, now).await?;
+    let due = insert_account(db, AVERY_ACCOUNT_DUE, g.avery, &[g.avery], clinic, now).await?;
     let (visit, at) = visits.first().copied().ok_or("Avery has no finished visit")?;
     let office = charge(
         db,
@@ -66,7 +66,7 @@ pub async fn create(state: &AppState, g: &Guarantors) -> Result<bool> {
     .await?;
 
     // Paid in full.
-    let paid = insert_account(db, "4000025", g.avery, clinic, now).await?;
+    let paid = insert_account(db, "4000025", g.avery, &[g.avery], clinic, now).await?;
     let (visit, at) = visits.get(1).copied().ok_or("Avery has one finished visit only")?;
     let office = charge(
         db,
@@ -89,13 +89,13 @@ pub async fn create(state: &AppState, g: &Guarantors) -> Result<bool> {
     .await?;
 
     // A partner location: a balance, but payable only there.
-    let partner = insert_account(db, "7100033", g.avery, harbor, now).await?;
+    let partner = insert_account(db, "7100033", g.avery, &[g.avery], harbor, now).await?;
     let seen = (today - Duration::days(60)).to_string();
     let urgent = charge(db, partner, g.avery, None, &seen, "Urgent care visit", "99203", 18_000, now).await?;
     settle(db, partner, urgent, -9_000, -2_000, now).await?;
 
     // Jordan pays for Emma and Leo; Leo's confidential test is on the account.
-    let family = insert_account(db, "4000041", g.jordan, clinic, now).await?;
+    let family = insert_account(db, "4000041", g.jordan, &[g.emma, g.leo], clinic, now).await?;
     if let Some(&(visit, at)) = finished_visits(db, g.emma).await?.first() {
         let well =
             charge(db, family, g.emma, Some(visit), &day(at), "Well-child visit", "99393", 21_000, now)

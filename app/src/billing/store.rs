@@ -47,12 +47,12 @@ pub async fn account(chart: &ChartScope, account_id: i64) -> Result<Option<Accou
         .await
 }
 
-/// (account, first name) of each patient the guarantor's accounts have charges for.
+/// (account, first name) of each patient the guarantor's accounts cover.
 pub async fn patients_served(chart: &ChartScope) -> Result<Vec<(i64, String)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT DISTINCT e.account_id, p.given_name FROM billing_entries e \
-         JOIN billing_accounts a ON a.id = e.account_id JOIN patients p ON p.id = e.patient_id \
-         WHERE a.guarantor_id = $1 AND e.kind = 'charge' ORDER BY e.account_id, p.given_name",
+        "SELECT ap.account_id, p.given_name FROM billing_account_patients ap \
+         JOIN billing_accounts a ON a.id = ap.account_id JOIN patients p ON p.id = ap.patient_id \
+         WHERE a.guarantor_id = $1 ORDER BY ap.account_id, p.given_name",
     )
     .bind(chart.patient_id())
     .fetch_all(&chart.db().read)
@@ -134,14 +134,16 @@ pub async fn insert_service_area(
     .await
 }
 
+/// An account for `guarantor_id` covering `covered` (the patients its charges may name).
 pub async fn insert_account(
     db: &Db,
     number: &str,
     guarantor_id: i64,
+    covered: &[i64],
     service_area_id: i64,
     now_ms: i64,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    let account: i64 = sqlx::query_scalar(
         "INSERT INTO billing_accounts (number, guarantor_id, service_area_id, created_at) \
          VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -150,7 +152,15 @@ pub async fn insert_account(
     .bind(service_area_id)
     .bind(now_ms)
     .fetch_one(&db.write)
-    .await
+    .await?;
+    for person in covered {
+        sqlx::query("INSERT INTO billing_account_patients (account_id, patient_id) VALUES ($1, $2)")
+            .bind(account)
+            .bind(person)
+            .execute(&db.write)
+            .await?;
+    }
+    Ok(account)
 }
 
 /// A ledger row to post. `amount_cents` is what it adds to what the guarantor owes.

@@ -69,7 +69,7 @@ fn account<'a>(summary: &'a Value, number: &str) -> &'a Value {
 async fn the_summary_sums_each_ledger_and_says_why_pay_now_is_missing(app: &TestApp) {
     let g = guarantor(app).await;
     let db = &app.state.db;
-    let due = insert_account(db, "A-DUE", g.patient, g.clinic, 1).await.unwrap();
+    let due = insert_account(db, "A-DUE", g.patient, &[g.patient], g.clinic, 1).await.unwrap();
     ledger(app, due, g.patient, 24_500, &[("insurance-payment", -14_000), ("insurance-adjustment", -4_500)])
         .await;
     insert_statement(db, due, "2026-11-01", "2026-12-01").await.unwrap();
@@ -80,16 +80,16 @@ async fn the_summary_sums_each_ledger_and_says_why_pay_now_is_missing(app: &Test
     )
     .await
     .unwrap();
-    let zero = insert_account(db, "A-ZERO", g.patient, g.clinic, 1).await.unwrap();
+    let zero = insert_account(db, "A-ZERO", g.patient, &[g.patient], g.clinic, 1).await.unwrap();
     ledger(app, zero, g.patient, 10_000, &[("insurance-payment", -8_000), ("patient-payment", -2_000)]).await;
-    let credit = insert_account(db, "A-CREDIT", g.patient, g.clinic, 1).await.unwrap();
+    let credit = insert_account(db, "A-CREDIT", g.patient, &[g.patient], g.clinic, 1).await.unwrap();
     ledger(app, credit, g.patient, 10_000, &[("insurance-payment", -8_000), ("patient-payment", -3_500)])
         .await;
-    let partner = insert_account(db, "A-PARTNER", g.patient, g.partner, 1).await.unwrap();
+    let partner = insert_account(db, "A-PARTNER", g.patient, &[g.patient], g.partner, 1).await.unwrap();
     ledger(app, partner, g.patient, 18_000, &[("insurance-payment", -9_000)]).await;
     // Someone else's account: never listed.
     let other = app.add_patient("MRN-OTHER", "Other", "Person", "1970-01-01").await;
-    let theirs = insert_account(db, "B-OTHER", other, g.clinic, 1).await.unwrap();
+    let theirs = insert_account(db, "B-OTHER", other, &[other], g.clinic, 1).await.unwrap();
     ledger(app, theirs, other, 5_000, &[]).await;
 
     let avery = app.signed_in("avery").await;
@@ -119,7 +119,7 @@ async fn the_summary_sums_each_ledger_and_says_why_pay_now_is_missing(app: &Test
 async fn view_account_gathers_each_visit_and_names_a_confidential_service_only_to_its_patient(app: &TestApp) {
     let g = guarantor(app).await;
     let db = &app.state.db;
-    let id = insert_account(db, "A-VIEW", g.patient, g.clinic, 1).await.unwrap();
+    let id = insert_account(db, "A-VIEW", g.patient, &[g.patient], g.clinic, 1).await.unwrap();
     ledger(app, id, g.patient, 20_000, &[("insurance-payment", -15_000), ("insurance-adjustment", -1_000)])
         .await;
     let mut secret = charge(g.patient, "Confidential counselling", 9_000);
@@ -181,7 +181,7 @@ async fn another_guarantors_account_is_not_found_and_a_proxy_needs_billing(app: 
     let g = guarantor(app).await;
     let db = &app.state.db;
     let other = app.add_patient("MRN-OTHER", "Other", "Person", "1970-01-01").await;
-    let theirs = insert_account(db, "B-OTHER", other, g.clinic, 1).await.unwrap();
+    let theirs = insert_account(db, "B-OTHER", other, &[other], g.clinic, 1).await.unwrap();
     ledger(app, theirs, other, 5_000, &[]).await;
     let avery = app.signed_in("avery").await;
     for id in [theirs.to_string(), "999999".to_owned()] {
@@ -215,9 +215,12 @@ async fn another_guarantors_account_is_not_found_and_a_proxy_needs_billing(app: 
 async fn the_ledger_refuses_rows_of_the_wrong_sign(app: &TestApp) {
     let g = guarantor(app).await;
     let db = &app.state.db;
-    let id = insert_account(db, "A-SIGN", g.patient, g.clinic, 1).await.unwrap();
+    let id = insert_account(db, "A-SIGN", g.patient, &[g.patient], g.clinic, 1).await.unwrap();
     let first = ledger(app, id, g.patient, 1_000, &[]).await;
+    let stranger = app.add_patient("MRN-STRANGER", "Sol", "Stranger", "1990-01-01").await;
     let wrong = [
+        // A patient the account does not cover.
+        charge(stranger, "Someone else's visit", 100),
         charge(g.patient, "A negative charge", -100),
         charge(g.patient, "A zero charge", 0),
         NewEntry { kind: "patient-payment", amount_cents: 100, posted_at: 1, ..Default::default() },
@@ -242,7 +245,7 @@ async fn the_ledger_refuses_rows_of_the_wrong_sign(app: &TestApp) {
 
 async fn the_paperless_choice_is_kept_and_audited(app: &TestApp) {
     let g = guarantor(app).await;
-    let id = insert_account(&app.state.db, "A-PAPER", g.patient, g.clinic, 1).await.unwrap();
+    let id = insert_account(&app.state.db, "A-PAPER", g.patient, &[g.patient], g.clinic, 1).await.unwrap();
     let avery = app.signed_in("avery").await;
     let (status, body) = app
         .call(&avery, "billing/paperless", &[("account_id", &id.to_string()), ("paperless", "true")])

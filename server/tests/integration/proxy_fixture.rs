@@ -197,7 +197,7 @@ async fn billing_account(app: &TestApp, leo: i64, now: i64) -> i64 {
     use app::billing::store::{insert_account, insert_entry, insert_service_area, NewEntry};
     let db = &app.state.db;
     let area = insert_service_area(db, "Clinic billing", true, None).await.unwrap();
-    let account = insert_account(db, "MATRIX-ACCOUNT", leo, area, now).await.unwrap();
+    let account = insert_account(db, "MATRIX-ACCOUNT", leo, &[leo], area, now).await.unwrap();
     for (description, confidential) in
         [(format!("{LEO_MARK} visit"), false), (format!("{SECRET} test"), true)]
     {

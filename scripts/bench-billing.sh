@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The Billing Summary under load (issue 17's budget: a guarantor with 10 accounts and 5,000
+# ledger rows, server p99 ≤ 10 ms on both databases), with wrk from Debian: 2 threads, 16
+# connections, Avery signed in. Avery's 3 demo accounts get 7 more of 700 charges each
+# (4,900 rows; with the demo's own, 5,000 and some). Every answer waits for its audit row.
+# Also "View account" on one of the 700-row accounts. Figures for the closing notes.
+# Usage: scripts/bench-billing.sh [seconds per run] — after `make build` (release).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+SECONDS_OF_LOAD=${1:-10}
+PORT=3304
+BASE="http://127.0.0.1:$PORT"
+WORK=$(mktemp -d)
+SERVER=
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+command -v wrk >/dev/null || { echo "bench-billing needs wrk (apt-get install wrk)"; exit 1; }
+
+# 7 accounts of 700 charges for Avery, in one statement per backend.
+SQLITE_ROWS="
+INSERT INTO billing_accounts (number, guarantor_id, service_area_id, created_at)
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 7)
+  SELECT 'BENCH-' || i, (SELECT patient_id FROM users WHERE username = 'avery'),
+         (SELECT MIN(id) FROM billing_service_areas), 0 FROM n;
+INSERT INTO billing_account_patients (account_id, patient_id)
+  SELECT id, guarantor_id FROM billing_accounts WHERE number LIKE 'BENCH-%';
+INSERT INTO billing_entries (account_id, kind, patient_id, service_date, description, procedure_code, amount_cents, posted_at)
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 700)
+  SELECT a.id, 'charge', a.guarantor_id, '2026-01-01', 'Office visit', '99213', 100 + i, 0
+  FROM billing_accounts a, n WHERE a.number LIKE 'BENCH-%';"
+PG_ROWS="
+INSERT INTO billing_accounts (number, guarantor_id, service_area_id, created_at)
+  SELECT 'BENCH-' || i, (SELECT patient_id FROM users WHERE username = 'avery'),
+         (SELECT MIN(id) FROM billing_service_areas), 0 FROM generate_series(1, 7) AS i;
+INSERT INTO billing_account_patients (account_id, patient_id)
+  SELECT id, guarantor_id FROM billing_accounts WHERE number LIKE 'BENCH-%';
+INSERT INTO billing_entries (account_id, kind, patient_id, service_date, description, procedure_code, amount_cents, posted_at)
+  SELECT a.id, 'charge', a.guarantor_id, '2026-01-01', 'Office visit', '99213', 100 + i, 0
+  FROM billing_accounts a, generate_series(1, 700) AS i WHERE a.number LIKE 'BENCH-%';"
+
+sql() {
+  case "$PORTICO_DATABASE_URL" in
+    sqlite:*) sqlite3 "${PORTICO_DATABASE_URL#sqlite://}" "$1" ;;
+    *) psql -q -tAc "$1" "$PORTICO_DATABASE_URL" ;;
+  esac
+}
+
+run_wrk() {
+  local label=$1 path=$2 body=$3
+  printf '%s\n' "-- $label"
+  COOKIE="$COOKIE" ORIGIN="$BASE" BODY="$body" wrk -t2 -c16 -d"${SECONDS_OF_LOAD}s" --latency \
+    -s scripts/wrk/post.lua "$BASE$path" | grep -E 'Requests/sec|statuses|Non-2xx|Socket errors'
+}
+
+bench() {
+  local label=$1 url=$2 rows=$3
+  echo
+  echo "######## $label"
+  export PORTICO_DATABASE_URL="$url" PORTICO_MAIL_DIR="$WORK/outbox" PORTICO_AUDIT_KEY_FILE="$WORK/audit.key" RUST_LOG=warn
+  ./target/release/portico migrate >/dev/null
+  ./target/release/portico seed --demo >/dev/null
+  sql "$rows"
+  echo "  Avery's accounts: $(sql "SELECT COUNT(*) FROM billing_accounts a JOIN users u ON u.patient_id = a.guarantor_id WHERE u.username = 'avery'"), ledger rows: $(sql "SELECT COUNT(*) FROM billing_entries e JOIN billing_accounts a ON a.id = e.account_id JOIN users u ON u.patient_id = a.guarantor_id WHERE u.username = 'avery'")"
+  ./target/release/portico serve --addr "127.0.0.1:$PORT" --site-root target/site &
+  SERVER=$!
+  for _ in $(seq 1 50); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
+  COOKIE=$(curl -s -o /dev/null -D - -H "Origin: $BASE" --data-urlencode username=avery \
+    --data-urlencode 'password=Portico-Demo-2026!' "$BASE/api/auth/sign_in" \
+    | sed -n 's/^[Ss]et-[Cc]ookie: \(portico_session=[^;]*\);.*/\1/p')
+  [ -n "$COOKIE" ] || { echo "could not sign in as avery"; exit 1; }
+  run_wrk "billing/summary (10 accounts)" /api/billing/summary ""
+  local big
+  big=$(sql "SELECT MIN(id) FROM billing_accounts WHERE number LIKE 'BENCH-%'")
+  run_wrk "billing/account (700 charges)" /api/billing/account "account_id=$big"
+  kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=
+}
+
+bench "SQLite (WAL, synchronous=FULL)" "sqlite://$WORK/bench.db" "$SQLITE_ROWS"
+PG_ADMIN=$(scripts/postgres.sh)
+DB=portico_billing_$$
+psql -q "$PG_ADMIN" -c "CREATE DATABASE $DB"
+bench "PostgreSQL 15" "${PG_ADMIN%/*}/$DB" "$PG_ROWS"
+psql -q "$PG_ADMIN" -c "DROP DATABASE $DB" || echo "(could not drop $DB; drop it by hand)"

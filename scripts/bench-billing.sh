@@ -45,11 +45,15 @@ sql() {
   esac
 }
 
+# One connection (the server's own time, no queue) and 16 (throughput under load).
 run_wrk() {
   local label=$1 path=$2 body=$3
-  printf '%s\n' "-- $label"
-  COOKIE="$COOKIE" ORIGIN="$BASE" BODY="$body" wrk -t2 -c16 -d"${SECONDS_OF_LOAD}s" --latency \
-    -s scripts/wrk/post.lua "$BASE$path" | grep -E 'Requests/sec|statuses|Non-2xx|Socket errors'
+  for connections in 1 16; do
+    printf '%s\n' "-- $label, $connections connection(s)"
+    COOKIE="$COOKIE" ORIGIN="$BASE" BODY="$body" wrk -t"$((connections > 1 ? 2 : 1))" -c"$connections" \
+      -d"${SECONDS_OF_LOAD}s" --latency -s scripts/wrk/post.lua "$BASE$path" \
+      | grep -E 'Requests/sec|statuses|Non-2xx|Socket errors'
+  done
 }
 
 bench() {
@@ -60,6 +64,11 @@ bench() {
   ./target/release/portico migrate >/dev/null
   ./target/release/portico seed --demo >/dev/null
   sql "$rows"
+  # What the database's own maintenance does after a bulk load (autovacuum, ANALYZE).
+  case "$url" in
+    sqlite:*) sql "ANALYZE" ;;
+    *) sql "VACUUM ANALYZE billing_entries" ;;
+  esac
   echo "  Avery's accounts: $(sql "SELECT COUNT(*) FROM billing_accounts a JOIN users u ON u.patient_id = a.guarantor_id WHERE u.username = 'avery'"), ledger rows: $(sql "SELECT COUNT(*) FROM billing_entries e JOIN billing_accounts a ON a.id = e.account_id JOIN users u ON u.patient_id = a.guarantor_id WHERE u.username = 'avery'")"
   ./target/release/portico serve --addr "127.0.0.1:$PORT" --site-root target/site &
   SERVER=$!

@@ -249,6 +249,8 @@ impl Settings {
             holidays: self.holidays.0.clone(),
             messages_per_hour: self.messages_per_hour,
             privacy_notice: self.privacy_notice.clone(),
+            // Online payment is configured with its pages (issue 17, next part).
+            payments: None,
         }
     }
 }

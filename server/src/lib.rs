@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route(PAYMENT_WEBHOOK_PATH, axum::routing::post(payment_webhook))
         .route(
             "/api/{*fn_name}",
             get({
@@ -75,6 +76,28 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// Where the payment processor sends its signed events (billing::payments::webhook).
+pub const PAYMENT_WEBHOOK_PATH: &str = "/api/payments/webhook";
+
+/// The processor's events: 200 once applied (or of a kind we ignore), 400 for a bad
+/// signature or an unreadable event (never applied), 404 with payments off, 503 when the
+/// database failed (the processor sends it again).
+async fn payment_webhook(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> impl IntoResponse {
+    use app::billing::payments::webhook::{receive, WebhookError};
+    let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    match receive(&state, signature, &body).await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(WebhookError::Off) => (StatusCode::NOT_FOUND, "no payments here"),
+        Err(WebhookError::Signature(_)) => (StatusCode::BAD_REQUEST, "bad signature"),
+        Err(WebhookError::Unreadable) => (StatusCode::BAD_REQUEST, "unreadable event"),
+        Err(WebhookError::Database) => (StatusCode::SERVICE_UNAVAILABLE, "try again"),
+    }
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {

@@ -1,6 +1,7 @@
 //! Headers and checks on every response and request:
 //! - state-changing requests must come from our own pages (Origin / Sec-Fetch-Site), but
-//!   for a SMART Health Link's endpoints, which any app may call (CORS, no cookies);
+//!   for a SMART Health Link's endpoints, which any app may call (CORS, no cookies), and the
+//!   payment processor's signed webhook;
 //! - security headers everywhere; a strict CSP on anything that has none of its own;
 //! - `Cache-Control: no-store` on everything but the static app shell.
 use axum::{
@@ -18,7 +19,14 @@ pub async fn security(State(state): State<AppState>, mut request: Request, next:
     if for_any_app && request.method() == Method::OPTIONS {
         return with_cors(StatusCode::NO_CONTENT.into_response());
     }
-    if is_state_changing(request.method()) && !for_any_app && !from_our_pages(&state, &request) {
+    // The payment processor's webhook comes from its servers, not our pages: its door is
+    // its signature (billing::payments::webhook).
+    let from_processor = request.uri().path() == crate::PAYMENT_WEBHOOK_PATH;
+    if is_state_changing(request.method())
+        && !for_any_app
+        && !from_processor
+        && !from_our_pages(&state, &request)
+    {
         return cross_site_refusal();
     }
     let page_csp = app::infra::PageCsp::default();

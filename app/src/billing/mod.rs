@@ -11,6 +11,8 @@ pub mod api;
 pub mod ledger;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod payments;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 use serde::{Deserialize, Serialize};

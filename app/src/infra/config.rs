@@ -29,6 +29,31 @@ pub struct Config {
     /// The clinic's HIPAA Notice of Privacy Practices (`PORTICO_PRIVACY_NOTICE`, a PDF):
     /// every patient finds it among their documents on file.
     pub privacy_notice: Option<PrivacyNotice>,
+    /// Online payments (`PORTICO_PAYMENTS`); None: no payment is taken through Portico.
+    pub payments: Option<Payments>,
+}
+
+/// The payment processor and the secret its webhooks are signed with
+/// (`PORTICO_PAYMENTS_WEBHOOK_SECRET`).
+#[derive(Clone, Debug)]
+pub struct Payments {
+    pub processor: Processor,
+    pub webhook_secret: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Processor {
+    /// The processor built into Portico (billing::payments::test_processor): for the demo
+    /// and the tests, never for real money.
+    Test,
+}
+
+impl Processor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Processor::Test => "test",
+        }
+    }
 }
 
 /// An organisation's document every patient sees, read once at start.

@@ -45,6 +45,8 @@ pub const TEST_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 #[derive(Default)]
 pub struct Options {
     pub public_url: Option<String>,
+    /// PORTICO_PAYMENTS and its webhook secret (default: none).
+    pub payments: Option<app::infra::config::Payments>,
     /// The clinic's time zone (default UTC).
     pub time_zone: Option<&'static str>,
     /// PORTICO_TEEN_PROXY_SECTIONS (default here: no medication list from 13).
@@ -139,6 +141,7 @@ impl TestApp {
             holidays: vec![time::macros::date!(2026 - 11 - 26)],
             messages_per_hour: app::messages::SENDS_PER_HOUR,
             privacy_notice: options.privacy_notice.clone(),
+            payments: options.payments.clone(),
         };
         let origin = config.public_origin();
         // A fixed, realistic start: 2026-11-25 12:00 UTC.

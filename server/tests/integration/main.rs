@@ -19,6 +19,7 @@ mod messaging;
 mod messaging_crash;
 mod notices;
 mod passkeys;
+mod payments;
 mod personal;
 mod proxy;
 mod proxy_fixture;

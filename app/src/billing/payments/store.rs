@@ -1,0 +1,125 @@
+//! Portico's side of a payment: the payment opened for a Pay Now form, the checkout the
+//! processor made for it, and the ledger row of what the processor charged (once).
+use crate::infra::Db;
+
+/// A payment as opened.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PaymentRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub amount_cents: i64,
+    pub checkout_ref: Option<String>,
+    pub status: String,
+}
+
+/// Opens a payment of `amount_cents` on an account, or finds the one this form's
+/// `idempotency_key` already opened (a double click, the form sent again): one key, one
+/// payment, whatever amount the second send names.
+pub async fn open_payment(
+    db: &Db,
+    account_id: i64,
+    amount_cents: i64,
+    idempotency_key: &str,
+    processor: &str,
+    started_by: Option<i64>,
+    now_ms: i64,
+) -> Result<PaymentRow, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO billing_payments (account_id, amount_cents, idempotency_key, processor, started_by, started_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(amount_cents)
+    .bind(idempotency_key)
+    .bind(processor)
+    .bind(started_by)
+    .bind(now_ms)
+    .execute(&db.write)
+    .await?;
+    sqlx::query_as(
+        "SELECT id, account_id, amount_cents, checkout_ref, status FROM billing_payments \
+         WHERE idempotency_key = $1 AND account_id = $2",
+    )
+    .bind(idempotency_key)
+    .bind(account_id)
+    .fetch_optional(&db.write)
+    .await?
+    .ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Remembers the processor's checkout for a payment (set once).
+pub async fn set_checkout(db: &Db, payment_id: i64, checkout_ref: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE billing_payments SET checkout_ref = $1 WHERE id = $2 AND checkout_ref IS NULL")
+        .bind(checkout_ref)
+        .bind(payment_id)
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
+
+/// What recording a charge did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// A new ledger row.
+    New,
+    /// This charge was recorded before (a replayed or repeated event).
+    Again,
+    /// No payment of ours has this checkout (another system's event): nothing done.
+    UnknownCheckout,
+}
+
+/// Records what the processor charged for a checkout: one patient-payment row of
+/// `amount_cents` (the processor's figure, not ours), keyed by the processor's `charge_id`,
+/// and the payment marked paid, in one transaction.
+pub async fn record_charge(
+    db: &Db,
+    checkout_ref: &str,
+    charge_id: &str,
+    amount_cents: i64,
+    now_ms: i64,
+) -> Result<Recorded, sqlx::Error> {
+    let mut tx = db.write.begin().await?;
+    let payment: Option<(i64, i64)> =
+        sqlx::query_as("SELECT id, account_id FROM billing_payments WHERE checkout_ref = $1")
+            .bind(checkout_ref)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((payment_id, account_id)) = payment else {
+        return Ok(Recorded::UnknownCheckout);
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO billing_entries (account_id, kind, description, amount_cents, posted_at, payment_id, processor_charge) \
+         VALUES ($1, 'patient-payment', 'Online payment', $2, $3, $4, $5) ON CONFLICT (processor_charge) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(-amount_cents)
+    .bind(now_ms)
+    .bind(payment_id)
+    .bind(charge_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query(
+        "UPDATE billing_payments SET status = 'paid', settled_at = COALESCE(settled_at, $1) WHERE id = $2",
+    )
+    .bind(now_ms)
+    .bind(payment_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(if inserted == 1 { Recorded::New } else { Recorded::Again })
+}
+
+/// A checkout that ended without a charge (declined, expired): the payment is closed with
+/// `status`, unless a charge was recorded already (events can arrive out of order).
+pub async fn close_unpaid(db: &Db, checkout_ref: &str, status: &str, now_ms: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE billing_payments SET status = $1, settled_at = $2 WHERE checkout_ref = $3 AND status = 'open'",
+    )
+    .bind(status)
+    .bind(now_ms)
+    .bind(checkout_ref)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}

@@ -225,6 +225,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("reminders") view=RemindersPage ssr=SsrMode::Async />
                         <Route path=path!("billing") view=crate::billing::pages::BillingSummaryPage ssr=SsrMode::Async />
                         <Route path=path!("billing/accounts/:id") view=crate::billing::pages::AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("billing/accounts/:id/pay") view=crate::billing::pay_pages::PayPage ssr=SsrMode::Async />
+                        <Route path=path!("billing/payments/:id") view=crate::billing::pay_pages::PaymentPage ssr=SsrMode::Async />
                         <Route path=path!("documents") view=crate::documents::pages::DocumentsPage ssr=SsrMode::Async />
                         <Route path=path!("documents/visits") view=crate::documents::pages::VisitRecordsReadPage ssr=SsrMode::Async />
                         <Route path=path!("documents/request") view=crate::documents::request_pages::RecordRequestPage ssr=SsrMode::Async />

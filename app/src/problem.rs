@@ -155,6 +155,11 @@ problems! {
     RestrictionNoteTooLong = "restriction.note_too_long",
     RestrictionPending = "restriction.pending",
 
+    BillingAmountInvalid = "billing.amount_invalid",
+    BillingAmountTooSmall = "billing.amount_too_small",
+    BillingAmountTooLarge = "billing.amount_too_large",
+    BillingNotPayable = "billing.not_payable",
+
     DocumentsChooseVisit = "documents.choose_visit",
     DocumentsTooManyVisits = "documents.too_many_visits",
     DocumentsNoVisitsBetween = "documents.no_visits_between",

@@ -113,6 +113,20 @@ pub struct Settings {
     /// among their documents on file (`make run` uses the demo's, demo/).
     #[arg(long, env = "PORTICO_PRIVACY_NOTICE", value_parser = privacy_notice, global = true)]
     pub privacy_notice: Option<app::infra::config::PrivacyNotice>,
+    /// Online payments: `test` is the processor built into Portico (test cards only, for
+    /// the demo and the tests; `make run` uses it). Unset: no payment is taken online.
+    #[arg(long, env = "PORTICO_PAYMENTS", value_parser = processor, requires = "payments_webhook_secret", global = true)]
+    pub payments: Option<app::infra::config::Processor>,
+    /// The secret the processor signs its webhooks with (Stripe's "whsec_…").
+    #[arg(long, env = "PORTICO_PAYMENTS_WEBHOOK_SECRET", hide_env_values = true, global = true)]
+    pub payments_webhook_secret: Option<String>,
+}
+
+fn processor(name: &str) -> Result<app::infra::config::Processor, String> {
+    match name {
+        "test" => Ok(app::infra::config::Processor::Test),
+        other => Err(format!("{other:?}: the processors are: test")),
+    }
 }
 
 /// The parsed holiday list (a newtype, so clap reads the whole list as one value).
@@ -249,8 +263,9 @@ impl Settings {
             holidays: self.holidays.0.clone(),
             messages_per_hour: self.messages_per_hour,
             privacy_notice: self.privacy_notice.clone(),
-            // Online payment is configured with its pages (issue 17, next part).
-            payments: None,
+            payments: self.payments.zip(configured(&self.payments_webhook_secret)).map(
+                |(processor, secret)| app::infra::config::Payments { processor, webhook_secret: secret },
+            ),
         }
     }
 }

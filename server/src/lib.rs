@@ -12,11 +12,12 @@ pub mod middleware;
 pub use middleware::MAX_BODY_BYTES;
 pub mod seed;
 pub mod synthetic;
+mod test_processor_pages;
 
 use std::{net::SocketAddr, sync::Arc};
 
 use app::{
-    infra::{mailer::Mailer, passwords::Hasher, AppState, Clock, Config},
+    infra::{config::Processor, mailer::Mailer, passwords::Hasher, AppState, Clock, Config},
     shell, App,
 };
 use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Router};
@@ -59,7 +60,15 @@ pub fn router(state: AppState) -> Router {
     let context = request_context(state.clone());
     let server_fn_context = context.clone();
     let options = state.leptos_options.clone();
-    Router::new()
+    let test_processor = matches!(&state.config.payments, Some(p) if p.processor == Processor::Test);
+    let mut router = Router::new();
+    if test_processor {
+        router = router.route(
+            "/test-processor/checkout/{id}",
+            get(test_processor_pages::show).post(test_processor_pages::submit),
+        );
+    }
+    router
         .route("/healthz", get(healthz))
         .route(PAYMENT_WEBHOOK_PATH, axum::routing::post(payment_webhook))
         .route(
@@ -112,6 +121,9 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     tokio::spawn(prune_attempts(state.clone()));
     tokio::spawn(announce_due_reminders(state.clone()));
+    if matches!(&state.config.payments, Some(p) if p.processor == Processor::Test) {
+        tokio::spawn(test_processor_pages::retry_deliveries(state.clone()));
+    }
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
 }

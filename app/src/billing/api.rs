@@ -22,7 +22,7 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
     let accounts = store::accounts(&chart)
         .await?
         .into_iter()
-        .map(|row| account_summary(row, &served, &statements))
+        .map(|row| account_summary(&chart, row, &served, &statements))
         .collect();
     Ok(BillingSummary { accounts, billing_phone: chart.state().config.org.contacts.billing_phone.clone() })
 }
@@ -44,7 +44,7 @@ pub async fn load_account(account_id: i64) -> Result<AccountDetail, AppError> {
     let statements = all_statements.iter().filter(|(a, _)| *a == row.id).map(|(_, s)| s.clone()).collect();
     let paperless = row.paperless != 0;
     Ok(AccountDetail {
-        summary: account_summary(row, &served, &all_statements),
+        summary: account_summary(&chart, row, &served, &all_statements),
         services,
         activity,
         statements,
@@ -67,15 +67,27 @@ pub async fn choose_paperless(account_id: i64, paperless: bool) -> Result<(), Ap
     Ok(())
 }
 
+/// One account of the chart, as the Billing Summary shows it; 404 for any other.
+#[cfg(feature = "ssr")]
+pub(super) async fn summary_of(chart: &ChartScope, account_id: i64) -> Result<AccountSummary, AppError> {
+    let row = store::account(chart, account_id).await?.ok_or(AppError::NotFound)?;
+    let served = store::patients_served(chart).await?;
+    let statements = store::statements(chart).await?;
+    Ok(account_summary(chart, row, &served, &statements))
+}
+
 #[cfg(feature = "ssr")]
 fn account_summary(
+    chart: &ChartScope,
     row: AccountRow,
     served: &[(i64, String)],
     statements: &[(i64, StatementLine)],
 ) -> AccountSummary {
     let balance = Cents(row.balance_cents);
+    let clinic_online = chart.state().config.payments.is_some();
+    let area_phone = row.area_phone.as_deref();
     AccountSummary {
-        pay_now: ledger::pay_now(balance, row.online_payments != 0, &row.area, row.area_phone.as_deref()),
+        pay_now: ledger::pay_now(balance, row.online_payments != 0, &row.area, area_phone, clinic_online),
         patients: served.iter().filter(|(a, _)| *a == row.id).map(|(_, name)| name.clone()).collect(),
         last_statement: statements.iter().find(|(a, _)| *a == row.id).map(|(_, s)| s.clone()),
         id: row.id,

@@ -32,17 +32,49 @@ pub fn balance(rows: &[LedgerRow]) -> Cents {
 
 /// The seed's rules for the "Pay Now" button, in the order a guarantor needs them: a
 /// partner location never takes payment here (whatever the balance, so the phone is
-/// shown); then nothing due or a credit.
-pub fn pay_now(balance: Cents, online_payments: bool, area: &str, area_phone: Option<&str>) -> PayNow {
-    if !online_payments {
+/// shown); then nothing due or a credit; then whether this clinic takes payment online at
+/// all (`clinic_online`: a processor is configured).
+pub fn pay_now(
+    balance: Cents,
+    area_online: bool,
+    area: &str,
+    area_phone: Option<&str>,
+    clinic_online: bool,
+) -> PayNow {
+    if !area_online {
         PayNow::ElsewhereOnly { area: area.to_owned(), phone: area_phone.map(str::to_owned) }
     } else if balance.0 == 0 {
         PayNow::NothingDue
     } else if balance.0 < 0 {
         PayNow::Credit
+    } else if !clinic_online {
+        PayNow::NotOnline
     } else {
         PayNow::Offered
     }
+}
+
+/// The most a typed amount may say ($10,000,000.00): more digits are a typo, not a payment.
+pub const MAX_TYPED_CENTS: i64 = 1_000_000_000;
+
+/// A typed amount in dollars ("25", "25.5", "$1,025.00") as cents; None for anything else
+/// (a sign, letters, more than two decimals, more than `MAX_TYPED_CENTS`).
+pub fn parse_dollars(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let text = text.strip_prefix('$').unwrap_or(text).replace(',', "");
+    let (dollars, cents) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = |s: &str| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
+    let has_point = text.contains('.');
+    if !digits(dollars) || (has_point && !digits(cents)) || cents.len() > 2 {
+        return None;
+    }
+    let cents = match cents.len() {
+        0 => 0,
+        1 => cents.parse::<i64>().ok()? * 10,
+        _ => cents.parse::<i64>().ok()?,
+    };
+    let total = dollars.parse::<i64>().ok()?.checked_mul(100)?.checked_add(cents)?;
+    (total <= MAX_TYPED_CENTS).then_some(total)
 }
 
 /// Sorts an account's rows into its services (a visit's charges with the insurance rows
@@ -149,13 +181,29 @@ mod tests {
     }
 
     #[test]
+    fn typed_dollars_read_as_cents_and_nothing_else_does() {
+        for (typed, cents) in
+            [("25", 2_500), ("25.5", 2_550), ("25.05", 2_505), (" $1,025.00 ", 102_500), ("0.99", 99)]
+        {
+            assert_eq!(parse_dollars(typed), Some(cents), "{typed}");
+        }
+        for typed in
+            ["", "-5", "5.001", "abc", "1e3", "5.", ".5", "$", "12.3.4", "99999999999", "10000000.01"]
+        {
+            assert_eq!(parse_dollars(typed), None, "{typed}");
+        }
+        assert_eq!(parse_dollars("10000000.00"), Some(MAX_TYPED_CENTS));
+    }
+
+    #[test]
     fn pay_now_follows_the_seed_rules() {
-        assert_eq!(pay_now(Cents(1), true, "Clinic", None), PayNow::Offered);
-        assert_eq!(pay_now(Cents(0), true, "Clinic", None), PayNow::NothingDue);
-        assert_eq!(pay_now(Cents(-500), true, "Clinic", None), PayNow::Credit);
+        assert_eq!(pay_now(Cents(1), true, "Clinic", None, true), PayNow::Offered);
+        assert_eq!(pay_now(Cents(1), true, "Clinic", None, false), PayNow::NotOnline);
+        assert_eq!(pay_now(Cents(0), true, "Clinic", None, true), PayNow::NothingDue);
+        assert_eq!(pay_now(Cents(-500), true, "Clinic", None, true), PayNow::Credit);
         // A partner location says where to pay even with a balance due.
         assert_eq!(
-            pay_now(Cents(9900), false, "Harbor Urgent Care", Some("555-0142")),
+            pay_now(Cents(9900), false, "Harbor Urgent Care", Some("555-0142"), true),
             PayNow::ElsewhereOnly { area: "Harbor Urgent Care".into(), phone: Some("555-0142".into()) }
         );
     }

@@ -10,6 +10,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod ledger;
 pub mod pages;
+pub mod pay_api;
+pub mod pay_pages;
 #[cfg(feature = "ssr")]
 pub mod payments;
 #[cfg(feature = "ssr")]
@@ -49,6 +51,8 @@ pub enum PayNow {
     Credit,
     /// A partner location that bills on its own: pay it directly, at this phone.
     ElsewhereOnly { area: String, phone: Option<String> },
+    /// A balance is due, but this clinic takes no payment online (no processor set up).
+    NotOnline,
 }
 
 /// One guarantor account on the Billing Summary.

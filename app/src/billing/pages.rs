@@ -51,6 +51,7 @@ fn Accounts(s: BillingSummary) -> impl IntoView {
                     <li class="card">
                         <AccountFacts a=a.clone() heading=true />
                         <PayNowRule pay_now=a.pay_now.clone() balance=a.balance billing_phone=phone />
+                        <PayNowLink pay_now=a.pay_now.clone() account_id=a.id number=a.number.clone() />
                         <p><A href=view_href>{t!(i18n, billing.view_account)}<span class="visually-hidden">{format!(" {}", a.number)}</span></A></p>
                     </li>
                 }
@@ -94,7 +95,7 @@ fn amount_due(i18n: leptos_i18n::I18nContext<Locale>, balance: Cents) -> String 
 /// a location that bills on its own (with its phone). An account with a balance due at the
 /// clinic's own billing gets the button once online payment is set up.
 #[component]
-fn PayNowRule(pay_now: PayNow, balance: Cents, billing_phone: Option<String>) -> impl IntoView {
+pub(super) fn PayNowRule(pay_now: PayNow, balance: Cents, billing_phone: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let if_wrong = move |phone: Option<String>| match phone {
         Some(phone) => t_string!(i18n, billing.if_wrong_call, phone = phone).to_string(),
@@ -102,6 +103,12 @@ fn PayNowRule(pay_now: PayNow, balance: Cents, billing_phone: Option<String>) ->
     };
     match pay_now {
         PayNow::Offered => None,
+        PayNow::NotOnline => Some(view! {
+            <p class="pay-rule">{match billing_phone {
+                Some(phone) => t_string!(i18n, billing.not_online_call, phone = phone).to_string(),
+                None => t_string!(i18n, billing.not_online).to_string(),
+            }}</p>
+        }.into_any()),
         PayNow::NothingDue => Some(view! {
             <p class="pay-rule">{t!(i18n, billing.nothing_due)}" "{if_wrong(billing_phone)}</p>
         }.into_any()),
@@ -115,6 +122,18 @@ fn PayNowRule(pay_now: PayNow, balance: Cents, billing_phone: Option<String>) ->
             }}</p>
         }.into_any()),
     }
+}
+
+/// "Pay Now", where the seed's rules allow it.
+#[component]
+fn PayNowLink(pay_now: PayNow, account_id: i64, number: String) -> impl IntoView {
+    let i18n = use_i18n();
+    (pay_now == PayNow::Offered).then(|| {
+        let href = format!("/billing/accounts/{account_id}/pay");
+        view! {
+            <p><a class="button primary" href=href>{t!(i18n, billing.pay_now)}<span class="visually-hidden">{format!(" {number}")}</span></a></p>
+        }
+    })
 }
 
 #[component]
@@ -141,6 +160,7 @@ fn AccountView(d: AccountDetail) -> impl IntoView {
     view! {
         <AccountFacts a=d.summary.clone() heading=false />
         <PayNowRule pay_now=d.summary.pay_now.clone() balance=d.summary.balance billing_phone=d.billing_phone.clone() />
+        <PayNowLink pay_now=d.summary.pay_now.clone() account_id number=d.summary.number.clone() />
         <section aria-labelledby="services-title">
             <h2 id="services-title">{t!(i18n, billing.services)}</h2>
             {if d.services.is_empty() {

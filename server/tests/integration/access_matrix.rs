@@ -249,6 +249,12 @@ fn table() -> Vec<Row> {
         // Billing: the open chart's person as guarantor; another guarantor's account is 404.
         row("/api/billing/summary", Billing, Call::Form(none), LIST),
         row("/api/billing/account", Billing, Call::Form(|f| vec![("account_id", f.account.to_string())]), [O, O, F, E, E, O, N, U]),
+        // Pay Now: no processor in this table's app, so a reader who may pay is told so at the field.
+        row("/api/billing/pay_form", Billing, Call::Form(|f| vec![("account_id", f.account.to_string())]), [O, O, F, E, E, O, N, U]),
+        row("/api/billing/pay", Billing, Call::Form(|f| vec![
+            ("account_id", f.account.to_string()), ("whole", "balance".into()), ("amount", String::new()), ("key", "matrix-payment-key-1".into()),
+        ]), [V, V, F, E, E, V, N, U]),
+        row("/api/billing/payment", Billing, Call::Form(|_| vec![("payment_id", "999999".into())]), [N, N, F, E, E, N, N, U]),
         row("/api/billing/paperless", Billing, Call::Form(|f| vec![("account_id", f.account.to_string()), ("paperless", "true".into())]), [O, O, F, E, E, O, N, U]),
         row("/api/documents/list", Documents, Call::Form(none), LIST),
         row("/api/documents/download", Documents, Call::Form(|f| vec![("key", format!("file-{}", f.secret_document))]), SECRET_OBJECT),

@@ -13,12 +13,14 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 on_both_databases!(
+    with crate::payments::with_payments();
     the_summary_sums_each_ledger_and_says_why_pay_now_is_missing,
     view_account_gathers_each_visit_and_names_a_confidential_service_only_to_its_patient,
     another_guarantors_account_is_not_found_and_a_proxy_needs_billing,
     the_ledger_refuses_rows_of_the_wrong_sign,
     the_paperless_choice_is_kept_and_audited
 );
+on_both_databases!(without_a_processor_a_balance_due_is_not_payable_online);
 
 struct Guarantor {
     patient: i64,
@@ -260,4 +262,13 @@ async fn the_paperless_choice_is_kept_and_audited(app: &TestApp) {
     assert!(status.is_client_error(), "{status} {body}");
     let (_, detail) = app.call(&avery, "billing/account", &[("account_id", &id.to_string())]).await;
     assert_eq!(detail["paperless"], true);
+}
+
+async fn without_a_processor_a_balance_due_is_not_payable_online(app: &TestApp) {
+    let g = guarantor(app).await;
+    let due = insert_account(&app.state.db, "A-DUE", g.patient, &[g.patient], g.clinic, 1).await.unwrap();
+    ledger(app, due, g.patient, 5_000, &[]).await;
+    let avery = app.signed_in("avery").await;
+    let (_, summary) = app.call(&avery, "billing/summary", &[]).await;
+    assert_eq!(account(&summary, "A-DUE")["pay_now"], "NotOnline");
 }

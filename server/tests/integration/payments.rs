@@ -20,7 +20,7 @@ use reqwest::StatusCode;
 
 const SECRET: &str = "whsec_integration_test_secret";
 
-fn with_payments() -> Options {
+pub fn with_payments() -> Options {
     Options {
         payments: Some(Payments { processor: Processor::Test, webhook_secret: SECRET.into() }),
         ..Default::default()
@@ -255,4 +255,102 @@ async fn two_tabs_that_both_pay_leave_the_processors_two_charges(app: &TestApp) 
 
 async fn without_payments_there_is_no_webhook(app: &TestApp) {
     assert_eq!(post_event(app, "{}", SECRET, now_secs(app)).await, StatusCode::NOT_FOUND);
+}
+
+on_both_databases!(
+    with super::with_payments();
+    pay_now_goes_through_the_processors_page_and_comes_back_to_a_receipt,
+    pay_now_checks_the_amount_at_its_field
+);
+
+/// The form's facts for an account: (its key, its balance).
+async fn pay_form(app: &TestApp, client: &reqwest::Client, account: i64) -> (String, i64) {
+    let (status, form) = app.call(client, "billing/pay_form", &[("account_id", &account.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{form}");
+    (form["key"].as_str().unwrap().to_owned(), form["summary"]["balance"].as_i64().unwrap())
+}
+
+async fn pay_now_goes_through_the_processors_page_and_comes_back_to_a_receipt(app: &TestApp) {
+    let account = account_with(app, 10_000).await;
+    let pat = app.signed_in("pat").await;
+    let (key, due) = pay_form(app, &pat, account).await;
+    assert_eq!(due, 10_000);
+    let form = [
+        ("account_id", account.to_string()),
+        ("whole", "other".into()),
+        ("amount", "25.50".into()),
+        ("key", key.clone()),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, checkout) = app.call(&pat, "billing/pay", &form).await;
+    assert_eq!(status, StatusCode::OK, "{checkout}");
+    let checkout = checkout.as_str().unwrap().to_owned();
+    assert!(checkout.starts_with("/test-processor/checkout/cs_test_"), "{checkout}");
+    // The same form sent again (a double click): the same checkout.
+    let (_, again) = app.call(&pat, "billing/pay", &form).await;
+    assert_eq!(again.as_str(), Some(checkout.as_str()));
+
+    // The processor's page: a declined card charges nothing, then a good one is charged
+    // and the browser is sent back to Portico.
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = browser.get(format!("{}{checkout}", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("$25.50"), "{page}");
+    let submit = |card: &'static str| {
+        browser
+            .post(format!("{}{checkout}", app.base))
+            .header("origin", &app.origin)
+            .form(&[("card", card)])
+            .send()
+    };
+    let declined = submit(CARD_DECLINED).await.unwrap();
+    assert_eq!(declined.status(), StatusCode::OK);
+    assert!(declined.text().await.unwrap().contains("Your card was declined"));
+    assert_eq!(balance(app).await, 10_000);
+    let paid = submit(CARD_SUCCEEDS).await.unwrap();
+    assert!(paid.status().is_redirection(), "{}", paid.status());
+    let back = paid.headers()["location"].to_str().unwrap().to_owned();
+    let payment_id = back.rsplit('/').next().unwrap().to_owned();
+    assert!(back.ends_with(&format!("/billing/payments/{payment_id}")), "{back}");
+
+    let (status, receipt) = app.call(&pat, "billing/payment", &[("payment_id", &payment_id)]).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    assert_eq!(receipt["status"], "Paid");
+    assert_eq!(receipt["amount"], 2_550);
+    assert_eq!(receipt["balance_now"], 10_000 - 2_550);
+    assert_eq!(receipt["account_last4"], "P-1");
+    assert_eq!(payments_in_ledger(app).await, 1);
+    // Each send of the form is audited (two here), one payment made.
+    assert_eq!(app.audit_count("payment-started").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM billing_payments").await, 1);
+
+    // Someone else's payment id: not found.
+    app.add_patient_user("stranger").await;
+    let stranger = app.signed_in("stranger").await;
+    let (status, _) = app.call(&stranger, "billing/payment", &[("payment_id", &payment_id)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn pay_now_checks_the_amount_at_its_field(app: &TestApp) {
+    let account = account_with(app, 10_000).await;
+    let pat = app.signed_in("pat").await;
+    let (key, _) = pay_form(app, &pat, account).await;
+    for (amount, problem) in [
+        ("0.99", "billing.amount_too_small"),
+        ("100.01", "billing.amount_too_large"),
+        ("12.345", "billing.amount_invalid"),
+        ("ten dollars", "billing.amount_invalid"),
+        ("-5", "billing.amount_invalid"),
+    ] {
+        let form = [
+            ("account_id", account.to_string()),
+            ("whole", "other".into()),
+            ("amount", amount.into()),
+            ("key", key.clone()),
+        ];
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, body) = app.call(&pat, "billing/pay", &form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{amount}: {body}");
+        assert_eq!(crate::common::error_key(&body), problem, "{amount}: {body}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM billing_payments").await, 0);
 }

@@ -1,6 +1,6 @@
 //! Portico's side of a payment: the payment opened for a Pay Now form, the checkout the
 //! processor made for it, and the ledger row of what the processor charged (once).
-use crate::infra::Db;
+use crate::{access::ChartScope, infra::Db};
 
 /// A payment as opened.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -122,4 +122,32 @@ pub async fn close_unpaid(db: &Db, checkout_ref: &str, status: &str, now_ms: i64
     .execute(&db.write)
     .await?;
     Ok(())
+}
+
+/// A payment on one of the chart's accounts (the guarantor's), as its page shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PaymentInChart {
+    pub id: i64,
+    pub account_id: i64,
+    pub amount_cents: i64,
+    pub checkout_ref: Option<String>,
+    pub status: String,
+    pub started_at: i64,
+    pub settled_at: Option<i64>,
+}
+
+/// A payment by id, within the accounts of the chart open; None for any other.
+pub async fn payment_in_chart(
+    chart: &ChartScope,
+    payment_id: i64,
+) -> Result<Option<PaymentInChart>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, p.account_id, p.amount_cents, p.checkout_ref, p.status, p.started_at, p.settled_at \
+         FROM billing_payments p JOIN billing_accounts a ON a.id = p.account_id \
+         WHERE p.id = $1 AND a.guarantor_id = $2",
+    )
+    .bind(payment_id)
+    .bind(chart.patient_id())
+    .fetch_optional(&chart.db().write)
+    .await
 }

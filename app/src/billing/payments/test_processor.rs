@@ -15,6 +15,14 @@ pub const CARD_DECLINED: &str = "4000000000000002";
 /// Charged once the cardholder confirms with their bank (a second step).
 pub const CARD_NEEDS_AUTHENTICATION: &str = "4000002500003155";
 
+/// Where the processor's checkout page for `checkout_id` is (served by the server crate
+/// when `PORTICO_PAYMENTS=test`).
+pub fn checkout_path(checkout_id: &str) -> String {
+    format!("{CHECKOUT_PREFIX}{checkout_id}")
+}
+
+pub const CHECKOUT_PREFIX: &str = "/test-processor/checkout/";
+
 /// A checkout to open for the merchant.
 pub struct NewCheckout<'a> {
     pub amount_cents: i64,

@@ -1,0 +1,188 @@
+//! Pay Now: the form's facts, opening a payment at the processor, and what came of it.
+//! The amount is computed and checked here (≥ $1, ≤ the balance, Pay Now offered); the
+//! browser goes to the processor's checkout; the ledger changes only when the processor
+//! says it charged (its webhook, or this side asking it when the browser returns).
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AccountSummary;
+#[cfg(feature = "ssr")]
+use super::{
+    api::summary_of,
+    ledger,
+    payments::{store as payments, test_processor},
+    store, Cents, PayNow,
+};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::{
+    access::{self, ChartScope, Section},
+    problem::Problem,
+};
+
+/// The Pay Now form: the account, and a fresh key for this one form (a double click or a
+/// second send of it opens no second payment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayForm {
+    pub summary: AccountSummary,
+    pub key: String,
+}
+
+/// A payment as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub account_id: i64,
+    /// The account number's last 4 digits (all a receipt names).
+    pub account_last4: String,
+    pub amount: super::Cents,
+    pub status: PaymentStatus,
+    pub on: String,
+    pub balance_now: super::Cents,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PaymentStatus {
+    Paid,
+    /// Declined, cancelled or expired: nothing was charged.
+    NotMade,
+    /// The processor has not said yet.
+    Waiting,
+}
+
+#[server(endpoint = "billing/pay_form")]
+pub async fn load_pay_form(account_id: i64) -> Result<PayForm, AppError> {
+    let chart = access::require(Section::Billing, "billing.pay_form").await?;
+    let summary = summary_of(&chart, account_id).await?;
+    Ok(PayForm { summary, key: crate::infra::crypto::random_token(16) })
+}
+
+/// Opens the payment and its checkout; the browser is sent to the processor's page.
+/// `whole`: "balance" pays the amount due, "other" the typed `amount`.
+#[server(endpoint = "billing/pay")]
+pub async fn start_payment(
+    account_id: i64,
+    whole: String,
+    amount: String,
+    key: String,
+) -> Result<String, AppError> {
+    let chart = access::require(Section::Billing, "billing.pay").await?;
+    let summary = summary_of(&chart, account_id).await?;
+    if summary.pay_now != PayNow::Offered {
+        return Err(AppError::invalid("amount", Problem::BillingNotPayable));
+    }
+    let cents = chosen_amount(&whole, &amount, summary.balance)?;
+    if key.len() < 16
+        || key.len() > 64
+        || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(AppError::invalid("amount", Problem::BadRequest));
+    }
+    let checkout_url = open_checkout(&chart, account_id, cents, &key).await?;
+    chart
+        .audit_write(Section::Billing, "payment-started", &format!("account={account_id} cents={cents}"))
+        .await?;
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect(&checkout_url);
+    }
+    Ok(checkout_url)
+}
+
+/// A payment of the chart's accounts, after the browser came back from the processor.
+/// The return itself proves nothing: the processor is asked, and a charge it reports is
+/// recorded by the same once-only path as its webhook.
+#[server(endpoint = "billing/payment")]
+pub async fn load_payment(payment_id: i64) -> Result<PaymentView, AppError> {
+    let chart = access::require(Section::Billing, "billing.payment").await?;
+    let found = payments::payment_in_chart(&chart, payment_id).await?.ok_or(AppError::NotFound)?;
+    if found.status == "open" {
+        if let Some(checkout) = &found.checkout_ref {
+            ask_processor(&chart, checkout).await?;
+        }
+    }
+    let found = payments::payment_in_chart(&chart, payment_id).await?.ok_or(AppError::NotFound)?;
+    let account = store::account(&chart, found.account_id).await?.ok_or(AppError::NotFound)?;
+    let status = match found.status.as_str() {
+        "paid" => PaymentStatus::Paid,
+        "open" => PaymentStatus::Waiting,
+        _ => PaymentStatus::NotMade,
+    };
+    let last4: String = account.number.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    Ok(PaymentView {
+        account_id: account.id,
+        account_last4: last4,
+        amount: Cents(found.amount_cents),
+        status,
+        on: chart.state().clock.date_of(found.settled_at.unwrap_or(found.started_at)),
+        balance_now: Cents(account.balance_cents),
+    })
+}
+
+/// The cents to pay: the balance, or a typed amount between $1 and the balance.
+#[cfg(feature = "ssr")]
+fn chosen_amount(whole: &str, typed: &str, balance: Cents) -> Result<i64, AppError> {
+    let cents = match whole {
+        "balance" => balance.0,
+        _ => ledger::parse_dollars(typed)
+            .ok_or_else(|| AppError::invalid("amount", Problem::BillingAmountInvalid))?,
+    };
+    if cents < 100 {
+        return Err(AppError::invalid("amount", Problem::BillingAmountTooSmall));
+    }
+    if cents > balance.0 {
+        return Err(AppError::invalid("amount", Problem::BillingAmountTooLarge));
+    }
+    Ok(cents)
+}
+
+/// Opens (or finds, for this form's key) the payment and the processor's checkout; the
+/// address of the checkout page.
+#[cfg(feature = "ssr")]
+async fn open_checkout(
+    chart: &ChartScope,
+    account_id: i64,
+    cents: i64,
+    key: &str,
+) -> Result<String, AppError> {
+    let state = chart.state();
+    let processor =
+        state.config.payments.as_ref().ok_or(AppError::invalid("amount", Problem::BillingNotPayable))?;
+    let now = state.clock.now_ms();
+    let payment = payments::open_payment(
+        &state.db,
+        account_id,
+        cents,
+        key,
+        processor.processor.as_str(),
+        Some(chart.reader_user_id()),
+        now,
+    )
+    .await?;
+    let back = state
+        .config
+        .public_url
+        .join(&format!("billing/payments/{}", payment.id))
+        .map_err(|_| AppError::Unavailable)?;
+    let new = test_processor::NewCheckout {
+        amount_cents: payment.amount_cents,
+        reference: &payment.id.to_string(),
+        idempotency_key: key,
+        success_url: back.as_str(),
+        cancel_url: back.as_str(),
+    };
+    let checkout = test_processor::create_checkout(&state.db, &new, now).await?;
+    payments::set_checkout(&state.db, payment.id, &checkout.id).await?;
+    Ok(test_processor::checkout_path(&checkout.id))
+}
+
+/// Asks the processor about a checkout and records a charge it reports (once).
+#[cfg(feature = "ssr")]
+async fn ask_processor(chart: &ChartScope, checkout_ref: &str) -> Result<(), AppError> {
+    let db = &chart.state().db;
+    let now = chart.state().clock.now_ms();
+    if let Some(checkout) = test_processor::checkout(db, checkout_ref).await? {
+        if let (Some(charge), "complete") = (&checkout.charge_id, checkout.status.as_str()) {
+            payments::record_charge(db, checkout_ref, charge, checkout.amount_cents, now).await?;
+        }
+    }
+    Ok(())
+}

@@ -71,3 +71,60 @@ test("a parent's account for two children shows a teen's confidential test as a 
   await expect(page.getByText("You do not have access to this.")).toBeVisible();
   await expect(page.getByRole("heading", { name: /^Account / })).toHaveCount(0);
 });
+
+/// The amount due shown for an account on the Billing Summary, in cents.
+async function amountDue(page, number: string): Promise<number> {
+  const text = await account(page, number).locator("dd.amount").innerText();
+  return Math.round(parseFloat(text.replace(/[$,]/g, "")) * 100);
+}
+
+const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+
+test("Avery pays part of a balance through the test processor; a declined card and a cancel change nothing", async ({ page }) => {
+  await signIn(page, "avery");
+  await menu(page).getByRole("link", { name: "Billing" }).click();
+  const before = await amountDue(page, "4000017");
+  // Pay Now only where the seed's rules allow it.
+  await expect(account(page, "4000025").getByRole("link", { name: /Pay Now/ })).toHaveCount(0);
+  await expect(account(page, "7100033").getByRole("link", { name: /Pay Now/ })).toHaveCount(0);
+  await account(page, "4000017").getByRole("link", { name: /Pay Now/ }).click();
+  await expect(page.getByRole("heading", { name: "Pay account 4000017", level: 1 })).toBeVisible();
+  await expectAccessible(page);
+
+  // More than is due: said at the field, and no payment opened.
+  await page.getByLabel("Another amount").check();
+  await page.getByLabel(/^Amount in dollars/).fill(((before + 100) / 100).toFixed(2));
+  await page.getByRole("button", { name: "Continue to secure payment" }).click();
+  await expect(page.getByText("You cannot pay more than the amount due.")).toBeVisible();
+  await expectAccessible(page);
+
+  // $20.00 at the processor's page: declined first (nothing charged), then a good card.
+  await page.getByLabel("Another amount").check();
+  await page.getByLabel(/^Amount in dollars/).fill("20.00");
+  await page.getByRole("button", { name: "Continue to secure payment" }).click();
+  await expect(page.getByRole("heading", { name: "Test processor: pay $20.00" })).toBeVisible();
+  await page.getByLabel("Card number").fill("4000000000000002");
+  await page.getByRole("button", { name: "Pay $20.00" }).click();
+  await expect(page.getByRole("alert")).toContainText("Your card was declined. Nothing was charged.");
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByRole("button", { name: "Pay $20.00" }).click();
+
+  await expect(page.getByRole("heading", { name: "Payment received", level: 1 })).toBeVisible();
+  const receipt = page.getByRole("status").filter({ hasText: "Amount paid" });
+  await expect(receipt).toContainText("$20.00");
+  await expect(receipt).toContainText("••••0017");
+  await expect(receipt).toContainText(dollars(before - 2000));
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "View account" }).click();
+  await expect(page.getByRole("row", { name: /Payment/ }).first()).toContainText("-$20.00");
+
+  // Another payment, cancelled at the processor: not made, the balance unchanged.
+  await page.getByRole("link", { name: /Pay Now/ }).click();
+  await page.getByRole("button", { name: "Continue to secure payment" }).click();
+  await page.getByRole("link", { name: "Cancel and return" }).click();
+  await expect(page.getByRole("heading", { name: "Payment not made", level: 1 })).toBeVisible();
+  await expect(page.getByText("The payment was not made. Your balance is unchanged.")).toBeVisible();
+  await page.getByRole("link", { name: "Back to Billing Summary" }).or(page.getByRole("link", { name: "View account" })).first().click();
+  await menu(page).getByRole("link", { name: "Billing" }).click();
+  expect(await amountDue(page, "4000017")).toBe(before - 2000);
+});

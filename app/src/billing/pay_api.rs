@@ -181,7 +181,11 @@ async fn ask_processor(chart: &ChartScope, checkout_ref: &str) -> Result<(), App
     let now = chart.state().clock.now_ms();
     if let Some(checkout) = test_processor::checkout(db, checkout_ref).await? {
         if let (Some(charge), "complete") = (&checkout.charge_id, checkout.status.as_str()) {
-            payments::record_charge(db, checkout_ref, charge, checkout.amount_cents, now).await?;
+            let recorded =
+                payments::record_charge(db, checkout_ref, charge, checkout.amount_cents, now).await?;
+            if recorded == payments::Recorded::New {
+                crate::billing::payments::receipt::send_receipt(chart.state(), checkout_ref).await?;
+            }
         }
     }
     Ok(())

@@ -106,12 +106,12 @@ fn PaymentResult(p: PaymentView, cancelled: bool) -> impl IntoView {
     let body = match status {
         PaymentStatus::Paid => view! {
             <h1>{t!(i18n, billing.receipt_title)}</h1>
-            <dl class="facts card" role="status">
+            <div class="card" role="status"><dl class="facts">
                 <dt>{t!(i18n, billing.receipt_amount)}</dt><dd>{p.amount.display()}</dd>
                 <dt>{t!(i18n, billing.receipt_account)}</dt><dd>{format!("••••{}", p.account_last4)}</dd>
                 <dt>{t!(i18n, billing.receipt_date)}</dt><dd><When iso=p.on.clone() /></dd>
                 <dt>{t!(i18n, billing.receipt_balance)}</dt><dd>{p.balance_now.display()}</dd>
-            </dl>
+            </dl></div>
         }
         .into_any(),
         PaymentStatus::NotMade => view! {

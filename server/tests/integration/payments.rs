@@ -42,7 +42,7 @@ async fn account_with(app: &TestApp, due: i64) -> i64 {
     let patient = app.add_patient("MRN-PAYER", "Pat", "Payer", "1975-05-05").await;
     app.add_user("pat", app::auth::Role::Patient, Some(patient), "pat@example.org").await;
     let area = insert_service_area(db, "Clinic", true, None).await.unwrap();
-    let account = insert_account(db, "P-1", patient, &[patient], area, 1).await.unwrap();
+    let account = insert_account(db, "P-000123", patient, &[patient], area, 1).await.unwrap();
     let charge = NewEntry {
         kind: "charge",
         patient_id: Some(patient),
@@ -317,7 +317,19 @@ async fn pay_now_goes_through_the_processors_page_and_comes_back_to_a_receipt(ap
     assert_eq!(receipt["status"], "Paid");
     assert_eq!(receipt["amount"], 2_550);
     assert_eq!(receipt["balance_now"], 10_000 - 2_550);
-    assert_eq!(receipt["account_last4"], "P-1");
+    assert_eq!(receipt["account_last4"], "0123");
+    // One receipt e-mail, with the amount, the last 4 and the date, and nothing else.
+    let mail = app.mail.wait_for("pat@example.org", 1).await;
+    assert!(mail.raw.contains("$25.50") && mail.raw.contains("0123"), "{}", mail.raw);
+    for private in ["P-000123", "Pat", "Payer", "Office visit", "$74.50"] {
+        assert!(!mail.raw.contains(private), "{private} in {}", mail.raw);
+    }
+    // The processor's event arriving again sends no second receipt.
+    for (_, body) in test_processor::all_events(&app.state.db).await.unwrap() {
+        assert_eq!(post_event(app, &body, SECRET, now_secs(app)).await, StatusCode::OK);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(app.mail.count_to("pat@example.org"), 1);
     assert_eq!(payments_in_ledger(app).await, 1);
     // Each send of the form is audited (two here), one payment made.
     assert_eq!(app.audit_count("payment-started").await, 2);

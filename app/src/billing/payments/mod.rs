@@ -8,6 +8,7 @@
 //! shaped and signed as Stripe's are, so the webhook side is the one a Stripe Checkout
 //! adapter will use.
 //! (Server only: the browser never takes part but through the processor's page.)
+pub mod receipt;
 pub mod signature;
 pub mod store;
 pub mod test_processor;

@@ -83,8 +83,17 @@ pub async fn receive(state: &AppState, signature_header: &str, body: &[u8]) -> R
         }
         _ => Outcome::Ignored,
     };
-    if outcome == Outcome::Charge(Recorded::UnknownCheckout) {
-        tracing::warn!(checkout = %session.id, "a paid checkout that is not ours");
+    match outcome {
+        Outcome::Charge(Recorded::UnknownCheckout) => {
+            tracing::warn!(checkout = %session.id, "a paid checkout that is not ours");
+        }
+        // Recorded now, and only now: the receipt goes out once.
+        Outcome::Charge(Recorded::New) => {
+            if let Err(error) = super::receipt::send_receipt(state, &session.id).await {
+                tracing::warn!(?error, "payment receipt not sent");
+            }
+        }
+        _ => {}
     }
     Ok(outcome)
 }

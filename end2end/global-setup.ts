@@ -79,7 +79,6 @@ export default async function globalSetup() {
     PORTICO_SCHEDULING_URL: "https://scheduling.example.org/portico",
     PORTICO_PRIVACY_NOTICE: "demo/notice-of-privacy-practices.pdf",
     PORTICO_PAYMENTS: "test",
-    PORTICO_PAYMENTS_WEBHOOK_SECRET: "whsec_e2e_only",
     RUST_LOG: "warn",
   };
   execFileSync(binary, ["migrate"], { env, cwd: root });

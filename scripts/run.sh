@@ -24,7 +24,6 @@ export PORTICO_RECORDS_PHONE="${PORTICO_RECORDS_PHONE-+1 555 0140}"
 # The demo clinic's HIPAA Notice of Privacy Practices (a clinic sets its own PDF).
 # The built-in test processor (test cards only): Pay Now works in the demo.
 export PORTICO_PAYMENTS="${PORTICO_PAYMENTS-test}"
-export PORTICO_PAYMENTS_WEBHOOK_SECRET="${PORTICO_PAYMENTS_WEBHOOK_SECRET-whsec_portico_demo_only}"
 export PORTICO_PRIVACY_NOTICE="${PORTICO_PRIVACY_NOTICE-demo/notice-of-privacy-practices.pdf}"
 print_steps
 trap - EXIT

@@ -115,9 +115,11 @@ pub struct Settings {
     pub privacy_notice: Option<app::infra::config::PrivacyNotice>,
     /// Online payments: `test` is the processor built into Portico (test cards only, for
     /// the demo and the tests; `make run` uses it). Unset: no payment is taken online.
-    #[arg(long, env = "PORTICO_PAYMENTS", value_parser = processor, requires = "payments_webhook_secret", global = true)]
+    #[arg(long, env = "PORTICO_PAYMENTS", value_parser = processor, global = true)]
     pub payments: Option<app::infra::config::Processor>,
-    /// The secret the processor signs its webhooks with (Stripe's "whsec_…").
+    /// The secret the processor signs its webhooks with (Stripe's "whsec_…"). For the test
+    /// processor, when unset, a random one for this process (it signs each event as it
+    /// sends it): nobody outside can forge its events.
     #[arg(long, env = "PORTICO_PAYMENTS_WEBHOOK_SECRET", hide_env_values = true, global = true)]
     pub payments_webhook_secret: Option<String>,
 }

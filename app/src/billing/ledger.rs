@@ -49,10 +49,15 @@ pub fn pay_now(
         PayNow::Credit
     } else if !clinic_online {
         PayNow::NotOnline
+    } else if balance.0 < MIN_PAYMENT_CENTS {
+        PayNow::BelowMinimum
     } else {
         PayNow::Offered
     }
 }
+
+/// The smallest payment taken online ($1.00; the database refuses less).
+pub const MIN_PAYMENT_CENTS: i64 = 100;
 
 /// The most a typed amount may say ($10,000,000.00): more digits are a typo, not a payment.
 pub const MAX_TYPED_CENTS: i64 = 1_000_000_000;
@@ -197,7 +202,8 @@ mod tests {
 
     #[test]
     fn pay_now_follows_the_seed_rules() {
-        assert_eq!(pay_now(Cents(1), true, "Clinic", None, true), PayNow::Offered);
+        assert_eq!(pay_now(Cents(100), true, "Clinic", None, true), PayNow::Offered);
+        assert_eq!(pay_now(Cents(99), true, "Clinic", None, true), PayNow::BelowMinimum);
         assert_eq!(pay_now(Cents(1), true, "Clinic", None, false), PayNow::NotOnline);
         assert_eq!(pay_now(Cents(0), true, "Clinic", None, true), PayNow::NothingDue);
         assert_eq!(pay_now(Cents(-500), true, "Clinic", None, true), PayNow::Credit);

@@ -53,6 +53,8 @@ pub enum PayNow {
     ElsewhereOnly { area: String, phone: Option<String> },
     /// A balance is due, but this clinic takes no payment online (no processor set up).
     NotOnline,
+    /// Less than the smallest online payment ($1.00) is due.
+    BelowMinimum,
 }
 
 /// One guarantor account on the Billing Summary.

@@ -103,6 +103,12 @@ pub(super) fn PayNowRule(pay_now: PayNow, balance: Cents, billing_phone: Option<
     };
     match pay_now {
         PayNow::Offered => None,
+        PayNow::BelowMinimum => Some(view! {
+            <p class="pay-rule">{match billing_phone.clone() {
+                Some(phone) => t_string!(i18n, billing.below_minimum_call, phone = phone).to_string(),
+                None => t_string!(i18n, billing.below_minimum).to_string(),
+            }}</p>
+        }.into_any()),
         PayNow::NotOnline => Some(view! {
             <p class="pay-rule">{match billing_phone {
                 Some(phone) => t_string!(i18n, billing.not_online_call, phone = phone).to_string(),

@@ -125,7 +125,7 @@ fn chosen_amount(whole: &str, typed: &str, balance: Cents) -> Result<i64, AppErr
         _ => ledger::parse_dollars(typed)
             .ok_or_else(|| AppError::invalid("amount", Problem::BillingAmountInvalid))?,
     };
-    if cents < 100 {
+    if cents < ledger::MIN_PAYMENT_CENTS {
         return Err(AppError::invalid("amount", Problem::BillingAmountTooSmall));
     }
     if cents > balance.0 {
@@ -156,7 +156,12 @@ async fn open_checkout(
         Some(chart.reader_user_id()),
         now,
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        // This form's key already opened a payment on another account.
+        sqlx::Error::RowNotFound => AppError::invalid("amount", Problem::BadRequest),
+        e => e.into(),
+    })?;
     let back = state
         .config
         .public_url
@@ -183,8 +188,13 @@ async fn ask_processor(chart: &ChartScope, checkout_ref: &str) -> Result<(), App
         if let (Some(charge), "complete") = (&checkout.charge_id, checkout.status.as_str()) {
             let recorded =
                 payments::record_charge(db, checkout_ref, charge, checkout.amount_cents, now).await?;
+            // The charge is booked: a receipt that fails is logged, never the page's error.
             if recorded == payments::Recorded::New {
-                crate::billing::payments::receipt::send_receipt(chart.state(), checkout_ref).await?;
+                if let Err(error) =
+                    crate::billing::payments::receipt::send_receipt(chart.state(), checkout_ref).await
+                {
+                    tracing::warn!(?error, "payment receipt not sent");
+                }
             }
         }
     }

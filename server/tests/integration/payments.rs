@@ -149,6 +149,13 @@ async fn a_charge_is_recorded_once_however_often_its_event_comes(app: &TestApp) 
     assert_eq!(balance(app).await, 6_000);
     // Signed but not an event: refused, not a server error.
     assert_eq!(post_event(app, "not json", SECRET, now_secs(app)).await, StatusCode::BAD_REQUEST);
+    // An event of a type we do not act on is accepted whatever its shape (else the
+    // processor would send it again for days); so is a checkout with nothing to pay.
+    let other = r#"{"id":"evt_x","type":"charge.refunded","data":{"object":{"id":5}}}"#;
+    assert_eq!(post_event(app, other, SECRET, now_secs(app)).await, StatusCode::OK);
+    let free = r#"{"id":"evt_y","type":"checkout.session.completed","data":{"object":{"id":"cs_unknown","payment_status":"no_payment_required","amount_total":0}}}"#;
+    assert_eq!(post_event(app, free, SECRET, now_secs(app)).await, StatusCode::OK);
+    assert_eq!(payments_in_ledger(app).await, 1);
 }
 
 async fn one_form_opens_one_payment_and_one_checkout_is_charged_once(app: &TestApp) {
@@ -365,4 +372,47 @@ async fn pay_now_checks_the_amount_at_its_field(app: &TestApp) {
         assert_eq!(crate::common::error_key(&body), problem, "{amount}: {body}");
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM billing_payments").await, 0);
+    // A good amount opens one payment; the same form's key sent for another account of the
+    // same guarantor is refused at the form, not answered 503.
+    let form = [
+        ("account_id", account.to_string()),
+        ("whole", "balance".into()),
+        ("amount", String::new()),
+        ("key", key.clone()),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(app.call(&pat, "billing/pay", &form).await.0, StatusCode::OK);
+    let db = &app.state.db;
+    let patient: i64 = sqlx::query_scalar("SELECT guarantor_id FROM billing_accounts WHERE id = $1")
+        .bind(account)
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
+    let area: i64 =
+        sqlx::query_scalar("SELECT MIN(id) FROM billing_service_areas").fetch_one(&db.read).await.unwrap();
+    let second = insert_account(db, "P-000456", patient, &[patient], area, 1).await.unwrap();
+    insert_entry(
+        db,
+        second,
+        &NewEntry {
+            kind: "charge",
+            patient_id: Some(patient),
+            service_date: Some("2026-10-02"),
+            amount_cents: 5_000,
+            posted_at: 1,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let form = [
+        ("account_id", second.to_string()),
+        ("whole", "balance".into()),
+        ("amount", String::new()),
+        ("key", key),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, body) = app.call(&pat, "billing/pay", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM billing_payments").await, 1);
 }

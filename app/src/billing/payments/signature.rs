@@ -39,7 +39,8 @@ pub fn verify(secret: &[u8], header: &str, body: &[u8], now_secs: i64) -> Result
     if candidates.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    if (now_secs - t).abs() > TOLERANCE_SECS {
+    // In i128: an extreme `t` must not overflow (a panic, or a wrapped "fresh").
+    if (i128::from(now_secs) - i128::from(t)).abs() > i128::from(TOLERANCE_SECS) {
         return Err(SignatureError::Stale);
     }
     // verify_slice compares in constant time.
@@ -85,6 +86,8 @@ mod tests {
         assert_eq!(verify(b"secret", &header, body, 1_000 + TOLERANCE_SECS + 1), Err(SignatureError::Stale));
         assert_eq!(verify(b"secret", "v1=00", body, 1_000), Err(SignatureError::Malformed));
         assert_eq!(verify(b"secret", "t=1000", body, 1_000), Err(SignatureError::Malformed));
+        let extreme = format!("t={},v1=00", i64::MIN);
+        assert_eq!(verify(b"secret", &extreme, body, i64::MAX), Err(SignatureError::Stale));
         // A rotated secret: either of two v1 values may match.
         let other = sign(b"old", 1_000, body);
         let both = format!("{header},{}", other.split(',').nth(1).unwrap());

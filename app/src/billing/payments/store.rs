@@ -47,13 +47,22 @@ pub async fn open_payment(
     .ok_or(sqlx::Error::RowNotFound)
 }
 
-/// Remembers the processor's checkout for a payment (set once).
+/// Remembers the processor's checkout for a payment (set once). A second, different
+/// checkout for the same payment is refused: its charge would have no payment to land on.
 pub async fn set_checkout(db: &Db, payment_id: i64, checkout_ref: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE billing_payments SET checkout_ref = $1 WHERE id = $2 AND checkout_ref IS NULL")
         .bind(checkout_ref)
         .bind(payment_id)
         .execute(&db.write)
         .await?;
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT checkout_ref FROM billing_payments WHERE id = $1")
+            .bind(payment_id)
+            .fetch_one(&db.write)
+            .await?;
+    if stored.as_deref() != Some(checkout_ref) {
+        return Err(sqlx::Error::Protocol(format!("payment {payment_id} has another checkout")));
+    }
     Ok(())
 }
 
@@ -79,14 +88,23 @@ pub async fn record_charge(
     now_ms: i64,
 ) -> Result<Recorded, sqlx::Error> {
     let mut tx = db.write.begin().await?;
-    let payment: Option<(i64, i64)> =
-        sqlx::query_as("SELECT id, account_id FROM billing_payments WHERE checkout_ref = $1")
+    let payment: Option<(i64, i64, i64)> =
+        sqlx::query_as("SELECT id, account_id, amount_cents FROM billing_payments WHERE checkout_ref = $1")
             .bind(checkout_ref)
             .fetch_optional(&mut *tx)
             .await?;
-    let Some((payment_id, account_id)) = payment else {
+    let Some((payment_id, account_id, opened_cents)) = payment else {
         return Ok(Recorded::UnknownCheckout);
     };
+    if opened_cents != amount_cents {
+        // The ledger follows the money the processor took; the difference needs a person.
+        tracing::error!(
+            payment_id,
+            opened_cents,
+            charged_cents = amount_cents,
+            "charged amount differs from the payment"
+        );
+    }
     let inserted = sqlx::query(
         "INSERT INTO billing_entries (account_id, kind, description, amount_cents, posted_at, payment_id, processor_charge) \
          VALUES ($1, 'patient-payment', 'Online payment', $2, $3, $4, $5) ON CONFLICT (processor_charge) DO NOTHING",

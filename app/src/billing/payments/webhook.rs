@@ -31,16 +31,14 @@ pub enum Outcome {
     Ignored,
 }
 
+/// Only the type is read first: an event of a type we ignore is answered 200 whatever its
+/// shape (else the processor would send it again for days).
 #[derive(Debug, Deserialize)]
 struct Event {
     #[serde(rename = "type")]
     kind: String,
-    data: EventData,
-}
-
-#[derive(Debug, Deserialize)]
-struct EventData {
-    object: Session,
+    #[serde(default)]
+    data: serde_json::Value,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,7 +59,17 @@ pub async fn receive(state: &AppState, signature_header: &str, body: &[u8]) -> R
     signature::verify(payments.webhook_secret.as_bytes(), signature_header, body, now_ms / 1000)
         .map_err(WebhookError::Signature)?;
     let event: Event = serde_json::from_slice(body).map_err(|_| WebhookError::Unreadable)?;
-    let session = event.data.object;
+    const HANDLED: [&str; 4] = [
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+        "checkout.session.async_payment_failed",
+        "checkout.session.expired",
+    ];
+    if !HANDLED.contains(&event.kind.as_str()) {
+        return Ok(Outcome::Ignored);
+    }
+    let session: Session =
+        serde_json::from_value(event.data["object"].clone()).map_err(|_| WebhookError::Unreadable)?;
     let db = &state.db;
     let outcome = match event.kind.as_str() {
         "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
@@ -71,8 +79,9 @@ pub async fn receive(state: &AppState, signature_header: &str, body: &[u8]) -> R
                     let recorded = store::record_charge(db, &session.id, charge, amount, now_ms).await;
                     Outcome::Charge(recorded.map_err(|_| WebhookError::Database)?)
                 }
-                // Completed but not yet paid (a delayed method): the success event follows.
-                (Some("unpaid"), _, _) => Outcome::Ignored,
+                // Completed but not yet paid (a delayed method: the success event follows),
+                // or nothing to pay.
+                (Some("unpaid" | "no_payment_required"), _, _) => Outcome::Ignored,
                 _ => return Err(WebhookError::Unreadable),
             }
         }

@@ -265,9 +265,11 @@ impl Settings {
             holidays: self.holidays.0.clone(),
             messages_per_hour: self.messages_per_hour,
             privacy_notice: self.privacy_notice.clone(),
-            payments: self.payments.zip(configured(&self.payments_webhook_secret)).map(
-                |(processor, secret)| app::infra::config::Payments { processor, webhook_secret: secret },
-            ),
+            payments: self.payments.map(|processor| app::infra::config::Payments {
+                processor,
+                webhook_secret: configured(&self.payments_webhook_secret)
+                    .unwrap_or_else(|| app::infra::crypto::random_token(32)),
+            }),
         }
     }
 }
@@ -290,4 +292,26 @@ fn retired_forwarded_for(_: &str) -> Result<bool, String> {
          which any client can write. Unset it and set PORTICO_TRUSTED_PROXY_HOPS to the number \
          of reverse proxies of your own in front of Portico (usually 1)."
         .into())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+    use app::infra::config::Processor;
+
+    #[test]
+    fn the_test_processor_runs_without_a_configured_secret_and_signs_with_a_random_one() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).unwrap().settings.to_config().payments;
+        let one = parse(&["portico", "--payments", "test", "migrate"]).expect("payments on");
+        let two = parse(&["portico", "--payments", "test", "migrate"]).expect("payments on");
+        assert_eq!(one.processor, Processor::Test);
+        assert!(one.webhook_secret.len() >= 32 && one.webhook_secret != two.webhook_secret);
+        let set =
+            parse(&["portico", "--payments", "test", "--payments-webhook-secret", "whsec_x", "migrate"])
+                .unwrap();
+        assert_eq!(set.webhook_secret, "whsec_x");
+        assert!(Cli::try_parse_from(["portico", "--payments", "paypal", "migrate"]).is_err());
+    }
 }

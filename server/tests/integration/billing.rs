@@ -62,6 +62,19 @@ async fn ledger(app: &TestApp, account: i64, patient: i64, charged: i64, rows: &
     first
 }
 
+/// Morgan, an adult child with a grant of `sections` on the guarantor, signed in with the
+/// guarantor's chart open.
+async fn proxy_on(app: &TestApp, guarantor: i64, sections: &[Section]) -> reqwest::Client {
+    let own_chart = app.add_patient("MRN-HELPER", "Morgan", "Smith", "1955-02-02").await;
+    let morgan =
+        app.add_user("morgan", app::auth::Role::Patient, Some(own_chart), "morgan@example.org").await;
+    grant(app, morgan, guarantor, RequestKind::Adult, Relationship::AdultChild, sections).await;
+    let client = app.signed_in("morgan").await;
+    let (status, _) = app.call(&client, "proxy/switch", &[("patient_id", &guarantor.to_string())]).await;
+    assert_eq!(status, StatusCode::OK);
+    client
+}
+
 fn account<'a>(summary: &'a Value, number: &str) -> &'a Value {
     summary["accounts"].as_array().unwrap().iter().find(|a| a["number"] == number).unwrap_or_else(|| {
         panic!("no account {number} in {summary}");
@@ -155,21 +168,7 @@ async fn view_account_gathers_each_visit_and_names_a_confidential_service_only_t
     assert_eq!(detail["summary"]["balance"], 20_000 - 16_000 + 9_000 - 4_000);
 
     // A proxy with Billing on Avery sees the amount, never what the service was.
-    let helper_chart = app.add_patient("MRN-HELPER", "Morgan", "Smith", "1955-02-02").await;
-    let helper =
-        app.add_user("morgan", app::auth::Role::Patient, Some(helper_chart), "morgan@example.org").await;
-    grant(
-        app,
-        helper,
-        g.patient,
-        RequestKind::Adult,
-        Relationship::AdultChild,
-        &[Section::Home, Section::Billing],
-    )
-    .await;
-    let morgan = app.signed_in("morgan").await;
-    let (status, _) = app.call(&morgan, "proxy/switch", &[("patient_id", &g.patient.to_string())]).await;
-    assert_eq!(status, StatusCode::OK);
+    let morgan = proxy_on(app, g.patient, &[Section::Home, Section::Billing]).await;
     let (status, detail) = app.call(&morgan, "billing/account", &[("account_id", &id.to_string())]).await;
     assert_eq!(status, StatusCode::OK, "{detail}");
     let text = detail.to_string();
@@ -196,20 +195,7 @@ async fn another_guarantors_account_is_not_found_and_a_proxy_needs_billing(app: 
     assert_eq!(app.count("SELECT COUNT(*) FROM billing_accounts WHERE paperless = 1").await, 0);
 
     // A proxy whose grant lacks Billing gets nothing of it.
-    let helper_chart = app.add_patient("MRN-HELPER", "Morgan", "Smith", "1955-02-02").await;
-    let helper =
-        app.add_user("morgan", app::auth::Role::Patient, Some(helper_chart), "morgan@example.org").await;
-    grant(
-        app,
-        helper,
-        g.patient,
-        RequestKind::Adult,
-        Relationship::AdultChild,
-        &[Section::Home, Section::Visits],
-    )
-    .await;
-    let morgan = app.signed_in("morgan").await;
-    app.call(&morgan, "proxy/switch", &[("patient_id", &g.patient.to_string())]).await;
+    let morgan = proxy_on(app, g.patient, &[Section::Home, Section::Visits]).await;
     let (status, _) = app.call(&morgan, "billing/summary", &[]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

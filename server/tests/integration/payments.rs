@@ -177,6 +177,17 @@ async fn one_form_opens_one_payment_and_one_checkout_is_charged_once(app: &TestA
     test_processor::deliver_pending(&app.state).await.unwrap();
     assert_eq!(payments_in_ledger(app).await, 1);
     assert_eq!(balance(app).await, 7_500);
+    // The processor naming that same charge for another checkout: refused, and the other
+    // payment is not marked paid.
+    let charge: String =
+        sqlx::query_scalar("SELECT processor_charge FROM billing_entries WHERE processor_charge IS NOT NULL")
+            .fetch_one(&db.read)
+            .await
+            .unwrap();
+    let other = checkout_for(app, account, 1_000, "form-key-6").await;
+    assert!(app::billing::payments::store::record_charge(db, &other, &charge, 1_000, now).await.is_err());
+    assert_eq!(app.count("SELECT COUNT(*) FROM billing_payments WHERE status = 'paid'").await, 1);
+    assert_eq!(balance(app).await, 7_500);
     // A payment under $1 is refused by the database itself.
     assert!(open_payment(db, account, 99, "form-key-3", "test", None, now).await.is_err());
 }

@@ -117,6 +117,18 @@ pub async fn record_charge(
     .execute(&mut *tx)
     .await?
     .rows_affected();
+    if inserted == 0 {
+        // Recorded before: for this payment, or the processor named one charge for two
+        // checkouts, which is refused (nothing is marked paid without its ledger row).
+        let recorded_for: Option<i64> =
+            sqlx::query_scalar("SELECT payment_id FROM billing_entries WHERE processor_charge = $1")
+                .bind(charge_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if recorded_for != Some(payment_id) {
+            return Err(sqlx::Error::Protocol(format!("charge {charge_id} is recorded for another payment")));
+        }
+    }
     sqlx::query(
         "UPDATE billing_payments SET status = 'paid', settled_at = COALESCE(settled_at, $1) WHERE id = $2",
     )

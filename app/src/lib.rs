@@ -199,6 +199,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("privacy") view=PrivacyPage ssr=SsrMode::Async />
                         <Route path=path!("share") view=crate::share::viewer_pages::OpenSharePage ssr=SsrMode::Async />
                         <Route path=path!("share/view") view=crate::share::viewer_pages::SharedRecordPage ssr=SsrMode::Async />
+                        <Route path=path!("pay-as-guest") view=crate::billing::guest_pages::GuestStartPage ssr=SsrMode::Async />
+                        <Route path=path!("pay-as-guest/account") view=crate::billing::guest_pages::GuestAccountPage ssr=SsrMode::Async />
+                        <Route path=path!("pay-as-guest/payments/:id") view=crate::billing::guest_pages::GuestPaymentPage ssr=SsrMode::Async />
                     </ParentRoute>
                     <ParentRoute path=path!("") view=PortalLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=HomePage ssr=SsrMode::Async />

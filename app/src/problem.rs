@@ -159,6 +159,10 @@ problems! {
     BillingAmountTooSmall = "billing.amount_too_small",
     BillingAmountTooLarge = "billing.amount_too_large",
     BillingNotPayable = "billing.not_payable",
+    GuestNumberRequired = "billing.guest_number_required",
+    GuestLastNameRequired = "billing.guest_last_name_required",
+    GuestAccountNotFound = "billing.guest_not_found",
+    GuestEnded = "billing.guest_ended",
 
     DocumentsChooseVisit = "documents.choose_visit",
     DocumentsTooManyVisits = "documents.too_many_visits",

@@ -274,6 +274,10 @@ async fn demo_proxy_access(state: &AppState, hash: &str) -> Result<()> {
              Jordan's 4000041 for Emma and Leo",
             crate::demo_billing::AVERY_ACCOUNT_DUE
         );
+        println!(
+            "Pay as Guest (sign-in page): account {} with the last name Smith",
+            crate::demo_billing::AVERY_ACCOUNT_DUE
+        );
     }
     Ok(())
 }

@@ -186,6 +186,8 @@ impl Charts {
 pub const CHART_COLOURS: u8 = 6;
 
 #[cfg(feature = "ssr")]
+mod guest;
+#[cfg(feature = "ssr")]
 mod job;
 #[cfg(feature = "ssr")]
 pub mod reach;
@@ -197,6 +199,8 @@ mod shared;
 mod shared_link;
 #[cfg(feature = "ssr")]
 mod staff;
+#[cfg(feature = "ssr")]
+pub use guest::*;
 #[cfg(feature = "ssr")]
 pub use job::*;
 #[cfg(feature = "ssr")]

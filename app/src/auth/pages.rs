@@ -95,6 +95,10 @@ pub fn SignInPage() -> impl IntoView {
                 <li><A href="/signup">{t!(i18n, signin.sign_up_online)}</A></li>
                 <li><A href="/forgot-password">{t!(i18n, signin.forgot)}</A></li>
             </ul>
+            <p class="guest-pay">
+                <a class="button secondary" href="/pay-as-guest">{t!(i18n, signin.pay_as_guest)}</a>
+                " "<span class="hint">{t!(i18n, signin.pay_as_guest_hint)}</span>
+            </p>
         </section>
     }
 }

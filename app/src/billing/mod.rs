@@ -7,6 +7,8 @@
 //! guarantor's chart with `Section::Billing`: the guarantor themself, or a proxy whose grant
 //! on the guarantor includes Billing.
 pub mod api;
+pub mod guest_api;
+pub mod guest_pages;
 #[cfg(feature = "ssr")]
 pub mod ledger;
 pub mod pages;
@@ -38,6 +40,12 @@ impl Cents {
         }
         format!("{sign}${grouped}.{:02}", abs % 100)
     }
+}
+
+/// The last 4 digits of an account number: all a receipt names.
+pub fn last_four(number: &str) -> String {
+    let start = number.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
+    number[start..].to_owned()
 }
 
 /// Why an account shows "Pay Now", or why not (the seed's "I don't see a pay button").
@@ -137,4 +145,16 @@ pub struct AccountDetail {
     pub statements: Vec<StatementLine>,
     pub paperless: bool,
     pub billing_phone: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_receipt_names_the_last_four_digits_only() {
+        assert_eq!(last_four("4000017"), "0017");
+        assert_eq!(last_four("017"), "017");
+        assert_eq!(last_four(""), "");
+    }
 }

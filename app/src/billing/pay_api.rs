@@ -16,7 +16,8 @@ use super::{
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
-    access::{self, ChartScope, Section},
+    access::{self, Section},
+    infra::AppState,
     problem::Problem,
 };
 
@@ -49,6 +50,17 @@ pub enum PaymentStatus {
     Waiting,
 }
 
+impl PaymentStatus {
+    /// A payment's stored status as its page tells it.
+    pub fn of(stored: &str) -> PaymentStatus {
+        match stored {
+            "paid" => PaymentStatus::Paid,
+            "open" => PaymentStatus::Waiting,
+            _ => PaymentStatus::NotMade,
+        }
+    }
+}
+
 #[server(endpoint = "billing/pay_form")]
 pub async fn load_pay_form(account_id: i64) -> Result<PayForm, AppError> {
     let chart = access::require(Section::Billing, "billing.pay_form").await?;
@@ -71,13 +83,10 @@ pub async fn start_payment(
         return Err(AppError::invalid("amount", Problem::BillingNotPayable));
     }
     let cents = chosen_amount(&whole, &amount, summary.balance)?;
-    if key.len() < 16
-        || key.len() > 64
-        || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(AppError::invalid("amount", Problem::BadRequest));
-    }
-    let checkout_url = open_checkout(&chart, account_id, cents, &key).await?;
+    check_form_key(&key)?;
+    let payer = payments::Payer::User(chart.reader_user_id());
+    let checkout_url =
+        open_checkout(chart.state(), account_id, cents, &key, payer, "billing/payments/").await?;
     chart
         .audit_write(Section::Billing, "payment-started", &format!("account={account_id} cents={cents}"))
         .await?;
@@ -96,30 +105,36 @@ pub async fn load_payment(payment_id: i64) -> Result<PaymentView, AppError> {
     let found = payments::payment_in_chart(&chart, payment_id).await?.ok_or(AppError::NotFound)?;
     if found.status == "open" {
         if let Some(checkout) = &found.checkout_ref {
-            ask_processor(&chart, checkout).await?;
+            ask_processor(chart.state(), checkout).await?;
         }
     }
     let found = payments::payment_in_chart(&chart, payment_id).await?.ok_or(AppError::NotFound)?;
     let account = store::account(&chart, found.account_id).await?.ok_or(AppError::NotFound)?;
-    let status = match found.status.as_str() {
-        "paid" => PaymentStatus::Paid,
-        "open" => PaymentStatus::Waiting,
-        _ => PaymentStatus::NotMade,
-    };
-    let last4: String = account.number.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
     Ok(PaymentView {
         account_id: account.id,
-        account_last4: last4,
+        account_last4: super::last_four(&account.number),
         amount: Cents(found.amount_cents),
-        status,
+        status: PaymentStatus::of(&found.status),
         on: chart.state().clock.date_of(found.settled_at.unwrap_or(found.started_at)),
         balance_now: Cents(account.balance_cents),
     })
 }
 
+/// A Pay Now form's key as the server made it (`crate::infra::crypto::random_token`).
+#[cfg(feature = "ssr")]
+pub(super) fn check_form_key(key: &str) -> Result<(), AppError> {
+    let made_here = (16..=64).contains(&key.len())
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if made_here {
+        Ok(())
+    } else {
+        Err(AppError::invalid("amount", Problem::BadRequest))
+    }
+}
+
 /// The cents to pay: the balance, or a typed amount between $1 and the balance.
 #[cfg(feature = "ssr")]
-fn chosen_amount(whole: &str, typed: &str, balance: Cents) -> Result<i64, AppError> {
+pub(super) fn chosen_amount(whole: &str, typed: &str, balance: Cents) -> Result<i64, AppError> {
     let cents = match whole {
         "balance" => balance.0,
         _ => ledger::parse_dollars(typed)
@@ -135,15 +150,17 @@ fn chosen_amount(whole: &str, typed: &str, balance: Cents) -> Result<i64, AppErr
 }
 
 /// Opens (or finds, for this form's key) the payment and the processor's checkout; the
-/// address of the checkout page.
+/// address of the checkout page. The processor sends the browser back to
+/// `return_prefix` + the payment's id.
 #[cfg(feature = "ssr")]
-async fn open_checkout(
-    chart: &ChartScope,
+pub(super) async fn open_checkout(
+    state: &AppState,
     account_id: i64,
     cents: i64,
     key: &str,
+    payer: payments::Payer,
+    return_prefix: &str,
 ) -> Result<String, AppError> {
-    let state = chart.state();
     let processor =
         state.config.payments.as_ref().ok_or(AppError::invalid("amount", Problem::BillingNotPayable))?;
     let now = state.clock.now_ms();
@@ -153,7 +170,7 @@ async fn open_checkout(
         cents,
         key,
         processor.processor.as_str(),
-        Some(chart.reader_user_id()),
+        Some(payer),
         now,
     )
     .await
@@ -165,7 +182,7 @@ async fn open_checkout(
     let back = state
         .config
         .public_url
-        .join(&format!("billing/payments/{}", payment.id))
+        .join(&format!("{return_prefix}{}", payment.id))
         .map_err(|_| AppError::Unavailable)?;
     let new = test_processor::NewCheckout {
         amount_cents: payment.amount_cents,
@@ -181,17 +198,16 @@ async fn open_checkout(
 
 /// Asks the processor about a checkout and records a charge it reports (once).
 #[cfg(feature = "ssr")]
-async fn ask_processor(chart: &ChartScope, checkout_ref: &str) -> Result<(), AppError> {
-    let db = &chart.state().db;
-    let now = chart.state().clock.now_ms();
+pub(super) async fn ask_processor(state: &AppState, checkout_ref: &str) -> Result<(), AppError> {
+    let db = &state.db;
+    let now = state.clock.now_ms();
     if let Some(checkout) = test_processor::checkout(db, checkout_ref).await? {
         if let (Some(charge), "complete") = (&checkout.charge_id, checkout.status.as_str()) {
             let recorded =
                 payments::record_charge(db, checkout_ref, charge, checkout.amount_cents, now).await?;
             // The charge is booked: a receipt that fails is logged, never the page's error.
             if recorded == payments::Recorded::New {
-                if let Err(error) =
-                    crate::billing::payments::receipt::send_receipt(chart.state(), checkout_ref).await
+                if let Err(error) = crate::billing::payments::receipt::send_receipt(state, checkout_ref).await
                 {
                     tracing::warn!(?error, "payment receipt not sent");
                 }

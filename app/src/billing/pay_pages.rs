@@ -10,7 +10,7 @@ use leptos_router::{
 use super::{
     pages::PayNowRule,
     pay_api::{load_pay_form, load_payment, PayForm, PaymentStatus, PaymentView, StartPayment},
-    PayNow,
+    Cents, PayNow,
 };
 use crate::{
     i18n::*,
@@ -53,32 +53,42 @@ fn PayFormView(f: PayForm) -> impl IntoView {
         }
         .into_any();
     }
-    let whole = t_string!(i18n, billing.pay_whole, amount = f.summary.balance.display()).to_string();
     view! {
         <h1 id="pay-title">{title}</h1>
         <form method="post" action=START_PAYMENT_PATH class="card" aria-labelledby="pay-title">
             <FormMessage message=form_error(result, &["amount"]) />
             <input type="hidden" name="account_id" value=f.summary.id.to_string() />
-            <input type="hidden" name="key" value=f.key.clone() />
-            <fieldset>
-                <legend>{t!(i18n, billing.pay_legend)}</legend>
-                <label class="check" for="pay-whole">
-                    <input type="radio" id="pay-whole" name="whole" value="balance" checked=true />
-                    {whole}
-                </label>
-                <label class="check" for="pay-other">
-                    <input type="radio" id="pay-other" name="whole" value="other" />
-                    {t!(i18n, billing.pay_other)}
-                </label>
-            </fieldset>
-            <TextField name="amount" id="pay-amount" inputmode="decimal" required=false maxlength=16 error=field_error(result, "amount")>
-                {t!(i18n, billing.pay_amount)}
-            </TextField>
-            <p class="hint">{t!(i18n, billing.pay_card_note)}</p>
-            <button type="submit" class="primary">{t!(i18n, billing.pay_continue)}</button>
+            <AmountFields balance=f.summary.balance key=f.key.clone() error=field_error(result, "amount") />
         </form>
     }
     .into_any()
+}
+
+/// The amount to pay (the whole amount due, or another), the form's key and its button:
+/// the Pay Now form's body, for a guarantor and for a guest.
+#[component]
+pub(super) fn AmountFields(balance: Cents, key: String, error: Signal<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let whole = t_string!(i18n, billing.pay_whole, amount = balance.display()).to_string();
+    view! {
+        <input type="hidden" name="key" value=key />
+        <fieldset>
+            <legend>{t!(i18n, billing.pay_legend)}</legend>
+            <label class="check" for="pay-whole">
+                <input type="radio" id="pay-whole" name="whole" value="balance" checked=true />
+                {whole}
+            </label>
+            <label class="check" for="pay-other">
+                <input type="radio" id="pay-other" name="whole" value="other" />
+                {t!(i18n, billing.pay_other)}
+            </label>
+        </fieldset>
+        <TextField name="amount" id="pay-amount" inputmode="decimal" required=false maxlength=16 error=error>
+            {t!(i18n, billing.pay_amount)}
+        </TextField>
+        <p class="hint">{t!(i18n, billing.pay_card_note)}</p>
+        <button type="submit" class="primary">{t!(i18n, billing.pay_continue)}</button>
+    }
 }
 
 #[component]
@@ -92,13 +102,23 @@ pub fn PaymentPage() -> impl IntoView {
         }
     });
     let cancelled = use_query_map().read_untracked().get("cancelled").is_some();
-    view! { <Loaded resource=payment render=move |p: PaymentView| view! { <PaymentResult p cancelled /> } /> }
+    view! {
+        <Loaded resource=payment render=move |p: PaymentView| {
+            let i18n = use_i18n();
+            let account_href = format!("/billing/accounts/{}", p.account_id);
+            view! {
+                <PaymentResult p cancelled />
+                <p><A href=account_href>{t!(i18n, billing.view_account)}</A></p>
+            }
+        } />
+    }
 }
 
+/// What came of a payment: the receipt, "not made" (declined or cancelled), or "being
+/// confirmed".
 #[component]
-fn PaymentResult(p: PaymentView, cancelled: bool) -> impl IntoView {
+pub(super) fn PaymentResult(p: PaymentView, cancelled: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let account_href = format!("/billing/accounts/{}", p.account_id);
     let status = match (p.status, cancelled) {
         (PaymentStatus::Waiting, true) => PaymentStatus::NotMade,
         (status, _) => status,
@@ -126,8 +146,5 @@ fn PaymentResult(p: PaymentView, cancelled: bool) -> impl IntoView {
         }
         .into_any(),
     };
-    view! {
-        {body}
-        <p><A href=account_href>{t!(i18n, billing.view_account)}</A></p>
-    }
+    body
 }

@@ -2,7 +2,10 @@
 //! chart they have open (`ChartScope` with `Section::Billing`); an account asked for by id
 //! is looked up within those.
 use super::{ledger::LedgerRow, Cents, StatementLine};
-use crate::{access::ChartScope, infra::Db};
+use crate::{
+    access::{ChartScope, GuestPayer},
+    infra::Db,
+};
 
 /// An account's row with its service area and balance (the sum of its ledger).
 #[derive(Debug, sqlx::FromRow)]
@@ -44,6 +47,14 @@ pub async fn account(chart: &ChartScope, account_id: i64) -> Result<Option<Accou
         .bind(account_id)
         .bind(chart.patient_id())
         .fetch_optional(&chart.db().read)
+        .await
+}
+
+/// The account a guest payer opened (`access::open_guest_account`).
+pub async fn guest_account(guest: &GuestPayer) -> Result<Option<AccountRow>, sqlx::Error> {
+    sqlx::query_as(concat!(account_select!(), " WHERE a.id = $1"))
+        .bind(guest.account_id())
+        .fetch_optional(&guest.db().read)
         .await
 }
 

@@ -77,6 +77,14 @@ pub const SHARE_OPEN_PER_ADDRESS: Limit =
 pub const SHARE_OPEN_PER_CODE: Limit =
     Limit { scope: "share-open-code", max_failures: 5, window_ms: 24 * HOUR };
 
+/// "Pay as Guest" tries from one client network with a wrong account number or last name.
+pub const GUEST_PAY_PER_ADDRESS: Limit =
+    Limit { scope: "guest-pay-address", max_failures: 10, window_ms: HOUR };
+/// Wrong last names (or no such account) for one account number, from any network: past
+/// this the number opens nothing for a day, however many networks a guesser uses.
+pub const GUEST_PAY_PER_NUMBER: Limit =
+    Limit { scope: "guest-pay-number", max_failures: 5, window_ms: 24 * HOUR };
+
 /// A reserved attempt: `release` it when the attempt succeeded; drop it to let it count.
 #[must_use = "an attempt that succeeded must be released"]
 #[derive(Debug)]

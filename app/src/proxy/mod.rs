@@ -195,6 +195,8 @@ pub enum Accessor {
     You,
     /// A clinician elsewhere reading what was shared with a share code (no account).
     ShareCode,
+    /// Someone with a guarantor account's number and last name ("Pay as Guest").
+    GuestPayer,
     Proxy {
         name: String,
     },

@@ -390,6 +390,7 @@ fn accessor_text(i18n: leptos_i18n::I18nContext<Locale>, who: &Accessor) -> Stri
     match who {
         Accessor::You => t_string!(i18n, proxy.who_you).to_string(),
         Accessor::ShareCode => t_string!(i18n, proxy.who_share_code).to_string(),
+        Accessor::GuestPayer => t_string!(i18n, proxy.who_guest).to_string(),
         Accessor::Proxy { name } => t_string!(i18n, proxy.who_proxy, name = name.clone()).to_string(),
         Accessor::Staff { name, role } => {
             let role = crate::ui::layout::role_text(i18n, *role);
@@ -409,6 +410,10 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
         "share-viewed" => t_string!(i18n, proxy.act_share_viewed),
         "share-open-failed" => t_string!(i18n, proxy.act_share_failed),
         "share-created" => t_string!(i18n, proxy.act_share_made),
+        "guest-billing-opened" => t_string!(i18n, proxy.act_guest_opened),
+        "guest-billing-failed" => t_string!(i18n, proxy.act_guest_failed),
+        "guest-billing-read" => t_string!(i18n, proxy.act_guest_read),
+        "guest-payment-started" => t_string!(i18n, proxy.act_guest_payment),
         "share-ended" => t_string!(i18n, proxy.act_share_ended),
         "proxy-approved"
         | "proxy-grant-ended"

@@ -68,6 +68,7 @@ impl AccessRow {
         let role = self.role.as_deref().and_then(Role::parse);
         let who = match role {
             _ if self.action == "share-viewed" || self.action == "share-open-failed" => Accessor::ShareCode,
+            _ if self.action.starts_with("guest-") => Accessor::GuestPayer,
             _ if self.actor_user_id == Some(patient_user) && self.as_proxy == 0 => Accessor::You,
             Some(role) if role.is_staff() => Accessor::Staff { name, role },
             _ => Accessor::Proxy { name },

@@ -255,6 +255,13 @@ fn table() -> Vec<Row> {
             ("account_id", f.account.to_string()), ("whole", "balance".into()), ("amount", String::new()), ("key", "matrix-payment-key-1".into()),
         ]), [V, V, F, E, E, V, N, U]),
         row("/api/billing/payment", Billing, Call::Form(|_| vec![("payment_id", "999999".into())]), [N, N, F, E, E, N, N, U]),
+        // Pay as Guest: the guest door, whoever asks (a session opens nothing here; a
+        // number that is not one is refused before the door counts a try).
+        row("/api/billing/guest_open", Billing, Call::Form(|_| vec![("number", "not-a-number".into()), ("last_name", "Rivera".into())]), [V; 8]),
+        row("/api/billing/guest_account", Billing, Call::Form(none), [V; 8]),
+        row("/api/billing/guest_pay", Billing, Call::Form(|_| vec![("whole", "balance".into()), ("key", "k".repeat(20))]), [V; 8]),
+        row("/api/billing/guest_payment", Billing, Call::Form(|_| vec![("payment_id", "1".into())]), [V; 8]),
+        row("/api/billing/guest_close", Billing, Call::Form(none), [O; 8]),
         row("/api/billing/paperless", Billing, Call::Form(|f| vec![("account_id", f.account.to_string()), ("paperless", "true".into())]), [O, O, F, E, E, O, N, U]),
         row("/api/documents/list", Documents, Call::Form(none), LIST),
         row("/api/documents/download", Documents, Call::Form(|f| vec![("key", format!("file-{}", f.secret_document))]), SECRET_OBJECT),
@@ -529,7 +536,16 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
     }
     if !path.starts_with("/api/staff/") {
         return match path {
-            "/api/site/org" | "/api/auth/me" | "/api/auth/keep_alive" | "/api/share/close" => [O; 4],
+            "/api/site/org"
+            | "/api/auth/me"
+            | "/api/auth/keep_alive"
+            | "/api/share/close"
+            | "/api/billing/guest_close" => [O; 4],
+            // The guest door: no opening, no account, whoever asks.
+            "/api/billing/guest_open"
+            | "/api/billing/guest_account"
+            | "/api/billing/guest_pay"
+            | "/api/billing/guest_payment" => [V; 4],
             // The share door: no code, no chart, whoever asks.
             "/api/share/open" | "/api/share/record" => [V; 4],
             "/api/shl/manifest" | "/api/shl/file" => [N; 4],

@@ -11,6 +11,7 @@ mod billing;
 mod cli;
 mod code_delivery;
 mod documents;
+mod guest_pay;
 mod health_record;
 mod http_surface;
 mod identity;

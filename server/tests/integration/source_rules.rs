@@ -52,6 +52,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("answer_sign_up", "sign-up: the token from step 1 and the answers are the credential"),
     ("create_sign_up_account", "sign-up: a token whose answers were all right"),
     ("close_share", "forgets a share's view token in this browser; reads nothing"),
+    ("close_guest", "ends a guest payer's opening in this browser; reads nothing"),
 ];
 
 /// Public store functions that take a patient id, and why that is not a chart read.
@@ -82,6 +83,8 @@ const DOORS: &[&str] = &[
     "access :: open_shared (",
     "access :: open_share_link (",
     "access :: open_share_link_file (",
+    "access :: open_guest_account (",
+    "access :: guest_payer (",
 ];
 
 struct Finding {

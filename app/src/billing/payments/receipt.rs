@@ -52,7 +52,7 @@ pub async fn send_receipt(state: &AppState, checkout_ref: &str) -> Result<(), sq
         return Ok(());
     };
     let language = MailLanguage::preferred(&state.db, user_id).await?.unwrap_or(MailLanguage::English);
-    let last4: String = number.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let last4 = crate::billing::last_four(&number);
     let date = state.clock.date_of(state.clock.now_ms());
     state.mail_later(email, receipt_text(language, Cents(amount_cents), &last4, &date));
     Ok(())

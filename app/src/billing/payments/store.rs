@@ -1,6 +1,9 @@
 //! Portico's side of a payment: the payment opened for a Pay Now form, the checkout the
 //! processor made for it, and the ledger row of what the processor charged (once).
-use crate::{access::ChartScope, infra::Db};
+use crate::{
+    access::{ChartScope, GuestPayer},
+    infra::Db,
+};
 
 /// A payment as opened.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -12,6 +15,14 @@ pub struct PaymentRow {
     pub status: String,
 }
 
+/// Who started a payment: a signed-in user (who gets the receipt by e-mail), or a guest
+/// payer in one opening of "Pay as Guest" (who sees it on the page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payer {
+    User(i64),
+    Guest { view_id: i64 },
+}
+
 /// Opens a payment of `amount_cents` on an account, or finds the one this form's
 /// `idempotency_key` already opened (a double click, the form sent again): one key, one
 /// payment, whatever amount the second send names.
@@ -21,18 +32,24 @@ pub async fn open_payment(
     amount_cents: i64,
     idempotency_key: &str,
     processor: &str,
-    started_by: Option<i64>,
+    payer: Option<Payer>,
     now_ms: i64,
 ) -> Result<PaymentRow, sqlx::Error> {
+    let (started_by, guest_view_id) = match payer {
+        Some(Payer::User(id)) => (Some(id), None),
+        Some(Payer::Guest { view_id }) => (None, Some(view_id)),
+        None => (None, None),
+    };
     sqlx::query(
-        "INSERT INTO billing_payments (account_id, amount_cents, idempotency_key, processor, started_by, started_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING",
+        "INSERT INTO billing_payments (account_id, amount_cents, idempotency_key, processor, started_by, \
+         guest_view_id, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(account_id)
     .bind(amount_cents)
     .bind(idempotency_key)
     .bind(processor)
     .bind(started_by)
+    .bind(guest_view_id)
     .bind(now_ms)
     .execute(&db.write)
     .await?;
@@ -164,6 +181,23 @@ pub struct PaymentInChart {
     pub status: String,
     pub started_at: i64,
     pub settled_at: Option<i64>,
+}
+
+/// A payment by id, started in the guest's opening of their account; None for any other
+/// (one made by the guarantor, or in another opening, is not the guest's to see).
+pub async fn payment_of_guest(
+    guest: &GuestPayer,
+    payment_id: i64,
+) -> Result<Option<PaymentInChart>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, account_id, amount_cents, checkout_ref, status, started_at, settled_at \
+         FROM billing_payments WHERE id = $1 AND account_id = $2 AND guest_view_id = $3",
+    )
+    .bind(payment_id)
+    .bind(guest.account_id())
+    .bind(guest.view_id())
+    .fetch_optional(&guest.db().write)
+    .await
 }
 
 /// A payment by id, within the accounts of the chart open; None for any other.

@@ -1,4 +1,4 @@
-import { test, expect, signIn, expectAccessible } from "./helpers";
+import { test, expect, signIn, signOut, expectAccessible } from "./helpers";
 
 const menu = (page) => page.getByRole("navigation", { name: "Menu" });
 const charts = (page) => page.getByRole("navigation", { name: "Charts you can open" });
@@ -127,4 +127,34 @@ test("Avery pays part of a balance through the test processor; a declined card a
   await page.getByRole("link", { name: "Back to Billing Summary" }).or(page.getByRole("link", { name: "View account" })).first().click();
   await menu(page).getByRole("link", { name: "Billing" }).click();
   expect(await amountDue(page, "4000017")).toBe(before - 2000);
+});
+
+test("Contact customer service on an account reaches billing.kim with the account beside the thread", async ({ page }) => {
+  await signIn(page, "avery");
+  await menu(page).getByRole("link", { name: "Billing" }).click();
+  await account(page, "4000017").getByRole("link", { name: /Contact customer service/ }).click();
+  await expect(page.getByText("To: Billing, about account 4000017")).toBeVisible();
+  // Billing's own notice, not the care team's medical ones.
+  await expect(page.getByText(/Billing answers questions about your statements/)).toBeVisible();
+  await expect(page.locator("main aside.urgent")).toHaveCount(0);
+  await expectAccessible(page);
+  const subject = `Statement question ${Date.now()}`;
+  await page.getByLabel("Subject").fill(subject);
+  // Words that would open the crisis dialog for the care team do not here.
+  await page.getByLabel("Message").fill("The chest pain visit was billed twice on my statement.");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("dialog")).toBeHidden();
+  await expect(page.getByRole("status").filter({ hasText: "Sent." })).toBeVisible();
+  await page.getByRole("link", { name: "View the conversation" }).click();
+  await expect(page.getByRole("link", { name: "About account 4000017" })).toBeVisible();
+  await signOut(page);
+
+  await signIn(page, "billing.kim");
+  await menu(page).getByRole("link", { name: "Message inbox" }).click();
+  await page.getByRole("link", { name: subject }).click();
+  await expect(page.getByRole("heading", { name: subject, level: 1 })).toBeVisible();
+  const beside = page.getByRole("complementary", { name: "Billing account" });
+  await expect(beside.getByRole("heading", { name: "Account 4000017" })).toBeVisible();
+  await expect(beside).toContainText("Portico Health");
+  await expectAccessible(page);
 });

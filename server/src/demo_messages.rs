@@ -91,6 +91,7 @@ pub(crate) async fn thread(
                 from_patient: *from_patient,
                 proxy_relationship: None,
                 new_thread: thread_id.is_none().then_some((route, subject)),
+                billing_account_id: None,
                 thread_id,
                 body,
                 schedule_reason: None,

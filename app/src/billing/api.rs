@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use super::{
     ledger,
     store::{self, AccountRow},
-    AccountSummary, Cents, StatementLine,
+    Cents, StatementLine,
 };
-use super::{AccountDetail, BillingSummary};
+use super::{AccountDetail, AccountSummary, BillingSummary};
 #[cfg(feature = "ssr")]
 use crate::access::{self, ChartScope, Reader, Section};
 use crate::error::AppError;
@@ -24,7 +24,11 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
         .into_iter()
         .map(|row| account_summary(&chart, row, &served, &statements))
         .collect();
-    Ok(BillingSummary { accounts, billing_phone: chart.state().config.org.contacts.billing_phone.clone() })
+    Ok(BillingSummary {
+        accounts,
+        billing_phone: chart.state().config.org.contacts.billing_phone.clone(),
+        can_message: chart.may(Section::Messages),
+    })
 }
 
 /// "View account": 404 for an account that is not the open chart's (whoever's it is).
@@ -50,7 +54,19 @@ pub async fn load_account(account_id: i64) -> Result<AccountDetail, AppError> {
         statements,
         paperless,
         billing_phone: chart.state().config.org.contacts.billing_phone.clone(),
+        can_message: chart.may(Section::Messages),
     })
+}
+
+/// "Contact customer service" on an account: the account a new message to billing will be
+/// about (the reader must be able to write from this chart too).
+#[server(endpoint = "billing/contact")]
+pub async fn load_contact_account(account_id: i64) -> Result<AccountSummary, AppError> {
+    let chart = access::require(Section::Billing, "billing.contact").await?;
+    if !chart.may(Section::Messages) {
+        return Err(AppError::Forbidden);
+    }
+    summary_of(&chart, account_id).await
 }
 
 /// Statements by e-mail notice only (paperless) or on paper too.
@@ -69,7 +85,7 @@ pub async fn choose_paperless(account_id: i64, paperless: bool) -> Result<(), Ap
 
 /// One account of the chart, as the Billing Summary shows it; 404 for any other.
 #[cfg(feature = "ssr")]
-pub(super) async fn summary_of(chart: &ChartScope, account_id: i64) -> Result<AccountSummary, AppError> {
+pub async fn summary_of(chart: &ChartScope, account_id: i64) -> Result<AccountSummary, AppError> {
     let row = store::account(chart, account_id).await?.ok_or(AppError::NotFound)?;
     let served = store::patients_served(chart).await?;
     let statements = store::statements(chart).await?;

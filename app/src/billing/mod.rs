@@ -93,6 +93,8 @@ pub struct BillingSummary {
     pub accounts: Vec<AccountSummary>,
     /// The clinic's billing department (`PORTICO_BILLING_PHONE`), for "if this is incorrect".
     pub billing_phone: Option<String>,
+    /// The reader may write to billing from this chart ("Contact customer service").
+    pub can_message: bool,
 }
 
 /// One visit (or one service without a visit) on an account, with what was charged, what
@@ -145,6 +147,7 @@ pub struct AccountDetail {
     pub statements: Vec<StatementLine>,
     pub paperless: bool,
     pub billing_phone: Option<String>,
+    pub can_message: bool,
 }
 
 #[cfg(test)]

@@ -42,17 +42,20 @@ fn Accounts(s: BillingSummary) -> impl IntoView {
         return view! { <p class="empty">{t!(i18n, billing.no_accounts)}</p> }.into_any();
     }
     let phone = s.billing_phone.clone();
+    let can_message = s.can_message;
     view! {
         <ul class="cards billing-accounts">
             {s.accounts.into_iter().map(|a| {
                 let phone = phone.clone();
                 let view_href = format!("/billing/accounts/{}", a.id);
+                let number = a.number.clone();
                 view! {
                     <li class="card">
                         <AccountFacts a=a.clone() heading=true />
                         <PayNowRule pay_now=a.pay_now.clone() balance=a.balance billing_phone=phone />
                         <PayNowLink pay_now=a.pay_now.clone() account_id=a.id number=a.number.clone() />
-                        <p><A href=view_href>{t!(i18n, billing.view_account)}<span class="visually-hidden">{format!(" {}", a.number)}</span></A></p>
+                        <p><A href=view_href>{t!(i18n, billing.view_account)}<span class="visually-hidden">{format!(" {number}")}</span></A></p>
+                        <ContactLink shown=can_message account_id=a.id number=a.number.clone() />
                     </li>
                 }
             }).collect_view()}
@@ -63,7 +66,7 @@ fn Accounts(s: BillingSummary) -> impl IntoView {
 
 /// The account's number, service area, patients, amount due and last statement.
 #[component]
-fn AccountFacts(a: AccountSummary, heading: bool) -> impl IntoView {
+pub(crate) fn AccountFacts(a: AccountSummary, heading: bool) -> impl IntoView {
     let i18n = use_i18n();
     let title = t_string!(i18n, billing.account_number, number = a.number.clone()).to_string();
     view! {
@@ -130,6 +133,19 @@ pub(super) fn PayNowRule(pay_now: PayNow, balance: Cents, billing_phone: Option<
     }
 }
 
+/// "Contact customer service": a message to billing about this account (where the reader
+/// may write from this chart).
+#[component]
+fn ContactLink(shown: bool, account_id: i64, number: String) -> impl IntoView {
+    let i18n = use_i18n();
+    shown.then(|| {
+        let href = format!("/messages/new?account={account_id}");
+        view! {
+            <p><A href=href>{t!(i18n, billing.contact)}<span class="visually-hidden">{format!(" {number}")}</span></A></p>
+        }
+    })
+}
+
 /// "Pay Now", where the seed's rules allow it.
 #[component]
 fn PayNowLink(pay_now: PayNow, account_id: i64, number: String) -> impl IntoView {
@@ -167,6 +183,7 @@ fn AccountView(d: AccountDetail) -> impl IntoView {
         <AccountFacts a=d.summary.clone() heading=false />
         <PayNowRule pay_now=d.summary.pay_now.clone() balance=d.summary.balance billing_phone=d.billing_phone.clone() />
         <PayNowLink pay_now=d.summary.pay_now.clone() account_id number=d.summary.number.clone() />
+        <ContactLink shown=d.can_message account_id number=d.summary.number.clone() />
         <section aria-labelledby="services-title">
             <h2 id="services-title">{t!(i18n, billing.services)}</h2>
             {if d.services.is_empty() {

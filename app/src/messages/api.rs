@@ -38,7 +38,22 @@ pub async fn load_thread(id: i64) -> Result<ThreadView, AppError> {
     let contacts = &chart.state().config.org.contacts;
     thread.office_phone = thread.summary.department.as_deref().and_then(|d| contacts.phone_of(d));
     thread.scheduling_url = contacts.scheduling_url.clone();
+    if chart.may(Section::Billing) {
+        thread.billing_account = billing_account_of(&chart, id).await?;
+    }
     Ok(thread)
+}
+
+/// The guarantor account a billing thread is about, as the Billing Summary shows it.
+#[cfg(feature = "ssr")]
+pub(super) async fn billing_account_of(
+    chart: &access::ChartScope,
+    thread_id: i64,
+) -> Result<Option<crate::billing::AccountSummary>, AppError> {
+    match super::store::billing_account_of(chart, thread_id).await? {
+        Some(account_id) => Ok(Some(crate::billing::api::summary_of(chart, account_id).await?)),
+        None => Ok(None),
+    }
 }
 
 /// Sends a new message (fields `to`, `subject`) or a reply (field `thread`), with `body`,
@@ -73,6 +88,7 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
         let pool = store::thread_pool(&chart, id).await?.ok_or(AppError::NotFound)?;
         (None, String::new(), Some(id), pool)
     };
+    let billing_account_id = about_account(&chart, &form.account, pool, thread_id).await?;
     let body = bounded(
         &form.body,
         BODY_MAX_CHARS,
@@ -88,6 +104,7 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
             from_patient: true,
             proxy_relationship: chart.relationship(),
             new_thread: route.as_ref().map(|r| (r, subject.as_str())),
+            billing_account_id,
             thread_id,
             body: &body,
             schedule_reason: None,
@@ -111,6 +128,29 @@ pub async fn send_message(data: MultipartData) -> Result<Sent, AppError> {
     };
     let promise = super::ReplyPromise::for_pool(pool, &state.config.org.promises, reply_around(state, now));
     Ok(Sent { thread_id, message_id, promise })
+}
+
+/// The guarantor account a new billing thread is about ("Contact customer service" on the
+/// account): one of the chart's, for a reader who may see its billing. None: no account.
+#[cfg(feature = "ssr")]
+async fn about_account(
+    chart: &access::ChartScope,
+    typed: &str,
+    pool: super::Pool,
+    thread_id: Option<i64>,
+) -> Result<Option<i64>, AppError> {
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    let id: i64 = typed.parse().map_err(|_| AppError::invalid("to", Problem::BadRequest))?;
+    if pool != super::Pool::Billing || thread_id.is_some() {
+        return Err(AppError::invalid("to", Problem::BadRequest));
+    }
+    if !chart.may(Section::Billing) {
+        return Err(AppError::Forbidden);
+    }
+    let account = crate::billing::store::account(chart, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Some(account.id))
 }
 
 /// Three business days after `now` (weekends and the clinic's holidays skipped): when a

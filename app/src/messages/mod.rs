@@ -126,6 +126,9 @@ pub struct ThreadView {
     /// online scheduling, as configured.
     pub office_phone: Option<String>,
     pub scheduling_url: Option<String>,
+    /// A billing thread about a guarantor account: the account as the Billing Summary shows
+    /// it (for staff, and for a reader who may see the chart's billing).
+    pub billing_account: Option<crate::billing::AccountSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 
 use crate::ui::when::When;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::{
+    components::A,
+    hooks::{use_params_map, use_query_map},
+};
 
 #[cfg(feature = "hydrate")]
 use super::api::send_message;
@@ -118,6 +121,11 @@ pub fn ThreadPage() -> impl IntoView {
             view! {
                 <h1>{t.summary.subject.clone()}</h1>
                 <p class="muted">{with_label(i18n, t.summary.pool, &t.summary.with)}</p>
+                {t.billing_account.clone().map(|a| view! {
+                    <p class="about-account">
+                        <A href=format!("/billing/accounts/{}", a.id)>{t!(i18n, messages.about_account, number = a.number.clone())}</A>
+                    </p>
+                })}
                 <Conversation messages=t.messages attachment_url="/api/messages/attachment" />
                 {asked_to_schedule.then(|| view! { <HowToSchedule phone=t.office_phone.clone() url=t.scheduling_url.clone() /> })}
             }
@@ -127,7 +135,7 @@ pub fn ThreadPage() -> impl IntoView {
                 <h2 id="reply-heading">{t!(i18n, messages.reply)}</h2>
                 // After a reply the page is rendered again (the conversation with it); the
                 // form, an island whose data did not change, keeps its "Sent".
-                <Composer thread=Some(thread) recipients=Vec::new() />
+                <Composer thread=Some(thread) recipients=Vec::new() about=None />
             </section>
         })}
     }
@@ -136,12 +144,27 @@ pub fn ThreadPage() -> impl IntoView {
 #[component]
 pub fn NewMessagePage() -> impl IntoView {
     let i18n = use_i18n();
-    let recipients = Resource::new(|| (), |_| message_recipients());
+    // "Contact customer service" on a guarantor account: a message to billing about it.
+    let account = use_query_map().read_untracked().get("account").and_then(|a| a.parse::<i64>().ok());
+    let form = Resource::new(
+        move || account,
+        |account| async move {
+            let recipients = message_recipients().await?;
+            let about = match account {
+                Some(id) => {
+                    let summary = crate::billing::api::load_contact_account(id).await?;
+                    Some(AboutAccount { id: summary.id, number: summary.number })
+                }
+                None => None,
+            };
+            Ok::<_, AppError>((recipients, about))
+        },
+    );
     view! {
         <p><A href="/messages">{t!(i18n, messages.back)}</A></p>
         <h1>{t!(i18n, messages.new)}</h1>
-        <Loaded resource=recipients render={move |list: Vec<Recipient>| view! {
-            <Composer thread=None recipients=list />
+        <Loaded resource=form render={move |(list, about): (Vec<Recipient>, Option<AboutAccount>)| view! {
+            <Composer thread=None recipients=list about />
         }} />
     }
 }
@@ -288,7 +311,7 @@ fn type_label(media_type: &str) -> &'static str {
 /// to three attachments. Words that suggest an emergency open the crisis dialog first; the
 /// patient may still send. "Sent" is shown only once the server has committed.
 #[island(lazy)]
-fn Composer(thread: Option<i64>, recipients: Vec<Recipient>) -> impl IntoView {
+fn Composer(thread: Option<i64>, recipients: Vec<Recipient>, about: Option<AboutAccount>) -> impl IntoView {
     let i18n = crate::ui::island_i18n();
     let form_ref = NodeRef::<leptos::html::Form>::new();
     let files_ref = NodeRef::<leptos::html::Input>::new();
@@ -300,7 +323,8 @@ fn Composer(thread: Option<i64>, recipients: Vec<Recipient>) -> impl IntoView {
     let sent = RwSignal::new(None::<Sent>);
     // The recipient chosen (a new message): what the page says before writing, and whether
     // emergency words open the crisis dialog, follow it. A reply goes to its thread's team.
-    let chosen = RwSignal::new(None::<Recipient>);
+    let billing = recipients.iter().find(|r| r.pool == Pool::Billing).cloned();
+    let chosen = RwSignal::new(about.as_ref().and(billing.clone()));
     #[cfg(feature = "hydrate")]
     let send = Action::new_local(|data: &web_sys::FormData| send_message(data.clone().into()));
     #[cfg(not(feature = "hydrate"))]
@@ -370,9 +394,15 @@ fn Composer(thread: Option<i64>, recipients: Vec<Recipient>) -> impl IntoView {
         <form node_ref=form_ref class="composer" on:submit=on_submit novalidate=false>
             <FormMessage message=form_error(result, &["to", "subject", "body", "attachments"]) />
             <input type="hidden" name="key" prop:value=key />
-            {match thread {
-                Some(t) => view! { <input type="hidden" name="thread" value=t /> }.into_any(),
-                None => view! {
+            {match (thread, about) {
+                (Some(t), _) => view! { <input type="hidden" name="thread" value=t /> }.into_any(),
+                (None, Some(account)) => view! {
+                    <AboutAccountField account billing_key=billing.map(|b| b.key).unwrap_or_default() />
+                    <TextField name="subject" id=field_id("subject") maxlength=SUBJECT_MAX_CHARS bind=subject error=field_error(result, "subject")>
+                        {t!(i18n, messages.subject)}
+                    </TextField>
+                }.into_any(),
+                (None, None) => view! {
                     <RecipientSelect recipients=recipients.clone() error=field_error(result, "to") chosen />
                     <TextField name="subject" id=field_id("subject") maxlength=SUBJECT_MAX_CHARS bind=subject error=field_error(result, "subject")>
                         {t!(i18n, messages.subject)}
@@ -414,6 +444,25 @@ fn Composer(thread: Option<i64>, recipients: Vec<Recipient>) -> impl IntoView {
                 </button>
             </div>
         </dialog>
+    }
+}
+
+/// The guarantor account a new message to billing is about.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AboutAccount {
+    pub id: i64,
+    pub number: String,
+}
+
+/// In place of the recipient list, for "Contact customer service": billing, about this
+/// account (the server checks the account is the chart's).
+#[component]
+fn AboutAccountField(account: AboutAccount, billing_key: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <input type="hidden" name="to" value=billing_key />
+        <input type="hidden" name="account" value=account.id.to_string() />
+        <p class="about-account">{t!(i18n, messages.to_billing_about, number = account.number.clone())}</p>
     }
 }
 

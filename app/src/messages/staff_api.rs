@@ -42,7 +42,10 @@ pub async fn staff_inbox(view: String) -> Result<Vec<ThreadSummary>, AppError> {
 pub async fn staff_thread(id: i64) -> Result<ThreadView, AppError> {
     let (staff, scope) = staff_scope().await?;
     let chart = thread_chart(&staff, scope, id, &format!("staff.messages.thread id={id}")).await?;
-    super::store::staff_thread(&chart, scope, id).await?.ok_or(AppError::NotFound)
+    let mut thread = super::store::staff_thread(&chart, scope, id).await?.ok_or(AppError::NotFound)?;
+    // Billing staff answer about the account: it is shown beside the thread.
+    thread.billing_account = super::api::billing_account_of(&chart, id).await?;
+    Ok(thread)
 }
 
 #[server(endpoint = "staff/messages/claim")]
@@ -98,6 +101,7 @@ pub async fn staff_reply(
             from_patient: false,
             proxy_relationship: None,
             new_thread: None,
+            billing_account_id: None,
             thread_id: Some(id),
             body: &body,
             schedule_reason,

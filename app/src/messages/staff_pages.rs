@@ -83,6 +83,11 @@ pub fn StaffThreadPage() -> impl IntoView {
                 {t.summary.claimed_by.clone().map(|who| view! {
                     <p>{t!(i18n, messages.claimed_by, name = who)}</p>
                 })}
+                {t.billing_account.clone().map(|a| view! {
+                    <aside class="card billing-account" aria-label=t_string!(i18n, staff_messages.billing_account).to_string()>
+                        <crate::billing::pages::AccountFacts a heading=true />
+                    </aside>
+                })}
                 <Conversation messages=t.messages attachment_url="/api/staff/messages/attachment" />
             }
         }} />

@@ -231,6 +231,18 @@ pub async fn unread_count(chart: &ChartScope, opening: Option<i64>) -> Result<i6
     .await
 }
 
+/// The guarantor account a thread of the chart is about ("Contact customer service").
+pub async fn billing_account_of(chart: &ChartScope, thread_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    let found: Option<Option<i64>> = sqlx::query_scalar(
+        "SELECT billing_account_id FROM message_threads WHERE id = $1 AND patient_id = $2",
+    )
+    .bind(thread_id)
+    .bind(chart.patient_id())
+    .fetch_optional(&chart.db().read)
+    .await?;
+    Ok(found.flatten())
+}
+
 /// One thread of the chart, marked read by this reader.
 pub async fn patient_thread(chart: &ChartScope, thread_id: i64) -> Result<Option<ThreadView>, sqlx::Error> {
     let reader = PatientReader::of(chart);
@@ -278,7 +290,13 @@ async fn open_thread(
     }
     let messages = messages_of(db, thread_id, clock).await?;
     let thread = ThreadSummary { unread: false, ..summary };
-    Ok(Some(ThreadView { summary: thread, messages, office_phone: None, scheduling_url: None }))
+    Ok(Some(ThreadView {
+        summary: thread,
+        messages,
+        office_phone: None,
+        scheduling_url: None,
+        billing_account: None,
+    }))
 }
 
 /// Moves a proxy's read mark on a thread forward (never back: a later reply may have been
@@ -375,6 +393,9 @@ pub struct Outgoing<'a> {
     pub proxy_relationship: Option<Relationship>,
     /// A new thread: where it goes and its subject. None: a reply in `thread_id`.
     pub new_thread: Option<(&'a Route, &'a str)>,
+    /// A new billing thread about one of the chart's guarantor accounts ("Contact customer
+    /// service" on the account), already found within the chart.
+    pub billing_account_id: Option<i64>,
     pub thread_id: Option<i64>,
     pub body: &'a str,
     pub schedule_reason: Option<ScheduleReason>,
@@ -441,7 +462,7 @@ async fn insert(db: &Db, out: &Outgoing<'_>) -> Result<Outcome, sqlx::Error> {
     let thread_id = match (out.new_thread, out.thread_id) {
         (Some(((pool, department, provider), subject)), _) => sqlx::query_scalar::<_, i64>(
             "INSERT INTO message_threads (patient_id, pool, department, provider_id, subject, created_at, \
-                 last_message_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+                 last_message_at, billing_account_id) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
         )
         .bind(out.patient_id)
         .bind(pool.as_str())
@@ -449,6 +470,7 @@ async fn insert(db: &Db, out: &Outgoing<'_>) -> Result<Outcome, sqlx::Error> {
         .bind(*provider)
         .bind(subject)
         .bind(out.now)
+        .bind(out.billing_account_id)
         .fetch_one(&mut *tx)
         .await?,
         (None, Some(id)) => id,

@@ -21,6 +21,8 @@ pub struct MessageForm {
     pub subject: String,
     pub body: String,
     pub key: String,
+    /// "Contact customer service" on a guarantor account: the account's id (or empty).
+    pub account: String,
     pub files: Vec<Upload>,
 }
 
@@ -32,7 +34,7 @@ pub struct Upload {
 }
 
 pub async fn read(form: Multipart<'static>) -> Result<MessageForm, AppError> {
-    let (mut text, files) = read_form(form, &["to", "thread", "subject", "body", "key"]).await?;
+    let (mut text, files) = read_form(form, &["to", "thread", "subject", "body", "key", "account"]).await?;
     let mut take = |name: &str| text.remove(name).unwrap_or_default();
     Ok(MessageForm {
         to: take("to"),
@@ -40,6 +42,7 @@ pub async fn read(form: Multipart<'static>) -> Result<MessageForm, AppError> {
         subject: take("subject"),
         body: take("body"),
         key: take("key"),
+        account: take("account"),
         files,
     })
 }

@@ -18,7 +18,8 @@ on_both_databases!(
     view_account_gathers_each_visit_and_names_a_confidential_service_only_to_its_patient,
     another_guarantors_account_is_not_found_and_a_proxy_needs_billing,
     the_ledger_refuses_rows_of_the_wrong_sign,
-    the_paperless_choice_is_kept_and_audited
+    the_paperless_choice_is_kept_and_audited,
+    contact_customer_service_ties_a_billing_thread_to_the_account
 );
 on_both_databases!(without_a_processor_a_balance_due_is_not_payable_online);
 
@@ -257,4 +258,83 @@ async fn without_a_processor_a_balance_due_is_not_payable_online(app: &TestApp) 
     let avery = app.signed_in("avery").await;
     let (_, summary) = app.call(&avery, "billing/summary", &[]).await;
     assert_eq!(account(&summary, "A-DUE")["pay_now"], "NotOnline");
+}
+
+/// A new message from `client`'s chart, with `extra` fields (e.g. the account).
+async fn send_message(
+    app: &TestApp,
+    client: &reqwest::Client,
+    to: &str,
+    extra: &[(&str, &str)],
+    key: &str,
+) -> (StatusCode, Value) {
+    let mut fields =
+        vec![("to", to), ("subject", "My statement"), ("body", "Why is this due?"), ("key", key)];
+    fields.extend_from_slice(extra);
+    app.call_multipart(client, "messages/send", &fields, &[]).await
+}
+
+async fn contact_customer_service_ties_a_billing_thread_to_the_account(app: &TestApp) {
+    let g = guarantor(app).await;
+    let db = &app.state.db;
+    let due = insert_account(db, "A-DUE", g.patient, &[g.patient], g.clinic, 1).await.unwrap();
+    ledger(app, due, g.patient, 12_000, &[("insurance-payment", -7_000)]).await;
+    let other = app.add_patient("MRN-OTHER", "Other", "Person", "1970-01-01").await;
+    let theirs = insert_account(db, "B-OTHER", other, &[other], g.clinic, 1).await.unwrap();
+    let (due_id, theirs_id) = (due.to_string(), theirs.to_string());
+    app.add_user("billing.clerk", app::auth::Role::Billing, None, "billing@example.org").await;
+
+    let avery = app.signed_in("avery").await;
+    let (status, about) = app.call(&avery, "billing/contact", &[("account_id", &due_id)]).await;
+    assert_eq!((status, about["number"].as_str()), (StatusCode::OK, Some("A-DUE")), "{about}");
+    // Another guarantor's account, the care team with an account, or a reply naming one:
+    // refused, and nothing is sent.
+    let refused =
+        send_message(app, &avery, "pool-billing", &[("account", &theirs_id)], "test-key-00000001-0000").await;
+    assert_eq!(refused.0, StatusCode::NOT_FOUND, "{}", refused.1);
+    let refused =
+        send_message(app, &avery, "pool-support", &[("account", &due_id)], "test-key-00000002-0000").await;
+    assert_eq!(refused.0, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM message_threads").await, 0);
+
+    let (status, sent) =
+        send_message(app, &avery, "pool-billing", &[("account", &due_id)], "test-key-00000003-0000").await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let thread = sent["thread_id"].as_i64().unwrap().to_string();
+    let (_, view) = app.call(&avery, "messages/thread", &[("id", &thread)]).await;
+    assert_eq!(view["billing_account"]["number"], "A-DUE", "{view}");
+    let reply = [
+        ("thread", thread.as_str()),
+        ("body", "More"),
+        ("key", "test-key-00000004-0000"),
+        ("account", &due_id),
+    ];
+    let (status, _) = app.call_multipart(&avery, "messages/send", &reply, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a reply names no account");
+
+    // Billing sees the thread with the account beside it: its amount due and service area.
+    let clerk = app.signed_in("billing.clerk").await;
+    let (status, staff_view) = app.call(&clerk, "staff/messages/thread", &[("id", &thread)]).await;
+    assert_eq!(status, StatusCode::OK, "{staff_view}");
+    let account = &staff_view["billing_account"];
+    assert_eq!(
+        (account["number"].as_str(), account["balance"].as_i64()),
+        (Some("A-DUE"), Some(5_000)),
+        "{account}"
+    );
+    assert_eq!(account["service_area"], "Portico Health");
+
+    // A proxy who may read messages but not billing sees the thread without the account,
+    // and cannot start one about it.
+    let morgan = proxy_on(app, g.patient, &[Section::Messages]).await;
+    let (status, view) = app.call(&morgan, "messages/thread", &[("id", &thread)]).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert!(view["billing_account"].is_null(), "{view}");
+    assert_eq!(
+        app.call(&morgan, "billing/contact", &[("account_id", &due_id)]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let refused =
+        send_message(app, &morgan, "pool-billing", &[("account", &due_id)], "test-key-00000005-0000").await;
+    assert_eq!(refused.0, StatusCode::FORBIDDEN, "{}", refused.1);
 }

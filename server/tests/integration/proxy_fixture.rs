@@ -247,6 +247,7 @@ async fn thread(
                 from_patient,
                 proxy_relationship: None,
                 new_thread: thread_id.is_none().then_some((&route, subject)),
+                billing_account_id: None,
                 thread_id,
                 body: &format!("{subject} body"),
                 schedule_reason: None,

@@ -21,6 +21,7 @@ mod messaging_crash;
 mod notices;
 mod passkeys;
 mod payments;
+mod payments_crash;
 mod personal;
 mod proxy;
 mod proxy_fixture;

@@ -21,14 +21,15 @@ const MESSAGES_EACH: usize = 4;
 /// Kill the server after this many acknowledged messages, and again after twice as many.
 const KILL_AFTER: usize = 50;
 
-struct Run {
-    database_url: String,
-    port: u16,
-    dir: std::path::PathBuf,
+/// A real `portico` process on a database of its own (the crash tests of payments too).
+pub(crate) struct Run {
+    pub(crate) database_url: String,
+    pub(crate) port: u16,
+    pub(crate) dir: std::path::PathBuf,
 }
 
 impl Run {
-    fn portico(&self, args: &[&str]) -> Command {
+    pub(crate) fn portico(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_portico"));
         command
             .args(args)
@@ -41,23 +42,23 @@ impl Run {
         command
     }
 
-    fn serve(&self) -> Child {
+    pub(crate) fn serve(&self) -> Child {
         let addr = format!("127.0.0.1:{}", self.port);
         self.portico(&["serve", "--addr", &addr, "--site-root", "target/site"])
             .spawn()
             .expect("start portico")
     }
 
-    fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-async fn wait_healthy(base: &str) {
+pub(crate) async fn wait_healthy(base: &str) {
     let http = Client::new();
     for _ in 0..300 {
         if let Ok(res) = http.get(format!("{base}/healthz")).send().await {

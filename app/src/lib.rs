@@ -253,6 +253,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("staff/proxy/:id") view=ProxyRequestPage ssr=SsrMode::Async />
                         <Route path=path!("staff/proxy/invite/:id") view=crate::invitations::pages::StaffInvitePage ssr=SsrMode::Async />
                         <Route path=path!("staff/confidential") view=ConfidentialPage ssr=SsrMode::Async />
+                        <Route path=path!("staff/billing") view=crate::billing::office_pages::OfficeFindPage ssr=SsrMode::Async />
+                        <Route path=path!("staff/billing/accounts/:id") view=crate::billing::office_pages::OfficeAccountPage ssr=SsrMode::Async />
                         <Route path=path!("staff/break-glass") view=BreakGlassReviewPage ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>

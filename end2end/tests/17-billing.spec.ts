@@ -158,3 +158,26 @@ test("Contact customer service on an account reaches billing.kim with the accoun
   await expect(beside).toContainText("Portico Health");
   await expectAccessible(page);
 });
+
+test("the billing office finds an account by the guarantor's name and posts a credit with its reason", async ({ page }) => {
+  await signIn(page, "billing.kim");
+  await menu(page).getByRole("link", { name: "Billing accounts" }).click();
+  await expect(page.getByRole("heading", { name: "Billing accounts", level: 1 })).toBeVisible();
+  await page.getByLabel("Account number or guarantor’s last name").fill("smith");
+  await page.getByRole("button", { name: "Find" }).click();
+  await expect(page.getByRole("table", { name: "Accounts found" })).toContainText("Avery Smith (MRN 100001)");
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "4000017" }).click();
+  await expect(page.getByRole("heading", { name: "Account 4000017", level: 1 })).toBeVisible();
+
+  // No reason: said at the field, nothing posted.
+  await page.getByLabel("Amount in dollars").fill("1.00");
+  await page.getByRole("button", { name: "Post", exact: true }).click();
+  await expect(page.getByText("Give the reason: the guarantor and the audit log keep it.")).toBeVisible();
+  await page.getByLabel("Amount in dollars").fill("1.00");
+  await page.getByLabel("Reason").fill("Courtesy: parking validation");
+  await page.getByRole("button", { name: "Post", exact: true }).click();
+  await expect(page.getByText("Posted. The guarantor sees it on the account.")).toBeVisible();
+  await expect(page.getByRole("row", { name: /Kim Park: Courtesy: parking validation/ })).toContainText("-$1.00");
+  await expectAccessible(page);
+});

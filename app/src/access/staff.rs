@@ -30,6 +30,8 @@ pub enum Need {
     /// Post a document to a chart (a discharge summary, an operative report, a letter):
     /// HIM, and clinicians (within their patients, `open_chart`'s reach).
     PostsDocuments,
+    /// The billing office: guarantor accounts, their ledgers, adjustments and refunds.
+    Billing,
 }
 
 impl Need {
@@ -40,6 +42,7 @@ impl Need {
             Need::AnswersMessages => role.answers_messages(),
             Need::IssuesCodes => role.may_issue_activation_codes(),
             Need::PostsDocuments => role == Role::Him || role.is_clinician(),
+            Need::Billing => role == Role::Billing,
         }
     }
 }

@@ -11,6 +11,10 @@ pub mod guest_api;
 pub mod guest_pages;
 #[cfg(feature = "ssr")]
 pub mod ledger;
+pub mod office_api;
+pub mod office_pages;
+#[cfg(feature = "ssr")]
+pub mod office_store;
 pub mod pages;
 pub mod pay_api;
 pub mod pay_pages;

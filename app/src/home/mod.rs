@@ -99,6 +99,9 @@ fn StaffHome(me: Me) -> impl IntoView {
             {me.role.may_issue_activation_codes().then(|| view! {
                 <li><A href="/staff/activation-codes">{t!(i18n, nav.activation_codes)}</A></li>
             })}
+            {(me.role == crate::auth::Role::Billing).then(|| view! {
+                <li><A href="/staff/billing">{t!(i18n, nav.staff_billing)}</A></li>
+            })}
         </ul>
     }
 }

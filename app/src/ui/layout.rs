@@ -89,6 +89,7 @@ fn SignedIn(me: Me) -> impl IntoView {
     provide_context(me.clone());
     let is_staff = me.role.is_staff();
     let issues_codes = me.role.may_issue_activation_codes();
+    let billing_office = me.role == Role::Billing;
     let clinician = me.role.is_clinician();
     let answers_messages = me.role.answers_messages();
     let him = me.role == Role::Him;
@@ -155,6 +156,9 @@ fn SignedIn(me: Me) -> impl IntoView {
                     <li><MenuLink href="/staff/records">{t!(i18n, nav.staff_records)}</MenuLink></li>
                     <li><MenuLink href="/staff/break-glass">{t!(i18n, nav.staff_break_glass)}</MenuLink></li>
                     <li><MenuLink href="/staff/corrections">{t!(i18n, nav.staff_corrections)}</MenuLink></li>
+                })}
+                {billing_office.then(|| view! {
+                    <li><MenuLink href="/staff/billing">{t!(i18n, nav.staff_billing)}</MenuLink></li>
                 })}
                 {issues_codes.then(|| view! {
                     <li><MenuLink href="/staff/activation-codes">{t!(i18n, nav.activation_codes)}</MenuLink></li>

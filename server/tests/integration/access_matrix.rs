@@ -297,6 +297,11 @@ fn table() -> Vec<Row> {
         ]), SECRET_OBJECT),
         row("/api/messages/attachment", Messages, Call::Get(|f| format!("id={}", f.secret_attachment)), SECRET_OBJECT),
         // Staff functions: no patient or proxy passes the role check.
+        row("/api/staff/billing/find", Billing, Call::Form(|_| vec![("query", "Quinn".into())]), STAFF),
+        row("/api/staff/billing/account", Billing, Call::Form(|f| vec![("account_id", f.account.to_string())]), STAFF),
+        row("/api/staff/billing/post", Billing, Call::Form(|f| vec![
+            ("account_id", f.account.to_string()), ("kind", "credit".into()), ("amount", "1.00".into()), ("reason", String::new()),
+        ]), STAFF),
         row("/api/staff/find_patients", Home, Call::Form(|_| vec![("query", "Quinn".into())]), STAFF),
         row("/api/staff/issue_activation_code", Home, Call::Form(|f| vec![("patient_id", f.emma.to_string())]), STAFF),
         row("/api/staff/email_enrollment_link", Home, Call::Form(|f| vec![
@@ -578,6 +583,9 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
     }
     match path {
         "/api/staff/find_patients" => [O, O, F, O],
+        // The billing office's own: nobody else's (a posting without its reason is refused).
+        "/api/staff/billing/find" | "/api/staff/billing/account" => [F, F, O, F],
+        "/api/staff/billing/post" => [F, F, V, F],
         // Emma is 9: too young for an account of her own.
         "/api/staff/issue_activation_code"
         | "/api/staff/email_enrollment_link"
@@ -666,9 +674,13 @@ async fn every_function_answers_every_staff_reader_as_expected(app: &TestApp) {
             let identity_only = identity_path && !body.contains(SECRET);
             // Support answers the threads written to its pool, Leo's among them.
             let own_pool = column == 3 && row.path.starts_with("/api/staff/messages/");
+            // The billing office reads guarantor accounts whole, confidential services
+            // included (billing them is its work), each read logged on the chart.
+            let own_accounts = column == 2 && row.path.starts_with("/api/staff/billing/");
             if column != 1
                 && !identity_only
                 && !own_pool
+                && !own_accounts
                 && (body.contains(LEO_MARK) || body.contains(SECRET))
             {
                 failures.push(format!("LEAK: {} as {reader} saw Leo's chart: {body:.300}", row.path));

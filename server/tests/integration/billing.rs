@@ -19,7 +19,8 @@ on_both_databases!(
     another_guarantors_account_is_not_found_and_a_proxy_needs_billing,
     the_ledger_refuses_rows_of_the_wrong_sign,
     the_paperless_choice_is_kept_and_audited,
-    contact_customer_service_ties_a_billing_thread_to_the_account
+    contact_customer_service_ties_a_billing_thread_to_the_account,
+    the_billing_office_finds_an_account_and_posts_adjustments_and_refunds_once
 );
 on_both_databases!(without_a_processor_a_balance_due_is_not_payable_online);
 
@@ -337,4 +338,143 @@ async fn contact_customer_service_ties_a_billing_thread_to_the_account(app: &Tes
     let refused =
         send_message(app, &morgan, "pool-billing", &[("account", &due_id)], "test-key-00000005-0000").await;
     assert_eq!(refused.0, StatusCode::FORBIDDEN, "{}", refused.1);
+}
+
+/// Posts to the account as the billing office: (status, error key or "").
+async fn office_post(
+    app: &TestApp,
+    clerk: &reqwest::Client,
+    account: i64,
+    kind: &str,
+    amount: &str,
+    reason: &str,
+    key: &str,
+) -> (StatusCode, String) {
+    let account = account.to_string();
+    let form = [
+        ("account_id", account.as_str()),
+        ("kind", kind),
+        ("amount", amount),
+        ("reason", reason),
+        ("key", key),
+    ];
+    let (status, body) = app.call(clerk, "staff/billing/post", &form).await;
+    (status, if status == StatusCode::OK { String::new() } else { crate::common::error_key(&body) })
+}
+
+async fn office_balance(app: &TestApp, clerk: &reqwest::Client, account: i64) -> i64 {
+    let (status, view) =
+        app.call(clerk, "staff/billing/account", &[("account_id", &account.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    view["summary"]["balance"].as_i64().unwrap()
+}
+
+async fn the_billing_office_finds_an_account_and_posts_adjustments_and_refunds_once(app: &TestApp) {
+    let g = guarantor(app).await;
+    let db = &app.state.db;
+    let account = insert_account(db, "5000017", g.patient, &[g.patient], g.clinic, 1).await.unwrap();
+    ledger(app, account, g.patient, 12_000, &[("insurance-payment", -7_000)]).await;
+    let secret = NewEntry { confidential: true, ..charge(g.patient, "HIV-1 RNA test", 1_000) };
+    insert_entry(db, account, &secret).await.unwrap();
+    app.add_user("billing.clerk", app::auth::Role::Billing, None, "billing@example.org").await;
+    let clerk = app.signed_in("billing.clerk").await;
+
+    // Found by the number as printed, or by the guarantor's last name; each shown account
+    // is a read of the guarantor's chart.
+    for query in ["500-0017", "smith"] {
+        let (status, found) = app.call(&clerk, "staff/billing/find", &[("query", query)]).await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        assert_eq!(found[0]["number"], "5000017", "{query}: {found}");
+        assert_eq!(found[0]["balance"], 6_000);
+    }
+    let (status, found) = app.call(&clerk, "staff/billing/find", &[("query", "Nobody")]).await;
+    assert_eq!((status, found.as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+    let (_, empty) = app.call(&clerk, "staff/billing/find", &[("query", " ")]).await;
+    assert_eq!(crate::common::error_key(&empty), "billing.search_required");
+    // The whole ledger, the confidential service named (staff see it).
+    let (_, view) = app.call(&clerk, "staff/billing/account", &[("account_id", &account.to_string())]).await;
+    assert!(view["lines"].to_string().contains("HIV-1 RNA test"), "{view}");
+    assert_eq!(office_balance(app, &clerk, account).await, 6_000);
+
+    // Each refusal at its field, nothing posted.
+    let key = |n: u32| format!("office-key-{n:08}-0000");
+    assert_eq!(
+        office_post(app, &clerk, account, "credit", "20.00", "", &key(1)).await.1,
+        "billing.reason_required"
+    );
+    assert_eq!(
+        office_post(app, &clerk, account, "credit", "20.00", &"x".repeat(501), &key(1)).await.1,
+        "billing.reason_too_long"
+    );
+    assert_eq!(
+        office_post(app, &clerk, account, "gift", "20.00", "Why", &key(1)).await.1,
+        "billing.choose_kind"
+    );
+    assert_eq!(
+        office_post(app, &clerk, account, "credit", "0", "Why", &key(1)).await.1,
+        "billing.amount_invalid"
+    );
+    assert_eq!(
+        office_post(app, &clerk, account, "refund", "10.00", "Overpaid", &key(1)).await.1,
+        "billing.refund_too_large"
+    );
+    assert_eq!(office_balance(app, &clerk, account).await, 6_000);
+
+    // A courtesy credit, sent twice (a double click): posted once.
+    for _ in 0..2 {
+        assert_eq!(
+            office_post(app, &clerk, account, "credit", "20.00", "Courtesy discount", &key(2)).await.0,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(office_balance(app, &clerk, account).await, 4_000);
+    // Past zero: a $10.00 credit, refunded; then not a cent more.
+    assert_eq!(
+        office_post(app, &clerk, account, "credit", "50.00", "Billed in error", &key(3)).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        office_post(app, &clerk, account, "refund", "10.01", "Overpaid", &key(4)).await.1,
+        "billing.refund_too_large"
+    );
+    assert_eq!(
+        office_post(app, &clerk, account, "refund", "10.00", "Overpaid", &key(4)).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(office_balance(app, &clerk, account).await, 0);
+    assert_eq!(
+        office_post(app, &clerk, account, "debit", "5.00", "Correction", &key(5)).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(office_balance(app, &clerk, account).await, 500);
+    assert_eq!(app.audit_count("billing-posted").await, 4);
+
+    // The guarantor sees each posting on the account; its reason and poster are the office's.
+    let avery = app.signed_in("avery").await;
+    let (_, detail) = app.call(&avery, "billing/account", &[("account_id", &account.to_string())]).await;
+    let activity: Vec<(String, i64)> = detail["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["kind"].as_str().unwrap().to_owned(), a["amount"].as_i64().unwrap()))
+        .collect();
+    for posted in [
+        ("Adjustment".to_owned(), -2_000),
+        ("Adjustment".into(), -5_000),
+        ("Refund".into(), 1_000),
+        ("Adjustment".into(), 500),
+    ] {
+        assert!(activity.contains(&posted), "{posted:?} not in {activity:?}");
+    }
+    // Nobody but the billing office.
+    app.add_clinician("dr.cole", &[]).await;
+    let clinician = app.signed_in("dr.cole").await;
+    assert_eq!(
+        app.call(&clinician, "staff/billing/find", &[("query", "smith")]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call(&avery, "staff/billing/account", &[("account_id", &account.to_string())]).await.0,
+        StatusCode::FORBIDDEN
+    );
 }

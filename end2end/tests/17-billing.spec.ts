@@ -170,10 +170,14 @@ test("the billing office finds an account by the guarantor's name and posts a cr
   await page.getByRole("link", { name: "4000017" }).click();
   await expect(page.getByRole("heading", { name: "Account 4000017", level: 1 })).toBeVisible();
 
-  // No reason: said at the field, nothing posted.
+  // A refund while an amount is due (no credit to refund): said at the field, nothing posted.
+  await page.getByLabel("Refund of a credit to the guarantor").check();
   await page.getByLabel("Amount in dollars").fill("1.00");
+  await page.getByLabel("Reason").fill("Overpaid");
   await page.getByRole("button", { name: "Post", exact: true }).click();
-  await expect(page.getByText("Give the reason: the guarantor and the audit log keep it.")).toBeVisible();
+  await expect(page.getByText("A refund cannot be more than the account’s credit.")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("Adjustment lowering the amount due (a credit)").check();
   await page.getByLabel("Amount in dollars").fill("1.00");
   await page.getByLabel("Reason").fill("Courtesy: parking validation");
   await page.getByRole("button", { name: "Post", exact: true }).click();

@@ -33,6 +33,10 @@ test("Billing Summary: each guarantor account with its amount due and why Pay No
   await expect(visit.getByRole("row", { name: /Your share/ })).toContainText("$77.00");
   await expect(page.getByRole("row", { name: /Payment/ })).toContainText("-$25.00");
   await expectAccessible(page);
+  // The statement as a PDF, here and in the Documents center.
+  const file = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download the statement (PDF)" }).first().click();
+  expect((await file).suggestedFilename()).toMatch(/^statement-4000017-\d{4}-\d{2}-\d{2}\.pdf$/);
 
   // Paperless billing is a plain form: saved, and shown as chosen.
   await page.getByLabel("Paperless: an e-mail notice, and the statement here").check();

@@ -2,6 +2,7 @@
 //! through `access::require(Section::Billing, …)`: the accounts are those of the chart open
 //! (its person as guarantor), and each read is in the audit log.
 use leptos::prelude::*;
+use server_fn::codec::{ByteStream, GetUrl, Streaming};
 
 #[cfg(feature = "ssr")]
 use super::{
@@ -69,6 +70,15 @@ pub async fn load_contact_account(account_id: i64) -> Result<AccountSummary, App
     summary_of(&chart, account_id).await
 }
 
+/// A statement of the chart's accounts as a PDF (always a download).
+#[server(endpoint = "billing/statement", input = GetUrl, output = Streaming)]
+pub async fn download_statement(id: i64) -> Result<ByteStream<AppError>, AppError> {
+    let chart = access::require(Section::Billing, &format!("billing.statement id={id}")).await?;
+    let lang = crate::infra::mail_language::MailLanguage::of_request();
+    let (name, pdf) = super::statement::statement_pdf(&chart, id, lang).await?;
+    Ok(crate::infra::download::file(&name, "application/pdf", pdf))
+}
+
 /// Statements by e-mail notice only (paperless) or on paper too.
 #[server(endpoint = "billing/paperless")]
 pub async fn choose_paperless(account_id: i64, paperless: bool) -> Result<(), AppError> {
@@ -118,6 +128,6 @@ fn account_summary(
 /// only that patient, reading their own chart (a guarantor paying for a teen sees the
 /// amount, never the service; so does every proxy).
 #[cfg(feature = "ssr")]
-fn shows_confidential_of(chart: &ChartScope, served: i64) -> bool {
+pub(super) fn shows_confidential_of(chart: &ChartScope, served: i64) -> bool {
     matches!(chart.reader(), Reader::Patient) && served == chart.patient_id()
 }

@@ -21,6 +21,8 @@ pub mod pay_pages;
 #[cfg(feature = "ssr")]
 pub mod payments;
 #[cfg(feature = "ssr")]
+pub mod statement;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 use serde::{Deserialize, Serialize};
@@ -85,6 +87,7 @@ pub struct AccountSummary {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementLine {
+    pub id: i64,
     pub issued_on: String,
     pub due_on: String,
     /// The balance the statement showed: the ledger through its last row.

@@ -202,7 +202,8 @@ fn AccountView(d: AccountDetail) -> impl IntoView {
                 view! { <p class="empty">{t!(i18n, billing.no_statements)}</p> }.into_any()
             } else {
                 view! { <ul>{d.statements.into_iter().map(|s| view! {
-                    <li><When iso=s.issued_on.clone() />" · "{s.balance.display()}" · "{t!(i18n, billing.due)}" "<When iso=s.due_on.clone() /></li>
+                    <li><When iso=s.issued_on.clone() />" · "{s.balance.display()}" · "{t!(i18n, billing.due)}" "<When iso=s.due_on.clone() />
+                        " · "<a href=format!("/api/billing/statement?id={}", s.id) download="">{t!(i18n, billing.statement_pdf)}</a></li>
                 }).collect_view()}</ul> }.into_any()
             }}
         </section>

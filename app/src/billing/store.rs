@@ -72,6 +72,7 @@ pub async fn patients_served(chart: &ChartScope) -> Result<Vec<(i64, String)>, s
 
 #[derive(Debug, sqlx::FromRow)]
 struct StatementRow {
+    id: i64,
     account_id: i64,
     issued_on: String,
     due_on: String,
@@ -82,7 +83,7 @@ struct StatementRow {
 /// balance is the ledger through the last row it holds.
 pub async fn statements(chart: &ChartScope) -> Result<Vec<(i64, StatementLine)>, sqlx::Error> {
     let rows: Vec<StatementRow> = sqlx::query_as(
-        "SELECT st.account_id, st.issued_on, st.due_on, \
+        "SELECT st.id, st.account_id, st.issued_on, st.due_on, \
          CAST(COALESCE((SELECT SUM(e.amount_cents) FROM billing_entries e \
          WHERE e.account_id = st.account_id AND e.id <= st.through_entry_id), 0) AS BIGINT) AS balance_cents \
          FROM billing_statements st JOIN billing_accounts a ON a.id = st.account_id \
@@ -94,11 +95,37 @@ pub async fn statements(chart: &ChartScope) -> Result<Vec<(i64, StatementLine)>,
     Ok(rows
         .into_iter()
         .map(|r| {
-            let line =
-                StatementLine { issued_on: r.issued_on, due_on: r.due_on, balance: Cents(r.balance_cents) };
+            let line = StatementLine {
+                id: r.id,
+                issued_on: r.issued_on,
+                due_on: r.due_on,
+                balance: Cents(r.balance_cents),
+            };
             (r.account_id, line)
         })
         .collect())
+}
+
+/// A statement of one of the chart's accounts: which account, its dates, and the last
+/// ledger row it holds.
+#[derive(Debug, sqlx::FromRow)]
+pub struct StatementFound {
+    pub account_id: i64,
+    pub issued_on: String,
+    pub due_on: String,
+    pub through_entry_id: i64,
+}
+
+/// A statement by id, within the chart's accounts; None for any other.
+pub async fn statement(chart: &ChartScope, statement_id: i64) -> Result<Option<StatementFound>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT st.account_id, st.issued_on, st.due_on, st.through_entry_id FROM billing_statements st \
+         JOIN billing_accounts a ON a.id = st.account_id WHERE st.id = $1 AND a.guarantor_id = $2",
+    )
+    .bind(statement_id)
+    .bind(chart.patient_id())
+    .fetch_optional(&chart.db().read)
+    .await
 }
 
 /// The ledger of an account already found within the chart (`account`), oldest first.

@@ -101,6 +101,18 @@ async fn entries(chart: &ChartScope) -> Result<Vec<DocumentEntry>, AppError> {
         date: clock.date_of(form.decided_at),
         source: chart.state().config.org.name.clone(),
     }));
+    // Billing statements of the chart's guarantor accounts, for a reader who may see billing.
+    if chart.may(Section::Billing) {
+        for (_, statement) in crate::billing::store::statements(chart).await? {
+            entries.push(DocumentEntry {
+                key: DocumentRef::Statement(statement.id).key(),
+                kind: EntryKind::BillingStatement,
+                title: statement.balance.display(),
+                date: statement.issued_on,
+                source: chart.state().config.org.name.clone(),
+            });
+        }
+    }
     // The organisation's own notice, the same for every reader.
     if let Some(notice) = &chart.state().config.privacy_notice {
         entries.push(DocumentEntry {
@@ -168,6 +180,13 @@ pub async fn download_document(key: String) -> Result<ByteStream<AppError>, AppE
                 crate::proxy::store::signed_form_file(&chart, id).await?.ok_or(AppError::NotFound)?;
             let name = format!("proxy-authorization-{id}{}", extension(&media_type));
             Ok(download::file(&name, &media_type, bytes))
+        }
+        DocumentRef::Statement(id) => {
+            if !chart.may(Section::Billing) {
+                return Err(AppError::Forbidden);
+            }
+            let (name, pdf) = crate::billing::statement::statement_pdf(&chart, id, lang).await?;
+            Ok(download::file(&name, "application/pdf", pdf))
         }
         DocumentRef::PrivacyNotice => {
             let notice = chart.state().config.privacy_notice.as_ref().ok_or(AppError::NotFound)?;

@@ -94,6 +94,8 @@ pub enum EntryKind {
     PrivacyNotice,
     /// The signed form of an adult proxy authorization on this chart.
     ProxyAuthorization,
+    /// A statement of one of the chart's guarantor accounts (billing).
+    BillingStatement,
 }
 
 impl EntryKind {
@@ -130,6 +132,8 @@ pub enum DocumentRef {
     PrivacyNotice,
     /// A signed proxy authorization (the request's id).
     Authorization(i64),
+    /// A billing statement of the chart's guarantor accounts.
+    Statement(i64),
 }
 
 impl DocumentRef {
@@ -142,6 +146,7 @@ impl DocumentRef {
             DocumentRef::AdultProxyForm => "form-adult-proxy".into(),
             DocumentRef::PrivacyNotice => "org-privacy-notice".into(),
             DocumentRef::Authorization(id) => format!("authorization-{id}"),
+            DocumentRef::Statement(id) => format!("statement-{id}"),
         }
     }
 
@@ -158,6 +163,8 @@ impl DocumentRef {
                     id(rest).map(DocumentRef::Request)
                 } else if let Some(rest) = key.strip_prefix("authorization-") {
                     id(rest).map(DocumentRef::Authorization)
+                } else if let Some(rest) = key.strip_prefix("statement-") {
+                    id(rest).map(DocumentRef::Statement)
                 } else {
                     key.strip_prefix("file-").and_then(id).map(DocumentRef::OnFile)
                 }
@@ -402,6 +409,7 @@ mod tests {
             DocumentRef::AdultProxyForm,
             DocumentRef::PrivacyNotice,
             DocumentRef::Authorization(7),
+            DocumentRef::Statement(8),
         ] {
             assert_eq!(DocumentRef::parse(&r.key()), Some(r));
         }

@@ -218,6 +218,7 @@ pub(super) fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, kind: EntryKind
         EntryKind::AdultProxyForm => t_string!(i18n, documents.kind_proxy_form),
         EntryKind::PrivacyNotice => t_string!(i18n, documents.kind_privacy_notice),
         EntryKind::ProxyAuthorization => t_string!(i18n, documents.kind_proxy_authorization),
+        EntryKind::BillingStatement => t_string!(i18n, documents.kind_statement),
     }
     .to_string()
 }

@@ -263,6 +263,9 @@ fn table() -> Vec<Row> {
         row("/api/billing/guest_payment", Billing, Call::Form(|_| vec![("payment_id", "1".into())]), [V; 8]),
         row("/api/billing/guest_close", Billing, Call::Form(none), [O; 8]),
         row("/api/billing/contact", Billing, Call::Form(|f| vec![("account_id", f.account.to_string())]), [O, O, F, E, E, O, N, U]),
+        // The fixture's one statement, as a PDF, from View account and from Documents.
+        row("/api/billing/statement", Billing, Call::Get(|_| "id=1".into()), [O, O, F, E, E, O, N, U]),
+        row("/api/documents/download", Billing, Call::Form(|_| vec![("key", "statement-1".into())]), [O, O, F, E, E, O, N, U]),
         row("/api/billing/paperless", Billing, Call::Form(|f| vec![("account_id", f.account.to_string()), ("paperless", "true".into())]), [O, O, F, E, E, O, N, U]),
         row("/api/documents/list", Documents, Call::Form(none), LIST),
         row("/api/documents/download", Documents, Call::Form(|f| vec![("key", format!("file-{}", f.secret_document))]), SECRET_OBJECT),

@@ -20,7 +20,8 @@ on_both_databases!(
     the_ledger_refuses_rows_of_the_wrong_sign,
     the_paperless_choice_is_kept_and_audited,
     contact_customer_service_ties_a_billing_thread_to_the_account,
-    the_billing_office_finds_an_account_and_posts_adjustments_and_refunds_once
+    the_billing_office_finds_an_account_and_posts_adjustments_and_refunds_once,
+    a_statement_is_a_pdf_of_the_ledger_through_it_in_billing_and_documents
 );
 on_both_databases!(without_a_processor_a_balance_due_is_not_payable_online);
 
@@ -477,4 +478,80 @@ async fn the_billing_office_finds_an_account_and_posts_adjustments_and_refunds_o
         app.call(&avery, "staff/billing/account", &[("account_id", &account.to_string())]).await.0,
         StatusCode::FORBIDDEN
     );
+}
+
+/// A PDF download: (status, its text as a reader sees it).
+async fn pdf(app: &TestApp, client: &reqwest::Client, path_and_query: &str) -> (StatusCode, String) {
+    let res = client.get(format!("{}/api/{path_and_query}", app.base)).send().await.unwrap();
+    let status = res.status();
+    if status != StatusCode::OK {
+        return (status, String::new());
+    }
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    (status, crate::documents::pdf_text(&res.bytes().await.unwrap()))
+}
+
+async fn a_statement_is_a_pdf_of_the_ledger_through_it_in_billing_and_documents(app: &TestApp) {
+    let g = guarantor(app).await;
+    let db = &app.state.db;
+    let account = insert_account(db, "A-STATEMENT", g.patient, &[g.patient], g.clinic, 1).await.unwrap();
+    ledger(
+        app,
+        account,
+        g.patient,
+        24_500,
+        &[("insurance-payment", -14_000), ("insurance-adjustment", -4_500)],
+    )
+    .await;
+    let secret = NewEntry { confidential: true, ..charge(g.patient, "HIV-1 RNA test", 1_000) };
+    insert_entry(db, account, &secret).await.unwrap();
+    let statement = insert_statement(db, account, "2026-11-01", "2026-12-01").await.unwrap();
+    // A payment after the statement: not on it.
+    let later =
+        NewEntry { kind: "patient-payment", amount_cents: -2_500, posted_at: 3, ..Default::default() };
+    insert_entry(db, account, &later).await.unwrap();
+
+    let avery = app.signed_in("avery").await;
+    let (status, text) = pdf(app, &avery, &format!("billing/statement?id={statement}")).await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in [
+        "Statement, account A-STATEMENT",
+        "Avery Smith",
+        "2026-12-01",
+        "Amount due: $70.00",
+        "Office visit (99213)",
+        "HIV-1 RNA test",
+        "Your share:",
+    ] {
+        assert!(text.contains(expected), "{expected} not in {text}");
+    }
+    assert!(!text.contains("-$25.00") && !text.contains("Payments and adjustments"), "the later payment is not on it: {text}");
+    // The Documents center lists it and gives the same file.
+    let (_, list) = app.call(&avery, "documents/list", &[]).await;
+    let key = format!("statement-{statement}");
+    assert!(
+        list["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["key"] == key.as_str() && e["kind"] == "BillingStatement"),
+        "{list}"
+    );
+    let res = avery
+        .post(format!("{}/api/documents/download", app.base))
+        .header("origin", &app.origin)
+        .form(&[("key", key.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(crate::documents::pdf_text(&res.bytes().await.unwrap()).contains("Amount due: $70.00"));
+
+    // A proxy with Billing: the confidential service is not named (without Billing the
+    // statement is refused: the access matrix).
+    let morgan = proxy_on(app, g.patient, &[Section::Billing, Section::Documents]).await;
+    let (status, text) = pdf(app, &morgan, &format!("billing/statement?id={statement}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text.contains("Confidential service") && !text.contains("HIV"), "{text}");
 }

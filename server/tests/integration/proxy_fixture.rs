@@ -222,6 +222,8 @@ async fn billing_account(app: &TestApp, leo: i64, now: i64) -> i64 {
         };
         insert_entry(db, account, &paid).await.unwrap();
     }
+    // Its statement (the only one in the fixture: id 1).
+    app::billing::store::insert_statement(db, account, "2026-11-01", "2026-12-01").await.unwrap();
     account
 }
 

@@ -79,6 +79,7 @@ export default async function globalSetup() {
     PORTICO_SCHEDULING_URL: "https://scheduling.example.org/portico",
     PORTICO_PRIVACY_NOTICE: "demo/notice-of-privacy-practices.pdf",
     PORTICO_PAYMENTS: "test",
+    PORTICO_BILLING_PLAN_MINIMUM: "50.00",
     RUST_LOG: "warn",
   };
   execFileSync(binary, ["migrate"], { env, cwd: root });

@@ -24,6 +24,8 @@ export PORTICO_RECORDS_PHONE="${PORTICO_RECORDS_PHONE-+1 555 0140}"
 # The demo clinic's HIPAA Notice of Privacy Practices (a clinic sets its own PDF).
 # The built-in test processor (test cards only): Pay Now works in the demo.
 export PORTICO_PAYMENTS="${PORTICO_PAYMENTS-test}"
+# The demo's balances are small: a payment plan is offered over $50.00 (Avery's 4000017).
+export PORTICO_BILLING_PLAN_MINIMUM="${PORTICO_BILLING_PLAN_MINIMUM-50.00}"
 export PORTICO_PRIVACY_NOTICE="${PORTICO_PRIVACY_NOTICE-demo/notice-of-privacy-practices.pdf}"
 print_steps
 trap - EXIT

@@ -38,6 +38,20 @@ test("Billing Summary: each guarantor account with its amount due and why Pay No
   await page.getByRole("link", { name: "Download the statement (PDF)" }).first().click();
   expect((await file).suggestedFilename()).toMatch(/^statement-4000017-\d{4}-\d{2}-\d{2}\.pdf$/);
 
+  // A payment plan (offered over the demo's $50.00 minimum): set up, shown, ended.
+  await page.getByLabel("Monthly amount in dollars").fill("9.99");
+  await page.getByLabel("Day of the month").selectOption("15");
+  await page.getByRole("button", { name: "Set up the plan" }).click();
+  await expect(page.getByText("The monthly amount must pay the balance within 24 months")).toBeVisible();
+  await page.getByLabel("Monthly amount in dollars").fill("10.00");
+  await page.getByLabel("Day of the month").selectOption("15");
+  await page.getByRole("button", { name: "Set up the plan" }).click();
+  await expect(page.getByText("The payment plan is in place.")).toBeVisible();
+  await expect(page.getByText("$10.00 a month, on day 15 of each month.")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "End the payment plan" }).click();
+  await expect(page.getByText("The payment plan has ended.")).toBeVisible();
+
   // Paperless billing is a plain form: saved, and shown as chosen.
   await page.getByLabel("Paperless: an e-mail notice, and the statement here").check();
   await page.getByRole("button", { name: "Save" }).click();

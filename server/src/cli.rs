@@ -122,6 +122,15 @@ pub struct Settings {
     /// sends it): nobody outside can forge its events.
     #[arg(long, env = "PORTICO_PAYMENTS_WEBHOOK_SECRET", hide_env_values = true, global = true)]
     pub payments_webhook_secret: Option<String>,
+    /// A payment plan is offered for balances over this amount, in dollars.
+    #[arg(long, env = "PORTICO_BILLING_PLAN_MINIMUM", default_value = "200.00", value_parser = dollars, global = true)]
+    pub billing_plan_minimum: i64,
+}
+
+/// An amount in dollars ("200", "200.00") as cents.
+fn dollars(text: &str) -> Result<i64, String> {
+    app::billing::ledger::parse_dollars(text)
+        .ok_or_else(|| format!("{text:?}: an amount in dollars, such as 200.00"))
 }
 
 fn processor(name: &str) -> Result<app::infra::config::Processor, String> {
@@ -270,6 +279,7 @@ impl Settings {
                 webhook_secret: configured(&self.payments_webhook_secret)
                     .unwrap_or_else(|| app::infra::crypto::random_token(32)),
             }),
+            billing_plan_minimum_cents: self.billing_plan_minimum,
         }
     }
 }

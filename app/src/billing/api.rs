@@ -48,6 +48,7 @@ pub async fn load_account(account_id: i64) -> Result<AccountDetail, AppError> {
     let all_statements = store::statements(&chart).await?;
     let statements = all_statements.iter().filter(|(a, _)| *a == row.id).map(|(_, s)| s.clone()).collect();
     let paperless = row.paperless != 0;
+    let plan = super::plan_api::plan_state(&chart, &row).await?;
     Ok(AccountDetail {
         summary: account_summary(&chart, row, &served, &all_statements),
         services,
@@ -56,6 +57,7 @@ pub async fn load_account(account_id: i64) -> Result<AccountDetail, AppError> {
         paperless,
         billing_phone: chart.state().config.org.contacts.billing_phone.clone(),
         can_message: chart.may(Section::Messages),
+        plan,
     })
 }
 

@@ -21,6 +21,10 @@ pub mod pay_pages;
 #[cfg(feature = "ssr")]
 pub mod payments;
 #[cfg(feature = "ssr")]
+pub mod plan;
+pub mod plan_api;
+pub mod plan_pages;
+#[cfg(feature = "ssr")]
 pub mod statement;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -155,6 +159,32 @@ pub struct AccountDetail {
     pub paperless: bool,
     pub billing_phone: Option<String>,
     pub can_message: bool,
+    /// The payment plan in force, or what a new one may be (None: none offered).
+    pub plan: PlanState,
+}
+
+/// A payment plan in force: the monthly amount, its day of the month, the next due date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub monthly: Cents,
+    pub day: u8,
+    pub next_due: String,
+}
+
+/// What a new plan may be: its monthly amount, from `min_monthly` (the balance paid within
+/// the longest plan) to `max_monthly` (the whole balance).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanOffer {
+    pub min_monthly: Cents,
+    pub max_monthly: Cents,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlanState {
+    InForce(PlanView),
+    Offered(PlanOffer),
+    /// The balance is not over the clinic's minimum, or the location bills on its own.
+    NotOffered,
 }
 
 #[cfg(test)]

@@ -56,6 +56,7 @@ pub struct OfficeLine {
 pub struct OfficeAccount {
     pub summary: AccountSummary,
     pub lines: Vec<OfficeLine>,
+    pub plan: super::PlanState,
 }
 
 #[cfg(feature = "ssr")]
@@ -103,6 +104,8 @@ pub async fn load_office_account(account_id: i64) -> Result<OfficeAccount, AppEr
     let staff = billing_office().await?;
     let chart = account_chart(&staff, account_id, "staff.billing.account").await?;
     let summary = super::api::summary_of(&chart, account_id).await?;
+    let row = super::store::account(&chart, account_id).await?.ok_or(AppError::NotFound)?;
+    let plan = super::plan_api::plan_state(&chart, &row).await?;
     let clock = &chart.state().clock;
     let lines = store::office_ledger(&chart, account_id)
         .await?
@@ -120,7 +123,7 @@ pub async fn load_office_account(account_id: i64) -> Result<OfficeAccount, AppEr
             reason: r.reason,
         })
         .collect();
-    Ok(OfficeAccount { summary, lines })
+    Ok(OfficeAccount { summary, lines, plan })
 }
 
 /// Posts an adjustment ("credit" lowers the amount due, "debit" raises it) or a "refund"

@@ -13,6 +13,7 @@ use super::{
         REASON_MAX_CHARS,
     },
     pages::AccountFacts,
+    plan_pages::{PlanDesk, PlanSection},
 };
 use crate::{
     i18n::*,
@@ -96,6 +97,7 @@ fn OfficeAccountView(a: OfficeAccount) -> impl IntoView {
     view! {
         <AccountFacts a=a.summary heading=false />
         <PostForm account_id />
+        <PlanSection account_id state=a.plan desk=PlanDesk::Office />
         <section aria-labelledby="ledger-title">
             <h2 id="ledger-title">{t!(i18n, billing_office.ledger)}</h2>
             <table>

@@ -207,6 +207,7 @@ fn AccountView(d: AccountDetail) -> impl IntoView {
                 }).collect_view()}</ul> }.into_any()
             }}
         </section>
+        <super::plan_pages::PlanSection account_id state=d.plan desk=super::plan_pages::PlanDesk::Guarantor />
         <Paperless account_id paperless=d.paperless />
     }
 }

@@ -154,6 +154,64 @@ pub async fn set_paperless(chart: &ChartScope, account_id: i64, paperless: bool)
     Ok(())
 }
 
+/// The payment plan in force on an account of the chart.
+#[derive(Debug, sqlx::FromRow)]
+pub struct PlanRow {
+    pub monthly_cents: i64,
+    pub day_of_month: i64,
+}
+
+pub async fn plan(chart: &ChartScope, account_id: i64) -> Result<Option<PlanRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.monthly_cents, p.day_of_month FROM billing_plans p JOIN billing_accounts a ON a.id = p.account_id \
+         WHERE p.account_id = $1 AND a.guarantor_id = $2 AND p.ended_at IS NULL",
+    )
+    .bind(account_id)
+    .bind(chart.patient_id())
+    .fetch_optional(&chart.db().read)
+    .await
+}
+
+/// Puts a plan in force on an account of the chart; false when one already is (another
+/// tab, the billing office): the one in force stands.
+pub async fn start_plan(
+    chart: &ChartScope,
+    account_id: i64,
+    monthly_cents: i64,
+    day_of_month: u8,
+    now_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO billing_plans (account_id, monthly_cents, day_of_month, started_at, started_by) \
+         SELECT a.id, $1, $2, $3, $4 FROM billing_accounts a WHERE a.id = $5 AND a.guarantor_id = $6 \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(monthly_cents)
+    .bind(i64::from(day_of_month))
+    .bind(now_ms)
+    .bind(chart.reader_user_id())
+    .bind(account_id)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// Ends the plan in force on an account of the chart; false when none was.
+pub async fn end_plan(chart: &ChartScope, account_id: i64, now_ms: i64) -> Result<bool, sqlx::Error> {
+    let ended = sqlx::query(
+        "UPDATE billing_plans SET ended_at = $1, ended_by = $2 WHERE account_id = $3 AND ended_at IS NULL \
+         AND account_id IN (SELECT id FROM billing_accounts WHERE guarantor_id = $4)",
+    )
+    .bind(now_ms)
+    .bind(chart.reader_user_id())
+    .bind(account_id)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
+    .await?;
+    Ok(ended.rows_affected() == 1)
+}
+
 // Writing (the demo and the tests; the billing office's posting comes with its pages).
 
 pub async fn insert_service_area(

@@ -31,6 +31,8 @@ pub struct Config {
     pub privacy_notice: Option<PrivacyNotice>,
     /// Online payments (`PORTICO_PAYMENTS`); None: no payment is taken through Portico.
     pub payments: Option<Payments>,
+    /// A payment plan is offered for balances over this (`PORTICO_BILLING_PLAN_MINIMUM`).
+    pub billing_plan_minimum_cents: i64,
 }
 
 /// The payment processor and the secret its webhooks are signed with

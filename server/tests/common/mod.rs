@@ -140,6 +140,7 @@ impl TestApp {
             // Thanksgiving, the day after the test clock's start.
             holidays: vec![time::macros::date!(2026 - 11 - 26)],
             messages_per_hour: app::messages::SENDS_PER_HOUR,
+            billing_plan_minimum_cents: 20_000,
             privacy_notice: options.privacy_notice.clone(),
             payments: options.payments.clone(),
         };

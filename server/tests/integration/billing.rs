@@ -21,7 +21,8 @@ on_both_databases!(
     the_paperless_choice_is_kept_and_audited,
     contact_customer_service_ties_a_billing_thread_to_the_account,
     the_billing_office_finds_an_account_and_posts_adjustments_and_refunds_once,
-    a_statement_is_a_pdf_of_the_ledger_through_it_in_billing_and_documents
+    a_statement_is_a_pdf_of_the_ledger_through_it_in_billing_and_documents,
+    a_payment_plan_is_offered_over_the_minimum_put_in_force_once_and_ended
 );
 on_both_databases!(without_a_processor_a_balance_due_is_not_payable_online);
 
@@ -526,7 +527,10 @@ async fn a_statement_is_a_pdf_of_the_ledger_through_it_in_billing_and_documents(
     ] {
         assert!(text.contains(expected), "{expected} not in {text}");
     }
-    assert!(!text.contains("-$25.00") && !text.contains("Payments and adjustments"), "the later payment is not on it: {text}");
+    assert!(
+        !text.contains("-$25.00") && !text.contains("Payments and adjustments"),
+        "the later payment is not on it: {text}"
+    );
     // The Documents center lists it and gives the same file.
     let (_, list) = app.call(&avery, "documents/list", &[]).await;
     let key = format!("statement-{statement}");
@@ -554,4 +558,98 @@ async fn a_statement_is_a_pdf_of_the_ledger_through_it_in_billing_and_documents(
     let (status, text) = pdf(app, &morgan, &format!("billing/statement?id={statement}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(text.contains("Confidential service") && !text.contains("HIV"), "{text}");
+}
+
+/// Sets up a plan: (status, the error's key or "").
+async fn plan_start(
+    app: &TestApp,
+    client: &reqwest::Client,
+    endpoint: &str,
+    account: i64,
+    monthly: &str,
+    day: &str,
+) -> (StatusCode, String) {
+    let account = account.to_string();
+    let (status, body) =
+        app.call(client, endpoint, &[("account_id", &account), ("monthly", monthly), ("day", day)]).await;
+    (status, if status == StatusCode::OK { String::new() } else { crate::common::error_key(&body) })
+}
+
+async fn plan_of(app: &TestApp, client: &reqwest::Client, account: i64) -> Value {
+    let (status, detail) = app.call(client, "billing/account", &[("account_id", &account.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    detail["plan"].clone()
+}
+
+async fn a_payment_plan_is_offered_over_the_minimum_put_in_force_once_and_ended(app: &TestApp) {
+    let g = guarantor(app).await;
+    let db = &app.state.db;
+    let big = insert_account(db, "A-PLAN", g.patient, &[g.patient], g.clinic, 1).await.unwrap();
+    ledger(app, big, g.patient, 120_000, &[]).await;
+    let small = insert_account(db, "A-SMALL", g.patient, &[g.patient], g.clinic, 1).await.unwrap();
+    ledger(app, small, g.patient, 15_000, &[]).await;
+    let partner = insert_account(db, "A-PARTNER", g.patient, &[g.patient], g.partner, 1).await.unwrap();
+    ledger(app, partner, g.patient, 50_000, &[]).await;
+    let avery = app.signed_in("avery").await;
+
+    // Over the $200.00 minimum, at the clinic: from $50.00 (24 months) to the balance.
+    assert_eq!(
+        plan_of(app, &avery, big).await["Offered"],
+        serde_json::json!({"min_monthly": 5_000, "max_monthly": 120_000})
+    );
+    assert_eq!(plan_of(app, &avery, small).await, "NotOffered");
+    assert_eq!(plan_of(app, &avery, partner).await, "NotOffered");
+    assert_eq!(
+        plan_start(app, &avery, "billing/plan_start", small, "50", "15").await.1,
+        "billing.plan_not_offered"
+    );
+    for (monthly, day, problem) in [
+        ("49.99", "15", "billing.plan_too_small"),
+        ("1200.01", "15", "billing.plan_too_large"),
+        ("fifty", "15", "billing.amount_invalid"),
+        ("50", "29", "billing.plan_day"),
+    ] {
+        assert_eq!(
+            plan_start(app, &avery, "billing/plan_start", big, monthly, day).await.1,
+            problem,
+            "{monthly} {day}"
+        );
+    }
+    assert_eq!(plan_start(app, &avery, "billing/plan_start", big, "50", "15").await.0, StatusCode::OK);
+    let plan = plan_of(app, &avery, big).await;
+    assert_eq!(
+        (plan["InForce"]["monthly"].as_i64(), plan["InForce"]["day"].as_i64()),
+        (Some(5_000), Some(15)),
+        "{plan}"
+    );
+    assert!(plan["InForce"]["next_due"].as_str().unwrap().ends_with("-15"), "{plan}");
+    // Once: a second one (another tab) is refused, the first stands.
+    assert_eq!(
+        plan_start(app, &avery, "billing/plan_start", big, "75", "1").await.1,
+        "billing.plan_in_force"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM billing_plans").await, 1);
+
+    // The billing office sees it, ends it, and sets up another; each change is audited.
+    app.add_user("billing.clerk", app::auth::Role::Billing, None, "billing@example.org").await;
+    let clerk = app.signed_in("billing.clerk").await;
+    let (_, office) = app.call(&clerk, "staff/billing/account", &[("account_id", &big.to_string())]).await;
+    assert_eq!(office["plan"]["InForce"]["monthly"], 5_000, "{office}");
+    assert_eq!(
+        app.call(&clerk, "staff/billing/plan_end", &[("account_id", &big.to_string())]).await.0,
+        StatusCode::OK
+    );
+    assert!(plan_of(app, &avery, big).await.get("Offered").is_some());
+    assert_eq!(plan_start(app, &clerk, "staff/billing/plan_start", big, "100", "1").await.0, StatusCode::OK);
+    assert_eq!(plan_of(app, &avery, big).await["InForce"]["monthly"], 10_000);
+    assert_eq!(app.audit_count("billing-plan-started").await, 2);
+    assert_eq!(app.audit_count("billing-plan-ended").await, 1);
+    // The guarantor ends it; ending it again changes nothing and logs nothing more.
+    for _ in 0..2 {
+        assert_eq!(
+            app.call(&avery, "billing/plan_end", &[("account_id", &big.to_string())]).await.0,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(app.audit_count("billing-plan-ended").await, 2);
 }

@@ -22,11 +22,11 @@ export PORTICO_DEPARTMENT_PHONES="${PORTICO_DEPARTMENT_PHONES-Portico Family Med
 export PORTICO_BILLING_PHONE="${PORTICO_BILLING_PHONE-+1 555 0130}"
 export PORTICO_RECORDS_PHONE="${PORTICO_RECORDS_PHONE-+1 555 0140}"
 # The demo clinic's HIPAA Notice of Privacy Practices (a clinic sets its own PDF).
+export PORTICO_PRIVACY_NOTICE="${PORTICO_PRIVACY_NOTICE-demo/notice-of-privacy-practices.pdf}"
 # The built-in test processor (test cards only): Pay Now works in the demo.
 export PORTICO_PAYMENTS="${PORTICO_PAYMENTS-test}"
 # The demo's balances are small: a payment plan is offered over $50.00 (Avery's 4000017).
 export PORTICO_BILLING_PLAN_MINIMUM="${PORTICO_BILLING_PLAN_MINIMUM-50.00}"
-export PORTICO_PRIVACY_NOTICE="${PORTICO_PRIVACY_NOTICE-demo/notice-of-privacy-practices.pdf}"
 print_steps
 trap - EXIT
 exec ./target/debug/portico serve --addr 127.0.0.1:3000 --site-root target/site

@@ -114,9 +114,17 @@ pub struct Settings {
     #[arg(long, env = "PORTICO_PRIVACY_NOTICE", value_parser = privacy_notice, global = true)]
     pub privacy_notice: Option<app::infra::config::PrivacyNotice>,
     /// Online payments: `test` is the processor built into Portico (test cards only, for
-    /// the demo and the tests; `make run` uses it). Unset: no payment is taken online.
+    /// the demo and the tests; `make run` uses it); `stripe` is Stripe Checkout (with
+    /// PORTICO_PAYMENTS_API_KEY and PORTICO_PAYMENTS_WEBHOOK_SECRET). Unset: no payment is
+    /// taken online.
     #[arg(long, env = "PORTICO_PAYMENTS", value_parser = processor, global = true)]
-    pub payments: Option<app::infra::config::Processor>,
+    pub payments: Option<ProcessorName>,
+    /// Stripe's secret API key (sk_live_… or sk_test_…), for PORTICO_PAYMENTS=stripe.
+    #[arg(long, env = "PORTICO_PAYMENTS_API_KEY", hide_env_values = true, global = true)]
+    pub payments_api_key: Option<String>,
+    /// Where Stripe's API is (its own, unless a clinic routes it through a proxy of its own).
+    #[arg(long, env = "PORTICO_PAYMENTS_API_BASE", default_value = "https://api.stripe.com/", global = true)]
+    pub payments_api_base: url::Url,
     /// The secret the processor signs its webhooks with (Stripe's "whsec_…"). For the test
     /// processor, when unset, a random one for this process (it signs each event as it
     /// sends it): nobody outside can forge its events.
@@ -133,10 +141,18 @@ fn dollars(text: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("{text:?}: an amount in dollars, such as 200.00"))
 }
 
-fn processor(name: &str) -> Result<app::infra::config::Processor, String> {
+/// `PORTICO_PAYMENTS`: which processor (its keys are separate settings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcessorName {
+    Test,
+    Stripe,
+}
+
+fn processor(name: &str) -> Result<ProcessorName, String> {
     match name {
-        "test" => Ok(app::infra::config::Processor::Test),
-        other => Err(format!("{other:?}: the processors are: test")),
+        "test" => Ok(ProcessorName::Test),
+        "stripe" => Ok(ProcessorName::Stripe),
+        other => Err(format!("{other:?}: the processors are: test, stripe")),
     }
 }
 
@@ -243,8 +259,8 @@ pub enum AdminCommand {
 }
 
 impl Settings {
-    pub fn to_config(&self) -> Config {
-        Config {
+    pub fn to_config(&self) -> Result<Config, String> {
+        Ok(Config {
             database_url: self.database_url.clone(),
             audit_key_file: self.audit_key_file.clone(),
             public_url: self.public_url.clone(),
@@ -274,13 +290,34 @@ impl Settings {
             holidays: self.holidays.0.clone(),
             messages_per_hour: self.messages_per_hour,
             privacy_notice: self.privacy_notice.clone(),
-            payments: self.payments.map(|processor| app::infra::config::Payments {
-                processor,
-                webhook_secret: configured(&self.payments_webhook_secret)
-                    .unwrap_or_else(|| app::infra::crypto::random_token(32)),
-            }),
+            payments: self.payments()?,
             billing_plan_minimum_cents: self.billing_plan_minimum,
-        }
+        })
+    }
+
+    /// The processor and its keys. Stripe needs both of its secrets; the test processor signs
+    /// with a random secret for this process when none is set.
+    fn payments(&self) -> Result<Option<app::infra::config::Payments>, String> {
+        use app::infra::config::{Payments, Processor};
+        let webhook_secret = configured(&self.payments_webhook_secret);
+        Ok(match self.payments {
+            None => None,
+            Some(ProcessorName::Test) => Some(Payments {
+                processor: Processor::Test,
+                webhook_secret: webhook_secret.unwrap_or_else(|| app::infra::crypto::random_token(32)),
+            }),
+            Some(ProcessorName::Stripe) => Some(Payments {
+                processor: Processor::Stripe {
+                    api_base: self.payments_api_base.clone(),
+                    secret_key: configured(&self.payments_api_key).ok_or(
+                        "PORTICO_PAYMENTS=stripe needs PORTICO_PAYMENTS_API_KEY (the secret key, sk_...)",
+                    )?,
+                },
+                webhook_secret: webhook_secret.ok_or(
+                    "PORTICO_PAYMENTS=stripe needs PORTICO_PAYMENTS_WEBHOOK_SECRET (the webhook's signing secret, whsec_...)",
+                )?,
+            }),
+        })
     }
 }
 
@@ -313,7 +350,7 @@ mod tests {
 
     #[test]
     fn the_test_processor_runs_without_a_configured_secret_and_signs_with_a_random_one() {
-        let parse = |args: &[&str]| Cli::try_parse_from(args).unwrap().settings.to_config().payments;
+        let parse = |args: &[&str]| Cli::try_parse_from(args).unwrap().settings.to_config().unwrap().payments;
         let one = parse(&["portico", "--payments", "test", "migrate"]).expect("payments on");
         let two = parse(&["portico", "--payments", "test", "migrate"]).expect("payments on");
         assert_eq!(one.processor, Processor::Test);
@@ -323,5 +360,37 @@ mod tests {
                 .unwrap();
         assert_eq!(set.webhook_secret, "whsec_x");
         assert!(Cli::try_parse_from(["portico", "--payments", "paypal", "migrate"]).is_err());
+    }
+
+    #[test]
+    fn stripe_needs_its_secret_key_and_its_webhook_secret() {
+        let config = |args: &[&str]| Cli::try_parse_from(args).unwrap().settings.to_config();
+        assert!(config(&["portico", "--payments", "stripe", "migrate"])
+            .unwrap_err()
+            .contains("PORTICO_PAYMENTS_API_KEY"));
+        let no_secret =
+            config(&["portico", "--payments", "stripe", "--payments-api-key", "sk_test_x", "migrate"]);
+        assert!(no_secret.unwrap_err().contains("PORTICO_PAYMENTS_WEBHOOK_SECRET"));
+        let args = [
+            "portico",
+            "--payments",
+            "stripe",
+            "--payments-api-key",
+            "sk_test_x",
+            "--payments-webhook-secret",
+            "whsec_y",
+            "migrate",
+        ];
+        let payments = config(&args).unwrap().payments.unwrap();
+        assert_eq!(payments.webhook_secret, "whsec_y");
+        match payments.processor {
+            Processor::Stripe { api_base, secret_key } => {
+                assert_eq!(
+                    (api_base.as_str(), secret_key.as_str()),
+                    ("https://api.stripe.com/", "sk_test_x")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -30,7 +30,7 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> Result<()> {
-    let config = cli.settings.to_config();
+    let config = cli.settings.to_config()?;
     // The commands that must not migrate as the server's role, or at all.
     match &cli.command {
         Command::Migrate => {

@@ -118,7 +118,7 @@ fn page(checkout: &Checkout, error: Option<&str>, typed: &str) -> String {
          aria-describedby=\"{described}\" required>\
          <p id=\"card-hint\">Test cards: {ok} is charged; {declined} is declined; {auth} asks your bank to confirm.</p>\
          <button type=\"submit\">Pay {amount}</button></form>\
-         <p><a href=\"{cancel}?cancelled=1\">Cancel and return</a></p>",
+         <p><a href=\"{cancel}\">Cancel and return</a></p>",
         typed = escape(typed),
         ok = test_processor::CARD_SUCCEEDS,
         declined = test_processor::CARD_DECLINED,

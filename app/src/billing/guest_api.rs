@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use super::{
     ledger,
-    pay_api::{ask_processor, check_form_key, chosen_amount, open_checkout, PaymentStatus},
+    pay_api::{ask_processor, check_form_key, chosen_amount, open_checkout, Opening, PaymentStatus},
     payments::store::{payment_of_guest, Payer},
     store,
 };
@@ -101,8 +101,8 @@ pub async fn start_guest_payment(
     let cents = chosen_amount(&whole, &amount, balance)?;
     check_form_key(&key)?;
     let payer = Payer::Guest { view_id: guest.view_id() };
-    let checkout_url =
-        open_checkout(guest.state(), row.id, cents, &key, payer, "pay-as-guest/payments/").await?;
+    let opening = Opening { account_id: row.id, number: &row.number, cents, key: &key, payer };
+    let checkout_url = open_checkout(guest.state(), opening, "pay-as-guest/payments/").await?;
     guest.audit("guest-payment-started").await?;
     if crate::ui::form::is_form_post() {
         leptos_axum::redirect(&checkout_url);

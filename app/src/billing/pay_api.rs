@@ -10,7 +10,7 @@ use super::AccountSummary;
 use super::{
     api::summary_of,
     ledger,
-    payments::{store as payments, test_processor},
+    payments::{gateway, store as payments},
     store, Cents, PayNow,
 };
 use crate::error::AppError;
@@ -85,8 +85,12 @@ pub async fn start_payment(
     let cents = chosen_amount(&whole, &amount, summary.balance)?;
     check_form_key(&key)?;
     let payer = payments::Payer::User(chart.reader_user_id());
-    let checkout_url =
-        open_checkout(chart.state(), account_id, cents, &key, payer, "billing/payments/").await?;
+    let checkout_url = open_checkout(
+        chart.state(),
+        Opening { account_id, number: &summary.number, cents, key: &key, payer },
+        "billing/payments/",
+    )
+    .await?;
     chart
         .audit_write(Section::Billing, "payment-started", &format!("account={account_id} cents={cents}"))
         .await?;
@@ -149,16 +153,24 @@ pub(super) fn chosen_amount(whole: &str, typed: &str, balance: Cents) -> Result<
     Ok(cents)
 }
 
+/// A payment to open: on which account (its number, for the processor's page: the last 4
+/// digits only), how much, this form's key, and who pays.
+#[cfg(feature = "ssr")]
+pub(super) struct Opening<'a> {
+    pub account_id: i64,
+    pub number: &'a str,
+    pub cents: i64,
+    pub key: &'a str,
+    pub payer: payments::Payer,
+}
+
 /// Opens (or finds, for this form's key) the payment and the processor's checkout; the
 /// address of the checkout page. The processor sends the browser back to
 /// `return_prefix` + the payment's id.
 #[cfg(feature = "ssr")]
 pub(super) async fn open_checkout(
     state: &AppState,
-    account_id: i64,
-    cents: i64,
-    key: &str,
-    payer: payments::Payer,
+    o: Opening<'_>,
     return_prefix: &str,
 ) -> Result<String, AppError> {
     let processor =
@@ -166,11 +178,11 @@ pub(super) async fn open_checkout(
     let now = state.clock.now_ms();
     let payment = payments::open_payment(
         &state.db,
-        account_id,
-        cents,
-        key,
+        o.account_id,
+        o.cents,
+        o.key,
         processor.processor.as_str(),
-        Some(payer),
+        Some(o.payer),
         now,
     )
     .await
@@ -184,27 +196,30 @@ pub(super) async fn open_checkout(
         .public_url
         .join(&format!("{return_prefix}{}", payment.id))
         .map_err(|_| AppError::Unavailable)?;
-    let new = test_processor::NewCheckout {
+    let cancelled = format!("{back}?cancelled");
+    let description = format!("{}: account ending {}", state.config.org.name, super::last_four(o.number));
+    let new = gateway::NewCheckout {
         amount_cents: payment.amount_cents,
         reference: &payment.id.to_string(),
-        idempotency_key: key,
+        idempotency_key: o.key,
+        description: &description,
         success_url: back.as_str(),
-        cancel_url: back.as_str(),
+        cancel_url: &cancelled,
     };
-    let checkout = test_processor::create_checkout(&state.db, &new, now).await?;
+    let checkout = gateway::create_checkout(state, &new, now).await?;
     payments::set_checkout(&state.db, payment.id, &checkout.id).await?;
-    Ok(test_processor::checkout_path(&checkout.id))
+    Ok(checkout.url)
 }
 
-/// Asks the processor about a checkout and records a charge it reports (once).
+/// Asks the processor about a checkout and records a charge it reports (once), or closes
+/// the payment of a checkout that expired.
 #[cfg(feature = "ssr")]
 pub(super) async fn ask_processor(state: &AppState, checkout_ref: &str) -> Result<(), AppError> {
     let db = &state.db;
     let now = state.clock.now_ms();
-    if let Some(checkout) = test_processor::checkout(db, checkout_ref).await? {
-        if let (Some(charge), "complete") = (&checkout.charge_id, checkout.status.as_str()) {
-            let recorded =
-                payments::record_charge(db, checkout_ref, charge, checkout.amount_cents, now).await?;
+    match gateway::checkout_state(state, checkout_ref).await? {
+        Some(gateway::CheckoutState::Charged { charge_id, amount_cents }) => {
+            let recorded = payments::record_charge(db, checkout_ref, &charge_id, amount_cents, now).await?;
             // The charge is booked: a receipt that fails is logged, never the page's error.
             if recorded == payments::Recorded::New {
                 if let Err(error) = crate::billing::payments::receipt::send_receipt(state, checkout_ref).await
@@ -213,6 +228,10 @@ pub(super) async fn ask_processor(state: &AppState, checkout_ref: &str) -> Resul
                 }
             }
         }
+        Some(gateway::CheckoutState::Expired) => {
+            payments::close_unpaid(db, checkout_ref, "expired", now).await?
+        }
+        Some(gateway::CheckoutState::Open) | None => {}
     }
     Ok(())
 }

@@ -43,17 +43,22 @@ pub struct Payments {
     pub webhook_secret: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Processor {
     /// The processor built into Portico (billing::payments::test_processor): for the demo
     /// and the tests, never for real money.
     Test,
+    /// Stripe Checkout (`PORTICO_PAYMENTS=stripe`): its REST API at `api_base` (Stripe's own
+    /// unless `PORTICO_PAYMENTS_API_BASE` says otherwise) with the clinic's secret key
+    /// (`PORTICO_PAYMENTS_API_KEY`).
+    Stripe { api_base: url::Url, secret_key: String },
 }
 
 impl Processor {
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             Processor::Test => "test",
+            Processor::Stripe { .. } => "stripe",
         }
     }
 }

@@ -32,6 +32,7 @@ mod signin_limits;
 mod soft_authenticator;
 mod source_rules;
 mod staff_reach;
+mod stripe;
 mod synthetic;
 mod teen_restriction;
 mod two_step;

@@ -33,6 +33,8 @@ test("Billing Summary: each guarantor account with its amount due and why Pay No
   await expect(visit.getByRole("row", { name: /Your share/ })).toContainText("$77.00");
   await expect(page.getByRole("row", { name: /Payment/ })).toContainText("-$25.00");
   await expectAccessible(page);
+  // The billing office's estimate for a planned MRI, as a PDF.
+  await expect(page.getByRole("link", { name: "MRI of the right knee (PDF)" })).toBeVisible();
   // The statement as a PDF, here and in the Documents center.
   const file = page.waitForEvent("download");
   await page.getByRole("link", { name: "Download the statement (PDF)" }).first().click();

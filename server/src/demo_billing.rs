@@ -129,7 +129,36 @@ pub async fn create(state: &AppState, g: &Guarantors) -> Result<bool> {
         &(statement_day + Duration::days(30)).to_string(),
     )
     .await?;
+    estimate(db, due, &today.to_string(), now).await?;
     Ok(true)
+}
+
+/// An estimate the billing office posted for Avery: a knee MRI he is scheduled for.
+async fn estimate(db: &Db, account: i64, date: &str, now: i64) -> Result<()> {
+    use app::infra::pdf::TextDocument;
+    let mut doc = TextDocument::new("Estimate: MRI of the right knee");
+    doc.heading("Estimate: MRI of the right knee");
+    doc.strong("Portico Health billing office");
+    for (label, amount) in [
+        ("MRI, lower extremity joint, without contrast (73721)", "$1,450.00"),
+        ("Radiologist's reading", "$210.00"),
+        ("Expected insurance payment", "-$1,160.00"),
+        ("Your estimated share (deductible and coinsurance)", "$500.00"),
+    ] {
+        doc.field(label, amount);
+    }
+    doc.paragraph("An estimate, not a bill: what you owe is on your statement after the service.");
+    sqlx::query(
+        "INSERT INTO billing_estimates (account_id, title, document_date, media_type, content, posted_at) \
+         VALUES ($1, 'MRI of the right knee', $2, 'application/pdf', $3, $4)",
+    )
+    .bind(account)
+    .bind(date)
+    .bind(doc.finish())
+    .bind(now)
+    .execute(&db.write)
+    .await?;
+    Ok(())
 }
 
 /// A patient's finished visits, newest first: (visit, start).

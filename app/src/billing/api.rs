@@ -49,6 +49,12 @@ pub async fn load_account(account_id: i64) -> Result<AccountDetail, AppError> {
     let statements = all_statements.iter().filter(|(a, _)| *a == row.id).map(|(_, s)| s.clone()).collect();
     let paperless = row.paperless != 0;
     let plan = super::plan_api::plan_state(&chart, &row).await?;
+    let estimates = store::estimates(&chart)
+        .await?
+        .into_iter()
+        .filter(|e| e.account_id == row.id)
+        .map(|e| super::EstimateLine { id: e.id, title: e.title, date: e.document_date })
+        .collect();
     Ok(AccountDetail {
         summary: account_summary(&chart, row, &served, &all_statements),
         services,
@@ -58,6 +64,7 @@ pub async fn load_account(account_id: i64) -> Result<AccountDetail, AppError> {
         billing_phone: chart.state().config.org.contacts.billing_phone.clone(),
         can_message: chart.may(Section::Messages),
         plan,
+        estimates,
     })
 }
 

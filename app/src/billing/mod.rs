@@ -7,6 +7,7 @@
 //! guarantor's chart with `Section::Billing`: the guarantor themself, or a proxy whose grant
 //! on the guarantor includes Billing.
 pub mod api;
+pub mod estimate_api;
 pub mod guest_api;
 pub mod guest_pages;
 #[cfg(feature = "ssr")]
@@ -161,6 +162,16 @@ pub struct AccountDetail {
     pub can_message: bool,
     /// The payment plan in force, or what a new one may be (None: none offered).
     pub plan: PlanState,
+    /// Estimates the billing office posted on the account, newest first.
+    pub estimates: Vec<EstimateLine>,
+}
+
+/// A billing estimate on an account (a PDF the billing office posted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EstimateLine {
+    pub id: i64,
+    pub title: String,
+    pub date: String,
 }
 
 /// A payment plan in force: the monthly amount, its day of the month, the next due date.

@@ -8,6 +8,7 @@ use leptos_router::{
 };
 
 use super::{
+    estimate_api::{PostEstimate, ESTIMATE_TITLE_MAX_CHARS},
     office_api::{
         find_accounts, load_office_account, FoundAccount, OfficeAccount, OfficeLine, PostOfficeEntry,
         REASON_MAX_CHARS,
@@ -98,6 +99,7 @@ fn OfficeAccountView(a: OfficeAccount) -> impl IntoView {
         <AccountFacts a=a.summary heading=false />
         <PostForm account_id />
         <PlanSection account_id state=a.plan desk=PlanDesk::Office />
+        <EstimateForm account_id />
         <section aria-labelledby="ledger-title">
             <h2 id="ledger-title">{t!(i18n, billing_office.ledger)}</h2>
             <table>
@@ -195,6 +197,39 @@ fn PostForm(account_id: i64) -> impl IntoView {
                 {t!(i18n, billing_office.reason)}
             </TextField>
             <button type="submit" class="primary">{t!(i18n, billing_office.post)}</button>
+        </form>
+    }
+}
+
+const ESTIMATE_PATH: &str = <PostEstimate as server_fn::ServerFn>::PATH;
+
+/// An estimate for the guarantor: a title, its date and the PDF (multipart, a plain form).
+#[component]
+fn EstimateForm(account_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let result = url_result::<PostEstimate, ()>();
+    let posted = use_query_map().read_untracked().get("done").is_some_and(|d| d == "estimate");
+    let file_error = field_error(result, "attachments");
+    view! {
+        <form method="post" action=ESTIMATE_PATH enctype="multipart/form-data" class="card stack" aria-labelledby="estimate-title">
+            <h2 id="estimate-title">{t!(i18n, billing_office.estimate_title)}</h2>
+            <div role="status">{posted.then(|| view! { <p class="notice">{t!(i18n, billing_office.estimate_posted)}</p> })}</div>
+            <FormMessage message=form_error(result, &["title", "document_date", "attachments"]) />
+            <input type="hidden" name="account_id" value=account_id.to_string() />
+            <TextField name="title" maxlength=ESTIMATE_TITLE_MAX_CHARS error=field_error(result, "title")>
+                {t!(i18n, billing_office.estimate_name)}
+            </TextField>
+            <TextField name="document_date" kind="date" error=field_error(result, "document_date")>
+                {t!(i18n, billing_office.estimate_date)}
+            </TextField>
+            <div class="field">
+                <label for="estimate-file">{t!(i18n, billing_office.estimate_file)}</label>
+                <input type="file" id="estimate-file" name="attachment" required accept="application/pdf"
+                    aria-invalid=move || file_error.get().is_some().then_some("true")
+                    aria-describedby=move || file_error.get().map(|_| "estimate-file-error") />
+                {move || file_error.get().map(|m| view! { <p class="field-error" id="estimate-file-error">{m}</p> })}
+            </div>
+            <button type="submit" class="primary">{t!(i18n, billing_office.estimate_post)}</button>
         </form>
     }
 }

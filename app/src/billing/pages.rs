@@ -207,6 +207,15 @@ fn AccountView(d: AccountDetail) -> impl IntoView {
                 }).collect_view()}</ul> }.into_any()
             }}
         </section>
+        {(!d.estimates.is_empty()).then(|| view! {
+            <section class="card" aria-labelledby="estimates-title">
+                <h2 id="estimates-title">{t!(i18n, billing.estimates)}</h2>
+                <ul>{d.estimates.iter().map(|e| view! {
+                    <li><When iso=e.date.clone() />" · "
+                        <a href=format!("/api/billing/estimate?id={}", e.id) download="">{e.title.clone()}" (PDF)"</a></li>
+                }).collect_view()}</ul>
+            </section>
+        })}
         <super::plan_pages::PlanSection account_id state=d.plan desk=super::plan_pages::PlanDesk::Guarantor />
         <Paperless account_id paperless=d.paperless />
     }

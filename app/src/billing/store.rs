@@ -154,6 +154,64 @@ pub async fn set_paperless(chart: &ChartScope, account_id: i64, paperless: bool)
     Ok(())
 }
 
+/// A billing estimate of one of the chart's accounts.
+#[derive(Debug, sqlx::FromRow)]
+pub struct EstimateRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub title: String,
+    pub document_date: String,
+}
+
+/// The estimates of the chart's accounts, newest first.
+pub async fn estimates(chart: &ChartScope) -> Result<Vec<EstimateRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.account_id, e.title, e.document_date FROM billing_estimates e \
+         JOIN billing_accounts a ON a.id = e.account_id WHERE a.guarantor_id = $1 \
+         ORDER BY e.document_date DESC, e.id DESC",
+    )
+    .bind(chart.patient_id())
+    .fetch_all(&chart.db().read)
+    .await
+}
+
+/// An estimate's PDF, within the chart's accounts.
+pub async fn estimate_content(chart: &ChartScope, estimate_id: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT e.content FROM billing_estimates e JOIN billing_accounts a ON a.id = e.account_id \
+         WHERE e.id = $1 AND a.guarantor_id = $2",
+    )
+    .bind(estimate_id)
+    .bind(chart.patient_id())
+    .fetch_optional(&chart.db().read)
+    .await
+}
+
+/// Posts an estimate (a PDF) on an account of the chart.
+pub async fn insert_estimate(
+    chart: &ChartScope,
+    account_id: i64,
+    title: &str,
+    document_date: &str,
+    pdf: &[u8],
+    now_ms: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO billing_estimates (account_id, title, document_date, media_type, content, posted_at, posted_by) \
+         SELECT a.id, $1, $2, 'application/pdf', $3, $4, $5 FROM billing_accounts a \
+         WHERE a.id = $6 AND a.guarantor_id = $7 RETURNING id",
+    )
+    .bind(title)
+    .bind(document_date)
+    .bind(pdf)
+    .bind(now_ms)
+    .bind(chart.reader_user_id())
+    .bind(account_id)
+    .bind(chart.patient_id())
+    .fetch_one(&chart.db().write)
+    .await
+}
+
 /// The payment plan in force on an account of the chart.
 #[derive(Debug, sqlx::FromRow)]
 pub struct PlanRow {

@@ -112,6 +112,15 @@ async fn entries(chart: &ChartScope) -> Result<Vec<DocumentEntry>, AppError> {
                 source: chart.state().config.org.name.clone(),
             });
         }
+        for estimate in crate::billing::store::estimates(chart).await? {
+            entries.push(DocumentEntry {
+                key: DocumentRef::Estimate(estimate.id).key(),
+                kind: EntryKind::BillingEstimate,
+                title: estimate.title,
+                date: estimate.document_date,
+                source: chart.state().config.org.name.clone(),
+            });
+        }
     }
     // The organisation's own notice, the same for every reader.
     if let Some(notice) = &chart.state().config.privacy_notice {
@@ -187,6 +196,12 @@ pub async fn download_document(key: String) -> Result<ByteStream<AppError>, AppE
             }
             let (name, pdf) = crate::billing::statement::statement_pdf(&chart, id, lang).await?;
             Ok(download::file(&name, "application/pdf", pdf))
+        }
+        DocumentRef::Estimate(id) => {
+            if !chart.may(Section::Billing) {
+                return Err(AppError::Forbidden);
+            }
+            crate::billing::estimate_api::estimate_file(&chart, id).await
         }
         DocumentRef::PrivacyNotice => {
             let notice = chart.state().config.privacy_notice.as_ref().ok_or(AppError::NotFound)?;

@@ -96,6 +96,8 @@ pub enum EntryKind {
     ProxyAuthorization,
     /// A statement of one of the chart's guarantor accounts (billing).
     BillingStatement,
+    /// An estimate the billing office posted on one of the chart's accounts.
+    BillingEstimate,
 }
 
 impl EntryKind {
@@ -134,6 +136,8 @@ pub enum DocumentRef {
     Authorization(i64),
     /// A billing statement of the chart's guarantor accounts.
     Statement(i64),
+    /// A billing estimate on one of the chart's accounts.
+    Estimate(i64),
 }
 
 impl DocumentRef {
@@ -147,6 +151,7 @@ impl DocumentRef {
             DocumentRef::PrivacyNotice => "org-privacy-notice".into(),
             DocumentRef::Authorization(id) => format!("authorization-{id}"),
             DocumentRef::Statement(id) => format!("statement-{id}"),
+            DocumentRef::Estimate(id) => format!("estimate-{id}"),
         }
     }
 
@@ -165,6 +170,8 @@ impl DocumentRef {
                     id(rest).map(DocumentRef::Authorization)
                 } else if let Some(rest) = key.strip_prefix("statement-") {
                     id(rest).map(DocumentRef::Statement)
+                } else if let Some(rest) = key.strip_prefix("estimate-") {
+                    id(rest).map(DocumentRef::Estimate)
                 } else {
                     key.strip_prefix("file-").and_then(id).map(DocumentRef::OnFile)
                 }
@@ -410,6 +417,7 @@ mod tests {
             DocumentRef::PrivacyNotice,
             DocumentRef::Authorization(7),
             DocumentRef::Statement(8),
+            DocumentRef::Estimate(9),
         ] {
             assert_eq!(DocumentRef::parse(&r.key()), Some(r));
         }

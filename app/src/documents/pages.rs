@@ -219,6 +219,7 @@ pub(super) fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, kind: EntryKind
         EntryKind::PrivacyNotice => t_string!(i18n, documents.kind_privacy_notice),
         EntryKind::ProxyAuthorization => t_string!(i18n, documents.kind_proxy_authorization),
         EntryKind::BillingStatement => t_string!(i18n, documents.kind_statement),
+        EntryKind::BillingEstimate => t_string!(i18n, documents.kind_estimate),
     }
     .to_string()
 }

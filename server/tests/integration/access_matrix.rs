@@ -269,6 +269,7 @@ fn table() -> Vec<Row> {
         // The fixture's $80.00 is under the plan minimum: no plan is offered, said at the field.
         row("/api/billing/plan_start", Billing, Call::Form(|f| vec![("account_id", f.account.to_string()), ("monthly", "10".into()), ("day", "1".into())]), [V, V, F, E, E, V, N, U]),
         row("/api/billing/plan_end", Billing, Call::Form(|f| vec![("account_id", f.account.to_string())]), [O, O, F, E, E, O, N, U]),
+        row("/api/billing/estimate", Billing, Call::Get(|_| "id=999999".into()), [N, N, F, E, E, N, N, U]),
         row("/api/billing/paperless", Billing, Call::Form(|f| vec![("account_id", f.account.to_string()), ("paperless", "true".into())]), [O, O, F, E, E, O, N, U]),
         row("/api/documents/list", Documents, Call::Form(none), LIST),
         row("/api/documents/download", Documents, Call::Form(|f| vec![("key", format!("file-{}", f.secret_document))]), SECRET_OBJECT),
@@ -310,6 +311,7 @@ fn table() -> Vec<Row> {
         ]), STAFF),
         row("/api/staff/billing/plan_start", Billing, Call::Form(|f| vec![("account_id", f.account.to_string()), ("monthly", "10".into()), ("day", "1".into())]), STAFF),
         row("/api/staff/billing/plan_end", Billing, Call::Form(|f| vec![("account_id", f.account.to_string())]), STAFF),
+        row("/api/staff/billing/estimate", Billing, Call::Multipart(|f| vec![("account_id", f.account.to_string())]), STAFF),
         row("/api/staff/find_patients", Home, Call::Form(|_| vec![("query", "Quinn".into())]), STAFF),
         row("/api/staff/issue_activation_code", Home, Call::Form(|f| vec![("patient_id", f.emma.to_string())]), STAFF),
         row("/api/staff/email_enrollment_link", Home, Call::Form(|f| vec![
@@ -593,7 +595,9 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
         "/api/staff/find_patients" => [O, O, F, O],
         // The billing office's own: nobody else's (a posting without its reason is refused).
         "/api/staff/billing/find" | "/api/staff/billing/account" => [F, F, O, F],
-        "/api/staff/billing/post" | "/api/staff/billing/plan_start" => [F, F, V, F],
+        "/api/staff/billing/post" | "/api/staff/billing/plan_start" | "/api/staff/billing/estimate" => {
+            [F, F, V, F]
+        }
         "/api/staff/billing/plan_end" => [F, F, O, F],
         // Emma is 9: too young for an account of her own.
         "/api/staff/issue_activation_code"

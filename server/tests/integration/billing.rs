@@ -22,7 +22,8 @@ on_both_databases!(
     contact_customer_service_ties_a_billing_thread_to_the_account,
     the_billing_office_finds_an_account_and_posts_adjustments_and_refunds_once,
     a_statement_is_a_pdf_of_the_ledger_through_it_in_billing_and_documents,
-    a_payment_plan_is_offered_over_the_minimum_put_in_force_once_and_ended
+    a_payment_plan_is_offered_over_the_minimum_put_in_force_once_and_ended,
+    the_billing_office_posts_an_estimate_the_guarantor_finds_on_the_account_and_in_documents
 );
 on_both_databases!(without_a_processor_a_balance_due_is_not_payable_online);
 
@@ -652,4 +653,71 @@ async fn a_payment_plan_is_offered_over_the_minimum_put_in_force_once_and_ended(
         );
     }
     assert_eq!(app.audit_count("billing-plan-ended").await, 2);
+}
+
+async fn the_billing_office_posts_an_estimate_the_guarantor_finds_on_the_account_and_in_documents(
+    app: &TestApp,
+) {
+    let g = guarantor(app).await;
+    let db = &app.state.db;
+    let account = insert_account(db, "A-ESTIMATE", g.patient, &[g.patient], g.clinic, 1).await.unwrap();
+    app.add_user("billing.clerk", app::auth::Role::Billing, None, "billing@example.org").await;
+    let clerk = app.signed_in("billing.clerk").await;
+    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    let today = app.clock.today().to_string();
+    let tomorrow = (app.clock.today() + time::Duration::days(1)).to_string();
+    let id = account.to_string();
+    let post = |title: &'static str, date: String, file: Vec<u8>| {
+        let id = id.clone();
+        let clerk = clerk.clone();
+        async move {
+            let fields = [("account_id", id.as_str()), ("title", title), ("document_date", date.as_str())];
+            app.call_multipart(&clerk, "staff/billing/estimate", &fields, &[("estimate.pdf", &file)]).await
+        }
+    };
+    let (status, body) = post("", today.clone(), pdf.clone()).await;
+    assert_eq!(
+        (status, crate::common::error_key(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "documents.title_required".into())
+    );
+    let (_, body) = post("Knee MRI", tomorrow, pdf.clone()).await;
+    assert_eq!(crate::common::error_key(&body), "documents.date_in_future");
+    let (_, body) = post("Knee MRI", today.clone(), png).await;
+    assert_eq!(crate::common::error_key(&body), "documents.copy_not_pdf");
+    let (status, body) = post("Knee MRI", today.clone(), pdf.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(app.audit_count("billing-estimate-posted").await, 1);
+
+    // The guarantor: on the account, in Documents, and the same bytes from both.
+    let avery = app.signed_in("avery").await;
+    let (_, detail) = app.call(&avery, "billing/account", &[("account_id", &id)]).await;
+    let estimate = detail["estimates"][0]["id"].as_i64().unwrap();
+    assert_eq!(detail["estimates"][0]["title"], "Knee MRI");
+    let res = avery.get(format!("{}/api/billing/estimate?id={estimate}", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().to_vec(), pdf);
+    let (_, list) = app.call(&avery, "documents/list", &[]).await;
+    let key = format!("estimate-{estimate}");
+    assert!(
+        list["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["key"] == key.as_str() && e["kind"] == "BillingEstimate"),
+        "{list}"
+    );
+    let res = avery
+        .post(format!("{}/api/documents/download", app.base))
+        .header("origin", &app.origin)
+        .form(&[("key", key.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.bytes().await.unwrap().to_vec(), pdf);
+    // Someone else's estimate id: not found.
+    app.add_patient_user("stranger").await;
+    let stranger = app.signed_in("stranger").await;
+    let res = stranger.get(format!("{}/api/billing/estimate?id={estimate}", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

@@ -94,7 +94,7 @@ test("staff sign in in two steps: a wrong code is refused at its field", async (
   await expect(code).toBeFocused();
   await secondStep(page, "billing.kim", DEMO_TOTP_SECRET);
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
-  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByRole("link", { name: "Account", exact: true }).click();
   await expect(page.getByText("Required for staff accounts.")).toBeVisible();
 });
 

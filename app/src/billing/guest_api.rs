@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use super::{
     ledger,
-    pay_api::{ask_processor, check_form_key, chosen_amount, open_checkout, Opening, PaymentStatus},
+    pay_api::{ask_processor, check_form_key, chosen_amount, open_checkout, Opening},
     payments::store::{payment_of_guest, Payer},
     store,
 };
@@ -121,14 +121,7 @@ pub async fn load_guest_payment(payment_id: i64) -> Result<PaymentView, AppError
     }
     let found = payment_of_guest(&guest, payment_id).await?.ok_or(AppError::NotFound)?;
     let row = store::guest_account(&guest).await?.ok_or_else(ended)?;
-    Ok(PaymentView {
-        account_id: row.id,
-        account_last4: super::last_four(&row.number),
-        amount: Cents(found.amount_cents),
-        status: PaymentStatus::of(&found.status),
-        on: guest.state().clock.date_of(found.settled_at.unwrap_or(found.started_at)),
-        balance_now: Cents(row.balance_cents),
-    })
+    Ok(PaymentView::of(&found, &row, &guest.state().clock))
 }
 
 /// "Done": ends the opening in this browser (the number and name open it again).

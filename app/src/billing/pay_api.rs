@@ -114,14 +114,26 @@ pub async fn load_payment(payment_id: i64) -> Result<PaymentView, AppError> {
     }
     let found = payments::payment_in_chart(&chart, payment_id).await?.ok_or(AppError::NotFound)?;
     let account = store::account(&chart, found.account_id).await?.ok_or(AppError::NotFound)?;
-    Ok(PaymentView {
-        account_id: account.id,
-        account_last4: super::last_four(&account.number),
-        amount: Cents(found.amount_cents),
-        status: PaymentStatus::of(&found.status),
-        on: chart.state().clock.date_of(found.settled_at.unwrap_or(found.started_at)),
-        balance_now: Cents(account.balance_cents),
-    })
+    Ok(PaymentView::of(&found, &account, &chart.state().clock))
+}
+
+#[cfg(feature = "ssr")]
+impl PaymentView {
+    /// A payment as its page shows it: the account's last 4 digits and its balance now.
+    pub(super) fn of(
+        found: &payments::PaymentInChart,
+        account: &store::AccountRow,
+        clock: &crate::infra::clock::Clock,
+    ) -> PaymentView {
+        PaymentView {
+            account_id: account.id,
+            account_last4: super::last_four(&account.number),
+            amount: Cents(found.amount_cents),
+            status: PaymentStatus::of(&found.status),
+            on: clock.date_of(found.settled_at.unwrap_or(found.started_at)),
+            balance_now: Cents(account.balance_cents),
+        }
+    }
 }
 
 /// A Pay Now form's key as the server made it (`crate::infra::crypto::random_token`).

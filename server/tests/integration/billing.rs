@@ -482,6 +482,16 @@ async fn the_billing_office_finds_an_account_and_posts_adjustments_and_refunds_o
     );
 }
 
+/// A document the Documents center lists under `key` as `kind`: its bytes, downloaded there.
+async fn from_documents(app: &TestApp, client: &reqwest::Client, key: &str, kind: &str) -> Vec<u8> {
+    let (_, list) = app.call(client, "documents/list", &[]).await;
+    let entries = list["entries"].as_array().unwrap();
+    assert!(entries.iter().any(|e| e["key"] == key && e["kind"] == kind), "{key} not in {list}");
+    let res = app.call_raw(client, "documents/download", &[("key", key)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.bytes().await.unwrap().to_vec()
+}
+
 /// A PDF download: (status, its text as a reader sees it).
 async fn pdf(app: &TestApp, client: &reqwest::Client, path_and_query: &str) -> (StatusCode, String) {
     let res = client.get(format!("{}/api/{path_and_query}", app.base)).send().await.unwrap();
@@ -533,25 +543,8 @@ async fn a_statement_is_a_pdf_of_the_ledger_through_it_in_billing_and_documents(
         "the later payment is not on it: {text}"
     );
     // The Documents center lists it and gives the same file.
-    let (_, list) = app.call(&avery, "documents/list", &[]).await;
-    let key = format!("statement-{statement}");
-    assert!(
-        list["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["key"] == key.as_str() && e["kind"] == "BillingStatement"),
-        "{list}"
-    );
-    let res = avery
-        .post(format!("{}/api/documents/download", app.base))
-        .header("origin", &app.origin)
-        .form(&[("key", key.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(crate::documents::pdf_text(&res.bytes().await.unwrap()).contains("Amount due: $70.00"));
+    let listed = from_documents(app, &avery, &format!("statement-{statement}"), "BillingStatement").await;
+    assert!(crate::documents::pdf_text(&listed).contains("Amount due: $70.00"));
 
     // A proxy with Billing: the confidential service is not named (without Billing the
     // statement is refused: the access matrix).
@@ -697,24 +690,7 @@ async fn the_billing_office_posts_an_estimate_the_guarantor_finds_on_the_account
     let res = avery.get(format!("{}/api/billing/estimate?id={estimate}", app.base)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.bytes().await.unwrap().to_vec(), pdf);
-    let (_, list) = app.call(&avery, "documents/list", &[]).await;
-    let key = format!("estimate-{estimate}");
-    assert!(
-        list["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["key"] == key.as_str() && e["kind"] == "BillingEstimate"),
-        "{list}"
-    );
-    let res = avery
-        .post(format!("{}/api/documents/download", app.base))
-        .header("origin", &app.origin)
-        .form(&[("key", key.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.bytes().await.unwrap().to_vec(), pdf);
+    assert_eq!(from_documents(app, &avery, &format!("estimate-{estimate}"), "BillingEstimate").await, pdf);
     // Someone else's estimate id: not found.
     app.add_patient_user("stranger").await;
     let stranger = app.signed_in("stranger").await;

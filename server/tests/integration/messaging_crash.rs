@@ -223,26 +223,41 @@ async fn sqlite_keeps_every_acknowledged_message_through_sigkill() {
     );
     assert!(interrupted > 0, "the kills cut requests short");
     check_nothing_lost(&run.database_url, &tally).await;
+    assert_sqlite_intact(&run.database_url).await;
+    std::fs::remove_dir_all(&dir).ok();
+}
 
-    let pool = sqlx::AnyPool::connect(&run.database_url).await.unwrap();
+/// SQLite's own check that the file survived the kills whole.
+pub(crate) async fn assert_sqlite_intact(database_url: &str) {
+    let pool = sqlx::AnyPool::connect(database_url).await.unwrap();
     let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&pool).await.unwrap();
     assert_eq!(integrity, "ok");
     pool.close().await;
-    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A crash run on a PostgreSQL database of its own (`prefix` and this process's id), and
+/// the admin connection that drops it afterwards; None when no PostgreSQL is configured.
+pub(crate) async fn postgres_run(prefix: &str) -> Option<(Run, sqlx::PgConnection, String)> {
+    let admin = pg_admin_url()?;
+    let name = format!("{prefix}_{}", std::process::id());
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap();
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
+    let run = Run { database_url: format!("{base}/{name}"), port: free_port(), dir };
+    Some((run, conn, name))
+}
+
+pub(crate) async fn drop_postgres(mut conn: sqlx::PgConnection, name: &str, run: &Run) {
+    sqlx::Executor::execute(&mut conn, format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await.unwrap();
+    std::fs::remove_dir_all(&run.dir).ok();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_keeps_every_message_of_concurrent_senders() {
     sqlx::any::install_default_drivers();
-    let Some(admin) = pg_admin_url() else { return };
-    let name = format!("portico_crash_{}", std::process::id());
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap();
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    let dir = std::env::temp_dir().join(format!("portico-crash-pg-{}", std::process::id()));
-    let run = Run { database_url: format!("{base}/{name}"), port: free_port(), dir: dir.clone() };
+    let Some((run, conn, name)) = postgres_run("portico_crash").await else { return };
     let tally = send_under_fire(&run, 0).await;
     check_nothing_lost(&run.database_url, &tally).await;
-    sqlx::Executor::execute(&mut conn, format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await.unwrap();
-    std::fs::remove_dir_all(&dir).ok();
+    drop_postgres(conn, &name, &run).await;
 }

@@ -17,8 +17,8 @@ use std::{
 use reqwest::{redirect::Policy, Client, StatusCode};
 
 use crate::{
-    common::{pg_admin_url, PASSWORD},
-    messaging_crash::{free_port, wait_healthy, Run},
+    common::PASSWORD,
+    messaging_crash::{assert_sqlite_intact, drop_postgres, free_port, postgres_run, wait_healthy, Run},
 };
 
 const GUARANTORS: usize = 20;
@@ -298,25 +298,15 @@ async fn sqlite_records_every_charge_once_through_sigkill() {
     );
     assert!(interrupted > 0, "the kills cut requests short");
     check_ledger_is_the_processors(&run.database_url).await;
-    let pool = sqlx::AnyPool::connect(&run.database_url).await.unwrap();
-    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&pool).await.unwrap();
-    assert_eq!(integrity, "ok");
-    pool.close().await;
+    assert_sqlite_intact(&run.database_url).await;
     std::fs::remove_dir_all(&dir).ok();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_records_every_charge_once_through_sigkill() {
     sqlx::any::install_default_drivers();
-    let Some(admin) = pg_admin_url() else { return };
-    let name = format!("portico_pay_crash_{}", std::process::id());
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap();
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    let dir = std::env::temp_dir().join(format!("portico-pay-crash-pg-{}", std::process::id()));
-    let run = Run { database_url: format!("{base}/{name}"), port: free_port(), dir: dir.clone() };
+    let Some((run, conn, name)) = postgres_run("portico_pay_crash").await else { return };
     pay_under_fire(&run, 2).await;
     check_ledger_is_the_processors(&run.database_url).await;
-    sqlx::Executor::execute(&mut conn, format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await.unwrap();
-    std::fs::remove_dir_all(&dir).ok();
+    drop_postgres(conn, &name, &run).await;
 }

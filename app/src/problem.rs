@@ -165,6 +165,7 @@ problems! {
     BillingReasonRequired = "billing.reason_required",
     BillingReasonTooLong = "billing.reason_too_long",
     BillingRefundTooLarge = "billing.refund_too_large",
+    BillingChoosePatient = "billing.choose_patient",
     BillingPlanInForce = "billing.plan_in_force",
     BillingPlanNotOffered = "billing.plan_not_offered",
     BillingPlanTooSmall = "billing.plan_too_small",

@@ -308,7 +308,7 @@ impl Settings {
             }),
             Some(ProcessorName::Stripe) => Some(Payments {
                 processor: Processor::Stripe {
-                    api_base: self.payments_api_base.clone(),
+                    api_base: stripe_base(&self.payments_api_base)?,
                     secret_key: configured(&self.payments_api_key).ok_or(
                         "PORTICO_PAYMENTS=stripe needs PORTICO_PAYMENTS_API_KEY (the secret key, sk_...)",
                     )?,
@@ -319,6 +319,23 @@ impl Settings {
             }),
         })
     }
+}
+
+/// Stripe's API base: https (the secret key travels in each request's header), or a
+/// loopback address over http (a local stand-in, for tests); with a trailing slash, so that
+/// joining "v1/…" keeps its path.
+fn stripe_base(base: &url::Url) -> Result<url::Url, String> {
+    let loopback = matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if base.scheme() != "https" && !(base.scheme() == "http" && loopback) {
+        return Err(format!(
+            "PORTICO_PAYMENTS_API_BASE {base}: must be https (the secret key is sent to it)"
+        ));
+    }
+    let mut base = base.clone();
+    if !base.path().ends_with('/') {
+        base.set_path(&format!("{}/", base.path()));
+    }
+    Ok(base)
 }
 
 /// `PORTICO_DEPARTMENT_PHONES`, parsed.
@@ -381,6 +398,9 @@ mod tests {
             "whsec_y",
             "migrate",
         ];
+        let mut plain = args.to_vec();
+        plain.extend(["--payments-api-base", "http://stripe.example/"]);
+        assert!(config(&plain).unwrap_err().contains("must be https"));
         let payments = config(&args).unwrap().payments.unwrap();
         assert_eq!(payments.webhook_secret, "whsec_y");
         match payments.processor {

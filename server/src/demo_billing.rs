@@ -129,12 +129,12 @@ pub async fn create(state: &AppState, g: &Guarantors) -> Result<bool> {
         &(statement_day + Duration::days(30)).to_string(),
     )
     .await?;
-    estimate(db, due, &today.to_string(), now).await?;
+    estimate(db, due, g.avery, &today.to_string(), now).await?;
     Ok(true)
 }
 
 /// An estimate the billing office posted for Avery: a knee MRI he is scheduled for.
-async fn estimate(db: &Db, account: i64, date: &str, now: i64) -> Result<()> {
+async fn estimate(db: &Db, account: i64, patient: i64, date: &str, now: i64) -> Result<()> {
     use app::infra::pdf::TextDocument;
     let mut doc = TextDocument::new("Estimate: MRI of the right knee");
     doc.heading("Estimate: MRI of the right knee");
@@ -149,10 +149,11 @@ async fn estimate(db: &Db, account: i64, date: &str, now: i64) -> Result<()> {
     }
     doc.paragraph("An estimate, not a bill: what you owe is on your statement after the service.");
     sqlx::query(
-        "INSERT INTO billing_estimates (account_id, title, document_date, media_type, content, posted_at) \
-         VALUES ($1, 'MRI of the right knee', $2, 'application/pdf', $3, $4)",
+        "INSERT INTO billing_estimates (account_id, patient_id, title, document_date, media_type, content, posted_at) \
+         VALUES ($1, $2, 'MRI of the right knee', $3, 'application/pdf', $4, $5)",
     )
     .bind(account)
+    .bind(patient)
     .bind(date)
     .bind(doc.finish())
     .bind(now)

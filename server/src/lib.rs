@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
     router
         .route("/healthz", get(healthz))
         .route(PAYMENT_WEBHOOK_PATH, axum::routing::post(payment_webhook))
+        .route(app::billing::payments::RETURN_PATH, get(payment_return))
         .route(
             "/api/{*fn_name}",
             get({
@@ -85,6 +86,25 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// The processor sends the browser back here (`billing::payments::RETURN_PATH`); this page
+/// moves on to the payment's own page, a navigation that starts on our site so the
+/// session's SameSite=Strict cookie goes with it. Any other target is not found.
+async fn payment_return(
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> axum::response::Response {
+    use axum::response::{Html, IntoResponse};
+    let Some(to) = query.get("to").and_then(|to| app::billing::payments::return_target(to)) else {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    };
+    // `to` is a path of digits and fixed words (checked above): nothing to escape.
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"refresh\" content=\"0;url={to}\"><title>Portico</title></head>\
+         <body><main><p><a href=\"{to}\">Continue to Portico</a></p></main></body></html>"
+    ))
+    .into_response()
 }
 
 /// Where the payment processor sends its signed events (billing::payments::webhook).

@@ -49,7 +49,7 @@ pub async fn load_account(account_id: i64) -> Result<AccountDetail, AppError> {
     let statements = all_statements.iter().filter(|(a, _)| *a == row.id).map(|(_, s)| s.clone()).collect();
     let paperless = row.paperless != 0;
     let plan = super::plan_api::plan_state(&chart, &row).await?;
-    let estimates = store::estimates(&chart)
+    let estimates = super::estimate_api::visible_estimates(&chart)
         .await?
         .into_iter()
         .filter(|e| e.account_id == row.id)

@@ -15,8 +15,10 @@ use crate::{
 /// The longest title an estimate takes.
 pub const ESTIMATE_TITLE_MAX_CHARS: usize = 200;
 
-/// Posts an estimate on an account: `account_id`, `title`, `document_date` (not in the
-/// future) and one PDF (`attachment`, by its bytes, at most the documents' 20 MB).
+/// Posts an estimate on an account: `account_id`, `served` (the patient it is for, one the
+/// account covers), `confidential` ("on": shown only to that patient), `title`,
+/// `document_date` (not in the future) and one PDF (`attachment`, by its bytes, at most the
+/// documents' 20 MB).
 #[server(endpoint = "staff/billing/estimate", input = MultipartFormData)]
 pub async fn post_estimate(data: MultipartData) -> Result<(), AppError> {
     use crate::{
@@ -28,12 +30,15 @@ pub async fn post_estimate(data: MultipartData) -> Result<(), AppError> {
     let staff = access::staff(Need::Billing).await?;
     let limits =
         FileLimits { files: 1, bytes_per_file: POST_FILE_MAX_BYTES, too_big: Problem::DocumentsFileTooBig };
-    let fields = ["account_id", "title", "document_date"];
+    let fields = ["account_id", "served", "confidential", "title", "document_date"];
     let (mut text, mut files) =
         read_form_within(data.into_inner().ok_or(AppError::Unavailable)?, &fields, limits).await?;
     let mut take = |name: &str| text.remove(name).unwrap_or_default();
-    let (account_id, title, date) = (take("account_id"), take("title"), take("document_date"));
+    let (account_id, served, confidential) = (take("account_id"), take("served"), take("confidential"));
+    let (title, date) = (take("title"), take("document_date"));
     let account_id: i64 = account_id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let served_id: i64 =
+        served.trim().parse().map_err(|_| AppError::invalid("served", Problem::BillingChoosePatient))?;
     let title = bounded(
         &title,
         ESTIMATE_TITLE_MAX_CHARS,
@@ -55,8 +60,17 @@ pub async fn post_estimate(data: MultipartData) -> Result<(), AppError> {
     let what = format!("staff.billing.estimate account={account_id}");
     let chart = staff.open_chart(guarantor, Section::Billing, &what).await?;
     let now = clock.now_ms();
-    let id = super::store::insert_estimate(&chart, account_id, &title, &date.to_string(), &file.bytes, now)
-        .await?;
+    let date = date.to_string();
+    let new = super::store::NewEstimate {
+        account_id,
+        served_id,
+        confidential: confidential == "on",
+        title: &title,
+        document_date: &date,
+    };
+    let id = super::store::insert_estimate(&chart, &new, &file.bytes, now)
+        .await?
+        .ok_or_else(|| AppError::invalid("served", Problem::BillingChoosePatient))?;
     chart
         .audit_write(
             Section::Billing,
@@ -77,9 +91,25 @@ pub async fn download_estimate(id: i64) -> Result<ByteStream<AppError>, AppError
     estimate_file(&chart, id).await
 }
 
-/// The estimate's file, for "View account" and the Documents center.
+/// The estimate's file, for "View account" and the Documents center. A confidential one
+/// is there only for the patient it serves (as the ledger's confidential charges are).
 #[cfg(feature = "ssr")]
 pub async fn estimate_file(chart: &ChartScope, id: i64) -> Result<ByteStream<AppError>, AppError> {
-    let pdf = super::store::estimate_content(chart, id).await?.ok_or(AppError::NotFound)?;
+    let (served, confidential, pdf) =
+        super::store::estimate_content(chart, id).await?.ok_or(AppError::NotFound)?;
+    if confidential != 0 && !super::api::shows_confidential_of(chart, served) {
+        return Err(AppError::NotFound);
+    }
     Ok(crate::infra::download::file(&format!("estimate-{id}.pdf"), "application/pdf", pdf))
+}
+
+/// The estimates of the chart's accounts its reader may see: a confidential one only for
+/// the patient it serves, on their own chart.
+#[cfg(feature = "ssr")]
+pub async fn visible_estimates(chart: &ChartScope) -> Result<Vec<super::store::EstimateRow>, AppError> {
+    let rows = super::store::estimates(chart).await?;
+    let shown = |e: &super::store::EstimateRow| {
+        e.confidential == 0 || super::api::shows_confidential_of(chart, e.patient_id)
+    };
+    Ok(rows.into_iter().filter(shown).collect())
 }

@@ -57,6 +57,8 @@ pub struct OfficeAccount {
     pub summary: AccountSummary,
     pub lines: Vec<OfficeLine>,
     pub plan: super::PlanState,
+    /// The patients the account covers (id, name): whom an estimate is for.
+    pub covered: Vec<(i64, String)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -123,7 +125,8 @@ pub async fn load_office_account(account_id: i64) -> Result<OfficeAccount, AppEr
             reason: r.reason,
         })
         .collect();
-    Ok(OfficeAccount { summary, lines, plan })
+    let covered = super::store::covered(&chart, account_id).await?;
+    Ok(OfficeAccount { summary, lines, plan, covered })
 }
 
 /// Posts an adjustment ("credit" lowers the amount due, "debit" raises it) or a "refund"

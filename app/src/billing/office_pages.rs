@@ -99,7 +99,7 @@ fn OfficeAccountView(a: OfficeAccount) -> impl IntoView {
         <AccountFacts a=a.summary heading=false />
         <PostForm account_id />
         <PlanSection account_id state=a.plan desk=PlanDesk::Office />
-        <EstimateForm account_id />
+        <EstimateForm account_id covered=a.covered />
         <section aria-labelledby="ledger-title">
             <h2 id="ledger-title">{t!(i18n, billing_office.ledger)}</h2>
             <table>
@@ -205,7 +205,7 @@ const ESTIMATE_PATH: &str = <PostEstimate as server_fn::ServerFn>::PATH;
 
 /// An estimate for the guarantor: a title, its date and the PDF (multipart, a plain form).
 #[component]
-fn EstimateForm(account_id: i64) -> impl IntoView {
+fn EstimateForm(account_id: i64, covered: Vec<(i64, String)>) -> impl IntoView {
     let i18n = use_i18n();
     let result = url_result::<PostEstimate, ()>();
     let posted = use_query_map().read_untracked().get("done").is_some_and(|d| d == "estimate");
@@ -216,6 +216,16 @@ fn EstimateForm(account_id: i64) -> impl IntoView {
             <div role="status">{posted.then(|| view! { <p class="notice">{t!(i18n, billing_office.estimate_posted)}</p> })}</div>
             <FormMessage message=form_error(result, &["title", "document_date", "attachments"]) />
             <input type="hidden" name="account_id" value=account_id.to_string() />
+            <div class="field">
+                <label for="estimate-served">{t!(i18n, billing_office.estimate_for)}</label>
+                <select id="estimate-served" name="served" required>
+                    {covered.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                </select>
+            </div>
+            <label for="estimate-confidential" class="check">
+                <input type="checkbox" id="estimate-confidential" name="confidential" />
+                {t!(i18n, billing_office.estimate_confidential)}
+            </label>
             <TextField name="title" maxlength=ESTIMATE_TITLE_MAX_CHARS error=field_error(result, "title")>
                 {t!(i18n, billing_office.estimate_name)}
             </TextField>

@@ -203,12 +203,13 @@ pub(super) async fn open_checkout(
         sqlx::Error::RowNotFound => AppError::invalid("amount", Problem::BadRequest),
         e => e.into(),
     })?;
-    let back = state
-        .config
-        .public_url
-        .join(&format!("{return_prefix}{}", payment.id))
-        .map_err(|_| AppError::Unavailable)?;
-    let cancelled = format!("{back}?cancelled");
+    // Through our own return hop (`payments::RETURN_PATH`), which moves on to the page.
+    let hop = |page: String| {
+        let hop = format!("{}?to=/{page}", &crate::billing::payments::RETURN_PATH[1..]);
+        state.config.public_url.join(&hop).map_err(|_| AppError::Unavailable)
+    };
+    let back = hop(format!("{return_prefix}{}", payment.id))?;
+    let cancelled = hop(format!("{return_prefix}{}?cancelled", payment.id))?;
     let description = format!("{}: account ending {}", state.config.org.name, super::last_four(o.number));
     let new = gateway::NewCheckout {
         amount_cents: payment.amount_cents,
@@ -216,7 +217,7 @@ pub(super) async fn open_checkout(
         idempotency_key: o.key,
         description: &description,
         success_url: back.as_str(),
-        cancel_url: &cancelled,
+        cancel_url: cancelled.as_str(),
     };
     let checkout = gateway::create_checkout(state, &new, now).await?;
     payments::set_checkout(&state.db, payment.id, &checkout.id).await?;

@@ -159,6 +159,9 @@ pub async fn set_paperless(chart: &ChartScope, account_id: i64, paperless: bool)
 pub struct EstimateRow {
     pub id: i64,
     pub account_id: i64,
+    /// The patient the estimated service is for, and whether it is confidential.
+    pub patient_id: i64,
+    pub confidential: i64,
     pub title: String,
     pub document_date: String,
 }
@@ -166,7 +169,7 @@ pub struct EstimateRow {
 /// The estimates of the chart's accounts, newest first.
 pub async fn estimates(chart: &ChartScope) -> Result<Vec<EstimateRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT e.id, e.account_id, e.title, e.document_date FROM billing_estimates e \
+        "SELECT e.id, e.account_id, e.patient_id, e.confidential, e.title, e.document_date FROM billing_estimates e \
          JOIN billing_accounts a ON a.id = e.account_id WHERE a.guarantor_id = $1 \
          ORDER BY e.document_date DESC, e.id DESC",
     )
@@ -175,10 +178,14 @@ pub async fn estimates(chart: &ChartScope) -> Result<Vec<EstimateRow>, sqlx::Err
     .await
 }
 
-/// An estimate's PDF, within the chart's accounts.
-pub async fn estimate_content(chart: &ChartScope, estimate_id: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT e.content FROM billing_estimates e JOIN billing_accounts a ON a.id = e.account_id \
+/// An estimate's PDF, within the chart's accounts: (the patient it is for, confidential,
+/// the PDF).
+pub async fn estimate_content(
+    chart: &ChartScope,
+    estimate_id: i64,
+) -> Result<Option<(i64, i64, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.patient_id, e.confidential, e.content FROM billing_estimates e JOIN billing_accounts a ON a.id = e.account_id \
          WHERE e.id = $1 AND a.guarantor_id = $2",
     )
     .bind(estimate_id)
@@ -187,28 +194,53 @@ pub async fn estimate_content(chart: &ChartScope, estimate_id: i64) -> Result<Op
     .await
 }
 
-/// Posts an estimate (a PDF) on an account of the chart.
+/// An estimate to post: for which of the account's patients, whether confidential.
+pub struct NewEstimate<'a> {
+    pub account_id: i64,
+    pub served_id: i64,
+    pub confidential: bool,
+    pub title: &'a str,
+    pub document_date: &'a str,
+}
+
+/// Posts an estimate (a PDF) on an account of the chart, for a patient the account covers;
+/// None when the account is not the chart's or does not cover that patient.
 pub async fn insert_estimate(
     chart: &ChartScope,
-    account_id: i64,
-    title: &str,
-    document_date: &str,
+    new: &NewEstimate<'_>,
     pdf: &[u8],
     now_ms: i64,
-) -> Result<i64, sqlx::Error> {
+) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO billing_estimates (account_id, title, document_date, media_type, content, posted_at, posted_by) \
-         SELECT a.id, $1, $2, 'application/pdf', $3, $4, $5 FROM billing_accounts a \
-         WHERE a.id = $6 AND a.guarantor_id = $7 RETURNING id",
+        "INSERT INTO billing_estimates (account_id, patient_id, confidential, title, document_date, media_type, \
+         content, posted_at, posted_by) \
+         SELECT a.id, ap.patient_id, $1, $2, $3, 'application/pdf', $4, $5, $6 FROM billing_accounts a \
+         JOIN billing_account_patients ap ON ap.account_id = a.id \
+         WHERE a.id = $7 AND a.guarantor_id = $8 AND ap.patient_id = $9 RETURNING id",
     )
-    .bind(title)
-    .bind(document_date)
+    .bind(i64::from(new.confidential))
+    .bind(new.title)
+    .bind(new.document_date)
     .bind(pdf)
     .bind(now_ms)
     .bind(chart.reader_user_id())
+    .bind(new.account_id)
+    .bind(chart.patient_id())
+    .bind(new.served_id)
+    .fetch_optional(&chart.db().write)
+    .await
+}
+
+/// The patients an account of the chart covers: (id, full name), for the office's forms.
+pub async fn covered(chart: &ChartScope, account_id: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, p.given_name || ' ' || p.family_name FROM billing_account_patients ap \
+         JOIN billing_accounts a ON a.id = ap.account_id JOIN patients p ON p.id = ap.patient_id \
+         WHERE ap.account_id = $1 AND a.guarantor_id = $2 ORDER BY p.given_name",
+    )
     .bind(account_id)
     .bind(chart.patient_id())
-    .fetch_one(&chart.db().write)
+    .fetch_all(&chart.db().read)
     .await
 }
 

@@ -101,8 +101,10 @@ async fn entries(chart: &ChartScope) -> Result<Vec<DocumentEntry>, AppError> {
         date: clock.date_of(form.decided_at),
         source: chart.state().config.org.name.clone(),
     }));
-    // Billing statements of the chart's guarantor accounts, for a reader who may see billing.
+    // Billing statements of the chart's guarantor accounts, for a reader who may see billing
+    // (a read of the chart's billing too, in its audit log).
     if chart.may(Section::Billing) {
+        chart.audit_write(Section::Billing, "chart-read", "documents.list billing").await?;
         for (_, statement) in crate::billing::store::statements(chart).await? {
             entries.push(DocumentEntry {
                 key: DocumentRef::Statement(statement.id).key(),
@@ -112,7 +114,7 @@ async fn entries(chart: &ChartScope) -> Result<Vec<DocumentEntry>, AppError> {
                 source: chart.state().config.org.name.clone(),
             });
         }
-        for estimate in crate::billing::store::estimates(chart).await? {
+        for estimate in crate::billing::estimate_api::visible_estimates(chart).await? {
             entries.push(DocumentEntry {
                 key: DocumentRef::Estimate(estimate.id).key(),
                 kind: EntryKind::BillingEstimate,

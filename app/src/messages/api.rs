@@ -27,7 +27,12 @@ pub async fn unread_messages(#[server(default)] opening: Option<i64>) -> Result<
 pub async fn message_recipients() -> Result<Vec<Recipient>, AppError> {
     let chart = access::require(Section::Messages, "messages.recipients").await?;
     let providers = super::store::recipient_providers(&chart, chart.state().clock.now_ms()).await?;
-    Ok(super::view::recipients(providers, &chart.state().config.org.contacts))
+    let mut recipients = super::view::recipients(providers, &chart.state().config.org.contacts);
+    // Billing's threads are the chart's billing: not for a proxy without it.
+    if !chart.may(Section::Billing) {
+        recipients.retain(|r| r.pool != super::Pool::Billing);
+    }
+    Ok(recipients)
 }
 
 /// One thread, whole; opening it marks the replies read.
@@ -51,7 +56,11 @@ pub(super) async fn billing_account_of(
     thread_id: i64,
 ) -> Result<Option<crate::billing::AccountSummary>, AppError> {
     match super::store::billing_account_of(chart, thread_id).await? {
-        Some(account_id) => Ok(Some(crate::billing::api::summary_of(chart, account_id).await?)),
+        Some(account_id) => {
+            let detail = format!("messages.thread billing account={account_id}");
+            chart.audit_write(Section::Billing, "chart-read", &detail).await?;
+            Ok(Some(crate::billing::api::summary_of(chart, account_id).await?))
+        }
         None => Ok(None),
     }
 }

@@ -51,7 +51,9 @@ pub type Route = (Pool, Option<String>, Option<i64>);
 /// Resolves a recipient key against the chart's own list; None when it is not on it.
 pub async fn route_of(chart: &ChartScope, key: &str, now: i64) -> Result<Option<Route>, sqlx::Error> {
     if let Some(pool) = key.strip_prefix("pool-").and_then(Pool::parse).filter(|p| *p != Pool::Care) {
-        return Ok(Some((pool, None, None)));
+        // Billing's threads are the chart's billing: not for a proxy without it.
+        let may = pool != Pool::Billing || chart.may(crate::access::Section::Billing);
+        return Ok(may.then_some((pool, None, None)));
     }
     let Some(provider) = key.strip_prefix("provider-").and_then(|id| id.parse::<i64>().ok()) else {
         return Ok(None);
@@ -132,6 +134,9 @@ struct PatientReader {
     vis: Visibility,
     /// The proxy's user id; None for the patient.
     proxy_user: Option<i64>,
+    /// Whether the reader may see the chart's billing: the billing office's threads are
+    /// billing records (accounts, balances), not for a proxy granted Messages alone.
+    sees_billing: bool,
 }
 
 impl PatientReader {
@@ -139,7 +144,13 @@ impl PatientReader {
         PatientReader {
             vis: chart.visibility(),
             proxy_user: chart.as_proxy().then_some(chart.reader_user_id()),
+            sees_billing: chart.may(crate::access::Section::Billing),
         }
+    }
+
+    /// 1 when the reader may see billing threads, bound where `($n = 1 OR pool <> 'billing')`.
+    fn billing_flag(self) -> i64 {
+        i64::from(self.sees_billing)
     }
 
     /// The id `reader_mark!`/`reader_join!` are bound to: the proxy's, or 0 for the patient.
@@ -199,12 +210,14 @@ pub async fn inbox(chart: &ChartScope) -> Result<Inbox, sqlx::Error> {
     let (db, patient_id, reader) = (chart.db(), chart.patient_id(), PatientReader::of(chart));
     let rows: Vec<ThreadRow> = sqlx::query_as(concat!(
         reader_summaries!("$4"),
-        " WHERE t.patient_id = $1 AND t.confidential <= $3 ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2"
+        " WHERE t.patient_id = $1 AND t.confidential <= $3 AND ($5 = 1 OR t.pool <> 'billing') \
+         ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2"
     ))
     .bind(patient_id)
     .bind(super::INBOX_LIMIT)
     .bind(reader.vis.max_flag())
     .bind(reader.mark_id())
+    .bind(reader.billing_flag())
     .fetch_all(&db.read)
     .await?;
     let threads = rows.into_iter().map(|r| r.view(Reading::Patient, clock)).collect();
@@ -220,13 +233,14 @@ pub async fn unread_count(chart: &ChartScope, opening: Option<i64>) -> Result<i6
         reader_join!("$3"),
         " WHERE t.patient_id = $1 AND t.last_staff_message_id > ",
         reader_mark!("$3"),
-        " AND t.confidential <= $2 AND t.id <> $4"
+        " AND t.confidential <= $2 AND t.id <> $4 AND ($5 = 1 OR t.pool <> 'billing')"
     ))
     .bind(patient_id)
     .bind(reader.vis.max_flag())
     .bind(reader.mark_id())
     // Thread ids start at 1.
     .bind(opening.unwrap_or(0))
+    .bind(reader.billing_flag())
     .fetch_one(&db.read)
     .await
 }
@@ -248,12 +262,13 @@ pub async fn patient_thread(chart: &ChartScope, thread_id: i64) -> Result<Option
     let reader = PatientReader::of(chart);
     let row: Option<ThreadRow> = sqlx::query_as(concat!(
         reader_summaries!("$4"),
-        " WHERE t.id = $1 AND t.patient_id = $2 AND t.confidential <= $3"
+        " WHERE t.id = $1 AND t.patient_id = $2 AND t.confidential <= $3 AND ($5 = 1 OR t.pool <> 'billing')"
     ))
     .bind(thread_id)
     .bind(chart.patient_id())
     .bind(reader.vis.max_flag())
     .bind(reader.mark_id())
+    .bind(reader.billing_flag())
     .fetch_optional(&chart.db().read)
     .await?;
     open_thread(chart, thread_id, Side::Patient(reader), row).await
@@ -374,11 +389,13 @@ pub async fn patient_attachment(
 ) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT a.media_type, a.content FROM message_attachments a JOIN messages m ON m.id = a.message_id \
-         JOIN message_threads t ON t.id = m.thread_id WHERE a.id = $1 AND a.patient_id = $2 AND t.confidential <= $3",
+         JOIN message_threads t ON t.id = m.thread_id WHERE a.id = $1 AND a.patient_id = $2 AND t.confidential <= $3 \
+         AND ($4 = 1 OR t.pool <> 'billing')",
     )
     .bind(attachment_id)
     .bind(chart.patient_id())
     .bind(chart.visibility().max_flag())
+    .bind(PatientReader::of(chart).billing_flag())
     .fetch_optional(&chart.db().read)
     .await
 }
@@ -537,11 +554,13 @@ async fn by_key(db: &Db, author_id: i64, key: &str) -> Result<Option<(i64, i64)>
 /// The recipient pool of the chart's thread `thread_id`, when this reader may see it.
 pub async fn thread_pool(chart: &ChartScope, thread_id: i64) -> Result<Option<super::Pool>, sqlx::Error> {
     let pool: Option<String> = sqlx::query_scalar(
-        "SELECT pool FROM message_threads WHERE id = $1 AND patient_id = $2 AND confidential <= $3",
+        "SELECT pool FROM message_threads WHERE id = $1 AND patient_id = $2 AND confidential <= $3 \
+         AND ($4 = 1 OR pool <> 'billing')",
     )
     .bind(thread_id)
     .bind(chart.patient_id())
     .bind(chart.visibility().max_flag())
+    .bind(PatientReader::of(chart).billing_flag())
     .fetch_optional(&chart.db().read)
     .await?;
     Ok(pool.as_deref().and_then(super::Pool::parse))

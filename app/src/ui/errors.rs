@@ -114,6 +114,7 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::BillingReasonRequired => t_string!(i18n, err.billing_reason_required),
         Problem::BillingReasonTooLong => t_string!(i18n, err.billing_reason_too_long),
         Problem::BillingRefundTooLarge => t_string!(i18n, err.billing_refund_too_large),
+        Problem::BillingChoosePatient => t_string!(i18n, err.billing_choose_patient),
         Problem::BillingPlanInForce => t_string!(i18n, err.billing_plan_in_force),
         Problem::BillingPlanNotOffered => t_string!(i18n, err.billing_plan_not_offered),
         Problem::BillingPlanTooSmall => t_string!(i18n, err.billing_plan_too_small),

@@ -328,19 +328,24 @@ async fn contact_customer_service_ties_a_billing_thread_to_the_account(app: &Tes
     );
     assert_eq!(account["service_area"], "Portico Health");
 
-    // A proxy who may read messages but not billing sees the thread without the account,
-    // and cannot start one about it.
+    // A proxy who may read messages but not billing: billing's threads are not theirs (not
+    // listed, not found, no reply), nor is billing among the recipients.
     let morgan = proxy_on(app, g.patient, &[Section::Messages]).await;
-    let (status, view) = app.call(&morgan, "messages/thread", &[("id", &thread)]).await;
-    assert_eq!(status, StatusCode::OK, "{view}");
-    assert!(view["billing_account"].is_null(), "{view}");
+    let (status, _) = app.call(&morgan, "messages/thread", &[("id", &thread)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, inbox) = app.call(&morgan, "messages/inbox", &[]).await;
+    assert_eq!(inbox["threads"].as_array().map(Vec::len), Some(0), "{inbox}");
+    let (_, recipients) = app.call(&morgan, "messages/recipients", &[]).await;
+    assert!(!recipients.to_string().contains("pool-billing"), "{recipients}");
+    let reply = [("thread", thread.as_str()), ("body", "Hi"), ("key", "test-key-00000006-0000")];
+    assert_eq!(app.call_multipart(&morgan, "messages/send", &reply, &[]).await.0, StatusCode::NOT_FOUND);
     assert_eq!(
         app.call(&morgan, "billing/contact", &[("account_id", &due_id)]).await.0,
         StatusCode::FORBIDDEN
     );
     let refused =
         send_message(app, &morgan, "pool-billing", &[("account", &due_id)], "test-key-00000005-0000").await;
-    assert_eq!(refused.0, StatusCode::FORBIDDEN, "{}", refused.1);
+    assert_eq!(refused.0, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.1);
 }
 
 /// Posts to the account as the billing office: (status, error key or "").
@@ -661,11 +666,17 @@ async fn the_billing_office_posts_an_estimate_the_guarantor_finds_on_the_account
     let today = app.clock.today().to_string();
     let tomorrow = (app.clock.today() + time::Duration::days(1)).to_string();
     let id = account.to_string();
+    let served = g.patient.to_string();
     let post = |title: &'static str, date: String, file: Vec<u8>| {
-        let id = id.clone();
+        let (id, served) = (id.clone(), served.clone());
         let clerk = clerk.clone();
         async move {
-            let fields = [("account_id", id.as_str()), ("title", title), ("document_date", date.as_str())];
+            let fields = [
+                ("account_id", id.as_str()),
+                ("served", served.as_str()),
+                ("title", title),
+                ("document_date", date.as_str()),
+            ];
             app.call_multipart(&clerk, "staff/billing/estimate", &fields, &[("estimate.pdf", &file)]).await
         }
     };
@@ -691,6 +702,41 @@ async fn the_billing_office_posts_an_estimate_the_guarantor_finds_on_the_account
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.bytes().await.unwrap().to_vec(), pdf);
     assert_eq!(from_documents(app, &avery, &format!("estimate-{estimate}"), "BillingEstimate").await, pdf);
+    // A confidential estimate, and one for a patient the account does not cover.
+    let other = app.add_patient("MRN-NOTCOVERED", "Nora", "Other", "1990-01-01").await.to_string();
+    let fields = [
+        ("account_id", id.as_str()),
+        ("served", other.as_str()),
+        ("title", "HIV test"),
+        ("document_date", today.as_str()),
+    ];
+    let (_, body) = app.call_multipart(&clerk, "staff/billing/estimate", &fields, &[("e.pdf", &pdf)]).await;
+    assert_eq!(crate::common::error_key(&body), "billing.choose_patient");
+    let fields = [
+        ("account_id", id.as_str()),
+        ("served", served.as_str()),
+        ("confidential", "on"),
+        ("title", "HIV test"),
+        ("document_date", today.as_str()),
+    ];
+    let (status, _) = app.call_multipart(&clerk, "staff/billing/estimate", &fields, &[("e.pdf", &pdf)]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, detail) = app.call(&avery, "billing/account", &[("account_id", &id)]).await;
+    assert_eq!(detail["estimates"].as_array().unwrap().len(), 2, "the patient served sees both: {detail}");
+    let secret = detail["estimates"].as_array().unwrap().iter().find(|e| e["title"] == "HIV test").unwrap()
+        ["id"]
+        .as_i64()
+        .unwrap();
+    // A proxy with Billing and Documents: not on the account, not in Documents, not by id.
+    let morgan = proxy_on(app, g.patient, &[Section::Billing, Section::Documents]).await;
+    let (_, detail) = app.call(&morgan, "billing/account", &[("account_id", &id)]).await;
+    assert!(!detail.to_string().contains("HIV"), "{detail}");
+    let (_, list) = app.call(&morgan, "documents/list", &[]).await;
+    assert!(!list.to_string().contains("HIV"), "{list}");
+    let res = morgan.get(format!("{}/api/billing/estimate?id={secret}", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app.call_raw(&morgan, "documents/download", &[("key", &format!("estimate-{secret}"))]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // Someone else's estimate id: not found.
     app.add_patient_user("stranger").await;
     let stranger = app.signed_in("stranger").await;

@@ -213,3 +213,26 @@ async fn stripe_checkout_opens_a_session_and_books_a_paid_one_once() {
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     app.cleanup().await;
 }
+
+/// The processor's return lands on our hop page, which moves on (by itself, so the session's
+/// SameSite=Strict cookie goes along) to a payment's page only: never an open redirect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_return_hop_moves_on_to_a_payment_page_only() {
+    let app = TestApp::spawn(crate::common::Backend::Sqlite).await.unwrap();
+    let get = |to: &str| reqwest::get(format!("{}/payments/return?to={to}", app.base));
+    let page = get("/billing/payments/12").await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    assert!(page.text().await.unwrap().contains("content=\"0;url=/billing/payments/12\""));
+    let cancelled = get("/pay-as-guest/payments/3?cancelled").await.unwrap().text().await.unwrap();
+    assert!(cancelled.contains("url=/pay-as-guest/payments/3?cancelled"), "{cancelled}");
+    for elsewhere in [
+        "https://evil.example/",
+        "//evil.example/billing/payments/1",
+        "/messages/1",
+        "/billing/payments/1%22%3E",
+    ] {
+        assert_eq!(get(elsewhere).await.unwrap().status(), StatusCode::NOT_FOUND, "{elsewhere}");
+    }
+    app.cleanup().await;
+}

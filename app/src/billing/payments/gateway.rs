@@ -211,7 +211,8 @@ impl PaymentGateway for StripeGateway<'_> {
         }
         let session = Self::session(response).await?;
         Ok(Some(match (session.payment_status.as_deref(), session.payment_intent, session.amount_total) {
-            (Some("paid"), Some(charge_id), Some(amount_cents)) => {
+            // As the webhook: a paid session of no amount is not a charge.
+            (Some("paid"), Some(charge_id), Some(amount_cents)) if amount_cents > 0 => {
                 CheckoutState::Charged { charge_id, amount_cents }
             }
             _ if session.status.as_deref() == Some("expired") => CheckoutState::Expired,

@@ -6,11 +6,10 @@ use crate::common::{Options, TestApp};
 use app::{
     billing::{
         payments::{
+            gateway::NewCheckout,
             signature,
             store::{open_payment, set_checkout},
-            test_processor::{
-                self, CardOutcome, NewCheckout, CARD_DECLINED, CARD_NEEDS_AUTHENTICATION, CARD_SUCCEEDS,
-            },
+            test_processor::{self, CardOutcome, CARD_DECLINED, CARD_NEEDS_AUTHENTICATION, CARD_SUCCEEDS},
         },
         store::{insert_account, insert_entry, insert_service_area, NewEntry},
     },
@@ -65,6 +64,7 @@ async fn checkout_for(app: &TestApp, account: i64, amount: i64, key: &str) -> St
         amount_cents: payment.amount_cents,
         reference: &payment.id.to_string(),
         idempotency_key: key,
+        description: "Payment on account ending 0123",
         success_url: "http://portico.test/billing/paid",
         cancel_url: "http://portico.test/billing/cancelled",
     };

@@ -93,14 +93,7 @@ impl PaymentGateway for TestGateway<'_> {
         new: &NewCheckout<'_>,
         now_ms: i64,
     ) -> Result<OpenedCheckout, GatewayError> {
-        let opened = test_processor::NewCheckout {
-            amount_cents: new.amount_cents,
-            reference: new.reference,
-            idempotency_key: new.idempotency_key,
-            success_url: new.success_url,
-            cancel_url: new.cancel_url,
-        };
-        let checkout = test_processor::create_checkout(self.db, &opened, now_ms).await?;
+        let checkout = test_processor::create_checkout(self.db, new, now_ms).await?;
         Ok(OpenedCheckout { url: test_processor::checkout_path(&checkout.id), id: checkout.id })
     }
 

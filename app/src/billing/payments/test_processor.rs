@@ -5,7 +5,7 @@
 //! restart too). Never for real money: it takes no card but the three below.
 use serde_json::json;
 
-use super::{signature, webhook};
+use super::{gateway::NewCheckout, signature, webhook};
 use crate::infra::{crypto, AppState, Db};
 
 /// Charged at once.
@@ -22,16 +22,6 @@ pub fn checkout_path(checkout_id: &str) -> String {
 }
 
 pub const CHECKOUT_PREFIX: &str = "/test-processor/checkout/";
-
-/// A checkout to open for the merchant.
-pub struct NewCheckout<'a> {
-    pub amount_cents: i64,
-    /// The merchant's reference (Portico's payment id).
-    pub reference: &'a str,
-    pub idempotency_key: &'a str,
-    pub success_url: &'a str,
-    pub cancel_url: &'a str,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Checkout {

@@ -14,6 +14,10 @@ use std::{error::Error, fs, path::PathBuf};
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=Cargo.toml");
+    // `sqlx::migrate!` (infra/db.rs) embeds the migrations but cannot see a new file in
+    // the directory on stable Rust: without this a new migration was missing from the
+    // binary until some source file changed.
+    println!("cargo::rerun-if-changed=../migrations");
     let dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR unset")?).join("i18n");
     // interpolate_display: interpolated strings also as plain text (attributes, errors).
     let cfg =

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod billing;
 pub mod break_glass;
 pub mod confidential;
+pub mod connected_apps;
 pub mod dates;
 pub mod documents;
 pub mod error;
@@ -212,6 +213,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("account/email") view=crate::account::email_pages::EmailPage ssr=SsrMode::Async />
                         <Route path=path!("account/personal") view=crate::personal::pages::PersonalPage ssr=SsrMode::Async />
                         <Route path=path!("account/notices") view=NoticesPage ssr=SsrMode::Async />
+                        <Route path=path!("account/apps") view=crate::connected_apps::pages::LinkedAppsPage ssr=SsrMode::Async />
+                        <Route path=path!("connect") view=crate::connected_apps::pages::ConsentPage ssr=SsrMode::Async />
                         <Route path=path!("staff/activation-codes") view=ActivationCodesPage ssr=SsrMode::Async />
                         <Route path=path!("staff/personal/:id") view=crate::personal::pages::StaffPersonalPage ssr=SsrMode::Async />
                         <Route path=path!("staff/corrections") view=crate::personal::correction_pages::CorrectionQueuePage ssr=SsrMode::Async />

@@ -198,6 +198,10 @@ problems! {
     DocumentsRequesterNoAccess = "documents.requester_no_access",
     DocumentsExportWorking = "documents.export_working",
 
+    AppsChooseKind = "apps.choose_kind",
+    AppsChooseChart = "apps.choose_chart",
+    AppsKindNotShared = "apps.kind_not_shared",
+
     ShareChooseScope = "share.choose_scope",
     ShareBadLength = "share.bad_length",
     ShareTooMany = "share.too_many",

@@ -256,6 +256,28 @@ pub enum AdminCommand {
     /// Make a staff account's password unusable and end its sessions: the person sets a
     /// new one through "Forgot password".
     RequireReset { username: String },
+    /// Register a health app for SMART on FHIR (connected apps); prints its client id, and
+    /// for a confidential app its secret, once.
+    RegisterApp {
+        /// The app's name, as the consent screen and "Linked apps" show it.
+        #[arg(long)]
+        name: String,
+        /// An exact redirect URI; repeat for more (at most 10).
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// A server-side app that keeps a secret (otherwise public: a phone or browser app).
+        #[arg(long)]
+        confidential: bool,
+        #[arg(long)]
+        terms_url: String,
+        #[arg(long)]
+        privacy_url: String,
+        #[arg(long)]
+        logo_url: Option<String>,
+        /// Who registered it, as the consent screen says (default: the organisation).
+        #[arg(long)]
+        registered_by: Option<String>,
+    },
 }
 
 impl Settings {

@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .route("/healthz", get(healthz))
+        .merge(app::connected_apps::oauth::routes())
         .route(PAYMENT_WEBHOOK_PATH, axum::routing::post(payment_webhook))
         .route(app::billing::payments::RETURN_PATH, get(payment_return))
         .route(

@@ -119,6 +119,36 @@ async fn run(cli: Cli) -> Result<()> {
             seed::audit_cli(&state, "staff-created", None).await?;
             println!("Created {} ({}). First password, shown once: {password}", username, role.as_str());
         }
+        Command::Admin {
+            command:
+                AdminCommand::RegisterApp {
+                    name,
+                    redirect_uris,
+                    confidential,
+                    terms_url,
+                    privacy_url,
+                    logo_url,
+                    registered_by,
+                },
+        } => {
+            use app::connected_apps::{registry, store as apps};
+            let typed = registry::Typed {
+                name,
+                confidential,
+                redirect_uris,
+                logo_url,
+                terms_url,
+                privacy_url,
+                registered_by: registered_by.unwrap_or_else(|| state.config.org.name.clone()),
+            };
+            let app = registry::check(typed).map_err(|r| format!("{}: {}", r.field, r.reason))?;
+            let registered = apps::register(&state.db, state.clock.now_ms(), &app, None).await?;
+            seed::audit_cli(&state, "app-registered", None).await?;
+            println!("Registered {}. Client id: {}", app.name, registered.client_id);
+            if let Some(secret) = registered.secret {
+                println!("Client secret, shown once: {secret}");
+            }
+        }
         Command::Admin { command: AdminCommand::DisableStaff { username } } => {
             let now = state.clock.now_ms();
             store::set_staff_disabled(&state.db, &username.to_lowercase(), Some(now))

@@ -101,7 +101,9 @@ pub async fn security(State(state): State<AppState>, mut request: Request, next:
 /// passcode or a signed ticket is the whole credential, so another site gains nothing a
 /// holder of the link does not already have.
 fn is_for_any_app(path: &str) -> bool {
-    path == app::share::link::MANIFEST_PATH || path == app::share::link::FILE_PATH
+    path == app::share::link::MANIFEST_PATH
+        || path == app::share::link::FILE_PATH
+        || app::connected_apps::oauth::is_app_endpoint(path)
 }
 
 /// Any origin may read the answer, without credentials (a wildcard origin forbids them).
@@ -109,7 +111,10 @@ fn with_cors(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
-    headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type"));
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("authorization, content-type"),
+    );
     headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     response
 }

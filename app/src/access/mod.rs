@@ -15,6 +15,8 @@
 //! a store without one of the doors, or a store read takes a bare patient id.
 pub mod api;
 #[cfg(feature = "ssr")]
+mod app_token;
+#[cfg(feature = "ssr")]
 pub mod grants;
 
 use serde::{Deserialize, Serialize};
@@ -199,6 +201,8 @@ mod shared;
 mod shared_link;
 #[cfg(feature = "ssr")]
 mod staff;
+#[cfg(feature = "ssr")]
+pub use app_token::*;
 #[cfg(feature = "ssr")]
 pub use guest::*;
 #[cfg(feature = "ssr")]

@@ -46,6 +46,9 @@ pub enum Reader {
     /// A clinician elsewhere with a share code (`access::open_shared`, audited there): no
     /// account; the share's sections at the sharer's visibility.
     Share(Visibility, Vec<Section>),
+    /// A connected app with an access token (`access::open_app_chart`, audited there):
+    /// reads only, the granted types, as the user who linked it may today.
+    App(super::AppReader),
 }
 
 /// One chart, and who is reading it. The fields are private and the constructors live in
@@ -98,7 +101,11 @@ impl ChartScope {
     }
 
     pub fn as_proxy(&self) -> bool {
-        matches!(self.reader, Reader::Proxy(_))
+        match &self.reader {
+            Reader::Proxy(_) => true,
+            Reader::App(app) => app.as_proxy,
+            _ => false,
+        }
     }
 
     pub fn visibility(&self) -> Visibility {
@@ -108,6 +115,7 @@ impl ChartScope {
             Reader::Job(visibility) | Reader::StaffFor(_, visibility, _) | Reader::Share(visibility, _) => {
                 visibility
             }
+            Reader::App(ref app) => app.visibility,
         }
     }
 
@@ -117,6 +125,7 @@ impl ChartScope {
             Reader::Patient | Reader::Staff(_) | Reader::Job(_) => true,
             Reader::Proxy(grant) => grant.sections.contains(&section),
             Reader::StaffFor(_, _, sections) | Reader::Share(_, sections) => sections.contains(&section),
+            Reader::App(app) => app.sections.contains(&section),
         }
     }
 
@@ -127,7 +136,8 @@ impl ChartScope {
             | Reader::Staff(_)
             | Reader::StaffFor(..)
             | Reader::Job(_)
-            | Reader::Share(..) => None,
+            | Reader::Share(..)
+            | Reader::App(_) => None,
             Reader::Proxy(grant) => Some(grant.relationship),
         }
     }
@@ -136,7 +146,8 @@ impl ChartScope {
     pub async fn audit_write(&self, section: Section, action: &str, detail: &str) -> Result<(), AppError> {
         // A share's reader has no account and writes nothing (its reads are audited by the
         // share door itself).
-        if matches!(self.reader, Reader::Share(..)) {
+        // An app reads only.
+        if matches!(self.reader, Reader::Share(..) | Reader::App(_)) {
             return Err(AppError::Forbidden);
         }
         let who = (self.reader_user_id, self.as_proxy());
@@ -233,6 +244,22 @@ impl Account {
         let own = self.session.patient_id.ok_or(AppError::Forbidden)?;
         let chart = self.scope(own, Reader::Patient);
         chart.audit_write(Section::Sharing, "chart-read", what).await?;
+        Ok(chart)
+    }
+
+    /// Opens `patient_id` (the user's own, or one granted now) for linking an app to it,
+    /// without making it the session's open chart; `detail` (the app and what it may
+    /// read) goes into the chart's audit log.
+    pub async fn chart_to_link(&self, patient_id: i64, detail: &str) -> Result<ChartScope, AppError> {
+        let reader = if self.session.patient_id == Some(patient_id) {
+            Reader::Patient
+        } else {
+            let grant =
+                self.in_force(Some(patient_id)).await?.into_iter().next().ok_or(AppError::NotFound)?;
+            Reader::Proxy(grant)
+        };
+        let chart = self.scope(patient_id, reader);
+        chart.audit_write(Section::Sharing, "app-linked", detail).await?;
         Ok(chart)
     }
 

@@ -75,6 +75,10 @@ pub fn AccountPage() -> impl IntoView {
             <li><a href="/account/email">{t!(i18n, email.link)}</a></li>
             <li><a href="/account/notices">{t!(i18n, notices.link)}</a></li>
         </ul>
+        <h2>{t!(i18n, apps.linked_title)}</h2>
+        <ul class="link-list">
+            <li><a href=crate::connected_apps::LINKED_APPS_PATH>{t!(i18n, apps.link)}</a></li>
+        </ul>
     }
 }
 

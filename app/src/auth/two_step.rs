@@ -44,12 +44,28 @@ impl Stage {
     /// The page a session at this stage goes to after the password.
     pub fn next_page(self) -> &'static str {
         match self {
-            Stage::Full => "/",
+            Stage::Full => after_sign_in(),
             Stage::SecondStep => "/two-step",
             Stage::Enroll => "/two-step/setup",
             Stage::NewPassword => "/two-step/password",
         }
     }
+}
+
+/// Where a fully signed-in session goes: the consent screen when this browser came to sign
+/// in from an app's request (`connected_apps`), Home otherwise.
+#[cfg(feature = "ssr")]
+fn after_sign_in() -> &'static str {
+    if crate::infra::cookies::read(crate::connected_apps::CONSENT_COOKIE).is_some() {
+        crate::connected_apps::CONSENT_PATH
+    } else {
+        "/"
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn after_sign_in() -> &'static str {
+    "/"
 }
 
 /// What setting up an authenticator shows, once.

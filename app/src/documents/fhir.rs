@@ -32,15 +32,15 @@ pub struct Subject<'a> {
     pub org: &'a str,
 }
 
-const LOINC: &str = "http://loinc.org";
-const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
-const ICD10CM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
-const CVX: &str = "http://hl7.org/fhir/sid/cvx";
-const CLINICAL_STATUS: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
-const ALLERGY_STATUS: &str = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical";
-const INTERPRETATION: &str = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
-const OBSERVATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
-const IDENTIFIER_TYPE: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
+pub(crate) const LOINC: &str = "http://loinc.org";
+pub(crate) const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+pub(crate) const ICD10CM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
+pub(crate) const CVX: &str = "http://hl7.org/fhir/sid/cvx";
+pub(crate) const CLINICAL_STATUS: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
+pub(crate) const ALLERGY_STATUS: &str = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical";
+pub(crate) const INTERPRETATION: &str = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
+pub(crate) const OBSERVATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
+pub(crate) const IDENTIFIER_TYPE: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
 
 /// The bundle as JSON bytes; `generated_ms` is its timestamp.
 pub fn bundle(subject: &Subject<'_>, copy: &CopyContents<'_>, generated_ms: i64) -> Vec<u8> {
@@ -251,7 +251,7 @@ fn add_report(out: &mut Bundle, patient: &Value, encounter: Option<&Value>, line
 }
 
 /// Removes empty strings, and the objects and arrays left empty by that, at any depth.
-fn drop_empty(value: &mut Value) {
+pub(crate) fn drop_empty(value: &mut Value) {
     let empty = |v: &Value| match v {
         Value::String(s) => s.trim().is_empty(),
         Value::Object(m) => m.is_empty(),
@@ -271,7 +271,7 @@ fn drop_empty(value: &mut Value) {
     }
 }
 
-fn quantity(value: f64, unit: &str) -> Value {
+pub(crate) fn quantity(value: f64, unit: &str) -> Value {
     let mut q = Map::new();
     q.insert("value".into(), json!(value));
     if !unit.is_empty() {
@@ -280,13 +280,13 @@ fn quantity(value: f64, unit: &str) -> Value {
     Value::Object(q)
 }
 
-fn text(words: &str) -> Value {
+pub(crate) fn text(words: &str) -> Value {
     json!({ "text": words })
 }
 
 /// A CodeableConcept; a code the chart left empty is not written (FHIR has no empty code),
 /// the words stay as text.
-fn coded(system: &str, code: &str, display: Option<&str>) -> Value {
+pub(crate) fn coded(system: &str, code: &str, display: Option<&str>) -> Value {
     if code.trim().is_empty() {
         return text(display.unwrap_or_default());
     }
@@ -302,7 +302,7 @@ fn coded(system: &str, code: &str, display: Option<&str>) -> Value {
 }
 
 /// FHIR's reaction severities; the chart's own words stay in the manifestation otherwise.
-fn severity(stored: &str) -> Option<&'static str> {
+pub(crate) fn severity(stored: &str) -> Option<&'static str> {
     match stored.to_ascii_lowercase().as_str() {
         "mild" => Some("mild"),
         "moderate" => Some("moderate"),
@@ -312,7 +312,7 @@ fn severity(stored: &str) -> Option<&'static str> {
 }
 
 /// An instant as FHIR writes it (UTC, to the second).
-fn instant(epoch_ms: i64) -> String {
+pub(crate) fn instant(epoch_ms: i64) -> String {
     OffsetDateTime::from_unix_timestamp(epoch_ms.div_euclid(1000))
         .ok()
         .and_then(|t| t.format(&Rfc3339).ok())

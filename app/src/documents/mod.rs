@@ -21,7 +21,7 @@ pub mod export_pages;
 #[cfg(feature = "ssr")]
 pub mod export_store;
 #[cfg(feature = "ssr")]
-mod fhir;
+pub(crate) mod fhir;
 pub mod pages;
 #[cfg(feature = "ssr")]
 mod records;

@@ -32,14 +32,19 @@ pub fn read(name: &str) -> Option<String> {
 
 /// Sets our cookie `name` for `max_age_secs` (0 removes it).
 pub fn set(name: &str, value: &str, max_age_secs: i64) {
-    let https = https();
-    let secure = if https { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        full_name(https, name),
-        max_age_secs.max(0)
-    );
+    let cookie = set_cookie_value(https(), name, value, max_age_secs);
     if let (Some(opts), Ok(v)) = (use_context::<ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
         opts.append_header(SET_COOKIE, v);
     }
+}
+
+/// The `Set-Cookie` value for our cookie `name`, for a plain axum handler (no reactive
+/// context): the same attributes as `set`.
+pub fn set_cookie_value(https: bool, name: &str, value: &str, max_age_secs: i64) -> String {
+    let secure = if https { "; Secure" } else { "" };
+    format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        full_name(https, name),
+        max_age_secs.max(0)
+    )
 }

@@ -99,8 +99,14 @@ pub fn query_value(name: &str) -> Option<String> {
 pub fn client_addr() -> String {
     let Some(parts) = request_parts() else { return "unknown".into() };
     let hops = leptos::prelude::use_context::<AppState>().map_or(0, |s| s.config.trusted_proxy_hops);
+    client_addr_of(&parts.headers, &parts.extensions, hops)
+}
+
+/// `client_addr` for a plain axum handler (no reactive context): from its headers and
+/// extensions and the configured number of trusted proxy hops.
+pub fn client_addr_of(headers: &http::HeaderMap, extensions: &http::Extensions, hops: usize) -> String {
     let forwarded: Vec<&str> =
-        parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
     if let Some(addr) = forwarded_client(&forwarded, hops) {
         return addr.to_string();
     }
@@ -113,8 +119,7 @@ pub fn client_addr() -> String {
             "X-Forwarded-For has no usable entry at the trusted hop"
         );
     }
-    parts
-        .extensions
+    extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|ci| ci.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into())

@@ -197,6 +197,11 @@ pub enum Accessor {
     ShareCode,
     /// Someone with a guarantor account's number and last name ("Pay as Guest").
     GuestPayer,
+    /// A health app reading through the API (connected apps), linked by `linked_by`.
+    App {
+        app: String,
+        linked_by: String,
+    },
     Proxy {
         name: String,
     },

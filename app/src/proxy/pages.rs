@@ -391,6 +391,9 @@ fn accessor_text(i18n: leptos_i18n::I18nContext<Locale>, who: &Accessor) -> Stri
         Accessor::You => t_string!(i18n, proxy.who_you).to_string(),
         Accessor::ShareCode => t_string!(i18n, proxy.who_share_code).to_string(),
         Accessor::GuestPayer => t_string!(i18n, proxy.who_guest).to_string(),
+        Accessor::App { app, linked_by } => {
+            t_string!(i18n, proxy.who_app, app = app.clone(), name = linked_by.clone()).to_string()
+        }
         Accessor::Proxy { name } => t_string!(i18n, proxy.who_proxy, name = name.clone()).to_string(),
         Accessor::Staff { name, role } => {
             let role = crate::ui::layout::role_text(i18n, *role);
@@ -408,6 +411,8 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
         "break-the-glass" => t_string!(i18n, proxy.act_break_glass),
         "restriction-requested" => t_string!(i18n, proxy.act_restriction),
         "share-viewed" => t_string!(i18n, proxy.act_share_viewed),
+        "app-read" => t_string!(i18n, proxy.act_app_read),
+        "app-linked" => t_string!(i18n, proxy.act_app_linked),
         "share-open-failed" => t_string!(i18n, proxy.act_share_failed),
         "share-created" => t_string!(i18n, proxy.act_share_made),
         "guest-billing-opened" => t_string!(i18n, proxy.act_guest_opened),

@@ -693,6 +693,8 @@ pub struct AccessRow {
     pub as_proxy: i64,
     pub display_name: Option<String>,
     pub role: Option<String>,
+    /// What the row says of itself (a connected app's name, for its reads).
+    pub detail: String,
 }
 
 /// Accesses to the chart, newest first, before audit row `before` (paging); "you" is the
@@ -701,7 +703,7 @@ pub async fn access_log(chart: &ChartScope, before: i64) -> Result<Vec<AccessEnt
     let (db, patient_id, patient_user) = (chart.db(), chart.patient_id(), chart.reader_user_id());
     let clock = &chart.state().clock;
     let rows: Vec<AccessRow> = sqlx::query_as(
-        "SELECT a.seq, a.at, a.actor_user_id, a.action, a.section, a.as_proxy, u.display_name, u.role \
+        "SELECT a.seq, a.at, a.actor_user_id, a.action, a.section, a.as_proxy, u.display_name, u.role, a.detail \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id \
          WHERE a.patient_id = $1 AND a.seq < $2 ORDER BY a.seq DESC LIMIT $3",
     )

@@ -69,6 +69,11 @@ impl AccessRow {
         let who = match role {
             _ if self.action == "share-viewed" || self.action == "share-open-failed" => Accessor::ShareCode,
             _ if self.action.starts_with("guest-") => Accessor::GuestPayer,
+            // A connected app's read (`access::open_app_chart`): the app, and who linked it.
+            _ if self.action == "app-read" => Accessor::App {
+                app: self.detail.split_once('|').map_or(self.detail.as_str(), |(app, _)| app).to_string(),
+                linked_by: name,
+            },
             _ if self.actor_user_id == Some(patient_user) && self.as_proxy == 0 => Accessor::You,
             Some(role) if role.is_staff() => Accessor::Staff { name, role },
             _ => Accessor::Proxy { name },

@@ -169,6 +169,13 @@ fn table() -> Vec<Row> {
         row("/api/account/sign_out_device", Home, Call::Form(|_| vec![("id", "999999".into())]), [N, N, N, N, N, N, N, U]),
         row("/api/account/sign_out_others", Home, Call::Form(none), [S, S, S, S, S, S, S, U]),
         row("/api/account/notices", Home, Call::Form(none), SESSION),
+        // Connected apps: the consent screen answers from this browser's request cookie
+        // (none here: nothing to answer, whoever asks); the links listed and revoked are
+        // the login's own, and no one's link has that id (connected_apps.rs).
+        row("/api/apps/consent", Home, Call::Form(none), SESSION),
+        row("/api/apps/consent/answer", Home, Call::Form(|_| vec![("decision", "deny".into())]), [N, N, N, N, N, N, N, U]),
+        row("/api/apps/linked", Home, Call::Form(none), SESSION),
+        row("/api/apps/revoke", Home, Call::Form(|_| vec![("id", "999999".into())]), [N, N, N, N, N, N, N, U]),
         // The login's own address: no code is open for anyone here, and the password is wrong.
         row("/api/account/email_status", Home, Call::Form(none), SESSION),
         row("/api/account/confirm_email", Home, Call::Form(|_| vec![("code", "12345678".into())]), [V, V, V, V, V, V, V, U]),
@@ -586,6 +593,9 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
             | "/api/account/resend_email_code"
             | "/api/account/change_email" => [V; 4],
             "/api/account/sign_out_device" => [N; 4],
+            // A login's own links to apps: none for staff, and nobody's by that id.
+            "/api/apps/linked" => [O; 4],
+            "/api/apps/revoke" => [N; 4],
             "/api/account/sign_out_others" => [S; 4],
             _ if path.starts_with("/api/account/") => [O; 4],
             _ => [F; 4],

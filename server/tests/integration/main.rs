@@ -10,6 +10,7 @@ mod audit_chain;
 mod billing;
 mod cli;
 mod code_delivery;
+mod connected_apps;
 mod documents;
 mod guest_pay;
 mod health_record;

@@ -1,0 +1,187 @@
+//! The consent screen's and "Linked apps"' server functions. The request being answered
+//! is the one in this browser's consent cookie (set by `/oauth/authorize`), never one named
+//! in the form; the chart linked is checked by the door like the chart switcher's.
+use leptos::prelude::*;
+
+use super::{ConsentView, LinkedApp};
+use crate::{error::AppError, input::NameList};
+#[cfg(feature = "ssr")]
+use {
+    super::{
+        kinds::{DataKind, FhirType},
+        oauth::redirect_uri_with,
+        scopes,
+        store::{self, AppRow, NewGrant, RequestRow},
+        ConsentChart, CONSENT_COOKIE,
+    },
+    crate::{access, infra::cookies, problem::Problem},
+};
+
+/// The kinds an app asks for, in the consent screen's order.
+#[cfg(feature = "ssr")]
+fn asked_kinds(asked: &scopes::Requested) -> Vec<DataKind> {
+    DataKind::ALL.into_iter().filter(|k| asked.types.iter().any(|t| t.kind() == *k)).collect()
+}
+
+/// The request this browser is answering, and its app.
+#[cfg(feature = "ssr")]
+async fn pending(account: &access::Account) -> Result<(RequestRow, AppRow), AppError> {
+    let handle = cookies::read(CONSENT_COOKIE).ok_or(AppError::NotFound)?;
+    let db = account.db();
+    let now = account.state().clock.now_ms();
+    let request = store::open_request(db, now, &handle).await?.ok_or(AppError::NotFound)?;
+    let app = store::app_by_id(db, request.app_id).await?.ok_or(AppError::NotFound)?;
+    Ok((request, app))
+}
+
+/// The request waiting for this browser's answer; None when there is none (answered in
+/// another tab, expired, or never made).
+#[server(endpoint = "apps/consent")]
+pub async fn load_consent() -> Result<Option<ConsentView>, AppError> {
+    let account = access::account().await?;
+    let (request, app) = match pending(&account).await {
+        Ok(pending) => pending,
+        Err(AppError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let asked = scopes::parse(&request.scope);
+    let kinds = asked_kinds(&asked);
+    let charts = account
+        .charts()
+        .await?
+        .choices
+        .into_iter()
+        .filter_map(|choice| {
+            let covered: Vec<DataKind> =
+                kinds.iter().copied().filter(|k| choice.sections.contains(&k.section())).collect();
+            (!covered.is_empty()).then_some(ConsentChart {
+                patient_id: choice.patient_id,
+                name: choice.name,
+                relationship: choice.relationship,
+                kinds: covered,
+            })
+        })
+        .collect();
+    Ok(Some(ConsentView {
+        app_name: app.name,
+        registered_by: app.registered_by,
+        logo_url: app.logo_url,
+        terms_url: app.terms_url,
+        privacy_url: app.privacy_url,
+        kinds,
+        until_revoked: asked.offline,
+        charts,
+    }))
+}
+
+/// "Allow Access" (`decision` = allow) with the ticked `kinds[]` and the `chart`, or
+/// "Deny". Either way the browser goes back to the app with the answer.
+#[server(endpoint = "apps/consent/answer")]
+pub async fn answer_consent(
+    decision: String,
+    #[server(default)] chart: Option<String>,
+    #[server(default)] kinds: NameList,
+) -> Result<(), AppError> {
+    let account = access::account().await?;
+    let (request, app) = pending(&account).await?;
+    let state = account.state();
+    let now = state.clock.now_ms();
+    let back_to_app = if decision == "allow" {
+        let code = allow(&account, &request, &app, chart.as_deref(), &kinds).await?;
+        redirect_uri_with(&request.redirect_uri, &[("code", &code), ("state", &request.state)])
+    } else {
+        if !store::answer_request(&state.db, now, request.id).await? {
+            return Err(AppError::NotFound);
+        }
+        account.audit_event("app-denied", &app.name).await?;
+        let denied = [
+            ("error", "access_denied"),
+            ("error_description", "the patient denied access"),
+            ("state", &request.state),
+        ];
+        redirect_uri_with(&request.redirect_uri, &denied)
+    };
+    cookies::set(CONSENT_COOKIE, "", 0);
+    leptos_axum::redirect(&back_to_app);
+    Ok(())
+}
+
+/// Checks the answer, records the grant and returns the code for the app.
+#[cfg(feature = "ssr")]
+async fn allow(
+    account: &access::Account,
+    request: &RequestRow,
+    app: &AppRow,
+    chart: Option<&str>,
+    kinds: &NameList,
+) -> Result<String, AppError> {
+    let asked = scopes::parse(&request.scope);
+    let offered = asked_kinds(&asked);
+    let ticked: Vec<DataKind> =
+        kinds.names().filter_map(DataKind::parse).filter(|k| offered.contains(k)).collect();
+    if ticked.is_empty() {
+        return Err(AppError::invalid("kinds", Problem::AppsChooseKind));
+    }
+    let patient = chart
+        .and_then(|c| c.parse::<i64>().ok())
+        .ok_or(AppError::invalid("chart", Problem::AppsChooseChart))?;
+    let types: Vec<FhirType> = asked.types.iter().copied().filter(|t| ticked.contains(&t.kind())).collect();
+    let detail = format!("{}: {}", app.name, FhirType::join(&types));
+    let scope = match account.chart_to_link(patient, &detail).await {
+        Ok(scope) => scope,
+        Err(AppError::NotFound) => return Err(AppError::invalid("chart", Problem::AppsChooseChart)),
+        Err(e) => return Err(e),
+    };
+    if ticked.iter().any(|k| !scope.may(k.section())) {
+        return Err(AppError::invalid("kinds", Problem::AppsKindNotShared));
+    }
+    let state = account.state();
+    let now = state.clock.now_ms();
+    if !store::answer_request(&state.db, now, request.id).await? {
+        return Err(AppError::NotFound);
+    }
+    let granted = scopes::granted(&types, asked.syntax, &asked);
+    let grant = NewGrant { app_id: app.id, types: &types, scope: &granted, offline: asked.offline };
+    Ok(store::grant_with_code(&scope, now, &grant, request).await?)
+}
+
+/// The apps this login linked, to any chart, still in force.
+#[server(endpoint = "apps/linked")]
+pub async fn linked_apps() -> Result<Vec<LinkedApp>, AppError> {
+    let me = access::signed_in().await?;
+    let state = me.state();
+    let own = crate::auth::store::patient_of_user(&state.db, me.user_id()).await?;
+    let rows = store::linked_by_user(&state.db, me.user_id()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let types = FhirType::parse_list(&row.types);
+            let kinds = DataKind::ALL.into_iter().filter(|k| types.iter().any(|t| t.kind() == *k)).collect();
+            LinkedApp {
+                grant_id: row.grant_id,
+                app_name: row.app_name,
+                chart_name: format!("{} {}", row.given_name, row.family_name),
+                own_chart: own == Some(row.patient_id),
+                kinds,
+                until_revoked: row.offline == 1,
+                linked: state.clock.local_date_time(row.created_at),
+                last_used: row.last_used_at.map(|at| state.clock.local_date_time(at)),
+            }
+        })
+        .collect())
+}
+
+/// Ends one of this login's links: its tokens stop working on their next request.
+#[server(endpoint = "apps/revoke")]
+pub async fn revoke_app(id: i64) -> Result<(), AppError> {
+    let me = access::signed_in().await?;
+    let state = me.state();
+    if !store::revoke_by_user(&state.db, state.clock.now_ms(), me.user_id(), id).await? {
+        return Err(AppError::NotFound);
+    }
+    me.audit_event("app-revoked", &id.to_string()).await?;
+    if crate::ui::form::is_form_post() {
+        leptos_axum::redirect(&format!("{}?done=revoked", super::LINKED_APPS_PATH));
+    }
+    Ok(())
+}

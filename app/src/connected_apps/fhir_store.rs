@@ -1,0 +1,142 @@
+//! What the FHIR API reads, within the chart a token opened (`&ChartScope`): only released
+//! results, nothing confidential beyond the reader's visibility. Search pages run newest
+//! first by (time, id), continued from a cursor: a page never repeats or skips a row when
+//! results arrive between two pages.
+use crate::access::ChartScope;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PatientRow {
+    pub id: i64,
+    pub mrn: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: String,
+    pub email: Option<String>,
+}
+
+pub async fn patient(chart: &ChartScope) -> Result<PatientRow, sqlx::Error> {
+    sqlx::query_as("SELECT id, mrn, given_name, family_name, birth_date, email FROM patients WHERE id = $1")
+        .bind(chart.patient_id())
+        .fetch_one(&chart.db().read)
+        .await
+}
+
+/// A search's filters and page, already checked (`fhir::search`).
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// A LOINC code, or empty for any.
+    pub code: String,
+    /// [from, to) in epoch ms.
+    pub from_ms: i64,
+    pub to_ms: i64,
+    /// Continue after this (time, id); (i64::MAX, i64::MAX) for the first page.
+    pub after: (i64, i64),
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ObservationRow {
+    pub id: i64,
+    pub report_id: i64,
+    pub loinc: String,
+    pub name: String,
+    pub value_num: Option<f64>,
+    pub value_text: Option<String>,
+    pub unit: String,
+    pub ref_low: Option<f64>,
+    pub ref_high: Option<f64>,
+    pub ref_text: Option<String>,
+    pub flag: Option<String>,
+    pub effective_at: i64,
+    pub encounter_id: Option<i64>,
+}
+
+macro_rules! observation_select {
+    () => {
+        "SELECT o.id, o.report_id, o.loinc, o.name, o.value_num, o.value_text, o.unit, o.ref_low, o.ref_high, \
+         o.ref_text, o.flag, o.effective_at, r.encounter_id FROM observations o \
+         JOIN diagnostic_reports r ON r.id = o.report_id \
+         WHERE o.patient_id = $1 AND r.patient_id = $1 AND r.released_at IS NOT NULL AND r.confidential <= $2 "
+    };
+}
+
+/// One page (at most `count` + 1 rows: the extra one says there is a next page).
+pub async fn observations(chart: &ChartScope, page: &Page) -> Result<Vec<ObservationRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        observation_select!(),
+        "AND ($3 = '' OR o.loinc = $3) AND o.effective_at >= $4 AND o.effective_at < $5 \
+         AND (o.effective_at < $6 OR (o.effective_at = $6 AND o.id < $7)) \
+         ORDER BY o.effective_at DESC, o.id DESC LIMIT $8"
+    ))
+    .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .bind(&page.code)
+    .bind(page.from_ms)
+    .bind(page.to_ms)
+    .bind(page.after.0)
+    .bind(page.after.1)
+    .bind(page.count + 1)
+    .fetch_all(&chart.db().read)
+    .await
+}
+
+pub async fn observation(chart: &ChartScope, id: i64) -> Result<Option<ObservationRow>, sqlx::Error> {
+    sqlx::query_as(concat!(observation_select!(), "AND o.id = $3"))
+        .bind(chart.patient_id())
+        .bind(chart.visibility().max_flag())
+        .bind(id)
+        .fetch_optional(&chart.db().read)
+        .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReportRow {
+    pub id: i64,
+    pub code: String,
+    pub code_system: String,
+    pub name: String,
+    pub collected_at: i64,
+    pub released_at: i64,
+    pub encounter_id: Option<i64>,
+    /// One of the report's observations (None for a report without any).
+    pub observation_id: Option<i64>,
+}
+
+/// A page of reports, each with its observations' ids (a row per observation, in the
+/// report's order). `page.count` + 1 reports at most.
+pub async fn reports(chart: &ChartScope, page: &Page) -> Result<Vec<ReportRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.id, r.code, r.code_system, r.name, r.collected_at, r.released_at, r.encounter_id, \
+         o.id AS observation_id FROM (SELECT id, code, code_system, name, collected_at, released_at, encounter_id \
+         FROM diagnostic_reports WHERE patient_id = $1 AND released_at IS NOT NULL AND confidential <= $2 \
+         AND ($3 = '' OR code = $3) AND collected_at >= $4 AND collected_at < $5 \
+         AND (collected_at < $6 OR (collected_at = $6 AND id < $7)) \
+         ORDER BY collected_at DESC, id DESC LIMIT $8) r \
+         LEFT JOIN observations o ON o.report_id = r.id \
+         ORDER BY r.collected_at DESC, r.id DESC, o.position, o.id",
+    )
+    .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .bind(&page.code)
+    .bind(page.from_ms)
+    .bind(page.to_ms)
+    .bind(page.after.0)
+    .bind(page.after.1)
+    .bind(page.count + 1)
+    .fetch_all(&chart.db().read)
+    .await
+}
+
+pub async fn report(chart: &ChartScope, id: i64) -> Result<Vec<ReportRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.id, r.code, r.code_system, r.name, r.collected_at, r.released_at, r.encounter_id, \
+         o.id AS observation_id FROM diagnostic_reports r LEFT JOIN observations o ON o.report_id = r.id \
+         WHERE r.patient_id = $1 AND r.released_at IS NOT NULL AND r.confidential <= $2 AND r.id = $3 \
+         ORDER BY o.position, o.id",
+    )
+    .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .bind(id)
+    .fetch_all(&chart.db().read)
+    .await
+}

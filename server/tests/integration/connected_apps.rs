@@ -1,0 +1,580 @@
+//! Connected apps (issue 18), run as a SMART app and a patient's browser would, over HTTP:
+//! the authorize request, the consent screen's form, the code exchange with PKCE, FHIR
+//! reads with the token, refresh, revoke. Every refusal the issue names is tried: a reused
+//! code, a wrong verifier, plain or missing PKCE, a wrong redirect, a wrong `aud`, an
+//! expired code, a reused refresh token (the grant ends), an unticked type, another
+//! chart's id, a revoked app, a proxy's token after the proxy grant ends, a teen's
+//! confidential result (absent from a parent's token).
+use reqwest::{header, Client, StatusCode};
+use serde_json::Value;
+
+use crate::{
+    common::TestApp,
+    proxy_fixture::{family, grant, Family, LEO_MARK, SECRET},
+};
+use app::{
+    access::{Relationship, Section},
+    connected_apps::store::{register, NewApp},
+    proxy::RequestKind,
+};
+
+on_both_databases!(
+    a_patient_links_an_app_that_reads_pages_refreshes_and_is_revoked,
+    each_refusal_of_the_authorize_and_token_steps,
+    a_parents_token_reads_what_the_grant_shows_and_ends_with_it
+);
+
+const REDIRECT: &str = "https://tracker.example/callback";
+/// RFC 7636's example pair.
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const STATE: &str = "af0ifjsldkj";
+const LAB_SCOPE: &str =
+    "launch/patient offline_access patient/Patient.read patient/Observation.read patient/DiagnosticReport.read \
+     patient/MedicationRequest.read";
+
+/// Registers an app; returns its client id and secret (confidential only).
+async fn register_app(app: &TestApp, name: &str, confidential: bool) -> (String, Option<String>) {
+    let new = NewApp {
+        name: name.into(),
+        confidential,
+        redirect_uris: vec![REDIRECT.into()],
+        logo_url: None,
+        terms_url: "https://tracker.example/terms".into(),
+        privacy_url: "https://tracker.example/privacy".into(),
+        registered_by: "Test Clinic IT".into(),
+    };
+    let registered = register(&app.state.db, app.clock.now_ms(), &new, None).await.unwrap();
+    (registered.client_id, registered.secret)
+}
+
+fn authorize_params<'a>(app: &'a TestApp, client_id: &'a str, scope: &'a str) -> Vec<(&'a str, String)> {
+    vec![
+        ("response_type", "code".into()),
+        ("client_id", client_id.into()),
+        ("redirect_uri", REDIRECT.into()),
+        ("scope", scope.into()),
+        ("state", STATE.into()),
+        ("aud", format!("{}/fhir/r4", app.origin)),
+        ("code_challenge", CHALLENGE.into()),
+        ("code_challenge_method", "S256".into()),
+    ]
+}
+
+async fn authorize(app: &TestApp, browser: &Client, params: &[(&str, String)]) -> reqwest::Response {
+    browser.get(format!("{}/oauth/authorize", app.base)).query(params).send().await.unwrap()
+}
+
+/// The consent screen's form, posted as the browser posts it (no wasm).
+async fn answer(app: &TestApp, browser: &Client, form: &[(&str, String)]) -> reqwest::Response {
+    browser
+        .post(format!("{}/api/apps/consent/answer", app.base))
+        .header(header::ORIGIN, &app.origin)
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, format!("{}/connect", app.base))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The query of the address the browser is sent back to the app with.
+fn back_at_app(response: &reqwest::Response) -> Vec<(String, String)> {
+    assert_eq!(response.status(), StatusCode::FOUND, "a redirect back to the app");
+    let location = response.headers()[header::LOCATION].to_str().unwrap();
+    assert!(location.starts_with(REDIRECT), "{location}");
+    url::Url::parse(location).unwrap().query_pairs().into_owned().collect()
+}
+
+fn value_of(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+}
+
+/// Authorize, consent to `kinds` on `chart`, and return the code.
+async fn link(
+    app: &TestApp,
+    browser: &Client,
+    client_id: &str,
+    scope: &str,
+    chart: i64,
+    kinds: &[&str],
+) -> String {
+    let hop = authorize(app, browser, &authorize_params(app, client_id, scope)).await;
+    assert_eq!(hop.status(), StatusCode::OK);
+    assert!(
+        hop.text().await.unwrap().contains("url=/connect"),
+        "the hop page moves on to the consent screen"
+    );
+    let mut form = vec![("decision", "allow".to_string()), ("chart", chart.to_string())];
+    form.extend(kinds.iter().map(|k| ("kinds[]", k.to_string())));
+    let back = back_at_app(&answer(app, browser, &form).await);
+    assert_eq!(value_of(&back, "state").as_deref(), Some(STATE));
+    value_of(&back, "code").expect("a code")
+}
+
+/// The app's token request (a public client names itself).
+async fn token(app: &TestApp, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    let response = app.client().post(format!("{}/oauth/token", app.base)).form(form).send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn exchange(app: &TestApp, client_id: &str, code: &str, verifier: &str) -> (StatusCode, Value) {
+    token(
+        app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+            ("client_id", client_id),
+        ],
+    )
+    .await
+}
+
+/// A FHIR read as the app makes it from its own site.
+async fn fhir(app: &TestApp, access_token: &str, path: &str) -> (StatusCode, Value) {
+    let url =
+        if path.starts_with("http") { path.to_string() } else { format!("{}/fhir/r4/{path}", app.base) };
+    let response = app
+        .client()
+        .get(url)
+        .bearer_auth(access_token)
+        .header(header::ORIGIN, "https://tracker.example")
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    if status == StatusCode::OK {
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/fhir+json");
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    }
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Parses a resource back into fhirbolt's R4 types (strict: unknown or missing fields fail).
+fn assert_r4_resource(resource: &Value) {
+    use fhirbolt::serde::{DeserializationConfig, DeserializationMode};
+    let strict = Some(DeserializationConfig { mode: DeserializationMode::Strict });
+    let parsed: Result<fhirbolt::model::r4::Resource, _> =
+        fhirbolt::json::from_str(&resource.to_string(), strict);
+    if let Err(e) = parsed {
+        panic!("not a FHIR R4 resource: {e}\n{resource:#}");
+    }
+}
+
+/// Every page of a search, following `next` links; each page's bundle is checked as R4.
+async fn all_pages(app: &TestApp, access_token: &str, first: &str) -> (Vec<Value>, usize) {
+    let (mut url, mut found, mut pages) = (first.to_string(), Vec::new(), 0);
+    loop {
+        let (status, bundle) = fhir(app, access_token, &url).await;
+        assert_eq!(status, StatusCode::OK, "{bundle}");
+        crate::documents::assert_fhir_r4(&bundle);
+        pages += 1;
+        found.extend(bundle["entry"].as_array().unwrap().iter().map(|e| e["resource"].clone()));
+        match bundle["link"].as_array().unwrap().iter().find(|l| l["relation"] == "next") {
+            Some(next) => url = next["url"].as_str().unwrap().to_string(),
+            None => return (found, pages),
+        }
+    }
+}
+
+async fn add_result(app: &TestApp, patient: i64, name: &str, value: f64, days_ago: i64) -> (i64, i64) {
+    let at = app.clock.now_ms() - days_ago * 86_400_000;
+    let report: i64 = sqlx::query_scalar(
+        "INSERT INTO diagnostic_reports (patient_id, code, name, collected_at, resulted_at, released_at) \
+         VALUES ($1, '2345-7', $2, $3, $3, $3) RETURNING id",
+    )
+    .bind(patient)
+    .bind(name)
+    .bind(at)
+    .fetch_one(&app.state.db.write)
+    .await
+    .unwrap();
+    let observation: i64 = sqlx::query_scalar(
+        "INSERT INTO observations (report_id, patient_id, loinc, name, value_num, unit, ref_low, ref_high, effective_at) \
+         VALUES ($1, $2, '2345-7', 'Glucose', $3, 'mg/dL', 70, 99, $4) RETURNING id",
+    )
+    .bind(report)
+    .bind(patient)
+    .bind(value)
+    .bind(at)
+    .fetch_one(&app.state.db.write)
+    .await
+    .unwrap();
+    (report, observation)
+}
+
+async fn a_patient_links_an_app_that_reads_pages_refreshes_and_is_revoked(app: &TestApp) {
+    let f: Family = family(app).await;
+    let (client_id, _) = register_app(app, "Tracker Health", false).await;
+    let (_, emmas_observation) = add_result(app, f.emma, "Emma glucose", 90.0, 3).await;
+    for day in 1..=3 {
+        add_result(app, f.leo, &format!("{LEO_MARK} glucose {day}"), 80.0 + day as f64, day).await;
+    }
+    let leo = app.signed_in("leo").await;
+
+    // The consent screen names the app, who registered it, its links and the kinds asked.
+    let hop = authorize(app, &leo, &authorize_params(app, &client_id, LAB_SCOPE)).await;
+    assert_eq!(hop.status(), StatusCode::OK);
+    let page = leo.get(format!("{}/connect", app.base)).send().await.unwrap().text().await.unwrap();
+    for words in [
+        "Tracker Health",
+        "Test Clinic IT",
+        "https://tracker.example/terms",
+        "Your lab results",
+        "Your medications",
+        "Allow Access",
+        "Deny",
+    ] {
+        assert!(page.contains(words), "{words} on the consent screen");
+    }
+
+    // Allowed: lab results only (Basics and Medications unticked).
+    let code = link(app, &leo, &client_id, LAB_SCOPE, f.leo, &["lab-results"]).await;
+    let (status, tokens) = exchange(app, &client_id, &code, VERIFIER).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert!(tokens["expires_in"].as_i64().unwrap() <= 3600);
+    assert_eq!(tokens["patient"], f.leo.to_string());
+    let scope = tokens["scope"].as_str().unwrap();
+    assert!(
+        scope.contains("patient/Observation.read") && scope.contains("patient/DiagnosticReport.read"),
+        "{scope}"
+    );
+    assert!(!scope.contains("Patient.read") && !scope.contains("MedicationRequest"), "unticked: {scope}");
+    let access = tokens["access_token"].as_str().unwrap().to_string();
+    let refresh = tokens["refresh_token"].as_str().expect("offline_access gives a refresh token").to_string();
+
+    // Observations, two to a page: every one once, newest first, Leo's confidential one
+    // too (it is his own chart).
+    let first = format!("Observation?patient={}&_count=2", f.leo);
+    let (observations, pages) = all_pages(app, &access, &first).await;
+    assert_eq!(observations.len(), 5, "3 glucose + the lipid panel + the confidential test");
+    assert_eq!(pages, 3);
+    let ids: std::collections::BTreeSet<&str> =
+        observations.iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 5, "no repeats");
+    let times: Vec<&str> = observations.iter().map(|o| o["effectiveDateTime"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first: {times:?}");
+    assert!(observations.iter().any(|o| o["code"]["coding"][0]["system"] == "http://loinc.org"));
+    let (status, coded) = fhir(
+        app,
+        &access,
+        &format!("Observation?patient={}&code=http://loinc.org|2345-7&date=ge2026-11-01", f.leo),
+    )
+    .await;
+    assert_eq!((status, coded["entry"].as_array().unwrap().len()), (StatusCode::OK, 3));
+    let (_, vitals) = fhir(app, &access, "Observation?category=vital-signs").await;
+    assert_eq!(vitals["entry"].as_array().unwrap().len(), 0, "no vital signs on file");
+    let one = &observations[0];
+    let (status, read) = fhir(app, &access, &format!("Observation/{}", one["id"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_r4_resource(&read);
+    let (reports, _) = all_pages(app, &access, "DiagnosticReport?_count=1").await;
+    assert_eq!(reports.len(), 5);
+    assert!(reports.iter().all(|r| r["result"].as_array().is_some_and(|r| r.len() == 1)));
+
+    // Refused: a type unticked (403), another chart's id (404, as for no such id), a search
+    // naming another patient (403), no token or a made-up one (401).
+    let (status, outcome) = fhir(app, &access, &format!("Patient/{}", f.leo)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{outcome}");
+    assert_eq!(outcome["resourceType"], "OperationOutcome");
+    let (status, _) = fhir(app, &access, &format!("Observation/{emmas_observation}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = fhir(app, &access, "Observation/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = fhir(app, &access, &format!("Observation?patient={}", f.emma)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = fhir(app, "made-up", "Observation").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = fhir(app, &access, "Observation?name=glucose").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an unknown search parameter is said, not ignored");
+
+    // Every read is in Leo's audit log, naming the app.
+    let reads = app
+        .count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = 'app-read' AND patient_id = {} AND detail LIKE 'Tracker Health|%'", f.leo))
+        .await;
+    assert!(reads >= 8, "{reads} app reads audited");
+    let (_, log) = app.call(&leo, "proxy/access_log", &[]).await;
+    let by_app = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["who"]["App"]["app"] == "Tracker Health" && e["who"]["App"]["linked_by"] == "leo")
+        .count();
+    assert!(by_app >= 8, "\"Who has seen my record\" names the app for each read: {log}");
+
+    // Refresh: a new pair; the old refresh token used again ends the grant.
+    let refreshed = token(
+        app,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)],
+    )
+    .await;
+    assert_eq!(refreshed.0, StatusCode::OK, "{}", refreshed.1);
+    let new_access = refreshed.1["access_token"].as_str().unwrap().to_string();
+    assert_eq!(fhir(app, &new_access, "Observation?_count=1").await.0, StatusCode::OK);
+    let reused = token(
+        app,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)],
+    )
+    .await;
+    assert_eq!((reused.0, reused.1["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        fhir(app, &new_access, "Observation?_count=1").await.0,
+        StatusCode::UNAUTHORIZED,
+        "the whole grant ended"
+    );
+    assert_eq!(fhir(app, &access, "Observation?_count=1").await.0, StatusCode::UNAUTHORIZED);
+
+    // Linked apps: a second link is listed; Leo revokes it and its access token stops at once.
+    let code = link(app, &leo, &client_id, LAB_SCOPE, f.leo, &["basics", "lab-results"]).await;
+    let (_, tokens) = exchange(app, &client_id, &code, VERIFIER).await;
+    let access = tokens["access_token"].as_str().unwrap().to_string();
+    let (status, patient) = fhir(app, &access, &format!("Patient/{}", f.leo)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_r4_resource(&patient);
+    let (status, linked) = app.call(&leo, "apps/linked", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let linked = linked.as_array().unwrap();
+    assert_eq!(linked.len(), 1, "the revoked grant is gone from the list: {linked:?}");
+    assert_eq!(linked[0]["app_name"], "Tracker Health");
+    assert!(linked[0]["last_used"].is_string(), "the read above is its last use");
+    let page = leo.get(format!("{}/account/apps", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Tracker Health") && page.contains("Remove access"), "{page}");
+    let grant_id = linked[0]["grant_id"].as_i64().unwrap().to_string();
+    let (status, _) = app.call(&app.signed_in("jordan").await, "apps/revoke", &[("id", &grant_id)]).await;
+    assert_ne!(status, StatusCode::OK, "someone else cannot revoke Leo's link");
+    assert_eq!(fhir(app, &access, &format!("Patient/{}", f.leo)).await.0, StatusCode::OK);
+    let (status, _) = app.call(&leo, "apps/revoke", &[("id", &grant_id)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(fhir(app, &access, &format!("Patient/{}", f.leo)).await.0, StatusCode::UNAUTHORIZED);
+}
+
+async fn each_refusal_of_the_authorize_and_token_steps(app: &TestApp) {
+    let f = family(app).await;
+    let (client_id, _) = register_app(app, "Tracker Health", false).await;
+    let leo = app.signed_in("leo").await;
+    let with = |changes: &[(&'static str, &str)]| {
+        let mut params = authorize_params(app, &client_id, LAB_SCOPE);
+        for (name, value) in changes {
+            params.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                params.push((name, value.to_string()));
+            }
+        }
+        params
+    };
+
+    // An unknown app or an unregistered redirect: an error page here, never a redirect.
+    for changes in [&[("client_id", "nobody")][..], &[("redirect_uri", "https://evil.example/cb")][..]] {
+        let response = authorize(app, &leo, &with(changes)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert!(response.headers().get(header::LOCATION).is_none());
+    }
+    // Everything else goes back to the app with the error and the state.
+    let cases: [(&[(&str, &str)], &str); 6] = [
+        (&[("code_challenge_method", "plain"), ("code_challenge", VERIFIER)], "invalid_request"),
+        (&[("code_challenge_method", ""), ("code_challenge", "")], "invalid_request"),
+        (&[("aud", "https://elsewhere.example/fhir")], "invalid_request"),
+        (&[("state", "")], "invalid_request"),
+        (&[("response_type", "token")], "unsupported_response_type"),
+        (&[("scope", "launch/patient user/Observation.read")], "invalid_scope"),
+    ];
+    for (changes, error) in cases {
+        let back = back_at_app(&authorize(app, &leo, &with(changes)).await);
+        assert_eq!(value_of(&back, "error").as_deref(), Some(error), "{changes:?}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM smart_requests").await, 0, "no refused request is kept");
+
+    // Deny: back to the app with access_denied; nothing granted.
+    authorize(app, &leo, &with(&[])).await;
+    let back = back_at_app(&answer(app, &leo, &[("decision", "deny".into())]).await);
+    assert_eq!(value_of(&back, "error").as_deref(), Some("access_denied"));
+    assert_eq!(value_of(&back, "state").as_deref(), Some(STATE));
+    // The request is answered: the consent screen has nothing left to ask.
+    let page = leo.get(format!("{}/connect", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Nothing to answer"), "{page}");
+    // Nothing ticked, or no chart: said at the field, and the request waits.
+    authorize(app, &leo, &with(&[])).await;
+    let refused = answer(app, &leo, &[("decision", "allow".into()), ("chart", f.leo.to_string())]).await;
+    let location = refused.headers()[header::LOCATION].to_str().unwrap().to_string();
+    assert!(location.contains("__err=") && location.contains("connect"), "{location}");
+    let refused = answer(app, &leo, &[("decision", "allow".into()), ("kinds[]", "lab-results".into())]).await;
+    assert!(refused.headers()[header::LOCATION].to_str().unwrap().contains("__err="));
+    assert_eq!(app.count("SELECT COUNT(*) FROM smart_grants").await, 0);
+
+    // A wrong verifier ends the code and what it stood for; the right one after is too late.
+    let code = link(app, &leo, &client_id, LAB_SCOPE, f.leo, &["lab-results"]).await;
+    let (status, body) = exchange(app, &client_id, &code, &"x".repeat(43)).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(exchange(app, &client_id, &code, VERIFIER).await.0, StatusCode::BAD_REQUEST);
+    // A redirect URI other than the request's.
+    let code = link(app, &leo, &client_id, LAB_SCOPE, f.leo, &["lab-results"]).await;
+    let (status, _) = token(
+        app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "https://tracker.example/other"),
+            ("code_verifier", VERIFIER),
+            ("client_id", &client_id),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // An expired code (a minute).
+    let code = link(app, &leo, &client_id, LAB_SCOPE, f.leo, &["lab-results"]).await;
+    app.clock.advance_ms(61_000);
+    assert_eq!(exchange(app, &client_id, &code, VERIFIER).await.0, StatusCode::BAD_REQUEST);
+    // A reused code: the tokens the first use gave stop working.
+    let code = link(app, &leo, &client_id, LAB_SCOPE, f.leo, &["lab-results"]).await;
+    let (status, tokens) = exchange(app, &client_id, &code, VERIFIER).await;
+    assert_eq!(status, StatusCode::OK);
+    let access = tokens["access_token"].as_str().unwrap();
+    assert_eq!(fhir(app, access, "Observation").await.0, StatusCode::OK);
+    assert_eq!(exchange(app, &client_id, &code, VERIFIER).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(fhir(app, access, "Observation").await.0, StatusCode::UNAUTHORIZED);
+    // Another app cannot spend this app's code.
+    let (other_id, _) = register_app(app, "Other App", false).await;
+    let code = link(app, &leo, &client_id, LAB_SCOPE, f.leo, &["lab-results"]).await;
+    assert_eq!(exchange(app, &other_id, &code, VERIFIER).await.0, StatusCode::BAD_REQUEST);
+
+    // A confidential app must prove its secret (HTTP Basic).
+    let (secret_id, secret) = register_app(app, "Server App", true).await;
+    let secret = secret.unwrap();
+    let code = link(app, &leo, &secret_id, LAB_SCOPE, f.leo, &["lab-results"]).await;
+    let (status, body) = exchange(app, &secret_id, &code, VERIFIER).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
+    let response = app
+        .client()
+        .post(format!("{}/oauth/token", app.base))
+        .basic_auth(&secret_id, Some(&secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "the code was not spent by the unauthenticated try");
+    let tokens: Value = response.json().await.unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    // Introspection says what the token is to its own app, nothing to another.
+    let introspected: Value = app
+        .client()
+        .post(format!("{}/oauth/introspect", app.base))
+        .basic_auth(&secret_id, Some(&secret))
+        .form(&[("token", access)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(introspected["active"], true);
+    assert_eq!(introspected["patient"], f.leo.to_string());
+    let (_, other) = token(app, &[("grant_type", "nope"), ("client_id", &other_id)]).await;
+    assert_eq!(other["error"], "unsupported_grant_type");
+    // An app the clinic disables is refused at once.
+    app.execute(&format!("UPDATE smart_apps SET disabled_at = 1 WHERE client_id = '{secret_id}'")).await;
+    assert_eq!(fhir(app, access, "Observation").await.0, StatusCode::UNAUTHORIZED);
+    // The app's own revocation ends its grant.
+    let code = link(app, &leo, &client_id, LAB_SCOPE, f.leo, &["lab-results"]).await;
+    let (_, tokens) = exchange(app, &client_id, &code, VERIFIER).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let revoked = app
+        .client()
+        .post(format!("{}/oauth/revoke", app.base))
+        .form(&[("token", tokens["refresh_token"].as_str().unwrap()), ("client_id", &client_id)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(fhir(app, access, "Observation").await.0, StatusCode::UNAUTHORIZED);
+    // Discovery documents need no token.
+    let config: Value = app
+        .client()
+        .get(format!("{}/fhir/r4/.well-known/smart-configuration", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["code_challenge_methods_supported"], serde_json::json!(["S256"]));
+    let capability: Value = app
+        .client()
+        .get(format!("{}/fhir/r4/metadata", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_r4_resource(&capability);
+}
+
+async fn a_parents_token_reads_what_the_grant_shows_and_ends_with_it(app: &TestApp) {
+    let f = family(app).await;
+    let (client_id, _) = register_app(app, "Tracker Health", false).await;
+    let all = Section::GRANTABLE.to_vec();
+    grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &all).await;
+    let jordan = app.signed_in("jordan").await;
+
+    // The consent screen offers Jordan's own chart and Leo's.
+    authorize(app, &jordan, &authorize_params(app, &client_id, LAB_SCOPE)).await;
+    let (status, consent) = app.call(&jordan, "apps/consent", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let charts: Vec<i64> =
+        consent["charts"].as_array().unwrap().iter().map(|c| c["patient_id"].as_i64().unwrap()).collect();
+    assert!(charts.contains(&f.leo) && charts.len() == 2, "{consent}");
+    // Leo is 15: his parent's grant no longer shows medications, so they cannot pass them on.
+    let refused = answer(
+        app,
+        &jordan,
+        &[("decision", "allow".into()), ("chart", f.leo.to_string()), ("kinds[]", "medications".into())],
+    )
+    .await;
+    assert!(refused.headers()[header::LOCATION].to_str().unwrap().contains("__err="));
+    // A chart they hold no grant for is refused at the field.
+    let refused = answer(
+        app,
+        &jordan,
+        &[("decision", "allow".into()), ("chart", f.emma.to_string()), ("kinds[]", "lab-results".into())],
+    )
+    .await;
+    assert!(refused.headers()[header::LOCATION].to_str().unwrap().contains("__err="));
+
+    let code = link(app, &jordan, &client_id, LAB_SCOPE, f.leo, &["basics", "lab-results"]).await;
+    let (_, tokens) = exchange(app, &client_id, &code, VERIFIER).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let (observations, _) = all_pages(app, access, "Observation").await;
+    let text = serde_json::to_string(&observations).unwrap();
+    assert_eq!(observations.len(), 1, "the confidential result is not there: {text}");
+    assert!(!text.contains("777"), "{text}");
+    let (status, _) = fhir(app, access, &format!("DiagnosticReport/{}", f.secret_result)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "by id either");
+    let (reports, _) = all_pages(app, access, "DiagnosticReport").await;
+    assert_eq!(reports.len(), 1);
+    assert!(!serde_json::to_string(&reports).unwrap().contains(SECRET));
+    let audited = format!(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'app-read' AND as_proxy = 1 AND patient_id = {}",
+        f.leo
+    );
+    assert_eq!(app.count(&audited).await, 3, "each read, as the proxy");
+
+    // The proxy grant ends: the app's token is refused on its next request.
+    app.execute(&format!(
+        "UPDATE proxy_grants SET ended_at = {} WHERE patient_id = {}",
+        app.clock.now_ms(),
+        f.leo
+    ))
+    .await;
+    assert_eq!(fhir(app, access, "Observation").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.count("SELECT COUNT(*) FROM smart_grants WHERE revoked_why = 'access-ended'").await, 1);
+}

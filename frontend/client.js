@@ -21,7 +21,8 @@
 // The navigation rules:
 // - Same-origin links and GET/POST forms only; a modified click, a download, a link with a
 //   target or rel="external", a multipart form, a form whose answer is a file
-//   (data-download: fetched here it would be generated, audited and sent twice), or a form
+//   (data-download: fetched here it would be generated, audited and sent twice), a form
+//   whose answer leaves the site (data-external: the consent screen's), or a form
 //   an island handles (defaultPrevented) are left to the browser.
 // - A response that is not an HTML page of the app (a file, the sign-in page, which runs
 //   without the app) is loaded as a document instead. A failed fetch (offline) too: the
@@ -137,6 +138,8 @@ function formRequest(event) {
   if (method !== "GET" && method !== "POST") return null;
   if ((form.getAttribute("enctype") || "").toLowerCase() === "multipart/form-data") return null;
   if (form.hasAttribute("data-download")) return null;
+  // A form whose answer sends the browser to another site (the consent screen's).
+  if (form.hasAttribute("data-external")) return null;
   const url = new URL(form.action, window.location.href);
   if (!sameOrigin(url)) return null;
   const fields = new URLSearchParams(new FormData(form, event.submitter || undefined));

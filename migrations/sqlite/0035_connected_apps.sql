@@ -46,6 +46,10 @@ CREATE TABLE smart_grants (
     scope        TEXT NOT NULL,
     offline      INTEGER NOT NULL CHECK (offline IN (0, 1)),
     as_proxy     INTEGER NOT NULL CHECK (as_proxy IN (0, 1)),
+    -- For a proxy: the proxy grants (ids, comma-separated) in force when the app was
+    -- linked. The link lives while one of them does: a grant that ends and a new one
+    -- that starts later does not revive it without the proxy's consent again.
+    proxy_grants TEXT NOT NULL DEFAULT '',
     created_at   INTEGER NOT NULL,
     last_used_at INTEGER,
     revoked_at   INTEGER,

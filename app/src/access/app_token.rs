@@ -95,8 +95,19 @@ pub async fn open_app_chart(
     Ok(ChartScope::new(grant.patient_id, grant.user_id, grant.app_name, Reader::App(reader), state.clone()))
 }
 
+/// Whether an app's grant still stands on the access it was linked through (for a refresh
+/// or an introspection, which read no chart); when not, it is revoked now.
+pub async fn app_grant_stands(state: &AppState, grant: &store::GrantRow) -> Result<bool, sqlx::Error> {
+    if sections_today(state, grant).await?.is_some() {
+        return Ok(true);
+    }
+    store::revoke(&state.db, state.clock.now_ms(), grant.grant_id, "access-ended").await?;
+    Ok(false)
+}
+
 /// The sections the grant's user may read of its chart today: every one for their own
-/// chart, the proxy grant's for a proxy; None when they no longer may.
+/// chart, for a proxy those of the proxy grants the app was linked through (one of them
+/// still in force); None when they no longer may.
 async fn sections_today(
     state: &AppState,
     grant: &store::GrantRow,
@@ -115,5 +126,10 @@ async fn sections_today(
         policy,
     )
     .await?;
-    Ok(in_force.into_iter().next().map(|g| g.sections))
+    let linked_through = grant.proxy_grant_ids();
+    Ok(in_force
+        .into_iter()
+        .next()
+        .filter(|g| g.grant_ids.iter().any(|id| linked_through.contains(id)))
+        .map(|g| g.sections))
 }

@@ -46,6 +46,9 @@ pub struct InForce {
     pub sections: Vec<Section>,
     /// Narrowed because the patient is 13–17.
     pub teen_view: bool,
+    /// The proxy grants (`proxy_grants.id`) this access comes from: an app linked through
+    /// them lives no longer than they do.
+    pub grant_ids: Vec<i64>,
 }
 
 /// What a grant of `kind` with `sections` allows for a patient aged `age`: `None` once a
@@ -70,6 +73,7 @@ pub fn sections_at_age(
 /// A grant in its window, with the patient it opens.
 #[derive(sqlx::FromRow)]
 struct GrantedChart {
+    id: i64,
     patient_id: i64,
     kind: String,
     relationship: String,
@@ -91,7 +95,7 @@ pub async fn in_force(
     teen_policy: &[Section],
 ) -> Result<Vec<InForce>, sqlx::Error> {
     let rows: Vec<GrantedChart> = sqlx::query_as(
-        "SELECT g.patient_id, g.kind, g.relationship, g.sections, p.given_name, p.family_name, p.birth_date \
+        "SELECT g.id, g.patient_id, g.kind, g.relationship, g.sections, p.given_name, p.family_name, p.birth_date \
          FROM proxy_grants g JOIN patients p ON p.id = g.patient_id \
          WHERE g.proxy_user_id = $1 AND ($2 = 0 OR g.patient_id = $2) AND g.ended_at IS NULL \
          AND g.starts_at <= $3 AND (g.ends_at IS NULL OR g.ends_at > $3) \
@@ -119,6 +123,7 @@ pub async fn in_force(
                     }
                 }
                 chart.teen_view &= teen_view;
+                chart.grant_ids.push(row.id);
             }
             None => charts.push(InForce {
                 patient_id: id,
@@ -126,6 +131,7 @@ pub async fn in_force(
                 relationship,
                 sections,
                 teen_view,
+                grant_ids: vec![row.id],
             }),
         }
     }

@@ -248,9 +248,9 @@ impl Account {
     }
 
     /// Opens `patient_id` (the user's own, or one granted now) for linking an app to it,
-    /// without making it the session's open chart; `detail` (the app and what it may
-    /// read) goes into the chart's audit log.
-    pub async fn chart_to_link(&self, patient_id: i64, detail: &str) -> Result<ChartScope, AppError> {
+    /// without making it the session's open chart. Nothing is read through it: the link
+    /// itself is audited once made (`ChartScope::audit_write`).
+    pub async fn chart_to_link(&self, patient_id: i64) -> Result<ChartScope, AppError> {
         let reader = if self.session.patient_id == Some(patient_id) {
             Reader::Patient
         } else {
@@ -258,9 +258,7 @@ impl Account {
                 self.in_force(Some(patient_id)).await?.into_iter().next().ok_or(AppError::NotFound)?;
             Reader::Proxy(grant)
         };
-        let chart = self.scope(patient_id, reader);
-        chart.audit_write(Section::Sharing, "app-linked", detail).await?;
-        Ok(chart)
+        Ok(self.scope(patient_id, reader))
     }
 
     fn scope(&self, patient_id: i64, reader: Reader) -> ChartScope {

@@ -152,6 +152,8 @@ pub async fn sign_out(#[server(default)] reason: Option<String>) -> Result<(), A
         let action = if reason.as_deref() == Some("idle") { "idle-logout" } else { "signout" };
         session::audit_session(&state, user_id, action).await?;
     }
+    // An app's request waiting for this browser's answer is not the next person's to answer.
+    crate::infra::cookies::set(crate::connected_apps::CONSENT_COOKIE, "", 0);
     if crate::ui::form::is_form_post() {
         leptos_axum::redirect("/signin?reason=signed-out");
     }

@@ -15,6 +15,7 @@ use {
         ConsentChart, CONSENT_COOKIE,
     },
     crate::{access, infra::cookies, problem::Problem},
+    base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _},
 };
 
 /// The kinds an app asks for, in the consent screen's order.
@@ -63,6 +64,11 @@ pub async fn load_consent() -> Result<Option<ConsentView>, AppError> {
         })
         .collect();
     Ok(Some(ConsentView {
+        request_id: request.id,
+        app_host: url::Url::parse(&request.redirect_uri)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| request.redirect_uri.clone()),
         app_name: app.name,
         registered_by: app.registered_by,
         logo_url: app.logo_url,
@@ -78,12 +84,19 @@ pub async fn load_consent() -> Result<Option<ConsentView>, AppError> {
 /// "Deny". Either way the browser goes back to the app with the answer.
 #[server(endpoint = "apps/consent/answer")]
 pub async fn answer_consent(
+    request: i64,
     decision: String,
     #[server(default)] chart: Option<String>,
     #[server(default)] kinds: NameList,
 ) -> Result<(), AppError> {
     let account = access::account().await?;
-    let (request, app) = pending(&account).await?;
+    let (pending_request, app) = pending(&account).await?;
+    // The screen the patient read must be the request answered: another authorize since
+    // (another tab, or a page that started one) replaced the cookie's request.
+    if pending_request.id != request {
+        return Err(AppError::NotFound);
+    }
+    let request = pending_request;
     let state = account.state();
     let now = state.clock.now_ms();
     let back_to_app = if decision == "allow" {
@@ -102,7 +115,8 @@ pub async fn answer_consent(
         redirect_uri_with(&request.redirect_uri, &denied)
     };
     cookies::set(CONSENT_COOKIE, "", 0);
-    leptos_axum::redirect(&back_to_app);
+    cookies::set(super::CONSENT_DONE_COOKIE, &URL_SAFE_NO_PAD.encode(&back_to_app), 60);
+    leptos_axum::redirect(super::CONSENT_DONE_PATH);
     Ok(())
 }
 
@@ -126,8 +140,7 @@ async fn allow(
         .and_then(|c| c.parse::<i64>().ok())
         .ok_or(AppError::invalid("chart", Problem::AppsChooseChart))?;
     let types: Vec<FhirType> = asked.types.iter().copied().filter(|t| ticked.contains(&t.kind())).collect();
-    let detail = format!("{}: {}", app.name, FhirType::join(&types));
-    let scope = match account.chart_to_link(patient, &detail).await {
+    let scope = match account.chart_to_link(patient).await {
         Ok(scope) => scope,
         Err(AppError::NotFound) => return Err(AppError::invalid("chart", Problem::AppsChooseChart)),
         Err(e) => return Err(e),
@@ -142,16 +155,28 @@ async fn allow(
     }
     let granted = scopes::granted(&types, asked.syntax, &asked);
     let grant = NewGrant { app_id: app.id, types: &types, scope: &granted, offline: asked.offline };
-    Ok(store::grant_with_code(&scope, now, &grant, request).await?)
+    let code = store::grant_with_code(&scope, now, &grant, request).await?;
+    // In the chart's log once the grant exists.
+    let detail = format!("{}: {}", app.name, FhirType::join(&types));
+    scope.audit_write(crate::access::Section::Sharing, "app-linked", &detail).await?;
+    Ok(code)
 }
 
-/// The apps this login linked, to any chart, still in force.
+/// The apps this login linked, to any chart, and (for a patient) those linked to their own
+/// chart by anyone, still in force.
 #[server(endpoint = "apps/linked")]
 pub async fn linked_apps() -> Result<Vec<LinkedApp>, AppError> {
     let me = access::signed_in().await?;
     let state = me.state();
-    let own = crate::auth::store::patient_of_user(&state.db, me.user_id()).await?;
-    let rows = store::linked_by_user(&state.db, me.user_id()).await?;
+    let mut rows = store::linked_by_user(&state.db, me.user_id()).await?;
+    if let Some(own) = own_chart().await? {
+        for row in store::linked_to_chart(&own).await? {
+            if !rows.iter().any(|r| r.grant_id == row.grant_id) {
+                rows.push(row);
+            }
+        }
+    }
+    let own_patient = crate::auth::store::patient_of_user(&state.db, me.user_id()).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -160,8 +185,9 @@ pub async fn linked_apps() -> Result<Vec<LinkedApp>, AppError> {
             LinkedApp {
                 grant_id: row.grant_id,
                 app_name: row.app_name,
+                linked_by: (row.user_id != me.user_id()).then_some(row.linked_by),
                 chart_name: format!("{} {}", row.given_name, row.family_name),
-                own_chart: own == Some(row.patient_id),
+                own_chart: own_patient == Some(row.patient_id),
                 kinds,
                 until_revoked: row.offline == 1,
                 linked: state.clock.local_date_time(row.created_at),
@@ -171,12 +197,30 @@ pub async fn linked_apps() -> Result<Vec<LinkedApp>, AppError> {
         .collect())
 }
 
+/// A patient's own chart (None for staff and for a proxy-only login), opened to list or
+/// end the apps linked to it.
+#[cfg(feature = "ssr")]
+async fn own_chart() -> Result<Option<crate::access::ChartScope>, AppError> {
+    let Ok(account) = access::account().await else { return Ok(None) };
+    match account.own_chart("apps.linked").await {
+        Ok(chart) => Ok(Some(chart)),
+        Err(AppError::Forbidden) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Ends one of this login's links: its tokens stop working on their next request.
 #[server(endpoint = "apps/revoke")]
 pub async fn revoke_app(id: i64) -> Result<(), AppError> {
     let me = access::signed_in().await?;
     let state = me.state();
-    if !store::revoke_by_user(&state.db, state.clock.now_ms(), me.user_id(), id).await? {
+    let now = state.clock.now_ms();
+    let revoked = store::revoke_by_user(&state.db, now, me.user_id(), id).await?
+        || match own_chart().await? {
+            Some(own) => store::revoke_on_chart(&own, now, id).await?,
+            None => false,
+        };
+    if !revoked {
         return Err(AppError::NotFound);
     }
     me.audit_event("app-revoked", &id.to_string()).await?;

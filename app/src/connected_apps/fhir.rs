@@ -14,12 +14,15 @@ use axum::{
 use serde_json::{json, Value};
 
 use super::{
-    fhir_store::{self as store, ObservationRow, Page, ReportRow},
+    fhir_store::{self as store, IdPage, ObservationRow, Page, ReportRow},
     kinds::FhirType,
 };
 use crate::{
     access::{self, ChartScope, TokenRefusal},
-    documents::fhir::{coded, instant, IDENTIFIER_TYPE, INTERPRETATION, LOINC, OBSERVATION_CATEGORY},
+    documents::fhir::{
+        coded, instant, severity, text, ACT_CODE, ALLERGY_STATUS, CLINICAL_STATUS, CVX, IDENTIFIER_TYPE,
+        INTERPRETATION, LOINC, OBSERVATION_CATEGORY,
+    },
     infra::AppState,
 };
 
@@ -29,8 +32,23 @@ const DIAGNOSTIC_SERVICE: &str = "http://terminology.hl7.org/CodeSystem/v2-0074"
 /// A search page's size: FHIR's `_count`, at most this many (50 when not given).
 pub const PAGE_MAX: i64 = 100;
 pub const PAGE_DEFAULT: i64 = 50;
-/// The types this API serves today (the CapabilityStatement says the same).
-pub const SERVED: [FhirType; 3] = [FhirType::Patient, FhirType::Observation, FhirType::DiagnosticReport];
+const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
+const CONDITION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/condition-category";
+const ALLERGY_VERIFICATION: &str = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification";
+const NPI: &str = "http://hl7.org/fhir/sid/us-npi";
+/// The types this API serves today (the CapabilityStatement says the same). Not yet:
+/// DocumentReference (the document center's files).
+pub const SERVED: [FhirType; 9] = [
+    FhirType::Patient,
+    FhirType::Observation,
+    FhirType::DiagnosticReport,
+    FhirType::AllergyIntolerance,
+    FhirType::Condition,
+    FhirType::Immunization,
+    FhirType::MedicationRequest,
+    FhirType::Encounter,
+    FhirType::Practitioner,
+];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -120,7 +138,10 @@ async fn read(
         FhirType::DiagnosticReport => store::report(&chart, id)
             .await
             .map(|rows| reports(chart.patient_id(), &rows).into_iter().next().map(|(r, _)| r)),
-        _ => Ok(None),
+        other => {
+            let one = IdPage { before_id: i64::MAX, count: 1, only_id: id };
+            id_paged(&chart, other, one).await.map(|rows| rows.into_iter().next().map(|(_, r)| r))
+        }
     };
     match found {
         Ok(Some(resource)) => fhir_answer(StatusCode::OK, &resource),
@@ -175,7 +196,19 @@ async fn search(
             }
             Err(_) => return unavailable(),
         },
-        _ => (Vec::new(), None),
+        (other, Filters::Page(page)) => {
+            let id_page = IdPage { before_id: page.after.1, count: page.count, only_id: 0 };
+            match id_paged(&chart, other, id_page).await {
+                Ok(mut rows) => {
+                    let next = (rows.len() as i64 > page.count).then(|| {
+                        rows.truncate(page.count as usize);
+                        rows.last().map(|(id, _)| (0, *id))
+                    });
+                    (rows.into_iter().map(|(_, r)| r).collect(), next.flatten())
+                }
+                Err(_) => return unavailable(),
+            }
+        }
     };
     let next_url = next.map(|cursor| search_url(&base, &resource, &params, Some(cursor)));
     fhir_answer(StatusCode::OK, &searchset(&base, &self_url, next_url.as_deref(), resources))
@@ -208,7 +241,9 @@ fn search_filters(
     for (name, value) in params {
         match name.as_str() {
             "_id" if wanted == FhirType::Patient => same_patient(value, patient_id)?,
-            "patient" | "subject" if wanted != FhirType::Patient => same_patient(value, patient_id)?,
+            "patient" | "subject" if !matches!(wanted, FhirType::Patient | FhirType::Practitioner) => {
+                same_patient(value, patient_id)?
+            }
             "_count" => {
                 page.count = value
                     .parse::<i64>()
@@ -222,12 +257,23 @@ fn search_filters(
                     parse_cursor(value).ok_or_else(|| invalid("_cursor is not one this server gave"))?
             }
             "_format" if matches!(value.as_str(), "json" | "application/fhir+json" | "application/json") => {}
-            "category" if wanted != FhirType::Patient => nothing |= !category_matches(wanted, value),
-            "code" if wanted != FhirType::Patient => match parse_code(value)? {
+            "category"
+                if matches!(
+                    wanted,
+                    FhirType::Observation | FhirType::DiagnosticReport | FhirType::Condition
+                ) =>
+            {
+                nothing |= !category_matches(wanted, value)
+            }
+            // Every medication here is an order.
+            "intent" if wanted == FhirType::MedicationRequest => {
+                nothing |= !value.split(',').any(|v| v == "order")
+            }
+            "code" if is_result(wanted) => match parse_code(value)? {
                 Some(code) => page.code = code,
                 None => nothing = true,
             },
-            "date" if wanted != FhirType::Patient => {
+            "date" if is_result(wanted) => {
                 let (from, to) =
                     parse_date(value).ok_or_else(|| invalid("date: [eq|ge|gt|le|lt]YYYY[-MM[-DD]]"))?;
                 page.from_ms = page.from_ms.max(from);
@@ -239,11 +285,16 @@ fn search_filters(
     Ok(if nothing { Filters::Nothing } else { Filters::Page(page) })
 }
 
+fn is_result(t: FhirType) -> bool {
+    matches!(t, FhirType::Observation | FhirType::DiagnosticReport)
+}
+
 /// Every result here is a laboratory one: Observation's `laboratory`, DiagnosticReport's
 /// `LAB` (a comma is "or"; a system, when given, must be the category's own).
 fn category_matches(wanted: FhirType, value: &str) -> bool {
     let (system, code) = match wanted {
         FhirType::DiagnosticReport => (DIAGNOSTIC_SERVICE, "LAB"),
+        FhirType::Condition => (CONDITION_CATEGORY, "problem-list-item"),
         _ => (OBSERVATION_CATEGORY, "laboratory"),
     };
     value.split(',').any(|one| match one.split_once('|') {
@@ -483,27 +534,176 @@ fn reports(patient_id: i64, rows: &[ReportRow]) -> Vec<(Value, (i64, i64))> {
     out
 }
 
+/// The chart's smaller lists, as resources with their ids (newest entry first).
+async fn id_paged(
+    chart: &ChartScope,
+    wanted: FhirType,
+    page: IdPage,
+) -> Result<Vec<(i64, Value)>, sqlx::Error> {
+    let patient_id = chart.patient_id();
+    Ok(match wanted {
+        FhirType::AllergyIntolerance => {
+            store::allergies(chart, page).await?.iter().map(|r| (r.id, allergy(patient_id, r))).collect()
+        }
+        FhirType::Condition => {
+            store::problems(chart, page).await?.iter().map(|r| (r.id, condition(patient_id, r))).collect()
+        }
+        FhirType::Immunization => store::immunizations(chart, page)
+            .await?
+            .iter()
+            .map(|r| (r.id, immunization(patient_id, r)))
+            .collect(),
+        FhirType::MedicationRequest => {
+            store::medications(chart, page).await?.iter().map(|r| (r.id, medication(patient_id, r))).collect()
+        }
+        FhirType::Encounter => {
+            store::encounters(chart, page).await?.iter().map(|r| (r.id, encounter(patient_id, r))).collect()
+        }
+        FhirType::Practitioner => {
+            store::practitioners(chart, page).await?.iter().map(|r| (r.id, practitioner(r))).collect()
+        }
+        _ => Vec::new(),
+    })
+}
+
+fn profile(name: &str) -> Value {
+    json!({ "profile": [format!("http://hl7.org/fhir/us/core/StructureDefinition/{name}")] })
+}
+
+fn allergy(patient_id: i64, a: &store::AllergyRow) -> Value {
+    let mut reaction = json!({ "manifestation": [text(&a.reaction)] });
+    if let Some(severity) = severity(&a.severity) {
+        reaction["severity"] = json!(severity);
+    }
+    json!({
+        "resourceType": "AllergyIntolerance",
+        "id": a.id.to_string(),
+        "meta": profile("us-core-allergyintolerance"),
+        "clinicalStatus": coded(ALLERGY_STATUS, "active", Some("Active")),
+        "verificationStatus": coded(ALLERGY_VERIFICATION, "confirmed", Some("Confirmed")),
+        "code": coded(&a.code_system, &a.code, Some(&a.substance)),
+        "patient": reference("Patient", patient_id),
+        "recordedDate": a.recorded_on,
+        "reaction": [reaction],
+    })
+}
+
+fn condition(patient_id: i64, c: &store::ProblemRow) -> Value {
+    let mut resource = json!({
+        "resourceType": "Condition",
+        "id": c.id.to_string(),
+        "meta": profile("us-core-condition-problems-health-concerns"),
+        "clinicalStatus": coded(CLINICAL_STATUS, &c.status, None),
+        "category": [coded(CONDITION_CATEGORY, "problem-list-item", Some("Problem List Item"))],
+        "code": coded(&c.code_system, &c.code, Some(&c.name)),
+        "subject": reference("Patient", patient_id),
+    });
+    if let Some(onset) = c.onset_date.as_deref().filter(|d| !d.is_empty()) {
+        resource["onsetDateTime"] = json!(onset);
+    }
+    resource
+}
+
+fn immunization(patient_id: i64, i: &store::ImmunizationRow) -> Value {
+    json!({
+        "resourceType": "Immunization",
+        "id": i.id.to_string(),
+        "meta": profile("us-core-immunization"),
+        "status": "completed",
+        "vaccineCode": coded(CVX, &i.cvx, Some(&i.name)),
+        "patient": reference("Patient", patient_id),
+        "occurrenceDateTime": i.given_on,
+    })
+}
+
+fn medication(patient_id: i64, m: &store::MedicationRow) -> Value {
+    let mut resource = json!({
+        "resourceType": "MedicationRequest",
+        "id": m.id.to_string(),
+        "meta": profile("us-core-medicationrequest"),
+        "status": if m.end_date.is_some() { "completed" } else { "active" },
+        "intent": "order",
+        "medicationCodeableConcept": coded(RXNORM, &m.rxnorm, Some(&m.name)),
+        "subject": reference("Patient", patient_id),
+        "authoredOn": m.start_date,
+        "dosageInstruction": [{ "text": format!("{} — {}", m.dose, m.sig) }],
+    });
+    if let Some(prescriber) = m.prescriber_id {
+        resource["requester"] = reference("Practitioner", prescriber);
+    }
+    resource
+}
+
+fn encounter(patient_id: i64, e: &store::EncounterRow) -> Value {
+    let mut period = json!({ "start": instant(e.start_at) });
+    if let Some(end) = e.end_at {
+        period["end"] = json!(instant(end));
+    }
+    let mut resource = json!({
+        "resourceType": "Encounter",
+        "id": e.id.to_string(),
+        "meta": profile("us-core-encounter"),
+        "status": e.status,
+        "class": { "system": ACT_CODE, "code": e.class_code },
+        "type": [text(&e.kind)],
+        "serviceType": text(&e.department),
+        "subject": reference("Patient", patient_id),
+        "period": period,
+    });
+    if let Some(provider) = e.provider_id {
+        resource["participant"] = json!([{ "individual": reference("Practitioner", provider) }]);
+    }
+    if !e.reason.trim().is_empty() {
+        resource["reasonCode"] = json!([text(&e.reason)]);
+    }
+    resource
+}
+
+fn practitioner(p: &store::PractitionerRow) -> Value {
+    let mut resource = json!({
+        "resourceType": "Practitioner",
+        "id": p.id.to_string(),
+        "meta": profile("us-core-practitioner"),
+        "name": [{ "text": p.display_name }],
+    });
+    if let Some(npi) = p.npi.as_deref().filter(|n| !n.is_empty()) {
+        resource["identifier"] = json!([{ "system": NPI, "value": npi }]);
+    }
+    resource
+}
+
 /// `metadata`: what this server does, for apps to discover (no token needed).
 async fn metadata(State(state): State<AppState>) -> Response {
     let origin = state.config.public_origin();
     let resources: Vec<Value> = SERVED
         .iter()
         .map(|t| {
-            let params: Vec<Value> = match t {
-                FhirType::Patient => vec![json!({ "name": "_id", "type": "token" })],
-                _ => ["patient:reference", "category:token", "code:token", "date:date"]
-                    .iter()
-                    .map(|p| {
-                        let (name, kind) = p.split_once(':').unwrap_or((p, "token"));
-                        json!({ "name": name, "type": kind })
-                    })
-                    .collect(),
+            let names: &[&str] = match t {
+                FhirType::Patient => &["_id:token"],
+                FhirType::Practitioner => &[],
+                FhirType::Observation | FhirType::DiagnosticReport => {
+                    &["patient:reference", "category:token", "code:token", "date:date"]
+                }
+                FhirType::Condition => &["patient:reference", "category:token"],
+                FhirType::MedicationRequest => &["patient:reference", "intent:token"],
+                _ => &["patient:reference"],
             };
-            json!({
+            let params: Vec<Value> = names
+                .iter()
+                .map(|p| {
+                    let (name, kind) = p.split_once(':').unwrap_or((p, "token"));
+                    json!({ "name": name, "type": kind })
+                })
+                .collect();
+            let mut resource = json!({
                 "type": t.name(),
                 "interaction": [{ "code": "read" }, { "code": "search-type" }],
-                "searchParam": params,
-            })
+            });
+            // FHIR JSON has no empty arrays.
+            if !params.is_empty() {
+                resource["searchParam"] = json!(params);
+            }
+            resource
         })
         .collect();
     let body = json!({

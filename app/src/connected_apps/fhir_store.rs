@@ -140,3 +140,165 @@ pub async fn report(chart: &ChartScope, id: i64) -> Result<Vec<ReportRow>, sqlx:
     .fetch_all(&chart.db().read)
     .await
 }
+
+/// The chart's smaller lists (allergies, problems, immunizations, medications, visits) page
+/// by id, newest entry first: `before_id` is the last id of the previous page (i64::MAX for
+/// the first), `count` + 1 rows at most. `only_id` narrows to one row (a read), or 0.
+#[derive(Debug, Clone, Copy)]
+pub struct IdPage {
+    pub before_id: i64,
+    pub count: i64,
+    pub only_id: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AllergyRow {
+    pub id: i64,
+    pub substance: String,
+    pub code: String,
+    pub code_system: String,
+    pub reaction: String,
+    pub severity: String,
+    pub recorded_on: String,
+}
+
+pub async fn allergies(chart: &ChartScope, page: IdPage) -> Result<Vec<AllergyRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, substance, code, code_system, reaction, severity, recorded_on FROM allergies \
+         WHERE patient_id = $1 AND id < $2 AND ($3 = 0 OR id = $3) ORDER BY id DESC LIMIT $4",
+    )
+    .bind(chart.patient_id())
+    .bind(page.before_id)
+    .bind(page.only_id)
+    .bind(page.count + 1)
+    .fetch_all(&chart.db().read)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProblemRow {
+    pub id: i64,
+    pub code: String,
+    pub code_system: String,
+    pub name: String,
+    pub onset_date: Option<String>,
+    pub status: String,
+}
+
+pub async fn problems(chart: &ChartScope, page: IdPage) -> Result<Vec<ProblemRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, code, code_system, name, onset_date, status FROM problems \
+         WHERE patient_id = $1 AND confidential <= $2 AND id < $3 AND ($4 = 0 OR id = $4) \
+         ORDER BY id DESC LIMIT $5",
+    )
+    .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .bind(page.before_id)
+    .bind(page.only_id)
+    .bind(page.count + 1)
+    .fetch_all(&chart.db().read)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ImmunizationRow {
+    pub id: i64,
+    pub cvx: String,
+    pub name: String,
+    pub given_on: String,
+}
+
+pub async fn immunizations(chart: &ChartScope, page: IdPage) -> Result<Vec<ImmunizationRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, cvx, name, given_on FROM immunizations \
+         WHERE patient_id = $1 AND id < $2 AND ($3 = 0 OR id = $3) ORDER BY id DESC LIMIT $4",
+    )
+    .bind(chart.patient_id())
+    .bind(page.before_id)
+    .bind(page.only_id)
+    .bind(page.count + 1)
+    .fetch_all(&chart.db().read)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MedicationRow {
+    pub id: i64,
+    pub rxnorm: String,
+    pub name: String,
+    pub dose: String,
+    pub sig: String,
+    pub prescriber_id: Option<i64>,
+    pub start_date: String,
+    pub end_date: Option<String>,
+}
+
+pub async fn medications(chart: &ChartScope, page: IdPage) -> Result<Vec<MedicationRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, rxnorm, name, dose, sig, prescriber_id, start_date, end_date FROM medications \
+         WHERE patient_id = $1 AND confidential <= $2 AND id < $3 AND ($4 = 0 OR id = $4) \
+         ORDER BY id DESC LIMIT $5",
+    )
+    .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .bind(page.before_id)
+    .bind(page.only_id)
+    .bind(page.count + 1)
+    .fetch_all(&chart.db().read)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EncounterRow {
+    pub id: i64,
+    pub provider_id: Option<i64>,
+    pub department: String,
+    pub kind: String,
+    pub class_code: String,
+    pub status: String,
+    pub start_at: i64,
+    pub end_at: Option<i64>,
+    pub reason: String,
+}
+
+/// Visits as the Visits page shows them: a visit whose note is confidential is not shown
+/// to a reader who may not see the note (the visits store's rule).
+pub async fn encounters(chart: &ChartScope, page: IdPage) -> Result<Vec<EncounterRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, provider_id, department, kind, class_code, status, start_at, end_at, reason FROM encounters \
+         WHERE patient_id = $1 AND note_confidential <= $2 AND id < $3 AND ($4 = 0 OR id = $4) \
+         ORDER BY id DESC LIMIT $5",
+    )
+    .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .bind(page.before_id)
+    .bind(page.only_id)
+    .bind(page.count + 1)
+    .fetch_all(&chart.db().read)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PractitionerRow {
+    pub id: i64,
+    pub display_name: String,
+    pub npi: Option<String>,
+}
+
+/// The clinicians this chart names (its care team, its visits' and prescriptions'
+/// clinicians): an app reads no one else's entry.
+pub async fn practitioners(chart: &ChartScope, page: IdPage) -> Result<Vec<PractitionerRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, display_name, npi FROM providers WHERE id < $2 AND ($3 = 0 OR id = $3) AND id IN ( \
+         SELECT provider_id FROM care_team WHERE patient_id = $1 \
+         UNION SELECT provider_id FROM encounters WHERE patient_id = $1 AND provider_id IS NOT NULL \
+         UNION SELECT prescriber_id FROM medications WHERE patient_id = $1 AND prescriber_id IS NOT NULL) \
+         ORDER BY id DESC LIMIT $4",
+    )
+    .bind(chart.patient_id())
+    .bind(page.before_id)
+    .bind(page.only_id)
+    .bind(page.count + 1)
+    .fetch_all(&chart.db().read)
+    .await
+}

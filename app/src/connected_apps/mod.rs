@@ -37,11 +37,22 @@ pub const LINKED_APPS_PATH: &str = "/account/apps";
 pub const FHIR_BASE_PATH: &str = "/fhir/r4";
 /// The cookie that carries an authorize request through sign-in to the consent screen.
 pub const CONSENT_COOKIE: &str = "portico_connect";
+/// The page that sends the browser back to the app with the answer. The consent form
+/// posts to our own origin and lands here (a form's redirect to another site is blocked by
+/// the page's `form-action 'self'`); this page then moves on to the app.
+pub const CONSENT_DONE_PATH: &str = "/connect/done";
+/// The answer's address, from the consent form to `CONSENT_DONE_PATH` (a minute).
+pub const CONSENT_DONE_COOKIE: &str = "portico_connect_done";
 
 /// What the consent screen shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConsentView {
+    /// Which request this screen answers: the form sends it back, and an answer for
+    /// another request (one started since in another tab) is refused.
+    pub request_id: i64,
     pub app_name: String,
+    /// Where the answer goes (the app's redirect URI's host).
+    pub app_host: String,
     pub registered_by: String,
     pub logo_url: Option<String>,
     pub terms_url: String,
@@ -70,6 +81,8 @@ pub struct ConsentChart {
 pub struct LinkedApp {
     pub grant_id: i64,
     pub app_name: String,
+    /// Who linked it, when not this login (a proxy, on the patient's own chart).
+    pub linked_by: Option<String>,
     pub chart_name: String,
     pub own_chart: bool,
     pub kinds: Vec<DataKind>,

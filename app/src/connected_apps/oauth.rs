@@ -11,13 +11,16 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use base64::{engine::general_purpose::STANDARD, Engine as _};
+use base64::{
+    engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
+    Engine as _,
+};
 use serde_json::json;
 
 use super::{
     pkce, scopes,
     store::{self, AppRow, CodeUse, GrantRow, NewRequest, RefreshUse},
-    CONSENT_COOKIE, CONSENT_PATH, FHIR_BASE_PATH,
+    CONSENT_COOKIE, CONSENT_DONE_COOKIE, CONSENT_DONE_PATH, CONSENT_PATH, FHIR_BASE_PATH,
 };
 use crate::infra::AppState;
 
@@ -37,6 +40,7 @@ pub fn is_app_endpoint(path: &str) -> bool {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(AUTHORIZE_PATH, get(authorize))
+        .route(CONSENT_DONE_PATH, get(consent_done))
         .route(TOKEN_PATH, post(token))
         .route(REVOKE_PATH, post(revoke))
         .route(INTROSPECT_PATH, post(introspect))
@@ -150,6 +154,38 @@ fn to_consent(state: &AppState, handle: &str) -> Response {
     page
 }
 
+/// After the consent form: a page of our own that moves on to the app with the answer
+/// (its address was checked against the app's registered redirect URIs when the request
+/// was made, and rides here in an HttpOnly cookie, cleared now).
+async fn consent_done(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let https = state.config.is_https();
+    let answer = crate::infra::cookies::read_from(&headers, https, CONSENT_DONE_COOKIE)
+        .and_then(|v| URL_SAFE_NO_PAD.decode(v).ok())
+        .and_then(|v| String::from_utf8(v).ok())
+        .filter(|to| {
+            url::Url::parse(to).is_ok_and(|u| !matches!(u.scheme(), "javascript" | "data" | "vbscript"))
+        });
+    let Some(to) = answer else {
+        return error_page(StatusCode::NOT_FOUND, "There is no answer to send to an app from this browser.");
+    };
+    let to = html_escape(&to);
+    let mut page = Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"refresh\" content=\"0;url={to}\"><title>Portico</title></head>\
+         <body><main><p><a href=\"{to}\">Continue to the app</a></p></main></body></html>"
+    ))
+    .into_response();
+    let cleared = crate::infra::cookies::set_cookie_value(https, CONSENT_DONE_COOKIE, "", 0);
+    if let Ok(value) = HeaderValue::from_str(&cleared) {
+        page.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    page
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
 fn error_page(status: StatusCode, why: &str) -> Response {
     // `why` is one of this file's fixed sentences: nothing to escape.
     let page = format!(
@@ -217,7 +253,11 @@ async fn calling_app(state: &AppState, headers: &HeaderMap, form: &Params) -> Re
 
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let encoded = value.strip_prefix("Basic ")?;
+    // The scheme's name is case-insensitive (RFC 7235 §2.1).
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
     let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
     // RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
@@ -281,7 +321,13 @@ async fn exchange_code(state: &AppState, app: &AppRow, form: &Params) -> Respons
 async fn refresh(state: &AppState, app: &AppRow, form: &Params) -> Response {
     let now = state.clock.now_ms();
     match store::use_refresh(&state.db, now, param(form, "refresh_token")).await {
-        Ok(RefreshUse::Rotated(grant)) if grant.app_id == app.id => issue(state, now, &grant).await,
+        Ok(RefreshUse::Rotated(grant)) if grant.app_id == app.id => {
+            match crate::access::app_grant_stands(state, &grant).await {
+                Ok(true) => issue(state, now, &grant).await,
+                Ok(false) => invalid_grant("the access this app was linked through has ended"),
+                Err(_) => unavailable(),
+            }
+        }
         Ok(RefreshUse::Rotated(_)) | Ok(RefreshUse::Unknown) => {
             invalid_grant("unknown or expired refresh token")
         }
@@ -334,8 +380,19 @@ async fn introspect(State(state): State<AppState>, headers: HeaderMap, Form(form
         Err(answer) => return answer,
     };
     let now = state.clock.now_ms();
-    match store::grant_of_any_token(&state.db, now, param(&form, "token")).await {
-        Ok(Some((grant, kind, expires_at))) if grant.app_id == app.id => Json(json!({
+    let found = match store::grant_of_any_token(&state.db, now, param(&form, "token")).await {
+        Ok(Some((grant, kind, expires_at))) if grant.app_id == app.id => {
+            match crate::access::app_grant_stands(&state, &grant).await {
+                Ok(true) => Some((grant, kind, expires_at)),
+                Ok(false) => None,
+                Err(_) => return unavailable(),
+            }
+        }
+        Ok(_) => None,
+        Err(_) => return unavailable(),
+    };
+    match found {
+        Some((grant, kind, expires_at)) => Json(json!({
             "active": true,
             "scope": grant.scope,
             "client_id": grant.client_id,
@@ -344,7 +401,6 @@ async fn introspect(State(state): State<AppState>, headers: HeaderMap, Form(form
             "token_type": if kind == "access" { "Bearer" } else { "refresh_token" },
         }))
         .into_response(),
-        Ok(_) => Json(json!({ "active": false })).into_response(),
-        Err(_) => unavailable(),
+        None => Json(json!({ "active": false })).into_response(),
     }
 }

@@ -66,10 +66,13 @@ fn ConsentForm(c: ConsentView) -> impl IntoView {
     let chart_error = field_error(result, "chart");
     view! {
         <h1 id="consent-title">{title}</h1>
-        <form method="post" action=ANSWER_PATH class="card consent" aria-labelledby="consent-title">
+        // data-external: the answer leaves this site, so the browser sends it, not client.js.
+        <form method="post" action=ANSWER_PATH class="card consent" aria-labelledby="consent-title" data-external="">
             <FormMessage message=form_error(result, &["kinds", "chart"]) />
+            <input type="hidden" name="request" value=c.request_id />
             {c.logo_url.clone().map(|src| view! { <img class="app-logo" src=src alt="" width="64" height="64" /> })}
             <p>{t!(i18n, apps.registered_by, who = c.registered_by.clone())}</p>
+            <p>{t!(i18n, apps.answer_goes_to, host = c.app_host.clone())}</p>
             <p>
                 <a href=c.terms_url.clone() rel="noopener noreferrer" target="_blank">{t!(i18n, apps.terms)}</a>
                 " · "
@@ -182,6 +185,7 @@ fn LinkedCard(a: LinkedApp) -> impl IntoView {
             <dl class="facts">
                 <dt>{t!(i18n, apps.may_read)}</dt><dd>{kinds}</dd>
                 <dt>{t!(i18n, apps.for_whom)}</dt><dd>{whose}</dd>
+                {a.linked_by.clone().map(|who| view! { <dt>{t!(i18n, apps.linked_by)}</dt><dd>{who}</dd> })}
                 <dt>{t!(i18n, apps.how_long)}</dt><dd>{how_long}</dd>
                 <dt>{t!(i18n, apps.linked_on)}</dt><dd><When iso=a.linked /></dd>
                 <dt>{t!(i18n, apps.last_used)}</dt>

@@ -105,7 +105,8 @@ fn parse(field: &'static str, text: &str) -> Result<url::Url, Refusal> {
 }
 
 fn is_loopback(url: &url::Url) -> bool {
-    matches!(url.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"))
+    // Not "localhost": a name can be made to resolve elsewhere (RFC 8252 §8.3).
+    matches!(url.host_str(), Some("127.0.0.1" | "[::1]"))
 }
 
 #[cfg(test)]

@@ -95,12 +95,8 @@ pub fn granted(types: &[FhirType], syntax: Syntax, asked: &Requested) -> String 
         Syntax::V2 => "rs",
     };
     let mut words: Vec<String> = Vec::new();
-    for (flag, word) in [
-        (asked.launch_patient, "launch/patient"),
-        (asked.openid, "openid"),
-        (asked.fhir_user, "fhirUser"),
-        (asked.offline, "offline_access"),
-    ] {
+    // Not `openid fhirUser`: no id_token is issued yet, and a scope must not promise one.
+    for (flag, word) in [(asked.launch_patient, "launch/patient"), (asked.offline, "offline_access")] {
         if flag {
             words.push(word.to_string());
         }
@@ -159,7 +155,7 @@ mod tests {
             granted(&[FhirType::Patient], asked.syntax, &asked),
             "launch/patient offline_access patient/Patient.read"
         );
-        let asked = parse("openid patient/Observation.rs");
-        assert_eq!(granted(&[FhirType::Observation], asked.syntax, &asked), "openid patient/Observation.rs");
+        let asked = parse("openid fhirUser patient/Observation.rs");
+        assert_eq!(granted(&[FhirType::Observation], asked.syntax, &asked), "patient/Observation.rs");
     }
 }

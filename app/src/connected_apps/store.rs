@@ -39,9 +39,10 @@ impl AppRow {
         self.kind == "confidential"
     }
 
-    /// Exact match (SMART: no prefix or pattern matching).
+    /// Exact match (SMART: no prefix or pattern matching), but for a desktop app's
+    /// loopback address, whose port is the one free when it runs (RFC 8252 §7.3).
     pub fn allows_redirect(&self, uri: &str) -> bool {
-        self.redirect_uris.lines().any(|allowed| allowed == uri)
+        self.redirect_uris.lines().any(|allowed| allowed == uri || same_loopback_but_port(allowed, uri))
     }
 
     /// A confidential client's secret, compared in constant time through its digest.
@@ -50,6 +51,17 @@ impl AppRow {
             .as_deref()
             .is_some_and(|hash| crate::infra::crypto::constant_time_eq(hash, &sha256_hex(secret)))
     }
+}
+
+fn same_loopback_but_port(allowed: &str, uri: &str) -> bool {
+    let (Ok(allowed), Ok(uri)) = (url::Url::parse(allowed), url::Url::parse(uri)) else { return false };
+    let loopback = |u: &url::Url| u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1" | "[::1]"));
+    loopback(&allowed)
+        && loopback(&uri)
+        && allowed.host_str() == uri.host_str()
+        && allowed.path() == uri.path()
+        && allowed.query() == uri.query()
+        && uri.fragment().is_none()
 }
 
 /// What an admin registers.
@@ -217,8 +229,8 @@ pub async fn grant_with_code(
     let db = chart.db();
     let mut tx = db.write.begin().await?;
     let (grant_id,): (i64,) = sqlx::query_as(
-        "INSERT INTO smart_grants (app_id, user_id, patient_id, types, scope, offline, as_proxy, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO smart_grants (app_id, user_id, patient_id, types, scope, offline, as_proxy, proxy_grants, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(grant.app_id)
     .bind(chart.reader_user_id())
@@ -227,6 +239,7 @@ pub async fn grant_with_code(
     .bind(grant.scope)
     .bind(grant.offline as i64)
     .bind(chart.as_proxy() as i64)
+    .bind(proxy_grants(chart))
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
@@ -247,6 +260,17 @@ pub async fn grant_with_code(
     Ok(code)
 }
 
+/// The proxy grants a proxy's chart scope stands on, for storage ("12,15"); empty for
+/// the patient's own.
+fn proxy_grants(chart: &ChartScope) -> String {
+    match chart.reader() {
+        crate::access::Reader::Proxy(grant) => {
+            grant.grant_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        }
+        _ => String::new(),
+    }
+}
+
 /// A grant in force, with its app, as a token or code names it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct GrantRow {
@@ -260,18 +284,25 @@ pub struct GrantRow {
     pub scope: String,
     pub offline: i64,
     pub as_proxy: i64,
+    pub proxy_grants: String,
 }
 
 impl GrantRow {
     pub fn types(&self) -> Vec<FhirType> {
         FhirType::parse_list(&self.types)
     }
+
+    /// The proxy grants it was linked through.
+    pub fn proxy_grant_ids(&self) -> Vec<i64> {
+        self.proxy_grants.split(',').filter_map(|id| id.parse().ok()).collect()
+    }
 }
 
 macro_rules! grant_select {
     () => {
         "SELECT g.id AS grant_id, g.app_id, a.client_id, a.name AS app_name, g.user_id, g.patient_id, \
-         g.types, g.scope, g.offline, g.as_proxy FROM smart_grants g JOIN smart_apps a ON a.id = g.app_id "
+         g.types, g.scope, g.offline, g.as_proxy, g.proxy_grants FROM smart_grants g \
+         JOIN smart_apps a ON a.id = g.app_id "
     };
 }
 
@@ -450,7 +481,7 @@ pub async fn grant_of_any_token(
     }
     let row: Option<Row> = sqlx::query_as(concat!(
         "SELECT g.id AS grant_id, g.app_id, a.client_id, a.name AS app_name, g.user_id, g.patient_id, \
-         g.types, g.scope, g.offline, g.as_proxy, t.kind, t.expires_at FROM smart_grants g \
+         g.types, g.scope, g.offline, g.as_proxy, g.proxy_grants, t.kind, t.expires_at FROM smart_grants g \
          JOIN smart_apps a ON a.id = g.app_id JOIN smart_tokens t ON t.grant_id = g.id \
          WHERE t.token_hash = $1 AND t.expires_at > $2 AND t.used_at IS NULL AND g.revoked_at IS NULL \
          AND a.disabled_at IS NULL"
@@ -502,19 +533,49 @@ pub struct LinkedRow {
     pub offline: i64,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    pub user_id: i64,
+    pub linked_by: String,
+}
+
+macro_rules! linked_select {
+    () => {
+        "SELECT g.id AS grant_id, a.name AS app_name, g.patient_id, p.given_name, p.family_name, g.types, \
+         g.offline, g.created_at, g.last_used_at, g.user_id, u.display_name AS linked_by FROM smart_grants g \
+         JOIN smart_apps a ON a.id = g.app_id JOIN patients p ON p.id = g.patient_id \
+         JOIN users u ON u.id = g.user_id WHERE g.revoked_at IS NULL "
+    };
 }
 
 /// The grants in force a user gave, on any chart.
 pub async fn linked_by_user(db: &Db, user_id: i64) -> Result<Vec<LinkedRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT g.id AS grant_id, a.name AS app_name, g.patient_id, p.given_name, p.family_name, g.types, \
-         g.offline, g.created_at, g.last_used_at FROM smart_grants g JOIN smart_apps a ON a.id = g.app_id \
-         JOIN patients p ON p.id = g.patient_id WHERE g.user_id = $1 AND g.revoked_at IS NULL \
-         ORDER BY g.created_at DESC, g.id DESC",
+    sqlx::query_as(concat!(linked_select!(), "AND g.user_id = $1 ORDER BY g.created_at DESC, g.id DESC"))
+        .bind(user_id)
+        .fetch_all(&db.read)
+        .await
+}
+
+/// The grants in force on a chart, whoever gave them (a patient sees the apps their
+/// proxies linked to their chart, and may end them).
+pub async fn linked_to_chart(chart: &ChartScope) -> Result<Vec<LinkedRow>, sqlx::Error> {
+    sqlx::query_as(concat!(linked_select!(), "AND g.patient_id = $1 ORDER BY g.created_at DESC, g.id DESC"))
+        .bind(chart.patient_id())
+        .fetch_all(&chart.db().read)
+        .await
+}
+
+/// Revokes a grant on this chart (the patient's own, whoever linked it); false when there
+/// is none in force by that id.
+pub async fn revoke_on_chart(chart: &ChartScope, now: i64, grant_id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE smart_grants SET revoked_at = $1, revoked_why = 'patient' \
+         WHERE id = $2 AND patient_id = $3 AND revoked_at IS NULL",
     )
-    .bind(user_id)
-    .fetch_all(&db.read)
-    .await
+    .bind(now)
+    .bind(grant_id)
+    .bind(chart.patient_id())
+    .execute(&chart.db().write)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Revokes one of the user's own grants; false when it is not theirs or already ended.

@@ -21,13 +21,7 @@ fn https() -> bool {
 /// The value of our cookie `name` in this request, if any.
 pub fn read(name: &str) -> Option<String> {
     let parts = super::request_parts()?;
-    let name = full_name(https(), name);
-    parts.headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|header| {
-        header.split(';').find_map(|pair| {
-            let (key, value) = pair.trim().split_once('=')?;
-            (key == name && !value.is_empty()).then(|| value.to_owned())
-        })
-    })
+    read_from(&parts.headers, https(), name)
 }
 
 /// Sets our cookie `name` for `max_age_secs` (0 removes it).
@@ -36,6 +30,17 @@ pub fn set(name: &str, value: &str, max_age_secs: i64) {
     if let (Some(opts), Ok(v)) = (use_context::<ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
         opts.append_header(SET_COOKIE, v);
     }
+}
+
+/// Our cookie `name` from a plain axum handler's request headers (no reactive context).
+pub fn read_from(headers: &http::HeaderMap, https: bool, name: &str) -> Option<String> {
+    let name = full_name(https, name);
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|header| {
+        header.split(';').find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name && !value.is_empty()).then(|| value.to_owned())
+        })
+    })
 }
 
 /// The `Set-Cookie` value for our cookie `name`, for a plain axum handler (no reactive

@@ -173,7 +173,7 @@ fn table() -> Vec<Row> {
         // (none here: nothing to answer, whoever asks); the links listed and revoked are
         // the login's own, and no one's link has that id (connected_apps.rs).
         row("/api/apps/consent", Home, Call::Form(none), SESSION),
-        row("/api/apps/consent/answer", Home, Call::Form(|_| vec![("decision", "deny".into())]), [N, N, N, N, N, N, N, U]),
+        row("/api/apps/consent/answer", Home, Call::Form(|_| vec![("request", "1".into()), ("decision", "deny".into())]), [N, N, N, N, N, N, N, U]),
         row("/api/apps/linked", Home, Call::Form(none), SESSION),
         row("/api/apps/revoke", Home, Call::Form(|_| vec![("id", "999999".into())]), [N, N, N, N, N, N, N, U]),
         // The login's own address: no code is open for anyone here, and the password is wrong.

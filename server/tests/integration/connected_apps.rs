@@ -21,7 +21,8 @@ use app::{
 on_both_databases!(
     a_patient_links_an_app_that_reads_pages_refreshes_and_is_revoked,
     each_refusal_of_the_authorize_and_token_steps,
-    a_parents_token_reads_what_the_grant_shows_and_ends_with_it
+    a_parents_token_reads_what_the_grant_shows_and_ends_with_it,
+    every_served_type_reads_as_r4_and_a_parent_gets_nothing_confidential
 );
 
 const REDIRECT: &str = "https://tracker.example/callback";
@@ -65,25 +66,46 @@ async fn authorize(app: &TestApp, browser: &Client, params: &[(&str, String)]) -
     browser.get(format!("{}/oauth/authorize", app.base)).query(params).send().await.unwrap()
 }
 
-/// The consent screen's form, posted as the browser posts it (no wasm).
+/// The consent screen's form, posted as the browser posts it (no wasm), with the id of the
+/// request the screen shows (as its hidden field holds).
 async fn answer(app: &TestApp, browser: &Client, form: &[(&str, String)]) -> reqwest::Response {
+    let (_, shown) = app.call(browser, "apps/consent", &[]).await;
+    let mut form = form.to_vec();
+    if !form.iter().any(|(name, _)| *name == "request") {
+        form.push(("request", shown["request_id"].as_i64().unwrap_or(0).to_string()));
+    }
     browser
         .post(format!("{}/api/apps/consent/answer", app.base))
         .header(header::ORIGIN, &app.origin)
         .header(header::ACCEPT, "text/html")
         .header(header::REFERER, format!("{}/connect", app.base))
-        .form(form)
+        .form(&form)
         .send()
         .await
         .unwrap()
 }
 
-/// The query of the address the browser is sent back to the app with.
-fn back_at_app(response: &reqwest::Response) -> Vec<(String, String)> {
-    assert_eq!(response.status(), StatusCode::FOUND, "a redirect back to the app");
-    let location = response.headers()[header::LOCATION].to_str().unwrap();
-    assert!(location.starts_with(REDIRECT), "{location}");
-    url::Url::parse(location).unwrap().query_pairs().into_owned().collect()
+/// The query of the address the browser is sent back to the app with: the answer lands
+/// on our own page (a form may not redirect off the site), which moves on to the app.
+async fn back_at_app(app: &TestApp, browser: &Client, response: reqwest::Response) -> Vec<(String, String)> {
+    let location = response.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string());
+    let to = match location {
+        Some(location) if location.starts_with(REDIRECT) => location,
+        Some(location) => {
+            assert_eq!(location, "/connect/done", "the answer lands on our own page");
+            let page =
+                browser.get(format!("{}{location}", app.base)).send().await.unwrap().text().await.unwrap();
+            let href = page
+                .split("href=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .expect("a link to the app");
+            href.replace("&amp;", "&")
+        }
+        None => panic!("no redirect: {}", response.status()),
+    };
+    assert!(to.starts_with(REDIRECT), "{to}");
+    url::Url::parse(&to).unwrap().query_pairs().into_owned().collect()
 }
 
 fn value_of(pairs: &[(String, String)], name: &str) -> Option<String> {
@@ -107,7 +129,7 @@ async fn link(
     );
     let mut form = vec![("decision", "allow".to_string()), ("chart", chart.to_string())];
     form.extend(kinds.iter().map(|k| ("kinds[]", k.to_string())));
-    let back = back_at_app(&answer(app, browser, &form).await);
+    let back = back_at_app(app, browser, answer(app, browser, &form).await).await;
     assert_eq!(value_of(&back, "state").as_deref(), Some(STATE));
     value_of(&back, "code").expect("a code")
 }
@@ -384,19 +406,52 @@ async fn each_refusal_of_the_authorize_and_token_steps(app: &TestApp) {
         (&[("scope", "launch/patient user/Observation.read")], "invalid_scope"),
     ];
     for (changes, error) in cases {
-        let back = back_at_app(&authorize(app, &leo, &with(changes)).await);
+        let back = back_at_app(app, &leo, authorize(app, &leo, &with(changes)).await).await;
         assert_eq!(value_of(&back, "error").as_deref(), Some(error), "{changes:?}");
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM smart_requests").await, 0, "no refused request is kept");
 
+    // Not signed in yet: signing in goes on to the consent screen, not Home.
+    let browser = app.client();
+    assert_eq!(authorize(app, &browser, &with(&[])).await.status(), StatusCode::OK);
+    let signed_in = browser
+        .post(format!("{}/api/auth/sign_in", app.base))
+        .header(header::ORIGIN, &app.origin)
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, format!("{}/signin", app.base))
+        .form(&[("username", "leo"), ("password", crate::common::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.headers()[header::LOCATION], "/connect");
+
     // Deny: back to the app with access_denied; nothing granted.
     authorize(app, &leo, &with(&[])).await;
-    let back = back_at_app(&answer(app, &leo, &[("decision", "deny".into())]).await);
+    let back = back_at_app(app, &leo, answer(app, &leo, &[("decision", "deny".into())]).await).await;
     assert_eq!(value_of(&back, "error").as_deref(), Some("access_denied"));
     assert_eq!(value_of(&back, "state").as_deref(), Some(STATE));
     // The request is answered: the consent screen has nothing left to ask.
     let page = leo.get(format!("{}/connect", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Nothing to answer"), "{page}");
+    // A screen answered after another request replaced it (another tab, or a page that
+    // started one for another app): refused, nothing granted.
+    authorize(app, &leo, &with(&[])).await;
+    let (_, first) = app.call(&leo, "apps/consent", &[]).await;
+    let (other_id, _) = register_app(app, "Other App", false).await;
+    authorize(app, &leo, &authorize_params(app, &other_id, LAB_SCOPE)).await;
+    let stale = answer(
+        app,
+        &leo,
+        &[
+            ("decision", "allow".into()),
+            ("chart", f.leo.to_string()),
+            ("kinds[]", "lab-results".into()),
+            ("request", first["request_id"].to_string()),
+        ],
+    )
+    .await;
+    assert!(stale.headers()[header::LOCATION].to_str().unwrap().contains("__err="));
+    assert_eq!(app.count("SELECT COUNT(*) FROM smart_grants").await, 0);
     // Nothing ticked, or no chart: said at the field, and the request waits.
     authorize(app, &leo, &with(&[])).await;
     let refused = answer(app, &leo, &[("decision", "allow".into()), ("chart", f.leo.to_string())]).await;
@@ -438,7 +493,6 @@ async fn each_refusal_of_the_authorize_and_token_steps(app: &TestApp) {
     assert_eq!(exchange(app, &client_id, &code, VERIFIER).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(fhir(app, access, "Observation").await.0, StatusCode::UNAUTHORIZED);
     // Another app cannot spend this app's code.
-    let (other_id, _) = register_app(app, "Other App", false).await;
     let code = link(app, &leo, &client_id, LAB_SCOPE, f.leo, &["lab-results"]).await;
     assert_eq!(exchange(app, &other_id, &code, VERIFIER).await.0, StatusCode::BAD_REQUEST);
 
@@ -577,4 +631,119 @@ async fn a_parents_token_reads_what_the_grant_shows_and_ends_with_it(app: &TestA
     .await;
     assert_eq!(fhir(app, access, "Observation").await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(app.count("SELECT COUNT(*) FROM smart_grants WHERE revoked_why = 'access-ended'").await, 1);
+
+    // A link lives only as long as the proxy grants it was made through: a new grant after
+    // the old one ended does not bring it back, even with no read in the gap.
+    let second = grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &all).await;
+    let code = link(app, &jordan, &client_id, LAB_SCOPE, f.leo, &["lab-results"]).await;
+    let (_, tokens) = exchange(app, &client_id, &code, VERIFIER).await;
+    let (access, refresh) =
+        (tokens["access_token"].as_str().unwrap(), tokens["refresh_token"].as_str().unwrap());
+    app.execute(&format!("UPDATE proxy_grants SET ended_at = {} WHERE id = {second}", app.clock.now_ms()))
+        .await;
+    grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &all).await;
+    let (status, body) =
+        token(app, &[("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", &client_id)])
+            .await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(fhir(app, access, "Observation").await.0, StatusCode::UNAUTHORIZED);
+
+    // Leo sees the app his parent linked to his chart, and may end it.
+    let code = link(app, &jordan, &client_id, LAB_SCOPE, f.leo, &["lab-results"]).await;
+    let (_, tokens) = exchange(app, &client_id, &code, VERIFIER).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    assert_eq!(fhir(app, access, "Observation").await.0, StatusCode::OK);
+    let leo = app.signed_in("leo").await;
+    let (_, linked) = app.call(&leo, "apps/linked", &[]).await;
+    let by_parent: Vec<&Value> =
+        linked.as_array().unwrap().iter().filter(|l| l["linked_by"] == "jordan").collect();
+    assert_eq!(by_parent.len(), 1, "{linked}");
+    assert_eq!(by_parent[0]["own_chart"], true);
+    let id = by_parent[0]["grant_id"].to_string();
+    assert_eq!(app.call(&leo, "apps/revoke", &[("id", &id)]).await.0, StatusCode::OK);
+    assert_eq!(fhir(app, access, "Observation").await.0, StatusCode::UNAUTHORIZED);
+}
+
+/// Searches `resource` for `patient` with every page, and returns the resources.
+async fn search_all(app: &TestApp, access_token: &str, resource: &str, patient: i64) -> Vec<Value> {
+    all_pages(app, access_token, &format!("{resource}?patient={patient}&_count=1")).await.0
+}
+
+async fn every_served_type_reads_as_r4_and_a_parent_gets_nothing_confidential(app: &TestApp) {
+    let f = family(app).await;
+    let (client_id, _) = register_app(app, "Tracker Health", false).await;
+    app.execute(&format!(
+        "INSERT INTO immunizations (patient_id, cvx, name, given_on) VALUES ({}, '140', 'Influenza', '2026-10-01')",
+        f.leo
+    ))
+    .await;
+    app.execute(&format!(
+        "INSERT INTO allergies (patient_id, substance, code, code_system, reaction, severity, recorded_on) \
+         VALUES ({}, 'Penicillin', '7980', 'http://www.nlm.nih.gov/research/umls/rxnorm', 'Hives', 'moderate', '2020-05-01')",
+        f.leo
+    ))
+    .await;
+    let every = "launch/patient patient/*.rs";
+    let all_kinds = ["basics", "lab-results", "medications", "health-summary", "visits"];
+
+    // Leo, on his own chart, reads each type; every resource parses as R4.
+    let leo = app.signed_in("leo").await;
+    let code = link(app, &leo, &client_id, every, f.leo, &all_kinds).await;
+    let (_, tokens) = exchange(app, &client_id, &code, VERIFIER).await;
+    assert_eq!(tokens["scope"].as_str().unwrap().matches(".rs").count(), 9, "v2 scopes said back: {tokens}");
+    let access = tokens["access_token"].as_str().unwrap().to_string();
+    let expected = [
+        ("AllergyIntolerance", 1),
+        ("Condition", 2),
+        ("Immunization", 1),
+        ("MedicationRequest", 2),
+        ("Encounter", 1),
+    ];
+    for (resource, count) in expected {
+        let found = search_all(app, &access, resource, f.leo).await;
+        assert_eq!(found.len(), count, "{resource}: {found:?}");
+        for one in &found {
+            let (status, read) =
+                fhir(app, &access, &format!("{resource}/{}", one["id"].as_str().unwrap())).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_r4_resource(&read);
+        }
+    }
+    let conditions = serde_json::to_string(&search_all(app, &access, "Condition", f.leo).await).unwrap();
+    assert!(conditions.contains("http://hl7.org/fhir/sid/icd-10-cm") && conditions.contains("J45.909"));
+    let (_, none) = fhir(app, &access, "MedicationRequest?intent=plan").await;
+    assert_eq!(none["entry"].as_array().unwrap().len(), 0);
+    // The clinicians the chart names, and no one else.
+    let practitioners = all_pages(app, &access, "Practitioner").await.0;
+    assert_eq!(practitioners.len(), 1);
+    assert_r4_resource(&practitioners[0]);
+    let stranger: i64 = sqlx::query_scalar(
+        "INSERT INTO providers (display_name, specialty, department) VALUES ('Dr. Elsewhere', 'X', 'X') RETURNING id",
+    )
+    .fetch_one(&app.state.db.write)
+    .await
+    .unwrap();
+    assert_eq!(fhir(app, &access, &format!("Practitioner/{stranger}")).await.0, StatusCode::NOT_FOUND);
+    let (_, capability) = fhir(app, &access, "metadata").await;
+    assert_eq!(capability["rest"][0]["resource"].as_array().unwrap().len(), 9);
+
+    // Jordan, a parent of a 15-year-old: nothing confidential, no medication list.
+    grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
+    let jordan = app.signed_in("jordan").await;
+    let code =
+        link(app, &jordan, &client_id, every, f.leo, &["basics", "lab-results", "health-summary", "visits"])
+            .await;
+    let (_, tokens) = exchange(app, &client_id, &code, VERIFIER).await;
+    let access = tokens["access_token"].as_str().unwrap().to_string();
+    let conditions = search_all(app, &access, "Condition", f.leo).await;
+    assert_eq!(conditions.len(), 1);
+    assert!(!serde_json::to_string(&conditions).unwrap().contains(SECRET));
+    assert_eq!(
+        search_all(app, &access, "Encounter", f.leo).await.len(),
+        0,
+        "the visit with a confidential note"
+    );
+    assert_eq!(fhir(app, &access, "Condition?patient=0").await.0, StatusCode::FORBIDDEN);
+    let (status, _) = fhir(app, &access, &format!("MedicationRequest?patient={}", f.leo)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "medications were not granted");
 }

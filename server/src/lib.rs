@@ -173,6 +173,9 @@ async fn prune_attempts(state: AppState) {
         if let Err(error) = app::documents::export_store::prune(&state.db, now).await {
             tracing::warn!(?error, "expired whole-record archives not dropped");
         }
+        if let Err(error) = app::connected_apps::store::prune(&state.db, now).await {
+            tracing::warn!(?error, "expired app requests, codes and tokens not dropped");
+        }
     }
 }
 

@@ -198,7 +198,45 @@ pub async fn demo(state: &AppState) -> Result<()> {
     }
     demo_health_record(state).await?;
     demo_proxy_access(state, &hash).await?;
+    demo_connected_app(state).await?;
     audit_cli(state, "demo-seed", None).await?;
+    Ok(())
+}
+
+/// The demo's client id for SMART on FHIR (README: "Connected apps").
+pub const DEMO_APP_CLIENT_ID: &str = "portico-demo-app";
+
+/// One registered public app, so a developer can run the SMART flow with any client: a
+/// local one on 127.0.0.1 (any port, path /callback) or Postman's OAuth 2.0 helper.
+async fn demo_connected_app(state: &AppState) -> Result<()> {
+    use app::connected_apps::{registry, store as apps};
+    if apps::app_by_client_id(&state.db, DEMO_APP_CLIENT_ID).await?.is_some() {
+        return Ok(());
+    }
+    let origin = state.config.public_origin();
+    let typed = registry::Typed {
+        name: "Portico demo app".into(),
+        confidential: false,
+        redirect_uris: vec![
+            "http://127.0.0.1:8000/callback".into(),
+            "https://oauth.pstmn.io/v1/callback".into(),
+        ],
+        logo_url: None,
+        terms_url: format!("{origin}/help"),
+        privacy_url: format!("{origin}/privacy"),
+        registered_by: state.config.org.name.clone(),
+    };
+    // Its terms and privacy pages are this server's own, which must be https (or on this
+    // machine): a demo served at another http address goes without the app.
+    let app = match registry::check(typed) {
+        Ok(app) => app,
+        Err(refusal) => {
+            println!("demo SMART app not registered ({}: {})", refusal.field, refusal.reason);
+            return Ok(());
+        }
+    };
+    apps::register(&state.db, state.clock.now_ms(), &app, Some(DEMO_APP_CLIENT_ID)).await?;
+    println!("registered the demo SMART app: client id {DEMO_APP_CLIENT_ID}, redirect http://127.0.0.1:8000/callback");
     Ok(())
 }
 

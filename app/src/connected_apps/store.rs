@@ -591,3 +591,13 @@ pub async fn revoke_by_user(db: &Db, now: i64, user_id: i64, grant_id: i64) -> R
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Forgets what can no longer be used: requests, codes and tokens past their life. A spent
+/// refresh token is kept until then: its reuse must still be recognised (and end the
+/// grant). Grants stay (the audit log names them).
+pub async fn prune(db: &Db, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM smart_requests WHERE expires_at <= $1").bind(now).execute(&db.write).await?;
+    sqlx::query("DELETE FROM smart_codes WHERE expires_at <= $1").bind(now).execute(&db.write).await?;
+    sqlx::query("DELETE FROM smart_tokens WHERE expires_at <= $1").bind(now).execute(&db.write).await?;
+    Ok(())
+}

@@ -100,6 +100,44 @@ async fn seed_is_idempotent_and_admin_commands_work() {
     }
     let (ok, out) = portico(&app, &["admin", "create-staff", "someone", "--role", "patient"]);
     assert!(!ok && out.contains("--role"), "{out}");
+
+    // Connected apps: the demo's app, and one an admin registers (its secret shown once).
+    assert!(first.contains("client id portico-demo-app"), "{first}");
+    let register = |extra: &[&'static str]| {
+        let mut args = vec![
+            "admin",
+            "register-app",
+            "--name",
+            "Clinic Tracker",
+            "--redirect-uri",
+            "https://tracker.example/cb",
+            "--terms-url",
+            "https://tracker.example/terms",
+            "--privacy-url",
+            "https://tracker.example/privacy",
+        ];
+        args.extend_from_slice(extra);
+        portico(&app, &args)
+    };
+    let (ok, out) = register(&["--confidential"]);
+    assert!(ok && out.contains("Client id: ") && out.contains("Client secret, shown once: "), "{out}");
+    let secret = out.rsplit("shown once: ").next().unwrap().trim().to_string();
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM smart_apps WHERE secret_hash = '{}'",
+            app::infra::crypto::sha256_hex(&secret)
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM smart_apps WHERE secret_hash = '{secret}'")).await,
+        0,
+        "kept as a digest"
+    );
+    let (ok, out) = register(&["--redirect-uri", "http://tracker.example/plain"]);
+    assert!(!ok && out.contains("redirect_uri"), "{out}");
+    assert_eq!(app.audit_count("app-registered").await, 1);
     app.cleanup().await;
 }
 

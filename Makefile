@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh
 
-.PHONY: run test build bootstrap measure bench-record bench-messages bench-reads bench-billing bench-documents unit integration e2e fmt
+.PHONY: run test build bootstrap measure bench-record bench-messages bench-reads bench-billing bench-fhir bench-documents unit integration e2e fmt
 
 ## Build in release mode, migrate, load demo data, serve on http://127.0.0.1:3000
 run:
@@ -44,6 +44,10 @@ bench-reads: build
 
 bench-billing: build
 	scripts/bench-billing.sh
+
+## A connected app's FHIR Observation search over 10,000 results, SQLite and PostgreSQL (not pass/fail)
+bench-fhir: build
+	scripts/bench-fhir.sh
 
 ## The document center's PDFs: a whole record's copy (demo, 10,000 results), peak memory (not pass/fail)
 bench-documents: build

@@ -215,6 +215,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("account/notices") view=NoticesPage ssr=SsrMode::Async />
                         <Route path=path!("account/apps") view=crate::connected_apps::pages::LinkedAppsPage ssr=SsrMode::Async />
                         <Route path=path!("connect") view=crate::connected_apps::pages::ConsentPage ssr=SsrMode::Async />
+                        <Route path=path!("staff/apps") view=crate::connected_apps::admin_pages::AppsAdminPage ssr=SsrMode::Async />
                         <Route path=path!("staff/activation-codes") view=ActivationCodesPage ssr=SsrMode::Async />
                         <Route path=path!("staff/personal/:id") view=crate::personal::pages::StaffPersonalPage ssr=SsrMode::Async />
                         <Route path=path!("staff/corrections") view=crate::personal::correction_pages::CorrectionQueuePage ssr=SsrMode::Async />

@@ -201,6 +201,9 @@ problems! {
     AppsChooseKind = "apps.choose_kind",
     AppsChooseChart = "apps.choose_chart",
     AppsKindNotShared = "apps.kind_not_shared",
+    AppsName = "apps.name",
+    AppsRedirect = "apps.redirect",
+    AppsUrl = "apps.url",
 
     ShareChooseScope = "share.choose_scope",
     ShareBadLength = "share.bad_length",

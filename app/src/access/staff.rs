@@ -32,6 +32,8 @@ pub enum Need {
     PostsDocuments,
     /// The billing office: guarantor accounts, their ledgers, adjustments and refunds.
     Billing,
+    /// The portal's administrators: registering health apps (connected apps).
+    Admin,
 }
 
 impl Need {
@@ -43,6 +45,7 @@ impl Need {
             Need::IssuesCodes => role.may_issue_activation_codes(),
             Need::PostsDocuments => role == Role::Him || role.is_clinician(),
             Need::Billing => role == Role::Billing,
+            Need::Admin => role == Role::Admin,
         }
     }
 }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::Relationship;
 
+pub mod admin_api;
+pub mod admin_pages;
 pub mod api;
 pub mod kinds;
 pub mod pages;
@@ -31,6 +33,8 @@ use kinds::DataKind;
 
 /// The consent screen.
 pub const CONSENT_PATH: &str = "/connect";
+/// The administrators' page of registered apps.
+pub const ADMIN_PATH: &str = "/staff/apps";
 /// The account page listing linked apps.
 pub const LINKED_APPS_PATH: &str = "/account/apps";
 /// The FHIR API's base, the `aud` an app must name.

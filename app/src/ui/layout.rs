@@ -90,6 +90,7 @@ fn SignedIn(me: Me) -> impl IntoView {
     let is_staff = me.role.is_staff();
     let issues_codes = me.role.may_issue_activation_codes();
     let billing_office = me.role == Role::Billing;
+    let admin = me.role == Role::Admin;
     let clinician = me.role.is_clinician();
     let answers_messages = me.role.answers_messages();
     let him = me.role == Role::Him;
@@ -159,6 +160,9 @@ fn SignedIn(me: Me) -> impl IntoView {
                 })}
                 {billing_office.then(|| view! {
                     <li><MenuLink href="/staff/billing">{t!(i18n, nav.staff_billing)}</MenuLink></li>
+                })}
+                {admin.then(|| view! {
+                    <li><MenuLink href=crate::connected_apps::ADMIN_PATH>{t!(i18n, apps.nav)}</MenuLink></li>
                 })}
                 {issues_codes.then(|| view! {
                     <li><MenuLink href="/staff/activation-codes">{t!(i18n, nav.activation_codes)}</MenuLink></li>

@@ -311,6 +311,12 @@ fn table() -> Vec<Row> {
         ]), SECRET_OBJECT),
         row("/api/messages/attachment", Messages, Call::Get(|f| format!("id={}", f.secret_attachment)), SECRET_OBJECT),
         // Staff functions: no patient or proxy passes the role check.
+        // The administrators' (connected_apps.rs): no reader here is one.
+        row("/api/staff/apps/list", Home, Call::Form(none), STAFF),
+        row("/api/staff/apps/register", Home, Call::Form(|_| vec![
+            ("name", "An app".into()), ("kind", "public".into()), ("redirect_uris", "https://a.example/cb".into()),
+            ("terms_url", "https://a.example/t".into()), ("privacy_url", "https://a.example/p".into()),
+        ]), STAFF),
         row("/api/staff/billing/find", Billing, Call::Form(|_| vec![("query", "Quinn".into())]), STAFF),
         row("/api/staff/billing/account", Billing, Call::Form(|f| vec![("account_id", f.account.to_string())]), STAFF),
         row("/api/staff/billing/post", Billing, Call::Form(|f| vec![
@@ -603,6 +609,7 @@ fn staff_expect(row: &Row) -> [Expect; 4] {
     }
     match path {
         "/api/staff/find_patients" => [O, O, F, O],
+        "/api/staff/apps/list" | "/api/staff/apps/register" => [F; 4],
         // The billing office's own: nobody else's (a posting without its reason is refused).
         "/api/staff/billing/find" | "/api/staff/billing/account" => [F, F, O, F],
         "/api/staff/billing/post" | "/api/staff/billing/plan_start" | "/api/staff/billing/estimate" => {

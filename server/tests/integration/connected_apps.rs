@@ -22,7 +22,8 @@ on_both_databases!(
     a_patient_links_an_app_that_reads_pages_refreshes_and_is_revoked,
     each_refusal_of_the_authorize_and_token_steps,
     a_parents_token_reads_what_the_grant_shows_and_ends_with_it,
-    every_served_type_reads_as_r4_and_a_parent_gets_nothing_confidential
+    every_served_type_reads_as_r4_and_a_parent_gets_nothing_confidential,
+    an_admin_registers_an_app_and_sees_its_secret_once
 );
 
 const REDIRECT: &str = "https://tracker.example/callback";
@@ -746,4 +747,55 @@ async fn every_served_type_reads_as_r4_and_a_parent_gets_nothing_confidential(ap
     assert_eq!(fhir(app, &access, "Condition?patient=0").await.0, StatusCode::FORBIDDEN);
     let (status, _) = fhir(app, &access, &format!("MedicationRequest?patient={}", f.leo)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "medications were not granted");
+}
+
+async fn an_admin_registers_an_app_and_sees_its_secret_once(app: &TestApp) {
+    app.add_user("admin", app::auth::Role::Admin, None, "admin@example.org").await;
+    app.add_user("dr.who", app::auth::Role::Clinician, None, "who@example.org").await;
+    let admin = app.signed_in("admin").await;
+    let page = format!("{}/staff/apps", app.base);
+    let post = |form: Vec<(&'static str, &'static str)>| {
+        admin
+            .post(format!("{}/api/staff/apps/register", app.base))
+            .header(header::ORIGIN, &app.origin)
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, &page)
+            .form(&form)
+            .send()
+    };
+    let form = |uris: &'static str| {
+        vec![
+            ("name", "Clinic Tracker"),
+            ("kind", "confidential"),
+            ("redirect_uris", uris),
+            ("terms_url", "https://tracker.example/terms"),
+            ("privacy_url", "https://tracker.example/privacy"),
+        ]
+    };
+    // A plain http redirect to another machine: refused at its field, nothing stored.
+    let refused = post(form("https://tracker.example/cb\nhttp://tracker.example/cb")).await.unwrap();
+    let back = refused.headers()[header::LOCATION].to_str().unwrap().to_string();
+    assert!(back.contains("__err="), "{back}");
+    let shown = admin.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(shown.contains("redirect URIs, one per line"), "the field says why: {shown}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM smart_apps").await, 0);
+
+    let done = post(form("https://tracker.example/cb\ncom.example.tracker:/cb")).await.unwrap();
+    assert_eq!(done.headers()[header::LOCATION], "/staff/apps");
+    let first = admin.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(first.contains("Client secret (shown once, now)"), "{first}");
+    let client_id: String =
+        sqlx::query_scalar("SELECT client_id FROM smart_apps WHERE name = 'Clinic Tracker'")
+            .fetch_one(&app.state.db.read)
+            .await
+            .unwrap();
+    assert!(first.contains(&client_id) && first.contains("com.example.tracker:/cb"));
+    let again = admin.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(again.contains(&client_id) && !again.contains("shown once, now"), "the secret is shown once");
+    assert_eq!(app.audit_count("app-registered").await, 1);
+
+    // Nobody else registers apps.
+    let clinician = app.signed_in("dr.who").await;
+    let (status, _) = app.call(&clinician, "staff/apps/list", &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

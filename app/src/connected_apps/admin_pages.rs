@@ -81,7 +81,7 @@ fn RegisterForm() -> impl IntoView {
         <h2 id="register-title">{t!(i18n, apps.new_app)}</h2>
         <form method="post" action=REGISTER_PATH class="card" aria-labelledby="register-title">
             <FormMessage message=form_error(result, &["name", "redirect_uris", "terms_url", "privacy_url", "logo_url"]) />
-            <TextField name="name" maxlength=super::registry::APP_NAME_MAX_CHARS error=field_error(result, "name")>
+            <TextField name="name" maxlength=super::APP_NAME_MAX_CHARS error=field_error(result, "name")>
                 {t!(i18n, apps.app_name)}
             </TextField>
             <fieldset>
@@ -102,13 +102,13 @@ fn RegisterForm() -> impl IntoView {
                     aria-describedby=uris_message.is_some().then_some("field-redirect_uris-error")></textarea>
                 {uris_message.map(|m| view! { <p class="field-error" id="field-redirect_uris-error">{m}</p> })}
             </div>
-            <TextField name="terms_url" kind="url" maxlength=super::registry::URL_MAX_CHARS error=field_error(result, "terms_url")>
+            <TextField name="terms_url" kind="url" maxlength=super::URL_MAX_CHARS error=field_error(result, "terms_url")>
                 {t!(i18n, apps.terms_url)}
             </TextField>
-            <TextField name="privacy_url" kind="url" maxlength=super::registry::URL_MAX_CHARS error=field_error(result, "privacy_url")>
+            <TextField name="privacy_url" kind="url" maxlength=super::URL_MAX_CHARS error=field_error(result, "privacy_url")>
                 {t!(i18n, apps.privacy_url)}
             </TextField>
-            <TextField name="logo_url" kind="url" required=false maxlength=super::registry::URL_MAX_CHARS error=field_error(result, "logo_url")>
+            <TextField name="logo_url" kind="url" required=false maxlength=super::URL_MAX_CHARS error=field_error(result, "logo_url")>
                 {t!(i18n, apps.logo_url)}
             </TextField>
             <button type="submit" class="primary">{t!(i18n, apps.register)}</button>

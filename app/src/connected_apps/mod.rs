@@ -33,6 +33,11 @@ use kinds::DataKind;
 
 /// The consent screen.
 pub const CONSENT_PATH: &str = "/connect";
+/// A registered app's limits (the form's and `registry::check`'s).
+pub const APP_NAME_MAX_CHARS: usize = 100;
+pub const URL_MAX_CHARS: usize = 500;
+pub const REDIRECT_URIS_MAX: usize = 10;
+
 /// The administrators' page of registered apps.
 pub const ADMIN_PATH: &str = "/staff/apps";
 /// The account page listing linked apps.

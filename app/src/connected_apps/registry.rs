@@ -3,9 +3,7 @@
 //! who registered the app, so a patient knows the clinic let it ask.
 use super::store::NewApp;
 
-pub const APP_NAME_MAX_CHARS: usize = 100;
-pub const URL_MAX_CHARS: usize = 500;
-pub const REDIRECT_URIS_MAX: usize = 10;
+pub use super::{APP_NAME_MAX_CHARS, REDIRECT_URIS_MAX, URL_MAX_CHARS};
 
 /// What is wrong and with which field (for the CLI's message and a form's field).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -151,6 +151,31 @@ pub struct IdPage {
     pub only_id: i64,
 }
 
+/// Runs one of the lists' statements. Each takes the same parameters: $1 the chart, $2 the
+/// reader's highest confidential flag, $3 the id to page before, $4 the one id wanted (or
+/// 0), $5 the limit. (A list without a confidential flag still names $2, as
+/// `$2 >= 0`: PostgreSQL refuses a parameter a statement does not use.)
+async fn id_page<T>(chart: &ChartScope, sql: &'static str, page: IdPage) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    sqlx::query_as(sql)
+        .bind(chart.patient_id())
+        .bind(chart.visibility().max_flag())
+        .bind(page.before_id)
+        .bind(page.only_id)
+        .bind(page.count + 1)
+        .fetch_all(&chart.db().read)
+        .await
+}
+
+/// The paging part every list statement ends with.
+macro_rules! id_paged {
+    () => {
+        " AND id < $3 AND ($4 = 0 OR id = $4) ORDER BY id DESC LIMIT $5"
+    };
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AllergyRow {
     pub id: i64,
@@ -163,16 +188,12 @@ pub struct AllergyRow {
 }
 
 pub async fn allergies(chart: &ChartScope, page: IdPage) -> Result<Vec<AllergyRow>, sqlx::Error> {
-    sqlx::query_as(
+    let sql = concat!(
         "SELECT id, substance, code, code_system, reaction, severity, recorded_on FROM allergies \
-         WHERE patient_id = $1 AND id < $2 AND ($3 = 0 OR id = $3) ORDER BY id DESC LIMIT $4",
-    )
-    .bind(chart.patient_id())
-    .bind(page.before_id)
-    .bind(page.only_id)
-    .bind(page.count + 1)
-    .fetch_all(&chart.db().read)
-    .await
+         WHERE patient_id = $1 AND $2 >= 0",
+        id_paged!()
+    );
+    id_page(chart, sql, page).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -186,18 +207,12 @@ pub struct ProblemRow {
 }
 
 pub async fn problems(chart: &ChartScope, page: IdPage) -> Result<Vec<ProblemRow>, sqlx::Error> {
-    sqlx::query_as(
+    let sql = concat!(
         "SELECT id, code, code_system, name, onset_date, status FROM problems \
-         WHERE patient_id = $1 AND confidential <= $2 AND id < $3 AND ($4 = 0 OR id = $4) \
-         ORDER BY id DESC LIMIT $5",
-    )
-    .bind(chart.patient_id())
-    .bind(chart.visibility().max_flag())
-    .bind(page.before_id)
-    .bind(page.only_id)
-    .bind(page.count + 1)
-    .fetch_all(&chart.db().read)
-    .await
+         WHERE patient_id = $1 AND confidential <= $2",
+        id_paged!()
+    );
+    id_page(chart, sql, page).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -209,16 +224,11 @@ pub struct ImmunizationRow {
 }
 
 pub async fn immunizations(chart: &ChartScope, page: IdPage) -> Result<Vec<ImmunizationRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, cvx, name, given_on FROM immunizations \
-         WHERE patient_id = $1 AND id < $2 AND ($3 = 0 OR id = $3) ORDER BY id DESC LIMIT $4",
-    )
-    .bind(chart.patient_id())
-    .bind(page.before_id)
-    .bind(page.only_id)
-    .bind(page.count + 1)
-    .fetch_all(&chart.db().read)
-    .await
+    let sql = concat!(
+        "SELECT id, cvx, name, given_on FROM immunizations WHERE patient_id = $1 AND $2 >= 0",
+        id_paged!()
+    );
+    id_page(chart, sql, page).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -234,18 +244,12 @@ pub struct MedicationRow {
 }
 
 pub async fn medications(chart: &ChartScope, page: IdPage) -> Result<Vec<MedicationRow>, sqlx::Error> {
-    sqlx::query_as(
+    let sql = concat!(
         "SELECT id, rxnorm, name, dose, sig, prescriber_id, start_date, end_date FROM medications \
-         WHERE patient_id = $1 AND confidential <= $2 AND id < $3 AND ($4 = 0 OR id = $4) \
-         ORDER BY id DESC LIMIT $5",
-    )
-    .bind(chart.patient_id())
-    .bind(chart.visibility().max_flag())
-    .bind(page.before_id)
-    .bind(page.only_id)
-    .bind(page.count + 1)
-    .fetch_all(&chart.db().read)
-    .await
+         WHERE patient_id = $1 AND confidential <= $2",
+        id_paged!()
+    );
+    id_page(chart, sql, page).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -264,18 +268,12 @@ pub struct EncounterRow {
 /// Visits as the Visits page shows them: a visit whose note is confidential is not shown
 /// to a reader who may not see the note (the visits store's rule).
 pub async fn encounters(chart: &ChartScope, page: IdPage) -> Result<Vec<EncounterRow>, sqlx::Error> {
-    sqlx::query_as(
+    let sql = concat!(
         "SELECT id, provider_id, department, kind, class_code, status, start_at, end_at, reason FROM encounters \
-         WHERE patient_id = $1 AND note_confidential <= $2 AND id < $3 AND ($4 = 0 OR id = $4) \
-         ORDER BY id DESC LIMIT $5",
-    )
-    .bind(chart.patient_id())
-    .bind(chart.visibility().max_flag())
-    .bind(page.before_id)
-    .bind(page.only_id)
-    .bind(page.count + 1)
-    .fetch_all(&chart.db().read)
-    .await
+         WHERE patient_id = $1 AND note_confidential <= $2",
+        id_paged!()
+    );
+    id_page(chart, sql, page).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -288,17 +286,12 @@ pub struct PractitionerRow {
 /// The clinicians this chart names (its care team, its visits' and prescriptions'
 /// clinicians): an app reads no one else's entry.
 pub async fn practitioners(chart: &ChartScope, page: IdPage) -> Result<Vec<PractitionerRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, display_name, npi FROM providers WHERE id < $2 AND ($3 = 0 OR id = $3) AND id IN ( \
+    let sql = concat!(
+        "SELECT id, display_name, npi FROM providers WHERE $2 >= 0 AND id IN ( \
          SELECT provider_id FROM care_team WHERE patient_id = $1 \
          UNION SELECT provider_id FROM encounters WHERE patient_id = $1 AND provider_id IS NOT NULL \
-         UNION SELECT prescriber_id FROM medications WHERE patient_id = $1 AND prescriber_id IS NOT NULL) \
-         ORDER BY id DESC LIMIT $4",
-    )
-    .bind(chart.patient_id())
-    .bind(page.before_id)
-    .bind(page.only_id)
-    .bind(page.count + 1)
-    .fetch_all(&chart.db().read)
-    .await
+         UNION SELECT prescriber_id FROM medications WHERE patient_id = $1 AND prescriber_id IS NOT NULL)",
+        id_paged!()
+    );
+    id_page(chart, sql, page).await
 }

@@ -562,15 +562,8 @@ async fn each_refusal_of_the_authorize_and_token_steps(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(config["code_challenge_methods_supported"], serde_json::json!(["S256"]));
-    let capability: Value = app
-        .client()
-        .get(format!("{}/fhir/r4/metadata", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (status, capability) = fhir(app, "", "metadata").await;
+    assert_eq!(status, StatusCode::OK);
     assert_r4_resource(&capability);
 }
 

@@ -82,7 +82,11 @@ pub async fn open_app_chart(
         detail: &detail,
     };
     audit::append(&state.db, now, event).await.map_err(|_| TokenRefusal::Unavailable)?;
-    store::touch(&state.db, now, grant.grant_id).await?;
+    // "Last used" is kept to the minute: the grant row already read says whether it is due,
+    // so a busy app's reads do not each queue an update on the writer.
+    if grant.last_used_at.is_none_or(|at| at < now - 60_000) {
+        store::touch(&state.db, now, grant.grant_id).await?;
+    }
     let reader = AppReader {
         grant_id: grant.grant_id,
         client_id: grant.client_id,

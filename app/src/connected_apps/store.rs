@@ -285,6 +285,7 @@ pub struct GrantRow {
     pub offline: i64,
     pub as_proxy: i64,
     pub proxy_grants: String,
+    pub last_used_at: Option<i64>,
 }
 
 impl GrantRow {
@@ -301,7 +302,7 @@ impl GrantRow {
 macro_rules! grant_select {
     () => {
         "SELECT g.id AS grant_id, g.app_id, a.client_id, a.name AS app_name, g.user_id, g.patient_id, \
-         g.types, g.scope, g.offline, g.as_proxy, g.proxy_grants FROM smart_grants g \
+         g.types, g.scope, g.offline, g.as_proxy, g.proxy_grants, g.last_used_at FROM smart_grants g \
          JOIN smart_apps a ON a.id = g.app_id "
     };
 }
@@ -481,7 +482,8 @@ pub async fn grant_of_any_token(
     }
     let row: Option<Row> = sqlx::query_as(concat!(
         "SELECT g.id AS grant_id, g.app_id, a.client_id, a.name AS app_name, g.user_id, g.patient_id, \
-         g.types, g.scope, g.offline, g.as_proxy, g.proxy_grants, t.kind, t.expires_at FROM smart_grants g \
+         g.types, g.scope, g.offline, g.as_proxy, g.proxy_grants, g.last_used_at, t.kind, t.expires_at \
+         FROM smart_grants g \
          JOIN smart_apps a ON a.id = g.app_id JOIN smart_tokens t ON t.grant_id = g.id \
          WHERE t.token_hash = $1 AND t.expires_at > $2 AND t.used_at IS NULL AND g.revoked_at IS NULL \
          AND a.disabled_at IS NULL"

@@ -153,7 +153,8 @@ async fn allow(
     if !store::answer_request(&state.db, now, request.id).await? {
         return Err(AppError::NotFound);
     }
-    let granted = scopes::granted(&types, asked.syntax, &asked);
+    let user_has_chart = crate::auth::store::patient_of_user(&state.db, account.user_id()).await?.is_some();
+    let granted = scopes::granted(&types, asked.syntax, &asked, user_has_chart);
     let grant = NewGrant { app_id: app.id, types: &types, scope: &granted, offline: asked.offline };
     let code = store::grant_with_code(&scope, now, &grant, request).await?;
     // In the chart's log once the grant exists.

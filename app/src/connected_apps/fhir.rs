@@ -14,6 +14,7 @@ use axum::{
 use serde_json::{json, Value};
 
 use super::{
+    fhir_documents,
     fhir_store::{self as store, IdPage, ObservationRow, Page, ReportRow},
     kinds::FhirType,
 };
@@ -36,9 +37,9 @@ const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
 const CONDITION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/condition-category";
 const ALLERGY_VERIFICATION: &str = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification";
 const NPI: &str = "http://hl7.org/fhir/sid/us-npi";
-/// The types this API serves today (the CapabilityStatement says the same). Not yet:
-/// DocumentReference (the document center's files).
-pub const SERVED: [FhirType; 9] = [
+/// The types this API serves (the CapabilityStatement says the same), and Binary for the
+/// document center's files (read only, with DocumentReference's grant).
+pub const SERVED: [FhirType; 10] = [
     FhirType::Patient,
     FhirType::Observation,
     FhirType::DiagnosticReport,
@@ -48,6 +49,7 @@ pub const SERVED: [FhirType; 9] = [
     FhirType::MedicationRequest,
     FhirType::Encounter,
     FhirType::Practitioner,
+    FhirType::DocumentReference,
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -121,6 +123,9 @@ async fn read(
     Path((resource, id)): Path<(String, String)>,
     parts: Parts,
 ) -> Response {
+    if resource == "Binary" {
+        return binary(&state, &parts, &id).await;
+    }
     let Some(wanted) = served(&resource) else { return not_found() };
     let Ok(id) = id.parse::<i64>() else { return not_found() };
     let chart = match open(&state, &parts, wanted, &format!("fhir {resource}/{id}")).await {
@@ -138,6 +143,7 @@ async fn read(
         FhirType::DiagnosticReport => store::report(&chart, id)
             .await
             .map(|rows| reports(chart.patient_id(), &rows).into_iter().next().map(|(r, _)| r)),
+        FhirType::DocumentReference => fhir_documents::read(&chart, id).await,
         other => {
             let one = IdPage { before_id: i64::MAX, count: 1, only_id: id };
             id_paged(&chart, other, one).await.map(|rows| rows.into_iter().next().map(|(_, r)| r))
@@ -185,6 +191,12 @@ async fn search(
             }
             Err(_) => return unavailable(),
         },
+        (FhirType::DocumentReference, Filters::Page(page)) => {
+            match fhir_documents::search(&chart, &page).await {
+                Ok(found) => found,
+                Err(_) => return unavailable(),
+            }
+        }
         (FhirType::DiagnosticReport, Filters::Page(page)) => match store::reports(&chart, &page).await {
             Ok(rows) => {
                 let mut found = reports(chart.patient_id(), &rows);
@@ -265,6 +277,13 @@ fn search_filters(
             {
                 nothing |= !category_matches(wanted, value)
             }
+            "category" if wanted == FhirType::DocumentReference => {
+                nothing |= !fhir_documents::category_matches(value)
+            }
+            // Every document here is current (none is superseded or entered in error).
+            "status" if wanted == FhirType::DocumentReference => {
+                nothing |= !value.split(',').any(|v| v == "current")
+            }
             // Every medication here is an order.
             "intent" if wanted == FhirType::MedicationRequest => {
                 nothing |= !value.split(',').any(|v| v == "order")
@@ -273,7 +292,11 @@ fn search_filters(
                 Some(code) => page.code = code,
                 None => nothing = true,
             },
-            "date" if is_result(wanted) => {
+            "type" if wanted == FhirType::DocumentReference => match parse_code(value)? {
+                Some(code) => page.code = code,
+                None => nothing = true,
+            },
+            "date" if is_result(wanted) || wanted == FhirType::DocumentReference => {
                 let (from, to) =
                     parse_date(value).ok_or_else(|| invalid("date: [eq|ge|gt|le|lt]YYYY[-MM[-DD]]"))?;
                 page.from_ms = page.from_ms.max(from);
@@ -686,6 +709,9 @@ async fn metadata(State(state): State<AppState>) -> Response {
                 }
                 FhirType::Condition => &["patient:reference", "category:token"],
                 FhirType::MedicationRequest => &["patient:reference", "intent:token"],
+                FhirType::DocumentReference => {
+                    &["patient:reference", "category:token", "type:token", "date:date", "status:token"]
+                }
                 _ => &["patient:reference"],
             };
             let params: Vec<Value> = names
@@ -729,7 +755,7 @@ async fn metadata(State(state): State<AppState>) -> Response {
                     ],
                 }],
             },
-            "resource": resources,
+            "resource": resources.into_iter().chain([binary_capability()]).collect::<Vec<_>>(),
         }],
     });
     fhir_answer(StatusCode::OK, &body)
@@ -784,4 +810,44 @@ mod tests {
         assert_eq!(parse_cursor("5.9"), Some((5, 9)));
         assert_eq!(parse_cursor("5"), None);
     }
+}
+
+fn binary_capability() -> Value {
+    json!({ "type": "Binary", "interaction": [{ "code": "read" }] })
+}
+
+/// `Binary/{id}`: a posted document's file, for a token granted DocumentReference. As the
+/// file itself (its own type), or as a Binary resource when the app asks for FHIR JSON.
+async fn binary(state: &AppState, parts: &Parts, id: &str) -> Response {
+    let Ok(id) = id.parse::<i64>() else { return not_found() };
+    let what = format!("fhir Binary/{id}");
+    let chart = match open(state, parts, FhirType::DocumentReference, &what).await {
+        Ok(chart) => chart,
+        Err(answer) => return answer,
+    };
+    let file = match fhir_documents::file(&chart, id).await {
+        Ok(Some(file)) => file,
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(),
+    };
+    let wants_fhir = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains(FHIR_JSON));
+    if wants_fhir {
+        use base64::Engine;
+        let resource = json!({
+            "resourceType": "Binary",
+            "id": id.to_string(),
+            "contentType": file.media_type,
+            "data": base64::engine::general_purpose::STANDARD.encode(&file.content),
+        });
+        return fhir_answer(StatusCode::OK, &resource);
+    }
+    let content_type = HeaderValue::from_str(&file.media_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let mut answer = (StatusCode::OK, file.content).into_response();
+    answer.headers_mut().insert(header::CONTENT_TYPE, content_type);
+    answer
 }

@@ -17,7 +17,11 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod fhir;
 #[cfg(feature = "ssr")]
+pub mod fhir_documents;
+#[cfg(feature = "ssr")]
 pub mod fhir_store;
+#[cfg(feature = "ssr")]
+pub mod id_token;
 #[cfg(feature = "ssr")]
 pub mod oauth;
 #[cfg(feature = "ssr")]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::{
     extract::{Form, Query, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
     response::{Html, IntoResponse, Response},
     routing::{get, post},
     Json, Router,
@@ -18,11 +18,15 @@ use base64::{
 use serde_json::json;
 
 use super::{
+    id_token::{self, JWKS_PATH},
     pkce, scopes,
     store::{self, AppRow, CodeUse, GrantRow, NewRequest, RefreshUse},
     CONSENT_COOKIE, CONSENT_DONE_COOKIE, CONSENT_DONE_PATH, CONSENT_PATH, FHIR_BASE_PATH,
 };
-use crate::infra::AppState;
+use crate::{
+    error::AppError,
+    infra::{throttle, AppState},
+};
 
 pub const AUTHORIZE_PATH: &str = "/oauth/authorize";
 pub const TOKEN_PATH: &str = "/oauth/token";
@@ -34,7 +38,7 @@ pub const STATE_MAX_CHARS: usize = 500;
 /// Whether `path` is one an app calls from anywhere (CORS, no cookies, no same-site check):
 /// the token endpoints and the FHIR API. Authorize is not: it is a page in the browser.
 pub fn is_app_endpoint(path: &str) -> bool {
-    matches!(path, TOKEN_PATH | REVOKE_PATH | INTROSPECT_PATH) || path.starts_with("/fhir/")
+    matches!(path, TOKEN_PATH | REVOKE_PATH | INTROSPECT_PATH | JWKS_PATH) || path.starts_with("/fhir/")
 }
 
 pub fn routes() -> Router<AppState> {
@@ -44,7 +48,9 @@ pub fn routes() -> Router<AppState> {
         .route(TOKEN_PATH, post(token))
         .route(REVOKE_PATH, post(revoke))
         .route(INTROSPECT_PATH, post(introspect))
+        .route(JWKS_PATH, get(jwks))
         .route("/fhir/r4/.well-known/smart-configuration", get(smart_configuration))
+        .route("/fhir/r4/.well-known/openid-configuration", get(openid_configuration))
         .merge(super::fhir::routes())
 }
 
@@ -65,14 +71,57 @@ async fn smart_configuration(State(state): State<AppState>) -> Response {
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "response_types_supported": ["code"],
         "code_challenge_methods_supported": ["S256"],
-        "scopes_supported": ["launch/patient", "offline_access", "patient/*.rs", "patient/*.read"],
+        "scopes_supported": SCOPES_SUPPORTED,
+        "jwks_uri": format!("{origin}{JWKS_PATH}"),
         "capabilities": [
             "launch-standalone", "client-public", "client-confidential-symmetric",
             "context-standalone-patient", "permission-patient", "permission-offline",
-            "permission-v1", "permission-v2"
+            "permission-v1", "permission-v2", "sso-openid-connect"
         ]
     }))
     .into_response()
+}
+
+const SCOPES_SUPPORTED: [&str; 7] = [
+    "openid",
+    "fhirUser",
+    "launch/patient",
+    "offline_access",
+    "patient/*.rs",
+    "patient/*.read",
+    "patient/*.r",
+];
+
+/// OpenID Connect Discovery, which SMART asks of a server offering `openid`: at the issuer
+/// (the FHIR base) + `/.well-known/openid-configuration`.
+async fn openid_configuration(State(state): State<AppState>) -> Response {
+    let origin = state.config.public_origin();
+    Json(json!({
+        "issuer": fhir_base(&state),
+        "authorization_endpoint": format!("{origin}{AUTHORIZE_PATH}"),
+        "token_endpoint": format!("{origin}{TOKEN_PATH}"),
+        "jwks_uri": format!("{origin}{JWKS_PATH}"),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "scopes_supported": SCOPES_SUPPORTED,
+        "claims_supported": ["iss", "sub", "aud", "exp", "iat", "nonce", "fhirUser"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "code_challenge_methods_supported": ["S256"],
+    }))
+    .into_response()
+}
+
+/// The public keys that verify our ID tokens. Cached briefly by apps: a key made since
+/// shows within the minute.
+async fn jwks(State(state): State<AppState>) -> Response {
+    match id_token::published(&state.db).await {
+        Ok(set) => ([(header::CACHE_CONTROL, "public, max-age=60")], Json(set)).into_response(),
+        Err(e) => {
+            tracing::error!(?e, "the published keys could not be read");
+            unavailable()
+        }
+    }
 }
 
 type Params = HashMap<String, String>;
@@ -84,7 +133,7 @@ fn param<'a>(params: &'a Params, name: &str) -> &'a str {
 /// Checks the request, keeps it, and sends the browser on to the consent screen (through
 /// sign-in when needed). An unknown app or a redirect URI it did not register gets an
 /// error page here: sending the browser to an unchecked address is how codes leak.
-async fn authorize(State(state): State<AppState>, Query(params): Query<Params>) -> Response {
+async fn authorize(State(state): State<AppState>, parts: Parts, Query(params): Query<Params>) -> Response {
     let app = match store::app_by_client_id(&state.db, param(&params, "client_id")).await {
         Ok(Some(app)) => app,
         Ok(None) => {
@@ -120,6 +169,20 @@ async fn authorize(State(state): State<AppState>, Query(params): Query<Params>) 
     if nonce.is_some_and(|n| n.len() > STATE_MAX_CHARS) {
         return back("invalid_request", "nonce is too long");
     }
+    let addr =
+        crate::infra::client_addr_of(&parts.headers, &parts.extensions, state.config.trusted_proxy_hops);
+    let network = crate::infra::network_of(&addr);
+    let now = state.clock.now_ms();
+    match throttle::reserve(&state.db, now, throttle::APP_AUTHORIZE_PER_ADDRESS, &network).await {
+        Ok(_) => {}
+        Err(AppError::TooManyAttempts { .. }) => {
+            return error_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests to connect apps came from your network. Please try again in an hour.",
+            )
+        }
+        Err(_) => return back("temporarily_unavailable", "please try again"),
+    }
     let request = NewRequest {
         app_id: app.id,
         redirect_uri,
@@ -128,7 +191,7 @@ async fn authorize(State(state): State<AppState>, Query(params): Query<Params>) 
         code_challenge: challenge,
         nonce,
     };
-    match store::save_request(&state.db, state.clock.now_ms(), &request).await {
+    match store::save_request(&state.db, now, &request).await {
         Ok(handle) => to_consent(&state, &handle),
         Err(_) => back("temporarily_unavailable", "please try again"),
     }
@@ -295,8 +358,10 @@ async fn exchange_code(state: &AppState, app: &AppRow, form: &Params) -> Respons
         Ok(outcome) => outcome,
         Err(_) => return unavailable(),
     };
-    let (grant, redirect_uri, challenge) = match outcome {
-        CodeUse::First { grant, redirect_uri, code_challenge, .. } => (grant, redirect_uri, code_challenge),
+    let (grant, redirect_uri, challenge, nonce) = match outcome {
+        CodeUse::First { grant, redirect_uri, code_challenge, nonce } => {
+            (grant, redirect_uri, code_challenge, nonce)
+        }
         CodeUse::Reused => return invalid_grant("this code was already used; what it gave is revoked"),
         CodeUse::Unknown => return invalid_grant("unknown or expired code"),
     };
@@ -315,7 +380,7 @@ async fn exchange_code(state: &AppState, app: &AppRow, form: &Params) -> Respons
         }
         return invalid_grant(why);
     }
-    issue(state, now, &grant).await
+    issue(state, now, &grant, nonce.as_deref()).await
 }
 
 async fn refresh(state: &AppState, app: &AppRow, form: &Params) -> Response {
@@ -323,7 +388,7 @@ async fn refresh(state: &AppState, app: &AppRow, form: &Params) -> Response {
     match store::use_refresh(&state.db, now, param(form, "refresh_token")).await {
         Ok(RefreshUse::Rotated(grant)) if grant.app_id == app.id => {
             match crate::access::app_grant_stands(state, &grant).await {
-                Ok(true) => issue(state, now, &grant).await,
+                Ok(true) => issue(state, now, &grant, None).await,
                 Ok(false) => invalid_grant("the access this app was linked through has ended"),
                 Err(_) => unavailable(),
             }
@@ -338,7 +403,17 @@ async fn refresh(state: &AppState, app: &AppRow, form: &Params) -> Response {
     }
 }
 
-async fn issue(state: &AppState, now: i64, grant: &GrantRow) -> Response {
+/// The token answer. With `openid` granted, an ID token too (on a refresh as well, without
+/// the nonce, which belongs to the authorize request: OpenID Connect Core §12.2).
+async fn issue(state: &AppState, now: i64, grant: &GrantRow, nonce: Option<&str>) -> Response {
+    // Signed before the tokens are stored: a signing failure leaves no live token behind.
+    let id_token = match id_token::for_grant(state, now, grant, nonce).await {
+        Ok(id_token) => id_token,
+        Err(e) => {
+            tracing::error!(?e, "no ID token could be signed");
+            return unavailable();
+        }
+    };
     let Ok(issued) = store::issue_tokens(&state.db, now, grant).await else { return unavailable() };
     let mut answer = json!({
         "access_token": issued.access_token,
@@ -349,6 +424,9 @@ async fn issue(state: &AppState, now: i64, grant: &GrantRow) -> Response {
     });
     if let Some(refresh) = issued.refresh_token {
         answer["refresh_token"] = json!(refresh);
+    }
+    if let Some(id_token) = id_token {
+        answer["id_token"] = json!(id_token);
     }
     (StatusCode::OK, [(header::PRAGMA, "no-cache")], Json(answer)).into_response()
 }

@@ -89,14 +89,21 @@ fn is_v2_permissions(p: &str) -> bool {
 }
 
 /// The scope a token carries, in the app's syntax: the granted types and the flags.
-pub fn granted(types: &[FhirType], syntax: Syntax, asked: &Requested) -> String {
+/// `fhirUser` only with `openid` and for a user who is a patient here (`user_has_chart`):
+/// a proxy-only login has no FHIR resource of its own to name.
+pub fn granted(types: &[FhirType], syntax: Syntax, asked: &Requested, user_has_chart: bool) -> String {
     let suffix = match syntax {
         Syntax::V1 => "read",
         Syntax::V2 => "rs",
     };
     let mut words: Vec<String> = Vec::new();
-    // Not `openid fhirUser`: no id_token is issued yet, and a scope must not promise one.
-    for (flag, word) in [(asked.launch_patient, "launch/patient"), (asked.offline, "offline_access")] {
+    let flags = [
+        (asked.launch_patient, "launch/patient"),
+        (asked.openid, "openid"),
+        (asked.openid && asked.fhir_user && user_has_chart, "fhirUser"),
+        (asked.offline, "offline_access"),
+    ];
+    for (flag, word) in flags {
         if flag {
             words.push(word.to_string());
         }
@@ -152,10 +159,21 @@ mod tests {
     fn the_granted_scope_is_said_in_the_apps_syntax() {
         let asked = parse("launch/patient offline_access patient/Observation.read patient/Patient.read");
         assert_eq!(
-            granted(&[FhirType::Patient], asked.syntax, &asked),
+            granted(&[FhirType::Patient], asked.syntax, &asked, true),
             "launch/patient offline_access patient/Patient.read"
         );
         let asked = parse("openid fhirUser patient/Observation.rs");
-        assert_eq!(granted(&[FhirType::Observation], asked.syntax, &asked), "patient/Observation.rs");
+        assert_eq!(
+            granted(&[FhirType::Observation], asked.syntax, &asked, true),
+            "openid fhirUser patient/Observation.rs"
+        );
+        // A login with no chart of its own is still someone (openid), but no FHIR resource.
+        assert_eq!(
+            granted(&[FhirType::Observation], asked.syntax, &asked, false),
+            "openid patient/Observation.rs"
+        );
+        // fhirUser alone promises nothing: it names a claim of the ID token.
+        let asked = parse("fhirUser patient/Observation.rs");
+        assert_eq!(granted(&[FhirType::Observation], asked.syntax, &asked, true), "patient/Observation.rs");
     }
 }

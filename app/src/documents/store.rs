@@ -39,11 +39,13 @@ pub struct PostedRow {
     pub title: String,
     pub document_date: String,
     pub source: String,
+    /// The file's type (PDF or an image), for an app's DocumentReference.
+    pub media_type: String,
 }
 
 pub async fn posted(chart: &ChartScope) -> Result<Vec<PostedRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, kind, title, document_date, source FROM documents \
+        "SELECT id, kind, title, document_date, source, media_type FROM documents \
          WHERE patient_id = $1 AND confidential <= $2 ORDER BY document_date DESC, id DESC LIMIT $3",
     )
     .bind(chart.patient_id())
@@ -57,12 +59,26 @@ pub async fn posted(chart: &ChartScope) -> Result<Vec<PostedRow>, sqlx::Error> {
 /// record's archive holds them all; the list shows the newest `LIST_LIMIT`).
 pub async fn all_posted(chart: &ChartScope) -> Result<Vec<PostedRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, kind, title, document_date, source FROM documents \
+        "SELECT id, kind, title, document_date, source, media_type FROM documents \
          WHERE patient_id = $1 AND confidential <= $2 ORDER BY document_date DESC, id DESC",
     )
     .bind(chart.patient_id())
     .bind(chart.visibility().max_flag())
     .fetch_all(&chart.db().read)
+    .await
+}
+
+/// One posted document (without its bytes); None when it is another chart's or hidden
+/// from this reader.
+pub async fn posted_one(chart: &ChartScope, id: i64) -> Result<Option<PostedRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, kind, title, document_date, source, media_type FROM documents \
+         WHERE id = $1 AND patient_id = $2 AND confidential <= $3",
+    )
+    .bind(id)
+    .bind(chart.patient_id())
+    .bind(chart.visibility().max_flag())
+    .fetch_optional(&chart.db().read)
     .await
 }
 

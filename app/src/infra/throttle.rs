@@ -77,6 +77,12 @@ pub const SHARE_OPEN_PER_ADDRESS: Limit =
 pub const SHARE_OPEN_PER_CODE: Limit =
     Limit { scope: "share-open-code", max_failures: 5, window_ms: 24 * HOUR };
 
+/// Connected apps' authorize requests from one client network, answered or not: each is
+/// kept until answered or pruned (about 3 KB), so a script cannot fill the table. A
+/// household linking a few apps makes a handful.
+pub const APP_AUTHORIZE_PER_ADDRESS: Limit =
+    Limit { scope: "app-authorize-address", max_failures: 60, window_ms: HOUR };
+
 /// "Pay as Guest" tries from one client network with a wrong account number or last name.
 pub const GUEST_PAY_PER_ADDRESS: Limit =
     Limit { scope: "guest-pay-address", max_failures: 10, window_ms: HOUR };

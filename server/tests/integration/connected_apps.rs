@@ -23,7 +23,8 @@ on_both_databases!(
     each_refusal_of_the_authorize_and_token_steps,
     a_parents_token_reads_what_the_grant_shows_and_ends_with_it,
     every_served_type_reads_as_r4_and_a_parent_gets_nothing_confidential,
-    an_admin_registers_an_app_and_sees_its_secret_once
+    an_admin_registers_an_app_and_sees_its_secret_once,
+    openid_gives_a_signed_id_token_naming_the_user_to_each_app_apart
 );
 
 const REDIRECT: &str = "https://tracker.example/callback";
@@ -268,6 +269,7 @@ async fn a_patient_links_an_app_that_reads_pages_refreshes_and_is_revoked(app: &
         "{scope}"
     );
     assert!(!scope.contains("Patient.read") && !scope.contains("MedicationRequest"), "unticked: {scope}");
+    assert!(tokens.get("id_token").is_none(), "no openid asked, no ID token");
     let access = tokens["access_token"].as_str().unwrap().to_string();
     let refresh = tokens["refresh_token"].as_str().expect("offline_access gives a refresh token").to_string();
 
@@ -565,6 +567,36 @@ async fn each_refusal_of_the_authorize_and_token_steps(app: &TestApp) {
     let (status, capability) = fhir(app, "", "metadata").await;
     assert_eq!(status, StatusCode::OK);
     assert_r4_resource(&capability);
+
+    // Authorize requests from one network are counted: past 60 an hour, a page saying so
+    // (and no request kept), whether the patient answered the earlier ones or not.
+    let limit = app::infra::throttle::APP_AUTHORIZE_PER_ADDRESS.max_failures;
+    let kept_before = app.count("SELECT COUNT(*) FROM smart_requests").await;
+    let mut answered = 0;
+    let refused = loop {
+        let response = authorize(app, &leo, &with(&[])).await;
+        if response.status() != StatusCode::OK || answered > limit {
+            break response;
+        }
+        answered += 1;
+    };
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.text().await.unwrap().contains("try again in an hour"));
+    let counted = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM auth_failures WHERE scope = 'app-authorize-address' AND at > {}",
+            app.clock.now_ms() - 60 * 60 * 1000
+        ))
+        .await;
+    assert_eq!(counted, limit, "{answered} taken before the refusal");
+    let kept = app.count("SELECT COUNT(*) FROM smart_requests").await;
+    assert_eq!(kept - kept_before, answered, "the refused request is not kept");
+    app.clock.advance_ms(61 * 60 * 1000);
+    assert_eq!(
+        authorize(app, &leo, &with(&[])).await.status(),
+        StatusCode::OK,
+        "an hour later it opens again"
+    );
 }
 
 async fn a_parents_token_reads_what_the_grant_shows_and_ends_with_it(app: &TestApp) {
@@ -678,13 +710,13 @@ async fn every_served_type_reads_as_r4_and_a_parent_gets_nothing_confidential(ap
     ))
     .await;
     let every = "launch/patient patient/*.rs";
-    let all_kinds = ["basics", "lab-results", "medications", "health-summary", "visits"];
+    let all_kinds = ["basics", "lab-results", "medications", "health-summary", "visits", "documents"];
 
     // Leo, on his own chart, reads each type; every resource parses as R4.
     let leo = app.signed_in("leo").await;
     let code = link(app, &leo, &client_id, every, f.leo, &all_kinds).await;
     let (_, tokens) = exchange(app, &client_id, &code, VERIFIER).await;
-    assert_eq!(tokens["scope"].as_str().unwrap().matches(".rs").count(), 9, "v2 scopes said back: {tokens}");
+    assert_eq!(tokens["scope"].as_str().unwrap().matches(".rs").count(), 10, "v2 scopes said back: {tokens}");
     let access = tokens["access_token"].as_str().unwrap().to_string();
     let expected = [
         ("AllergyIntolerance", 1),
@@ -719,14 +751,70 @@ async fn every_served_type_reads_as_r4_and_a_parent_gets_nothing_confidential(ap
     .unwrap();
     assert_eq!(fhir(app, &access, &format!("Practitioner/{stranger}")).await.0, StatusCode::NOT_FOUND);
     let (_, capability) = fhir(app, &access, "metadata").await;
-    assert_eq!(capability["rest"][0]["resource"].as_array().unwrap().len(), 9);
+    assert_eq!(capability["rest"][0]["resource"].as_array().unwrap().len(), 11, "ten types and Binary");
+
+    // The document center: the posted letters (his own chart: the confidential one too) and
+    // the visit's summary and note, each readable by id; the letters' files from Binary.
+    let documents = search_all(app, &access, "DocumentReference", f.leo).await;
+    let shown = serde_json::to_string(&documents).unwrap();
+    assert!(shown.contains(&format!("{LEO_MARK} letter")) && shown.contains(&format!("{SECRET} letter")));
+    assert_eq!(documents.len(), 4, "two letters, the visit's summary and note: {shown}");
+    for one in &documents {
+        let (status, read) =
+            fhir(app, &access, &format!("DocumentReference/{}", one["id"].as_str().unwrap())).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(&read, one);
+        assert_r4_resource(&read);
+    }
+    let letter_title = format!("{LEO_MARK} letter");
+    let letter =
+        documents.iter().find(|d| d["content"][0]["attachment"]["title"] == letter_title.as_str()).unwrap();
+    let file_url =
+        format!("{}/fhir/r4/{}", app.base, letter["content"][0]["attachment"]["url"].as_str().unwrap());
+    let file = app.client().get(&file_url).bearer_auth(&access).send().await.unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(file.headers()[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(file.headers()[header::CACHE_CONTROL], "no-store");
+    assert!(file.bytes().await.unwrap().starts_with(b"%PDF"));
+    let as_fhir = app
+        .client()
+        .get(&file_url)
+        .bearer_auth(&access)
+        .header(header::ACCEPT, "application/fhir+json")
+        .send()
+        .await
+        .unwrap();
+    let binary: Value = as_fhir.json().await.unwrap();
+    assert_eq!(
+        (binary["resourceType"].as_str(), binary["contentType"].as_str()),
+        (Some("Binary"), Some("application/pdf"))
+    );
+    assert_r4_resource(&binary);
+    let (_, letters) =
+        fhir(app, &access, "DocumentReference?category=clinical-note&type=http://loinc.org|51852-2").await;
+    assert_eq!(letters["entry"].as_array().unwrap().len(), 2);
+    let (_, dated) = fhir(app, &access, "DocumentReference?date=2026-01-05").await;
+    assert_eq!(dated["entry"].as_array().unwrap().len(), 2, "the letters' day");
+    let (_, none) = fhir(app, &access, "DocumentReference?status=superseded").await;
+    assert_eq!(none["entry"].as_array().unwrap().len(), 0);
+    let secret_title = format!("{SECRET} letter");
+    let secret =
+        documents.iter().find(|d| d["content"][0]["attachment"]["title"] == secret_title.as_str()).unwrap();
+    let secret_file_url =
+        format!("{}/fhir/r4/{}", app.base, secret["content"][0]["attachment"]["url"].as_str().unwrap());
 
     // Jordan, a parent of a 15-year-old: nothing confidential, no medication list.
     grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
     let jordan = app.signed_in("jordan").await;
-    let code =
-        link(app, &jordan, &client_id, every, f.leo, &["basics", "lab-results", "health-summary", "visits"])
-            .await;
+    let code = link(
+        app,
+        &jordan,
+        &client_id,
+        every,
+        f.leo,
+        &["basics", "lab-results", "health-summary", "visits", "documents"],
+    )
+    .await;
     let (_, tokens) = exchange(app, &client_id, &code, VERIFIER).await;
     let access = tokens["access_token"].as_str().unwrap().to_string();
     let conditions = search_all(app, &access, "Condition", f.leo).await;
@@ -737,6 +825,13 @@ async fn every_served_type_reads_as_r4_and_a_parent_gets_nothing_confidential(ap
         0,
         "the visit with a confidential note"
     );
+    let documents = search_all(app, &access, "DocumentReference", f.leo).await;
+    let shown = serde_json::to_string(&documents).unwrap();
+    assert!(shown.contains(LEO_MARK) && !shown.contains(SECRET), "{shown}");
+    assert_eq!(documents.len(), 1, "the plain letter (the visit's note is confidential): {shown}");
+    let get = |url: String| app.client().get(url).bearer_auth(&access).send();
+    assert_eq!(get(file_url.clone()).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(get(secret_file_url).await.unwrap().status(), StatusCode::NOT_FOUND, "another's eyes only");
     assert_eq!(fhir(app, &access, "Condition?patient=0").await.0, StatusCode::FORBIDDEN);
     let (status, _) = fhir(app, &access, &format!("MedicationRequest?patient={}", f.leo)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "medications were not granted");
@@ -791,4 +886,132 @@ async fn an_admin_registers_an_app_and_sees_its_secret_once(app: &TestApp) {
     let clinician = app.signed_in("dr.who").await;
     let (status, _) = app.call(&clinician, "staff/apps/list", &[]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+const OPENID_SCOPE: &str = "openid fhirUser launch/patient offline_access patient/Observation.rs";
+const NONCE: &str = "n-0S6_WzA2Mj";
+
+/// The ID token's claims as an app reads them.
+#[derive(serde::Deserialize, Debug)]
+struct IdClaims {
+    iss: String,
+    sub: String,
+    aud: String,
+    iat: i64,
+    exp: i64,
+    nonce: Option<String>,
+    #[serde(rename = "fhirUser")]
+    fhir_user: Option<String>,
+}
+
+/// Verifies an ID token as an app does: the key from the JWKS the configuration names,
+/// RS256, our issuer, the app as audience, not expired.
+async fn verified(
+    app: &TestApp,
+    client_id: &str,
+    id_token: &str,
+) -> Result<IdClaims, jsonwebtoken::errors::Error> {
+    use jsonwebtoken::{decode, decode_header, jwk::JwkSet, Algorithm, DecodingKey, Validation};
+    let issuer = format!("{}/fhir/r4", app.origin);
+    let config: Value = app
+        .client()
+        .get(format!("{}/fhir/r4/.well-known/openid-configuration", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["issuer"], issuer.as_str());
+    let jwks_path = config["jwks_uri"].as_str().unwrap().strip_prefix(&app.origin).unwrap().to_string();
+    let keys: JwkSet =
+        app.client().get(format!("{}{jwks_path}", app.base)).send().await.unwrap().json().await.unwrap();
+    let kid = decode_header(id_token)?.kid.expect("a kid");
+    let jwk = keys.find(&kid).expect("the signing key is published");
+    let mut rules = Validation::new(Algorithm::RS256);
+    rules.set_audience(&[client_id]);
+    rules.set_issuer(&[issuer.as_str()]);
+    // The test clock is the server's; the library checks `exp` against the real one.
+    rules.validate_exp = false;
+    Ok(decode::<IdClaims>(id_token, &DecodingKey::from_jwk(jwk)?, &rules)?.claims)
+}
+
+async fn openid_gives_a_signed_id_token_naming_the_user_to_each_app_apart(app: &TestApp) {
+    let f = family(app).await;
+    let (client_id, _) = register_app(app, "Tracker Health", false).await;
+    let leo = app.signed_in("leo").await;
+
+    // Discovery names the keys and what the tokens claim.
+    let (_, smart) = {
+        let r = app
+            .client()
+            .get(format!("{}/fhir/r4/.well-known/smart-configuration", app.base))
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json::<Value>().await.unwrap())
+    };
+    assert!(smart["capabilities"].as_array().unwrap().iter().any(|c| c == "sso-openid-connect"));
+    assert!(smart["jwks_uri"].as_str().unwrap().ends_with("/oauth/jwks"));
+
+    let mut params = authorize_params(app, &client_id, OPENID_SCOPE);
+    params.push(("nonce", NONCE.into()));
+    let hop = authorize(app, &leo, &params).await;
+    assert_eq!(hop.status(), StatusCode::OK);
+    let form = vec![
+        ("decision", "allow".to_string()),
+        ("chart", f.leo.to_string()),
+        ("kinds[]", "lab-results".to_string()),
+    ];
+    let back = back_at_app(app, &leo, answer(app, &leo, &form).await).await;
+    let code = value_of(&back, "code").expect("a code");
+    let (status, tokens) = exchange(app, &client_id, &code, VERIFIER).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    assert!(tokens["scope"].as_str().unwrap().starts_with("launch/patient openid fhirUser"), "{tokens}");
+    let id_token = tokens["id_token"].as_str().expect("openid gives an ID token");
+
+    let claims = verified(app, &client_id, id_token).await.expect("verifies with the published key");
+    assert_eq!(claims.iss, format!("{}/fhir/r4", app.origin));
+    assert_eq!(claims.aud, client_id);
+    assert_eq!(claims.nonce.as_deref(), Some(NONCE), "the authorize request's nonce comes back");
+    assert_eq!(claims.fhir_user, Some(format!("{}/fhir/r4/Patient/{}", app.origin, f.leo)));
+    assert_eq!(claims.iat, app.clock.now_ms() / 1000);
+    assert_eq!(claims.exp - claims.iat, 300);
+    assert_eq!(claims.sub.len(), 32, "an opaque subject: {}", claims.sub);
+    assert_ne!(claims.sub, f.leo.to_string());
+
+    // One changed byte of the signed part, and it no longer verifies.
+    let mut parts: Vec<String> = id_token.split('.').map(str::to_string).collect();
+    let flipped = if parts[1].ends_with('A') { 'B' } else { 'A' };
+    parts[1].pop();
+    parts[1].push(flipped);
+    assert!(verified(app, &client_id, &parts.join(".")).await.is_err(), "a changed token is refused");
+
+    // A refresh gives a new ID token for the same subject, without the nonce, signed by the
+    // same (one) key.
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let (status, refreshed) =
+        token(app, &[("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", &client_id)])
+            .await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    let again = verified(app, &client_id, refreshed["id_token"].as_str().unwrap()).await.unwrap();
+    assert_eq!((again.sub.as_str(), again.nonce), (claims.sub.as_str(), None));
+    assert_eq!(app.count("SELECT COUNT(*) FROM signing_keys").await, 1);
+    let sealed: (String,) = sqlx::query_as("SELECT private_sealed FROM signing_keys")
+        .fetch_one(&app.state.db.read)
+        .await
+        .unwrap();
+    assert!(app::infra::crypto::is_sealed(&sealed.0), "the private key is stored sealed");
+
+    // Another app knows Leo by another subject.
+    let (other_id, _) = register_app(app, "Steps Coach", false).await;
+    let code = link(app, &leo, &other_id, OPENID_SCOPE, f.leo, &["lab-results"]).await;
+    let (_, other) = exchange(app, &other_id, &code, VERIFIER).await;
+    let theirs = verified(app, &other_id, other["id_token"].as_str().unwrap()).await.unwrap();
+    assert_eq!(theirs.fhir_user, claims.fhir_user);
+    assert_ne!(theirs.sub, claims.sub, "pairwise subjects");
+    assert!(
+        verified(app, &client_id, other["id_token"].as_str().unwrap()).await.is_err(),
+        "for its own audience only"
+    );
 }

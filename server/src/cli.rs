@@ -277,6 +277,10 @@ pub enum AdminCommand {
         /// Who registered it, as the consent screen says (default: the organisation).
         #[arg(long)]
         registered_by: Option<String>,
+        /// A confidential app's public keys (a JWKS file, RS384 or ES384): it signs its token
+        /// requests (private_key_jwt) and gets no secret.
+        #[arg(long, requires = "confidential")]
+        jwks_file: Option<std::path::PathBuf>,
     },
 }
 

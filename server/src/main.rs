@@ -129,9 +129,17 @@ async fn run(cli: Cli) -> Result<()> {
                     privacy_url,
                     logo_url,
                     registered_by,
+                    jwks_file,
                 },
         } => {
             use app::connected_apps::{registry, store as apps};
+            let jwks = match jwks_file {
+                Some(path) => Some(
+                    std::fs::read_to_string(&path)
+                        .map_err(|e| format!("--jwks-file {}: {e}", path.display()))?,
+                ),
+                None => None,
+            };
             let typed = registry::Typed {
                 name,
                 confidential,
@@ -140,6 +148,7 @@ async fn run(cli: Cli) -> Result<()> {
                 terms_url,
                 privacy_url,
                 registered_by: registered_by.unwrap_or_else(|| state.config.org.name.clone()),
+                jwks,
             };
             let app = registry::check(typed).map_err(|r| format!("{}: {}", r.field, r.reason))?;
             let registered = apps::register(&state.db, state.clock.now_ms(), &app, None).await?;

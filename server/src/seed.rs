@@ -225,6 +225,7 @@ async fn demo_connected_app(state: &AppState) -> Result<()> {
         terms_url: format!("{origin}/help"),
         privacy_url: format!("{origin}/privacy"),
         registered_by: state.config.org.name.clone(),
+        jwks: None,
     };
     // Its terms and privacy pages are this server's own, which must be https (or on this
     // machine): a demo served at another http address goes without the app.

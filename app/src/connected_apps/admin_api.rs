@@ -90,6 +90,8 @@ pub async fn register_app(
         terms_url,
         privacy_url,
         registered_by: state.config.org.name.clone(),
+        // Keys are registered from the command line (`--jwks-file`).
+        jwks: None,
     };
     let app = registry::check(typed).map_err(|refusal| match refusal.field {
         "name" => AppError::invalid("name", Problem::AppsName),

@@ -15,6 +15,8 @@ pub mod kinds;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod client_assertion;
+#[cfg(feature = "ssr")]
 pub mod fhir;
 #[cfg(feature = "ssr")]
 pub mod fhir_documents;

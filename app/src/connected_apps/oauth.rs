@@ -18,6 +18,7 @@ use base64::{
 use serde_json::json;
 
 use super::{
+    client_assertion::{self, ASSERTION_TYPE},
     id_token::{self, JWKS_PATH},
     pkce, scopes,
     store::{self, AppRow, CodeUse, GrantRow, NewRequest, RefreshUse},
@@ -67,7 +68,8 @@ async fn smart_configuration(State(state): State<AppState>) -> Response {
         "token_endpoint": format!("{origin}{TOKEN_PATH}"),
         "revocation_endpoint": format!("{origin}{REVOKE_PATH}"),
         "introspection_endpoint": format!("{origin}{INTROSPECT_PATH}"),
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": ["RS384", "ES384"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "response_types_supported": ["code"],
         "code_challenge_methods_supported": ["S256"],
@@ -75,6 +77,7 @@ async fn smart_configuration(State(state): State<AppState>) -> Response {
         "jwks_uri": format!("{origin}{JWKS_PATH}"),
         "capabilities": [
             "launch-standalone", "client-public", "client-confidential-symmetric",
+            "client-confidential-asymmetric",
             "context-standalone-patient", "permission-patient", "permission-offline",
             "permission-v1", "permission-v2", "sso-openid-connect"
         ]
@@ -82,6 +85,7 @@ async fn smart_configuration(State(state): State<AppState>) -> Response {
     .into_response()
 }
 
+const AUTH_METHODS: [&str; 4] = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
 const SCOPES_SUPPORTED: [&str; 7] = [
     "openid",
     "fhirUser",
@@ -106,7 +110,8 @@ async fn openid_configuration(State(state): State<AppState>) -> Response {
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": SCOPES_SUPPORTED,
         "claims_supported": ["iss", "sub", "aud", "exp", "iat", "nonce", "fhirUser"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": ["RS384", "ES384"],
         "code_challenge_methods_supported": ["S256"],
     }))
     .into_response()
@@ -296,9 +301,13 @@ fn unavailable() -> Response {
     oauth_error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", "please try again")
 }
 
-/// The calling app: HTTP Basic or `client_id` (and `client_secret`) in the form. A
-/// confidential app must prove its secret; a public one has none (PKCE stands in).
+/// The calling app: a signed assertion (private_key_jwt), HTTP Basic, or `client_id` (and
+/// `client_secret`) in the form. A confidential app must prove its secret or its key; a
+/// public one has neither (PKCE stands in).
 async fn calling_app(state: &AppState, headers: &HeaderMap, form: &Params) -> Result<AppRow, Response> {
+    if let Some(assertion) = form.get("client_assertion") {
+        return asserting_app(state, form, assertion).await;
+    }
     let (client_id, secret) = match basic_credentials(headers) {
         Some((id, secret)) => (id, Some(secret)),
         None => (param(form, "client_id").to_string(), form.get("client_secret").cloned()),
@@ -312,6 +321,32 @@ async fn calling_app(state: &AppState, headers: &HeaderMap, form: &Params) -> Re
         return Err(invalid_client());
     }
     Ok(app)
+}
+
+/// RFC 7523 client authentication: the app named by the form's `client_id` or else by the
+/// assertion's `iss`, verified with its registered keys.
+async fn asserting_app(state: &AppState, form: &Params, assertion: &str) -> Result<AppRow, Response> {
+    if param(form, "client_assertion_type") != ASSERTION_TYPE {
+        return Err(invalid_client());
+    }
+    let client_id = match form.get("client_id").filter(|id| !id.is_empty()) {
+        Some(id) => id.clone(),
+        None => client_assertion::claimed_client(assertion).ok_or_else(invalid_client)?,
+    };
+    let app = match store::app_by_client_id(&state.db, &client_id).await {
+        Ok(Some(app)) => app,
+        Ok(None) => return Err(invalid_client()),
+        Err(_) => return Err(unavailable()),
+    };
+    let token_url = format!("{}{TOKEN_PATH}", state.config.public_origin());
+    match client_assertion::verify(state, &app, assertion, &token_url, state.clock.now_ms()).await {
+        Ok(()) => Ok(app),
+        Err(client_assertion::Refused::Db(_)) => Err(unavailable()),
+        Err(why) => {
+            tracing::info!(client_id = %app.client_id, ?why, "a client assertion was refused");
+            Err(invalid_client())
+        }
+    }
 }
 
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {

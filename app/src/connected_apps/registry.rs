@@ -26,6 +26,8 @@ pub struct Typed {
     pub terms_url: String,
     pub privacy_url: String,
     pub registered_by: String,
+    /// A confidential app's public keys (JWKS), when it signs its token requests.
+    pub jwks: Option<String>,
 }
 
 pub fn check(typed: Typed) -> Result<NewApp, Refusal> {
@@ -45,6 +47,13 @@ pub fn check(typed: Typed) -> Result<NewApp, Refusal> {
         Some(url) => Some(check_web_url("logo_url", url)?),
         None => None,
     };
+    let jwks = match typed.jwks.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        Some(_) if !typed.confidential => {
+            return Err(refuse("jwks", "only a confidential (server) app signs with keys"))
+        }
+        Some(text) => Some(super::client_assertion::check_jwks(text).map_err(|why| refuse("jwks", why))?),
+        None => None,
+    };
     Ok(NewApp {
         name,
         confidential: typed.confidential,
@@ -53,6 +62,7 @@ pub fn check(typed: Typed) -> Result<NewApp, Refusal> {
         terms_url: check_web_url("terms_url", typed.terms_url.trim())?,
         privacy_url: check_web_url("privacy_url", typed.privacy_url.trim())?,
         registered_by: typed.registered_by,
+        jwks,
     })
 }
 
@@ -120,6 +130,7 @@ mod tests {
             terms_url: "https://tracker.example/terms".into(),
             privacy_url: "https://tracker.example/privacy".into(),
             registered_by: "admin".into(),
+            jwks: None,
         }
     }
 

@@ -32,6 +32,8 @@ pub struct AppRow {
     pub terms_url: String,
     pub privacy_url: String,
     pub registered_by: String,
+    /// The public keys of an app that signs its token requests (private_key_jwt).
+    pub jwks: Option<String>,
 }
 
 impl AppRow {
@@ -45,11 +47,14 @@ impl AppRow {
         self.redirect_uris.lines().any(|allowed| allowed == uri || same_loopback_but_port(allowed, uri))
     }
 
-    /// A confidential client's secret, compared in constant time through its digest.
+    /// A confidential client's secret, compared in constant time through its digest. An app
+    /// that registered keys has no secret anyone knows, and is never let in by one.
     pub fn secret_matches(&self, secret: &str) -> bool {
-        self.secret_hash
-            .as_deref()
-            .is_some_and(|hash| crate::infra::crypto::constant_time_eq(hash, &sha256_hex(secret)))
+        self.jwks.is_none()
+            && self
+                .secret_hash
+                .as_deref()
+                .is_some_and(|hash| crate::infra::crypto::constant_time_eq(hash, &sha256_hex(secret)))
     }
 }
 
@@ -74,6 +79,9 @@ pub struct NewApp {
     pub terms_url: String,
     pub privacy_url: String,
     pub registered_by: String,
+    /// Public keys (a checked JWKS): the app signs its token requests (private_key_jwt)
+    /// and gets no secret. Only for a confidential app.
+    pub jwks: Option<String>,
 }
 
 /// The client id, and the secret of a confidential app: shown once, never stored.
@@ -95,7 +103,7 @@ pub async fn register(
     let secret = app.confidential.then(|| random_token(32));
     sqlx::query(
         "INSERT INTO smart_apps (client_id, name, kind, secret_hash, redirect_uris, logo_url, terms_url, \
-         privacy_url, registered_by, registered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         privacy_url, registered_by, registered_at, jwks) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&client_id)
     .bind(&app.name)
@@ -107,8 +115,11 @@ pub async fn register(
     .bind(&app.privacy_url)
     .bind(&app.registered_by)
     .bind(now)
+    .bind(app.jwks.as_deref())
     .execute(&db.write)
     .await?;
+    // An app with keys is told no secret (its digest only fills the table's CHECK).
+    let secret = secret.filter(|_| app.jwks.is_none());
     Ok(Registered { client_id, secret })
 }
 
@@ -116,7 +127,7 @@ pub async fn register(
 pub async fn app_by_client_id(db: &Db, client_id: &str) -> Result<Option<AppRow>, sqlx::Error> {
     sqlx::query_as(concat!(
         "SELECT id, client_id, name, kind, secret_hash, redirect_uris, logo_url, terms_url, privacy_url, \
-         registered_by FROM smart_apps WHERE client_id = $1 AND disabled_at IS NULL"
+         registered_by, jwks FROM smart_apps WHERE client_id = $1 AND disabled_at IS NULL"
     ))
     .bind(client_id)
     .fetch_optional(&db.read)
@@ -127,7 +138,7 @@ pub async fn app_by_client_id(db: &Db, client_id: &str) -> Result<Option<AppRow>
 pub async fn app_by_id(db: &Db, app_id: i64) -> Result<Option<AppRow>, sqlx::Error> {
     sqlx::query_as(concat!(
         "SELECT id, client_id, name, kind, secret_hash, redirect_uris, logo_url, terms_url, privacy_url, \
-         registered_by FROM smart_apps WHERE id = $1 AND disabled_at IS NULL"
+         registered_by, jwks FROM smart_apps WHERE id = $1 AND disabled_at IS NULL"
     ))
     .bind(app_id)
     .fetch_optional(&db.read)
@@ -138,7 +149,7 @@ pub async fn app_by_id(db: &Db, app_id: i64) -> Result<Option<AppRow>, sqlx::Err
 pub async fn apps(db: &Db) -> Result<Vec<AppRow>, sqlx::Error> {
     sqlx::query_as(concat!(
         "SELECT id, client_id, name, kind, secret_hash, redirect_uris, logo_url, terms_url, privacy_url, \
-         registered_by FROM smart_apps WHERE disabled_at IS NULL ORDER BY name, id"
+         registered_by, jwks FROM smart_apps WHERE disabled_at IS NULL ORDER BY name, id"
     ))
     .fetch_all(&db.read)
     .await
@@ -601,5 +612,21 @@ pub async fn prune(db: &Db, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM smart_requests WHERE expires_at <= $1").bind(now).execute(&db.write).await?;
     sqlx::query("DELETE FROM smart_codes WHERE expires_at <= $1").bind(now).execute(&db.write).await?;
     sqlx::query("DELETE FROM smart_tokens WHERE expires_at <= $1").bind(now).execute(&db.write).await?;
+    sqlx::query("DELETE FROM smart_assertions WHERE expires_at <= $1").bind(now).execute(&db.write).await?;
     Ok(())
+}
+
+/// Spends a client assertion's `jti` for this app until `expires_at`: false when it was
+/// already spent (a replayed assertion).
+pub async fn spend_assertion(db: &Db, app_id: i64, jti: &str, expires_at: i64) -> Result<bool, sqlx::Error> {
+    let spent = sqlx::query(
+        "INSERT INTO smart_assertions (jti_hash, app_id, expires_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (jti_hash) DO NOTHING",
+    )
+    .bind(sha256_hex(&format!("{app_id}:{jti}")))
+    .bind(app_id)
+    .bind(expires_at)
+    .execute(&db.write)
+    .await?;
+    Ok(spent.rows_affected() == 1)
 }

@@ -24,7 +24,8 @@ on_both_databases!(
     a_parents_token_reads_what_the_grant_shows_and_ends_with_it,
     every_served_type_reads_as_r4_and_a_parent_gets_nothing_confidential,
     an_admin_registers_an_app_and_sees_its_secret_once,
-    openid_gives_a_signed_id_token_naming_the_user_to_each_app_apart
+    openid_gives_a_signed_id_token_naming_the_user_to_each_app_apart,
+    a_key_registered_app_signs_its_token_requests
 );
 
 const REDIRECT: &str = "https://tracker.example/callback";
@@ -46,6 +47,7 @@ async fn register_app(app: &TestApp, name: &str, confidential: bool) -> (String,
         terms_url: "https://tracker.example/terms".into(),
         privacy_url: "https://tracker.example/privacy".into(),
         registered_by: "Test Clinic IT".into(),
+        jwks: None,
     };
     let registered = register(&app.state.db, app.clock.now_ms(), &new, None).await.unwrap();
     (registered.client_id, registered.secret)
@@ -1014,4 +1016,132 @@ async fn openid_gives_a_signed_id_token_naming_the_user_to_each_app_apart(app: &
         verified(app, &client_id, other["id_token"].as_str().unwrap()).await.is_err(),
         "for its own audience only"
     );
+}
+
+/// A P-384 key from fixed bytes (any 48 bytes below the group order will do), as
+/// jsonwebtoken signs with it, and its public half as a JWK named `kid`.
+fn p384_key(byte: u8, kid: &str) -> (jsonwebtoken::EncodingKey, jsonwebtoken::jwk::Jwk) {
+    use p384::pkcs8::EncodePrivateKey;
+    let secret = p384::SecretKey::from_slice(&[byte; 48]).unwrap();
+    let der = secret.to_pkcs8_der().unwrap();
+    let key = jsonwebtoken::EncodingKey::from_ec_der(der.as_bytes());
+    let mut jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(&key, jsonwebtoken::Algorithm::ES384).unwrap();
+    jwk.common.key_id = Some(kid.into());
+    (key, jwk)
+}
+
+async fn a_key_registered_app_signs_its_token_requests(app: &TestApp) {
+    use jsonwebtoken::{encode, jwk::JwkSet, Algorithm, Header};
+    let f = family(app).await;
+    let (key, jwk) = p384_key(7, "k1");
+    let (stranger_key, _) = p384_key(9, "k1");
+    let jwks = serde_json::to_string(&JwkSet { keys: vec![jwk] }).unwrap();
+
+    // Only a confidential app registers keys; it is told no secret.
+    let typed = |confidential: bool| app::connected_apps::registry::Typed {
+        name: "Clinic Server App".into(),
+        confidential,
+        redirect_uris: vec![REDIRECT.into()],
+        terms_url: "https://tracker.example/terms".into(),
+        privacy_url: "https://tracker.example/privacy".into(),
+        registered_by: "Test Clinic IT".into(),
+        jwks: Some(jwks.clone()),
+        ..Default::default()
+    };
+    let refused = app::connected_apps::registry::check(typed(false)).unwrap_err();
+    assert_eq!(refused.field, "jwks");
+    let new = app::connected_apps::registry::check(typed(true)).unwrap();
+    let registered = register(&app.state.db, app.clock.now_ms(), &new, None).await.unwrap();
+    assert_eq!(registered.secret, None);
+    let client_id = registered.client_id;
+
+    let token_url = format!("{}/oauth/token", app.origin);
+    let now = app.clock.now_ms() / 1000;
+    let sign = |with: &jsonwebtoken::EncodingKey, kid: &str, aud: &str, exp: i64, jti: &str| {
+        let mut header = Header::new(Algorithm::ES384);
+        header.kid = Some(kid.into());
+        let claims =
+            serde_json::json!({ "iss": client_id, "sub": client_id, "aud": aud, "exp": exp, "jti": jti });
+        encode(&header, &claims, with).unwrap()
+    };
+    let leo = app.signed_in("leo").await;
+    let code = link(app, &leo, &client_id, LAB_SCOPE, f.leo, &["lab-results"]).await;
+    let with_assertion = |assertion: String, extra: Vec<(&'static str, String)>| {
+        let mut form = vec![
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_string()),
+            ("client_assertion", assertion),
+        ];
+        form.extend(extra);
+        form
+    };
+    let post = |form: Vec<(&'static str, String)>| async move {
+        let response =
+            app.client().post(format!("{}/oauth/token", app.base)).form(&form).send().await.unwrap();
+        let status = response.status();
+        (status, response.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    let exchange_form = vec![
+        ("grant_type", "authorization_code".to_string()),
+        ("code", code.clone()),
+        ("redirect_uri", REDIRECT.to_string()),
+        ("code_verifier", VERIFIER.to_string()),
+    ];
+
+    // Refused, each as invalid_client, the code still unspent: a stranger's key under the
+    // registered kid, an unknown kid, another audience, an expiry an hour ahead, an expired
+    // one, and the secret way (an app with keys has no secret).
+    for (assertion, why) in [
+        (sign(&stranger_key, "k1", &token_url, now + 60, "a1"), "signed by another key"),
+        (sign(&key, "k2", &token_url, now + 60, "a2"), "an unregistered kid"),
+        (sign(&key, "k1", "https://elsewhere.example/token", now + 60, "a3"), "another audience"),
+        (sign(&key, "k1", &token_url, now + 3600, "a4"), "valid for too long"),
+        (sign(&key, "k1", &token_url, now - 120, "a5"), "expired"),
+    ] {
+        let (status, body) = post(with_assertion(assertion, exchange_form.clone())).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("invalid_client")),
+            "{why}"
+        );
+    }
+    let mut by_secret = exchange_form.clone();
+    by_secret.extend([("client_id", client_id.clone()), ("client_secret", String::new())]);
+    assert_eq!(post(by_secret).await.0, StatusCode::UNAUTHORIZED, "no secret lets it in");
+
+    // Signed right: tokens, without naming the client id (the assertion does).
+    let first = sign(&key, "k1", &token_url, now + 240, "jti-1");
+    let (status, tokens) = post(with_assertion(first.clone(), exchange_form.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    assert_eq!(
+        fhir(app, tokens["access_token"].as_str().unwrap(), "Observation?_count=1").await.0,
+        StatusCode::OK
+    );
+
+    // An assertion is spent once: replayed for a refresh, refused; a fresh one refreshes.
+    let refresh_form = |refresh: &str| {
+        vec![("grant_type", "refresh_token".to_string()), ("refresh_token", refresh.to_string())]
+    };
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let (status, _) = post(with_assertion(first, refresh_form(refresh))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a replayed assertion");
+    let (status, refreshed) =
+        post(with_assertion(sign(&key, "k1", &token_url, now + 240, "jti-2"), refresh_form(refresh))).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+
+    // Discovery says so.
+    let config: Value = app
+        .client()
+        .get(format!("{}/fhir/r4/.well-known/smart-configuration", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(config["token_endpoint_auth_methods_supported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m == "private_key_jwt"));
+    assert!(config["capabilities"].as_array().unwrap().iter().any(|c| c == "client-confidential-asymmetric"));
 }

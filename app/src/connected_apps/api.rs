@@ -76,6 +76,7 @@ pub async fn load_consent() -> Result<Option<ConsentView>, AppError> {
         privacy_url: app.privacy_url,
         kinds,
         until_revoked: asked.offline,
+        learns_who_you_are: asked.openid,
         charts,
     }))
 }

@@ -76,6 +76,8 @@ pub struct ConsentView {
     pub kinds: Vec<DataKind>,
     /// With `offline_access`: until the patient revokes it; otherwise one hour.
     pub until_revoked: bool,
+    /// With `openid`: the app is told who allowed it (an ID token), not only the data.
+    pub learns_who_you_are: bool,
     /// The charts this user may link: their own and those they hold a grant for that
     /// covers at least one of the kinds asked.
     pub charts: Vec<ConsentChart>,

@@ -79,6 +79,7 @@ fn ConsentForm(c: ConsentView) -> impl IntoView {
                 <a href=c.privacy_url.clone() rel="noopener noreferrer" target="_blank">{t!(i18n, apps.privacy)}</a>
             </p>
             <KindChecks kinds=c.kinds.clone() error=kind_error />
+            {c.learns_who_you_are.then(|| view! { <p>{t!(i18n, apps.learns_who_you_are)}</p> })}
             <ChartChoices charts=c.charts.clone() single=single_chart error=chart_error />
             <p><strong>{t!(i18n, apps.how_long)}</strong>" "{how_long}</p>
             <p>{t!(i18n, apps.revoke_hint)}</p>

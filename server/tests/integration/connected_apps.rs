@@ -246,6 +246,7 @@ async fn a_patient_links_an_app_that_reads_pages_refreshes_and_is_revoked(app: &
     let hop = authorize(app, &leo, &authorize_params(app, &client_id, LAB_SCOPE)).await;
     assert_eq!(hop.status(), StatusCode::OK);
     let page = leo.get(format!("{}/connect", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("told that it was you"), "no openid asked");
     for words in [
         "Tracker Health",
         "Test Clinic IT",
@@ -960,6 +961,8 @@ async fn openid_gives_a_signed_id_token_naming_the_user_to_each_app_apart(app: &
     params.push(("nonce", NONCE.into()));
     let hop = authorize(app, &leo, &params).await;
     assert_eq!(hop.status(), StatusCode::OK);
+    let page = leo.get(format!("{}/connect", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("told that it was you who allowed it"), "the consent screen says so");
     let form = vec![
         ("decision", "allow".to_string()),
         ("chart", f.leo.to_string()),

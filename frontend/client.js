@@ -349,6 +349,25 @@ window.addEventListener("submit", (event) => {
   navigate(request.url, { init: request.init, form: request.form });
 });
 
+// The phone bar's disclosures (<details data-disclosure>: app/src/ui/layout.rs). Opening
+// one closes the other and moves focus to its first control; Escape closes it and gives
+// focus back to its button. (Without this script they still open and close.)
+document.addEventListener("toggle", (event) => {
+  const opened = event.target;
+  if (!(opened instanceof HTMLDetailsElement) || !opened.open || !opened.hasAttribute("data-disclosure")) return;
+  for (const other of document.querySelectorAll("details[data-disclosure][open]")) {
+    if (other !== opened) other.open = false;
+  }
+  opened.querySelector(".phone-panel a, .phone-panel button")?.focus();
+}, true);
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || !(event.target instanceof Element)) return;
+  const open = event.target.closest("details[data-disclosure][open]");
+  if (!open) return;
+  open.open = false;
+  open.querySelector("summary")?.focus();
+});
+
 // Back and forward between pages (a change of the hash alone is the browser's).
 let shown = new URL(window.location.href);
 window.addEventListener("popstate", () => {

@@ -45,7 +45,7 @@ test("a new patient enrolls with the demo activation code and lands signed in", 
   await expect(page.getByRole("link", { name: "Turn on two-step sign-in" })).toBeVisible();
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "Welcome, Blake" })).toBeVisible();
-  await expect(page.getByText("You are viewing Blake Jones's chart")).toBeVisible();
+  await expect(page.getByTestId("chart-banner")).toHaveText("You are viewing Blake Jones's chart");
 
   // The code was single-use.
   await page.getByRole("button", { name: "Sign out" }).click();

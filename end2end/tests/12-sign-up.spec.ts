@@ -79,7 +79,7 @@ test("an adult with a chart signs up online: three questions, an account, a conf
   await expect(page.getByText("Confirmed", { exact: true })).toBeVisible();
   await expect(page.getByRole("link", { name: "Turn on two-step sign-in" })).toBeVisible();
   await page.goto("/");
-  await expect(page.getByText("You are viewing Riley Chen's chart")).toBeVisible();
+  await expect(page.getByTestId("chart-banner")).toHaveText("You are viewing Riley Chen's chart");
 });
 
 test("en español: a minor is refused at the field, and no match gets the one answer with our number", async ({ page }) => {
@@ -141,7 +141,7 @@ test("riley invites a caregiver, who makes an account from the e-mailed link (en
   await morgan.getByLabel("Contraseña", { exact: true }).fill(DEMO_PASSWORD);
   await morgan.getByLabel("Repita la contraseña").fill(DEMO_PASSWORD);
   await morgan.getByRole("button", { name: "Crear mi cuenta y aceptar" }).click();
-  await expect(morgan.getByText("Está viendo el expediente de Riley Chen")).toBeVisible();
+  await expect(morgan.getByTestId("chart-banner")).toHaveText("Está viendo el expediente de Riley Chen");
   // Only what Riley chose: Medications and Messages (and no chart of Morgan's own).
   const menu = morgan.getByRole("navigation", { name: "Menú" });
   await expect(menu.getByRole("link", { name: "Medicamentos" })).toBeVisible();

@@ -45,6 +45,9 @@ pub struct Settings {
     pub mail_from: String,
     #[arg(long, env = "PORTICO_ORG_NAME", default_value = "Portico Demo Clinic", global = true)]
     pub org_name: String,
+    /// The name a phone's top bar shows (empty: the full name).
+    #[arg(long, env = "PORTICO_ORG_SHORT_NAME", default_value = "", global = true)]
+    pub org_short_name: String,
     #[arg(long, env = "PORTICO_SUPPORT_PHONE", default_value = "+1 555 0100", global = true)]
     pub support_phone: String,
     #[arg(
@@ -295,6 +298,7 @@ impl Settings {
             mail_from: self.mail_from.clone(),
             org: OrgInfo {
                 name: self.org_name.clone(),
+                short_name: self.org_short_name.clone(),
                 support_phone: self.support_phone.clone(),
                 support_hours: self.support_hours.clone(),
                 teen_proxy_sections: self.teen_proxy_sections.0.clone(),

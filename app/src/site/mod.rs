@@ -7,6 +7,8 @@ use crate::error::AppError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgInfo {
     pub name: String,
+    /// What a phone's top bar shows (`PORTICO_ORG_SHORT_NAME`; empty: the full name).
+    pub short_name: String,
     pub support_phone: String,
     pub support_hours: String,
     /// What a parent or guardian keeps seeing once their child is 13
@@ -17,6 +19,17 @@ pub struct OrgInfo {
     /// default. The care team's promise is the seed's and is built in (`messages::ReplyPromise`).
     pub promises: Promises,
     pub contacts: Contacts,
+}
+
+impl OrgInfo {
+    /// The short name, or the full one when none is configured.
+    pub fn short_name(&self) -> String {
+        if self.short_name.trim().is_empty() {
+            self.name.clone()
+        } else {
+            self.short_name.clone()
+        }
+    }
 }
 
 /// The clinic's other numbers, from configuration; each shown only when set.

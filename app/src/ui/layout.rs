@@ -88,17 +88,11 @@ fn SignedIn(me: Me) -> impl IntoView {
     // second Suspense around them.
     provide_context(me.clone());
     let is_staff = me.role.is_staff();
-    let issues_codes = me.role.may_issue_activation_codes();
-    let billing_office = me.role == Role::Billing;
-    let admin = me.role == Role::Admin;
-    let clinician = me.role.is_clinician();
-    let answers_messages = me.role.answers_messages();
-    let him = me.role == Role::Him;
     // The charts come with "who is signed in", read for every page the server renders: a
     // switch, or a chart found closed, shows in the next page's frame.
     let charts = me.charts.clone().unwrap_or_default();
     let open_sections = charts.active_choice().map(|c| c.sections.clone()).unwrap_or_default();
-    let may = move |section: Section| open_sections.contains(&section);
+    let may = |section: Section| open_sections.contains(&section);
     // A grant without Home (a caregiver for medications and messages only) opens on the
     // first part of the chart it covers, not on a refusal.
     let first_section = charts.active_choice().and_then(|c| c.sections.first().copied());
@@ -106,6 +100,14 @@ fn SignedIn(me: Me) -> impl IntoView {
         .then_some(first_section)
         .flatten()
         .map(|first| view! { <Redirect path=section_path(first) /> });
+    let opening = opening_thread();
+    let menu = MenuFor {
+        role: me.role,
+        sections: open_sections.clone(),
+        // Read only where the menu has Messages.
+        unread: may(Section::Messages)
+            .then(|| Resource::new(|| (), move |_| crate::messages::api::unread_messages(opening))),
+    };
     view! {
         {redirect}
         <a class="skip-link" href="#main">{t!(i18n, nav.skip)}</a>
@@ -122,58 +124,182 @@ fn SignedIn(me: Me) -> impl IntoView {
             <LanguageSwitcher />
             <SignOutForm />
         </header>
+        <PhoneBar charts=charts.clone() menu=menu.clone() />
         {(!is_staff).then(|| view! { <ChartSwitcher charts /> })}
         <nav class="menu" aria-label=move || t_string!(i18n, nav.menu).to_string()>
-            <ul>
-                // One entry per part of the chart, in `Section` order: Home always (a grant
-                // without it opens on its first section), the granted ones, and Sharing for
-                // every patient or proxy (the account's, not the chart's).
-                {Section::GRANTABLE.into_iter().chain([Section::Sharing])
-                    .filter(|&s| match s {
-                        Section::Home => true,
-                        Section::Sharing => !is_staff,
-                        s => may(s),
-                    })
-                    .map(|s| view! {
-                        <li><MenuLink href=section_path(s)>
-                            {move || section_label(i18n, s)}
-                            {(s == Section::Messages).then(|| view! { <UnreadBadge /> })}
-                        </MenuLink></li>
-                    })
-                    .collect_view()}
-                {answers_messages.then(|| view! {
-                    <li><MenuLink href="/staff/messages">{t!(i18n, nav.staff_messages)}</MenuLink></li>
-                })}
-                {clinician.then(|| view! {
-                    <li><MenuLink href="/staff/results">{t!(i18n, nav.staff_results)}</MenuLink></li>
-                    <li><MenuLink href="/staff/renewals">{t!(i18n, nav.staff_renewals)}</MenuLink></li>
-                    <li><MenuLink href="/staff/confidential">{t!(i18n, nav.staff_confidential)}</MenuLink></li>
-                })}
-                {(clinician || him).then(|| view! {
-                    <li><MenuLink href="/staff/documents">{t!(i18n, nav.staff_documents)}</MenuLink></li>
-                })}
-                {him.then(|| view! {
-                    <li><MenuLink href="/staff/proxy">{t!(i18n, nav.staff_proxy)}</MenuLink></li>
-                    <li><MenuLink href="/staff/records">{t!(i18n, nav.staff_records)}</MenuLink></li>
-                    <li><MenuLink href="/staff/break-glass">{t!(i18n, nav.staff_break_glass)}</MenuLink></li>
-                    <li><MenuLink href="/staff/corrections">{t!(i18n, nav.staff_corrections)}</MenuLink></li>
-                })}
-                {billing_office.then(|| view! {
-                    <li><MenuLink href="/staff/billing">{t!(i18n, nav.staff_billing)}</MenuLink></li>
-                })}
-                {admin.then(|| view! {
-                    <li><MenuLink href=crate::connected_apps::ADMIN_PATH>{t!(i18n, apps.nav)}</MenuLink></li>
-                })}
-                {issues_codes.then(|| view! {
-                    <li><MenuLink href="/staff/activation-codes">{t!(i18n, nav.activation_codes)}</MenuLink></li>
-                })}
-            </ul>
+            <ul>{menu_entries(&menu)}</ul>
         </nav>
         <main id="main" tabindex="-1">
             <Outlet />
         </main>
         <Footer />
         <IdleTimer minutes=me.idle_minutes />
+    }
+}
+
+/// What the menu holds for this reader: the role's staff pages, the open chart's sections,
+/// and the count of unread replies (read once for both menus, desktop and phone).
+#[derive(Clone)]
+struct MenuFor {
+    role: Role,
+    sections: Vec<Section>,
+    unread: Option<Resource<Result<i64, AppError>>>,
+}
+
+/// The menu's entries, in the desktop bar and the phone menu alike.
+fn menu_entries(menu: &MenuFor) -> impl IntoView {
+    let i18n = use_i18n();
+    let role = menu.role;
+    let is_staff = role.is_staff();
+    let clinician = role.is_clinician();
+    let him = role == Role::Him;
+    let unread = menu.unread;
+    let sections = menu.sections.clone();
+    view! {
+        // One entry per part of the chart, in `Section` order: Home always (a grant
+        // without it opens on its first section), the granted ones, and Sharing for
+        // every patient or proxy (the account's, not the chart's).
+        {Section::GRANTABLE.into_iter().chain([Section::Sharing])
+            .filter(|s| match s {
+                Section::Home => true,
+                Section::Sharing => !is_staff,
+                s => sections.contains(s),
+            })
+            .map(|s| view! {
+                <li><MenuLink href=section_path(s)>
+                    {move || section_label(i18n, s)}
+                    {unread.filter(|_| s == Section::Messages).map(|unread| view! { <UnreadBadge unread /> })}
+                </MenuLink></li>
+            })
+            .collect_view()}
+        {role.answers_messages().then(|| view! {
+            <li><MenuLink href="/staff/messages">{t!(i18n, nav.staff_messages)}</MenuLink></li>
+        })}
+        {clinician.then(|| view! {
+            <li><MenuLink href="/staff/results">{t!(i18n, nav.staff_results)}</MenuLink></li>
+            <li><MenuLink href="/staff/renewals">{t!(i18n, nav.staff_renewals)}</MenuLink></li>
+            <li><MenuLink href="/staff/confidential">{t!(i18n, nav.staff_confidential)}</MenuLink></li>
+        })}
+        {(clinician || him).then(|| view! {
+            <li><MenuLink href="/staff/documents">{t!(i18n, nav.staff_documents)}</MenuLink></li>
+        })}
+        {him.then(|| view! {
+            <li><MenuLink href="/staff/proxy">{t!(i18n, nav.staff_proxy)}</MenuLink></li>
+            <li><MenuLink href="/staff/records">{t!(i18n, nav.staff_records)}</MenuLink></li>
+            <li><MenuLink href="/staff/break-glass">{t!(i18n, nav.staff_break_glass)}</MenuLink></li>
+            <li><MenuLink href="/staff/corrections">{t!(i18n, nav.staff_corrections)}</MenuLink></li>
+        })}
+        {(role == Role::Billing).then(|| view! {
+            <li><MenuLink href="/staff/billing">{t!(i18n, nav.staff_billing)}</MenuLink></li>
+        })}
+        {(role == Role::Admin).then(|| view! {
+            <li><MenuLink href=crate::connected_apps::ADMIN_PATH>{t!(i18n, apps.nav)}</MenuLink></li>
+        })}
+        {role.may_issue_activation_codes().then(|| view! {
+            <li><MenuLink href="/staff/activation-codes">{t!(i18n, nav.activation_codes)}</MenuLink></li>
+        })}
+    }
+}
+
+/// On a phone (below 40rem wide: style/main.css) this bar stands in for the header, the
+/// chart banner and switcher, and the menu, so that the first screen is the page's: the
+/// organisation's name, whose chart is open (a disclosure listing the charts when there
+/// are several) and a Menu disclosure with the menu, Account, the language and sign-out.
+/// `<details>`, so it works before (and without) the wasm and the browser says whether it
+/// is open; frontend/client.js moves focus into an opened one and closes it on Escape.
+#[component]
+fn PhoneBar(charts: Charts, menu: MenuFor) -> impl IntoView {
+    let i18n = use_i18n();
+    let active = (!menu.role.is_staff()).then(|| charts.active_choice().cloned()).flatten();
+    let colour = active.as_ref().map_or(0, |a| a.colour);
+    view! {
+        <div class=format!("phone-bar chart-colour-{colour}")>
+            <a href="/" class="phone-brand">{with_org(|org: crate::site::OrgInfo| org.short_name())}</a>
+            {active.map(|active| view! { <PhoneChart charts active /> })}
+            <details class="phone-menu" data-disclosure="">
+                <summary>{t!(i18n, nav.menu)}</summary>
+                <div class="phone-panel">
+                    <nav aria-label=t_string!(i18n, nav.menu).to_string()>
+                        <ul>{menu_entries(&menu)}</ul>
+                    </nav>
+                    <div class="phone-account">
+                        <a href="/account">{t!(i18n, nav.account)}</a>
+                        <LanguageSwitcher />
+                        <SignOutForm />
+                    </div>
+                </div>
+            </details>
+        </div>
+    }
+}
+
+/// Whose chart is open, as initials and a first name; with several charts, a disclosure
+/// listing them (the same server-checked switch as the desktop's buttons).
+#[component]
+fn PhoneChart(charts: Charts, active: ChartChoice) -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = |active: &ChartChoice| {
+        let given = active.name.split_whitespace().next().unwrap_or_default().to_string();
+        view! {
+            <span class="initials" aria-hidden="true">{initials(&active.name)}</span>
+            <span class="phone-chart-name" aria-hidden="true">{given}</span>
+            <span class="visually-hidden">{t!(i18n, nav.viewing_chart, name = active.name.clone())}</span>
+        }
+    };
+    if charts.choices.len() < 2 {
+        return view! { <p class="phone-chart">{shown(&active)}</p> }.into_any();
+    }
+    view! {
+        <details class="phone-charts" data-disclosure="">
+            <summary>{shown(&active)}</summary>
+            <div class="phone-panel">
+                <nav aria-label=t_string!(i18n, nav.charts).to_string()>
+                    {chart_choices(i18n, &charts, active.patient_id)}
+                </nav>
+            </div>
+        </details>
+    }
+    .into_any()
+}
+
+/// "EQ" for Emma Quinn: the first letters of the first and last names.
+fn initials(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let first_letter = |w: &&str| w.chars().next();
+    [words.first(), words.last().filter(|_| words.len() > 1)]
+        .into_iter()
+        .flatten()
+        .filter_map(first_letter)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// The charts as a form of buttons, each posting the switch; the open one is marked, not
+/// a button (opening it again would only record another switch).
+fn chart_choices(i18n: leptos_i18n::I18nContext<Locale>, charts: &Charts, active_id: i64) -> impl IntoView {
+    const SWITCH_PATH: &str = <crate::proxy::api::SwitchChart as server_fn::ServerFn>::PATH;
+    view! {
+        <form method="post" action=SWITCH_PATH>
+            <ul>
+                {charts.choices.clone().into_iter().map(|choice| {
+                    let class = format!("chart-choice chart-colour-{}", choice.colour);
+                    let label = choice_label(i18n, &choice);
+                    if choice.patient_id == active_id {
+                        view! {
+                            <li><span class=format!("{class} current") aria-current="true">
+                                <span class="swatch" aria-hidden="true"></span>{label}
+                            </span></li>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <li><button type="submit" name="patient_id" value=choice.patient_id.to_string() class=class>
+                                <span class="swatch" aria-hidden="true"></span>{label}
+                            </button></li>
+                        }.into_any()
+                    }
+                }).collect_view()}
+            </ul>
+        </form>
     }
 }
 
@@ -191,7 +317,6 @@ fn ChartSwitcher(charts: Charts) -> impl IntoView {
     let error = crate::ui::errors::url_result::<crate::proxy::api::SwitchChart, Charts>()
         .get_untracked()
         .and_then(|r| r.err());
-    const SWITCH_PATH: &str = <crate::proxy::api::SwitchChart as server_fn::ServerFn>::PATH;
     Some(view! {
         <div class=format!("chart-bar chart-colour-{}", active.colour)>
             <p class="chart-banner" data-testid="chart-banner">
@@ -200,29 +325,7 @@ fn ChartSwitcher(charts: Charts) -> impl IntoView {
             {charts.access_ended.then(|| view! { <p class="form-error" role="alert">{t!(i18n, err.access_ended)}</p> })}
             {several.then(|| view! {
                 <nav class="chart-switcher" aria-label=t_string!(i18n, nav.charts).to_string()>
-                    <form method="post" action=SWITCH_PATH>
-                        <ul>
-                            // The open chart is marked, not a button: opening it again
-                            // would only record another switch.
-                            {charts.choices.clone().into_iter().map(|choice| {
-                                let class = format!("chart-choice chart-colour-{}", choice.colour);
-                                let label = choice_label(i18n, &choice);
-                                if choice.patient_id == active.patient_id {
-                                    view! {
-                                        <li><span class=format!("{class} current") aria-current="true">
-                                            <span class="swatch" aria-hidden="true"></span>{label}
-                                        </span></li>
-                                    }.into_any()
-                                } else {
-                                    view! {
-                                        <li><button type="submit" name="patient_id" value=choice.patient_id.to_string() class=class>
-                                            <span class="swatch" aria-hidden="true"></span>{label}
-                                        </button></li>
-                                    }.into_any()
-                                }
-                            }).collect_view()}
-                        </ul>
-                    </form>
+                    {chart_choices(i18n, &charts, active.patient_id)}
                 </nav>
             })}
             {error.map(|e| view! { <p class="form-error" role="alert">{crate::ui::errors::error_text(i18n, &e)}</p> })}
@@ -288,11 +391,8 @@ pub fn section_label(i18n: leptos_i18n::I18nContext<Locale>, s: Section) -> Stri
 /// with every page. On a thread's page that thread is being read by the same request (in
 /// parallel with this count), so it is not counted.
 #[component]
-fn UnreadBadge() -> impl IntoView {
+fn UnreadBadge(unread: Resource<Result<i64, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let path = use_location().pathname.get_untracked();
-    let opening = path.strip_prefix("/messages/").and_then(|id| id.parse::<i64>().ok());
-    let unread = Resource::new(|| (), move |_| crate::messages::api::unread_messages(opening));
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -305,6 +405,12 @@ fn UnreadBadge() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The thread this page opens, if it is one (its replies are being read, so not unread).
+fn opening_thread() -> Option<i64> {
+    let path = use_location().pathname.get_untracked();
+    path.strip_prefix("/messages/").and_then(|id| id.parse::<i64>().ok())
 }
 
 /// A menu entry: a client-side route, marked as the current page when it is.

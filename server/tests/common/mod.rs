@@ -125,6 +125,7 @@ impl TestApp {
             mail_from: "Portico <portico@localhost>".into(),
             org: OrgInfo {
                 name: "Test Clinic".into(),
+                short_name: String::new(),
                 support_phone: "+1 555 0199".into(),
                 support_hours: "weekdays".into(),
                 // The narrower policy the tests were written for; the default (every

@@ -123,7 +123,7 @@ pub fn check_jwks(text: &str) -> Result<String, String> {
         }
         match &key.algorithm {
             AlgorithmParameters::RSA(rsa) => {
-                let bits = URL_SAFE_NO_PAD.decode(&rsa.n).map(|n| n.len() * 8).unwrap_or(0);
+                let bits = URL_SAFE_NO_PAD.decode(&rsa.n).map(|n| modulus_bits(&n)).unwrap_or(0);
                 if bits < RSA_MIN_BITS {
                     return Err(format!("key {kid}: RSA keys of at least {RSA_MIN_BITS} bits"));
                 }
@@ -134,6 +134,14 @@ pub fn check_jwks(text: &str) -> Result<String, String> {
         DecodingKey::from_jwk(key).map_err(|e| format!("key {kid}: {e}"))?;
     }
     serde_json::to_string(&keys).map_err(|e| e.to_string())
+}
+
+/// A big-endian modulus's size in bits (leading zero bytes and bits do not count).
+fn modulus_bits(n: &[u8]) -> usize {
+    match n.iter().position(|b| *b != 0) {
+        Some(first) => (n.len() - first) * 8 - n[first].leading_zeros() as usize,
+        None => 0,
+    }
 }
 
 #[cfg(test)]
@@ -156,6 +164,14 @@ mod tests {
         assert!(check_jwks(&" ".repeat(JWKS_MAX_BYTES + 1)).is_err());
         let small_rsa = r#"{"keys":[{"kty":"RSA","kid":"r","n":"AQAB","e":"AQAB"}]}"#;
         assert!(check_jwks(small_rsa).unwrap_err().contains("2048"));
+        // Zeros in front of a small modulus do not make it long.
+        let mut padded = vec![0u8; 253];
+        padded.extend([1, 0, 1]);
+        let padded =
+            small_rsa.replace(r#""n":"AQAB""#, &format!(r#""n":"{}""#, URL_SAFE_NO_PAD.encode(&padded)));
+        assert!(check_jwks(&padded).unwrap_err().contains("2048"));
+        assert_eq!(modulus_bits(&[0, 0x80, 0]), 16);
+        assert_eq!(modulus_bits(&[0x01, 0xff]), 9);
     }
 
     #[test]

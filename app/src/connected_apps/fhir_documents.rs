@@ -3,7 +3,8 @@
 //! documents staff posted (a discharge summary, a letter… as a PDF or image, fetched from
 //! `Binary/{id}`). The same store functions as the Documents page, at the reader's
 //! visibility: a proxy's token never sees a confidential document, nor a visit whose
-//! note is confidential.
+//! note is confidential; and, as on that page, a visit's summary and note only for a
+//! reader who may open Visits (the app was granted visits, and a proxy holds Visits).
 //!
 //! One id space for the three sources: `row id × 4 + source`, so that a DocumentReference
 //! id is a number like every other here, says where to look, and orders a search's pages.
@@ -12,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::fhir_store::Page;
 use crate::{
-    access::ChartScope,
+    access::{ChartScope, Section},
     documents::fhir::{coded, instant, text, LOINC},
     visits::store::DocumentRow,
 };
@@ -77,6 +78,9 @@ pub async fn read(chart: &ChartScope, id: i64) -> Result<Option<Value>, sqlx::Er
         let posted = crate::documents::store::posted_one(chart, row_id).await?;
         return Ok(posted.map(|p| posted_document(patient_id, &p)));
     }
+    if !chart.may(Section::Visits) {
+        return Ok(None);
+    }
     let visit = crate::visits::store::document(chart, row_id).await?;
     Ok(visit.filter(|v| v.visit.status == "finished").and_then(|v| {
         visit_documents(patient_id, &v).into_iter().find(|(_, doc_id, _)| *doc_id == id).map(|(_, _, r)| r)
@@ -98,8 +102,10 @@ pub async fn file(
 async fn all(chart: &ChartScope) -> Result<Vec<(i64, i64, Value)>, sqlx::Error> {
     let patient_id = chart.patient_id();
     let mut found: Vec<(i64, i64, Value)> = Vec::new();
-    for visit in crate::visits::store::finished_with_documents(chart).await? {
-        found.extend(visit_documents(patient_id, &visit));
+    if chart.may(Section::Visits) {
+        for visit in crate::visits::store::finished_with_documents(chart).await? {
+            found.extend(visit_documents(patient_id, &visit));
+        }
     }
     for posted in crate::documents::store::posted(chart).await? {
         let resource = posted_document(patient_id, &posted);

@@ -117,11 +117,10 @@ async fn openid_configuration(State(state): State<AppState>) -> Response {
     .into_response()
 }
 
-/// The public keys that verify our ID tokens. Cached briefly by apps: a key made since
-/// shows within the minute.
+/// The public keys that verify our ID tokens.
 async fn jwks(State(state): State<AppState>) -> Response {
     match id_token::published(&state.db).await {
-        Ok(set) => ([(header::CACHE_CONTROL, "public, max-age=60")], Json(set)).into_response(),
+        Ok(set) => Json(set).into_response(),
         Err(e) => {
             tracing::error!(?e, "the published keys could not be read");
             unavailable()

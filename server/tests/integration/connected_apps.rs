@@ -806,6 +806,16 @@ async fn every_served_type_reads_as_r4_and_a_parent_gets_nothing_confidential(ap
     let secret_file_url =
         format!("{}/fhir/r4/{}", app.base, secret["content"][0]["attachment"]["url"].as_str().unwrap());
 
+    // Documents without Visits: the letters only. A visit's summary and note go with the
+    // visits, as on the Documents page, and are not there by id either.
+    let visit_note = documents.iter().find(|d| d["context"]["encounter"].is_array()).unwrap();
+    let code = link(app, &leo, &client_id, every, f.leo, &["documents"]).await;
+    let (_, tokens) = exchange(app, &client_id, &code, VERIFIER).await;
+    let documents_only = tokens["access_token"].as_str().unwrap().to_string();
+    assert_eq!(search_all(app, &documents_only, "DocumentReference", f.leo).await.len(), 2);
+    let by_id = format!("DocumentReference/{}", visit_note["id"].as_str().unwrap());
+    assert_eq!(fhir(app, &documents_only, &by_id).await.0, StatusCode::NOT_FOUND);
+
     // Jordan, a parent of a 15-year-old: nothing confidential, no medication list.
     grant(app, f.jordan_user, f.leo, RequestKind::Minor, Relationship::Parent, &Section::GRANTABLE).await;
     let jordan = app.signed_in("jordan").await;

@@ -2,14 +2,19 @@
 -- events, one per line as "<Stripe-Signature header>\t<JSON body>", each a different
 -- charge; with THREADS threads, thread k sends lines k, k+THREADS, k+2*THREADS… so that
 -- no event is sent twice while the file lasts. Prints the status codes seen.
-local threads = {}
+dofile("scripts/wrk/statuses.lua")
+
+-- statuses.lua's setup and init, extended: each thread learns its number and reads its lines.
+local count_statuses_of, reset_statuses = setup, init
+local started = 0
 function setup(thread)
-  table.insert(threads, thread)
-  thread:set("index", #threads)
+  count_statuses_of(thread)
+  started = started + 1
+  thread:set("index", started)
 end
 
 function init(args)
-  statuses = {}
+  reset_statuses(args)
   mine = {}
   local every = tonumber(os.getenv("THREADS") or "1")
   local n = 0
@@ -28,21 +33,4 @@ function request()
   local event = mine[next_event]
   return wrk.format("POST", nil,
     { ["Content-Type"] = "application/json", ["Stripe-Signature"] = event[1] }, event[2])
-end
-
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-  local seen = {}
-  for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do
-      seen[status] = (seen[status] or 0) + count
-    end
-  end
-  local parts = {}
-  for status, count in pairs(seen) do table.insert(parts, status .. ": " .. count) end
-  io.write(string.format("  statuses {%s}; p50 %.2f ms, p99 %.2f ms\n",
-    table.concat(parts, ", "), latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end

@@ -159,6 +159,14 @@ async fn exchange(app: &TestApp, client_id: &str, code: &str, verifier: &str) ->
     .await
 }
 
+/// A discovery document (`smart-configuration`, `openid-configuration`): no token needed.
+async fn discovery(app: &TestApp, name: &str) -> Value {
+    let url = format!("{}/fhir/r4/.well-known/{name}", app.base);
+    let response = app.client().get(url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{name}");
+    response.json().await.unwrap()
+}
+
 /// A FHIR read as the app makes it from its own site.
 async fn fhir(app: &TestApp, access_token: &str, path: &str) -> (StatusCode, Value) {
     let url =
@@ -557,15 +565,7 @@ async fn each_refusal_of_the_authorize_and_token_steps(app: &TestApp) {
     assert_eq!(revoked.status(), StatusCode::OK);
     assert_eq!(fhir(app, access, "Observation").await.0, StatusCode::UNAUTHORIZED);
     // Discovery documents need no token.
-    let config: Value = app
-        .client()
-        .get(format!("{}/fhir/r4/.well-known/smart-configuration", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let config: Value = discovery(app, "smart-configuration").await;
     assert_eq!(config["code_challenge_methods_supported"], serde_json::json!(["S256"]));
     let (status, capability) = fhir(app, "", "metadata").await;
     assert_eq!(status, StatusCode::OK);
@@ -926,15 +926,7 @@ async fn verified(
 ) -> Result<IdClaims, jsonwebtoken::errors::Error> {
     use jsonwebtoken::{decode, decode_header, jwk::JwkSet, Algorithm, DecodingKey, Validation};
     let issuer = format!("{}/fhir/r4", app.origin);
-    let config: Value = app
-        .client()
-        .get(format!("{}/fhir/r4/.well-known/openid-configuration", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let config: Value = discovery(app, "openid-configuration").await;
     assert_eq!(config["issuer"], issuer.as_str());
     let jwks_path = config["jwks_uri"].as_str().unwrap().strip_prefix(&app.origin).unwrap().to_string();
     let keys: JwkSet =
@@ -955,15 +947,7 @@ async fn openid_gives_a_signed_id_token_naming_the_user_to_each_app_apart(app: &
     let leo = app.signed_in("leo").await;
 
     // Discovery names the keys and what the tokens claim.
-    let (_, smart) = {
-        let r = app
-            .client()
-            .get(format!("{}/fhir/r4/.well-known/smart-configuration", app.base))
-            .send()
-            .await
-            .unwrap();
-        (r.status(), r.json::<Value>().await.unwrap())
-    };
+    let smart = discovery(app, "smart-configuration").await;
     assert!(smart["capabilities"].as_array().unwrap().iter().any(|c| c == "sso-openid-connect"));
     assert!(smart["jwks_uri"].as_str().unwrap().ends_with("/oauth/jwks"));
 
@@ -1142,15 +1126,7 @@ async fn a_key_registered_app_signs_its_token_requests(app: &TestApp) {
     assert_eq!(status, StatusCode::OK, "{refreshed}");
 
     // Discovery says so.
-    let config: Value = app
-        .client()
-        .get(format!("{}/fhir/r4/.well-known/smart-configuration", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let config: Value = discovery(app, "smart-configuration").await;
     assert!(config["token_endpoint_auth_methods_supported"]
         .as_array()
         .unwrap()

@@ -5,10 +5,14 @@
 # audit row to be committed; the script counts the rows to show it. For comparison,
 # auth/me (no audit row) and /healthz. Figures for the closing notes, not pass/fail.
 # Usage: scripts/bench-reads.sh [seconds per run] — after `make build` (release).
+# PORTICO_BIN runs another build (to compare two side by side); BENCH_DATABASES=sqlite
+# skips PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 SECONDS_OF_LOAD=${1:-10}
+PORTICO_BIN=${PORTICO_BIN:-./target/release/portico}
+BENCH_DATABASES=${BENCH_DATABASES:-sqlite postgres}
 PORT=3302
 BASE="http://127.0.0.1:$PORT"
 WORK=$(mktemp -d)
@@ -16,11 +20,24 @@ SERVER=
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 command -v wrk >/dev/null || { echo "bench-reads needs wrk (apt-get install wrk)"; exit 1; }
 
+# The server's CPU time (user + system, in clock ticks) and the machine's context switches
+# so far: per request, they vary far less from run to run than requests a second do on a
+# shared machine, so two builds can be told apart with them.
+server_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+context_switches() { awk '/^ctxt/ {print $2}' /proc/stat; }
+
 run_wrk() {
-  local label=$1 path=$2 cookie=$3
+  local label=$1 path=$2 cookie=$3 out ticks switches answered
   printf '%s\n' "-- $label"
-  COOKIE="$cookie" ORIGIN="$BASE" wrk -t2 -c16 -d"${SECONDS_OF_LOAD}s" --latency -s scripts/wrk/post.lua "$BASE$path" \
-    | grep -E 'Requests/sec|statuses|Non-2xx|Socket errors'
+  ticks=$(server_ticks) switches=$(context_switches)
+  out=$(COOKIE="$cookie" ORIGIN="$BASE" wrk -t2 -c16 -d"${SECONDS_OF_LOAD}s" --latency -s scripts/wrk/post.lua "$BASE$path")
+  ticks=$(( $(server_ticks) - ticks )) switches=$(( $(context_switches) - switches ))
+  grep -E 'Requests/sec|statuses|Non-2xx|Socket errors' <<<"$out"
+  answered=$(grep -oP 'statuses \{.*?200: \K[0-9]+' <<<"$out" || echo 0)
+  if [ "${answered:-0}" -gt 0 ]; then
+    echo "  per answer: $(( ticks * 1000000 / $(getconf CLK_TCK) / answered )) µs of server CPU," \
+      "$(( switches / answered )) context switches (the whole machine's, wrk's too)"
+  fi
 }
 
 audit_rows() {
@@ -36,9 +53,9 @@ bench() {
   echo
   echo "######## $label"
   export PORTICO_DATABASE_URL="$url" PORTICO_MAIL_DIR="$WORK/outbox" PORTICO_AUDIT_KEY_FILE="$WORK/audit.key" RUST_LOG=warn
-  ./target/release/portico migrate >/dev/null
-  ./target/release/portico seed --demo >/dev/null
-  ./target/release/portico serve --addr "127.0.0.1:$PORT" --site-root target/site &
+  "$PORTICO_BIN" migrate >/dev/null
+  "$PORTICO_BIN" seed --demo >/dev/null
+  "$PORTICO_BIN" serve --addr "127.0.0.1:$PORT" --site-root target/site &
   SERVER=$!
   for _ in $(seq 1 50); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
   local cookie
@@ -60,6 +77,7 @@ bench() {
 }
 
 bench "SQLite (WAL, synchronous=FULL)" "sqlite://$WORK/bench.db"
+[[ " $BENCH_DATABASES " == *" postgres "* ]] || exit 0
 
 PG_ADMIN=$(scripts/postgres.sh)
 DB=portico_reads_$$

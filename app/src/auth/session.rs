@@ -48,6 +48,49 @@ struct StoredSession {
     disabled_at: Option<i64>,
 }
 
+const STORED_SQL: &str = "SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.idle_limit_ms, \
+     s.active_patient_id, u.username, u.display_name, u.role, u.patient_id, s.stage, u.disabled_at \
+     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
+
+/// The session whose token hashes to `token_hash`, with its user. Every signed-in request
+/// reads it, so on SQLite it is read on the request's thread (`infra::sqlite_inline`).
+async fn stored(state: &AppState, token_hash: &str) -> Result<Option<StoredSession>, sqlx::Error> {
+    match &state.db.inline {
+        Some(inline) => {
+            inline.fetch_optional(STORED_SQL, &[&token_hash], StoredSession::from_inline_row)?.transpose()
+        }
+        None => sqlx::query_as(STORED_SQL).bind(token_hash).fetch_optional(&state.db.read).await,
+    }
+}
+
+impl StoredSession {
+    /// A row of `STORED_SQL` read by `infra::sqlite_inline`: the outer result is SQLite's,
+    /// the inner one says whether the stored role is one we know (as sqlx's `try_from` does).
+    fn from_inline_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoredSession, sqlx::Error>> {
+        let role: String = row.get("role")?;
+        let Ok(role) = Role::try_from(role) else {
+            return Ok(Err(sqlx::Error::ColumnDecode {
+                index: "role".into(),
+                source: "unknown role".into(),
+            }));
+        };
+        Ok(Ok(StoredSession {
+            id: row.get("id")?,
+            user_id: row.get("user_id")?,
+            created_at: row.get("created_at")?,
+            last_seen_at: row.get("last_seen_at")?,
+            idle_limit_ms: row.get("idle_limit_ms")?,
+            active_patient_id: row.get("active_patient_id")?,
+            username: row.get("username")?,
+            display_name: row.get("display_name")?,
+            role,
+            patient_id: row.get("patient_id")?,
+            stage: row.get("stage")?,
+            disabled_at: row.get("disabled_at")?,
+        }))
+    }
+}
+
 /// `__Host-` binds the cookie to our exact origin, but browsers accept it only over HTTPS.
 pub fn cookie_name(state: &AppState) -> &'static str {
     if state.config.is_https() {
@@ -94,15 +137,7 @@ pub async fn current(state: &AppState) -> Result<Session, AppError> {
 /// The current session whatever its stage: for the two-step pages alone.
 pub async fn current_at_any_stage(state: &AppState) -> Result<Session, AppError> {
     let token = token_from_request(state).ok_or(AppError::NotSignedIn)?;
-    let row: StoredSession = sqlx::query_as(
-        "SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.idle_limit_ms, s.active_patient_id, u.username, \
-         u.display_name, u.role, u.patient_id, s.stage, u.disabled_at FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1",
-    )
-    .bind(crypto::sha256_hex(&token))
-    .fetch_optional(&state.db.read)
-    .await?
-    .ok_or(AppError::NotSignedIn)?;
+    let row = stored(state, &crypto::sha256_hex(&token)).await?.ok_or(AppError::NotSignedIn)?;
 
     let now = state.clock.now_ms();
     let (id, user_id, created_at, last_seen_at, idle_limit_ms) =

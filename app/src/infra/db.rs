@@ -28,6 +28,9 @@ pub struct Db {
     pub kind: DbKind,
     pub audit_key: Arc<super::audit::AuditKey>,
     pub audit: super::audit::Writer,
+    /// SQLite only (a file): the hottest small reads, run without sqlx's thread hand-offs
+    /// (`infra::sqlite_inline`). None on PostgreSQL, where they go through `read`.
+    pub inline: Option<Arc<super::sqlite_inline::InlineReads>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -60,7 +63,7 @@ impl Db {
                 })
                 .connect_with(options)
                 .await?;
-            return Ok(Db::assemble(pool.clone(), pool, DbKind::Postgres, audit_key));
+            return Ok(Db::assemble(pool.clone(), pool, DbKind::Postgres, audit_key, None));
         }
         if !url.starts_with("sqlite:") {
             return Err(sqlx::Error::Configuration(
@@ -68,15 +71,26 @@ impl Db {
             ));
         }
         create_sqlite_parent_dir(url);
+        let path = sqlite_file(url);
         let url = with_create_mode(url);
         let write = sqlite_pool(&url, 1).await?;
         let read = sqlite_pool(&url, 8).await?;
-        Ok(Db::assemble(read, write, DbKind::Sqlite, audit_key))
+        let inline = match path {
+            Some(path) => Some(Arc::new(super::sqlite_inline::InlineReads::open(&path)?)),
+            None => None,
+        };
+        Ok(Db::assemble(read, write, DbKind::Sqlite, audit_key, inline))
     }
 
-    fn assemble(read: AnyPool, write: AnyPool, kind: DbKind, audit_key: Arc<super::audit::AuditKey>) -> Db {
+    fn assemble(
+        read: AnyPool,
+        write: AnyPool,
+        kind: DbKind,
+        audit_key: Arc<super::audit::AuditKey>,
+        inline: Option<Arc<super::sqlite_inline::InlineReads>>,
+    ) -> Db {
         let audit = super::audit::Writer::start(write.clone(), audit_key.clone());
-        Db { read, write, kind, audit_key, audit }
+        Db { read, write, kind, audit_key, audit, inline }
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
@@ -132,9 +146,20 @@ fn with_create_mode(url: &str) -> String {
     }
 }
 
-fn create_sqlite_parent_dir(url: &str) {
+/// The database file a `sqlite:` URL names; None for an in-memory database.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let path = sqlite_path(url);
+    let in_memory = path.is_empty() || path == ":memory:" || url.contains("mode=memory");
+    (!in_memory).then(|| std::path::PathBuf::from(path))
+}
+
+fn sqlite_path(url: &str) -> &str {
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-    let path = path.split('?').next().unwrap_or_default();
+    path.split('?').next().unwrap_or_default()
+}
+
+fn create_sqlite_parent_dir(url: &str) {
+    let path = sqlite_path(url);
     if let Some(parent) = std::path::Path::new(path).parent() {
         if !parent.as_os_str().is_empty() {
             let _ = std::fs::create_dir_all(parent);

@@ -12,6 +12,7 @@ pub mod mailer;
 pub mod passwords;
 pub mod pdf;
 mod pdf_fonts;
+pub mod sqlite_inline;
 pub mod throttle;
 
 use std::sync::Arc;

@@ -28,16 +28,38 @@ pub(crate) struct FactRow {
 pub async fn facts(chart: &ChartScope) -> Result<Facts, sqlx::Error> {
     let (db, patient_id, vis) = (chart.db(), chart.patient_id(), chart.visibility());
     let clock = &chart.state().clock;
-    let rows = sqlx::query_as::<_, FactRow>(FACTS_SQL)
-        .bind(patient_id)
-        .bind(HBA1C_LOINC)
-        .bind(LIPID_PANEL_LOINC)
-        .bind(vis.max_flag())
-        .bind(clock.today().to_string())
-        .bind(clock.now_ms())
-        .fetch_all(&db.read)
-        .await?;
+    let (max_flag, today, now) = (vis.max_flag(), clock.today().to_string(), clock.now_ms());
+    let rows = match &db.inline {
+        Some(inline) => {
+            let args: [&dyn rusqlite::types::ToSql; 6] =
+                [&patient_id, &HBA1C_LOINC, &LIPID_PANEL_LOINC, &max_flag, &today, &now];
+            inline.fetch_all(FACTS_SQL, &args, FactRow::from_inline_row)?
+        }
+        None => {
+            sqlx::query_as::<_, FactRow>(FACTS_SQL)
+                .bind(patient_id)
+                .bind(HBA1C_LOINC)
+                .bind(LIPID_PANEL_LOINC)
+                .bind(max_flag)
+                .bind(today)
+                .bind(now)
+                .fetch_all(&db.read)
+                .await?
+        }
+    };
     Ok(facts_from(chart, &rows))
+}
+
+impl FactRow {
+    /// A row of `FACTS_SQL` read by `infra::sqlite_inline`.
+    fn from_inline_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<FactRow> {
+        Ok(FactRow {
+            kind: row.get("kind")?,
+            code: row.get("code")?,
+            day: row.get("day")?,
+            number: row.get("number")?,
+        })
+    }
 }
 
 /// `facts`' query: one row for the birth date, one per vaccine code (its latest dose), one

@@ -9,18 +9,25 @@ use crate::infra::{db::DbKind, Db};
 pub const LIST_LIMIT: i64 = 200;
 
 pub async fn list_released(chart: &ChartScope) -> Result<Vec<ResultSummary>, sqlx::Error> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(
-        "SELECT r.id, r.name, r.collected_at, r.patient_seen_at, \
+    const SQL: &str = "SELECT r.id, r.name, r.collected_at, r.patient_seen_at, \
          CAST(CASE WHEN EXISTS (SELECT 1 FROM observations o WHERE o.report_id = r.id AND o.flag IS NOT NULL) \
          THEN 1 ELSE 0 END AS BIGINT) AS abnormal \
          FROM diagnostic_reports r WHERE r.patient_id = $1 AND r.released_at IS NOT NULL \
-         AND r.confidential <= $3 ORDER BY r.collected_at DESC, r.id DESC LIMIT $2",
-    )
-    .bind(chart.patient_id())
-    .bind(LIST_LIMIT)
-    .bind(chart.visibility().max_flag())
-    .fetch_all(&chart.db().read)
-    .await?;
+         AND r.confidential <= $3 ORDER BY r.collected_at DESC, r.id DESC LIMIT $2";
+    let (patient_id, max_flag) = (chart.patient_id(), chart.visibility().max_flag());
+    let rows: Vec<SummaryRow> = match &chart.db().inline {
+        Some(inline) => {
+            inline.fetch_all(SQL, &[&patient_id, &LIST_LIMIT, &max_flag], SummaryRow::from_inline_row)?
+        }
+        None => {
+            sqlx::query_as(SQL)
+                .bind(patient_id)
+                .bind(LIST_LIMIT)
+                .bind(max_flag)
+                .fetch_all(&chart.db().read)
+                .await?
+        }
+    };
     let clock = &chart.state().clock;
     Ok(rows.into_iter().map(|row| row.view(clock)).collect())
 }
@@ -33,6 +40,19 @@ pub struct SummaryRow {
     pub collected_at: i64,
     pub patient_seen_at: Option<i64>,
     pub abnormal: i64,
+}
+
+impl SummaryRow {
+    /// A row of the list's columns read by `infra::sqlite_inline`.
+    fn from_inline_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SummaryRow> {
+        Ok(SummaryRow {
+            id: row.get("id")?,
+            name: row.get("name")?,
+            collected_at: row.get("collected_at")?,
+            patient_seen_at: row.get("patient_seen_at")?,
+            abnormal: row.get("abnormal")?,
+        })
+    }
 }
 
 /// One report, as stored.
@@ -83,19 +103,26 @@ pub struct QueueRow {
 /// statement, `home::store::HOME_SQL`): one query, the count a window over every new row,
 /// taken before the LIMIT.
 pub async fn new_released(chart: &ChartScope, limit: usize) -> Result<(i64, Vec<SummaryRow>), sqlx::Error> {
-    let rows: Vec<NewRow> = sqlx::query_as(
-        "SELECT r.id, r.name, r.collected_at, r.patient_seen_at, \
+    const SQL: &str = "SELECT r.id, r.name, r.collected_at, r.patient_seen_at, \
          CAST(CASE WHEN EXISTS (SELECT 1 FROM observations o WHERE o.report_id = r.id AND o.flag IS NOT NULL) \
          THEN 1 ELSE 0 END AS BIGINT) AS abnormal, CAST(COUNT(*) OVER () AS BIGINT) AS total \
          FROM diagnostic_reports r WHERE r.patient_id = $1 AND r.released_at IS NOT NULL \
          AND r.patient_seen_at IS NULL AND r.confidential <= $3 \
-         ORDER BY r.collected_at DESC, r.id DESC LIMIT $2",
-    )
-    .bind(chart.patient_id())
-    .bind(limit as i64)
-    .bind(chart.visibility().max_flag())
-    .fetch_all(&chart.db().read)
-    .await?;
+         ORDER BY r.collected_at DESC, r.id DESC LIMIT $2";
+    let (patient_id, limit, max_flag) = (chart.patient_id(), limit as i64, chart.visibility().max_flag());
+    let rows: Vec<NewRow> = match &chart.db().inline {
+        Some(inline) => inline.fetch_all(SQL, &[&patient_id, &limit, &max_flag], |row| {
+            Ok(NewRow { summary: SummaryRow::from_inline_row(row)?, total: row.get("total")? })
+        })?,
+        None => {
+            sqlx::query_as(SQL)
+                .bind(patient_id)
+                .bind(limit)
+                .bind(max_flag)
+                .fetch_all(&chart.db().read)
+                .await?
+        }
+    };
     let total = rows.first().map_or(0, |row| row.total);
     Ok((total, rows.into_iter().map(|row| row.summary).collect()))
 }

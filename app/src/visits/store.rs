@@ -36,19 +36,42 @@ pub struct VisitRow {
 /// The soonest planned visits, for Home on SQLite (`home::store`; PostgreSQL reads the same
 /// inside Home's one statement, `home::store::HOME_SQL`).
 pub async fn upcoming(chart: &ChartScope, now: i64, limit: usize) -> Result<Vec<VisitRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+    const SQL: &str = concat!(
         "SELECT ",
         columns!(),
         " FROM encounters e LEFT JOIN providers p ON p.id = e.provider_id \
          WHERE e.patient_id = $1 AND e.status = 'planned' AND e.start_at >= $2 \
          AND e.note_confidential <= $3 ORDER BY e.start_at, e.id LIMIT $4"
-    ))
-    .bind(chart.patient_id())
-    .bind(now)
-    .bind(chart.visibility().max_flag())
-    .bind(limit as i64)
-    .fetch_all(&chart.db().read)
-    .await
+    );
+    let (patient_id, max_flag, limit) = (chart.patient_id(), chart.visibility().max_flag(), limit as i64);
+    if let Some(inline) = &chart.db().inline {
+        return inline.fetch_all(SQL, &[&patient_id, &now, &max_flag, &limit], VisitRow::from_inline_row);
+    }
+    sqlx::query_as(SQL)
+        .bind(patient_id)
+        .bind(now)
+        .bind(max_flag)
+        .bind(limit)
+        .fetch_all(&chart.db().read)
+        .await
+}
+
+impl VisitRow {
+    /// A row of `columns!()` read by `infra::sqlite_inline`.
+    pub fn from_inline_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<VisitRow> {
+        Ok(VisitRow {
+            id: row.get("id")?,
+            kind: row.get("kind")?,
+            start_at: row.get("start_at")?,
+            department: row.get("department")?,
+            reason: row.get("reason")?,
+            status: row.get("status")?,
+            has_summary: row.get("has_summary")?,
+            has_note: row.get("has_note")?,
+            note_confidential: row.get("note_confidential")?,
+            provider: row.get("provider")?,
+        })
+    }
 }
 
 /// A visit with its two documents.

@@ -71,11 +71,10 @@ impl Db {
             ));
         }
         create_sqlite_parent_dir(url);
-        let path = sqlite_file(url);
         let url = with_create_mode(url);
         let write = sqlite_pool(&url, 1).await?;
         let read = sqlite_pool(&url, 8).await?;
-        let inline = match path {
+        let inline = match opened_file(&read).await? {
             Some(path) => Some(Arc::new(super::sqlite_inline::InlineReads::open(&path)?)),
             None => None,
         };
@@ -146,11 +145,14 @@ fn with_create_mode(url: &str) -> String {
     }
 }
 
-/// The database file a `sqlite:` URL names; None for an in-memory database.
-fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
-    let path = sqlite_path(url);
-    let in_memory = path.is_empty() || path == ":memory:" || url.contains("mode=memory");
-    (!in_memory).then(|| std::path::PathBuf::from(path))
+/// The file sqlx opened, as SQLite itself names it (absolute, after sqlx has decoded the
+/// URL), so that the inline reads open that very file; None for an in-memory database.
+async fn opened_file(read: &AnyPool) -> Result<Option<std::path::PathBuf>, sqlx::Error> {
+    let file: Option<String> =
+        sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .fetch_optional(read)
+            .await?;
+    Ok(file.filter(|file| !file.is_empty()).map(std::path::PathBuf::from))
 }
 
 fn sqlite_path(url: &str) -> &str {

@@ -39,7 +39,7 @@ pub struct InlineReads {
 }
 
 impl InlineReads {
-    /// Reads the database at `path`, which sqlx has already created and migrated.
+    /// Reads the database file at `path`, which sqlx has opened (and created if need be).
     pub fn open(path: &Path) -> Result<InlineReads, sqlx::Error> {
         let reads = InlineReads { path: path.to_owned(), idle: Mutex::new(Vec::new()) };
         // Fail at start-up, not on the first request.

@@ -8,19 +8,23 @@ use crate::infra::{db::DbKind, Db};
 /// At most this many results in one list answer (newest first).
 pub const LIST_LIMIT: i64 = 200;
 
-pub async fn list_released(chart: &ChartScope) -> Result<Vec<ResultSummary>, sqlx::Error> {
-    const SQL: &str = "SELECT r.id, r.name, r.collected_at, r.patient_seen_at, \
+/// The results list: $1 the patient, $2 `LIST_LIMIT`, $3 the reader's highest confidential
+/// flag. Read newest first from `diagnostic_reports_patient_collected` (migration 0038), so
+/// its cost does not grow with the chart: it runs on the request's thread on SQLite.
+pub const LIST_SQL: &str = "SELECT r.id, r.name, r.collected_at, r.patient_seen_at, \
          CAST(CASE WHEN EXISTS (SELECT 1 FROM observations o WHERE o.report_id = r.id AND o.flag IS NOT NULL) \
          THEN 1 ELSE 0 END AS BIGINT) AS abnormal \
          FROM diagnostic_reports r WHERE r.patient_id = $1 AND r.released_at IS NOT NULL \
          AND r.confidential <= $3 ORDER BY r.collected_at DESC, r.id DESC LIMIT $2";
+
+pub async fn list_released(chart: &ChartScope) -> Result<Vec<ResultSummary>, sqlx::Error> {
     let (patient_id, max_flag) = (chart.patient_id(), chart.visibility().max_flag());
     let rows: Vec<SummaryRow> = match &chart.db().inline {
         Some(inline) => {
-            inline.fetch_all(SQL, &[&patient_id, &LIST_LIMIT, &max_flag], SummaryRow::from_inline_row)?
+            inline.fetch_all(LIST_SQL, &[&patient_id, &LIST_LIMIT, &max_flag], SummaryRow::from_inline_row)?
         }
         None => {
-            sqlx::query_as(SQL)
+            sqlx::query_as(LIST_SQL)
                 .bind(patient_id)
                 .bind(LIST_LIMIT)
                 .bind(max_flag)

@@ -111,6 +111,7 @@ on_both_databases!(
     home_counts_new_results_and_due_reminders,
     home_reads_the_same_cards_on_both_paths,
     health_summary_lists_current_items_of_the_chart,
+    the_results_list_is_read_from_an_index_not_sorted,
 );
 
 async fn results_list_detail_and_trend_stay_within_the_chart(app: &TestApp) {
@@ -858,4 +859,25 @@ async fn a_visit_carries_its_departments_phone(app: &TestApp) {
     assert_eq!(v["past"][0]["department_phone"], "+1 555 0110");
     assert_eq!(v["past"][1]["department"], "Radiology");
     assert_eq!(v["past"][1]["department_phone"], serde_json::Value::Null);
+}
+
+/// The results list runs on the request's own thread on SQLite (`infra::sqlite_inline`), so
+/// its cost must not grow with the chart: SQLite reads it newest first from an index and
+/// stops at the limit, rather than sorting every report of the chart ("USE TEMP B-TREE FOR
+/// ORDER BY"). PostgreSQL chooses its plan by the table's size, so only SQLite is held to it.
+async fn the_results_list_is_read_from_an_index_not_sorted(app: &TestApp) {
+    if app.state.db.kind != app::infra::db::DbKind::Sqlite {
+        return;
+    }
+    let plan: Vec<(i64, i64, i64, String)> =
+        sqlx::query_as(&format!("EXPLAIN QUERY PLAN {}", app::results::store::LIST_SQL))
+            .bind(1_i64)
+            .bind(200_i64)
+            .bind(1_i64)
+            .fetch_all(&app.state.db.read)
+            .await
+            .unwrap();
+    let steps: Vec<&str> = plan.iter().map(|(.., detail)| detail.as_str()).collect();
+    assert!(steps.iter().any(|s| s.contains("diagnostic_reports_patient_collected")), "{steps:?}");
+    assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "{steps:?}");
 }

@@ -9,7 +9,9 @@ use crate::{
     error::AppError,
     infra::{
         audit::{self, AuditEvent},
-        crypto, AppState,
+        crypto,
+        sqlite_inline::from_columns,
+        AppState,
     },
 };
 
@@ -74,20 +76,10 @@ impl StoredSession {
                 source: "unknown role".into(),
             }));
         };
-        Ok(Ok(StoredSession {
-            id: row.get("id")?,
-            user_id: row.get("user_id")?,
-            created_at: row.get("created_at")?,
-            last_seen_at: row.get("last_seen_at")?,
-            idle_limit_ms: row.get("idle_limit_ms")?,
-            active_patient_id: row.get("active_patient_id")?,
-            username: row.get("username")?,
-            display_name: row.get("display_name")?,
-            role,
-            patient_id: row.get("patient_id")?,
-            stage: row.get("stage")?,
-            disabled_at: row.get("disabled_at")?,
-        }))
+        Ok(Ok(from_columns!(row => StoredSession {
+            id, user_id, created_at, last_seen_at, idle_limit_ms, active_patient_id, username,
+            display_name, patient_id, stage, disabled_at; role
+        })))
     }
 }
 

@@ -116,6 +116,16 @@ impl InlineReads {
     }
 }
 
+/// `Type { field, … }` with each field read from the row's column of the same name (for a
+/// `from_inline_row`, in a function that returns `rusqlite::Result`); fields after `;` are
+/// taken from variables of their name, already converted.
+macro_rules! from_columns {
+    ($row:expr => $type:ident { $($field:ident),* $(,)? $(; $($given:ident),* $(,)?)? }) => {
+        $type { $($field: $row.get(stringify!($field))?,)* $($($given,)*)? }
+    };
+}
+pub(crate) use from_columns;
+
 /// Binds `args` to `$1`, `$2`… by name (a statement may use them in any order, and more
 /// than once), and refuses a statement with a placeholder left unbound.
 fn bind(statement: &mut rusqlite::Statement<'_>, args: &[&dyn ToSql]) -> rusqlite::Result<()> {

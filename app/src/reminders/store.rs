@@ -4,7 +4,7 @@
 use time::Date;
 
 use super::rules::{Facts, FLU_CVX, HBA1C_LOINC, LIPID_PANEL_LOINC, PNEUMO_CVX, TETANUS_CVX};
-use crate::access::ChartScope;
+use crate::{access::ChartScope, infra::sqlite_inline::from_columns};
 
 fn parse(text: &str) -> Option<Date> {
     crate::dates::parse_date(text)
@@ -53,12 +53,7 @@ pub async fn facts(chart: &ChartScope) -> Result<Facts, sqlx::Error> {
 impl FactRow {
     /// A row of `FACTS_SQL` read by `infra::sqlite_inline`.
     fn from_inline_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<FactRow> {
-        Ok(FactRow {
-            kind: row.get("kind")?,
-            code: row.get("code")?,
-            day: row.get("day")?,
-            number: row.get("number")?,
-        })
+        Ok(from_columns!(row => FactRow { kind, code, day, number }))
     }
 }
 

@@ -3,7 +3,7 @@
 //! reader's `Visibility` (a result marked confidential does not exist for a proxy).
 use super::{Component, Flag, Point, ResultDetail, ResultSummary, UnitSeries};
 use crate::access::{ChartScope, StaffAccess, Unseen, Visibility};
-use crate::infra::{db::DbKind, Db};
+use crate::infra::{db::DbKind, sqlite_inline::from_columns, Db};
 
 /// At most this many results in one list answer (newest first).
 pub const LIST_LIMIT: i64 = 200;
@@ -49,13 +49,7 @@ pub struct SummaryRow {
 impl SummaryRow {
     /// A row of the list's columns read by `infra::sqlite_inline`.
     fn from_inline_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SummaryRow> {
-        Ok(SummaryRow {
-            id: row.get("id")?,
-            name: row.get("name")?,
-            collected_at: row.get("collected_at")?,
-            patient_seen_at: row.get("patient_seen_at")?,
-            abnormal: row.get("abnormal")?,
-        })
+        Ok(from_columns!(row => SummaryRow { id, name, collected_at, patient_seen_at, abnormal }))
     }
 }
 

@@ -1,7 +1,10 @@
 //! SQL for visits, always within one patient's chart. A visit whose note a clinician marked
 //! confidential does not exist for a proxy at all: not its note, and not its date, reason,
 //! department, provider or After Visit Summary either (they tell as much).
-use crate::{access::ChartScope, infra::Db};
+use crate::{
+    access::ChartScope,
+    infra::{sqlite_inline::from_columns, Db},
+};
 
 /// At most this many past visits in one answer (most recent first).
 pub const PAST_LIMIT: i64 = 200;
@@ -59,18 +62,9 @@ pub async fn upcoming(chart: &ChartScope, now: i64, limit: usize) -> Result<Vec<
 impl VisitRow {
     /// A row of `columns!()` read by `infra::sqlite_inline`.
     pub fn from_inline_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<VisitRow> {
-        Ok(VisitRow {
-            id: row.get("id")?,
-            kind: row.get("kind")?,
-            start_at: row.get("start_at")?,
-            department: row.get("department")?,
-            reason: row.get("reason")?,
-            status: row.get("status")?,
-            has_summary: row.get("has_summary")?,
-            has_note: row.get("has_note")?,
-            note_confidential: row.get("note_confidential")?,
-            provider: row.get("provider")?,
-        })
+        Ok(from_columns!(row => VisitRow {
+            id, kind, start_at, department, reason, status, has_summary, has_note, note_confidential, provider
+        }))
     }
 }
 

@@ -13,7 +13,8 @@ on_both_databases!(
     a_row_rewritten_with_an_unkeyed_hash_is_caught,
     a_removed_tail_is_caught_by_the_anchor,
     concurrent_appends_share_commits_and_keep_one_chain,
-    an_append_that_cannot_commit_fails
+    an_append_that_cannot_commit_fails,
+    a_read_whose_audit_row_cannot_commit_is_not_answered
 );
 
 /// A caller is answered Ok only once its row is committed: when the database cannot take
@@ -23,6 +24,39 @@ async fn an_append_that_cannot_commit_fails(app: &TestApp) {
     db.write.close().await;
     let event = audit::AuditEvent { action: "test.lost", detail: "x", ..Default::default() };
     assert!(audit::append(db, 1_700_000_000_000, event).await.is_err());
+}
+
+/// No chart read is answered before its audit row is committed: when the commit fails, the
+/// read is not answered. Here a row planted at the next sequence number makes the writer's
+/// insert fail (the rest of the app still works), and Home answers 503 with no chart in it.
+async fn a_read_whose_audit_row_cannot_commit_is_not_answered(app: &TestApp) {
+    let avery = app.add_patient_user("avery").await;
+    let client = app.signed_in("avery").await;
+    let (status, home) = app.call(&client, "home/overview", &[]).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{home}");
+    assert!(home.get("upcoming").is_some(), "{home}");
+
+    let head = audit::head(&app.state.db).await.unwrap();
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, action, detail, prev_hash, hash) VALUES ($1, 0, 'test.planted', '', '', '')",
+    )
+    .bind(head.seq + 1)
+    .execute(&app.state.db.write)
+    .await
+    .unwrap();
+    let reads_before = chart_reads_of(app, avery).await;
+    let (status, answer) = app.call(&client, "home/overview", &[]).await;
+    assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+    assert!(answer.get("upcoming").is_none(), "no chart in a withheld answer: {answer}");
+    assert_eq!(chart_reads_of(app, avery).await, reads_before, "the failed commit left no row");
+}
+
+async fn chart_reads_of(app: &TestApp, patient_id: i64) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'chart-read' AND patient_id = $1")
+        .bind(patient_id)
+        .fetch_one(&app.state.db.read)
+        .await
+        .unwrap()
 }
 
 /// Group commit: 300 callers appending at once (each of three rows, as a staff queue
